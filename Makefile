@@ -1,0 +1,160 @@
+# briefwatch — plain GNU make, no recursion.
+#
+#   make            build build/briefwatchd and build/briefwatch
+#   make check      unit tests (cmocka) + integration tests
+#   make check-sanitize   the same under ASan + UBSan (separate build dir)
+#   make demo       offline demo against a local fixture server
+#   make deps       apt-get install every build/test dependency (root)
+#   make install    DESTDIR=... PREFIX=/usr/local
+
+-include config.mk
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+DATADIR    ?= $(PREFIX)/share/briefwatch
+
+VERSION    := 0.1.0
+B          ?= build
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+# name:debian-package pairs, so a missing library is named in one line.
+LIBS_PC    := libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev \
+              libuv:libuv1-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
+              inih:libinih-dev libsystemd:libsystemd-dev
+TEST_PC    := cmocka:libcmocka-dev
+
+pc_names    = $(foreach p,$(1),$(firstword $(subst :, ,$(p))))
+define pc_check
+$(foreach p,$(1),$(if $(shell $(PKG_CONFIG) --exists $(firstword $(subst :, ,$(p))) && echo ok),,\
+  $(error missing library $(firstword $(subst :, ,$(p))): apt-get install $(lastword $(subst :, ,$(p))) (or: make deps))))
+endef
+
+ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+$(call pc_check,$(LIBS_PC))
+endif
+
+WARN   := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
+CFLAGS ?= -O2 -g
+ALL_CFLAGS  = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
+              -DBW_SYSCONFDIR='"$(SYSCONFDIR)"' -Iinclude \
+              $(shell $(PKG_CONFIG) --cflags $(call pc_names,$(LIBS_PC))) -MMD -MP
+ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) -lm $(LDLIBS)
+
+# Every daemon/*.c except the two programs' mains goes into one archive that
+# both programs and every test link against.
+PROG_SRCS  := daemon/main.c daemon/cli.c
+LIB_SRCS   := $(filter-out $(PROG_SRCS),$(wildcard daemon/*.c))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB        := $(B)/libbriefwatch.a
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all check check-unit check-integration check-sanitize demo deps \
+        install uninstall clean fuzz bench torture conformance score
+
+all: $(B)/briefwatchd $(B)/briefwatch
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/briefwatchd: $(B)/daemon/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(B)/briefwatch: $(B)/daemon/cli.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# ---- tests ---------------------------------------------------------------
+
+TEST_CFLAGS = $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
+              -DBW_SRCDIR='"$(CURDIR)"'
+TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka) $(ALL_LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(LIB)
+	$(call pc_check,$(TEST_PC))
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
+
+check: check-unit check-integration
+
+check-unit: $(UNIT_BINS)
+	@tests/run-unit $(UNIT_BINS)
+
+check-integration: all
+	@tests/integration/run $(B)
+
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=all
+check-sanitize:
+	$(MAKE) B=build-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" check
+
+# ---- fuzzing (clang libFuzzer) ---------------------------------------------
+
+FUZZ_CC ?= clang
+fuzz:
+	@tests/fuzz/run "$(FUZZ_CC)" "$(FUZZTIME)"
+
+# ---- demo, bench, conformance ---------------------------------------------
+
+demo: all
+	@tests/demo/run $(B)
+
+bench: all
+	@bench/run $(B)
+
+conformance: all
+	@../shared/conformance/run --jobs 2
+
+score: all
+	@python3 ../shared/samples/score.py --cmd '$(B)/briefwatch parse transcript {file} --url {url}' ../shared/samples/transcripts
+
+# ---- packaging ---------------------------------------------------------------
+
+DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
+            libuv1-dev libsqlite3-dev libjansson-dev libinih-dev \
+            libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
+            libclang-rt-14-dev systemd
+deps:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \
+	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS); }
+
+install: all
+	install -Dm755 $(B)/briefwatchd $(DESTDIR)$(SBINDIR)/briefwatchd
+	install -Dm755 $(B)/briefwatch $(DESTDIR)$(BINDIR)/briefwatch
+	install -Dm644 etc/briefwatch.conf $(DESTDIR)$(SYSCONFDIR)/briefwatch/briefwatch.conf
+	for f in etc/profiles/*.conf; do [ -e "$$f" ] || continue; \
+	  install -Dm644 "$$f" $(DESTDIR)$(SYSCONFDIR)/briefwatch/profiles/$$(basename $$f); done
+	for f in systemd/*.service systemd/*.socket; do [ -e "$$f" ] || continue; \
+	  sed 's|@SBINDIR@|$(SBINDIR)|g;s|@SYSCONFDIR@|$(SYSCONFDIR)|g' "$$f" > $(B)/$$(basename $$f); \
+	  install -Dm644 $(B)/$$(basename $$f) $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+	[ ! -e systemd/briefwatch.sysusers ] || install -Dm644 systemd/briefwatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/briefwatch.conf
+	[ ! -e systemd/briefwatch.tmpfiles ] || install -Dm644 systemd/briefwatch.tmpfiles $(DESTDIR)$(TMPFILESDIR)/briefwatch.conf
+	for f in docs/man/*.[1-8]; do [ -e "$$f" ] || continue; s=$${f##*.}; \
+	  install -Dm644 "$$f" $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/briefwatchd $(DESTDIR)$(BINDIR)/briefwatch
+	rm -f $(DESTDIR)$(UNITDIR)/briefwatchd.service $(DESTDIR)$(UNITDIR)/briefwatchd.socket
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/briefwatch.conf $(DESTDIR)$(TMPFILESDIR)/briefwatch.conf
+	rm -f $(DESTDIR)$(MANDIR)/man8/briefwatchd.8 $(DESTDIR)$(MANDIR)/man1/briefwatch.1 \
+	      $(DESTDIR)$(MANDIR)/man5/briefwatch.conf.5
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJS:.o=.d) $(B)/daemon/main.d $(B)/daemon/cli.d

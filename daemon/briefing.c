@@ -1,0 +1,305 @@
+/* briefing.c — the briefing record and its JSON form. */
+#include "briefing.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+	[BRIEFING_OTHER] = "other",
+	[BRIEFING_TRANSCRIPT] = "transcript",
+	[BRIEFING_SPEECH] = "speech",
+	[BRIEFING_RELEASE] = "release",
+};
+
+struct briefing *
+briefing_new(void)
+{
+	return calloc(1, sizeof(struct briefing));
+}
+
+static void
+turn_clear(struct turn *t)
+{
+	free(t->speaker);
+	free(t->label);
+	free(t->asker);
+	free(t->outlet);
+	free(t->text);
+}
+
+void
+briefing_free(struct briefing *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->nspeakers; i++) {
+		free(b->speakers[i].name);
+		free(b->speakers[i].role);
+	}
+	free(b->speakers);
+	for (i = 0; i < b->nturns; i++)
+		turn_clear(&b->turns[i]);
+	free(b->turns);
+	free(b->feed);
+	free(b->url);
+	free(b->title);
+	free(b->subtitle);
+	free(b->published);
+	free(b->updated);
+	free(b->location);
+	free(b->summary);
+	free(b);
+}
+
+/* strdup that maps NULL to NULL and reports failure through *err. */
+static char *
+dup_or_null(const char *s, int *err)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	if (!p)
+		*err = -ENOMEM;
+	return p;
+}
+
+int
+briefing_add_speaker(struct briefing *b, const char *name, const char *role)
+{
+	struct speaker *v, s = {0};
+	int err = 0;
+
+	s.name = dup_or_null(name, &err);
+	s.role = dup_or_null(role, &err);
+	v = err ? NULL : realloc(b->speakers,
+				 (b->nspeakers + 1) * sizeof(*v));
+	if (!v) {
+		free(s.name);
+		free(s.role);
+		return -ENOMEM;
+	}
+	v[b->nspeakers++] = s;
+	b->speakers = v;
+	return 0;
+}
+
+int
+briefing_add_turn(struct briefing *b, enum turn_type type,
+		  const char *speaker, const char *label, const char *asker,
+		  const char *outlet, const char *text)
+{
+	struct turn *v, t = {0};
+	int err = 0;
+
+	t.type = type;
+	t.speaker = dup_or_null(speaker, &err);
+	t.label = dup_or_null(label, &err);
+	t.asker = dup_or_null(asker, &err);
+	t.outlet = dup_or_null(outlet, &err);
+	t.text = dup_or_null(text ? text : "", &err);
+	v = err ? NULL : realloc(b->turns, (b->nturns + 1) * sizeof(*v));
+	if (!v) {
+		turn_clear(&t);
+		return -ENOMEM;
+	}
+	v[b->nturns++] = t;
+	b->turns = v;
+	return 0;
+}
+
+const struct speaker *
+briefing_find_speaker(const struct briefing *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < b->nspeakers; i++)
+		if (b->speakers[i].name && strcmp(b->speakers[i].name, name) == 0)
+			return &b->speakers[i];
+	return NULL;
+}
+
+const char *
+briefing_kind_name(enum briefing_kind k)
+{
+	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "other";
+	return kind_names[k];
+}
+
+int
+briefing_kind_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+/* json_string_nocheck is fine: our strings are UTF-8 by construction, but
+ * a stray invalid byte must not drop the whole field, so we validate. */
+static json_t *
+jstr(const char *s)
+{
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	return v ? v : json_string("");
+}
+
+static int
+set(json_t *o, const char *k, json_t *v)
+{
+	return v ? json_object_set_new(o, k, v) : -1;
+}
+
+json_t *
+briefing_to_json(const struct briefing *b, int with_turns)
+{
+	json_t *o = json_object(), *arr, *e;
+	size_t i;
+	int r = 0;
+
+	if (!o)
+		return NULL;
+	if (b->id)
+		r |= set(o, "id", json_integer(b->id));
+	if (b->feed)
+		r |= set(o, "feed", jstr(b->feed));
+	r |= set(o, "url", jstr(b->url));
+	r |= set(o, "kind", json_string(briefing_kind_name(b->kind)));
+	r |= set(o, "title", jstr(b->title));
+	r |= set(o, "subtitle", jstr(b->subtitle));
+	r |= set(o, "published", jstr(b->published));
+	r |= set(o, "updated", jstr(b->updated));
+	r |= set(o, "location", jstr(b->location));
+	r |= set(o, "summary", jstr(b->summary));
+	arr = json_array();
+	for (i = 0; arr && i < b->nspeakers; i++) {
+		e = json_object();
+		if (!e)
+			break;
+		r |= set(e, "name", jstr(b->speakers[i].name));
+		r |= set(e, "role", jstr(b->speakers[i].role));
+		r |= json_array_append_new(arr, e);
+	}
+	r |= set(o, "speakers", arr);
+	if (with_turns) {
+		arr = json_array();
+		for (i = 0; arr && i < b->nturns; i++) {
+			const struct turn *t = &b->turns[i];
+
+			e = json_object();
+			if (!e)
+				break;
+			r |= set(e, "speaker", jstr(t->speaker));
+			r |= set(e, "label", jstr(t->label));
+			r |= set(e, "type", json_string(t->type == TURN_QUESTION
+							? "question"
+							: "statement"));
+			if (t->type == TURN_QUESTION) {
+				r |= set(e, "asker", jstr(t->asker));
+				r |= set(e, "outlet", jstr(t->outlet));
+			}
+			r |= set(e, "text", jstr(t->text));
+			r |= json_array_append_new(arr, e);
+		}
+		r |= set(o, "turns", arr);
+	}
+	if (r) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Copy an optional string member into *dst. */
+static int
+get_str(const json_t *o, const char *key, char **dst)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -EINVAL;
+	*dst = strdup(json_string_value(v));
+	return *dst ? 0 : -ENOMEM;
+}
+
+int
+briefing_from_json(const json_t *obj, struct briefing **out)
+{
+	struct briefing *b;
+	const json_t *arr, *e, *v;
+	size_t i;
+	int r = 0, k;
+
+	if (!json_is_object(obj))
+		return -EINVAL;
+	b = briefing_new();
+	if (!b)
+		return -ENOMEM;
+	v = json_object_get(obj, "id");
+	if (json_is_integer(v))
+		b->id = json_integer_value(v);
+	v = json_object_get(obj, "kind");
+	if (json_is_string(v) && (k = briefing_kind_parse(json_string_value(v))) >= 0)
+		b->kind = (enum briefing_kind)k;
+	if ((r = get_str(obj, "feed", &b->feed)) ||
+	    (r = get_str(obj, "url", &b->url)) ||
+	    (r = get_str(obj, "title", &b->title)) ||
+	    (r = get_str(obj, "subtitle", &b->subtitle)) ||
+	    (r = get_str(obj, "published", &b->published)) ||
+	    (r = get_str(obj, "updated", &b->updated)) ||
+	    (r = get_str(obj, "location", &b->location)) ||
+	    (r = get_str(obj, "summary", &b->summary)))
+		goto fail;
+	arr = json_object_get(obj, "speakers");
+	json_array_foreach(arr, i, e) {
+		char *name = NULL, *role = NULL;
+
+		if ((r = get_str(e, "name", &name)) == 0 &&
+		    (r = get_str(e, "role", &role)) == 0)
+			r = briefing_add_speaker(b, name, role);
+		free(name);
+		free(role);
+		if (r)
+			goto fail;
+	}
+	arr = json_object_get(obj, "turns");
+	json_array_foreach(arr, i, e) {
+		char *s[5] = {0};
+		const json_t *ty = json_object_get(e, "type");
+		enum turn_type t = TURN_STATEMENT;
+		int j;
+
+		if (json_is_string(ty) &&
+		    strcmp(json_string_value(ty), "question") == 0)
+			t = TURN_QUESTION;
+		if ((r = get_str(e, "speaker", &s[0])) == 0 &&
+		    (r = get_str(e, "label", &s[1])) == 0 &&
+		    (r = get_str(e, "asker", &s[2])) == 0 &&
+		    (r = get_str(e, "outlet", &s[3])) == 0 &&
+		    (r = get_str(e, "text", &s[4])) == 0)
+			r = briefing_add_turn(b, t, s[0], s[1], s[2], s[3],
+					      s[4]);
+		for (j = 0; j < 5; j++)
+			free(s[j]);
+		if (r)
+			goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	briefing_free(b);
+	return r;
+}

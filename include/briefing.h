@@ -1,0 +1,89 @@
+/* briefing — the briefing record of docs/record.md (DESIGN "The briefing
+ * record"): what the transcript extractor produces, what the store keeps,
+ * what `briefwatch parse transcript` prints and what events carry.
+ *
+ * Ownership: every string is owned by the struct it sits in (malloc'd,
+ * UTF-8, NUL-terminated, NULL when absent). briefing_free() frees the
+ * whole tree; briefing_free(NULL) is a no-op.
+ */
+#ifndef BW_BRIEFING_H
+#define BW_BRIEFING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum briefing_kind {
+	BRIEFING_OTHER = 0,
+	BRIEFING_TRANSCRIPT,
+	BRIEFING_SPEECH,
+	BRIEFING_RELEASE,
+};
+
+enum turn_type {
+	TURN_STATEMENT = 0,
+	TURN_QUESTION,
+};
+
+struct speaker {
+	char *name; /* canonical full name */
+	char *role; /* NULL when unknown */
+};
+
+struct turn {
+	enum turn_type type;
+	char *speaker; /* canonical name; NULL for questions from the floor */
+	char *label;   /* the label as printed, without its colon; or NULL */
+	char *asker;   /* questions: the journalist, when stated */
+	char *outlet;  /* questions: the outlet, when stated */
+	char *text;    /* paragraphs joined with "\n\n" */
+};
+
+struct briefing {
+	int64_t id;    /* store row id; 0 when not stored */
+	char *feed;    /* feed name; NULL outside the daemon */
+	char *url;
+	enum briefing_kind kind;
+	char *title;
+	char *subtitle;
+	char *published; /* ISO 8601: "2014-11-20" or "2014-11-20T10:11:00Z" */
+	char *updated;
+	char *location;
+	char *summary;
+	struct speaker *speakers;
+	size_t nspeakers;
+	struct turn *turns;
+	size_t nturns;
+};
+
+/* Allocate an empty record. NULL on ENOMEM. Free with briefing_free. */
+struct briefing *briefing_new(void);
+void briefing_free(struct briefing *b);
+
+/* Append a speaker/turn; the strings are copied (NULL allowed).
+ * 0 or -ENOMEM (record unchanged). */
+int briefing_add_speaker(struct briefing *b, const char *name,
+			 const char *role);
+int briefing_add_turn(struct briefing *b, enum turn_type type,
+		      const char *speaker, const char *label,
+		      const char *asker, const char *outlet, const char *text);
+/* The speaker named name, or NULL. */
+const struct speaker *briefing_find_speaker(const struct briefing *b,
+					    const char *name);
+
+const char *briefing_kind_name(enum briefing_kind k);
+/* "transcript" etc. → kind; -EINVAL for an unknown name. */
+int briefing_kind_parse(const char *s);
+
+/* The record as a JSON object, in the contract's key order. With
+ * with_turns == 0 the "turns" key is left out (events, list output).
+ * "id" and "feed" are included when set. Returns a new reference (free
+ * with json_decref) or NULL on ENOMEM. */
+json_t *briefing_to_json(const struct briefing *b, int with_turns);
+/* Build a record from JSON produced by briefing_to_json (or by hand, as
+ * long as it follows the contract). Unknown keys are ignored; wrong types
+ * give -EINVAL. On success *out owns a new record. */
+int briefing_from_json(const json_t *obj, struct briefing **out);
+
+#endif

@@ -1,0 +1,45 @@
+/* buf — a growable byte buffer that is always NUL-terminated.
+ *
+ * Ownership: a struct buf owns its data. buf_free() releases it and leaves
+ * an empty buffer; buf_detach() hands the data to the caller (free with
+ * free()). A zeroed struct buf ({0}) is a valid empty buffer.
+ * Allocation failure: every appending function returns -ENOMEM and leaves
+ * the buffer as it was (still valid, still terminated).
+ */
+#ifndef BW_BUF_H
+#define BW_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data; /* NULL or NUL-terminated */
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT {NULL, 0, 0}
+
+/* Make room for at least extra more bytes plus the terminator. */
+int buf_grow(struct buf *b, size_t extra);
+int buf_append(struct buf *b, const void *data, size_t len);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Append s as UTF-8 with the JSON escapes of RFC 8259 (no quotes added). */
+int buf_json_escape(struct buf *b, const char *s, size_t len);
+/* Empty the buffer, keeping its allocation. */
+void buf_reset(struct buf *b);
+/* Remove the first n bytes (n <= len). */
+void buf_consume(struct buf *b, size_t n);
+/* The contents as a string: "" for an empty buffer, never NULL. */
+const char *buf_str(const struct buf *b);
+/* Hand the data to the caller (free with free()); the buffer becomes empty.
+ * Returns an allocated "" for an empty buffer, NULL only on ENOMEM. */
+char *buf_detach(struct buf *b);
+void buf_free(struct buf *b);
+
+#endif

@@ -1,0 +1,59 @@
+/* config — the INI configuration of docs/configuration.md, parsed with
+ * inih. config_parse() is a pure function of the text (fuzzable);
+ * config_load() reads a file.
+ */
+#ifndef BW_CONFIG_H
+#define BW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct config_feed {
+	char *name;
+	char *url;
+	char *profile;         /* NULL: chosen by page URL */
+	int64_t interval_ms;   /* 0: the daemon's */
+	int fetch_pages;       /* -1: the daemon's */
+	char *xpath_body;      /* profile overrides, or NULL */
+	char *xpath_title;
+	char *xpath_date;
+};
+
+struct config {
+	char *database;
+	char *socket;
+	mode_t socket_mode;
+	char *socket_group;     /* NULL: leave as is */
+	char *admin_group;      /* NULL: none */
+	char *profiles_dir;     /* extra profiles; NULL: none */
+	int64_t interval_ms;    /* default poll interval */
+	int64_t min_interval_ms, max_interval_ms; /* adaptive bounds */
+	long max_connections;
+	long max_per_host;
+	char *user_agent;
+	int allow_private;
+	int fetch_pages;
+	size_t max_feed_bytes, max_page_bytes;
+	size_t max_clients;
+	int log_level;
+	struct config_feed *feeds;
+	size_t nfeeds;
+};
+
+/* Parse INI text. 0 and *out (free with config_free), or -EINVAL with a
+ * malloc'd message naming the line in *err. */
+int config_parse(const char *text, size_t len, struct config **out,
+		 char **err);
+/* Read and parse path. -ENOENT/-EACCES/... or -EINVAL with *err set. */
+int config_load(const char *path, struct config **out, char **err);
+void config_free(struct config *c);
+const struct config_feed *config_find_feed(const struct config *c,
+					   const char *name);
+
+/* "90", "90s", "15m", "2h", "1d", "500ms" → milliseconds. -EINVAL. */
+int config_parse_duration(const char *s, int64_t *ms);
+/* "16M", "512k", "1G", "4096" → bytes. -EINVAL. */
+int config_parse_size(const char *s, size_t *bytes);
+
+#endif

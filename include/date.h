@@ -1,0 +1,37 @@
+/* date — parse the dates found in feeds and briefing pages; pure functions.
+ *
+ * Accepts RFC 822/1123/2822 and their common violations (no seconds, named
+ * or military zones, wrong weekday, two-digit years), RFC 3339 / W3CDTF /
+ * ISO 8601 variants, HTTP-date (all three forms), and the human forms that
+ * publishers print ("20 Nov. 2014", "Oct. 6, 2021", "November 17, 2021",
+ * "Last updated: 21 Nov. 2014 11:11", "10 May 2023").
+ */
+#ifndef BW_DATE_H
+#define BW_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct date_value {
+	int64_t epoch;  /* seconds since 1970-01-01T00:00:00 UTC; when
+			 * has_zone == 0, the wall-clock time read as UTC */
+	int has_time;   /* 0: only a calendar date was given */
+	int has_zone;   /* 0: no zone was given (local wall-clock time) */
+};
+
+/* Parse s[0..len). 0 on success, -EINVAL when no date is recognised.
+ * Leading/trailing text around a human date is tolerated only where noted
+ * above ("Last updated:" prefixes, trailing " -"). */
+int date_parse(const char *s, size_t len, struct date_value *out);
+
+#define DATE_ISO_MAX 32
+/* Format for the contract:
+ *   no time                -> "2014-11-20"
+ *   time, no zone          -> "2014-11-21T11:11"   (":SS" when seconds != 0)
+ *   time and zone (UTC)    -> "2014-11-21T10:11:00Z"
+ * Returns the length written (always < DATE_ISO_MAX). */
+int date_format(const struct date_value *d, char out[DATE_ISO_MAX]);
+/* Always the full UTC form "YYYY-MM-DDTHH:MM:SSZ" (feeds use this). */
+int date_format_utc(int64_t epoch, char out[DATE_ISO_MAX]);
+
+#endif

@@ -1,0 +1,100 @@
+/* fetch — HTTP(S) transfers with libcurl's multi-socket API driven by the
+ * libuv loop (docs/internals.md; ../shared/PATTERNS.md). Everything runs on
+ * the loop thread. One struct fetcher serves the whole daemon.
+ *
+ * Every easy handle gets the same hardened options (fetch_setup_easy):
+ * http/https only, at most max_redirs redirects, connect/total/low-speed
+ * timeouts, decoded-size cap counted in the write callback, header-size
+ * cap, Accept-Encoding for every decoder libcurl has, TLS verification on,
+ * and an address filter (OPENSOCKETFUNCTION) that refuses loopback,
+ * private and link-local peers unless allow_private is set.
+ */
+#ifndef BW_FETCH_H
+#define BW_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+#include <uv.h>
+
+struct fetcher;
+struct fetch_job;
+
+struct fetch_opts {
+	const char *user_agent;     /* copied */
+	long max_total_conns;       /* CURLMOPT_MAX_TOTAL_CONNECTIONS */
+	long max_host_conns;        /* CURLMOPT_MAX_HOST_CONNECTIONS */
+	size_t max_body;            /* decoded bytes; past it: -EFBIG */
+	long connect_timeout_ms;
+	long total_timeout_ms;
+	long low_speed_limit;       /* bytes/s ... */
+	long low_speed_time;        /* ... for this many seconds: -ETIMEDOUT */
+	long max_redirs;
+	int allow_private;          /* 1: loopback/private peers allowed */
+};
+
+/* Defaults: UA "briefwatch/VERSION (+https://github.com/briefwatch)",
+ * 32 total, 2 per host, 16 MiB, 10 s connect, 60 s total, 100 B/s for
+ * 20 s, 5 redirects, private peers denied. */
+void fetch_opts_default(struct fetch_opts *o);
+
+struct fetch_req {
+	const char *url;           /* copied */
+	const char *etag;          /* If-None-Match, or NULL; copied */
+	const char *last_modified; /* If-Modified-Since, or NULL; copied */
+};
+
+struct fetch_result {
+	int error;                 /* 0 when an HTTP response was received
+				    * (any status); else negative errno:
+				    * -ETIMEDOUT, -EFBIG, -EACCES (address
+				    * refused), -ELOOP (too many redirects),
+				    * -EPROTONOSUPPORT (scheme), -EHOSTUNREACH
+				    * (DNS/connect), -ECONNRESET, -EPROTO,
+				    * -ECANCELED, -ENOMEM */
+	const char *error_msg;     /* human-readable cause when error != 0 */
+	long status;               /* HTTP status, 0 without a response */
+	const char *body;          /* NUL-terminated; len bytes */
+	size_t len;
+	const char *content_type;  /* headers of the final response, or NULL */
+	const char *etag;
+	const char *last_modified;
+	const char *effective_url; /* after redirects */
+	const char *permanent_url; /* set when the request was redirected and
+				    * every hop was 301 or 308: the final URL */
+	int64_t retry_after;       /* seconds from now, -1 when absent */
+	double total_time;         /* seconds */
+};
+
+/* Called once per started job, on the loop thread. res and everything it
+ * points to are borrowed for the duration of the call. The callback may
+ * start new jobs. */
+typedef void (*fetch_cb)(void *arg, const struct fetch_result *res);
+
+/* Create the fetcher on loop. 0 and *out, or -ENOMEM / -EIO. */
+int fetch_new(uv_loop_t *loop, const struct fetch_opts *o,
+	      struct fetcher **out);
+/* Replace the options used for jobs started from now on. */
+int fetch_set_opts(struct fetcher *f, const struct fetch_opts *o);
+
+/* Start a GET. On success cb will be called exactly once (unless the job
+ * is cancelled) and, if job is not NULL, *job identifies it until then.
+ * On failure cb is never called. */
+int fetch_start(struct fetcher *f, const struct fetch_req *req, fetch_cb cb,
+		void *arg, struct fetch_job **job);
+/* Abort a job that has not completed; its callback is not called. */
+void fetch_cancel(struct fetcher *f, struct fetch_job *job);
+/* Jobs started and not yet completed. */
+size_t fetch_active(const struct fetcher *f);
+
+/* Cancel every job (callbacks not called), release curl, and close the
+ * timer and poll handles; done(arg) runs from the close callback once
+ * every handle is closed, after which the fetcher is freed. */
+void fetch_close(struct fetcher *f, void (*done)(void *arg), void *arg);
+
+/* Apply the hardened option set to an easy handle (exposed so a unit test
+ * can assert it). Returns CURLE_OK or the first failing option's code. */
+CURLcode fetch_setup_easy(CURL *easy, const struct fetch_opts *o);
+
+#endif

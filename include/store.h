@@ -1,0 +1,139 @@
+/* store — the SQLite archive: feeds and their HTTP validators, briefings,
+ * speakers, turns, revisions, an FTS5 index, and the event log (outbox)
+ * that the subscriber socket reads. See docs/store.md for the schema.
+ *
+ * Settings: WAL, synchronous=FULL (an announced event survives power
+ * loss), busy_timeout, foreign_keys, BEGIN IMMEDIATE for writes. Schema
+ * migrations by PRAGMA user_version, one transaction per step; a database
+ * newer than this binary is refused.
+ *
+ * sqlite3 objects never leave store.c. Not thread-safe: one struct store
+ * per thread.
+ */
+#ifndef BW_STORE_H
+#define BW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "briefing.h"
+
+struct store;
+
+enum store_flags {
+	STORE_READONLY = 1 << 0, /* CLI readers: never write, never migrate */
+};
+
+/* Open (creating and migrating unless READONLY). 0 and *out, or a negative
+ * errno and a malloc'd reason in *err (-ENOENT, -EACCES, -EPROTO for a
+ * newer schema, -EIO). */
+int store_open(const char *path, int flags, struct store **out, char **err);
+void store_close(struct store *s);
+/* The last SQLite error message (borrowed until the next call). */
+const char *store_errmsg(const struct store *s);
+
+/* --- feeds: validators and schedule state, kept across restarts --------- */
+
+struct store_feed {
+	char *name;
+	char *url;           /* current URL (after permanent redirects) */
+	char *etag, *last_modified;
+	int64_t last_attempt, last_success, next_due; /* unix seconds, 0 */
+	int failures;        /* consecutive */
+	char *last_error;    /* NULL when the last poll succeeded */
+	char *redirect_url;  /* permanent redirect seen on the last poll */
+};
+
+/* Load a feed's state; -ENOENT when unknown. Free with store_feed_clear. */
+int store_feed_get(struct store *s, const char *name, struct store_feed *out);
+/* Insert or replace the feed's state (all fields). */
+int store_feed_put(struct store *s, const struct store_feed *f);
+void store_feed_clear(struct store_feed *f);
+
+/* --- items and briefings ----------------------------------------------- */
+
+/* Transactions: one per batch. store_put_briefing outside a transaction
+ * opens and commits its own. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* Has this feed item (feed name + item id) been stored? *briefing_id is
+ * set when yes (else 0). Also true when the item's URL (normalised:
+ * tracking parameters and fragments removed) is already stored under any
+ * feed. */
+int store_item_lookup(struct store *s, const char *feed, const char *item_id,
+		      const char *url, int64_t *briefing_id);
+
+enum store_put_result {
+	STORE_UNCHANGED = 0, /* nothing written, no event */
+	STORE_NEW,           /* new briefing + briefing.new event */
+	STORE_UPDATED,       /* new revision + briefing.updated event */
+};
+
+/* Store b (from feed, for the feed item item_id): dedupe by item and by
+ * normalised URL, compare with the latest revision, and write the
+ * briefing, speakers, turns, FTS rows and the event row in the current
+ * transaction (or its own). Sets b->id. *seq gets the event's seq (0 when
+ * unchanged). Returns a store_put_result >= 0 or a negative errno. */
+int store_put_briefing(struct store *s, const char *feed, const char *item_id,
+		       struct briefing *b, int64_t *seq);
+
+/* Load briefing id with its turns. -ENOENT when absent. */
+int store_get_briefing(struct store *s, int64_t id, struct briefing **out);
+
+/* --- events (the outbox) ------------------------------------------------ */
+
+struct store_event {
+	int64_t seq;
+	const char *type;     /* "briefing.new" | "briefing.updated" */
+	int64_t briefing_id;
+	const char *feed;
+	const char *json;     /* the full event line without its trailing
+			       * newline: {"seq":N,"type":...,"briefing":{...}} */
+};
+
+/* The highest seq, 0 when the log is empty. */
+int store_head(struct store *s, int64_t *head);
+/* Call cb for events with seq > since, ascending, at most limit of them.
+ * Fields are borrowed for the call. A non-zero return from cb stops the
+ * walk and is returned. */
+int store_events_after(struct store *s, int64_t since, size_t limit,
+		       int (*cb)(void *arg, const struct store_event *ev),
+		       void *arg);
+/* Does briefing id match the FTS5 query? 1 yes, 0 no, -EINVAL bad query
+ * (message in store_errmsg). */
+int store_briefing_matches(struct store *s, int64_t id, const char *query);
+
+/* --- search and listing --------------------------------------------------- */
+
+struct store_query {
+	const char *query;   /* FTS5 syntax; NULL: everything */
+	const char *speaker; /* substring of the canonical name, or NULL */
+	const char *feed;
+	const char *kind;
+	const char *since, *until; /* ISO dates on published, or NULL */
+	size_t limit;        /* 0: 20 */
+};
+
+struct store_hit {
+	int64_t id;
+	const char *feed, *url, *title, *published, *kind;
+	const char *speaker; /* who said the best-matching turn, or NULL */
+	const char *snippet; /* with [ ] around matched terms */
+	double rank;
+};
+
+/* Run q; cb per hit, best first. -EINVAL for a malformed query (message in
+ * store_errmsg, meant for the user). */
+int store_search(struct store *s, const struct store_query *q,
+		 int (*cb)(void *arg, const struct store_hit *h), void *arg);
+
+/* Every stored briefing (latest revision, with turns), ascending id. */
+int store_foreach_briefing(struct store *s, const struct store_query *filter,
+			   int (*cb)(void *arg, const struct briefing *b),
+			   void *arg);
+
+#endif
