@@ -1,0 +1,495 @@
+/* config.c — INI configuration (see include/config.h and
+ * docs/configuration.md). Parsing is done by inih through a memory reader
+ * so that config_parse() is a pure function of its input and can report
+ * the line of each error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_MAX_FEEDS 100000
+
+struct parse_state {
+	const char *p, *end; /* remaining input */
+	int line;            /* line number of the line last handed to inih */
+	struct config *cfg;
+	struct buf err;      /* first error */
+};
+
+/* inih reader: hand out one line at a time from memory. */
+static char *
+mem_reader(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	size_t n = 0;
+
+	if (st->p >= st->end || num < 2)
+		return NULL;
+	while (st->p < st->end && n < (size_t)num - 1) {
+		char c = *st->p++;
+
+		str[n++] = c ? c : ' ';
+		if (c == '\n')
+			break;
+	}
+	str[n] = '\0';
+	if (n && str[n - 1] == '\n')
+		st->line++;
+	else if (st->p >= st->end)
+		st->line++;
+	return str;
+}
+
+static int
+fail(struct parse_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->err.len)
+		return 0;
+	buf_printf(&st->err, "line %d: ", st->line);
+	va_start(ap, fmt);
+	buf_vprintf(&st->err, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int
+config_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct {
+		const char *suffix;
+		int64_t mult;
+	} units[] = {
+		{"ms", 1}, {"s", 1000}, {"", 1000}, {"m", 60000},
+		{"min", 60000}, {"h", 3600000}, {"d", 86400000},
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || v > 1e12)
+		return -EINVAL;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].suffix) == 0) {
+			*ms = (int64_t)(v * (double)units[i].mult);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int
+config_parse_size(const char *s, size_t *bytes)
+{
+	char *end;
+	unsigned long long v;
+	unsigned long long mult = 1;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024ULL; end++; break;
+	case 'm': case 'M': mult = 1024ULL * 1024; end++; break;
+	case 'g': case 'G': mult = 1024ULL * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > SIZE_MAX / mult)
+		return -EINVAL;
+	*bytes = (size_t)(v * mult);
+	return 0;
+}
+
+static int
+parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -EINVAL;
+}
+
+static int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Replace *dst with a copy of s. */
+static int
+set_str(char **dst, const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		return -ENOMEM;
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+static int
+daemon_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct config *c = st->cfg;
+	long l;
+	int b;
+
+	if (strcmp(name, "database") == 0)
+		return set_str(&c->database, value) ? 0 : 1;
+	if (strcmp(name, "socket") == 0)
+		return set_str(&c->socket, value) ? 0 : 1;
+	if (strcmp(name, "socket_group") == 0)
+		return set_str(&c->socket_group, value) ? 0 : 1;
+	if (strcmp(name, "admin_group") == 0)
+		return set_str(&c->admin_group, value) ? 0 : 1;
+	if (strcmp(name, "profiles") == 0)
+		return set_str(&c->profiles_dir, value) ? 0 : 1;
+	if (strcmp(name, "user_agent") == 0)
+		return set_str(&c->user_agent, value) ? 0 : 1;
+	if (strcmp(name, "socket_mode") == 0) {
+		char *end;
+		unsigned long m = strtoul(value, &end, 8);
+
+		if (*end || end == value || m > 0777)
+			return fail(st, "socket_mode: \"%s\" is not an octal mode", value);
+		c->socket_mode = (mode_t)m;
+		return 1;
+	}
+	if (strcmp(name, "interval") == 0 ||
+	    strcmp(name, "min_interval") == 0 ||
+	    strcmp(name, "max_interval") == 0) {
+		int64_t ms;
+
+		if (config_parse_duration(value, &ms) < 0 || ms < 1000)
+			return fail(st, "%s: \"%s\" is not a duration of at least 1 s (e.g. 90s, 15m, 2h)",
+				    name, value);
+		if (name[1] == 'n')
+			c->interval_ms = ms;
+		else if (name[1] == 'i')
+			c->min_interval_ms = ms;
+		else
+			c->max_interval_ms = ms;
+		return 1;
+	}
+	if (strcmp(name, "max_connections") == 0 ||
+	    strcmp(name, "max_per_host") == 0) {
+		if (parse_long(value, 1, 10000, &l) < 0)
+			return fail(st, "%s: \"%s\" is not a number from 1 to 10000", name, value);
+		if (name[4] == 'c')
+			c->max_connections = l;
+		else
+			c->max_per_host = l;
+		return 1;
+	}
+	if (strcmp(name, "max_clients") == 0) {
+		if (parse_long(value, 1, 100000, &l) < 0)
+			return fail(st, "max_clients: \"%s\" is not a number from 1 to 100000", value);
+		c->max_clients = (size_t)l;
+		return 1;
+	}
+	if (strcmp(name, "allow_private") == 0 ||
+	    strcmp(name, "fetch_pages") == 0) {
+		if (parse_bool(value, &b) < 0)
+			return fail(st, "%s: \"%s\" is not yes or no", name, value);
+		if (name[0] == 'a')
+			c->allow_private = b;
+		else
+			c->fetch_pages = b;
+		return 1;
+	}
+	if (strcmp(name, "max_feed_size") == 0 ||
+	    strcmp(name, "max_page_size") == 0) {
+		size_t sz;
+
+		if (config_parse_size(value, &sz) < 0 || sz < 1024)
+			return fail(st, "%s: \"%s\" is not a size of at least 1k (e.g. 16M)", name, value);
+		if (name[4] == 'f')
+			c->max_feed_bytes = sz;
+		else
+			c->max_page_bytes = sz;
+		return 1;
+	}
+	if (strcmp(name, "log_level") == 0) {
+		int lv = log_parse_level(value);
+
+		if (lv < 0)
+			return fail(st, "log_level: \"%s\" is not err, warning, info or debug", value);
+		c->log_level = lv;
+		return 1;
+	}
+	return fail(st, "unknown key \"%s\" in [daemon]", name);
+}
+
+static int
+valid_feed_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+static struct config_feed *
+feed_section(struct parse_state *st, const char *name)
+{
+	struct config *c = st->cfg;
+	struct config_feed *v;
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		if (strcmp(c->feeds[i].name, name) == 0)
+			return &c->feeds[i];
+	if (c->nfeeds >= CONFIG_MAX_FEEDS)
+		return NULL;
+	v = realloc(c->feeds, (c->nfeeds + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	c->feeds = v;
+	memset(&v[c->nfeeds], 0, sizeof(*v));
+	v[c->nfeeds].fetch_pages = -1;
+	v[c->nfeeds].name = strdup(name);
+	if (!v[c->nfeeds].name)
+		return NULL;
+	return &v[c->nfeeds++];
+}
+
+static int
+feed_key(struct parse_state *st, const char *fname, const char *name,
+	 const char *value)
+{
+	struct config_feed *f;
+
+	if (!valid_feed_name(fname))
+		return fail(st, "feed name \"%s\": use 1-64 letters, digits, '-', '_' or '.'", fname);
+	f = feed_section(st, fname);
+	if (!f)
+		return fail(st, "out of memory or too many feeds");
+	if (strcmp(name, "url") == 0) {
+		if (strncasecmp(value, "http://", 7) != 0 &&
+		    strncasecmp(value, "https://", 8) != 0)
+			return fail(st, "feed \"%s\": url \"%s\" is not http:// or https://", fname, value);
+		return set_str(&f->url, value) ? 0 : 1;
+	}
+	if (strcmp(name, "profile") == 0)
+		return set_str(&f->profile, value) ? 0 : 1;
+	if (strcmp(name, "xpath_body") == 0)
+		return set_str(&f->xpath_body, value) ? 0 : 1;
+	if (strcmp(name, "xpath_title") == 0)
+		return set_str(&f->xpath_title, value) ? 0 : 1;
+	if (strcmp(name, "xpath_date") == 0)
+		return set_str(&f->xpath_date, value) ? 0 : 1;
+	if (strcmp(name, "interval") == 0) {
+		if (config_parse_duration(value, &f->interval_ms) < 0 ||
+		    f->interval_ms < 1000)
+			return fail(st, "feed \"%s\": interval \"%s\" is not a duration of at least 1 s", fname, value);
+		return 1;
+	}
+	if (strcmp(name, "fetch_pages") == 0) {
+		if (parse_bool(value, &f->fetch_pages) < 0)
+			return fail(st, "feed \"%s\": fetch_pages \"%s\" is not yes or no", fname, value);
+		return 1;
+	}
+	return fail(st, "unknown key \"%s\" in [feed %s]", name, fname);
+}
+
+static int
+on_pair(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+
+	if (st->err.len)
+		return 1;
+	if (strcmp(section, "daemon") == 0)
+		return daemon_key(st, name, value);
+	if (strncmp(section, "feed ", 5) == 0) {
+		const char *fname = section + 5;
+
+		while (*fname == ' ')
+			fname++;
+		return feed_key(st, fname, name, value);
+	}
+	if (!*section)
+		return fail(st, "\"%s\" is outside any section", name);
+	return fail(st, "unknown section [%s]", section);
+}
+
+static struct config *
+config_defaults(void)
+{
+	struct config *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->socket_mode = 0660;
+	c->interval_ms = 15 * 60 * 1000;
+	c->min_interval_ms = 60 * 1000;
+	c->max_interval_ms = 6 * 3600 * 1000;
+	c->max_connections = 32;
+	c->max_per_host = 2;
+	c->fetch_pages = 1;
+	c->max_feed_bytes = 16u << 20;
+	c->max_page_bytes = 8u << 20;
+	c->max_clients = 256;
+	c->log_level = LOG_LVL_INFO;
+	if (set_str(&c->database, "/var/lib/briefwatch/briefwatch.db") ||
+	    set_str(&c->socket, "/run/briefwatch/briefwatch.sock") ||
+	    set_str(&c->user_agent, "briefwatch/" BW_VERSION
+		    " (+https://github.com/briefwatch/briefwatch)")) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+config_parse(const char *text, size_t len, struct config **out, char **err)
+{
+	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT};
+	size_t i;
+	int r;
+
+	*err = NULL;
+	if (len > CONFIG_MAX_BYTES) {
+		*err = strdup("configuration larger than 1 MiB");
+		return -EINVAL;
+	}
+	st.cfg = config_defaults();
+	if (!st.cfg)
+		return -ENOMEM;
+	r = ini_parse_stream(mem_reader, &st, on_pair, &st);
+	if (r != 0 && !st.err.len)
+		buf_printf(&st.err, "line %d: syntax error (expected [section] or key = value)", r);
+	for (i = 0; !st.err.len && i < st.cfg->nfeeds; i++)
+		if (!st.cfg->feeds[i].url)
+			buf_printf(&st.err, "feed \"%s\" has no url", st.cfg->feeds[i].name);
+	if (!st.err.len && st.cfg->min_interval_ms > st.cfg->max_interval_ms)
+		buf_printf(&st.err, "min_interval is larger than max_interval");
+	if (st.err.len) {
+		*err = buf_detach(&st.err);
+		config_free(st.cfg);
+		return -EINVAL;
+	}
+	buf_free(&st.err);
+	*out = st.cfg;
+	return 0;
+}
+
+int
+config_load(const char *path, struct config **out, char **err)
+{
+	struct buf text = BUF_INIT;
+	struct buf msg = BUF_INIT;
+	char chunk[8192];
+	FILE *f;
+	size_t n;
+	int r;
+
+	*err = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		buf_printf(&msg, "%s: %s", path, strerror(errno));
+		*err = buf_detach(&msg);
+		return r;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (text.len + n > CONFIG_MAX_BYTES || buf_append(&text, chunk, n)) {
+			fclose(f);
+			buf_free(&text);
+			*err = strdup("configuration too large or out of memory");
+			return -EINVAL;
+		}
+	}
+	fclose(f);
+	r = config_parse(buf_str(&text), text.len, out, err);
+	buf_free(&text);
+	if (r < 0 && *err) {
+		buf_printf(&msg, "%s: %s", path, *err);
+		free(*err);
+		*err = buf_detach(&msg);
+	}
+	return r;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nfeeds; i++) {
+		free(c->feeds[i].name);
+		free(c->feeds[i].url);
+		free(c->feeds[i].profile);
+		free(c->feeds[i].xpath_body);
+		free(c->feeds[i].xpath_title);
+		free(c->feeds[i].xpath_date);
+	}
+	free(c->feeds);
+	free(c->database);
+	free(c->socket);
+	free(c->socket_group);
+	free(c->admin_group);
+	free(c->profiles_dir);
+	free(c->user_agent);
+	free(c);
+}
+
+const struct config_feed *
+config_find_feed(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		if (strcmp(c->feeds[i].name, name) == 0)
+			return &c->feeds[i];
+	return NULL;
+}
