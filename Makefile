@@ -45,7 +45,7 @@ WARN   := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
 CFLAGS ?= -O2 -g
 ALL_CFLAGS  = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
-              -DBW_SYSCONFDIR='"$(SYSCONFDIR)"' -Iinclude \
+              -DBW_SYSCONFDIR='"$(SYSCONFDIR)"' -iquote include \
               $(shell $(PKG_CONFIG) --cflags $(call pc_names,$(LIBS_PC))) -MMD -MP
 ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) -lm $(LDLIBS)
 
