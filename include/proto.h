@@ -10,6 +10,15 @@
 
 #include <jansson.h>
 
+struct buf;
+
+/* Limits on one request (docs/protocol.md "Limits"). Longer arrays or
+ * strings are refused with "bad_request". */
+#define PROTO_MAX_ITEMS 64     /* entries in feeds/speakers/kinds */
+#define PROTO_MAX_NAME 256     /* bytes of one feed/speaker/kind/field */
+#define PROTO_MAX_QUERY 1024   /* bytes of a full-text query */
+#define PROTO_MAX_LIMIT 1000   /* search "limit" */
+
 enum proto_op {
 	PROTO_SUBSCRIBE = 1,
 	PROTO_UNSUBSCRIBE,
@@ -22,9 +31,13 @@ enum proto_op {
 	PROTO_PING,
 };
 
+/* Every string and array below is owned by the request (malloc'd, NUL-
+ * terminated) and freed by proto_req_clear; absent ones are NULL/0. */
 struct proto_req {
 	enum proto_op op;
-	json_t *id;          /* optional client "id", echoed in replies; or NULL */
+	json_t *id;          /* optional client "id" (a string or an integer),
+			      * echoed in replies; or NULL. For "get" it is
+			      * also the briefing id. Own reference. */
 	/* subscribe */
 	int64_t since;       /* -1: live only (no replay) */
 	char **feeds;   size_t nfeeds;
@@ -48,11 +61,17 @@ int proto_decode(const char *line, size_t len, struct proto_req *req,
 		 const char **code, const char **why);
 void proto_req_clear(struct proto_req *req);
 int proto_is_privileged(enum proto_op op);
+/* "subscribe", "poll", ...: the op's wire name (static). */
+const char *proto_op_name(enum proto_op op);
 
 /* Encode {"type":"error","code":code,"message":msg} plus "id" if given, as
  * one line ending in '\n'. Returns malloc'd text or NULL on ENOMEM. */
 char *proto_error_line(const char *code, const char *msg, const json_t *id);
-/* Encode any JSON object as one line ending in '\n' (compact). */
+/* Encode any JSON object as one line ending in '\n' (compact). Returns
+ * malloc'd text or NULL on ENOMEM. */
 char *proto_line(const json_t *obj);
+/* Append obj as one compact line ending in '\n' to b (buf.h).
+ * 0 or -ENOMEM (b unchanged). */
+int proto_append_line(struct buf *b, const json_t *obj);
 
 #endif
