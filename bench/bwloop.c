@@ -1,0 +1,206 @@
+/* bwloop — briefwatch's own parsers in one process, for bench/run: the
+ * in-process counterpart of htmlparse.c (and of sfeed/feedparser for
+ * feeds), so process start-up does not dominate the comparison.
+ *
+ *   bwloop transcript [-r REPEAT] MANIFEST DIR
+ *       MANIFEST: lines "file<TAB>url[<TAB>...]" (bench/corpus.py writes
+ *       it); each DIR/file goes through transcript_parse() with its URL.
+ *   bwloop feed [-r REPEAT] FILE...
+ *       each file goes through feed_parse() and feed_doc_to_json() and is
+ *       serialised with json_dumps(), as `briefwatch parse feed` does.
+ *
+ * Files are read into memory first; only the parse loop is timed. Prints
+ *   pages=N bytes=B seconds=S failed=F
+ * Built by bench/run against build/libbriefwatch.a when the archive has
+ * these functions; not part of the project's build.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "briefing.h"
+#include "feed.h"
+#include "transcript.h"
+
+struct input {
+	char *data;
+	size_t len;
+	char *url;
+};
+
+static int bwloop_slurp(const char *path, struct input *in)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		goto out;
+	in->data = malloc((size_t)n + 1);
+	if (!in->data)
+		goto out;
+	in->len = fread(in->data, 1, (size_t)n, f);
+	in->data[in->len] = '\0';
+	rc = in->len == (size_t)n ? 0 : -1;
+out:
+	fclose(f);
+	return rc;
+}
+
+static double bwloop_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Read MANIFEST into in[] (grown as needed); returns the count or -1. */
+static long bwloop_manifest(const char *manifest, const char *dir,
+			    struct input **out)
+{
+	FILE *f = fopen(manifest, "r");
+	char line[4096], path[8200];
+	struct input *in = NULL;
+	long n = 0, cap = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t'), *end;
+
+		if (!tab)
+			continue;
+		*tab++ = '\0';
+		end = strpbrk(tab, "\t\n");
+		if (end)
+			*end = '\0';
+		if (n == cap) {
+			struct input *p;
+
+			cap = cap ? cap * 2 : 64;
+			p = realloc(in, (size_t)cap * sizeof(*in));
+			if (!p)
+				goto fail;
+			in = p;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, line);
+		memset(&in[n], 0, sizeof(in[n]));
+		if (bwloop_slurp(path, &in[n]) != 0) {
+			fprintf(stderr, "bwloop: cannot read %s\n", path);
+			goto fail;
+		}
+		in[n].url = strdup(tab);
+		n++;
+	}
+	fclose(f);
+	*out = in;
+	return n;
+fail:
+	fclose(f);
+	free(in);
+	return -1;
+}
+
+static int bwloop_one_transcript(const struct input *in)
+{
+	struct transcript_opts o;
+	struct briefing *b = NULL;
+	char *err = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.url = in->url;
+	rc = transcript_parse(in->data, in->len, &o, &b, &err);
+	free(err);
+	briefing_free(b);
+	return rc;
+}
+
+static int bwloop_one_feed(const struct input *in)
+{
+	struct feed_doc *d = NULL;
+	char *err = NULL, *s;
+	json_t *j;
+	int rc;
+
+	rc = feed_parse(in->data, in->len, NULL, NULL, NULL, &d, &err);
+	free(err);
+	if (rc != 0)
+		return rc;
+	j = feed_doc_to_json(d);
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	rc = s ? 0 : -ENOMEM;
+	free(s);
+	json_decref(j);
+	feed_doc_free(d);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct input *in = NULL;
+	long n, repeat = 1, pages = 0, failed = 0;
+	size_t bytes = 0;
+	int transcript, a = 2;
+	double t0, t1;
+
+	if (argc < 3 || (strcmp(argv[1], "transcript") != 0 &&
+			 strcmp(argv[1], "feed") != 0))
+		goto usage;
+	transcript = strcmp(argv[1], "transcript") == 0;
+	if (strcmp(argv[a], "-r") == 0 && argc > a + 1) {
+		repeat = strtol(argv[a + 1], NULL, 10);
+		a += 2;
+	}
+	if (transcript) {
+		if (argc - a != 2)
+			goto usage;
+		n = bwloop_manifest(argv[a], argv[a + 1], &in);
+		if (n < 0)
+			return 1;
+	} else {
+		n = argc - a;
+		in = calloc((size_t)(n ? n : 1), sizeof(*in));
+		if (!in)
+			return 1;
+		for (long i = 0; i < n; i++) {
+			if (bwloop_slurp(argv[a + i], &in[i]) != 0) {
+				fprintf(stderr, "bwloop: cannot read %s\n",
+					argv[a + i]);
+				return 1;
+			}
+		}
+	}
+	t0 = bwloop_now();
+	for (long r = 0; r < repeat; r++) {
+		for (long i = 0; i < n; i++) {
+			int rc = transcript ? bwloop_one_transcript(&in[i])
+					    : bwloop_one_feed(&in[i]);
+			if (rc != 0)
+				failed++;
+			pages++;
+			bytes += in[i].len;
+		}
+	}
+	t1 = bwloop_now();
+	printf("pages=%ld bytes=%zu seconds=%.6f failed=%ld\n", pages, bytes,
+	       t1 - t0, failed);
+	for (long i = 0; i < n; i++) {
+		free(in[i].data);
+		free(in[i].url);
+	}
+	free(in);
+	return 0;
+usage:
+	fprintf(stderr, "usage: bwloop transcript [-r N] MANIFEST DIR\n"
+			"       bwloop feed [-r N] FILE...\n");
+	return 2;
+}
