@@ -32,11 +32,13 @@ struct fetch_opts {
 	long low_speed_time;        /* ... for this many seconds: -ETIMEDOUT */
 	long max_redirs;
 	int allow_private;          /* 1: loopback/private peers allowed */
+	size_t max_header_bytes;    /* per response; past it: -EFBIG */
 };
 
 /* Defaults: UA "briefwatch/VERSION (+https://github.com/briefwatch)",
  * 32 total, 2 per host, 16 MiB, 10 s connect, 60 s total, 100 B/s for
- * 20 s, 5 redirects, private peers denied. */
+ * 20 s, 5 redirects, private peers denied, 64 KiB of response headers.
+ * A zero max_header_bytes (a struct filled by hand) means the default. */
 void fetch_opts_default(struct fetch_opts *o);
 
 struct fetch_req {
@@ -96,5 +98,12 @@ void fetch_close(struct fetcher *f, void (*done)(void *arg), void *arg);
 /* Apply the hardened option set to an easy handle (exposed so a unit test
  * can assert it). Returns CURLE_OK or the first failing option's code. */
 CURLcode fetch_setup_easy(CURL *easy, const struct fetch_opts *o);
+
+/* The address policy behind the filter: 1 when sa (AF_INET or AF_INET6,
+ * IPv4 embedded in IPv6 included) is loopback, private (RFC 1918, ULA),
+ * link-local, CGNAT, multicast, unspecified, broadcast or reserved; 0 for
+ * a public address; -1 for another family. */
+struct sockaddr;
+int fetch_addr_denied(const struct sockaddr *sa);
 
 #endif
