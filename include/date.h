@@ -20,8 +20,22 @@ struct date_value {
 };
 
 /* Parse s[0..len). 0 on success, -EINVAL when no date is recognised.
+ * s need not be NUL-terminated; s[len] is never read. Pure and thread-safe.
  * Leading/trailing text around a human date is tolerated only where noted
- * above ("Last updated:" prefixes, trailing " -"). */
+ * above ("Last updated:", "Updated:", "Published:"... prefixes, a trailing
+ * " -", " |" or dash, parenthesised RFC 2822 comments).
+ * Rules worth knowing:
+ *  - two-digit years: 00-89 are 20xx, 90-99 are 19xx (feedparser's rule);
+ *  - years 0001-9999; fields out of range (Feb 30, 25:00) are -EINVAL;
+ *  - a leap second (:60) lands on the next minute;
+ *  - fractional seconds are dropped;
+ *  - military zones use RFC 822's printed signs (A = -1 h, N = +1 h);
+ *    IST is India (+05:30);
+ *  - an unknown final zone abbreviation ("... 04:00:00 XYZ") keeps the
+ *    wall-clock time and reports has_zone == 0 rather than guessing;
+ *  - Korean feed dates (2004년 05월 28일 ...) default to KST (+09:00);
+ *  - a date without a time has has_time == 0 and epoch at 00:00 UTC of
+ *    that calendar date, and any zone is ignored. */
 int date_parse(const char *s, size_t len, struct date_value *out);
 
 #define DATE_ISO_MAX 32
