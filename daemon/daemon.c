@@ -1,0 +1,800 @@
+/* daemon.c — process life cycle of briefwatchd: start, feed table and
+ * timers, reload, stop, and the daemon's answers to the socket's
+ * status/feeds/poll/reload ops. See include/daemon.h.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "date.h"
+#include "fetch.h"
+#include "ingest.h"
+#include "log.h"
+#include "notify.h"
+#include "profiles.h"
+#include "sched.h"
+#include "service.h"
+#include "store.h"
+
+#define STATUS_REFRESH_MS 10000
+#define STARTUP_SPREAD_MS 5000
+
+int64_t
+daemon_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+dup_str(char **dst, const char *s)
+{
+	*dst = NULL;
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static void
+feed_cfg_clear(struct config_feed *c)
+{
+	free(c->name);
+	free(c->url);
+	free(c->profile);
+	free(c->xpath_body);
+	free(c->xpath_title);
+	free(c->xpath_date);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+feed_cfg_copy(struct config_feed *dst, const struct config_feed *src)
+{
+	int r = 0;
+
+	*dst = *src;
+	r |= dup_str(&dst->name, src->name);
+	r |= dup_str(&dst->url, src->url);
+	r |= dup_str(&dst->profile, src->profile);
+	r |= dup_str(&dst->xpath_body, src->xpath_body);
+	r |= dup_str(&dst->xpath_title, src->xpath_title);
+	r |= dup_str(&dst->xpath_date, src->xpath_date);
+	if (r) {
+		feed_cfg_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int
+feed_cfg_equal(const struct config_feed *a, const struct config_feed *b)
+{
+	return str_eq(a->url, b->url) && str_eq(a->profile, b->profile) &&
+	       str_eq(a->xpath_body, b->xpath_body) &&
+	       str_eq(a->xpath_title, b->xpath_title) &&
+	       str_eq(a->xpath_date, b->xpath_date) &&
+	       a->interval_ms == b->interval_ms &&
+	       a->fetch_pages == b->fetch_pages;
+}
+
+/* The profile a feed's config asks for, or NULL (choose by URL). */
+static int
+feed_profile(struct profile_set *set, const struct config_feed *c,
+	     struct profile **out, char **err)
+{
+	const struct profile *base = NULL;
+	struct buf msg = BUF_INIT;
+
+	*out = NULL;
+	if (!c->profile && !c->xpath_body && !c->xpath_title && !c->xpath_date)
+		return 0;
+	if (c->profile) {
+		base = profile_set_find(set, c->profile);
+		if (!base) {
+			buf_printf(&msg, "feed \"%s\": unknown profile \"%s\"",
+				   c->name, c->profile);
+			*err = buf_detach(&msg);
+			return -EINVAL;
+		}
+	}
+	return profile_derive(base, c->xpath_body, c->xpath_title,
+			      c->xpath_date, out);
+}
+
+/* ---- feed timers ------------------------------------------------------------ */
+
+static void on_feed_timer(uv_timer_t *t);
+
+static struct sched_policy
+feed_policy(const struct daemon *d, const struct feedctl *f)
+{
+	struct sched_policy p;
+
+	p.interval_ms = f->cfg.interval_ms ? f->cfg.interval_ms
+					   : d->cfg->interval_ms;
+	p.min_interval_ms = d->cfg->min_interval_ms;
+	p.max_interval_ms = d->cfg->max_interval_ms;
+	return p;
+}
+
+static void
+feed_schedule(struct feedctl *f, int64_t delay_ms)
+{
+	if (f->d->stopping || f->removed)
+		return;
+	f->next_due = daemon_now_ms() + delay_ms;
+	uv_timer_start(&f->timer, on_feed_timer, (uint64_t)delay_ms, 0);
+}
+
+static void
+feed_closed(uv_handle_t *h)
+{
+	struct feedctl *f = h->data;
+	struct daemon *d = f->d;
+
+	feed_cfg_clear(&f->cfg);
+	profile_free(f->profile);
+	free(f->pending_redirect);
+	free(f);
+	d->closing_handles--;
+}
+
+static void
+feed_destroy(struct feedctl *f)
+{
+	uv_timer_stop(&f->timer);
+	f->d->closing_handles++;
+	uv_close((uv_handle_t *)&f->timer, feed_closed);
+}
+
+static void
+feed_start_poll(struct feedctl *f)
+{
+	struct daemon *d = f->d;
+	int r;
+
+	if (f->polling) {
+		f->poll_again = 1;
+		return;
+	}
+	uv_timer_stop(&f->timer);
+	f->next_due = 0;
+	f->polling = 1;
+	snprintf(f->state, sizeof(f->state), "polling");
+	r = ingest_poll(d->ingest, f);
+	if (r < 0) {
+		f->polling = 0;
+		daemon_feed_done(d, f, 0, 0, -1, strerror(-r));
+	}
+}
+
+static void
+on_feed_timer(uv_timer_t *t)
+{
+	feed_start_poll(t->data);
+}
+
+static int
+feed_add(struct daemon *d, const struct config_feed *c,
+	 struct profile *profile, int64_t first_delay)
+{
+	struct feedctl *f = calloc(1, sizeof(*f));
+
+	if (!f || feed_cfg_copy(&f->cfg, c) < 0) {
+		free(f);
+		profile_free(profile);
+		return -ENOMEM;
+	}
+	f->d = d;
+	f->profile = profile;
+	snprintf(f->state, sizeof(f->state), "new");
+	snprintf(f->last_result, sizeof(f->last_result), "not polled yet");
+	uv_timer_init(d->loop, &f->timer);
+	f->timer.data = f;
+	f->next = d->feeds;
+	d->feeds = f;
+	feed_schedule(f, first_delay);
+	return 0;
+}
+
+static struct feedctl *
+feed_find(struct daemon *d, const char *name)
+{
+	struct feedctl *f;
+
+	for (f = d->feeds; f; f = f->next)
+		if (!f->removed && strcmp(f->cfg.name, name) == 0)
+			return f;
+	return NULL;
+}
+
+/* Unlink f from the list and free it (once its work is cancelled). */
+static void
+feed_remove(struct daemon *d, struct feedctl *f)
+{
+	struct feedctl **pp;
+
+	for (pp = &d->feeds; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	}
+	ingest_forget(d->ingest, f);
+	feed_destroy(f);
+}
+
+static int
+all_polled_once(const struct daemon *d)
+{
+	const struct feedctl *f;
+
+	for (f = d->feeds; f; f = f->next)
+		if (!f->polls)
+			return 0;
+	return 1;
+}
+
+static void update_status(struct daemon *d);
+
+void
+daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
+		 int64_t retry_after_s, const char *result)
+{
+	struct sched_policy pol = feed_policy(d, f);
+	int64_t delay;
+
+	f->polling = 0;
+	f->polls++;
+	f->last_poll = daemon_now_ms();
+	snprintf(f->last_result, sizeof(f->last_result), "%s", result);
+	if (ok) {
+		f->failures = 0;
+		f->quiet_polls = new_items ? 0 : f->quiet_polls + 1;
+		snprintf(f->state, sizeof(f->state), "ok");
+		delay = sched_delay_ok(&pol, new_items, f->quiet_polls,
+				       sched_random());
+		log_debug("poll \"%s\": %s; next in %lld s", f->cfg.name,
+			  result, (long long)(delay / 1000));
+	} else {
+		f->failures++;
+		snprintf(f->state, sizeof(f->state), "failing");
+		delay = sched_delay_fail(&pol, f->failures, retry_after_s,
+					 sched_random());
+		log_limited(f->cfg.name, 5, LOG_LVL_WARN,
+			    "poll \"%s\": %s; retrying in %lld s%s", f->cfg.name,
+			    result, (long long)(delay / 1000),
+			    retry_after_s > 0 ? " (Retry-After)" : "");
+	}
+	if (f->removed) {
+		feed_remove(d, f);
+	} else if (f->poll_again) {
+		f->poll_again = 0;
+		feed_start_poll(f);
+	} else if (!d->opts.once) {
+		feed_schedule(f, delay);
+	}
+	if (d->opts.once && all_polled_once(d) && !ingest_busy(d->ingest))
+		daemon_stop(d, 0);
+	update_status(d);
+}
+
+int
+daemon_poll_now(struct daemon *d, const char *name)
+{
+	struct feedctl *f = feed_find(d, name);
+
+	if (!f)
+		return -ENOENT;
+	feed_start_poll(f);
+	return 0;
+}
+
+/* ---- status ------------------------------------------------------------------- */
+
+static void
+fmt_time(int64_t ms, char out[DATE_ISO_MAX])
+{
+	if (ms <= 0) {
+		snprintf(out, DATE_ISO_MAX, "-");
+		return;
+	}
+	date_format_utc(ms / 1000, out);
+}
+
+static json_t *
+feeds_json(const struct daemon *d)
+{
+	const struct feedctl *f;
+	json_t *arr = json_array();
+	char next[DATE_ISO_MAX], last[DATE_ISO_MAX];
+
+	for (f = d->feeds; arr && f; f = f->next) {
+		if (f->removed)
+			continue;
+		fmt_time(f->next_due, next);
+		fmt_time(f->last_poll, last);
+		json_array_append_new(arr, json_pack(
+			"{ss ss ss ss ss ss si si}", "name", f->cfg.name, "url",
+			f->cfg.url, "state", f->state, "next_poll",
+			f->polling ? "now" : next, "last_poll", last,
+			"last_result", f->last_result, "failures", f->failures,
+			"polls", f->polls));
+	}
+	return arr;
+}
+
+static void
+count_feeds(const struct daemon *d, int *total, int *failing)
+{
+	const struct feedctl *f;
+
+	*total = *failing = 0;
+	for (f = d->feeds; f; f = f->next) {
+		if (f->removed)
+			continue;
+		(*total)++;
+		if (f->failures)
+			(*failing)++;
+	}
+}
+
+static void
+update_status(struct daemon *d)
+{
+	int total, failing;
+
+	count_feeds(d, &total, &failing);
+	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s",
+		       total, failing, (unsigned long long)d->briefings_stored,
+		       d->notify ? notify_clients(d->notify) : 0,
+		       d->ingest && ingest_degraded(d->ingest)
+			       ? ", DEGRADED: store refuses writes" : "");
+}
+
+static void
+on_status_timer(uv_timer_t *t)
+{
+	update_status(t->data);
+}
+
+static int
+op_status(void *arg, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	char started[DATE_ISO_MAX], last[DATE_ISO_MAX];
+	int64_t head = 0;
+	int total, failing;
+
+	(void)err;
+	store_head(d->store, &head);
+	count_feeds(d, &total, &failing);
+	fmt_time(d->started, started);
+	fmt_time(d->last_ingest, last);
+	*out = json_pack("{ss ss ss sI si si sI ss ss sI s:o}", "version",
+			 BW_VERSION, "state",
+			 ingest_degraded(d->ingest) ? "degraded" : "running",
+			 "started", started, "pid", (json_int_t)getpid(),
+			 "feeds_total", total, "feeds_failing", failing,
+			 "subscribers",
+			 (json_int_t)(d->notify ? notify_clients(d->notify) : 0),
+			 "last_ingest", last, "database", d->cfg->database,
+			 "head", (json_int_t)head, "feeds", feeds_json(d));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int
+op_feeds(void *arg, json_t **out, char **err)
+{
+	(void)err;
+	*out = json_pack("{s:o}", "feeds", feeds_json(arg));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int
+op_poll(void *arg, const char *feed, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	struct buf msg = BUF_INIT;
+
+	if (daemon_poll_now(d, feed) < 0) {
+		buf_printf(&msg, "no feed called \"%s\"", feed);
+		*err = buf_detach(&msg);
+		return -ENOENT;
+	}
+	*out = json_pack("{ss}", "feed", feed);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int
+op_reload(void *arg, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	int r = daemon_reload(d, err);
+
+	if (r < 0)
+		return r;
+	*out = json_pack("{si}", "feeds", (int)d->cfg->nfeeds);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* ---- start / reload / stop --------------------------------------------------- */
+
+static int
+load_profiles(const struct config *cfg, struct profile_set **out, char **err)
+{
+	struct profile_set *set = NULL;
+	int r = profile_set_new(&set);
+
+	if (r < 0)
+		return r;
+	if (cfg->profiles_dir) {
+		r = profile_set_load_dir(set, cfg->profiles_dir, err);
+		if (r < 0) {
+			profile_set_free(set);
+			return r;
+		}
+	}
+	*out = set;
+	return 0;
+}
+
+/* Check every feed's profile before anything changes. */
+static int
+check_profiles(struct profile_set *set, const struct config *cfg, char **err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nfeeds; i++) {
+		struct profile *p = NULL;
+		int r = feed_profile(set, &cfg->feeds[i], &p, err);
+
+		profile_free(p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void
+fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
+{
+	fetch_opts_default(o);
+	o->user_agent = cfg->user_agent;
+	o->max_total_conns = cfg->max_connections;
+	o->max_host_conns = cfg->max_per_host;
+	o->allow_private = cfg->allow_private;
+	o->max_body = cfg->max_feed_bytes > cfg->max_page_bytes
+			      ? cfg->max_feed_bytes : cfg->max_page_bytes;
+}
+
+static void on_signal(uv_signal_t *s, int signum);
+
+int
+daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
+	     char **err)
+{
+	struct notify_opts no;
+	struct notify_ops ops = {op_status, op_feeds, op_poll, op_reload, d};
+	struct fetch_opts fo;
+	struct buf msg = BUF_INIT;
+	size_t i;
+	int r, fd;
+
+	memset(d, 0, sizeof(*d));
+	d->loop = loop;
+	d->opts = *o;
+	d->started = daemon_now_ms();
+	*err = NULL;
+	r = config_load(o->config_path, &d->cfg, err);
+	if (r < 0)
+		return r;
+	log_level = d->cfg->log_level;
+	r = load_profiles(d->cfg, &d->profiles, err);
+	if (r < 0)
+		goto fail;
+	r = check_profiles(d->profiles, d->cfg, err);
+	if (r < 0)
+		goto fail;
+	r = store_open(d->cfg->database, 0, &d->store, err);
+	if (r < 0)
+		goto fail;
+	fetch_opts_from(d->cfg, &fo);
+	r = fetch_new(loop, &fo, &d->fetcher);
+	if (r < 0) {
+		buf_printf(&msg, "cannot start the HTTP client: %s", strerror(-r));
+		*err = buf_detach(&msg);
+		goto fail;
+	}
+	r = ingest_new(d, &d->ingest);
+	if (r < 0)
+		goto fail;
+	if (!o->once) {
+		notify_opts_default(&no);
+		no.path = d->cfg->socket;
+		no.mode = d->cfg->socket_mode;
+		no.max_clients = d->cfg->max_clients;
+		if (d->cfg->socket_group) {
+			struct group *g = getgrnam(d->cfg->socket_group);
+
+			if (!g) {
+				buf_printf(&msg, "socket_group \"%s\" does not exist",
+					   d->cfg->socket_group);
+				*err = buf_detach(&msg);
+				r = -EINVAL;
+				goto fail;
+			}
+			no.group = g->gr_gid;
+		}
+		if (d->cfg->admin_group) {
+			struct group *g = getgrnam(d->cfg->admin_group);
+
+			if (g)
+				no.admin_gid = g->gr_gid;
+			else
+				log_warn("admin_group \"%s\" does not exist; control ops are for root and uid %u only",
+					 d->cfg->admin_group, (unsigned)getuid());
+		}
+		fd = service_listen_fd("sub");
+		if (fd < -1) {
+			buf_printf(&msg, "socket activation: %s", strerror(-fd));
+			*err = buf_detach(&msg);
+			r = fd;
+			goto fail;
+		}
+		no.listen_fd = fd;
+		r = notify_start(loop, d->store, &no, &ops, &d->notify, err);
+		if (r < 0)
+			goto fail;
+	}
+	uv_signal_init(loop, &d->sig_hup);
+	uv_signal_init(loop, &d->sig_term);
+	uv_signal_init(loop, &d->sig_int);
+	d->sig_hup.data = d->sig_term.data = d->sig_int.data = d;
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_timer_init(loop, &d->status_timer);
+	d->status_timer.data = d;
+	uv_timer_start(&d->status_timer, on_status_timer, STATUS_REFRESH_MS,
+		       STATUS_REFRESH_MS);
+	uv_unref((uv_handle_t *)&d->status_timer);
+	for (i = 0; i < d->cfg->nfeeds; i++) {
+		struct profile *p = NULL;
+		int64_t spread = 0;
+
+		feed_profile(d->profiles, &d->cfg->feeds[i], &p, err);
+		if (!o->once && d->cfg->nfeeds > 1)
+			spread = (int64_t)(sched_random() * STARTUP_SPREAD_MS);
+		if (feed_add(d, &d->cfg->feeds[i], p, spread) < 0) {
+			log_err("out of memory adding feed \"%s\"",
+				d->cfg->feeds[i].name);
+			r = -ENOMEM;
+			break;
+		}
+	}
+	service_watchdog_start(loop, &d->watchdog);
+	log_info("briefwatchd %s: %zu feeds, database %s%s%s", BW_VERSION,
+		 d->cfg->nfeeds, d->cfg->database, o->once ? "" : ", socket ",
+		 o->once ? " (--once)" : d->cfg->socket);
+	if (o->once && d->cfg->nfeeds == 0)
+		daemon_stop(d, 0);
+	else {
+		int total, failing;
+
+		count_feeds(d, &total, &failing);
+		{
+			char st[128];
+
+			snprintf(st, sizeof(st), "serving %d feeds", total);
+			service_ready(st);
+		}
+	}
+	return 0;
+fail:
+	/* Nothing has been scheduled yet: release synchronously where
+	 * possible; handles already on the loop are closed by the caller
+	 * running the loop once. */
+	if (d->notify) {
+		notify_close(d->notify, NULL, NULL);
+		d->notify = NULL;
+	}
+	if (d->ingest) {
+		ingest_close(d->ingest, NULL, NULL);
+		d->ingest = NULL;
+	}
+	if (d->fetcher) {
+		fetch_close(d->fetcher, NULL, NULL);
+		d->fetcher = NULL;
+	}
+	uv_run(loop, UV_RUN_DEFAULT);
+	store_close(d->store);
+	d->store = NULL;
+	profile_set_free(d->profiles);
+	d->profiles = NULL;
+	config_free(d->cfg);
+	d->cfg = NULL;
+	return r;
+}
+
+int
+daemon_reload(struct daemon *d, char **err)
+{
+	struct config *ncfg = NULL;
+	struct profile_set *nprof = NULL;
+	struct feedctl *f, *next;
+	struct fetch_opts fo;
+	size_t i;
+	int r, added = 0, removed = 0, changed = 0;
+
+	*err = NULL;
+	r = config_load(d->opts.config_path, &ncfg, err);
+	if (r == 0)
+		r = load_profiles(ncfg, &nprof, err);
+	if (r == 0)
+		r = check_profiles(nprof, ncfg, err);
+	if (r == 0 && strcmp(ncfg->database, d->cfg->database) != 0) {
+		*err = strdup("changing the database needs a restart");
+		r = -EINVAL;
+	}
+	if (r == 0 && strcmp(ncfg->socket, d->cfg->socket) != 0) {
+		*err = strdup("changing the socket needs a restart");
+		r = -EINVAL;
+	}
+	if (r < 0) {
+		profile_set_free(nprof);
+		config_free(ncfg);
+		return r;
+	}
+	/* Removed or changed feeds stop; in-flight polls of removed feeds
+	 * are dropped uncommitted, which loses nothing (validators did not
+	 * advance). */
+	for (f = d->feeds; f; f = next) {
+		const struct config_feed *nc;
+
+		next = f->next;
+		if (f->removed)
+			continue;
+		nc = config_find_feed(ncfg, f->cfg.name);
+		if (nc && feed_cfg_equal(nc, &f->cfg))
+			continue;
+		if (nc)
+			changed++;
+		else
+			removed++;
+		f->removed = 1;
+		if (!f->polling)
+			feed_remove(d, f);
+		else {
+			ingest_forget(d->ingest, f);
+			f->polling = 0;
+			feed_remove(d, f);
+		}
+	}
+	for (i = 0; i < ncfg->nfeeds; i++) {
+		struct profile *p = NULL;
+
+		if (feed_find(d, ncfg->feeds[i].name))
+			continue;
+		feed_profile(nprof, &ncfg->feeds[i], &p, err);
+		if (feed_add(d, &ncfg->feeds[i], p,
+			     (int64_t)(sched_random() * STARTUP_SPREAD_MS)) < 0)
+			log_err("out of memory adding feed \"%s\"",
+				ncfg->feeds[i].name);
+		if (!config_find_feed(d->cfg, ncfg->feeds[i].name))
+			added++;
+	}
+	profile_set_free(d->profiles);
+	d->profiles = nprof;
+	config_free(d->cfg);
+	d->cfg = ncfg;
+	log_level = ncfg->log_level;
+	fetch_opts_from(ncfg, &fo);
+	fetch_set_opts(d->fetcher, &fo);
+	log_info("reload: %d feeds added, %d removed, %d changed; %zu in all",
+		 added, removed, changed, ncfg->nfeeds);
+	return 0;
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+	char *err = NULL;
+
+	if (signum == SIGHUP) {
+		service_reloading();
+		if (daemon_reload(d, &err) < 0) {
+			log_err("reload failed, keeping the running configuration: %s",
+				err ? err : "?");
+			service_ready(NULL);
+			service_status("reload failed: %s", err ? err : "?");
+			free(err);
+			return;
+		}
+		service_ready(NULL);
+		update_status(d);
+		return;
+	}
+	log_info("%s: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_stop(d, 0);
+}
+
+static void
+on_handle_closed(uv_handle_t *h)
+{
+	struct daemon *d = h->data;
+
+	d->closing_handles--;
+}
+
+static void
+on_part_closed(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->closing_handles--;
+}
+
+void
+daemon_stop(struct daemon *d, int exit_code)
+{
+	struct feedctl *f;
+
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	d->exit_code = exit_code;
+	service_stopping();
+	while ((f = d->feeds)) {
+		d->feeds = f->next;
+		feed_destroy(f);
+	}
+	/* Order matters: ingest flushes what is complete and cancels its
+	 * fetches while the fetcher and the socket still exist. */
+	d->closing_handles += 2 + 3 + 1; /* ingest, fetcher, signals, timer */
+	ingest_close(d->ingest, on_part_closed, d);
+	d->ingest = NULL;
+	fetch_close(d->fetcher, on_part_closed, d);
+	d->fetcher = NULL;
+	if (d->notify) {
+		d->closing_handles++;
+		notify_close(d->notify, on_part_closed, d);
+		d->notify = NULL;
+	}
+	uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sig_term, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
+	uv_close((uv_handle_t *)&d->status_timer, on_handle_closed);
+	service_watchdog_stop(&d->watchdog);
+}
+
+void
+daemon_release(struct daemon *d)
+{
+	store_close(d->store);
+	d->store = NULL;
+	profile_set_free(d->profiles);
+	d->profiles = NULL;
+	config_free(d->cfg);
+	d->cfg = NULL;
+}
