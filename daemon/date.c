@@ -390,7 +390,7 @@ static int
 iso_date(const char *s, size_t len, size_t *i, struct fields *f)
 {
 	size_t n;
-	int v;
+	int v = 0;
 
 	if (s[*i] == '-') {
 		/* feedparser's truncated forms: -YYMM and -YY-MM */
@@ -774,16 +774,15 @@ tok_number(const struct tok *t, int n, int *i, struct fields *f)
 {
 	const struct tok *a = &t[*i];
 	int k = *i;
-	char sep;
 
 	/* YYYY-MM-DD or YYYY/MM/DD (perforce, Korean "nate" feeds) */
 	if (a->len == 4 && k + 4 < n && t[k + 1].type == T_PUNCT &&
-	    (t[k + 1].value == '-' || t[k + 1].value == '/')) {
-		sep = (char)t[k + 1].value;
-		if (!is_num(t, n, k + 2) || t[k + 2].len > 2 ||
-		    !is_punct(t, n, k + 3, sep) || !is_num(t, n, k + 4) ||
-		    t[k + 4].len > 2 || f->year >= 0 || f->mon >= 0 ||
-		    f->day >= 0)
+	    (t[k + 1].value == '-' || t[k + 1].value == '/') &&
+	    is_num(t, n, k + 2) && is_punct(t, n, k + 3, t[k + 1].value) &&
+	    is_num(t, n, k + 4) && !t[k + 1].spaced && !t[k + 2].spaced &&
+	    !t[k + 3].spaced && !t[k + 4].spaced) {
+		if (t[k + 2].len > 2 || t[k + 4].len > 2 || f->year >= 0 ||
+		    f->mon >= 0 || f->day >= 0)
 			return -EINVAL;
 		f->year = a->value;
 		f->year_digits = 4;
@@ -912,6 +911,14 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 }
 
 static int
+month_tok(const struct tok *t)
+{
+	int v;
+
+	return t->type == T_WORD && word_find(months, t->s, t->len, &v);
+}
+
+static int
 tok_parse(const char *s, size_t len, struct date_value *out)
 {
 	struct tok t[TOK_MAX];
@@ -940,8 +947,12 @@ tok_parse(const char *s, size_t len, struct date_value *out)
 			     !t[i].spaced))) {
 			/* -0500, +01:00, GMT-01:01 */
 			rc = tok_offset(t, n, &i, &f);
-		} else if (t[i].value == '-' || t[i].value == '|') {
-			/* 06-Nov-94, "20 Nov. 2014 - 11:11" */
+		} else if ((t[i].value == '-' || t[i].value == '|') &&
+			   i + 1 < n && (t[i].spaced ||
+					 (t[i].value == '-' &&
+					  ((i > 0 && month_tok(&t[i - 1])) ||
+					   month_tok(&t[i + 1]))))) {
+			/* "20 Nov. 2014 - 11:11", and 06-Nov-94 (RFC 850) */
 			i++;
 			rc = 0;
 		} else {
