@@ -51,6 +51,12 @@ int store_feed_get(struct store *s, const char *name, struct store_feed *out);
 /* Insert or replace the feed's state (all fields). */
 int store_feed_put(struct store *s, const struct store_feed *f);
 void store_feed_clear(struct store_feed *f);
+/* Call cb for every stored feed, by name. The feeds are copied first, so
+ * cb may write to the store; fields are borrowed for the call. A non-zero
+ * return from cb stops the walk and is returned. */
+int store_feed_list(struct store *s,
+		    int (*cb)(void *arg, const struct store_feed *f),
+		    void *arg);
 
 /* --- items and briefings ----------------------------------------------- */
 
@@ -59,6 +65,11 @@ void store_feed_clear(struct store_feed *f);
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
+/* Inside a batch, a put that fails with -ENOSPC, -EIO, -EBUSY or -ENOMEM
+ * rolls the whole batch back (SQLite may already have done so): the batch's
+ * earlier puts are gone too, and store_commit then returns that error.
+ * Other failures (-EINVAL, ...) undo only the failed put. Either way no
+ * event of a rolled-back put exists, so none may be published. */
 
 /* Has this feed item (feed name + item id) been stored? *briefing_id is
  * set when yes (else 0). Also true when the item's URL (normalised:
@@ -76,8 +87,10 @@ enum store_put_result {
 /* Store b (from feed, for the feed item item_id): dedupe by item and by
  * normalised URL, compare with the latest revision, and write the
  * briefing, speakers, turns, FTS rows and the event row in the current
- * transaction (or its own). Sets b->id. *seq gets the event's seq (0 when
- * unchanged). Returns a store_put_result >= 0 or a negative errno. */
+ * transaction (or its own). Sets b->id, and b->feed to feed when it was
+ * NULL. *seq gets the event's seq (0 when unchanged). item_id may be NULL
+ * (dedupe by URL only). Returns a store_put_result >= 0 or a negative
+ * errno. Rules in docs/store.md. */
 int store_put_briefing(struct store *s, const char *feed, const char *item_id,
 		       struct briefing *b, int64_t *seq);
 
@@ -103,6 +116,9 @@ int store_head(struct store *s, int64_t *head);
 int store_events_after(struct store *s, int64_t since, size_t limit,
 		       int (*cb)(void *arg, const struct store_event *ev),
 		       void *arg);
+/* Delete events created before the unix time before (briefings stay).
+ * seq keeps counting from the old head. *deleted may be NULL. */
+int store_events_expire(struct store *s, int64_t before, int64_t *deleted);
 /* Does briefing id match the FTS5 query? 1 yes, 0 no, -EINVAL bad query
  * (message in store_errmsg). */
 int store_briefing_matches(struct store *s, int64_t id, const char *query);
@@ -135,5 +151,30 @@ int store_search(struct store *s, const struct store_query *q,
 int store_foreach_briefing(struct store *s, const struct store_query *filter,
 			   int (*cb)(void *arg, const struct briefing *b),
 			   void *arg);
+
+/* --- maintenance and status -------------------------------------------- */
+
+/* Merge the FTS segments and run PRAGMA optimize (periodic, e.g. daily). */
+int store_optimize(struct store *s);
+/* FTS integrity-check on both indexes plus PRAGMA quick_check; -EIO with
+ * the finding in store_errmsg. */
+int store_check(struct store *s);
+/* Cap the database file at about bytes (PRAGMA max_page_count); writes past
+ * it fail with -ENOSPC like a full disk. 0: no cap. */
+int store_set_size_limit(struct store *s, uint64_t bytes);
+/* A consistent snapshot of the database, written to path.tmp and renamed
+ * to path, while the store stays usable (SQLite backup API). The copy is
+ * a standalone rollback-journal database. */
+int store_backup(struct store *s, const char *path);
+
+struct store_stats {
+	int64_t feeds, briefings, revisions, turns, speakers, events;
+	int64_t head;         /* highest event seq */
+	uint64_t db_bytes;    /* page_count * page_size */
+	uint64_t free_bytes;  /* of which on the freelist */
+	uint64_t wal_bytes;   /* size of the -wal file, 0 when none */
+};
+
+int store_stats(struct store *s, struct store_stats *st);
 
 #endif

@@ -1,0 +1,653 @@
+/* store_put.c — store_put_briefing: dedupe, revisions, turns, the outbox
+ * event. Rules in docs/store.md.
+ */
+#include "store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store_impl.h"
+
+/* ---- URL dedupe key ---------------------------------------------------------- */
+
+/* Query parameters that only say how a reader got to the page. */
+static int
+tracking_param(const char *p, size_t n)
+{
+	static const char *const names[] = {
+		"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid",
+		"yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "mkt_tok",
+		"oly_anon_id", "oly_enc_id", "vero_id", "_hsenc", "_hsmi",
+		"twclid", "ttclid", "li_fat_id",
+	};
+	size_t i;
+
+	if (n >= 4 && strncasecmp(p, "utm_", 4) == 0)
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && strncasecmp(p, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+store_url_key(const char *url)
+{
+	struct buf b = BUF_INIT;
+	const char *p = url, *host, *hend, *q, *end;
+	int r = 0, first = 1, https = 0;
+	size_t n;
+
+	end = url + strcspn(url, "#");
+	host = strstr(url, "://");
+	if (host && host < end) {
+		https = (size_t)(host - url) == 5 &&
+			strncasecmp(url, "https", 5) == 0;
+		host += 3;
+		hend = host + strcspn(host, "/?#");
+		if (hend > end)
+			hend = end;
+		/* host[:port], lowercased, default port dropped */
+		n = (size_t)(hend - host);
+		q = memchr(host, ':', n);
+		if (q && ((https && hend - q == 4 && !memcmp(q, ":443", 4)) ||
+			  (!https && hend - q == 3 && !memcmp(q, ":80", 3))))
+			n = (size_t)(q - host);
+		for (size_t i = 0; r == 0 && i < n; i++)
+			r = buf_putc(&b, (char)tolower((unsigned char)host[i]));
+		p = hend;
+		if (r == 0 && (p == end || *p != '/'))
+			r = buf_putc(&b, '/');
+	}
+	q = memchr(p, '?', (size_t)(end - p));
+	if (!q)
+		q = end;
+	if (r == 0)
+		r = buf_append(&b, p, (size_t)(q - p));
+	while (r == 0 && q < end) {
+		const char *a = q + 1, *e = a;
+
+		while (e < end && *e != '&' && *e != ';')
+			e++;
+		n = strcspn(a, "=&;#");
+		if (n > (size_t)(e - a))
+			n = (size_t)(e - a);
+		if (e > a && !tracking_param(a, n)) {
+			r = buf_putc(&b, first ? '?' : '&');
+			if (r == 0)
+				r = buf_append(&b, a, (size_t)(e - a));
+			first = 0;
+		}
+		q = e;
+	}
+	if (r < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Step a write statement to completion. */
+static int
+run(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int r = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : store_fail(s, rc);
+
+	sqlite3_reset(st);
+	return r;
+}
+
+/* A single int64 from a lookup; *out 0 when no row. */
+static int
+lookup_id(struct store *s, sqlite3_stmt *st, int64_t *out)
+{
+	int rc = sqlite3_step(st);
+
+	*out = 0;
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		return store_fail(s, rc);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_item_lookup(struct store *s, const char *feed, const char *item_id,
+		  const char *url, int64_t *briefing_id)
+{
+	sqlite3_stmt *st;
+	char *key;
+	int r;
+
+	*briefing_id = 0;
+	if (feed && item_id) {
+		if (!(st = store_stmt(s, ST_ITEM_GET)))
+			return -EIO;
+		store_bind_str(st, 1, feed);
+		store_bind_str(st, 2, item_id);
+		if ((r = lookup_id(s, st, briefing_id)) < 0 || *briefing_id)
+			return r;
+	}
+	if (!url)
+		return 0;
+	if (!(key = store_url_key(url)))
+		return store_failf(s, -ENOMEM, "out of memory");
+	if (!(st = store_stmt(s, ST_URL_GET))) {
+		free(key);
+		return -EIO;
+	}
+	store_bind_str(st, 1, key);
+	r = lookup_id(s, st, briefing_id);
+	sqlite3_reset(st);
+	free(key);
+	return r;
+}
+
+/* ---- the put --------------------------------------------------------------------- */
+
+struct put {
+	struct store *s;
+	struct briefing *b;
+	const char *feed, *item_id;
+	int64_t now, id, rev;    /* rev: the revision being written */
+	char *record;            /* compact JSON without id and feed */
+	uint64_t hash;
+	json_t *rec;             /* record as JSON (with turns) */
+	json_t *changes;         /* briefing.updated only */
+	/* name → speakers.id, for this put */
+	struct { const char *name; int64_t id; } *spk;
+	size_t nspk;
+};
+
+static int
+speaker_id(struct put *p, const char *name, const char *role, int64_t *out)
+{
+	struct store *s = p->s;
+	sqlite3_stmt *st;
+	void *nv;
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nspk; i++)
+		if (strcmp(p->spk[i].name, name) == 0) {
+			*out = p->spk[i].id;
+			return 0;
+		}
+	if (!role) {
+		const struct speaker *sp = briefing_find_speaker(p->b, name);
+
+		role = sp ? sp->role : NULL;
+	}
+	if (!(st = store_stmt(s, ST_SPEAKER_UPSERT)))
+		return -EIO;
+	store_bind_str(st, 1, name);
+	store_bind_str(st, 2, role);
+	if ((r = run(s, st)) < 0)
+		return r;
+	if (!(st = store_stmt(s, ST_SPEAKER_ID)))
+		return -EIO;
+	store_bind_str(st, 1, name);
+	if ((r = lookup_id(s, st, out)) < 0)
+		return r;
+	nv = realloc(p->spk, (p->nspk + 1) * sizeof(*p->spk));
+	if (!nv)
+		return store_failf(s, -ENOMEM, "out of memory");
+	p->spk = nv;
+	p->spk[p->nspk].name = name;
+	p->spk[p->nspk].id = *out;
+	p->nspk++;
+	return 0;
+}
+
+/* Insert (update == 0) or update turn i at revision p->rev. */
+static int
+write_turn(struct put *p, size_t i, int update)
+{
+	struct store *s = p->s;
+	const struct turn *t = &p->b->turns[i];
+	int64_t sid = 0;
+	sqlite3_stmt *st;
+	int r;
+
+	if (t->speaker && (r = speaker_id(p, t->speaker, NULL, &sid)) < 0)
+		return r;
+	if (t->speaker && t->label && strcmp(t->label, t->speaker) != 0) {
+		if (!(st = store_stmt(s, ST_ALIAS_PUT)))
+			return -EIO;
+		store_bind_str(st, 1, t->label);
+		sqlite3_bind_int64(st, 2, sid);
+		if ((r = run(s, st)) < 0)
+			return r;
+	}
+	if (!(st = store_stmt(s, update ? ST_TURN_UPD : ST_TURN_INS)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 2, p->rev);
+	sqlite3_bind_int64(st, 3, (int64_t)i);
+	if (sid)
+		sqlite3_bind_int64(st, 4, sid);
+	sqlite3_bind_int(st, 5, (int)t->type);
+	store_bind_str(st, 6, t->label);
+	store_bind_str(st, 7, t->asker);
+	store_bind_str(st, 8, t->outlet);
+	store_bind_str(st, 9, t->text ? t->text : "");
+	return run(s, st);
+}
+
+/* Bind the briefing's own columns to ?2..?9 (url, kind, title, subtitle,
+ * published, updated, location, summary). */
+static void
+bind_fields(sqlite3_stmt *st, const struct briefing *b)
+{
+	store_bind_str(st, 2, b->url);
+	store_bind_str(st, 3, briefing_kind_name(b->kind));
+	store_bind_str(st, 4, b->title);
+	store_bind_str(st, 5, b->subtitle);
+	store_bind_str(st, 6, b->published);
+	store_bind_str(st, 7, b->updated);
+	store_bind_str(st, 8, b->location);
+	store_bind_str(st, 9, b->summary);
+}
+
+static int
+write_common(struct put *p, const char *url_key)
+{
+	struct store *s = p->s;
+	sqlite3_stmt *st;
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->b->nspeakers; i++) {
+		const struct speaker *sp = &p->b->speakers[i];
+		int64_t id;
+
+		if (sp->name &&
+		    (r = speaker_id(p, sp->name, sp->role, &id)) < 0)
+			return r;
+	}
+	if (!(st = store_stmt(s, ST_URL_PUT)))
+		return -EIO;
+	store_bind_str(st, 1, url_key);
+	sqlite3_bind_int64(st, 2, p->id);
+	if ((r = run(s, st)) < 0)
+		return r;
+	if (p->item_id) {
+		if (!(st = store_stmt(s, ST_ITEM_PUT)))
+			return -EIO;
+		store_bind_str(st, 1, p->feed);
+		store_bind_str(st, 2, p->item_id);
+		sqlite3_bind_int64(st, 3, p->id);
+		sqlite3_bind_int64(st, 4, p->now);
+		if ((r = run(s, st)) < 0)
+			return r;
+	}
+	if (!(st = store_stmt(s, ST_REV_INS)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 2, p->rev);
+	store_bind_str(st, 3, p->record);
+	sqlite3_bind_int64(st, 4, (int64_t)p->hash);
+	sqlite3_bind_int64(st, 5, p->now);
+	return run(s, st);
+}
+
+static int
+put_new(struct put *p, const char *url_key)
+{
+	struct store *s = p->s;
+	sqlite3_stmt *st;
+	size_t i;
+	int r;
+
+	if (!(st = store_stmt(s, ST_BRIEFING_INS)))
+		return -EIO;
+	store_bind_str(st, 1, p->feed);
+	bind_fields(st, p->b);
+	sqlite3_bind_int64(st, 10, (int64_t)p->hash);
+	sqlite3_bind_int64(st, 11, p->now);
+	if ((r = run(s, st)) < 0)
+		return r;
+	p->id = sqlite3_last_insert_rowid(s->db);
+	p->rev = 1;
+	for (i = 0; i < p->b->nturns; i++)
+		if ((r = write_turn(p, i, 0)) < 0)
+			return r;
+	return write_common(p, url_key);
+}
+
+static int
+append_idx(json_t *arr, size_t i)
+{
+	return json_array_append_new(arr, json_integer((json_int_t)i));
+}
+
+/* Compare the new record with the stored one: the changes summary of
+ * docs/store.md, and the turns to rewrite. */
+static int
+diff(struct put *p, const json_t *old, json_t **out)
+{
+	static const char *const fields[] = {
+		"url", "kind", "title", "subtitle", "published", "updated",
+		"location", "summary", "speakers",
+	};
+	json_t *ch = json_object(), *f = json_array(), *t = json_object();
+	json_t *add = json_array(), *ed = json_array(), *rm = json_array();
+	const json_t *ot = json_object_get(old, "turns");
+	const json_t *nt = json_object_get(p->rec, "turns");
+	size_t i, on = json_array_size(ot), nn = json_array_size(nt);
+	int r = 0;
+
+	if (!ch || !f || !t || !add || !ed || !rm) {
+		r = -ENOMEM;
+		goto done;
+	}
+	for (i = 0; r == 0 && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const json_t *a = json_object_get(old, fields[i]);
+		const json_t *b = json_object_get(p->rec, fields[i]);
+
+		if (!a)
+			a = json_null();
+		if (!b)
+			b = json_null();
+		if (!json_equal((json_t *)a, (json_t *)b))
+			r = json_array_append_new(f, json_string(fields[i]));
+	}
+	for (i = 0; r == 0 && i < (on > nn ? on : nn); i++) {
+		if (i >= on)
+			r = append_idx(add, i);
+		else if (i >= nn)
+			r = append_idx(rm, i);
+		else if (!json_equal(json_array_get(ot, i),
+				     json_array_get(nt, i)))
+			r = append_idx(ed, i);
+	}
+	if (r == 0)
+		r = json_object_set(t, "added", add) |
+		    json_object_set(t, "edited", ed) |
+		    json_object_set(t, "removed", rm) |
+		    json_object_set(ch, "fields", f) |
+		    json_object_set(ch, "turns", t);
+	if (r) {
+		r = -ENOMEM;
+		goto done;
+	}
+	*out = ch;
+	ch = NULL;
+done:
+	json_decref(ch);
+	json_decref(f);
+	json_decref(t);
+	json_decref(add);
+	json_decref(ed);
+	json_decref(rm);
+	return r;
+}
+
+static int
+put_update(struct put *p, int64_t oldrev, const char *oldtext,
+	   const char *url_key)
+{
+	struct store *s = p->s;
+	json_t *old, *v;
+	sqlite3_stmt *st;
+	size_t i, on;
+	int r;
+
+	old = json_loads(oldtext, 0, NULL);
+	if (!old)
+		return store_failf(s, -EIO, "briefing %lld: stored revision "
+				   "is not JSON", (long long)p->id);
+	on = json_array_size(json_object_get(old, "turns"));
+	r = diff(p, old, &p->changes);
+	json_decref(old);
+	if (r < 0)
+		return store_failf(s, r, "out of memory");
+	p->rev = oldrev + 1;
+	if (!(st = store_stmt(s, ST_BRIEFING_UPD)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	bind_fields(st, p->b);
+	sqlite3_bind_int64(st, 10, p->rev);
+	sqlite3_bind_int64(st, 11, (int64_t)p->hash);
+	sqlite3_bind_int64(st, 12, p->now);
+	if ((r = run(s, st)) < 0)
+		return r;
+	/* Only the turns that changed are rewritten: an edit re-indexes
+	 * one turn, not the whole transcript. */
+	v = json_object_get(json_object_get(p->changes, "turns"), "edited");
+	for (i = 0; i < json_array_size(v); i++)
+		if ((r = write_turn(p, (size_t)json_integer_value(
+						json_array_get(v, i)), 1)) < 0)
+			return r;
+	if (on > p->b->nturns) {
+		if (!(st = store_stmt(s, ST_TURN_DEL_FROM)))
+			return -EIO;
+		sqlite3_bind_int64(st, 1, p->id);
+		sqlite3_bind_int64(st, 2, (int64_t)p->b->nturns);
+		if ((r = run(s, st)) < 0)
+			return r;
+	}
+	for (i = on; i < p->b->nturns; i++)
+		if ((r = write_turn(p, i, 0)) < 0)
+			return r;
+	return write_common(p, url_key);
+}
+
+/* The outbox row: the event line exactly as subscribers will get it. */
+static int
+put_event(struct put *p, int updated, int64_t *seq)
+{
+	struct store *s = p->s;
+	json_t *ev = NULL, *bj = NULL;
+	sqlite3_stmt *st;
+	char *line = NULL;
+	const char *type = updated ? "briefing.updated" : "briefing.new";
+	int r;
+
+	if (!(st = store_stmt(s, ST_EVENT_NEXT)))
+		return -EIO;
+	if ((r = lookup_id(s, st, seq)) < 0)
+		return r;
+	p->b->id = p->id;
+	bj = briefing_to_json(p->b, 0);
+	ev = json_object();
+	r = -ENOMEM;
+	if (!bj || !ev ||
+	    json_object_set_new(ev, "seq", json_integer(*seq)) ||
+	    json_object_set_new(ev, "type", json_string(type)) ||
+	    json_object_set(ev, "briefing", bj))
+		goto done;
+	if (updated &&
+	    (json_object_set_new(ev, "revision", json_integer(p->rev)) ||
+	     json_object_set(ev, "changes", p->changes)))
+		goto done;
+	line = json_dumps(ev, JSON_COMPACT);
+	if (!line)
+		goto done;
+	r = -EIO;
+	if (!(st = store_stmt(s, ST_EVENT_INS)))
+		goto done;
+	sqlite3_bind_int64(st, 1, *seq);
+	store_bind_str(st, 2, type);
+	sqlite3_bind_int64(st, 3, p->id);
+	store_bind_str(st, 4, p->feed);
+	store_bind_str(st, 5, line);
+	sqlite3_bind_int64(st, 6, p->now);
+	r = run(s, st);
+done:
+	if (r == -ENOMEM)
+		store_failf(s, r, "out of memory");
+	free(line);
+	json_decref(bj);
+	json_decref(ev);
+	return r;
+}
+
+/* The record's canonical text: briefing_to_json without id and feed, so
+ * the same page through two feeds has one hash. */
+static int
+make_record(struct put *p)
+{
+	struct briefing *b = p->b;
+	int64_t id = b->id;
+	char *feed = b->feed;
+
+	b->id = 0;
+	b->feed = NULL;
+	p->rec = briefing_to_json(b, 1);
+	b->id = id;
+	b->feed = feed;
+	if (!p->rec)
+		return -ENOMEM;
+	p->record = json_dumps(p->rec, JSON_COMPACT);
+	if (!p->record)
+		return -ENOMEM;
+	p->hash = fnv1a(p->record);
+	return 0;
+}
+
+static int
+put(struct put *p, int64_t *seq)
+{
+	struct store *s = p->s;
+	char *key = NULL, *oldtext = NULL;
+	int64_t oldrev = 0, oldhash = 0;
+	sqlite3_stmt *st;
+	int r;
+
+	if (p->b->url)
+		key = store_url_key(p->b->url);
+	else if (asprintf(&key, "item:%s\x1f%s", p->feed, p->item_id) < 0)
+		key = NULL;
+	if (!key)
+		return store_failf(s, -ENOMEM, "out of memory");
+	if ((r = store_item_lookup(s, p->feed, p->item_id, NULL, &p->id)) < 0)
+		goto done;
+	if (!p->id) {
+		if (!(st = store_stmt(s, ST_URL_GET))) {
+			r = -EIO;
+			goto done;
+		}
+		store_bind_str(st, 1, key);
+		if ((r = lookup_id(s, st, &p->id)) < 0)
+			goto done;
+	}
+	if (!p->id) {
+		r = put_new(p, key);
+		if (r == 0)
+			r = put_event(p, 0, seq);
+		r = r < 0 ? r : STORE_NEW;
+		goto done;
+	}
+	if (!(st = store_stmt(s, ST_LATEST_REV))) {
+		r = -EIO;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, p->id);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		r = r == SQLITE_DONE
+			    ? store_failf(s, -EIO, "briefing %lld has no "
+					  "revision", (long long)p->id)
+			    : store_fail(s, r);
+		sqlite3_reset(st);
+		goto done;
+	}
+	oldrev = sqlite3_column_int64(st, 0);
+	oldhash = sqlite3_column_int64(st, 1);
+	r = 0;
+	oldtext = store_col_dup(st, 2, &r);
+	sqlite3_reset(st);
+	if (r < 0 || !oldtext) {
+		r = store_failf(s, -ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((uint64_t)oldhash == p->hash && strcmp(oldtext, p->record) == 0) {
+		/* Unchanged. A new way to reach it (another feed's item)
+		 * is remembered; a plain re-fetch writes nothing. */
+		r = 0;
+		if (p->item_id) {
+			if (!(st = store_stmt(s, ST_ITEM_PUT))) {
+				r = -EIO;
+				goto done;
+			}
+			store_bind_str(st, 1, p->feed);
+			store_bind_str(st, 2, p->item_id);
+			sqlite3_bind_int64(st, 3, p->id);
+			sqlite3_bind_int64(st, 4, p->now);
+			r = run(s, st);
+		}
+		r = r < 0 ? r : STORE_UNCHANGED;
+		goto done;
+	}
+	r = put_update(p, oldrev, oldtext, key);
+	if (r == 0)
+		r = put_event(p, 1, seq);
+	r = r < 0 ? r : STORE_UPDATED;
+done:
+	free(key);
+	free(oldtext);
+	return r;
+}
+
+int
+store_put_briefing(struct store *s, const char *feed, const char *item_id,
+		   struct briefing *b, int64_t *seq)
+{
+	struct put p = {0};
+	int64_t dummy, oid = b ? b->id : 0;
+	int r;
+
+	if (!seq)
+		seq = &dummy;
+	*seq = 0;
+	if (!feed || !b || (!b->url && !item_id))
+		return store_failf(s, -EINVAL, "briefing needs a feed and a "
+				   "url or item id");
+	if (!b->feed && !(b->feed = strdup(feed)))
+		return store_failf(s, -ENOMEM, "out of memory");
+	p.s = s;
+	p.b = b;
+	p.feed = feed;
+	p.item_id = item_id;
+	p.now = store_now();
+	if ((r = make_record(&p)) < 0) {
+		r = store_failf(s, r, "out of memory");
+		goto done;
+	}
+	if ((r = store_write_begin(s)) < 0)
+		goto done;
+	r = store_write_end(s, put(&p, seq));
+	if (r >= 0 && p.id)
+		b->id = p.id;
+	if (r < 0) {
+		b->id = oid;
+		*seq = 0;
+	}
+done:
+	json_decref(p.rec);
+	json_decref(p.changes);
+	free(p.record);
+	free(p.spk);
+	return r;
+}

@@ -1,0 +1,634 @@
+/* store_search.c — full-text search, standing-query matching, reading
+ * briefings back. Query syntax in docs/store.md.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store_impl.h"
+
+/* ---- query text ------------------------------------------------------------ */
+
+static int
+bare_char(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* One unquoted word of the query, [w, e): copied as is when FTS5 takes it
+ * as a bareword, quoted as a phrase when it has inner punctuation. */
+static int
+put_word(struct buf *o, const char *w, const char *e)
+{
+	const char *c, *p;
+	int star = 0, caret = 0, plain = 1, any = 0;
+
+	c = memchr(w, ':', (size_t)(e - w));
+	if (c) { /* column filter: speaker:Name, -title:x */
+		for (p = w; p < c; p++)
+			if (!bare_char((unsigned char)*p) && *p != '-')
+				break;
+		if (p == c) {
+			if (buf_append(o, w, (size_t)(c + 1 - w)) < 0)
+				return -ENOMEM;
+			w = c + 1;
+		}
+	}
+	if (w < e && *w == '^')
+		caret = 1, w++;
+	if (w < e && e[-1] == '*')
+		star = 1, e--;
+	for (p = w; p < e; p++) {
+		if (bare_char((unsigned char)*p))
+			any = 1;
+		else
+			plain = 0;
+	}
+	if (!any) /* bare punctuation: FTS5 would match everything or fail */
+		return 0;
+	if (caret && buf_putc(o, '^') < 0)
+		return -ENOMEM;
+	if (plain) {
+		if (buf_append(o, w, (size_t)(e - w)) < 0)
+			return -ENOMEM;
+	} else if (buf_putc(o, '"') < 0 || buf_append(o, w, (size_t)(e - w)) < 0 ||
+		   buf_putc(o, '"') < 0) {
+		return -ENOMEM;
+	}
+	if (star && buf_putc(o, '*') < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+char *
+store_fts_query(const char *q)
+{
+	struct buf o = BUF_INIT;
+	const char *p = q, *e;
+	int r = 0;
+
+	while (r == 0 && *p) {
+		if (*p == '"') { /* a phrase, "" inside escapes a quote */
+			e = p + 1;
+			while (*e && !(e[0] == '"' && e[1] != '"'))
+				e += e[0] == '"' ? 2 : 1;
+			if (*e)
+				e++;
+			r = buf_append(&o, p, (size_t)(e - p));
+			p = e;
+		} else if (strchr(" \t\r\n()+,", *p)) {
+			r = buf_putc(&o, *p++);
+		} else {
+			e = p + strcspn(p, " \t\r\n()\",+");
+			if (strncmp(p, "NEAR/", 5) == 0 ||
+			    (e - p == 4 && strncmp(p, "NEAR", 4) == 0))
+				r = buf_append(&o, p, (size_t)(e - p));
+			else
+				r = put_word(&o, p, e);
+			p = e;
+		}
+	}
+	if (r < 0) {
+		buf_free(&o);
+		return NULL;
+	}
+	return buf_detach(&o);
+}
+
+int
+store_query_error(struct store *s, int rc)
+{
+	const char *m = sqlite3_errmsg(s->db);
+
+	if ((rc & 0xff) != SQLITE_ERROR)
+		return store_fail(s, rc);
+	if (strncmp(m, "fts5: ", 6) == 0)
+		m += 6;
+	if (strcmp(m, "syntax error near \"\"") == 0)
+		m = "the query ends too early";
+	return store_failf(s, -EINVAL,
+			   "bad search query: %s (put phrases in \"double "
+			   "quotes\", use NEAR(a b, 10) for words near each "
+			   "other, AND OR NOT in capitals, and the columns "
+			   "speaker:, title:, text:)", m);
+}
+
+/* Prepare sql with the user's query bound to ?1 (after store_fts_query). */
+static int
+prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	return 0;
+}
+
+/* ---- standing queries ----------------------------------------------------------- */
+
+int
+store_briefing_matches(struct store *s, int64_t id, const char *query)
+{
+	sqlite3_stmt *st;
+	char *q = store_fts_query(query ? query : "");
+	int64_t lo = 0, hi = 0;
+	int rc, r = 0;
+
+	if (!q)
+		return store_failf(s, -ENOMEM, "out of memory");
+	if (!*q) {
+		r = store_failf(s, -EINVAL, "bad search query: empty");
+		goto done;
+	}
+	if (!(st = store_stmt(s, ST_MATCH_HEAD))) {
+		r = -EIO;
+		goto done;
+	}
+	store_bind_str(st, 1, q);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = 1;
+	else if (rc != SQLITE_DONE)
+		r = store_query_error(s, rc);
+	sqlite3_reset(st);
+	if (r)
+		goto done;
+	if (!(st = store_stmt(s, ST_TURN_RANGE))) {
+		r = -EIO;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		lo = sqlite3_column_int64(st, 0);
+		hi = sqlite3_column_int64(st, 1);
+	} else {
+		r = store_fail(s, rc);
+	}
+	sqlite3_reset(st);
+	if (r || hi == 0)
+		goto done;
+	if (!(st = store_stmt(s, ST_MATCH_TURNS))) {
+		r = -EIO;
+		goto done;
+	}
+	store_bind_str(st, 1, q);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	sqlite3_bind_int64(st, 4, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = 1;
+	else if (rc != SQLITE_DONE)
+		r = store_query_error(s, rc);
+	sqlite3_reset(st);
+done:
+	free(q);
+	return r;
+}
+
+/* ---- search -------------------------------------------------------------------- */
+
+struct cand {
+	int64_t id, rowid; /* rowid: the turn, or 0 for a title/summary hit */
+	double rank;
+};
+
+struct hit {
+	struct cand c;
+	char *feed, *url, *title, *published, *kind, *speaker, *snippet;
+};
+
+/* The filter clauses shared by every query, on briefings b; parameters
+ * ?2 speaker, ?3 feed, ?4 kind, ?5 since, ?6 until. */
+static const char filters_sql[] =
+	" AND (?3 IS NULL OR b.feed = ?3 OR EXISTS (SELECT 1 FROM items i"
+	"  WHERE i.briefing_id = b.id AND i.feed = ?3))"
+	" AND (?4 IS NULL OR b.kind = ?4)"
+	" AND (?5 IS NULL OR b.published >= ?5)"
+	" AND (?6 IS NULL OR substr(b.published, 1, length(?6)) <= ?6)";
+
+static void
+bind_filters(sqlite3_stmt *st, const struct store_query *q, const char *fq,
+	     const char *like)
+{
+	store_bind_str(st, 1, fq);
+	store_bind_str(st, 2, like);
+	store_bind_str(st, 3, q->feed);
+	store_bind_str(st, 4, q->kind);
+	store_bind_str(st, 5, q->since);
+	store_bind_str(st, 6, q->until);
+}
+
+/* Step a ranked candidate query, keeping the best row per briefing, until
+ * limit briefings are known. */
+static int
+collect(struct store *s, sqlite3_stmt *st, struct cand *v, size_t *n,
+	size_t limit)
+{
+	size_t i, found = 0;
+	int rc;
+
+	while (found < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cand c = {
+			sqlite3_column_int64(st, 0),
+			sqlite3_column_int64(st, 1),
+			sqlite3_column_double(st, 2),
+		};
+
+		for (i = 0; i < *n && v[i].id != c.id; i++)
+			;
+		if (i == *n) {
+			v[(*n)++] = c;
+			found++;
+		} else if (c.rank < v[i].rank) {
+			v[i] = c;
+		}
+		/* a turn hit and a title hit of one briefing: found counts
+		 * only new briefings of this query, which is enough. */
+	}
+	if (found < limit && rc != SQLITE_DONE)
+		return store_query_error(s, rc);
+	return 0;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+static int
+candidates(struct store *s, const struct store_query *q, const char *fq,
+	   const char *like, struct cand *v, size_t *n, size_t limit)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	/* bm25 weights by column: speaker, title, text. */
+	r = buf_printf(&sql,
+		       "SELECT t.briefing_id, turns_fts.rowid,"
+		       " bm25(turns_fts, 4.0, 4.0, 1.0) AS r"
+		       " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
+		       " JOIN briefings b ON b.id = t.briefing_id"
+		       " WHERE turns_fts MATCH ?1%s%s ORDER BY r",
+		       like ? " AND t.speaker_id IN (SELECT id FROM speakers"
+			      " WHERE name LIKE ?2 ESCAPE '\\')" : "",
+		       filters_sql);
+	if (r < 0)
+		goto nomem;
+	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
+		goto done;
+	bind_filters(st, q, fq, like);
+	r = collect(s, st, v, n, limit);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r < 0 || like) /* a speaker filter: only what they said */
+		goto done;
+	buf_reset(&sql);
+	r = buf_printf(&sql,
+		       "SELECT b.id, 0, bm25(heads_fts, 4.0, 4.0, 1.0) AS r"
+		       " FROM heads_fts JOIN briefings b ON b.id = heads_fts.rowid"
+		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY r",
+		       filters_sql);
+	if (r < 0)
+		goto nomem;
+	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
+		goto done;
+	bind_filters(st, q, fq, like);
+	r = collect(s, st, v, n, limit);
+	goto done;
+nomem:
+	r = store_failf(s, -ENOMEM, "out of memory");
+done:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return r;
+}
+
+/* Without a query: the newest briefings that pass the filters. */
+static int
+newest(struct store *s, const struct store_query *q, const char *like,
+       struct cand *v, size_t *n, size_t limit)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	r = buf_printf(&sql,
+		       "SELECT b.id FROM briefings b WHERE (?1 IS NULL)%s%s"
+		       " ORDER BY b.published DESC, b.id DESC LIMIT %zu",
+		       like ? " AND EXISTS (SELECT 1 FROM turns t JOIN speakers"
+			      " sp ON sp.id = t.speaker_id WHERE t.briefing_id"
+			      " = b.id AND sp.name LIKE ?2 ESCAPE '\\')" : "",
+		       filters_sql, limit);
+	if (r < 0) {
+		r = store_failf(s, -ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
+		goto done;
+	bind_filters(st, q, NULL, like);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v[*n].id = sqlite3_column_int64(st, 0);
+		v[*n].rowid = 0;
+		v[*n].rank = 0;
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+done:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return r;
+}
+
+/* Fill in a hit's briefing fields and its snippet. */
+static int
+describe(struct store *s, const char *fq, struct hit *h)
+{
+	static const char turn_sql[] =
+		"SELECT snippet(turns_fts, 2, '[', ']', '…', 24),"
+		" coalesce(sp.name, t.asker, t.label)"
+		" FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
+		" LEFT JOIN speakers sp ON sp.id = t.speaker_id"
+		" WHERE turns_fts MATCH ?1 AND turns_fts.rowid = ?2";
+	static const char head_sql[] =
+		"SELECT snippet(heads_fts, -1, '[', ']', '…', 24), NULL"
+		" FROM heads_fts WHERE heads_fts MATCH ?1 AND rowid = ?2";
+	static const char brief_sql[] =
+		"SELECT feed, url, title, published, kind FROM briefings"
+		" WHERE id = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if ((r = prepare(s, brief_sql, &st)) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, h->c.id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h->feed = store_col_dup(st, 0, &r);
+		h->url = store_col_dup(st, 1, &r);
+		h->title = store_col_dup(st, 2, &r);
+		h->published = store_col_dup(st, 3, &r);
+		h->kind = store_col_dup(st, 4, &r);
+	} else if (rc != SQLITE_DONE) {
+		r = store_fail(s, rc);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r < 0 || !fq)
+		goto done;
+	if ((r = prepare(s, h->c.rowid ? turn_sql : head_sql, &st)) < 0)
+		goto done;
+	store_bind_str(st, 1, fq);
+	sqlite3_bind_int64(st, 2, h->c.rowid ? h->c.rowid : h->c.id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h->snippet = store_col_dup(st, 0, &r);
+		h->speaker = store_col_dup(st, 1, &r);
+	} else if (rc != SQLITE_DONE) {
+		r = store_query_error(s, rc);
+	}
+done:
+	sqlite3_finalize(st);
+	if (r == -ENOMEM)
+		store_failf(s, r, "out of memory");
+	return r;
+}
+
+/* "%name%" with LIKE's wildcards escaped; NULL name gives NULL. */
+static int
+like_pattern(const char *name, char **out)
+{
+	struct buf b = BUF_INIT;
+	int r = 0;
+
+	*out = NULL;
+	if (!name)
+		return 0;
+	r = buf_putc(&b, '%');
+	for (; r == 0 && *name; name++) {
+		if (*name == '%' || *name == '_' || *name == '\\')
+			r = buf_putc(&b, '\\');
+		if (r == 0)
+			r = buf_putc(&b, *name);
+	}
+	if (r == 0)
+		r = buf_putc(&b, '%');
+	if (r < 0 || !(*out = buf_detach(&b))) {
+		buf_free(&b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+store_search(struct store *s, const struct store_query *q,
+	     int (*cb)(void *arg, const struct store_hit *h), void *arg)
+{
+	size_t limit = q->limit ? q->limit : 20, n = 0, i;
+	struct cand *v = NULL;
+	struct hit *hits = NULL;
+	char *fq = NULL, *like = NULL;
+	int r, began = 0;
+
+	if (limit > 10000)
+		limit = 10000;
+	if (like_pattern(q->speaker, &like) < 0)
+		return store_failf(s, -ENOMEM, "out of memory");
+	if (q->query) {
+		if (!(fq = store_fts_query(q->query))) {
+			r = store_failf(s, -ENOMEM, "out of memory");
+			goto done;
+		}
+		if (!*fq) {
+			r = store_failf(s, -EINVAL, "bad search query: it "
+					"has no words to look for");
+			goto done;
+		}
+	}
+	v = calloc(2 * limit, sizeof(*v));
+	hits = calloc(limit, sizeof(*hits));
+	if (!v || !hits) {
+		r = store_failf(s, -ENOMEM, "out of memory");
+		goto done;
+	}
+	/* One read transaction: candidates and their details agree. */
+	if (sqlite3_get_autocommit(s->db)) {
+		if ((r = store_exec(s, "BEGIN")) < 0)
+			goto done;
+		began = 1;
+	}
+	r = fq ? candidates(s, q, fq, like, v, &n, limit)
+	       : newest(s, q, like, v, &n, limit);
+	if (r == 0 && fq)
+		qsort(v, n, sizeof(*v), cand_cmp);
+	if (n > limit)
+		n = limit;
+	for (i = 0; r == 0 && i < n; i++) {
+		hits[i].c = v[i];
+		r = describe(s, fq, &hits[i]);
+	}
+	if (began)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	for (i = 0; r == 0 && i < n; i++) {
+		struct store_hit h = {
+			hits[i].c.id, hits[i].feed, hits[i].url,
+			hits[i].title, hits[i].published, hits[i].kind,
+			hits[i].speaker, hits[i].snippet, hits[i].c.rank,
+		};
+
+		r = cb(arg, &h);
+	}
+done:
+	for (i = 0; hits && i < limit; i++) {
+		free(hits[i].feed);
+		free(hits[i].url);
+		free(hits[i].title);
+		free(hits[i].published);
+		free(hits[i].kind);
+		free(hits[i].speaker);
+		free(hits[i].snippet);
+	}
+	free(hits);
+	free(v);
+	free(fq);
+	free(like);
+	return r;
+}
+
+/* ---- reading briefings ------------------------------------------------------------ */
+
+static int
+load(struct store *s, int64_t id, const char *feed, const char *record,
+     struct briefing **out)
+{
+	json_error_t je;
+	json_t *o = json_loads(record, 0, &je);
+	int r;
+
+	if (!o)
+		return store_failf(s, -EIO, "briefing %lld: stored record is "
+				   "not JSON: %s", (long long)id, je.text);
+	r = briefing_from_json(o, out);
+	json_decref(o);
+	if (r < 0)
+		return store_failf(s, r, "briefing %lld: stored record: %s",
+				   (long long)id, strerror(-r));
+	(*out)->id = id;
+	if (feed && !((*out)->feed = strdup(feed))) {
+		briefing_free(*out);
+		*out = NULL;
+		return store_failf(s, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int
+store_get_briefing(struct store *s, int64_t id, struct briefing **out)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_BRIEFING_FEED);
+	int rc, r;
+
+	*out = NULL;
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = load(s, id, (const char *)sqlite3_column_text(st, 0),
+			 (const char *)sqlite3_column_text(st, 1), out);
+	else if (rc == SQLITE_DONE)
+		r = store_failf(s, -ENOENT, "no briefing %lld", (long long)id);
+	else
+		r = store_fail(s, rc);
+	sqlite3_reset(st);
+	return r;
+}
+
+#define PAGE 256
+
+int
+store_foreach_briefing(struct store *s, const struct store_query *filter,
+		       int (*cb)(void *arg, const struct briefing *b),
+		       void *arg)
+{
+	static const struct store_query none = {0};
+	const struct store_query *q = filter ? filter : &none;
+	struct briefing *page[PAGE];
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char *fq = NULL, *like = NULL;
+	int64_t last = 0;
+	size_t n = 0, i, total = 0;
+	int rc, r;
+
+	if (like_pattern(q->speaker, &like) < 0 ||
+	    (q->query && !(fq = store_fts_query(q->query)))) {
+		r = store_failf(s, -ENOMEM, "out of memory");
+		goto done;
+	}
+	r = buf_printf(&sql,
+		       "SELECT b.id, b.feed, r.record FROM briefings b"
+		       " JOIN revisions r ON r.briefing_id = b.id"
+		       "  AND r.n = b.revision"
+		       " WHERE b.id > ?7%s%s%s ORDER BY b.id LIMIT %d",
+		       like ? " AND EXISTS (SELECT 1 FROM turns t JOIN speakers"
+			      " sp ON sp.id = t.speaker_id WHERE t.briefing_id"
+			      " = b.id AND sp.name LIKE ?2 ESCAPE '\\')" : "",
+		       fq ? " AND (b.id IN (SELECT rowid FROM heads_fts WHERE"
+			    " heads_fts MATCH ?1) OR b.id IN (SELECT"
+			    " t.briefing_id FROM turns_fts JOIN turns t ON"
+			    " t.id = turns_fts.rowid WHERE turns_fts MATCH ?1))"
+			  : " AND ?1 IS NULL",
+		       filters_sql, PAGE);
+	if (r < 0) {
+		r = store_failf(s, -ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
+		goto done;
+	/* Page by id, calling back with no read transaction open: an
+	 * export of the whole archive must not pin the WAL. */
+	do {
+		sqlite3_reset(st);
+		bind_filters(st, q, fq, like);
+		sqlite3_bind_int64(st, 7, last);
+		n = 0;
+		while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			last = sqlite3_column_int64(st, 0);
+			r = load(s, last,
+				 (const char *)sqlite3_column_text(st, 1),
+				 (const char *)sqlite3_column_text(st, 2),
+				 &page[n]);
+			if (r == 0)
+				n++;
+		}
+		if (r == 0 && rc != SQLITE_DONE)
+			r = fq ? store_query_error(s, rc) : store_fail(s, rc);
+		sqlite3_reset(st);
+		for (i = 0; i < n; i++) {
+			if (r == 0 && (!q->limit || total < q->limit)) {
+				r = cb(arg, page[i]);
+				total++;
+			}
+			briefing_free(page[i]);
+		}
+	} while (r == 0 && n == PAGE && (!q->limit || total < q->limit));
+done:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	free(fq);
+	free(like);
+	return r;
+}
