@@ -1,0 +1,245 @@
+/* Unit tests for config.c: INI parsing, defaults, validation messages. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static struct config *
+parse_ok(const char *text)
+{
+	struct config *c = NULL;
+	char *err = NULL;
+	int r = config_parse(text, strlen(text), &c, &err);
+
+	if (r != 0)
+		print_error("unexpected error: %s\n", err ? err : "?");
+	assert_int_equal(r, 0);
+	assert_null(err);
+	return c;
+}
+
+static char *
+parse_err(const char *text)
+{
+	struct config *c = NULL;
+	char *err = NULL;
+
+	assert_int_equal(config_parse(text, strlen(text), &c, &err), -EINVAL);
+	assert_null(c);
+	assert_non_null(err);
+	return err;
+}
+
+static void
+test_empty_config_gives_documented_defaults(void **state)
+{
+	struct config *c = parse_ok("");
+
+	(void)state;
+	assert_string_equal(c->database, "/var/lib/briefwatch/briefwatch.db");
+	assert_string_equal(c->socket, "/run/briefwatch/briefwatch.sock");
+	assert_int_equal(c->interval_ms, 15 * 60 * 1000);
+	assert_int_equal(c->max_connections, 32);
+	assert_int_equal(c->max_per_host, 2);
+	assert_int_equal(c->allow_private, 0);
+	assert_int_equal(c->fetch_pages, 1);
+	assert_int_equal(c->socket_mode, 0660);
+	assert_int_equal(c->nfeeds, 0);
+	config_free(c);
+}
+
+static void
+test_design_example_parses_with_inline_comments(void **state)
+{
+	struct config *c = parse_ok(
+		"[daemon]\n"
+		"database = /tmp/x.db\n"
+		"socket   = /tmp/x.sock\n"
+		"interval = 15m\n"
+		"max_connections = 32\n"
+		"max_per_host = 2\n"
+		"user_agent = briefwatch/VERSION\n"
+		"allow_private = no      ; yes lets feeds resolve to loopback\n"
+		"fetch_pages = yes       ; no: store feed items only\n"
+		"admin_group = briefwatch-admin\n"
+		"\n"
+		"[feed nato]\n"
+		"url = https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml\n"
+		"interval = 10m\n"
+		"profile = nato          ; publisher rules\n");
+	const struct config_feed *f;
+
+	(void)state;
+	assert_string_equal(c->database, "/tmp/x.db");
+	assert_string_equal(c->admin_group, "briefwatch-admin");
+	assert_int_equal(c->fetch_pages, 1);
+	assert_int_equal(c->nfeeds, 1);
+	f = config_find_feed(c, "nato");
+	assert_non_null(f);
+	assert_string_equal(f->profile, "nato");
+	assert_int_equal(f->interval_ms, 10 * 60 * 1000);
+	assert_int_equal(f->fetch_pages, -1);
+	assert_null(config_find_feed(c, "un"));
+	config_free(c);
+}
+
+static void
+test_unknown_key_is_reported_with_its_line(void **state)
+{
+	char *err = parse_err("[daemon]\ninterval = 5m\nintreval = 5m\n");
+
+	(void)state;
+	assert_non_null(strstr(err, "line 3"));
+	assert_non_null(strstr(err, "intreval"));
+	free(err);
+}
+
+static void
+test_bad_values_are_rejected_with_the_value_named(void **state)
+{
+	static const char *const bad[] = {
+		"[daemon]\ninterval = soon\n",
+		"[daemon]\ninterval = 0s\n",
+		"[daemon]\nmax_per_host = 0\n",
+		"[daemon]\nallow_private = maybe\n",
+		"[daemon]\nsocket_mode = 999\n",
+		"[daemon]\nmax_page_size = 12\n",
+		"[daemon]\nlog_level = loud\n",
+		"[feed x]\nurl = ftp://example.org/feed\n",
+		"[feed bad name!]\nurl = https://example.org/\n",
+		"[feed x]\ninterval = 10m\n",
+		"[elsewhere]\nkey = 1\n",
+		"stray = 1\n",
+		"[daemon]\nmin_interval = 2h\nmax_interval = 1h\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		free(parse_err(bad[i]));
+}
+
+static void
+test_feed_without_url_is_an_error(void **state)
+{
+	char *err = parse_err("[feed nato]\nprofile = nato\n");
+
+	(void)state;
+	assert_non_null(strstr(err, "nato"));
+	assert_non_null(strstr(err, "no url"));
+	free(err);
+}
+
+static void
+test_durations_and_sizes_parse_with_units(void **state)
+{
+	int64_t ms;
+	size_t sz;
+
+	(void)state;
+	assert_int_equal(config_parse_duration("90", &ms), 0);
+	assert_int_equal(ms, 90000);
+	assert_int_equal(config_parse_duration("1.5h", &ms), 0);
+	assert_int_equal(ms, 5400000);
+	assert_int_equal(config_parse_duration("500ms", &ms), 0);
+	assert_int_equal(ms, 500);
+	assert_int_equal(config_parse_duration("2d", &ms), 0);
+	assert_int_equal(ms, 172800000);
+	assert_int_equal(config_parse_duration("-5m", &ms), -EINVAL);
+	assert_int_equal(config_parse_duration("5 parsecs", &ms), -EINVAL);
+	assert_int_equal(config_parse_size("16M", &sz), 0);
+	assert_int_equal(sz, 16u << 20);
+	assert_int_equal(config_parse_size("512k", &sz), 0);
+	assert_int_equal(sz, 512u << 10);
+	assert_int_equal(config_parse_size("-1", &sz), -EINVAL);
+	assert_int_equal(config_parse_size("99999999999999999999G", &sz), -EINVAL);
+}
+
+static void
+test_embedded_nul_and_huge_input_do_not_crash(void **state)
+{
+	static const char text[] = "[daemon]\ninterval\0 = 5m\n";
+	struct config *c = NULL;
+	char *err = NULL;
+	char *big = malloc(2u << 20);
+
+	(void)state;
+	config_parse(text, sizeof(text) - 1, &c, &err);
+	config_free(c);
+	free(err);
+	c = NULL;
+	err = NULL;
+	memset(big, 'a', 2u << 20);
+	assert_int_equal(config_parse(big, 2u << 20, &c, &err), -EINVAL);
+	free(err);
+	free(big);
+}
+
+static void
+test_repeated_feed_sections_merge(void **state)
+{
+	struct config *c = parse_ok("[feed a]\nurl = http://a.example/\n"
+				    "[feed b]\nurl = http://b.example/\n"
+				    "[feed a]\nfetch_pages = no\n");
+
+	(void)state;
+	assert_int_equal(c->nfeeds, 2);
+	assert_int_equal(config_find_feed(c, "a")->fetch_pages, 0);
+	config_free(c);
+}
+
+static void
+test_shipped_config_is_valid_and_lists_real_feeds(void **state)
+{
+	struct config *c = NULL;
+	char *err = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(config_load(BW_SRCDIR "/etc/briefwatch.conf", &c, &err), 0);
+	assert_true(c->nfeeds >= 6);
+	for (i = 0; i < c->nfeeds; i++) {
+		assert_true(strncmp(c->feeds[i].url, "https://", 8) == 0);
+		assert_non_null(c->feeds[i].profile);
+	}
+	assert_int_equal(c->allow_private, 0);
+	config_free(c);
+}
+
+static void
+test_missing_file_names_the_path(void **state)
+{
+	struct config *c = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/bw.conf", &c, &err), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/bw.conf"));
+	free(err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_config_gives_documented_defaults),
+		cmocka_unit_test(test_design_example_parses_with_inline_comments),
+		cmocka_unit_test(test_unknown_key_is_reported_with_its_line),
+		cmocka_unit_test(test_bad_values_are_rejected_with_the_value_named),
+		cmocka_unit_test(test_feed_without_url_is_an_error),
+		cmocka_unit_test(test_durations_and_sizes_parse_with_units),
+		cmocka_unit_test(test_embedded_nul_and_huge_input_do_not_crash),
+		cmocka_unit_test(test_repeated_feed_sections_merge),
+		cmocka_unit_test(test_shipped_config_is_valid_and_lists_real_feeds),
+		cmocka_unit_test(test_missing_file_names_the_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
