@@ -449,6 +449,13 @@ load_profiles(const struct config *cfg, struct profile_set **out, char **err)
 		return r;
 	if (cfg->profiles_dir) {
 		r = profile_set_load_dir(set, cfg->profiles_dir, err);
+		if (r == -ENOENT) {
+			/* No extra profiles installed: the built-in set is
+			 * complete on its own. */
+			free(*err);
+			*err = NULL;
+			r = 0;
+		}
 		if (r < 0) {
 			profile_set_free(set);
 			return r;
