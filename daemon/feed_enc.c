@@ -1,0 +1,561 @@
+/* feed_enc.c — charset detection and decoding to UTF-8 for feed_parse(),
+ * plus the pre-pass that repairs ampersands and HTML entities (see
+ * include/feed.h, docs/feeds.md "Encodings").
+ *
+ * Precedence (RFC 7303 section 3): a BOM wins, then the charset parameter
+ * of the HTTP Content-Type, then the XML declaration, then UTF-16/32
+ * sniffed from the first bytes, then UTF-8. text/<x> types without a
+ * charset report "us-ascii" when the bytes are ASCII (what RFC 3023 and
+ * feedparser say; the decoded text is the same either way) and otherwise
+ * fall through to the XML declaration as RFC 7303 says.
+ */
+#include "feed.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "buf.h"
+
+/* Internal to feed*.c, not part of the public API. */
+int feed_enc_decode(const char *data, size_t len, const char *content_type,
+		    struct buf *out, const char **start, size_t *outlen,
+		    char enc[40], char **bozo);
+int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
+		    int *has_entity_decl, int *unclosed_cdata);
+
+static int
+is_ascii(const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] & 0x80)
+			return 0;
+	return 1;
+}
+
+/* Returns the number of invalid sequences in s; *valid_mb counts the valid
+ * multi-byte sequences. */
+static size_t
+utf8_scan(const unsigned char *s, size_t len, size_t *valid_mb)
+{
+	size_t i = 0, bad = 0, n, k;
+	uint32_t cp;
+
+	*valid_mb = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			bad++;
+			i++;
+			continue;
+		}
+		if (len - i <= n) {
+			bad++;
+			i++;
+			continue;
+		}
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (k <= n || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			bad++;
+			i++;
+			continue;
+		}
+		(*valid_mb)++;
+		i += n + 1;
+	}
+	return bad;
+}
+
+/* Copy s as UTF-8, invalid sequences replaced by U+FFFD. */
+static int
+utf8_repair(const unsigned char *s, size_t len, struct buf *out)
+{
+	size_t i = 0, from = 0, vm;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		/* Scan one sequence with the same rules as utf8_scan. */
+		size_t n = (s[i] >= 0xf0) ? 4 : (s[i] >= 0xe0) ? 3 : 2;
+		if (n > len - i)
+			n = len - i;
+		if (utf8_scan(s + i, n, &vm) == 0 && vm == 1) {
+			i += n;
+			continue;
+		}
+		if (buf_append(out, s + from, i - from) < 0 ||
+		    buf_puts(out, "\xef\xbf\xbd") < 0)
+			return -ENOMEM;
+		i++;
+		from = i;
+	}
+	return buf_append(out, s + from, len - from);
+}
+
+static void
+lower_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= cap)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+	dst[n] = '\0';
+}
+
+/* Split "type/sub; charset=x" into lower-case media type and charset
+ * (empty when absent or malformed). */
+static void
+parse_content_type(const char *ct, char *media, size_t mcap, char *cs,
+		   size_t ccap)
+{
+	const char *p = ct, *e, *v;
+
+	media[0] = cs[0] = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p;
+	while (*e && *e != ';' && *e != ' ' && *e != '\t')
+		e++;
+	lower_copy(media, mcap, p, (size_t)(e - p));
+	while ((p = strchr(e, ';')) != NULL) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p;
+		while (*e && *e != '=' && *e != ';' && *e != ' ')
+			e++;
+		if ((size_t)(e - p) != 7 || strncasecmp(p, "charset", 7))
+			continue;
+		while (*e == ' ' || *e == '\t')
+			e++;
+		if (*e != '=')
+			continue;
+		v = e + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '"' || *v == '\'')
+			v++;
+		e = v;
+		while (*e && *e != ';' && *e != '"' && *e != '\'' &&
+		       *e != ' ')
+			e++;
+		lower_copy(cs, ccap, v, (size_t)(e - v));
+	}
+}
+
+/* The encoding="..." of an XML declaration at s (ASCII-compatible view). */
+static void
+xml_decl_encoding(const char *s, size_t len, char *enc, size_t cap)
+{
+	const char *end, *p;
+	char q;
+
+	enc[0] = '\0';
+	if (len < 6 || memcmp(s, "<?xml", 5))
+		return;
+	end = memchr(s, '>', len);
+	if (!end)
+		return;
+	for (p = s + 5; p + 8 < end; p++) {
+		if (memcmp(p, "encoding", 8))
+			continue;
+		p += 8;
+		while (p < end && (*p == ' ' || *p == '=' || *p == '\t'))
+			p++;
+		if (p >= end || (*p != '"' && *p != '\''))
+			return;
+		q = *p++;
+		const char *v = p;
+		while (p < end && *p != q)
+			p++;
+		lower_copy(enc, cap, v, (size_t)(p - v));
+		return;
+	}
+}
+
+static int
+xml_media(const char *m)
+{
+	size_t n = strlen(m);
+
+	if (!strcmp(m, "application/xml") || !strcmp(m, "text/xml") ||
+	    !strcmp(m, "application/xml-dtd") ||
+	    !strcmp(m, "application/xml-external-parsed-entity") ||
+	    !strcmp(m, "text/xml-external-parsed-entity"))
+		return 1;
+	return n > 4 && !strcmp(m + n - 4, "+xml");
+}
+
+/* iconv-decode s as enc into out; invalid input becomes U+FFFD. Returns
+ * the number of replacements, or -EINVAL (unknown charset), -ENOMEM. */
+static long
+iconv_decode(const char *enc, const char *s, size_t len, struct buf *out)
+{
+	iconv_t cd = iconv_open("UTF-8", enc);
+	char *in = (char *)s, *o;
+	size_t inleft = len, oleft, r;
+	long bad = 0;
+
+	if (cd == (iconv_t)-1)
+		return -EINVAL;
+	while (inleft) {
+		if (buf_grow(out, inleft * 2 + 16) < 0) {
+			bad = -ENOMEM;
+			break;
+		}
+		o = out->data + out->len;
+		oleft = out->cap - out->len - 1;
+		r = iconv(cd, &in, &inleft, &o, &oleft);
+		out->len = (size_t)(o - out->data);
+		out->data[out->len] = '\0';
+		if (r != (size_t)-1)
+			continue;
+		if (errno == E2BIG)
+			continue;
+		/* EILSEQ or EINVAL (truncated at the end): skip a byte. */
+		if (buf_puts(out, "\xef\xbf\xbd") < 0) {
+			bad = -ENOMEM;
+			break;
+		}
+		bad++;
+		in++;
+		inleft--;
+	}
+	iconv_close(cd);
+	return bad;
+}
+
+static int set_bozo(char **bozo, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+set_bozo(char **bozo, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+
+	if (*bozo)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	*bozo = strdup(tmp);
+	return *bozo ? 0 : -ENOMEM;
+}
+
+/* Decide the charset and decode data to UTF-8. On return *start, *outlen
+ * is the UTF-8 text: either inside data (no copy was needed) or out's
+ * buffer. enc receives the charset name reported; *bozo a reason when the
+ * bytes were not what they claimed (malloc'd, may stay NULL). */
+int
+feed_enc_decode(const char *data, size_t len, const char *content_type,
+		struct buf *out, const char **start, size_t *outlen,
+		char enc[40], char **bozo)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	char media[64], hcs[40], xenc[40], sniff[16] = "", head[256];
+	size_t bom = 0, i, n, vm, bad;
+	long r;
+	int text_default = 0;
+
+	/* BOMs and the byte patterns of "<?" (XML 1.0 appendix F). */
+	if (len >= 4 && !memcmp(u, "\x00\x00\xfe\xff", 4))
+		strcpy(sniff, "utf-32be"), bom = 4;
+	else if (len >= 4 && !memcmp(u, "\xff\xfe\x00\x00", 4))
+		strcpy(sniff, "utf-32le"), bom = 4;
+	else if (len >= 3 && !memcmp(u, "\xef\xbb\xbf", 3))
+		strcpy(sniff, "utf-8"), bom = 3;
+	else if (len >= 2 && !memcmp(u, "\xfe\xff", 2))
+		strcpy(sniff, "utf-16be"), bom = 2;
+	else if (len >= 2 && !memcmp(u, "\xff\xfe", 2))
+		strcpy(sniff, "utf-16le"), bom = 2;
+	else if (len >= 4 && !memcmp(u, "\x00\x00\x00\x3c", 4))
+		strcpy(sniff, "utf-32be");
+	else if (len >= 4 && !memcmp(u, "\x3c\x00\x00\x00", 4))
+		strcpy(sniff, "utf-32le");
+	else if (len >= 4 && !memcmp(u, "\x00\x3c\x00\x3f", 4))
+		strcpy(sniff, "utf-16be");
+	else if (len >= 4 && !memcmp(u, "\x3c\x00\x3f\x00", 4))
+		strcpy(sniff, "utf-16le");
+	else if (len >= 4 && !memcmp(u, "\x4c\x6f\xa7\x94", 4))
+		strcpy(sniff, "cp037");
+
+	/* An ASCII view of the head, to read the XML declaration. */
+	if (!strncmp(sniff, "utf-16", 6) || !strncmp(sniff, "utf-32", 6)) {
+		size_t w = sniff[4] == '1' ? 2 : 4, lo;
+
+		lo = strstr(sniff, "be") ? w - 1 : 0;
+		for (i = bom, n = 0; i + w <= len && n < sizeof(head) - 1;
+		     i += w)
+			head[n++] = (char)u[i + lo];
+	} else {
+		n = len - bom < sizeof(head) - 1 ? len - bom : sizeof(head) - 1;
+		memcpy(head, data + bom, n);
+	}
+	xml_decl_encoding(head, n, xenc, sizeof(xenc));
+	if (!strcmp(xenc, "gb2312"))
+		strcpy(xenc, "gb18030");
+
+	media[0] = hcs[0] = '\0';
+	if (content_type && *content_type) {
+		parse_content_type(content_type, media, sizeof(media), hcs,
+				   sizeof(hcs));
+		if (!xml_media(media) && set_bozo(bozo, "Content-Type %s%s "
+						  "is not an XML media type",
+						  media, "") < 0)
+			return -ENOMEM;
+		if (!hcs[0] && !strncmp(media, "text/", 5))
+			text_default = 1;
+	}
+	if (!strcmp(hcs, "gb2312"))
+		strcpy(hcs, "gb18030");
+
+	if (bom)
+		strcpy(enc, sniff);
+	else if (hcs[0])
+		snprintf(enc, 40, "%s", hcs);
+	else if (text_default && is_ascii(u, len))
+		strcpy(enc, "us-ascii");
+	else if (xenc[0] && !(sniff[0] && strncmp(xenc, "utf-", 4) &&
+			      strncmp(sniff, "cp", 2)))
+		snprintf(enc, 40, "%s", xenc);
+	else if (sniff[0])
+		strcpy(enc, sniff);
+	else
+		strcpy(enc, "utf-8");
+	/* "utf-16" with no BOM declared in a sniffed stream: be specific. */
+	if ((!strcmp(enc, "utf-16") || !strcmp(enc, "utf-32")) && sniff[0])
+		strcpy(enc, sniff);
+
+	data += bom;
+	len -= bom;
+	u += bom;
+	if (!strcmp(enc, "utf-8") || !strcmp(enc, "utf8") ||
+	    !strcmp(enc, "us-ascii") || !strcmp(enc, "ascii")) {
+		bad = utf8_scan(u, len, &vm);
+		if (bad == 0) {
+			*start = data;
+			*outlen = len;
+			return 0;
+		}
+		if (vm == 0) {
+			/* Not one valid sequence: the bytes are legacy
+			 * 8-bit text, almost always windows-1252. */
+			if (set_bozo(bozo, "bytes are not %s; decoded as "
+				     "windows-1252%s", enc, "") < 0)
+				return -ENOMEM;
+			strcpy(enc, "windows-1252");
+		} else {
+			if (set_bozo(bozo, "invalid %s byte sequences "
+				     "replaced%s", enc, "") < 0)
+				return -ENOMEM;
+			if (utf8_repair(u, len, out) < 0)
+				return -ENOMEM;
+			goto done;
+		}
+	}
+	r = iconv_decode(enc, data, len, out);
+	if (r == -EINVAL) {
+		/* Unknown charset name: try the declaration, then UTF-8. */
+		if (set_bozo(bozo, "unknown charset \"%s\"%s", enc, "") < 0)
+			return -ENOMEM;
+		if (xenc[0] && strcmp(xenc, enc) &&
+		    (r = iconv_decode(xenc, data, len, out)) >= 0) {
+			snprintf(enc, 40, "%s", xenc);
+		} else {
+			buf_reset(out);
+			strcpy(enc, "utf-8");
+			if (utf8_repair(u, len, out) < 0)
+				return -ENOMEM;
+			r = 0;
+		}
+	}
+	if (r < 0)
+		return (int)r;
+	if (r > 0 && set_bozo(bozo, "invalid %s byte sequences replaced%s",
+			      enc, "") < 0)
+		return -ENOMEM;
+done:
+	*start = out->data ? out->data : "";
+	*outlen = out->len;
+	return 0;
+}
+
+/* ---- the repair pre-pass ------------------------------------------------ */
+
+static const char *
+find(const char *s, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	while (s + n <= end) {
+		const char *p = memchr(s, needle[0], (size_t)(end - s));
+		if (!p || p + n > end)
+			return NULL;
+		if (!memcmp(p, needle, n))
+			return p;
+		s = p + 1;
+	}
+	return NULL;
+}
+
+static int
+is_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+/* Length of a well-formed reference at p ("&amp;", "&#38;", "&#x26;"),
+ * or 0; for an HTML entity name, *cp gets its code point. */
+static size_t
+ref_len(const char *p, const char *end, unsigned *cp)
+{
+	const char *q = p + 1;
+	char name[40];
+	size_t n;
+	const htmlEntityDesc *e;
+
+	*cp = 0;
+	if (q < end && *q == '#') {
+		q++;
+		if (q < end && (*q == 'x' || *q == 'X')) {
+			const char *h = ++q;
+			while (q < end && ((*q >= '0' && *q <= '9') ||
+					   ((*q | 0x20) >= 'a' &&
+					    (*q | 0x20) <= 'f')))
+				q++;
+			if (q == h)
+				return 0;
+		} else {
+			const char *d = q;
+			while (q < end && *q >= '0' && *q <= '9')
+				q++;
+			if (q == d)
+				return 0;
+		}
+		return (q < end && *q == ';') ? (size_t)(q + 1 - p) : 0;
+	}
+	while (q < end && is_name_char((unsigned char)*q))
+		q++;
+	n = (size_t)(q - p - 1);
+	if (n == 0 || n >= sizeof(name) || q >= end || *q != ';')
+		return 0;
+	memcpy(name, p + 1, n);
+	name[n] = '\0';
+	if (!strcmp(name, "amp") || !strcmp(name, "lt") ||
+	    !strcmp(name, "gt") || !strcmp(name, "quot") ||
+	    !strcmp(name, "apos"))
+		return n + 2;
+	e = htmlEntityLookup((const xmlChar *)name);
+	if (!e)
+		return 0;
+	*cp = e->value;
+	return n + 2;
+}
+
+/* Copy s to out (only when something needs fixing: *fixed says so) with
+ * bare '&' escaped and HTML entity references turned into character
+ * references; comments, CDATA and PIs are left alone. Also reports a
+ * DOCTYPE that declares entities and an unterminated CDATA section. */
+int
+feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
+		int *has_entity_decl, int *unclosed_cdata)
+{
+	const char *p = s, *end = s + len, *from = s, *q;
+	unsigned cp;
+	size_t n;
+	char tmp[16];
+
+	*fixed = *has_entity_decl = *unclosed_cdata = 0;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+
+		if (lt && (!amp || lt < amp)) {
+			p = lt + 1;
+			if (end - lt >= 4 && !memcmp(lt, "<!--", 4)) {
+				q = find(lt + 4, end, "-->");
+				p = q ? q + 3 : end;
+			} else if (end - lt >= 9 &&
+				   !memcmp(lt, "<![CDATA[", 9)) {
+				q = find(lt + 9, end, "]]>");
+				if (!q)
+					*unclosed_cdata = 1;
+				p = q ? q + 3 : end;
+			} else if (end - lt >= 2 && lt[1] == '?') {
+				q = find(lt + 2, end, "?>");
+				p = q ? q + 2 : end;
+			} else if (end - lt >= 9 &&
+				   !memcmp(lt, "<!DOCTYPE", 9)) {
+				/* An internal subset runs to "]>". */
+				const char *gt = memchr(lt, '>', (size_t)(end - lt));
+				const char *br = memchr(lt, '[', (size_t)(end - lt));
+				if (br && (!gt || br < gt)) {
+					q = find(br, end, "]");
+					if (find(br, q ? q : end, "<!ENTITY"))
+						*has_entity_decl = 1;
+					p = q ? q + 1 : end;
+				} else {
+					p = gt ? gt + 1 : end;
+				}
+			}
+			continue;
+		}
+		if (!amp)
+			break;
+		n = ref_len(amp, end, &cp);
+		if (n && !cp) {
+			p = amp + n;
+			continue;
+		}
+		if (buf_append(out, from, (size_t)(amp - from)) < 0)
+			return -ENOMEM;
+		if (n) {
+			snprintf(tmp, sizeof(tmp), "&#%u;", cp);
+			if (buf_puts(out, tmp) < 0)
+				return -ENOMEM;
+			p = from = amp + n;
+		} else {
+			if (buf_puts(out, "&amp;") < 0)
+				return -ENOMEM;
+			p = from = amp + 1;
+		}
+		*fixed = 1;
+	}
+	if (*fixed && buf_append(out, from, (size_t)(end - from)) < 0)
+		return -ENOMEM;
+	return 0;
+}

@@ -1,0 +1,522 @@
+/* sanitize.c — HTML fragment to plain text and to allowlisted HTML, and
+ * RFC 3986 reference resolution (see include/sanitize.h).
+ *
+ * One libxml2 HTML SAX pass feeds both outputs, so a fragment is parsed
+ * once whatever the caller asks for. The fragment is wrapped in a <div> we
+ * drop again: without a parent element libxml2 would invent <p> elements
+ * around leading text.
+ */
+#include "sanitize.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+
+/* Elements kept in sanitized HTML (everything else: tag dropped, content
+ * kept, except the DROP_CONTENT ones). Sorted for bsearch. */
+static const char *const allowed_elements[] = {
+	"a", "abbr", "acronym", "address", "area", "article", "aside", "b",
+	"bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite",
+	"code", "col", "colgroup", "dd", "del", "details", "dfn", "dir", "div",
+	"dl", "dt", "em", "figcaption", "figure", "font", "footer", "h1",
+	"h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins",
+	"kbd", "label", "li", "map", "mark", "menu", "ol", "p", "pre", "q",
+	"s", "samp", "section", "small", "span", "strike", "strong", "sub",
+	"summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+	"time", "tr", "tt", "u", "ul", "var", "wbr",
+};
+
+static const char *const allowed_attrs[] = {
+	"abbr", "align", "alt", "axis", "border", "cellpadding",
+	"cellspacing", "char", "charoff", "cite", "class", "clear", "color",
+	"cols", "colspan", "compact", "coords", "datetime", "dir", "face",
+	"headers", "height", "href", "hreflang", "hspace", "id", "ismap",
+	"label", "lang", "longdesc", "name", "nohref", "noshade", "nowrap",
+	"rel", "rev", "rows", "rowspan", "rules", "scope", "shape", "size",
+	"span", "src", "start", "summary", "tabindex", "target", "title",
+	"type", "valign", "value", "vspace", "width",
+};
+
+/* Elements whose content is dropped as well as their tags. */
+static const char *const drop_content_elements[] = {
+	"applet", "embed", "frameset", "head", "iframe", "math", "noembed",
+	"noframes", "object", "script", "style", "svg", "template", "title",
+	"xml",
+};
+
+/* Void elements: written as <x />, and their end events ignored. */
+static const char *const void_elements[] = {
+	"area", "br", "col", "hr", "img", "wbr",
+};
+
+/* Elements that separate words in plain text. */
+static const char *const block_elements[] = {
+	"address", "article", "aside", "blockquote", "br", "caption", "dd",
+	"details", "div", "dl", "dt", "figcaption", "figure", "footer",
+	"form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img",
+	"li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+	"tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+};
+
+static const char *const url_attrs[] = {
+	"cite", "href", "longdesc", "src",
+};
+
+static const char *const safe_schemes[] = {
+	"feed", "ftp", "ftps", "gopher", "http", "https", "irc", "ircs",
+	"magnet", "mailto", "news", "nntp", "sftp", "sip", "sips", "ssh",
+	"tag", "tel", "urn", "xmpp",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+cmp_str(const void *k, const void *e)
+{
+	return strcasecmp(k, *(const char *const *)e);
+}
+
+static int
+in_set(const char *s, const char *const *set, size_t n)
+{
+	return bsearch(s, set, n, sizeof(*set), cmp_str) != NULL;
+}
+
+#define IN(s, set) in_set((const char *)(s), set, NELEM(set))
+
+static int
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* ---- plain text accumulation ------------------------------------------ */
+
+struct textout {
+	struct buf *b;
+	size_t start;  /* where our output begins in b */
+	int space;     /* a separator is pending */
+	int err;
+};
+
+static void
+text_put(struct textout *t, const char *s, size_t len)
+{
+	size_t i, run;
+
+	for (i = 0; i < len && !t->err;) {
+		if (is_ws((unsigned char)s[i])) {
+			t->space = 1;
+			i++;
+			continue;
+		}
+		if (t->space && t->b->len > t->start &&
+		    buf_putc(t->b, ' ') < 0)
+			t->err = -ENOMEM;
+		t->space = 0;
+		for (run = i; run < len && !is_ws((unsigned char)s[run]);)
+			run++;
+		if (buf_append(t->b, s + i, run - i) < 0)
+			t->err = -ENOMEM;
+		i = run;
+	}
+}
+
+int
+sanitize_fold(const char *s, size_t len, struct buf *out)
+{
+	struct textout t = {out, out->len, 0, 0};
+
+	text_put(&t, s, len);
+	return t.err;
+}
+
+int
+sanitize_escape(const char *s, size_t len, struct buf *out)
+{
+	size_t i, from = 0;
+	const char *rep;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		default: continue;
+		}
+		if (buf_append(out, s + from, i - from) < 0 ||
+		    buf_puts(out, rep) < 0)
+			return -ENOMEM;
+		from = i + 1;
+	}
+	return buf_append(out, s + from, len - from);
+}
+
+/* ---- URL resolution (RFC 3986) ----------------------------------------- */
+
+struct uri {
+	const char *scheme, *auth, *path, *query, *frag;
+	size_t nscheme, nauth, npath, nquery, nfrag;
+	int has_auth, has_query, has_frag;
+};
+
+static void
+uri_split(const char *s, size_t len, struct uri *u)
+{
+	size_t i = 0, j;
+
+	memset(u, 0, sizeof(*u));
+	/* scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+	for (j = 0; j < len; j++) {
+		unsigned char c = (unsigned char)s[j];
+		if (c == ':' && j > 0) {
+			u->scheme = s;
+			u->nscheme = j;
+			i = j + 1;
+			break;
+		}
+		if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
+		    !(j > 0 && ((c >= '0' && c <= '9') || c == '+' ||
+				c == '-' || c == '.')))
+			break;
+	}
+	if (len - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		i += 2;
+		u->has_auth = 1;
+		u->auth = s + i;
+		while (i < len && s[i] != '/' && s[i] != '?' && s[i] != '#')
+			i++;
+		u->nauth = (size_t)(s + i - u->auth);
+	}
+	u->path = s + i;
+	while (i < len && s[i] != '?' && s[i] != '#')
+		i++;
+	u->npath = (size_t)(s + i - u->path);
+	if (i < len && s[i] == '?') {
+		u->has_query = 1;
+		u->query = s + ++i;
+		while (i < len && s[i] != '#')
+			i++;
+		u->nquery = (size_t)(s + i - u->query);
+	}
+	if (i < len && s[i] == '#') {
+		u->has_frag = 1;
+		u->frag = s + i + 1;
+		u->nfrag = len - i - 1;
+	}
+}
+
+/* Append path p with "." and ".." segments removed (RFC 3986 5.2.4). */
+static int
+remove_dots(struct buf *out, const char *p, size_t n)
+{
+	size_t start = out->len, i = 0, seg;
+
+	while (i < n) {
+		if (n - i >= 3 && !memcmp(p + i, "../", 3)) {
+			i += 3;
+		} else if (n - i >= 2 && !memcmp(p + i, "./", 2)) {
+			i += 2;
+		} else if (n - i >= 3 && !memcmp(p + i, "/./", 3)) {
+			i += 2;
+		} else if (n - i == 2 && !memcmp(p + i, "/.", 2)) {
+			if (buf_putc(out, '/') < 0)
+				return -ENOMEM;
+			i += 2;
+		} else if ((n - i >= 4 && !memcmp(p + i, "/../", 4)) ||
+			   (n - i == 3 && !memcmp(p + i, "/..", 3))) {
+			while (out->len > start && out->data[out->len - 1] != '/')
+				out->len--;
+			if (out->len > start)
+				out->len--;
+			out->data[out->len] = '\0';
+			if (n - i == 3) {
+				if (buf_putc(out, '/') < 0)
+					return -ENOMEM;
+				i += 3;
+			} else {
+				i += 3;
+			}
+		} else if ((n - i == 1 && p[i] == '.') ||
+			   (n - i == 2 && !memcmp(p + i, "..", 2))) {
+			i = n;
+		} else {
+			seg = i + (p[i] == '/');
+			while (seg < n && p[seg] != '/')
+				seg++;
+			if (buf_append(out, p + i, seg - i) < 0)
+				return -ENOMEM;
+			i = seg;
+		}
+	}
+	return 0;
+}
+
+char *
+sanitize_resolve_url(const char *base, const char *ref)
+{
+	struct buf out = BUF_INIT, path = BUF_INIT;
+	struct uri b, r;
+	const char *q;
+	size_t rlen;
+	int rc = 0;
+
+	while (is_ws((unsigned char)*ref))
+		ref++;
+	rlen = strlen(ref);
+	while (rlen && is_ws((unsigned char)ref[rlen - 1]))
+		rlen--;
+	uri_split(ref, rlen, &r);
+	if (!base || !*base || r.nscheme) {
+		if (buf_append(&out, ref, rlen) < 0)
+			goto fail;
+		return buf_detach(&out);
+	}
+	uri_split(base, strlen(base), &b);
+	if (b.nscheme)
+		rc |= buf_append(&out, b.scheme, b.nscheme + 1);
+	if (r.has_auth) {
+		rc |= buf_puts(&out, "//");
+		rc |= buf_append(&out, r.auth, r.nauth);
+		rc |= remove_dots(&out, r.path, r.npath);
+		q = r.has_query ? r.query - 1 : NULL;
+		rc |= q ? buf_append(&out, q, r.nquery + 1) : 0;
+	} else {
+		if (b.has_auth) {
+			rc |= buf_puts(&out, "//");
+			rc |= buf_append(&out, b.auth, b.nauth);
+		}
+		if (r.npath == 0) {
+			rc |= buf_append(&out, b.path, b.npath);
+			if (r.has_query)
+				rc |= buf_append(&out, r.query - 1,
+						 r.nquery + 1);
+			else if (b.has_query)
+				rc |= buf_append(&out, b.query - 1,
+						 b.nquery + 1);
+		} else {
+			if (r.path[0] == '/') {
+				rc |= buf_append(&path, r.path, r.npath);
+			} else {
+				size_t k = b.npath;
+
+				while (k && b.path[k - 1] != '/')
+					k--;
+				if (b.has_auth && b.npath == 0)
+					rc |= buf_putc(&path, '/');
+				rc |= buf_append(&path, b.path, k);
+				rc |= buf_append(&path, r.path, r.npath);
+			}
+			if (rc)
+				goto fail;
+			rc |= remove_dots(&out, path.data, path.len);
+			if (r.has_query)
+				rc |= buf_append(&out, r.query - 1,
+						 r.nquery + 1);
+		}
+	}
+	if (r.has_frag)
+		rc |= buf_append(&out, r.frag - 1, r.nfrag + 1);
+	if (rc)
+		goto fail;
+	buf_free(&path);
+	return buf_detach(&out);
+fail:
+	buf_free(&path);
+	buf_free(&out);
+	return NULL;
+}
+
+int
+sanitize_url_is_safe(const char *url)
+{
+	char scheme[16];
+	size_t i, n = 0;
+
+	/* Browsers ignore control characters and spaces inside a scheme
+	 * ("java\tscript:"), so we look at the URL the way they do. */
+	for (i = 0; url[i] && n < sizeof(scheme) - 1; i++) {
+		unsigned char c = (unsigned char)url[i];
+		if (c <= ' ')
+			continue;
+		if (c == ':' || c == '/' || c == '?' || c == '#')
+			break;
+		scheme[n++] = (char)c;
+	}
+	scheme[n] = '\0';
+	if (url[i] != ':')
+		return 1; /* no scheme: relative reference */
+	return in_set(scheme, safe_schemes, NELEM(safe_schemes));
+}
+
+/* ---- the HTML pass ------------------------------------------------------ */
+
+struct san {
+	struct textout text;
+	struct buf *html;
+	const char *base;
+	int wrapper;   /* our <div> has been seen */
+	int depth;     /* open elements inside the wrapper */
+	int drop;      /* depth inside a drop-content element */
+	int err;
+};
+
+static void
+html_attr(struct san *s, const char *name, const char *value)
+{
+	char *abs = NULL;
+	int rc = 0;
+
+	if (!IN(name, allowed_attrs))
+		return;
+	if (IN(name, url_attrs)) {
+		if (!sanitize_url_is_safe(value))
+			return;
+		abs = sanitize_resolve_url(s->base, value);
+		if (!abs) {
+			s->err = -ENOMEM;
+			return;
+		}
+		if (!sanitize_url_is_safe(abs)) {
+			free(abs);
+			return;
+		}
+		value = abs;
+	}
+	rc |= buf_putc(s->html, ' ');
+	rc |= buf_puts(s->html, name);
+	rc |= buf_puts(s->html, "=\"");
+	rc |= sanitize_escape(value, strlen(value), s->html);
+	rc |= buf_putc(s->html, '"');
+	if (rc)
+		s->err = -ENOMEM;
+	free(abs);
+}
+
+static void
+on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+{
+	struct san *s = ctx;
+	const char *name = (const char *)xname;
+	size_t i;
+
+	if (s->wrapper == 0) {
+		s->wrapper = 1;
+		return;
+	}
+	s->depth++;
+	if (s->drop) {
+		s->drop++;
+		return;
+	}
+	if (IN(name, drop_content_elements)) {
+		s->drop = 1;
+		return;
+	}
+	if (s->text.b && IN(name, block_elements))
+		s->text.space = 1;
+	if (!s->html || !IN(name, allowed_elements))
+		return;
+	if (buf_putc(s->html, '<') < 0 || buf_puts(s->html, name) < 0)
+		s->err = -ENOMEM;
+	for (i = 0; attrs && attrs[i]; i += 2)
+		html_attr(s, (const char *)attrs[i],
+			  attrs[i + 1] ? (const char *)attrs[i + 1] : "");
+	if (buf_puts(s->html, IN(name, void_elements) ? " />" : ">") < 0)
+		s->err = -ENOMEM;
+}
+
+static void
+on_end(void *ctx, const xmlChar *xname)
+{
+	struct san *s = ctx;
+	const char *name = (const char *)xname;
+
+	if (s->depth == 0)
+		return; /* the wrapper */
+	s->depth--;
+	if (s->drop) {
+		s->drop--;
+		return;
+	}
+	if (s->text.b && IN(name, block_elements))
+		s->text.space = 1;
+	if (!s->html || !IN(name, allowed_elements) ||
+	    IN(name, void_elements))
+		return;
+	if (buf_puts(s->html, "</") < 0 || buf_puts(s->html, name) < 0 ||
+	    buf_putc(s->html, '>') < 0)
+		s->err = -ENOMEM;
+}
+
+static void
+on_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct san *s = ctx;
+
+	if (s->drop || len <= 0)
+		return;
+	if (s->text.b)
+		text_put(&s->text, (const char *)ch, (size_t)len);
+	if (s->html && sanitize_escape((const char *)ch, (size_t)len,
+				       s->html) < 0)
+		s->err = -ENOMEM;
+}
+
+static void
+on_error(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+int
+sanitize_html(const char *html, size_t len, const char *base_url,
+	      struct buf *text, struct buf *html_out)
+{
+	struct san s;
+	xmlSAXHandler sax;
+	htmlParserCtxtPtr ctxt;
+	static const char open[] = "<div>", close[] = "</div>";
+	size_t off;
+	int rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.text.b = text;
+	s.text.start = text ? text->len : 0;
+	s.html = html_out;
+	s.base = base_url;
+	if (len == 0)
+		return 0;
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElement = on_start;
+	sax.endElement = on_end;
+	sax.characters = on_chars;
+	sax.ignorableWhitespace = on_chars;
+	sax.serror = on_error;
+	/* script/style text arrives as cdataBlock: ignored on purpose. */
+	ctxt = htmlCreatePushParserCtxt(&sax, &s, NULL, 0, NULL,
+					XML_CHAR_ENCODING_UTF8);
+	if (!ctxt)
+		return -ENOMEM;
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+				 HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED |
+				 HTML_PARSE_COMPACT);
+	htmlParseChunk(ctxt, open, sizeof(open) - 1, 0);
+	/* Feed in slices: libxml2 takes an int length. */
+	for (off = 0; off < len && !s.err;) {
+		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+		htmlParseChunk(ctxt, html + off, (int)n, 0);
+		off += n;
+	}
+	htmlParseChunk(ctxt, close, sizeof(close) - 1, 1);
+	htmlFreeParserCtxt(ctxt);
+	rc = s.err ? s.err : s.text.err;
+	return rc;
+}

@@ -1,0 +1,49 @@
+/* sanitize — turn untrusted HTML fragments into plain text and into
+ * allowlist-sanitized HTML; resolve relative URLs. Pure functions: no I/O,
+ * no globals, safe on any thread.
+ *
+ * Input is UTF-8 (callers decode first). The HTML parser is libxml2's, fed
+ * "UTF-8" explicitly, so one bad byte never switches it to Latin-1.
+ *
+ * Ownership: output goes into caller-owned struct buf (appended to);
+ * functions returning char * give the caller a malloc'd string (free()).
+ */
+#ifndef BW_SANITIZE_H
+#define BW_SANITIZE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Parse html[0..len) once and append:
+ *   to text (if not NULL): the plain text — tags stripped, script/style
+ *     content dropped, entities decoded, ASCII whitespace folded to single
+ *     spaces, a space at block-element boundaries, trimmed;
+ *   to html (if not NULL): markup from the allowlist only (no script,
+ *     style, event handlers, style attributes, javascript:/data: URLs,
+ *     iframes, objects, forms), URL attributes resolved against base_url
+ *     (may be NULL: relative URLs are then kept as they are).
+ * Returns 0 or -ENOMEM. */
+int sanitize_html(const char *html, size_t len, const char *base_url,
+		  struct buf *text, struct buf *html_out);
+
+/* Append s[0..len) with ASCII whitespace runs folded to one space and the
+ * ends trimmed. Returns 0 or -ENOMEM. */
+int sanitize_fold(const char *s, size_t len, struct buf *out);
+
+/* Append s[0..len) escaped for HTML text and attribute values
+ * (& < > "). Returns 0 or -ENOMEM. */
+int sanitize_escape(const char *s, size_t len, struct buf *out);
+
+/* Resolve ref against base (RFC 3986 section 5.2; base may be NULL, then a
+ * copy of ref comes back). Leading/trailing whitespace in ref is ignored.
+ * Returns a malloc'd string, NULL only on ENOMEM. */
+char *sanitize_resolve_url(const char *base, const char *ref);
+
+/* 1 when url (absolute or relative) is safe in a link: relative, or one of
+ * the schemes http https ftp ftps mailto news nntp irc tel feed urn tag
+ * magnet gopher sftp ssh sip xmpp; 0 for javascript:, data:, vbscript: and
+ * anything unknown. */
+int sanitize_url_is_safe(const char *url);
+
+#endif
