@@ -8,6 +8,13 @@
  *   bwloop feed [-r REPEAT] FILE...
  *       each file goes through feed_parse() and feed_doc_to_json() and is
  *       serialised with json_dumps(), as `briefwatch parse feed` does.
+ *   bwloop search DB ROUNDS QUERY...
+ *       opens DB read-only and runs every QUERY (limit 10) ROUNDS times
+ *       through store_search(); prints latency percentiles.
+ *
+ * bench/run compiles this file once per mode (-DBWLOOP_FEED,
+ * -DBWLOOP_TRANSCRIPT, -DBWLOOP_SEARCH) so that a function missing from
+ * the archive only disables its own mode.
  *
  * Files are read into memory first; only the parse loop is timed. Prints
  *   pages=N bytes=B seconds=S failed=F
@@ -24,6 +31,7 @@
 
 #include "briefing.h"
 #include "feed.h"
+#include "store.h"
 #include "transcript.h"
 
 struct input {
@@ -109,6 +117,7 @@ fail:
 	return -1;
 }
 
+#ifdef BWLOOP_TRANSCRIPT
 static int bwloop_one_transcript(const struct input *in)
 {
 	struct transcript_opts o;
@@ -123,7 +132,15 @@ static int bwloop_one_transcript(const struct input *in)
 	briefing_free(b);
 	return rc;
 }
+#else
+static int bwloop_one_transcript(const struct input *in)
+{
+	(void)in;
+	return -ENOSYS;
+}
+#endif
 
+#ifdef BWLOOP_FEED
 static int bwloop_one_feed(const struct input *in)
 {
 	struct feed_doc *d = NULL;
@@ -143,6 +160,82 @@ static int bwloop_one_feed(const struct input *in)
 	feed_doc_free(d);
 	return rc;
 }
+#else
+static int bwloop_one_feed(const struct input *in)
+{
+	(void)in;
+	return -ENOSYS;
+}
+#endif
+
+#ifdef BWLOOP_SEARCH
+static int bwloop_hit(void *arg, const struct store_hit *h)
+{
+	(void)h;
+	++*(long *)arg;
+	return 0;
+}
+
+static int bwloop_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int bwloop_search(int argc, char **argv)
+{
+	struct store *s = NULL;
+	char *err = NULL;
+	long rounds, hits = 0, failed = 0;
+	size_t n = 0, nq;
+	double *lat;
+
+	if (argc < 5)
+		return 2;
+	rounds = strtol(argv[3], NULL, 10);
+	nq = (size_t)(argc - 4);
+	if (store_open(argv[2], STORE_READONLY, &s, &err) != 0) {
+		fprintf(stderr, "bwloop: %s: %s\n", argv[2], err ? err : "?");
+		free(err);
+		return 1;
+	}
+	lat = calloc((size_t)rounds * nq, sizeof(*lat));
+	if (!lat)
+		return 1;
+	for (long r = 0; r < rounds; r++) {
+		for (size_t i = 0; i < nq; i++) {
+			struct store_query q;
+			double t0;
+
+			memset(&q, 0, sizeof(q));
+			q.query = argv[4 + i];
+			q.limit = 10;
+			t0 = bwloop_now();
+			if (store_search(s, &q, bwloop_hit, &hits) != 0)
+				failed++;
+			lat[n++] = (bwloop_now() - t0) * 1e3;
+		}
+	}
+	qsort(lat, n, sizeof(*lat), bwloop_cmp);
+	printf("queries=%zu hits=%ld failed=%ld p50_ms=%.3f p90_ms=%.3f "
+	       "p99_ms=%.3f max_ms=%.3f\n", n, hits, failed,
+	       lat[(size_t)(0.50 * (double)(n - 1))],
+	       lat[(size_t)(0.90 * (double)(n - 1))],
+	       lat[(size_t)(0.99 * (double)(n - 1))], lat[n - 1]);
+	free(lat);
+	store_close(s);
+	return failed ? 1 : 0;
+}
+#else
+static int bwloop_search(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "bwloop: built without BWLOOP_SEARCH\n");
+	return 2;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -152,6 +245,8 @@ int main(int argc, char **argv)
 	int transcript, a = 2;
 	double t0, t1;
 
+	if (argc > 1 && strcmp(argv[1], "search") == 0)
+		return bwloop_search(argc, argv);
 	if (argc < 3 || (strcmp(argv[1], "transcript") != 0 &&
 			 strcmp(argv[1], "feed") != 0))
 		goto usage;
@@ -201,6 +296,7 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: bwloop transcript [-r N] MANIFEST DIR\n"
-			"       bwloop feed [-r N] FILE...\n");
+			"       bwloop feed [-r N] FILE...\n"
+			"       bwloop search DB ROUNDS QUERY...\n");
 	return 2;
 }
