@@ -897,6 +897,9 @@ store_check(struct store *s)
 	int64_t ok = 0;
 	int r;
 
+	if (s->flags & STORE_READONLY)
+		return store_failf(s, -EROFS, "the full-text check needs a "
+				   "writable store");
 	r = store_exec(s,
 		       "INSERT INTO turns_fts(turns_fts) VALUES('integrity-check');"
 		       "INSERT INTO heads_fts(heads_fts) VALUES('integrity-check');");

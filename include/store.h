@@ -157,7 +157,8 @@ int store_foreach_briefing(struct store *s, const struct store_query *filter,
 /* Merge the FTS segments and run PRAGMA optimize (periodic, e.g. daily). */
 int store_optimize(struct store *s);
 /* FTS integrity-check on both indexes plus PRAGMA quick_check; -EIO with
- * the finding in store_errmsg. */
+ * the finding in store_errmsg. Needs a writable store (FTS5 runs the check
+ * as an INSERT): -EROFS on a READONLY one. */
 int store_check(struct store *s);
 /* Cap the database file at about bytes (PRAGMA max_page_count); writes past
  * it fail with -ENOSPC like a full disk. 0: no cap. */
