@@ -827,7 +827,7 @@ tok_number(const struct tok *t, int n, int *i, struct fields *f)
 		f->year_digits = 4;
 	} else if (a->len <= 2 && f->day < 0) {
 		f->day = a->value;
-	} else if (a->len <= 2 && f->year < 0) {
+	} else if (a->len == 2 && f->year < 0) {
 		f->year = a->value;
 		f->year_digits = 2;
 	} else {
@@ -845,7 +845,8 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 	int k = *i, v;
 
 	/* 2004-07-08T10:00 written loosely */
-	if (word_eq(w->s, w->len, "t") && !f->has_time && is_num(t, n, k + 1)) {
+	if (word_eq(w->s, w->len, "t") && !f->has_time && is_num(t, n, k + 1) &&
+	    !w->spaced && !t[k + 1].spaced) {
 		*i = k + 1;
 		return 0;
 	}

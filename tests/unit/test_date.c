@@ -412,6 +412,11 @@ static const struct vec junk[] = {
 	{"12345678901 May 2023", NULL},
 	{"10 May 0000", NULL},
 	{"10 May 10000", NULL},
+	/* found by fuzzing: one-digit years and a loose "T" were taken */
+	{"November 7th,2", NULL},
+	{"2 Nov4", NULL},
+	{"May10 2t 2:05 pm", NULL},
+	{"Date: T 12Jun09", NULL},
 };
 
 static void
