@@ -684,10 +684,11 @@ looks_like_html(const char *s, size_t n)
 static void
 set_once(char **dst, char *v)
 {
-	if (*dst || !v || !*v) {
+	if (!v || (*dst && (**dst || !*v))) {
 		free(v);
 		return;
 	}
+	free(*dst);
 	*dst = v;
 }
 
@@ -827,7 +828,8 @@ capture_finish(struct fp *p)
 			break;
 		case E_DESC:
 		case E_SUMMARY:
-			if (!e->summary && *t) {
+			if (!e->summary || (!*e->summary && *t)) {
+				free(e->summary);
 				e->summary = t, t = NULL;
 				free(e->summary_html);
 				e->summary_html = h, h = NULL;
@@ -835,7 +837,8 @@ capture_finish(struct fp *p)
 			break;
 		case E_CONTENT:
 		case E_BODY:
-			if (!e->content && *t) {
+			if (!e->content || (!*e->content && *t)) {
+				free(e->content);
 				e->content = t, t = NULL;
 				free(e->content_html);
 				e->content_html = h, h = NULL;

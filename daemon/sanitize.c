@@ -43,9 +43,7 @@ static const char *const allowed_attrs[] = {
 
 /* Elements whose content is dropped as well as their tags. */
 static const char *const drop_content_elements[] = {
-	"applet", "embed", "frameset", "head", "iframe", "math", "noembed",
-	"noframes", "object", "script", "style", "svg", "template", "title",
-	"xml",
+	"applet", "noembed", "script", "style", "template",
 };
 
 /* Void elements: written as <x />, and their end events ignored. */
