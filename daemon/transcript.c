@@ -1,0 +1,1460 @@
+/* transcript.c — briefing page (HTML bytes) → briefing record.
+ *
+ * Steps: choose the charset and parse with libxml2's HTML parser (no
+ * network, errors silenced, recovery on); choose a profile (argument, URL
+ * host, or the profile whose "detect" XPath matches); read the metadata
+ * (profile XPaths first, then generic rules); find the body (profile XPath,
+ * else the element holding the most paragraph text); flatten it into
+ * paragraphs; split paragraphs into turns at speaker labels
+ * (transcript_label.c). Rules are documented in docs/transcripts.md.
+ */
+#include "transcript.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/xpath.h>
+
+#include "buf.h"
+#include "date.h"
+#include "profiles.h"
+#include "transcript_int.h"
+
+#define TX_MAX_DEFAULT (8u << 20)
+#define TX_FIELD_MAX 4096
+
+/* ---- small helpers --------------------------------------------------- */
+
+static int
+set_err(char **err, int rc, const char *msg)
+{
+	if (err)
+		*err = strdup(msg);
+	return rc;
+}
+
+static const char *
+attr(xmlNodePtr n, const char *name)
+{
+	xmlAttrPtr a;
+
+	for (a = n->properties; a; a = a->next)
+		if (!strcasecmp((const char *)a->name, name) && a->children &&
+		    a->children->type == XML_TEXT_NODE)
+			return (const char *)a->children->content;
+	return NULL;
+}
+
+static int
+is_el(xmlNodePtr n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE &&
+	       !strcasecmp((const char *)n->name, name);
+}
+
+/* Folded text of a node (all descendants), malloc'd, NULL when empty. */
+static char *
+node_text(xmlNodePtr n)
+{
+	struct buf b = BUF_INIT;
+	int sp = 0;
+	char *s;
+
+	if (!n)
+		return NULL;
+	if (n->type == XML_ATTRIBUTE_NODE || n->type == XML_TEXT_NODE) {
+		xmlChar *c = xmlNodeGetContent(n);
+
+		if (c) {
+			tx_fold(&b, (const char *)c, strlen((const char *)c),
+				&sp);
+			xmlFree(c);
+		}
+	} else {
+		xmlNodePtr c;
+		struct {
+			xmlNodePtr n;
+		} stack[64];
+		size_t d = 0;
+
+		c = n->children;
+		while (c) {
+			if (c->type == XML_TEXT_NODE && c->content)
+				tx_fold(&b, (const char *)c->content,
+					strlen((const char *)c->content), &sp);
+			else if (c->type == XML_ELEMENT_NODE && is_el(c, "br"))
+				sp = 1;
+			if (c->type == XML_ELEMENT_NODE && c->children &&
+			    !is_el(c, "script") && !is_el(c, "style") &&
+			    d < 64) {
+				stack[d++].n = c;
+				c = c->children;
+				continue;
+			}
+			while (!c->next && d > 0)
+				c = stack[--d].n;
+			c = c->next;
+			if (b.len > TX_FIELD_MAX)
+				break;
+		}
+	}
+	tx_rtrim(&b);
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	s = buf_detach(&b);
+	return s;
+}
+
+/* ---- charset ---------------------------------------------------------- */
+
+static int
+utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 2;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 3;
+		else
+			return 0;
+		if (i + k >= n)
+			return 0;
+		for (size_t j = 1; j <= k; j++)
+			if ((s[i + j] & 0xC0) != 0x80)
+				return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+/* Copy s with invalid UTF-8 sequences replaced by U+FFFD. */
+static int
+utf8_repair(const unsigned char *s, size_t n, struct buf *out)
+{
+	size_t i = 0;
+	int r = 0;
+
+	while (i < n && r == 0) {
+		size_t k = 0, j;
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			r = buf_putc(out, (char)c);
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 2;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 3;
+		for (j = 1; k && j <= k; j++)
+			if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
+				k = 0;
+		if (k) {
+			r = buf_append(out, s + i, k + 1);
+			i += k + 1;
+		} else {
+			r = buf_append(out, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	return r;
+}
+
+/* The charset named in the first bytes' <meta>, copied into out. */
+static int
+meta_charset(const char *h, size_t len, char *out, size_t cap)
+{
+	size_t lim = len < 4096 ? len : 4096, i, n;
+	const char *p;
+
+	for (i = 0; i + 8 < lim; i++) {
+		if (strncasecmp(h + i, "charset", 7))
+			continue;
+		p = h + i + 7;
+		while (p < h + lim && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= h + lim || *p != '=')
+			continue;
+		p++;
+		while (p < h + lim && (*p == ' ' || *p == '"' || *p == '\''))
+			p++;
+		for (n = 0; p + n < h + lim && n + 1 < cap &&
+			    (isalnum((unsigned char)p[n]) || strchr("-_:.", p[n]));
+		     n++)
+			out[n] = p[n];
+		out[n] = 0;
+		if (n)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The encoding name to hand libxml2 (WHATWG aliases applied). */
+static const char *
+charset_name(const char *cs)
+{
+	static const char *const latin[] = {
+		"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii",
+		"ascii", "iso_8859-1", "l1", "cp1252", "windows-1252",
+		"x-cp1252", NULL,
+	};
+	size_t i;
+
+	if (!cs || !*cs)
+		return NULL;
+	for (i = 0; latin[i]; i++)
+		if (!strcasecmp(cs, latin[i]))
+			return "windows-1252";
+	if (!strcasecmp(cs, "utf8") || !strcasecmp(cs, "utf-8") ||
+	    !strcasecmp(cs, "unicode-1-1-utf-8"))
+		return "UTF-8";
+	return cs;
+}
+
+/* Does it look like HTML? (Extension and Content-Type are not trusted.) */
+static int
+sniff_html(const char *h, size_t len)
+{
+	static const char *const tags[] = {
+		"<!doctype html", "<html", "<head", "<body", "<p", "<div",
+		"<title", "<meta", "<article", "<main", "<section", "<h1",
+		"<table", "<span", "<br", NULL,
+	};
+	size_t lim = len < 2048 ? len : 2048, i, j;
+
+	if (memchr(h, 0, lim))
+		return 0;
+	for (i = 0; i < lim; i++) {
+		if (h[i] != '<')
+			continue;
+		for (j = 0; tags[j]; j++) {
+			size_t n = strlen(tags[j]);
+
+			if (i + n <= len && !strncasecmp(h + i, tags[j], n) &&
+			    (i + n == len || !isalnum((unsigned char)h[i + n])))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- XPath ------------------------------------------------------------ */
+
+/* Evaluate the "||"-separated alternatives of expr; the first that yields
+ * nodes wins. Returns the node set object (free with
+ * xmlXPathFreeObject) or NULL. */
+static xmlXPathObjectPtr
+xp_eval(xmlXPathContextPtr ctx, const char *expr)
+{
+	char one[1024];
+	const char *p = expr;
+
+	while (p && *p) {
+		const char *e = strstr(p, "||");
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		xmlXPathObjectPtr o;
+
+		if (n && n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = 0;
+			o = xmlXPathEvalExpression((const xmlChar *)one, ctx);
+			if (o && o->type == XPATH_NODESET && o->nodesetval &&
+			    o->nodesetval->nodeNr > 0)
+				return o;
+			xmlXPathFreeObject(o);
+		}
+		p = e ? e + 2 : NULL;
+	}
+	return NULL;
+}
+
+/* Text of the first node the expression matches (attribute value or
+ * folded element text); malloc'd or NULL. */
+static char *
+xp_text(xmlXPathContextPtr ctx, const char *expr)
+{
+	xmlXPathObjectPtr o;
+	char *s = NULL;
+	int i;
+
+	if (!expr || !*expr)
+		return NULL;
+	o = xp_eval(ctx, expr);
+	for (i = 0; o && !s && i < o->nodesetval->nodeNr; i++)
+		s = node_text(o->nodesetval->nodeTab[i]);
+	xmlXPathFreeObject(o);
+	return s;
+}
+
+/* ---- page metadata from <head> ---------------------------------------- */
+
+struct meta {
+	char *title, *og_title, *site, *desc, *og_desc, *keywords;
+	char *published, *kind;
+};
+
+static void
+meta_free(struct meta *m)
+{
+	free(m->title);
+	free(m->og_title);
+	free(m->site);
+	free(m->desc);
+	free(m->og_desc);
+	free(m->keywords);
+	free(m->published);
+	free(m->kind);
+}
+
+static void
+meta_set(char **dst, const char *v)
+{
+	struct buf b = BUF_INIT;
+	int sp = 0;
+
+	if (*dst || !v)
+		return;
+	tx_fold(&b, v, strnlen(v, TX_FIELD_MAX), &sp);
+	tx_rtrim(&b);
+	if (b.len)
+		*dst = buf_detach(&b);
+	buf_free(&b);
+}
+
+static void
+meta_scan(xmlNodePtr n, struct meta *m, int depth)
+{
+	static const char *const pubkeys[] = {
+		"article:published_time", "og:published_time", "dc.date",
+		"dc.date.issued", "dcterms.date", "dcterms.issued", "date",
+		"pubdate", "publish-date", "datepublished",
+		"govuk:first-published-at", "sailthru.date",
+		"parsely-pub-date", NULL,
+	};
+	size_t i;
+
+	for (; n && depth < 40; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, "title") && !m->title) {
+			m->title = node_text(n);
+		} else if (is_el(n, "meta")) {
+			const char *k = attr(n, "property");
+			const char *v = attr(n, "content");
+
+			if (!k)
+				k = attr(n, "name");
+			if (!k)
+				k = attr(n, "itemprop");
+			if (!k || !v)
+				continue;
+			if (!strcasecmp(k, "og:title"))
+				meta_set(&m->og_title, v);
+			else if (!strcasecmp(k, "og:site_name"))
+				meta_set(&m->site, v);
+			else if (!strcasecmp(k, "description"))
+				meta_set(&m->desc, v);
+			else if (!strcasecmp(k, "og:description"))
+				meta_set(&m->og_desc, v);
+			else if (!strcasecmp(k, "keywords"))
+				meta_set(&m->keywords, v);
+			else if (!strcasecmp(k, "govuk:format") ||
+				 !strcasecmp(k, "dc.type"))
+				meta_set(&m->kind, v);
+			for (i = 0; pubkeys[i]; i++)
+				if (!strcasecmp(k, pubkeys[i]))
+					meta_set(&m->published, v);
+		} else if (is_el(n, "body")) {
+			continue;
+		}
+		if (n->children)
+			meta_scan(n->children, m, depth + 1);
+	}
+}
+
+/* ---- where the content is --------------------------------------------- */
+
+static const char *const skip_tags[] = {
+	"script", "style", "noscript", "nav", "aside", "footer", "form",
+	"button", "figure", "figcaption", "select", "input", "textarea",
+	"iframe", "svg", "template", "object", "embed", "video", "audio",
+	"canvas", "map", "img", "head", "meta", "link", "header", "menu",
+	"dialog", NULL,
+};
+
+static const char *const skip_classes[] = {
+	"share", "social", "related", "breadcrumb", "cookie", "subscribe",
+	"newsletter", "caption", "promo", "sidebar", "advert", "comment",
+	"toolbar", "addthis", "dpb-index", "visually-hidden",
+	"visuallyhidden", "sr-only", "screen-reader", "skip-link",
+	"feedback", "pagination", "post-navigation", "nav-links", "banner",
+	"print-button", "video-links", "media-links", "tags", "byline-share",
+	"footnote-nav", "signup", NULL,
+};
+
+static int
+in_tag_list(xmlNodePtr n, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcasecmp((const char *)n->name, list[i]))
+			return 1;
+	return 0;
+}
+
+static int
+has_skip_class(xmlNodePtr n)
+{
+	const char *v[3] = {attr(n, "class"), attr(n, "id"), attr(n, "role")};
+	char low[256];
+	size_t i, j, k;
+
+	for (i = 0; i < 3; i++) {
+		if (!v[i])
+			continue;
+		for (k = 0; v[i][k] && k + 1 < sizeof(low); k++)
+			low[k] = (char)tolower((unsigned char)v[i][k]);
+		low[k] = 0;
+		if (i == 2) {
+			if (!strcmp(low, "navigation") ||
+			    !strcmp(low, "complementary") ||
+			    !strcmp(low, "contentinfo") ||
+			    !strcmp(low, "banner"))
+				return 1;
+			continue;
+		}
+		for (j = 0; skip_classes[j]; j++)
+			if (strstr(low, skip_classes[j]))
+				return 1;
+	}
+	return 0;
+}
+
+static int
+skipped(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	       (in_tag_list(n, skip_tags) || has_skip_class(n) ||
+		attr(n, "hidden"));
+}
+
+static size_t
+text_len(xmlNodePtr n, int depth)
+{
+	size_t t = 0;
+
+	for (n = n->children; n && depth < 64; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content)
+			t += strlen((const char *)n->content);
+		else if (n->type == XML_ELEMENT_NODE && !skipped(n))
+			t += text_len(n, depth + 1);
+	}
+	return t;
+}
+
+struct cand {
+	xmlNodePtr node;
+	size_t score;
+};
+
+struct cands {
+	struct cand v[256];
+	size_t n;
+};
+
+static void
+cand_add(struct cands *c, xmlNodePtr n, size_t s)
+{
+	size_t i;
+
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].node == n) {
+			c->v[i].score += s;
+			return;
+		}
+	if (c->n < sizeof(c->v) / sizeof(c->v[0])) {
+		c->v[c->n].node = n;
+		c->v[c->n++].score = s;
+	}
+}
+
+/* Readability-style scoring: each paragraph's text counts fully for its
+ * parent and half for its grandparent. */
+static void
+score_walk(xmlNodePtr n, struct cands *c, int depth)
+{
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote")) {
+			size_t t = text_len(n, 0);
+
+			if (t > 20 && n->parent) {
+				cand_add(c, n->parent, t);
+				cand_add(c, n->parent->parent, t / 2);
+			}
+			continue;
+		}
+		score_walk(n->children, c, depth + 1);
+	}
+}
+
+static xmlNodePtr
+generic_body(xmlDocPtr doc)
+{
+	struct cands *c = calloc(1, sizeof(*c));
+	xmlNodePtr root = xmlDocGetRootElement(doc), best = NULL, n;
+	size_t i, bs = 0;
+
+	if (!root)
+		goto out;
+	for (n = root->children; n && !is_el(n, "body"); n = n->next)
+		;
+	if (!n)
+		n = root;
+	best = n;
+	if (!c)
+		goto out;
+	score_walk(n->children, c, 0);
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].score > bs) {
+			bs = c->v[i].score;
+			best = c->v[i].node;
+		}
+out:
+	free(c);
+	return best;
+}
+
+/* ---- paragraphs -------------------------------------------------------- */
+
+struct blk {
+	char *text;
+	size_t len;
+	size_t lead;  /* bytes of a leading bold run */
+	int heading;
+	int em_only;  /* all text emphasised: an editor's note */
+	int center;
+};
+
+struct walk {
+	struct blk *v;
+	size_t n, cap;
+	struct buf cur;
+	int space;
+	int lead_state; /* 0 nothing yet, 1 inside the first bold, 2 done */
+	xmlNodePtr lead_node;
+	size_t lead;
+	size_t em_bytes, all_bytes;
+	int em_depth;
+	int heading, center;
+	xmlNodePtr *drop;
+	int ndrop;
+	int rc;
+};
+
+static int
+flush(struct walk *w)
+{
+	struct blk *b;
+
+	tx_rtrim(&w->cur);
+	if (w->cur.len && w->rc == 0) {
+		if (w->n == w->cap) {
+			size_t nc = w->cap ? 2 * w->cap : 64;
+			struct blk *v = realloc(w->v, nc * sizeof(*v));
+
+			if (!v) {
+				w->rc = -ENOMEM;
+				goto reset;
+			}
+			w->v = v;
+			w->cap = nc;
+		}
+		b = &w->v[w->n];
+		b->len = w->cur.len;
+		b->text = buf_detach(&w->cur);
+		if (!b->text) {
+			w->rc = -ENOMEM;
+			goto reset;
+		}
+		b->lead = w->lead_state == 2 ? w->lead : 0;
+		if (b->lead > b->len)
+			b->lead = b->len;
+		b->heading = w->heading;
+		b->center = w->center;
+		b->em_only = w->all_bytes > 0 && w->em_bytes * 10 >= w->all_bytes * 9;
+		w->n++;
+	}
+reset:
+	buf_reset(&w->cur);
+	w->space = 0;
+	w->lead_state = 0;
+	w->lead_node = NULL;
+	w->lead = 0;
+	w->em_bytes = w->all_bytes = 0;
+	return w->rc;
+}
+
+static const char *const block_tags[] = {
+	"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+	"blockquote", "section", "article", "table", "tr", "td", "th", "dl",
+	"dt", "dd", "pre", "address", "main", "hr", "center", NULL,
+};
+
+static int
+is_dropped(const struct walk *w, xmlNodePtr n)
+{
+	int i;
+
+	for (i = 0; i < w->ndrop; i++)
+		if (w->drop[i] == n)
+			return 1;
+	return 0;
+}
+
+/* Lists whose text is mostly links are navigation (index lists). */
+static int
+link_list(xmlNodePtr n)
+{
+	size_t all = text_len(n, 0), links = 0;
+	xmlNodePtr c, d;
+
+	if (!is_el(n, "ul") && !is_el(n, "ol"))
+		return 0;
+	for (c = n->children; c; c = c->next)
+		for (d = c->children; d; d = d->next)
+			if (is_el(d, "a"))
+				links += text_len(d, 0);
+	return all == 0 || links * 2 > all;
+}
+
+static int
+is_centered(xmlNodePtr n)
+{
+	const char *c = attr(n, "class"), *s = attr(n, "style"),
+		   *a = attr(n, "align");
+
+	return (c && strstr(c, "center")) || (s && strstr(s, "center")) ||
+	       (a && !strcasecmp(a, "center")) || is_el(n, "center");
+}
+
+static void
+walk(struct walk *w, xmlNodePtr n, int depth)
+{
+	for (; n && w->rc == 0; n = n->next) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			size_t before = w->cur.len, len;
+
+			if (!n->content)
+				continue;
+			len = strlen((const char *)n->content);
+			if ((w->rc = tx_fold(&w->cur, (const char *)n->content,
+					     len, &w->space)) < 0)
+				return;
+			if (w->cur.len > before) {
+				if (w->lead_state == 0)
+					w->lead_state = 2, w->lead = 0;
+				w->all_bytes += w->cur.len - before;
+				if (w->em_depth)
+					w->em_bytes += w->cur.len - before;
+			}
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE || depth > 200)
+			continue;
+		if (skipped(n) || is_dropped(w, n) || link_list(n))
+			continue;
+		if (is_el(n, "br")) {
+			flush(w);
+			continue;
+		}
+		if (in_tag_list(n, block_tags)) {
+			int h = n->name[0] == 'h' && n->name[1] >= '1' &&
+				n->name[1] <= '6' && !n->name[2];
+
+			flush(w);
+			w->heading = h;
+			w->center = is_centered(n);
+			walk(w, n->children, depth + 1);
+			flush(w);
+			w->heading = 0;
+			w->center = 0;
+			continue;
+		}
+		if (is_el(n, "strong") || is_el(n, "b")) {
+			int mine = w->lead_state == 0 && w->cur.len == 0;
+
+			if (mine)
+				w->lead_state = 1, w->lead_node = n;
+			walk(w, n->children, depth + 1);
+			if (mine && w->lead_state == 1) {
+				w->lead_state = 2;
+				w->lead = w->cur.len;
+			}
+			continue;
+		}
+		if (is_el(n, "em") || is_el(n, "i")) {
+			w->em_depth++;
+			walk(w, n->children, depth + 1);
+			w->em_depth--;
+			continue;
+		}
+		walk(w, n->children, depth + 1);
+	}
+}
+
+static void
+walk_free(struct walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->v[i].text);
+	free(w->v);
+	buf_free(&w->cur);
+}
+
+/* ---- turns -------------------------------------------------------------- */
+
+struct xturn {
+	enum turn_type type;
+	const char *speaker; /* borrowed from people */
+	char *label;
+	struct buf text;
+};
+
+struct ctx {
+	const struct transcript_opts *o;
+	const struct profile *p;
+	xmlDocPtr doc;
+	xmlXPathContextPtr xp;
+	struct briefing *b;
+	struct meta m;
+	struct tx_people pp;
+	struct buf corpus;
+	char *principal, *principal_role;
+	struct xturn *t;
+	size_t nt;
+	struct buf location;
+};
+
+/* The profile's value for a field: NULL when unset. */
+#define PF(c, f) ((c)->p ? (c)->p->f : NULL)
+
+static int
+turn_new(struct ctx *c, enum turn_type type, const char *speaker,
+	 const char *label, size_t llen)
+{
+	struct xturn *v = realloc(c->t, (c->nt + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	c->t = v;
+	memset(&v[c->nt], 0, sizeof(v[0]));
+	v[c->nt].type = type;
+	v[c->nt].speaker = speaker;
+	if (label && !(v[c->nt].label = strndup(label, llen)))
+		return -ENOMEM;
+	c->nt++;
+	return 0;
+}
+
+static int
+turn_para(struct ctx *c, const char *s, size_t n)
+{
+	struct xturn *t = &c->t[c->nt - 1];
+	size_t k;
+	int r;
+
+	k = tx_interpreter_note(s, n);
+	if (t->text.len == 0 && k < n) {
+		s += k;
+		n -= k;
+	}
+	if (n == 0)
+		return 0;
+	if (t->text.len && (r = buf_puts(&t->text, "\n\n")) < 0)
+		return r;
+	return buf_append(&t->text, s, n);
+}
+
+static int
+is_date_line(const char *s, size_t n)
+{
+	struct date_value dv;
+
+	return n < 48 && date_parse(s, n, &dv) == 0;
+}
+
+static int
+add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
+{
+	const char *name = NULL, *role = NULL;
+	int r;
+
+	if (l->kind == TXL_QUESTION)
+		return turn_new(c, TURN_QUESTION, NULL, b->text, l->label_len);
+	r = tx_resolve(&c->pp, b->text, l->name_len,
+		       l->role_len ? b->text + l->role_off : NULL, l->role_len,
+		       &name, &role);
+	if (r < 0)
+		return r;
+	return turn_new(c, TURN_STATEMENT, name, b->text, l->label_len);
+}
+
+static int
+build_turns(struct ctx *c, struct walk *w)
+{
+	const char *eq = PF(c, question_labels);
+	const char *opener = NULL;
+	int started = 0, sp = 0, r;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		const struct blk *b = &w->v[i];
+		struct tx_label l;
+
+		if (tx_is_skip_line(b->text, b->len))
+			continue;
+		if (!b->heading || b->lead)
+			tx_label_parse(b->text, b->len, b->lead, eq, &l);
+		else
+			l.kind = TXL_NONE;
+		if (l.kind != TXL_NONE) {
+			if ((r = add_label_turn(c, b, &l)) < 0)
+				return r;
+			started = 1;
+			if ((r = turn_para(c, b->text + l.rest,
+					   b->len - l.rest)) < 0)
+				return r;
+			continue;
+		}
+		if (!started) {
+			if (b->em_only || is_date_line(b->text, b->len))
+				continue;
+			if (b->heading && c->b->title &&
+			    !strcasecmp(b->text, c->b->title))
+				continue;
+			if (b->center && b->len < 80) {
+				if (c->location.len)
+					buf_putc(&c->location, ' ');
+				tx_fold(&c->location, b->text, b->len, &sp);
+				continue;
+			}
+			if (!opener && c->principal) {
+				const char *role = NULL;
+
+				r = tx_resolve(&c->pp, c->principal,
+					       strlen(c->principal), NULL, 0,
+					       &opener, &role);
+				if (r < 0)
+					return r;
+			}
+			if ((r = turn_new(c, TURN_STATEMENT, opener, NULL, 0)))
+				return r;
+			started = 1;
+		}
+		if ((r = turn_para(c, b->text, b->len)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const char *
+person_role(const struct ctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->pp.n; i++)
+		if (c->pp.v[i].name == name)
+			return c->pp.v[i].role;
+	return NULL;
+}
+
+static int
+emit_turns(struct ctx *c)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nt; i++) {
+		struct xturn *t = &c->t[i];
+		char *asker = NULL, *outlet = NULL;
+
+		if (t->text.len == 0)
+			continue;
+		if (t->type == TURN_QUESTION &&
+		    tx_find_asker(t->text.data, &asker, &outlet) == -ENOMEM)
+			return -ENOMEM;
+		r = briefing_add_turn(c->b, t->type, t->speaker, t->label,
+				      asker, outlet, t->text.data);
+		free(asker);
+		free(outlet);
+		if (r < 0)
+			return r;
+		if (t->type == TURN_STATEMENT && t->speaker &&
+		    !briefing_find_speaker(c->b, t->speaker) &&
+		    (r = briefing_add_speaker(c->b, t->speaker,
+					      person_role(c, t->speaker))) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- metadata ----------------------------------------------------------- */
+
+/* "Title | Site", "Title - GOV.UK": drop a site suffix (never one holding
+ * digits: "Daily Press Briefing - December 2, 2014" is a title). */
+static void
+strip_site(char *t, const char *site)
+{
+	char *p = strstr(t, " | ");
+	size_t i, words = 1;
+
+	if (p) {
+		*p = 0;
+		return;
+	}
+	p = strstr(t, " - ");
+	if (!p)
+		p = strstr(t, " \xe2\x80\x93 ");
+	if (!p)
+		return;
+	if (site && !strcasecmp(p + 3 + (p[1] != '-' ? 2 : 0), site)) {
+		*p = 0;
+		return;
+	}
+	for (i = 3; p[i]; i++) {
+		if (isdigit((unsigned char)p[i]))
+			return;
+		words += p[i] == ' ';
+	}
+	if (words <= 3)
+		*p = 0;
+}
+
+static int
+contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; hay[i]; i++)
+		if (!strncasecmp(hay + i, needle, n))
+			return 1;
+	return 0;
+}
+
+static char *
+find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
+{
+	char *t;
+
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, "h1") && !has_skip_class(n)) {
+			t = node_text(n);
+			if (t && c->m.title && contains_ci(c->m.title, t))
+				return t;
+			if (t && !*first)
+				*first = t;
+			else
+				free(t);
+			continue;
+		}
+		if (is_el(n, "script") || is_el(n, "style") || is_el(n, "nav") ||
+		    is_el(n, "footer") || is_el(n, "aside"))
+			continue;
+		t = find_title(c, n->children, depth + 1, first);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+static void
+set_title(struct ctx *c)
+{
+	char *first = NULL;
+
+	c->b->title = xp_text(c->xp, PF(c, xpath_title));
+	if (!c->b->title)
+		c->b->title = find_title(c, xmlDocGetRootElement(c->doc), 0,
+					 &first);
+	if (!c->b->title && first)
+		c->b->title = first, first = NULL;
+	free(first);
+	if (!c->b->title && c->m.og_title)
+		c->b->title = strdup(c->m.og_title);
+	if (!c->b->title && c->m.title)
+		c->b->title = strdup(c->m.title);
+	if (c->b->title && c->m.title && !strcmp(c->b->title, c->m.title))
+		strip_site(c->b->title, c->m.site);
+}
+
+/* A date string for the record: ISO input is kept as written. */
+static char *
+date_value(const char *s)
+{
+	struct date_value dv;
+	char out[DATE_ISO_MAX];
+	size_t n;
+	const char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '-' || s[n - 1] == '|'))
+		n--;
+	if (date_parse(s, n, &dv) < 0) {
+		p = strchr(s, ':');
+		if (!p || date_parse(p + 1, strlen(p + 1), &dv) < 0)
+			return NULL;
+		n = 0;
+	}
+	if (n >= 10 && isdigit((unsigned char)s[0]) && s[4] == '-' &&
+	    s[7] == '-')
+		return strndup(s, n);
+	date_format(&dv, out);
+	return strdup(out);
+}
+
+struct dscan {
+	char *published, *updated;
+	int budget;
+};
+
+/* Walk text in document order for dates printed on the page. */
+static void
+date_scan(xmlNodePtr n, struct dscan *d, int depth)
+{
+	for (; n && depth < 64 && d->budget > 0; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE) {
+			const char *dt;
+
+			if (is_el(n, "script") || is_el(n, "style") ||
+			    is_el(n, "nav") || is_el(n, "aside") ||
+			    is_el(n, "footer") || is_el(n, "head") ||
+			    has_skip_class(n))
+				continue;
+			if (is_el(n, "time") && (dt = attr(n, "datetime")) &&
+			    !d->published)
+				d->published = date_value(dt);
+			date_scan(n->children, d, depth + 1);
+			continue;
+		}
+		if (n->type != XML_TEXT_NODE || !n->content)
+			continue;
+		{
+			const char *s = (const char *)n->content;
+			size_t len = strlen(s);
+			char *t;
+
+			d->budget--;
+			if (len > 90 || len < 6)
+				continue;
+			if (!strpbrk(s, "0123456789"))
+				continue;
+			t = node_text(n);
+			if (!t)
+				continue;
+			if (contains_ci(t, "updated")) {
+				if (!d->updated)
+					d->updated = date_value(t);
+			} else if (!d->published && strlen(t) < 48) {
+				d->published = date_value(t);
+			}
+			free(t);
+		}
+	}
+}
+
+static void
+set_dates(struct ctx *c)
+{
+	struct dscan d = {NULL, NULL, 4000};
+	char *s;
+
+	s = xp_text(c->xp, PF(c, xpath_published));
+	c->b->published = date_value(s);
+	free(s);
+	s = xp_text(c->xp, PF(c, xpath_updated));
+	c->b->updated = date_value(s);
+	free(s);
+	if (c->b->published && (c->b->updated || PF(c, xpath_updated)))
+		return;
+	date_scan(xmlDocGetRootElement(c->doc), &d, 0);
+	if (!c->b->published && c->m.published)
+		c->b->published = date_value(c->m.published);
+	if (!c->b->published)
+		c->b->published = d.published, d.published = NULL;
+	if (!c->b->updated && !PF(c, xpath_updated))
+		c->b->updated = d.updated, d.updated = NULL;
+	free(d.published);
+	free(d.updated);
+}
+
+static void
+set_kind(struct ctx *c)
+{
+	const char *k = PF(c, kind);
+	char *x = xp_text(c->xp, PF(c, xpath_kind));
+	size_t i, q = 0, spk = 0;
+	int r;
+
+	if (k && (r = briefing_kind_parse(k)) >= 0) {
+		c->b->kind = (enum briefing_kind)r;
+		goto out;
+	}
+	for (i = 0; i < c->b->nturns; i++)
+		q += c->b->turns[i].type == TURN_QUESTION;
+	spk = c->b->nspeakers;
+	if (q || spk > 1) {
+		c->b->kind = BRIEFING_TRANSCRIPT;
+		goto out;
+	}
+	if (!x && c->m.kind)
+		x = strdup(c->m.kind);
+	if (x && (contains_ci(x, "speech") || contains_ci(x, "remarks")))
+		c->b->kind = BRIEFING_SPEECH;
+	else if (x && (contains_ci(x, "release") || contains_ci(x, "news") ||
+		       contains_ci(x, "statement")))
+		c->b->kind = BRIEFING_RELEASE;
+	else if (x && (contains_ci(x, "transcript") ||
+		       contains_ci(x, "briefing")))
+		c->b->kind = BRIEFING_TRANSCRIPT;
+	else if (c->b->nturns && c->b->turns[0].label)
+		c->b->kind = BRIEFING_TRANSCRIPT;
+	else if (c->b->title && (contains_ci(c->b->title, "press release") ||
+				 contains_ci(c->b->title, "statement") ||
+				 contains_ci(c->b->title, "readout")))
+		c->b->kind = BRIEFING_RELEASE;
+	else if (c->b->title && (contains_ci(c->b->title, "speech") ||
+				 contains_ci(c->b->title, "remarks") ||
+				 contains_ci(c->b->title, "address")))
+		c->b->kind = BRIEFING_SPEECH;
+	else if (c->b->nturns && c->b->turns[0].speaker)
+		c->b->kind = BRIEFING_SPEECH;
+	else
+		c->b->kind = BRIEFING_OTHER;
+out:
+	free(x);
+}
+
+/* "... in Tallinn" at the end of the summary names the place. */
+static char *
+location_from_summary(const char *s)
+{
+	const char *p = NULL, *q;
+	size_t n;
+
+	for (q = s; (q = strstr(q, " in ")); q++)
+		p = q + 4;
+	if (!p || !isupper((unsigned char)*p))
+		return NULL;
+	n = strlen(p);
+	while (n && strchr(". ", p[n - 1]))
+		n--;
+	for (q = p; q < p + n; q++)
+		if (*q == ' ' && !isupper((unsigned char)q[1]))
+			return NULL;
+	return n && n < 60 ? strndup(p, n) : NULL;
+}
+
+static int
+corpus_add(struct ctx *c, const char *s)
+{
+	int r = 0;
+
+	if (s && !(r = buf_puts(&c->corpus, s)))
+		r = buf_puts(&c->corpus, " .\n");
+	return r;
+}
+
+static int
+set_people(struct ctx *c)
+{
+	char *n = NULL, *r = NULL;
+	int rc;
+
+	if ((rc = corpus_add(c, c->b->subtitle)) || (rc = corpus_add(c, c->b->summary)) ||
+	    (rc = corpus_add(c, c->m.desc)) || (rc = corpus_add(c, c->b->title)) ||
+	    (rc = corpus_add(c, c->m.og_title)) ||
+	    (rc = corpus_add(c, c->m.title)) ||
+	    (rc = corpus_add(c, c->m.keywords)))
+		return rc;
+	n = xp_text(c->xp, PF(c, xpath_speaker));
+	if (n) {
+		c->principal = tx_clean_name(n);
+		free(n);
+		c->principal_role = xp_text(c->xp, PF(c, xpath_speaker_role));
+		if (!c->principal)
+			return -ENOMEM;
+	} else if (tx_find_named_person(buf_str(&c->corpus), &n, &r) == 0) {
+		c->principal = n;
+		c->principal_role = r;
+	}
+	c->pp.corpus = buf_str(&c->corpus);
+	if (c->principal) {
+		if ((rc = corpus_add(c, c->principal)) < 0)
+			return rc;
+		c->pp.corpus = buf_str(&c->corpus);
+		rc = tx_people_add(&c->pp, c->principal, c->principal_role);
+		if (rc < 0)
+			return rc;
+		c->pp.principal = c->principal;
+	}
+	return 0;
+}
+
+static void
+set_meta(struct ctx *c)
+{
+	const char *sx = PF(c, xpath_summary);
+
+	set_title(c);
+	c->b->subtitle = xp_text(c->xp, PF(c, xpath_subtitle));
+	set_dates(c);
+	c->b->summary = xp_text(c->xp, sx);
+	if (!c->b->summary && !sx) {
+		const char *d = c->m.desc ? c->m.desc : c->m.og_desc;
+
+		if (d && (!c->b->title || strcasecmp(d, c->b->title)))
+			c->b->summary = strdup(d);
+	}
+	c->b->location = xp_text(c->xp, PF(c, xpath_location));
+}
+
+/* ---- the whole page ------------------------------------------------------ */
+
+static const struct profile *
+choose_profile(const struct transcript_opts *o, xmlXPathContextPtr xp)
+{
+	const struct profile_set *s = o->profiles ? o->profiles
+						  : profiles_builtin();
+	const struct profile *p;
+	size_t i;
+
+	if (o->profile)
+		return o->profile;
+	if ((p = profile_set_match_url(s, o->url)))
+		return p;
+	for (i = 0; (p = profile_set_at(s, i)); i++) {
+		xmlXPathObjectPtr r;
+
+		if (!p->detect || !*p->detect)
+			continue;
+		r = xp_eval(xp, p->detect);
+		xmlXPathFreeObject(r);
+		if (r)
+			return p;
+	}
+	return NULL;
+}
+
+static int
+is_inside(xmlNodePtr n, xmlNodePtr anc)
+{
+	for (n = n->parent; n; n = n->parent)
+		if (n == anc)
+			return 1;
+	return 0;
+}
+
+/* Walk the body: the profile's nodes (outermost only), else the generic
+ * choice. Nodes named by xpath_drop are left out. */
+static int
+walk_body(struct ctx *c, struct walk *w)
+{
+	xmlXPathObjectPtr bo = NULL, dr = NULL;
+	xmlNodePtr *nodes = NULL, one;
+	int n = 0, i, j;
+
+	if (PF(c, xpath_body) && *c->p->xpath_body)
+		bo = xp_eval(c->xp, c->p->xpath_body);
+	if (bo) {
+		nodes = bo->nodesetval->nodeTab;
+		n = bo->nodesetval->nodeNr;
+	} else {
+		one = generic_body(c->doc);
+		nodes = &one;
+		n = one ? 1 : 0;
+	}
+	for (i = 0; i < n && w->rc == 0; i++) {
+		for (j = 0; j < n; j++)
+			if (j != i && is_inside(nodes[i], nodes[j]))
+				break;
+		if (j < n || nodes[i]->type != XML_ELEMENT_NODE)
+			continue;
+		w->ndrop = 0;
+		if (PF(c, xpath_drop) && *c->p->xpath_drop) {
+			c->xp->node = nodes[i];
+			dr = xp_eval(c->xp, c->p->xpath_drop);
+			c->xp->node = NULL;
+			if (dr) {
+				w->drop = dr->nodesetval->nodeTab;
+				w->ndrop = dr->nodesetval->nodeNr;
+			}
+		}
+		walk(w, nodes[i]->children, 0);
+		flush(w);
+		xmlXPathFreeObject(dr);
+		dr = NULL;
+		w->drop = NULL;
+		w->ndrop = 0;
+	}
+	xmlXPathFreeObject(bo);
+	return w->rc;
+}
+
+static xmlDocPtr
+parse_doc(const char *html, size_t len, const struct transcript_opts *o,
+	  struct buf *tmp)
+{
+	const int opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+			 HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
+			 HTML_PARSE_COMPACT;
+	const unsigned char *u = (const unsigned char *)html;
+	char mc[64];
+	const char *cs = charset_name(o->charset);
+	xmlDocPtr doc;
+
+	if (!cs && len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		cs = "UTF-8";
+	else if (!cs && len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+		cs = "UTF-16LE";
+	else if (!cs && len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+		cs = "UTF-16BE";
+	if (!cs && meta_charset(html, len, mc, sizeof(mc)) == 0)
+		cs = charset_name(mc);
+	if (!cs)
+		cs = utf8_valid(u, len) ? "UTF-8" : "windows-1252";
+	if (!strcmp(cs, "UTF-8") && !utf8_valid(u, len)) {
+		/* libxml2 would fall back to Latin-1 at the first bad byte */
+		if (utf8_repair(u, len, tmp) < 0)
+			return NULL;
+		html = tmp->data;
+		len = tmp->len;
+	}
+	if (len > INT32_MAX)
+		return NULL;
+	doc = htmlReadMemory(html, (int)len, o->url, cs, opts);
+	if (!doc && strcmp(cs, "UTF-8")) {
+		/* an encoding iconv does not know: read the bytes as UTF-8 */
+		buf_reset(tmp);
+		if (utf8_repair(u, len, tmp) < 0)
+			return NULL;
+		doc = htmlReadMemory(tmp->data, (int)tmp->len, o->url, "UTF-8",
+				     opts);
+	}
+	return doc;
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nt; i++) {
+		free(c->t[i].label);
+		buf_free(&c->t[i].text);
+	}
+	free(c->t);
+	tx_people_free(&c->pp);
+	buf_free(&c->corpus);
+	buf_free(&c->location);
+	free(c->principal);
+	free(c->principal_role);
+	meta_free(&c->m);
+	if (c->xp)
+		xmlXPathFreeContext(c->xp);
+	if (c->doc)
+		xmlFreeDoc(c->doc);
+	briefing_free(c->b);
+}
+
+int
+transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
+		 struct briefing **out, char **err)
+{
+	struct ctx c;
+	struct walk w;
+	struct buf tmp = BUF_INIT;
+	size_t max;
+	int r;
+
+	if (err)
+		*err = NULL;
+	*out = NULL;
+	if (!o || !o->url || (!html && len))
+		return set_err(err, -EINVAL, "no page URL given");
+	max = o->max_bytes ? o->max_bytes : TX_MAX_DEFAULT;
+	if (len > max)
+		return set_err(err, -EFBIG, "page larger than the size limit");
+	if (!sniff_html(html, len))
+		return set_err(err, -EINVAL, "not an HTML document");
+	memset(&c, 0, sizeof(c));
+	memset(&w, 0, sizeof(w));
+	c.o = o;
+	c.doc = parse_doc(html, len, o, &tmp);
+	buf_free(&tmp);
+	if (!c.doc || !xmlDocGetRootElement(c.doc)) {
+		r = set_err(err, -EINVAL, "the HTML parser found no document");
+		goto out;
+	}
+	c.xp = xmlXPathNewContext(c.doc);
+	c.b = briefing_new();
+	if (!c.xp || !c.b || !(c.b->url = strdup(o->url))) {
+		r = set_err(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	c.p = choose_profile(o, c.xp);
+	meta_scan(xmlDocGetRootElement(c.doc), &c.m, 0);
+	set_meta(&c);
+	if ((r = set_people(&c)) < 0 || (r = walk_body(&c, &w)) < 0 ||
+	    (r = build_turns(&c, &w)) < 0 || (r = emit_turns(&c)) < 0) {
+		set_err(err, r, "out of memory");
+		goto out;
+	}
+	if (!c.b->location && c.location.len && !PF(&c, xpath_location))
+		c.b->location = strdup(c.location.data);
+	if (!c.b->location && c.b->summary && !PF(&c, xpath_location))
+		c.b->location = location_from_summary(c.b->summary);
+	set_kind(&c);
+	if (!c.b->title && c.b->nturns == 0) {
+		r = set_err(err, -EINVAL, "no title and no text found");
+		goto out;
+	}
+	*out = c.b;
+	c.b = NULL;
+	r = 0;
+out:
+	walk_free(&w);
+	ctx_free(&c);
+	return r;
+}

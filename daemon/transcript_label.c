@@ -1,0 +1,1108 @@
+/* transcript_label.c — the text rules of the transcript extractor:
+ * speaker labels, canonical names, lines that are not turn text, askers.
+ * Pure functions over UTF-8 strings (see transcript_int.h).
+ */
+#include "transcript_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- characters and words -------------------------------------------- */
+
+static int
+is_upper(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (p[0] >= 'A' && p[0] <= 'Z')
+		return 1;
+	return p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97;
+}
+
+static int
+is_lower(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (p[0] >= 'a' && p[0] <= 'z')
+		return 1;
+	return p[0] == 0xC3 && p[1] >= 0x9F && p[1] != 0xB7;
+}
+
+static int
+is_letter(const char *s)
+{
+	return is_upper(s) || is_lower(s) || (unsigned char)s[0] >= 0xC4;
+}
+
+/* Lower-case ASCII and Latin-1 letters of s[0..n) into out (size cap). */
+static size_t
+fold(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 2 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		else if (c == 0xC3 && i + 1 < n && is_upper(s + i)) {
+			out[o++] = (char)c;
+			c = (unsigned char)((unsigned char)s[++i] + 0x20);
+		}
+		out[o++] = (char)c;
+	}
+	out[o] = 0;
+	return o;
+}
+
+/* A word's key: folded, dots and a trailing possessive or punctuation
+ * removed ("Secretary's," -> "secretary", "MR." -> "mr"). */
+static void
+word_key(const char *w, size_t n, char *out, size_t cap)
+{
+	char tmp[64];
+	size_t i, o = 0, m;
+
+	while (n && strchr(",;:!?\"", w[n - 1]))
+		n--;
+	if (n >= 2 && (w[n - 2] == '\'') && (w[n - 1] == 's' || w[n - 1] == 'S'))
+		n -= 2;
+	if (n >= 4 && !memcmp(w + n - 4, "\xe2\x80\x99s", 4))
+		n -= 4;
+	m = fold(w, n, tmp, sizeof(tmp));
+	for (i = 0; i < m && o + 1 < cap; i++)
+		if (tmp[i] != '.')
+			out[o++] = tmp[i];
+	out[o] = 0;
+}
+
+static int
+in_list(const char *key, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(key, *list))
+			return 1;
+	return 0;
+}
+
+/* Titles and office words that precede or replace a name. */
+static const char *const title_words[] = {
+	"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
+	"dame", "lord", "lady", "the", "rt", "hon", "right", "honourable",
+	"honorable", "his", "her", "excellency", "he", "hrh", "secretary",
+	"general", "gen", "press", "deputy", "principal", "assistant", "under",
+	"acting", "chief", "senior", "spokesperson", "spokesman", "spokeswoman",
+	"president", "vice", "prime", "minister", "foreign", "defence",
+	"defense", "state", "ambassador", "amb", "admiral", "adm", "colonel",
+	"col", "lieutenant", "lt", "ltc", "captain", "capt", "major", "maj",
+	"sergeant", "sgt", "commander", "cmdr", "senator", "sen", "governor",
+	"gov", "mayor", "representative", "rep", "chairman", "chair",
+	"chairwoman", "chairperson", "director", "moderator", "coordinator",
+	"envoy", "special", "high", "commissioner", "king", "queen", "prince",
+	"pentagon", "nato", "un", "us", "eu", "uk", "white", "house",
+	"national", "security", "adviser", "advisor", "counselor", "attorney",
+	"officer", "host", "interpreter", "chancellor", "premier", "speaker",
+	"brigadier", "air", "marshal", "cabinet", "federal", "executive",
+	"spokesperson's", "of", "for", "and", "to", "secretary-general",
+	"vice-president", "lieutenant-general", "major-general",
+	"undersecretary", "first", "lady", "mp", NULL,
+};
+
+/* Words that make a phrase an office ("Press Secretary"). */
+static const char *const office_words[] = {
+	"secretary", "spokesperson", "spokesman", "spokeswoman", "president",
+	"minister", "ambassador", "general", "admiral", "director",
+	"chairman", "chair", "chairwoman", "governor", "senator", "envoy",
+	"commissioner", "moderator", "coordinator", "adviser", "advisor",
+	"chancellor", "premier", "speaker", "secretary-general", "mayor",
+	"representative", "commander", "colonel", "captain", "officer",
+	"king", "queen", "prince", "counselor", "attorney", "chief", NULL,
+};
+
+static const char *const suffix_words[] = {
+	"mp", "kc", "qc", "obe", "cbe", "kbe", "dbe", "mbe", "kcmg", "gcmg",
+	"cmg", "msp", "mla", "ms", "mep", NULL,
+};
+
+static const char *const name_suffixes[] = {"jr", "sr", "ii", "iii", "iv",
+					    NULL};
+
+static const char *const particles[] = {
+	"de", "da", "del", "della", "van", "von", "der", "den", "bin", "al",
+	"el", "la", "le", "di", "du", "y", "ibn", "dos", "das", "ter", NULL,
+};
+
+/* Words a paragraph can start with that make "X Y:" a heading or a
+ * sentence rather than a speaker label. */
+static const char *const label_stop[] = {
+	"on", "in", "at", "as", "for", "and", "but", "so", "note", "notes",
+	"update", "updated", "editor", "editors", "re", "subject", "date",
+	"dates", "location", "time", "source", "sources", "title", "tags",
+	"topic", "topics", "watch", "read", "photo", "photos", "video",
+	"image", "listen", "link", "links", "contact", "email", "tel",
+	"phone", "fax", "related", "see", "also", "background", "summary",
+	"transcript", "agenda", "where", "when", "what", "why", "how", "who",
+	"today", "yesterday", "tomorrow", "this", "that", "these", "here",
+	"there", "it", "we", "our", "i", "you", "they", "she", "my", "your",
+	"please", "thank", "thanks", "yes", "no", "well", "okay", "ok", "now",
+	"first", "second", "third", "finally", "again", "meanwhile",
+	"however", "then", "after", "before", "with", "from", "to", "by",
+	"about", "under", "over", "if", "all", "more", "one", "two", "three",
+	"keywords", "category", "categories", "filed", "posted", "published",
+	"last", "copyright", "share", "follow", "sign", "subscribe",
+	"download", "print", "delivered", "venue", "event", "language",
+	"languages", "attachments", "attachment", "documents", "document",
+	"further", "for", "some", "other", "others", "key", "main", "next",
+	"previous", "latest", "breaking", "warning", "caution", "important",
+	"example", "examples", "part", "section", "chapter", "annex",
+	"article", "paragraph", "step", "figure", "table", "answer", "a",
+	"an", "its", "his", "her", "their", "do", "does", "did", "is", "are",
+	"was", "were", "will", "would", "can", "could", "should", "may",
+	"might", "must", "let", "lets", "just", "very", "not", NULL,
+};
+
+static const char *const floor_labels[] = {
+	"q", "question", "questions", "questioner", "correspondent",
+	"journalist", "reporter", "audience member", "audience",
+	"participant", "voice", "media", "press", "unidentified reporter",
+	"unidentified journalist", "follow-up", "followup", "off-mic",
+	"off mic", NULL,
+};
+
+/* ---- whitespace ------------------------------------------------------- */
+
+int
+tx_fold(struct buf *out, const char *t, size_t len, int *space)
+{
+	size_t i = 0, start;
+	int r;
+
+	while (i < len) {
+		const unsigned char *p = (const unsigned char *)t + i;
+		size_t rem = len - i, skip = 0;
+		int sp = 0;
+
+		if (*p == ' ' || (*p >= '\t' && *p <= '\r')) {
+			sp = 1, skip = 1;
+		} else if (rem >= 2 && p[0] == 0xC2 &&
+			   (p[1] == 0xA0 || p[1] == 0x85)) {
+			sp = 1, skip = 2;
+		} else if (rem >= 2 && p[0] == 0xC2 && p[1] == 0xAD) {
+			skip = 2;
+		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+			   (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 ||
+			    p[2] == 0xAF)) {
+			sp = 1, skip = 3;
+		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+			   p[2] >= 0x8B && p[2] <= 0x8D) {
+			skip = 3;
+		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 &&
+			   (p[2] == 0x9F || p[2] == 0xA0)) {
+			sp = p[2] == 0x9F, skip = 3;
+		} else if (rem >= 3 && p[0] == 0xE3 && p[1] == 0x80 &&
+			   p[2] == 0x80) {
+			sp = 1, skip = 3;
+		} else if (rem >= 3 && p[0] == 0xEF && p[1] == 0xBB &&
+			   p[2] == 0xBF) {
+			skip = 3;
+		}
+		if (skip) {
+			if (sp)
+				*space = 1;
+			i += skip;
+			continue;
+		}
+		if (*space && out->len && out->data[out->len - 1] != ' ')
+			if ((r = buf_putc(out, ' ')) < 0)
+				return r;
+		*space = 0;
+		start = i++;
+		while (i < len && (unsigned char)t[i] > ' ' &&
+		       (unsigned char)t[i] < 0xC2)
+			i++;
+		if ((r = buf_append(out, t + start, i - start)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+void
+tx_rtrim(struct buf *b)
+{
+	while (b->len && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = 0;
+}
+
+/* ---- lines that are not turn text ------------------------------------- */
+
+static int
+is_timestamp(const char *s, size_t n)
+{
+	size_t i = 0, d = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++, d++;
+	if (d < 1 || d > 2 || i >= n || (s[i] != ':' && s[i] != '.'))
+		return 0;
+	i++;
+	for (d = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		d++;
+	if (d != 2)
+		return 0;
+	/* the rest: am/pm and a zone, letters, dots and spaces only */
+	for (d = 0; i < n; i++, d++)
+		if (!(s[i] == ' ' || s[i] == '.' || s[i] == '(' ||
+		      s[i] == ')' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z')))
+			return 0;
+	return d <= 16;
+}
+
+int
+tx_is_skip_line(const char *t, size_t len)
+{
+	static const char *const exact[] = {
+		"###", "# # #", "end", "ends", "end transcript",
+		"as delivered", "as prepared for delivery", "as prepared",
+		"check against delivery", "as written", "***", "* * *",
+		"\xe2\x80\x94", "-", "", "transcript", "begin transcript",
+		"as delivered on", "check against delivery", "end of transcript",
+		"the briefing was concluded", NULL,
+	};
+	char key[96];
+	size_t a = 0, b = len, n;
+	int paren;
+
+	paren = len > 2 && t[0] == '(' && t[len - 1] == ')';
+	if (len > 160)
+		return 0;
+	while (a < b && strchr("([*- \xe2\x80\x94", t[a]))
+		a++;
+	while (b > a && strchr(")]*-. ", t[b - 1]))
+		b--;
+	if (is_timestamp(t + a, b - a))
+		return 1;
+	n = fold(t + a, b - a, key, sizeof(key));
+	if (n + 3 >= sizeof(key))
+		return 0;
+	if (in_list(key, exact))
+		return 1;
+	if (paren && (strstr(key, "conclud") || strstr(key, "adjourn") ||
+		      strstr(key, " ended at") || strstr(key, "began at") ||
+		      strstr(key, "briefing ended") ||
+		      strstr(key, "whereupon")))
+		return 1;
+	return !strncmp(key, "the briefing was concluded", 26) ||
+	       !strncmp(key, "the briefing concluded", 22);
+}
+
+int
+tx_is_interpreter_note(const char *t, size_t len)
+{
+	char key[96];
+
+	if (len < 3 || len > 90)
+		return 0;
+	fold(t, len, key, sizeof(key));
+	return strstr(key, "interpret") || strstr(key, "translat") ||
+	       strstr(key, "spoke in ") || strstr(key, "speaks in ");
+}
+
+size_t
+tx_interpreter_note(const char *t, size_t len)
+{
+	const char *e;
+	size_t n;
+
+	if (len < 3 || (t[0] != '(' && t[0] != '['))
+		return 0;
+	e = memchr(t, t[0] == '(' ? ')' : ']', len < 90 ? len : 90);
+	if (!e)
+		return 0;
+	n = (size_t)(e - t) + 1;
+	if (!tx_is_interpreter_note(t + 1, n - 2))
+		return 0;
+	while (n < len && (t[n] == ' ' || t[n] == '.' || t[n] == ':'))
+		n++;
+	return n;
+}
+
+/* ---- labels ------------------------------------------------------------ */
+
+static int
+is_floor(const char *s, size_t n, const char *extra_q)
+{
+	char key[64];
+	const char *p;
+
+	if (n == 0 || n >= 48)
+		return 0;
+	fold(s, n, key, sizeof(key));
+	while (strlen(key) && key[strlen(key) - 1] == '.')
+		key[strlen(key) - 1] = 0;
+	if (in_list(key, floor_labels))
+		return 1;
+	for (p = extra_q; p && *p;) {
+		size_t m = strcspn(p, "|");
+
+		if (m == n && !strncasecmp(p, s, n))
+			return 1;
+		p += m + (p[m] == '|');
+	}
+	return 0;
+}
+
+/* Is c[0..n) a speaker label ("Name", "NAME", "Name (Role)")? Fills l's
+ * name and role parts (offsets relative to c). */
+static enum tx_label_kind
+label_ok(const char *c, size_t n, int bold, const char *extra_q,
+	 struct tx_label *l)
+{
+	size_t nl = n, i, w, words = 0;
+	int lower = 0, letters = 0;
+	char key[64];
+
+	if (n == 0 || n > 100)
+		return TXL_NONE;
+	l->role_off = l->role_len = 0;
+	if (c[n - 1] == ')' || c[n - 1] == ']') {
+		char open = c[n - 1] == ')' ? '(' : '[';
+
+		for (i = n - 1; i > 0 && c[i] != open; i--)
+			;
+		if (c[i] != open || i == 0)
+			return TXL_NONE;
+		l->role_off = i + 1;
+		l->role_len = n - 1 - (i + 1);
+		nl = i;
+		while (nl && c[nl - 1] == ' ')
+			nl--;
+	}
+	l->name_len = nl;
+	if (nl == 0)
+		return TXL_NONE;
+	if (is_floor(c, nl, extra_q))
+		return TXL_QUESTION;
+	for (i = 0; i < nl; i++) {
+		unsigned char ch = (unsigned char)c[i];
+
+		if ((ch >= '0' && ch <= '9') || strchr(",;!?\"()[]/|&*#@<>=+", ch))
+			return TXL_NONE;
+		if (is_lower(c + i))
+			lower = 1;
+		if (is_letter(c + i))
+			letters++;
+	}
+	if (letters < 2)
+		return TXL_NONE;
+	for (i = 0; i < nl; i = w) {
+		size_t e;
+
+		while (i < nl && c[i] == ' ')
+			i++;
+		if (i >= nl)
+			break;
+		for (e = i; e < nl && c[e] != ' '; e++)
+			;
+		w = e;
+		words++;
+		word_key(c + i, e - i, key, sizeof(key));
+		if (words == 1 && in_list(key, label_stop))
+			return TXL_NONE;
+		if (lower && !is_upper(c + i) && !in_list(key, particles) &&
+		    !in_list(key, title_words))
+			return TXL_NONE;
+		if (words == 1 && lower && !is_upper(c + i))
+			return TXL_NONE;
+	}
+	if (words == 0 || words > (bold ? 8u : 6u))
+		return TXL_NONE;
+	return TXL_STATEMENT;
+}
+
+static size_t
+skip_spaces(const char *t, size_t len, size_t i)
+{
+	while (i < len && t[i] == ' ')
+		i++;
+	return i;
+}
+
+enum tx_label_kind
+tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
+	       struct tx_label *l)
+{
+	const char *colon;
+	size_t n, lim;
+
+	memset(l, 0, sizeof(*l));
+	if (lead > len)
+		lead = len;
+	if (lead) {
+		n = lead;
+		while (n && t[n - 1] == ' ')
+			n--;
+		if (n && t[n - 1] == ':') {
+			l->rest = lead;
+			n--;
+		} else if (skip_spaces(t, len, lead) < len &&
+			   t[skip_spaces(t, len, lead)] == ':') {
+			l->rest = skip_spaces(t, len, lead) + 1;
+		} else if (skip_spaces(t, len, lead) >= len ||
+			   is_floor(t, n, extra_q)) {
+			/* a bold line alone: a label only if it looks like one */
+			l->rest = lead;
+		} else {
+			goto text;
+		}
+		while (n && t[n - 1] == ' ')
+			n--;
+		l->kind = label_ok(t, n, 1, extra_q, l);
+		if (l->kind != TXL_NONE) {
+			if (l->rest == lead && t[n] != ':' && lead < len &&
+			    !is_floor(t, n, extra_q)) {
+				l->kind = TXL_NONE; /* bold run-in text */
+				goto text;
+			}
+			l->label_len = n;
+			l->rest = skip_spaces(t, len, l->rest);
+			return l->kind;
+		}
+	}
+text:
+	memset(l, 0, sizeof(*l));
+	lim = len < 100 ? len : 100;
+	colon = memchr(t, ':', lim);
+	if (colon) {
+		n = (size_t)(colon - t);
+		while (n && t[n - 1] == ' ')
+			n--;
+		l->kind = label_ok(t, n, 0, extra_q, l);
+		if (l->kind != TXL_NONE) {
+			l->label_len = n;
+			l->rest = skip_spaces(t, len, (size_t)(colon - t) + 1);
+			return l->kind;
+		}
+	}
+	memset(l, 0, sizeof(*l));
+	/* "Q  text" (no colon), "Q." and a bare "Q" / "QUESTION" line */
+	if (len >= 1 && t[0] == 'Q' &&
+	    (len == 1 || t[1] == ' ' || (t[1] == '.' && (len == 2 ||
+							  t[2] == ' ')))) {
+		l->kind = TXL_QUESTION;
+		l->label_len = l->name_len = 1;
+		l->rest = skip_spaces(t, len, t[1] == '.' ? 2 : 1);
+		return l->kind;
+	}
+	if (is_floor(t, len, extra_q) && len > 1) {
+		l->kind = TXL_QUESTION;
+		l->label_len = l->name_len = len;
+		l->rest = len;
+	}
+	return l->kind;
+}
+
+/* ---- people ------------------------------------------------------------ */
+
+struct word {
+	const char *s;
+	size_t n;
+};
+
+#define MAXW 64
+
+static size_t
+split_words(const char *s, size_t n, struct word *w, size_t max)
+{
+	size_t i = 0, k = 0;
+
+	while (i < n && k < max) {
+		while (i < n && (s[i] == ' ' || s[i] == '\n'))
+			i++;
+		if (i >= n)
+			break;
+		w[k].s = s + i;
+		while (i < n && s[i] != ' ' && s[i] != '\n')
+			i++;
+		w[k].n = (size_t)(s + i - w[k].s);
+		k++;
+	}
+	return k;
+}
+
+static int
+wkey_in(const struct word *w, const char *const *list)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return in_list(key, list);
+}
+
+/* The surname key of a name: its last word that is not a suffix. */
+static void
+surname_key(const char *name, char *out, size_t cap)
+{
+	struct word w[MAXW];
+	size_t k = split_words(name, strlen(name), w, MAXW);
+
+	while (k > 1 && wkey_in(&w[k - 1], name_suffixes))
+		k--;
+	out[0] = 0;
+	if (k)
+		word_key(w[k - 1].s, w[k - 1].n, out, cap);
+}
+
+/* Title-case an ALL-CAPS word run: "JEAN-PIERRE" -> "Jean-Pierre". */
+static char *
+titlecase(const char *s, size_t n)
+{
+	char *o = malloc(n + 1);
+	size_t i;
+	int start = 1;
+
+	if (!o)
+		return NULL;
+	memcpy(o, s, n);
+	o[n] = 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)o[i];
+
+		if (c == 0xC3 && i + 1 < n) {
+			if (!start && is_upper(o + i))
+				o[i + 1] = (char)((unsigned char)o[i + 1] + 0x20);
+			i++;
+			start = 0;
+			continue;
+		}
+		if (!start && c >= 'A' && c <= 'Z')
+			o[i] = (char)(c + 32);
+		start = c == ' ' || c == '-' || c == '\'' || c == '.';
+	}
+	return o;
+}
+
+static int
+has_lower(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (is_lower(s + i))
+			return 1;
+	return 0;
+}
+
+int
+tx_people_add(struct tx_people *pp, const char *name, const char *role)
+{
+	char a[64], b[64];
+	struct tx_person *v;
+	size_t i;
+
+	surname_key(name, a, sizeof(a));
+	for (i = 0; i < pp->n; i++) {
+		surname_key(pp->v[i].name, b, sizeof(b));
+		if (!strcmp(a, b)) {
+			if (!pp->v[i].role && role && *role &&
+			    !(pp->v[i].role = strdup(role)))
+				return -ENOMEM;
+			return (int)i;
+		}
+	}
+	v = realloc(pp->v, (pp->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	pp->v = v;
+	v[pp->n].name = strdup(name);
+	v[pp->n].role = role && *role ? strdup(role) : NULL;
+	if (!v[pp->n].name || (role && *role && !v[pp->n].role)) {
+		free(v[pp->n].name);
+		free(v[pp->n].role);
+		return -ENOMEM;
+	}
+	return (int)pp->n++;
+}
+
+void
+tx_people_free(struct tx_people *pp)
+{
+	size_t i;
+
+	for (i = 0; i < pp->n; i++) {
+		free(pp->v[i].name);
+		free(pp->v[i].role);
+	}
+	free(pp->v);
+	pp->v = NULL;
+	pp->n = 0;
+}
+
+static int
+is_name_word(const struct word *w)
+{
+	if (!is_upper(w->s) || wkey_in(w, title_words) ||
+	    wkey_in(w, label_stop))
+		return 0;
+	if (w->n > 1 && !has_lower(w->s, w->n) && w->s[w->n - 1] != '.')
+		return 0; /* acronyms: NATO, UN */
+	return 1;
+}
+
+static int
+is_role_word(const struct word *w)
+{
+	return is_upper(w->s) || wkey_in(w, title_words);
+}
+
+/* Join words [a, b) of w into a malloc'd string, trailing punctuation of
+ * the last word dropped. */
+static char *
+join(const struct word *w, size_t a, size_t b)
+{
+	size_t n;
+	char *s;
+
+	if (a >= b)
+		return NULL;
+	n = (size_t)(w[b - 1].s + w[b - 1].n - w[a].s);
+	while (n && strchr(",;:.", w[a].s[n - 1]) &&
+	       !(w[b - 1].n == 2 && w[a].s[n - 1] == '.'))
+		n--;
+	s = malloc(n + 1);
+	if (s) {
+		memcpy(s, w[a].s, n);
+		s[n] = 0;
+	}
+	return s;
+}
+
+static int
+has_office(const struct word *w, size_t a, size_t b)
+{
+	for (; a < b; a++)
+		if (wkey_in(&w[a], office_words))
+			return 1;
+	return 0;
+}
+
+static int
+ends_clause(const struct word *w)
+{
+	char c = w->s[w->n - 1];
+
+	return c == ',' || c == ';' || c == ':' || (c == '.' && w->n > 2);
+}
+
+/* Role after "Name, ": words to the end of the clause, holding an office. */
+static char *
+role_after(const struct word *w, size_t i, size_t k)
+{
+	size_t e;
+
+	for (e = i; e < k && e < i + 10; e++) {
+		if (!is_role_word(&w[e]))
+			return NULL;
+		if (ends_clause(&w[e]) || e + 1 == k) {
+			e++;
+			break;
+		}
+	}
+	return has_office(w, i, e) ? join(w, i, e) : NULL;
+}
+
+/* Role before a name: capitalised/office words, at least one office. */
+static char *
+role_before(const struct word *w, size_t a)
+{
+	size_t s = a;
+
+	while (s > 0 && a - s < 7 && is_role_word(&w[s - 1]) &&
+	       !ends_clause(&w[s - 1]))
+		s--;
+	while (s < a && (wkey_in(&w[s], label_stop) ||
+			 !is_upper(w[s].s)))
+		s++;
+	return s < a && has_office(w, s, a) ? join(w, s, a) : NULL;
+}
+
+/* Find "Given [Middle] Surname" in text for a surname key. */
+static int
+find_by_surname(const char *text, const char *skey, char **name, char **role)
+{
+	struct word w[512];
+	size_t k, i, a;
+	char key[64];
+
+	if (!text)
+		return -ENOENT;
+	k = split_words(text, strlen(text), w, 512);
+	for (i = 0; i < k; i++) {
+		word_key(w[i].s, w[i].n, key, sizeof(key));
+		if (strcmp(key, skey) || !is_upper(w[i].s))
+			continue;
+		a = i;
+		while (a > 0 && i - a < 3 && is_name_word(&w[a - 1]) &&
+		       !ends_clause(&w[a - 1]))
+			a--;
+		if (a == i)
+			continue;
+		*name = join(w, a, i + 1);
+		if (!*name)
+			return -ENOMEM;
+		*role = role_before(w, a);
+		if (!*role && ends_clause(&w[i]) && w[i].s[w[i].n - 1] == ',')
+			*role = role_after(w, i + 1, k);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Find the person holding an office phrase ("Secretary General",
+ * "Spokesman") in text: "Office Given Surname" or "Given Surname, Office". */
+static int
+find_by_office(const char *text, const struct word *ow, size_t on,
+	       char **name, char **role)
+{
+	struct word w[512];
+	size_t k, i, j, e, s;
+	char a[64], b[64];
+
+	if (!text || on == 0)
+		return -ENOENT;
+	k = split_words(text, strlen(text), w, 512);
+	for (i = 0; i + on <= k; i++) {
+		for (j = 0; j < on; j++) {
+			word_key(w[i + j].s, w[i + j].n, a, sizeof(a));
+			word_key(ow[j].s, ow[j].n, b, sizeof(b));
+			if (strcmp(a, b))
+				break;
+		}
+		if (j < on)
+			continue;
+		e = i + on;
+		s = e;
+		while (e < k && e - s < 4 && is_name_word(&w[e]) &&
+		       !ends_clause(&w[e - 1]))
+			e++;
+		if (e - s >= 2) {
+			*name = join(w, s, e);
+			*role = role_before(w, s);
+			return *name ? 0 : -ENOMEM;
+		}
+		if (i >= 2 && w[i - 1].s[w[i - 1].n - 1] == ',') {
+			s = i;
+			while (s > 0 && i - s < 4 && is_name_word(&w[s - 1]) &&
+			       (s == i || !ends_clause(&w[s - 1])))
+				s--;
+			if (i - s >= 2) {
+				*name = join(w, s, i);
+				*role = role_after(w, i, k);
+				return *name ? 0 : -ENOMEM;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+int
+tx_find_named_person(const char *text, char **name, char **role)
+{
+	struct word w[512];
+	size_t k, i, e;
+
+	*name = *role = NULL;
+	if (!text)
+		return -ENOENT;
+	k = split_words(text, strlen(text), w, 512);
+	for (i = 0; i < k; i++) {
+		if (!is_name_word(&w[i]))
+			continue;
+		for (e = i; e < k && e - i < 4 && is_name_word(&w[e]); e++)
+			if (ends_clause(&w[e])) {
+				e++;
+				break;
+			}
+		if (e - i < 2) {
+			i = e;
+			continue;
+		}
+		*role = role_before(w, i);
+		if (!*role && w[e - 1].s[w[e - 1].n - 1] == ',')
+			*role = role_after(w, e, k);
+		if (*role) {
+			*name = join(w, i, e);
+			return *name ? 0 : -ENOMEM;
+		}
+		i = e - 1;
+	}
+	return -ENOENT;
+}
+
+char *
+tx_clean_name(const char *s)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, strlen(s), w, MAXW), a = 0;
+
+	while (a + 1 < k && wkey_in(&w[a], title_words))
+		a++;
+	while (k > a + 1 && wkey_in(&w[k - 1], suffix_words))
+		k--;
+	return k > a ? join(w, a, k) : strdup(s);
+}
+
+/* The index of the person with the same surname, or -1. */
+static int
+people_find(const struct tx_people *pp, const char *skey)
+{
+	char b[64];
+	size_t i;
+
+	for (i = 0; i < pp->n; i++) {
+		surname_key(pp->v[i].name, b, sizeof(b));
+		if (!strcmp(skey, b))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A person whose role contains the office words. */
+static int
+people_find_office(const struct tx_people *pp, const struct word *ow,
+		   size_t on)
+{
+	char key[128], rk[256], *p;
+	size_t i, j, o = 0;
+
+	for (j = 0; j < on && o + 66 < sizeof(key); j++) {
+		word_key(ow[j].s, ow[j].n, key + o, sizeof(key) - o);
+		o += strlen(key + o);
+		key[o++] = ' ';
+	}
+	if (!o)
+		return -1;
+	key[--o] = 0;
+	for (p = key; *p; p++)
+		if (*p == '-')
+			*p = ' ';
+	for (i = 0; i < pp->n; i++) {
+		if (!pp->v[i].role)
+			continue;
+		fold(pp->v[i].role, strlen(pp->v[i].role), rk, sizeof(rk));
+		for (p = rk; *p; p++)
+			if (*p == '-')
+				*p = ' ';
+		if (strstr(rk, key))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
+	       const char *role, size_t rlen, int *idx)
+{
+	struct word w[MAXW];
+	size_t k = split_words(nm, nlen, w, MAXW), a = 0;
+	char *name = NULL, *r = NULL, *lbl = NULL;
+	int i, rc;
+
+	while (a < k && wkey_in(&w[a], (const char *const[]){"the", NULL}))
+		a++;
+	i = people_find_office(pp, w + a, k - a);
+	if (i >= 0) {
+		*idx = i;
+		return 0;
+	}
+	if (find_by_office(pp->corpus, w + a, k - a, &name, &r) == 0) {
+		rc = tx_people_add(pp, name, r ? r : NULL);
+		if (rc >= 0 && !r) {
+			char *o = join(w, a, k);
+
+			if (o && !pp->v[rc].role)
+				pp->v[rc].role = o;
+			else
+				free(o);
+		}
+		free(name);
+		free(r);
+		if (rc < 0)
+			return rc;
+		*idx = rc;
+		return 0;
+	}
+	if (pp->principal && (wkey_in(&w[k - 1], (const char *const[]){
+				      "spokesman", "spokesperson",
+				      "spokeswoman", NULL}))) {
+		char sk[64];
+
+		surname_key(pp->principal, sk, sizeof(sk));
+		if ((i = people_find(pp, sk)) >= 0) {
+			*idx = i;
+			return 0;
+		}
+	}
+	lbl = has_lower(nm, nlen) ? strndup(nm, nlen) : titlecase(nm, nlen);
+	if (!lbl)
+		return -ENOMEM;
+	r = rlen ? strndup(role, rlen) : NULL;
+	rc = tx_people_add(pp, lbl, r);
+	free(lbl);
+	free(r);
+	if (rc < 0)
+		return rc;
+	*idx = rc;
+	return 0;
+}
+
+int
+tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
+	   const char *role, size_t rlen, const char **name,
+	   const char **rolep)
+{
+	struct word w[MAXW];
+	size_t k = split_words(nm, nlen, w, MAXW), a = 0, e;
+	char skey[64], *full = NULL, *frole = NULL, *r = NULL;
+	int idx = -1, rc = 0;
+
+	while (a < k && wkey_in(&w[a], title_words))
+		a++;
+	e = k;
+	while (e > a + 1 && wkey_in(&w[e - 1], suffix_words))
+		e--;
+	if (a == e || (e == a + 1 && a > 0 && wkey_in(&w[a], office_words) &&
+		       !is_name_word(&w[a]))) {
+		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
+		goto out;
+	}
+	{
+		size_t last = e;
+
+		while (last > a + 1 && wkey_in(&w[last - 1], name_suffixes))
+			last--;
+		word_key(w[last - 1].s, w[last - 1].n, skey, sizeof(skey));
+	}
+	r = rlen ? strndup(role, rlen) : NULL;
+	if (rlen && !r)
+		return -ENOMEM;
+	if (r && tx_is_interpreter_note(r, rlen)) {
+		free(r);
+		r = NULL;
+	}
+	idx = people_find(pp, skey);
+	if (idx >= 0) {
+		if (r && !pp->v[idx].role)
+			rc = tx_people_add(pp, pp->v[idx].name, r);
+		goto out;
+	}
+	if (e - a == 1 || !has_lower(nm, nlen)) {
+		if (find_by_surname(pp->corpus, skey, &full, &frole) == 0) {
+			rc = tx_people_add(pp, full, r ? r : frole);
+			idx = rc;
+			goto out;
+		}
+	}
+	full = has_lower(w[a].s, nlen - (size_t)(w[a].s - nm))
+		       ? join(w, a, e)
+		       : titlecase(w[a].s,
+				   (size_t)(w[e - 1].s + w[e - 1].n - w[a].s));
+	if (!full) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!r && a > 0) {
+		size_t s = 0;
+
+		while (s < a && wkey_in(&w[s], (const char *const[]){
+				       "mr", "mrs", "ms", "miss", "dr", "the",
+				       "sir", "dame", NULL}))
+			s++;
+		if (s < a) {
+			frole = titlecase(w[s].s, (size_t)(w[a - 1].s +
+							   w[a - 1].n -
+							   w[s].s));
+		}
+	}
+	rc = tx_people_add(pp, full, r ? r : frole);
+	idx = rc;
+out:
+	free(full);
+	free(frole);
+	free(r);
+	if (rc < 0)
+		return rc;
+	*name = pp->v[idx].name;
+	*rolep = pp->v[idx].role;
+	return 0;
+}
+
+/* ---- askers ------------------------------------------------------------ */
+
+static int
+is_outlet_word(const struct word *w)
+{
+	return is_upper(w->s) || (w->n <= 3 && wkey_in(w, (const char *const[]){
+					     "and", "of", "the", "de", "la",
+					     "el", "al", "&", NULL}));
+}
+
+int
+tx_find_asker(const char *t, char **asker, char **outlet)
+{
+	struct word w[48];
+	size_t k, i, a, e;
+	size_t n = strlen(t);
+
+	*asker = *outlet = NULL;
+	k = split_words(t, n < 300 ? n : 300, w, 48);
+	if (k > 0 && k < 48 && n > 300)
+		k--; /* the last word may be cut */
+	for (i = 1; i + 1 < k && i < 30; i++) {
+		int sep = wkey_in(&w[i], (const char *const[]){
+			"from", "with", "of", NULL});
+		int comma = w[i - 1].s[w[i - 1].n - 1] == ',';
+
+		if (!sep && !(comma && i >= 2))
+			continue;
+		/* the name ends just before the separator */
+		e = i;
+		if (sep && ends_clause(&w[i - 1]))
+			continue;
+		a = e;
+		while (a > 0 && e - a < 3 && is_name_word(&w[a - 1]) &&
+		       (a == e || !ends_clause(&w[a - 1])))
+			a--;
+		if (e - a < 2 || (a > 0 && !ends_clause(&w[a - 1])))
+			continue;
+		if (!sep && a != 0)
+			continue; /* "Name, Outlet." only at the start */
+		{
+			size_t os = sep ? i + 1 : i, oe = os;
+
+			while (oe < k && oe - os < 6 && is_outlet_word(&w[oe])) {
+				oe++;
+				if (ends_clause(&w[oe - 1]) ||
+				    strchr("?!", w[oe - 1].s[w[oe - 1].n - 1]))
+					break;
+			}
+			if (oe == os || !is_upper(w[os].s) ||
+			    !(ends_clause(&w[oe - 1]) ||
+			      strchr("?!", w[oe - 1].s[w[oe - 1].n - 1])))
+				continue;
+			*asker = join(w, a, e);
+			*outlet = join(w, os, oe);
+			if (!*asker || !*outlet) {
+				free(*asker);
+				free(*outlet);
+				*asker = *outlet = NULL;
+				return -ENOMEM;
+			}
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
