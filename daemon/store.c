@@ -901,8 +901,13 @@ store_check(struct store *s)
 		return store_failf(s, -EROFS, "the full-text check needs a "
 				   "writable store");
 	r = store_exec(s,
-		       "INSERT INTO turns_fts(turns_fts) VALUES('integrity-check');"
-		       "INSERT INTO heads_fts(heads_fts) VALUES('integrity-check');");
+		       /* rank 1: compare with the content, not only the
+			* index with itself: catches a trigger that deletes
+			* with the wrong values. */
+		       "INSERT INTO turns_fts(turns_fts, rank)"
+		       " VALUES('integrity-check', 1);"
+		       "INSERT INTO heads_fts(heads_fts, rank)"
+		       " VALUES('integrity-check', 1);");
 	if (r < 0) {
 		memcpy(keep, s->err, sizeof(keep));
 		return store_failf(s, -EIO, "full-text index: %s", keep);
