@@ -30,6 +30,18 @@
 
 #define FETCH_UA "briefwatch/" BW_VERSION " (+https://github.com/briefwatch)"
 #define FETCH_MAX_HEADER_DEFAULT ((size_t)64 * 1024)
+#define FETCH_MAX_ALLOW 16
+
+/* A literal address exempt from the policy; IPv4 kept as 4 bytes. */
+struct fetch_allow {
+	int family;
+	unsigned char addr[16];
+};
+
+struct fetch_allowlist {
+	size_t n;
+	struct fetch_allow a[FETCH_MAX_ALLOW];
+};
 
 struct fetch_sock {
 	uv_poll_t poll;              /* poll.data = this */
@@ -72,6 +84,7 @@ struct fetch_job {
 
 	/* address policy */
 	int allow_private;
+	struct fetch_allowlist allow;
 	int denied;
 	char denied_addr[INET6_ADDRSTRLEN];
 
@@ -84,6 +97,7 @@ struct fetcher {
 	uv_timer_t timer;            /* timer.data = this */
 	struct fetch_opts opts;
 	char *user_agent;            /* opts.user_agent points here */
+	struct fetch_allowlist allow; /* parsed opts.allow_addrs */
 	struct fetch_job *jobs;
 	size_t active;
 	struct fetch_sock *socks;
@@ -203,6 +217,84 @@ addr_string(const struct sockaddr *sa, char *out, size_t size)
 		snprintf(out, size, "(family %d)", sa->sa_family);
 }
 
+/* Normalise an address (v4-mapped IPv6 becomes IPv4) for comparison. */
+static void
+allow_key(const struct sockaddr *sa, struct fetch_allow *k)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+						  0, 0, 0xff, 0xff };
+	const unsigned char *b;
+
+	memset(k, 0, sizeof(*k));
+	if (sa->sa_family == AF_INET) {
+		k->family = AF_INET;
+		memcpy(k->addr, &((const struct sockaddr_in *)(const void *)sa)
+		       ->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		b = ((const struct sockaddr_in6 *)(const void *)sa)
+			->sin6_addr.s6_addr;
+		if (!memcmp(b, mapped, 12)) {
+			k->family = AF_INET;
+			memcpy(k->addr, b + 12, 4);
+		} else {
+			k->family = AF_INET6;
+			memcpy(k->addr, b, 16);
+		}
+	}
+}
+
+static int
+allowlisted(const struct fetch_allowlist *l, const struct sockaddr *sa)
+{
+	struct fetch_allow k;
+	size_t i;
+
+	allow_key(sa, &k);
+	for (i = 0; i < l->n; i++)
+		if (l->a[i].family == k.family &&
+		    !memcmp(l->a[i].addr, k.addr, sizeof(k.addr)))
+			return 1;
+	return 0;
+}
+
+/* Parse "a,b,c" of literal IPv4/IPv6 addresses. -EINVAL on a bad one. */
+static int
+allowlist_parse(const char *s, struct fetch_allowlist *l)
+{
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+	char tok[INET6_ADDRSTRLEN];
+	size_t len;
+
+	memset(l, 0, sizeof(*l));
+	while (s && *s) {
+		len = strcspn(s, ", \t");
+		if (len >= sizeof(tok))
+			return -EINVAL;
+		if (len) {
+			if (l->n == FETCH_MAX_ALLOW)
+				return -EINVAL;
+			memcpy(tok, s, len);
+			tok[len] = '\0';
+			memset(&in4, 0, sizeof(in4));
+			memset(&in6, 0, sizeof(in6));
+			if (inet_pton(AF_INET, tok, &in4.sin_addr) == 1) {
+				in4.sin_family = AF_INET;
+				allow_key((struct sockaddr *)&in4, &l->a[l->n]);
+			} else if (inet_pton(AF_INET6, tok, &in6.sin6_addr) == 1) {
+				in6.sin6_family = AF_INET6;
+				allow_key((struct sockaddr *)&in6, &l->a[l->n]);
+			} else {
+				return -EINVAL;
+			}
+			l->n++;
+		}
+		s += len;
+		s += strspn(s, ", \t");
+	}
+	return 0;
+}
+
 static curl_socket_t
 open_socket(struct curl_sockaddr *a)
 {
@@ -219,7 +311,8 @@ open_filtered(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
 	(void)purpose;
 	if (a->family != AF_INET && a->family != AF_INET6)
 		return CURL_SOCKET_BAD;
-	if (fetch_addr_denied(&a->addr) != 0) {
+	if (fetch_addr_denied(&a->addr) != 0 &&
+	    !(job && allowlisted(&job->allow, &a->addr))) {
 		if (job) {
 			job->denied = 1;
 			addr_string(&a->addr, job->denied_addr,
@@ -268,7 +361,6 @@ fetch_setup_easy(CURL *easy, const struct fetch_opts *o)
 	SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	SETOPT(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	SETOPT(easy, CURLOPT_PIPEWAIT, 1L);
 	/* An environment proxy would make the address filter judge the
 	 * proxy instead of the publisher. */
 	SETOPT(easy, CURLOPT_PROXY, "");
@@ -475,6 +567,7 @@ job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 	job->low_speed_time = o->low_speed_time;
 	job->max_redirs = o->max_redirs;
 	job->allow_private = o->allow_private;
+	job->allow = f->allow;
 	return 0;
 }
 
@@ -900,17 +993,25 @@ fail_all(struct fetcher *f, const char *why)
 	}
 }
 
+/* Copy o into f; the allowlist is parsed, so opts.allow_addrs is not
+ * kept (NULL). */
 static int
 opts_copy(struct fetcher *f, const struct fetch_opts *o)
 {
-	char *ua = strdup(o->user_agent ? o->user_agent : FETCH_UA);
+	struct fetch_allowlist allow;
+	char *ua;
 
+	if (allowlist_parse(o->allow_addrs, &allow) < 0)
+		return -EINVAL;
+	ua = strdup(o->user_agent ? o->user_agent : FETCH_UA);
 	if (!ua)
 		return -ENOMEM;
 	free(f->user_agent);
 	f->opts = *o;
 	f->user_agent = ua;
 	f->opts.user_agent = ua;
+	f->opts.allow_addrs = NULL;
+	f->allow = allow;
 	return 0;
 }
 

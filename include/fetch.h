@@ -33,6 +33,10 @@ struct fetch_opts {
 	long max_redirs;
 	int allow_private;          /* 1: loopback/private peers allowed */
 	size_t max_header_bytes;    /* per response; past it: -EFBIG */
+	const char *allow_addrs;    /* NULL, or comma-separated literal IPs
+				     * let through although the policy
+				     * denies them (one intranet host);
+				     * at most 16; copied */
 };
 
 /* Defaults: UA "briefwatch/VERSION (+https://github.com/briefwatch)",
@@ -71,10 +75,12 @@ struct fetch_result {
 
 /* Called once per started job, on the loop thread. res and everything it
  * points to are borrowed for the duration of the call. The callback may
- * start new jobs. */
+ * start new jobs, cancel other jobs or fetch_close() the fetcher; its own
+ * job is already finished (do not cancel it). */
 typedef void (*fetch_cb)(void *arg, const struct fetch_result *res);
 
-/* Create the fetcher on loop. 0 and *out, or -ENOMEM / -EIO. */
+/* Create the fetcher on loop. 0 and *out, or -ENOMEM / -EIO, or -EINVAL
+ * (a malformed allow_addrs; fetch_set_opts too). */
 int fetch_new(uv_loop_t *loop, const struct fetch_opts *o,
 	      struct fetcher **out);
 /* Replace the options used for jobs started from now on. */
