@@ -477,7 +477,7 @@ static void
 test_epoch_matches_timegm_from_1900_to_9999(void **state)
 {
 	int y, m, d, bad = 0;
-	char s[32];
+	char s[64];
 
 	(void)state;
 	for (y = 1900; y <= 9999; y += 7) {
