@@ -29,7 +29,9 @@ struct notify_ops {
 
 struct notify_opts {
 	const char *path;        /* socket path (bound unless listen_fd >= 0) */
-	int listen_fd;           /* socket-activated listening fd, or -1 */
+	int listen_fd;           /* socket-activated listening fd, or -1;
+				  * notify_start takes it over (closed by
+				  * notify_close, or on failure) */
 	mode_t mode;             /* 0660 */
 	gid_t group;             /* (gid_t)-1: leave as is */
 	gid_t admin_gid;         /* privileged ops also for this group;
@@ -40,6 +42,10 @@ struct notify_opts {
 	uint64_t idle_timeout_ms;   /* before subscribe: 60 s */
 	uint64_t heartbeat_ms;      /* 30 s */
 	size_t replay_page;      /* events per replay page: 256 */
+	uint64_t drain_timeout_ms;  /* a client being closed with a final
+				     * line (overflow, timeout, too many
+				     * clients) is dropped after this even
+				     * if it never reads it: 5 s (0: 5 s) */
 };
 
 void notify_opts_default(struct notify_opts *o);
@@ -52,6 +58,7 @@ int notify_start(uv_loop_t *loop, struct store *store,
 		 struct notify **out, char **err);
 /* Events up to seq are committed: deliver them to live subscribers. */
 void notify_publish(struct notify *n, int64_t seq);
+/* Connected clients (not counting ones refused for max_clients). */
 size_t notify_clients(const struct notify *n);
 /* Close the server and every client; unlink the path only if we bound it.
  * done(arg) runs once every handle is closed; n is freed then. */

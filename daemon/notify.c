@@ -1,0 +1,1337 @@
+/* notify — the subscriber socket (docs/protocol.md).
+ *
+ * One uv_pipe server; per client a uv_pipe_t and a uv_timer_t (idle
+ * timeout before subscribe, then the drain deadline when closing with a
+ * final line). Events come from the store's event log, never from memory:
+ * replay reads pages after the client's cursor; live delivery reads once
+ * from the server's own cursor at each notify_publish and fans out.
+ *
+ * Output: lines collect in c->out and are handed to libuv in batches
+ * (at the end of a publish, a replay page or a request, or when the batch
+ * grows past a chunk). A new uv_write is only issued while libuv's queue
+ * for the client is empty, i.e. the kernel took everything before; so at
+ * most one write is ever partly unwritten ("stuck"). queued = libuv's
+ * unwritten bytes + out.len is bounded by max_queue; past it the client
+ * gets an overflow line carrying the cursor of what it was actually
+ * handed, and is closed.
+ *
+ * Cursors per client: last_seq is the last event considered (sent or
+ * filtered out); fly_cursor the last_seq when the stuck write was
+ * submitted; done_cursor the same for everything the kernel has taken.
+ */
+#include "notify.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "briefing.h"
+#include "buf.h"
+#include "log.h"
+#include "proto.h"
+#include "store.h"
+
+enum client_state {
+	CL_IDLE = 0, /* connected, not subscribed */
+	CL_REPLAY,   /* subscribed, reading the log after its cursor */
+	CL_LIVE,     /* subscribed, fed by notify_publish */
+	CL_DRAIN,    /* sending a final line, then closed */
+};
+
+struct client {
+	struct notify *n;
+	struct client *prev, *next;
+	uv_pipe_t pipe;
+	uv_timer_t timer;
+	int nopen;            /* handles not yet through their close cb */
+	int closing;
+	int counted;          /* counts towards max_clients */
+	int eof;              /* the peer shut down its writing side */
+	enum client_state state;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	struct buf in;        /* a partial request line */
+	int discarding;       /* dropping the rest of an over-long line */
+	struct buf out;       /* pending output, not yet handed to libuv */
+	struct wreq *stuck;   /* the write libuv could not finish at once */
+	int want_replay;
+	int64_t last_seq, fly_cursor, done_cursor;
+	struct proto_req sub; /* the subscribe request: its filters */
+};
+
+struct wreq {
+	uv_write_t req;
+	struct client *c;
+	char *data;
+};
+
+/* Bytes libuv holds for c that the kernel has not taken yet. */
+static size_t
+unwritten(const struct client *c)
+{
+	return uv_stream_get_write_queue_size((const uv_stream_t *)&c->pipe);
+}
+
+struct notify {
+	uv_loop_t *loop;
+	struct store *store;
+	struct notify_opts o;
+	struct notify_ops ops;
+	char *path;           /* owned copy of o.path, or NULL */
+	int bound;            /* we created the path: unlink it at close */
+	dev_t dev;
+	ino_t ino;
+	uv_pipe_t server;
+	uv_timer_t heartbeat;
+	uv_idle_t pump;       /* runs replay steps between I/O */
+	int nopen;
+	struct client *clients;
+	size_t nclients;
+	int64_t cursor;       /* every event <= cursor has been fanned out */
+	int publishing;       /* notify_publish on the stack */
+	int64_t publish_again;
+	uid_t self_uid;
+	int closing;
+	void (*done)(void *arg);
+	void *done_arg;
+	char rbuf[65536];     /* read buffer, used synchronously per read */
+};
+
+static void client_close(struct client *c);
+static void client_flush(struct client *c);
+static void pump_start(struct notify *n);
+
+void
+notify_opts_default(struct notify_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->listen_fd = -1;
+	o->mode = 0660;
+	o->group = (gid_t)-1;
+	o->admin_gid = (gid_t)-1;
+	o->max_clients = 256;
+	o->max_line = 64 * 1024;
+	o->max_queue = 4 * 1024 * 1024;
+	o->idle_timeout_ms = 60 * 1000;
+	o->heartbeat_ms = 30 * 1000;
+	o->replay_page = 256;
+	o->drain_timeout_ms = 5000;
+}
+
+size_t
+notify_clients(const struct notify *n)
+{
+	return n->nclients;
+}
+
+static size_t
+queued(const struct client *c)
+{
+	return unwritten(c) + c->out.len;
+}
+
+/* ---- closing ------------------------------------------------------------ */
+
+static void
+maybe_done(struct notify *n)
+{
+	void (*done)(void *);
+	void *arg;
+
+	if (!n->closing || n->nopen > 0 || n->clients)
+		return;
+	done = n->done;
+	arg = n->done_arg;
+	free(n->path);
+	free(n);
+	if (done)
+		done(arg);
+}
+
+static void
+on_client_closed(uv_handle_t *h)
+{
+	struct client *c = h->data;
+	struct notify *n = c->n;
+
+	if (--c->nopen > 0)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		n->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	buf_free(&c->in);
+	buf_free(&c->out);
+	proto_req_clear(&c->sub);
+	free(c);
+	maybe_done(n);
+}
+
+/* Close now, dropping any output not yet written. */
+static void
+client_close(struct client *c)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	if (c->counted) {
+		c->counted = 0;
+		c->n->nclients--;
+	}
+	uv_close((uv_handle_t *)&c->pipe, on_client_closed);
+	uv_close((uv_handle_t *)&c->timer, on_client_closed);
+}
+
+static void
+on_drain_deadline(uv_timer_t *t)
+{
+	client_close(t->data);
+}
+
+/* Send line as the last thing this client gets, then close: after the
+ * write completes, or at the drain deadline if the client never reads.
+ * Pending output not yet handed to libuv is dropped. */
+static void
+client_finish(struct client *c, const char *line)
+{
+	size_t len = line ? strlen(line) : 0;
+
+	if (c->closing || c->state == CL_DRAIN)
+		return;
+	/* Input is still read (and ignored): closing a socket with unread
+	 * input would make the peer's read fail with ECONNRESET instead of
+	 * giving it our last line and EOF. */
+	c->state = CL_DRAIN;
+	buf_reset(&c->out);
+	if (len == 0 || buf_append(&c->out, line, len) < 0) {
+		if (!c->stuck)
+			client_close(c);
+		return;
+	}
+	uv_timer_stop(&c->timer);
+	uv_timer_start(&c->timer, on_drain_deadline, c->n->o.drain_timeout_ms,
+		       0);
+	client_flush(c);
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+static void
+on_write(uv_write_t *req, int status)
+{
+	struct wreq *w = (struct wreq *)req;
+	struct client *c = w->c;
+	struct notify *n = c->n;
+
+	free(w->data);
+	free(w);
+	if (c->stuck == w) {
+		c->stuck = NULL;
+		if (status == 0)
+			c->done_cursor = c->fly_cursor;
+	}
+	if (c->closing)
+		return;
+	if (status < 0) {
+		log_debug("notify: client pid %ld: write: %s", (long)c->pid,
+			  uv_strerror(status));
+		client_close(c);
+		return;
+	}
+	if (c->state == CL_DRAIN && c->out.len == 0 && !c->stuck) {
+		client_close(c);
+		return;
+	}
+	client_flush(c);
+	if (c->state == CL_REPLAY && c->want_replay &&
+	    queued(c) < n->o.max_queue / 4)
+		pump_start(n);
+}
+
+/* Hand c->out to libuv unless the kernel is still behind. */
+static void
+client_flush(struct client *c)
+{
+	struct wreq *w;
+	uv_buf_t b;
+	size_t len = c->out.len;
+	int r;
+
+	if (c->closing || c->stuck || len == 0)
+		return;
+	w = malloc(sizeof(*w));
+	if (!w) {
+		client_close(c);
+		return;
+	}
+	w->c = c;
+	w->data = buf_detach(&c->out);
+	if (!w->data) {
+		free(w);
+		client_close(c);
+		return;
+	}
+	b = uv_buf_init(w->data, (unsigned)len);
+	r = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, on_write);
+	if (r < 0) {
+		free(w->data);
+		free(w);
+		client_close(c);
+		return;
+	}
+	if (unwritten(c) > 0) {
+		c->stuck = w;
+		c->fly_cursor = c->last_seq;
+	} else {
+		c->done_cursor = c->last_seq;
+	}
+}
+
+/* Flush when the batch is big enough to be worth a write by itself. */
+static void
+client_maybe_flush(struct client *c)
+{
+	size_t chunk = c->n->o.max_queue / 4;
+
+	if (chunk > 65536)
+		chunk = 65536;
+	if (c->out.len >= chunk)
+		client_flush(c);
+}
+
+static void
+client_overflow(struct client *c)
+{
+	int64_t resume = c->stuck ? c->fly_cursor : c->done_cursor;
+	char line[96];
+
+	log_limited("notify:overflow", 10, LOG_LVL_WARN,
+		    "notify: client uid %lu pid %ld: output queue over %zu "
+		    "bytes, disconnecting (resume %lld)", (unsigned long)c->uid,
+		    (long)c->pid, c->n->o.max_queue, (long long)resume);
+	snprintf(line, sizeof(line), "{\"type\":\"overflow\",\"resume\":%lld}\n",
+		 (long long)resume);
+	client_finish(c, line);
+}
+
+/* Queue len bytes (whole lines). A line is always accepted into an empty
+ * queue, so one event bigger than max_queue still goes through.
+ * 0, or -EPIPE when the client is going away (nothing queued). */
+static int
+client_queue(struct client *c, const char *data, size_t len)
+{
+	if (c->closing || c->state == CL_DRAIN)
+		return -EPIPE;
+	if (queued(c) > 0 && queued(c) + len > c->n->o.max_queue) {
+		client_overflow(c);
+		return -EPIPE;
+	}
+	if (buf_append(&c->out, data, len) < 0) {
+		log_warn("notify: client pid %ld: out of memory, closing",
+			 (long)c->pid);
+		client_close(c);
+		return -EPIPE;
+	}
+	client_flush(c);
+	return 0;
+}
+
+static int
+client_queue_json(struct client *c, const json_t *obj)
+{
+	struct buf b = BUF_INIT;
+	int r;
+
+	if (proto_append_line(&b, obj) < 0) {
+		client_close(c);
+		return -EPIPE;
+	}
+	r = client_queue(c, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static void
+send_error(struct client *c, const char *code, const char *msg,
+	   const json_t *id)
+{
+	char *line = proto_error_line(code, msg, id);
+
+	if (!line)
+		line = proto_error_line(code, "(unprintable message)", id);
+	if (!line) {
+		client_close(c);
+		return;
+	}
+	client_queue(c, line, strlen(line));
+	free(line);
+}
+
+/* Reply {"type":type, ...fields of body..., "id":id}. Takes body. */
+static void
+send_reply(struct client *c, const char *type, json_t *body,
+	   const json_t *id)
+{
+	json_t *o = json_pack("{s:s}", "type", type);
+
+	if (!o || (body && json_object_update(o, body) < 0) ||
+	    json_object_set_new(o, "type", json_string(type)) < 0 ||
+	    (id && json_object_set(o, "id", (json_t *)id) < 0)) {
+		send_error(c, "internal", "out of memory", id);
+		goto out;
+	}
+	client_queue_json(c, o);
+out:
+	json_decref(o);
+	json_decref(body);
+}
+
+/* ---- events and filters ----------------------------------------------------- */
+
+static int
+in_list(char **list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the event pass c's filters? *parsed caches the event's JSON for
+ * the other clients (NULL until needed). */
+static int
+event_matches(struct client *c, const struct store_event *ev,
+	      json_t **parsed)
+{
+	const struct proto_req *f = &c->sub;
+	json_t *b, *sp;
+	size_t i, j;
+	int r;
+
+	if (f->nfeeds && !in_list(f->feeds, f->nfeeds, ev->feed))
+		return 0;
+	if (f->nkinds || f->nspeakers) {
+		if (!*parsed)
+			*parsed = json_loads(ev->json, 0, NULL);
+		b = json_object_get(*parsed, "briefing");
+		if (f->nkinds && !in_list(f->kinds, f->nkinds,
+				json_string_value(json_object_get(b, "kind"))))
+			return 0;
+		if (f->nspeakers) {
+			r = 0;
+			json_array_foreach(json_object_get(b, "speakers"), i,
+					   sp) {
+				const char *name = json_string_value(
+					json_object_get(sp, "name"));
+
+				for (j = 0; name && !r && j < f->nspeakers; j++)
+					r = strcasestr(name, f->speakers[j])
+					    != NULL;
+			}
+			if (!r)
+				return 0;
+		}
+	}
+	if (f->query) {
+		r = store_briefing_matches(c->n->store, ev->briefing_id,
+					   f->query);
+		if (r < 0)
+			log_limited("notify:query", 5, LOG_LVL_WARN,
+				    "notify: standing query on briefing %lld: "
+				    "%s", (long long)ev->briefing_id,
+				    store_errmsg(c->n->store));
+		return r > 0;
+	}
+	return 1;
+}
+
+/* Offer event ev to c: advance its cursor, queue the line if it matches.
+ * 0, or -EPIPE when c went away (overflow). */
+static int
+client_event(struct client *c, const struct store_event *ev, json_t **parsed)
+{
+	size_t len = strlen(ev->json);
+	int r = 0;
+
+	if (!event_matches(c, ev, parsed)) {
+		c->last_seq = ev->seq;
+		/* A filtered event rides along with the latest output. */
+		if (c->out.len == 0) {
+			if (c->stuck)
+				c->fly_cursor = ev->seq;
+			else
+				c->done_cursor = ev->seq;
+		}
+		return 0;
+	}
+	if (queued(c) > 0 && queued(c) + len + 1 > c->n->o.max_queue) {
+		client_overflow(c);
+		return -EPIPE;
+	}
+	c->last_seq = ev->seq;
+	if (buf_append(&c->out, ev->json, len) < 0 ||
+	    buf_putc(&c->out, '\n') < 0) {
+		client_close(c);
+		return -EPIPE;
+	}
+	client_maybe_flush(c);
+	return r;
+}
+
+struct replay {
+	struct client *c;
+	size_t count;
+};
+
+static int
+replay_cb(void *arg, const struct store_event *ev)
+{
+	struct replay *rp = arg;
+	struct client *c = rp->c;
+	json_t *parsed = NULL;
+	int r;
+
+	rp->count++;
+	r = client_event(c, ev, &parsed);
+	json_decref(parsed);
+	if (r < 0)
+		return 1;
+	/* Leave room for live lines; the next page comes when the queue
+	 * drains (on_write restarts the pump). */
+	if (queued(c) >= c->n->o.max_queue / 2)
+		return 1;
+	return 0;
+}
+
+/* One replay page for c. At the end of the log c goes live: its last_seq
+ * is then >= the server's cursor, so the fan-out neither skips nor
+ * repeats an event at the seam. */
+static void
+client_replay_page(struct client *c)
+{
+	struct notify *n = c->n;
+	struct replay rp = {c, 0};
+	int r;
+
+	r = store_events_after(n->store, c->last_seq, n->o.replay_page,
+			       replay_cb, &rp);
+	client_flush(c);
+	if (c->closing || c->state != CL_REPLAY)
+		return;
+	if (r < 0) {
+		log_err("notify: replay after %lld: %s",
+			(long long)c->last_seq, store_errmsg(n->store));
+		client_finish(c, "{\"type\":\"error\",\"code\":\"internal\","
+				 "\"message\":\"replay failed\"}\n");
+		return;
+	}
+	if (r == 0 && rp.count < n->o.replay_page) {
+		c->state = CL_LIVE;
+		c->want_replay = 0;
+		/* Events published while we replayed past the server's
+		 * cursor are already ours; nothing was skipped below it. */
+		return;
+	}
+	c->want_replay = 1;
+}
+
+static void
+on_pump(uv_idle_t *h)
+{
+	struct notify *n = h->data;
+	struct client *c;
+	int busy = 0;
+
+	for (c = n->clients; c; c = c->next) {
+		if (c->closing || c->state != CL_REPLAY || !c->want_replay ||
+		    queued(c) >= n->o.max_queue / 4)
+			continue;
+		client_replay_page(c);
+		busy = 1;
+	}
+	if (!busy)
+		uv_idle_stop(h);
+}
+
+static void
+pump_start(struct notify *n)
+{
+	if (!n->closing)
+		uv_idle_start(&n->pump, on_pump);
+}
+
+struct fanout {
+	struct notify *n;
+	size_t count;
+};
+
+static int
+fanout_cb(void *arg, const struct store_event *ev)
+{
+	struct fanout *fo = arg;
+	struct client *c;
+	json_t *parsed = NULL;
+
+	fo->count++;
+	/* The list is not modified here: closing clients stay linked until
+	 * their close callbacks, which run later in the loop. */
+	for (c = fo->n->clients; c; c = c->next)
+		if (!c->closing && c->state == CL_LIVE &&
+		    c->last_seq < ev->seq)
+			client_event(c, ev, &parsed);
+	json_decref(parsed);
+	fo->n->cursor = ev->seq;
+	return 0;
+}
+
+void
+notify_publish(struct notify *n, int64_t seq)
+{
+	struct fanout fo = {n, 0};
+	struct client *c;
+	int r;
+
+	if (n->closing || seq <= n->cursor)
+		return;
+	if (n->publishing) {
+		/* A store callback published again (never expected). */
+		n->publish_again = 1;
+		return;
+	}
+	n->publishing = 1;
+	do {
+		n->publish_again = 0;
+		do {
+			fo.count = 0;
+			r = store_events_after(n->store, n->cursor,
+					       n->o.replay_page, fanout_cb,
+					       &fo);
+		} while (r == 0 && fo.count == n->o.replay_page);
+	} while (r == 0 && n->publish_again);
+	n->publishing = 0;
+	for (c = n->clients; c; c = c->next)
+		if (c->state == CL_LIVE)
+			client_flush(c);
+	if (r < 0)
+		log_err("notify: reading events after %lld: %s",
+			(long long)n->cursor, store_errmsg(n->store));
+}
+
+static void
+on_heartbeat(uv_timer_t *t)
+{
+	struct notify *n = t->data;
+	struct client *c;
+	char line[80];
+
+	for (c = n->clients; c; c = c->next) {
+		if (c->closing || c->state != CL_LIVE)
+			continue;
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"heartbeat\",\"head\":%lld}\n",
+			 (long long)c->last_seq);
+		client_queue(c, line, strlen(line));
+	}
+}
+
+/* ---- requests ----------------------------------------------------------------- */
+
+static void
+on_idle_timeout(uv_timer_t *t)
+{
+	struct client *c = t->data;
+
+	log_debug("notify: client pid %ld idle before subscribing, closing",
+		  (long)c->pid);
+	client_finish(c, "{\"type\":\"error\",\"code\":\"timeout\",\"message\":"
+			 "\"no subscribe within the idle timeout\"}\n");
+}
+
+static void
+idle_restart(struct client *c)
+{
+	uv_timer_stop(&c->timer);
+	if (c->n->o.idle_timeout_ms)
+		uv_timer_start(&c->timer, on_idle_timeout,
+			       c->n->o.idle_timeout_ms, 0);
+}
+
+/* Root, our own uid, or the admin group: the peer's primary gid, its
+ * supplementary groups at connect time (SO_PEERGROUPS), or, where that is
+ * unavailable, the uid's groups in the group database. */
+static int
+client_privileged(const struct client *c)
+{
+	const struct notify *n = c->n;
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	int fd, i, ng;
+
+	if (c->uid == 0 || c->uid == n->self_uid)
+		return 1;
+	if (n->o.admin_gid == (gid_t)-1)
+		return 0;
+	if (c->gid == n->o.admin_gid)
+		return 1;
+	if (uv_fileno((const uv_handle_t *)&c->pipe, &fd) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		for (i = 0; i < (int)(len / sizeof(gid_t)); i++)
+			if (groups[i] == n->o.admin_gid)
+				return 1;
+		return 0;
+	} else {
+		struct passwd pw, *res = NULL;
+		char pwbuf[4096];
+
+		if (getpwuid_r(c->uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
+		    !res)
+			return 0;
+		ng = (int)(sizeof(groups) / sizeof(groups[0]));
+		if (getgrouplist(pw.pw_name, c->gid, groups, &ng) < 0)
+			return 0;
+		for (i = 0; i < ng; i++)
+			if (groups[i] == n->o.admin_gid)
+				return 1;
+	}
+	return 0;
+}
+
+static void
+do_subscribe(struct client *c, struct proto_req *req)
+{
+	struct notify *n = c->n;
+	int64_t head = 0;
+	json_t *body;
+	int r;
+
+	if (c->state != CL_IDLE) {
+		send_error(c, "bad_request", "already subscribed", req->id);
+		return;
+	}
+	if (req->query) {
+		/* Reject a malformed standing query now, not per event. */
+		r = store_briefing_matches(n->store, 0, req->query);
+		if (r == -EINVAL) {
+			send_error(c, "bad_request", store_errmsg(n->store),
+				   req->id);
+			return;
+		}
+	}
+	if (store_head(n->store, &head) < 0) {
+		send_error(c, "internal", "cannot read the event log",
+			   req->id);
+		return;
+	}
+	uv_timer_stop(&c->timer);
+	c->sub = *req;
+	memset(req, 0, sizeof(*req));
+	req->since = -1;
+	if (c->sub.since < 0) {
+		/* Live only: from what has been announced, so an event
+		 * committed but not yet published still reaches us. */
+		c->last_seq = n->cursor;
+		c->state = CL_LIVE;
+	} else {
+		c->last_seq = c->sub.since;
+		c->state = CL_REPLAY;
+		c->want_replay = 1;
+	}
+	c->fly_cursor = c->done_cursor = c->last_seq;
+	body = json_pack("{s:I, s:I}", "seq", (json_int_t)c->last_seq,
+			 "head", (json_int_t)head);
+	send_reply(c, "subscribed", body, c->sub.id);
+	if (c->state == CL_REPLAY)
+		pump_start(n);
+}
+
+static void
+do_unsubscribe(struct client *c, struct proto_req *req)
+{
+	json_t *body;
+
+	if (c->state != CL_REPLAY && c->state != CL_LIVE) {
+		send_error(c, "bad_request", "not subscribed", req->id);
+		return;
+	}
+	c->state = CL_IDLE;
+	c->want_replay = 0;
+	proto_req_clear(&c->sub);
+	idle_restart(c);
+	body = json_pack("{s:I}", "seq", (json_int_t)c->last_seq);
+	send_reply(c, "unsubscribed", body, req->id);
+}
+
+struct hits {
+	json_t *arr;
+	int err;
+};
+
+static int
+hit_cb(void *arg, const struct store_hit *h)
+{
+	struct hits *hs = arg;
+	json_t *o;
+
+	o = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:f}",
+		      "id", (json_int_t)h->id, "feed", h->feed, "url", h->url,
+		      "title", h->title, "published", h->published, "kind",
+		      h->kind, "speaker", h->speaker, "snippet", h->snippet,
+		      "rank", h->rank);
+	if (!o || json_array_append_new(hs->arr, o) < 0) {
+		hs->err = -ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+do_search(struct client *c, struct proto_req *req)
+{
+	struct store_query q = {0};
+	struct hits hs = {json_array(), 0};
+	int r;
+
+	q.query = req->query;
+	q.speaker = req->speaker;
+	q.feed = req->feed;
+	q.kind = req->kind;
+	q.since = req->date_since;
+	q.until = req->date_until;
+	q.limit = req->limit;
+	if (!hs.arr) {
+		send_error(c, "internal", "out of memory", req->id);
+		return;
+	}
+	r = store_search(c->n->store, &q, hit_cb, &hs);
+	if (r == -EINVAL) {
+		send_error(c, "bad_request", store_errmsg(c->n->store),
+			   req->id);
+	} else if (r < 0 || hs.err) {
+		log_err("notify: search: %s", store_errmsg(c->n->store));
+		send_error(c, "internal", "search failed", req->id);
+	} else {
+		send_reply(c, "results", json_pack("{s:O}", "hits", hs.arr),
+			   req->id);
+	}
+	json_decref(hs.arr);
+}
+
+static void
+do_get(struct client *c, struct proto_req *req)
+{
+	struct briefing *b = NULL;
+	json_t *j;
+	int r;
+
+	r = store_get_briefing(c->n->store, req->get_id, &b);
+	if (r == -ENOENT) {
+		send_error(c, "not_found", "no briefing with that id", req->id);
+		return;
+	}
+	if (r < 0) {
+		log_err("notify: get %lld: %s", (long long)req->get_id,
+			store_errmsg(c->n->store));
+		send_error(c, "internal", "reading the briefing failed",
+			   req->id);
+		return;
+	}
+	j = briefing_to_json(b, 1);
+	briefing_free(b);
+	if (!j) {
+		send_error(c, "internal", "out of memory", req->id);
+		return;
+	}
+	send_reply(c, "briefing", json_pack("{s:o}", "briefing", j), req->id);
+}
+
+/* status, feeds, poll, reload: answered by the daemon through ops. */
+static void
+do_hook(struct client *c, struct proto_req *req)
+{
+	const struct notify_ops *ops = &c->n->ops;
+	json_t *out = NULL;
+	char *err = NULL;
+	const char *code;
+	int r = -ENOSYS;
+
+	switch (req->op) {
+	case PROTO_STATUS:
+		if (ops->status)
+			r = ops->status(ops->arg, &out, &err);
+		break;
+	case PROTO_FEEDS:
+		if (ops->feeds)
+			r = ops->feeds(ops->arg, &out, &err);
+		break;
+	case PROTO_POLL:
+		if (ops->poll)
+			r = ops->poll(ops->arg, req->poll_feed, &out, &err);
+		break;
+	case PROTO_RELOAD:
+		if (ops->reload)
+			r = ops->reload(ops->arg, &out, &err);
+		break;
+	default:
+		break;
+	}
+	if (r < 0) {
+		code = r == -ENOENT ? "not_found"
+		     : r == -EINVAL ? "bad_request" : "internal";
+		send_error(c, code, err ? err : r == -ENOSYS
+			   ? "not available in this process" : strerror(-r),
+			   req->id);
+		free(err);
+		json_decref(out);
+		return;
+	}
+	free(err);
+	send_reply(c, proto_op_name(req->op), out, req->id);
+}
+
+static void
+client_line(struct client *c, char *line, size_t len)
+{
+	struct proto_req req;
+	const char *code, *why;
+	int allowed;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return;
+	if (c->state == CL_IDLE)
+		idle_restart(c);
+	if (proto_decode(line, len, &req, &code, &why) < 0) {
+		log_limited("notify:bad", 10, LOG_LVL_DEBUG,
+			    "notify: client pid %ld: %s: %s", (long)c->pid,
+			    code, why);
+		send_error(c, code, why, NULL);
+		return;
+	}
+	if (proto_is_privileged(req.op)) {
+		allowed = client_privileged(c);
+		log_limited("notify:priv", 20, allowed ? LOG_LVL_INFO
+				: LOG_LVL_WARN,
+			    "notify: %s \"%s\" from uid %lu gid %lu pid %ld",
+			    allowed ? "accepted" : "refused",
+			    proto_op_name(req.op), (unsigned long)c->uid,
+			    (unsigned long)c->gid, (long)c->pid);
+		if (!allowed) {
+			send_error(c, "forbidden", "this op needs root, the "
+				   "daemon's user or the admin group",
+				   req.id);
+			goto out;
+		}
+	}
+	switch (req.op) {
+	case PROTO_SUBSCRIBE:
+		do_subscribe(c, &req);
+		break;
+	case PROTO_UNSUBSCRIBE:
+		do_unsubscribe(c, &req);
+		break;
+	case PROTO_SEARCH:
+		do_search(c, &req);
+		break;
+	case PROTO_GET:
+		do_get(c, &req);
+		break;
+	case PROTO_PING: {
+		int64_t head = 0;
+
+		store_head(c->n->store, &head);
+		send_reply(c, "pong", json_pack("{s:I}", "head",
+						(json_int_t)head), req.id);
+		break;
+	}
+	case PROTO_STATUS:
+	case PROTO_FEEDS:
+	case PROTO_POLL:
+	case PROTO_RELOAD:
+		do_hook(c, &req);
+		break;
+	}
+out:
+	proto_req_clear(&req);
+}
+
+static void
+line_too_long(struct client *c)
+{
+	char msg[80];
+
+	snprintf(msg, sizeof(msg), "request line longer than %zu bytes "
+		 "ignored", c->n->o.max_line);
+	send_error(c, "line_too_long", msg, NULL);
+}
+
+/* Split input into lines. An over-long line gets one error and is
+ * dropped up to its newline; the connection stays open. */
+static void
+client_input(struct client *c, const char *p, size_t len)
+{
+	size_t max = c->n->o.max_line;
+	const char *nl;
+	size_t seg;
+
+	while (len > 0 && !c->closing && c->state != CL_DRAIN) {
+		nl = memchr(p, '\n', len);
+		seg = nl ? (size_t)(nl - p) : len;
+		if (c->discarding) {
+			if (nl)
+				c->discarding = 0;
+		} else if (c->in.len + seg > max) {
+			buf_reset(&c->in);
+			line_too_long(c);
+			c->discarding = nl == NULL;
+		} else if (buf_append(&c->in, p, seg) < 0) {
+			client_close(c);
+			return;
+		} else if (nl) {
+			client_line(c, c->in.data, c->in.len);
+			buf_reset(&c->in);
+		}
+		if (!nl)
+			return;
+		p = nl + 1;
+		len -= seg + 1;
+	}
+}
+
+static void
+on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct client *c = h->data;
+
+	(void)hint;
+	*b = uv_buf_init(c->n->rbuf, sizeof(c->n->rbuf));
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+	struct client *c = s->data;
+
+	if (c->closing)
+		return;
+	if (nread > 0) {
+		client_input(c, b->base, (size_t)nread);
+		return;
+	}
+	if (nread == 0)
+		return;
+	uv_read_stop(s);
+	if (nread != UV_EOF) {
+		client_close(c);
+		return;
+	}
+	/* EOF: a last line without its newline still counts. A subscriber
+	 * may half-close and keep receiving; anyone else gets its pending
+	 * replies, then we close. */
+	c->eof = 1;
+	if (c->in.len > 0 && !c->discarding) {
+		client_line(c, c->in.data, c->in.len);
+		buf_reset(&c->in);
+	}
+	if (c->closing || c->state == CL_REPLAY || c->state == CL_LIVE ||
+	    c->state == CL_DRAIN)
+		return;
+	if (queued(c) == 0) {
+		client_close(c);
+		return;
+	}
+	c->state = CL_DRAIN;
+	uv_timer_stop(&c->timer);
+	uv_timer_start(&c->timer, on_drain_deadline, c->n->o.drain_timeout_ms,
+		       0);
+}
+
+/* ---- accepting ------------------------------------------------------------------ */
+
+static void
+on_connection(uv_stream_t *server, int status)
+{
+	struct notify *n = server->data;
+	struct client *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	if (status < 0) {
+		log_limited("notify:accept", 5, LOG_LVL_WARN,
+			    "notify: accept: %s", uv_strerror(status));
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		log_limited("notify:accept", 5, LOG_LVL_WARN,
+			    "notify: accept: out of memory");
+		return;
+	}
+	c->n = n;
+	c->sub.since = -1;
+	c->uid = (uid_t)-1;
+	c->gid = (gid_t)-1;
+	uv_pipe_init(n->loop, &c->pipe, 0);
+	uv_timer_init(n->loop, &c->timer);
+	c->pipe.data = c->timer.data = c;
+	c->nopen = 2;
+	c->next = n->clients;
+	if (n->clients)
+		n->clients->prev = c;
+	n->clients = c;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) < 0) {
+		client_close(c);
+		return;
+	}
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		c->uid = cred.uid;
+		c->gid = cred.gid;
+		c->pid = cred.pid;
+	}
+	if (n->nclients >= n->o.max_clients) {
+		log_limited("notify:full", 5, LOG_LVL_WARN,
+			    "notify: %zu clients already, refusing uid %lu "
+			    "pid %ld", n->nclients, (unsigned long)c->uid,
+			    (long)c->pid);
+		client_finish(c, "{\"type\":\"error\",\"code\":"
+				 "\"too_many_clients\",\"message\":"
+				 "\"too many clients\"}\n");
+		return;
+	}
+	c->counted = 1;
+	n->nclients++;
+	idle_restart(c);
+	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+}
+
+/* ---- listening --------------------------------------------------------------------- */
+
+static int
+fail_msg(char **err, int r, const char *what, const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	if (err) {
+		buf_printf(&b, "%s \"%s\": %s", what, path, strerror(-r));
+		*err = buf_detach(&b);
+	}
+	return r;
+}
+
+/* Bind path ourselves (OpenSMTPD style): refuse a live socket, remove a
+ * stale one, never remove anything that is not a socket. */
+static int
+bind_path(struct notify *n, int *fdp, char **err)
+{
+	struct sockaddr_un sa = {0};
+	struct stat st;
+	mode_t old;
+	int fd = -1, r;
+
+	if (strlen(n->path) >= sizeof(sa.sun_path))
+		return fail_msg(err, -ENAMETOOLONG, "socket path", n->path);
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, n->path, strlen(n->path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail_msg(err, -errno, "socket for", n->path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		r = fail_msg(err, -EADDRINUSE,
+			     "a live daemon already answers on", n->path);
+		goto fail;
+	}
+	if (errno == ECONNREFUSED) {
+		if (lstat(n->path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+			r = fail_msg(err, -EEXIST, "not a socket, not removing",
+				     n->path);
+			goto fail;
+		}
+		if (unlink(n->path) < 0 && errno != ENOENT) {
+			r = fail_msg(err, -errno, "removing stale socket",
+				     n->path);
+			goto fail;
+		}
+	} else if (errno != ENOENT) {
+		r = fail_msg(err, -errno, "probing", n->path);
+		goto fail;
+	}
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail_msg(err, -errno, "socket for", n->path);
+	/* Nobody may connect between bind and chmod. */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0) {
+		r = fail_msg(err, -errno, "bind", n->path);
+		goto fail;
+	}
+	n->bound = 1;
+	if (stat(n->path, &st) == 0) {
+		n->dev = st.st_dev;
+		n->ino = st.st_ino;
+	}
+	if (chmod(n->path, n->o.mode & 07777) < 0) {
+		r = fail_msg(err, -errno, "chmod", n->path);
+		goto fail;
+	}
+	if (n->o.group != (gid_t)-1 &&
+	    chown(n->path, (uid_t)-1, n->o.group) < 0) {
+		r = fail_msg(err, -errno, "chown", n->path);
+		goto fail;
+	}
+	*fdp = fd;
+	return 0;
+fail:
+	if (n->bound) {
+		unlink(n->path);
+		n->bound = 0;
+	}
+	close(fd);
+	return r;
+}
+
+/* Remove the path only if it is still the socket we bound. */
+static void
+unbind_path(struct notify *n)
+{
+	struct stat st;
+
+	if (!n->bound || !n->path)
+		return;
+	if (lstat(n->path, &st) == 0 && st.st_dev == n->dev &&
+	    st.st_ino == n->ino)
+		unlink(n->path);
+	n->bound = 0;
+}
+
+static void
+on_notify_handle_closed(uv_handle_t *h)
+{
+	struct notify *n = h->data;
+
+	n->nopen--;
+	maybe_done(n);
+}
+
+int
+notify_start(uv_loop_t *loop, struct store *store,
+	     const struct notify_opts *o, const struct notify_ops *ops,
+	     struct notify **out, char **err)
+{
+	struct notify *n;
+	int fd = -1, r;
+
+	if (err)
+		*err = NULL;
+	if (o->listen_fd < 0 && !o->path) {
+		if (err)
+			*err = strdup("no socket path");
+		return -EINVAL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->loop = loop;
+	n->store = store;
+	n->o = *o;
+	if (!n->o.replay_page)
+		n->o.replay_page = 256;
+	if (!n->o.max_line)
+		n->o.max_line = 64 * 1024;
+	if (!n->o.max_queue)
+		n->o.max_queue = 4 * 1024 * 1024;
+	if (!n->o.drain_timeout_ms)
+		n->o.drain_timeout_ms = 5000;
+	if (ops)
+		n->ops = *ops;
+	n->self_uid = geteuid();
+	if (o->path && !(n->path = strdup(o->path))) {
+		free(n);
+		return -ENOMEM;
+	}
+	n->o.path = n->path;
+	r = store_head(store, &n->cursor);
+	if (r < 0) {
+		fail_msg(err, r, "reading the event log of", "the store");
+		if (o->listen_fd >= 0)
+			close(o->listen_fd);
+		goto fail;
+	}
+	if (o->listen_fd >= 0) {
+		fd = o->listen_fd;
+	} else {
+		if ((r = bind_path(n, &fd, err)) < 0)
+			goto fail;
+		if (listen(fd, SOMAXCONN) < 0) {
+			r = fail_msg(err, -errno, "listen on", n->path);
+			unbind_path(n);
+			close(fd);
+			goto fail;
+		}
+	}
+	uv_pipe_init(loop, &n->server, 0);
+	n->server.data = n;
+	r = uv_pipe_open(&n->server, fd);
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&n->server, SOMAXCONN,
+			      on_connection);
+	if (r < 0) {
+		/* Not expected once listen() worked. The handle is in the
+		 * loop now: it frees n in its close callback. */
+		fail_msg(err, -EIO, "listen on",
+			 n->path ? n->path : "the activated socket");
+		unbind_path(n);
+		if (uv_fileno((uv_handle_t *)&n->server, &r) != 0)
+			close(fd);
+		n->closing = 1;
+		n->nopen = 1;
+		uv_close((uv_handle_t *)&n->server, on_notify_handle_closed);
+		return -EIO;
+	}
+	uv_timer_init(loop, &n->heartbeat);
+	uv_idle_init(loop, &n->pump);
+	n->heartbeat.data = n->pump.data = n;
+	n->nopen = 3;
+	if (n->o.heartbeat_ms)
+		uv_timer_start(&n->heartbeat, on_heartbeat, n->o.heartbeat_ms,
+			       n->o.heartbeat_ms);
+	*out = n;
+	return 0;
+fail:
+	free(n->path);
+	free(n);
+	return r;
+}
+
+void
+notify_close(struct notify *n, void (*done)(void *arg), void *arg)
+{
+	struct client *c;
+
+	if (n->closing)
+		return;
+	n->closing = 1;
+	n->done = done;
+	n->done_arg = arg;
+	unbind_path(n);
+	for (c = n->clients; c; c = c->next)
+		client_close(c);
+	uv_close((uv_handle_t *)&n->server, on_notify_handle_closed);
+	uv_close((uv_handle_t *)&n->heartbeat, on_notify_handle_closed);
+	uv_close((uv_handle_t *)&n->pump, on_notify_handle_closed);
+}
