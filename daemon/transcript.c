@@ -396,7 +396,7 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth)
 /* ---- where the content is --------------------------------------------- */
 
 static const char *const skip_tags[] = {
-	"script", "style", "noscript", "nav", "aside", "footer", "form",
+	"script", "style", "noscript", "nav", "aside", "footer",
 	"button", "figure", "figcaption", "select", "input", "textarea",
 	"iframe", "svg", "template", "object", "embed", "video", "audio",
 	"canvas", "map", "img", "head", "meta", "link", "header", "menu",
