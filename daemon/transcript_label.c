@@ -721,7 +721,9 @@ role_before(const struct word *w, size_t a)
 	size_t s = a;
 
 	while (s > 0 && a - s < 7 && is_role_word(&w[s - 1]) &&
-	       !ends_clause(&w[s - 1]))
+	       !ends_clause(&w[s - 1]) &&
+	       !wkey_in(&w[s - 1], (const char *const[]){"and", "iii", "ii",
+							 "jr", NULL}))
 		s--;
 	while (s < a && (wkey_in(&w[s], label_stop) ||
 			 !is_upper(w[s].s)))
@@ -1022,9 +1024,10 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 				       "sir", "dame", NULL}))
 			s++;
 		if (s < a) {
-			frole = titlecase(w[s].s, (size_t)(w[a - 1].s +
-							   w[a - 1].n -
-							   w[s].s));
+			size_t rn = (size_t)(w[a - 1].s + w[a - 1].n - w[s].s);
+
+			frole = has_lower(nm, nlen) ? strndup(w[s].s, rn)
+						    : titlecase(w[s].s, rn);
 		}
 	}
 	rc = tx_people_add(pp, full, r ? r : frole);
