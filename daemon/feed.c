@@ -33,6 +33,7 @@ int feed_enc_decode(const char *data, size_t len, const char *content_type,
 		    char enc[40], char **bozo);
 int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		    int *has_entity_decl, int *unclosed_cdata);
+int feed_enc_fix_utf8(struct buf *b);
 
 void
 feed_limits_default(struct feed_limits *l)
@@ -198,6 +199,7 @@ struct capture {
 	int markup;         /* child elements were serialised */
 	int is_atom_id;
 	int permalink;      /* guid isPermaLink (default true) */
+	int rel_alt;        /* a text <link> without rel or rel=alternate */
 	int skip_div;       /* depth of an xhtml wrapper div not copied */
 	int truncated;
 	struct buf src;
@@ -206,6 +208,7 @@ struct capture {
 
 struct fp {
 	struct feed_doc *doc;
+	const char *base_url; /* the document's address, borrowed */
 	struct feed_limits lim;
 	xmlParserCtxtPtr ctxt;
 	int err;
@@ -228,6 +231,9 @@ struct fp {
 	int entry_has_guid;
 	struct feed_entry *e; /* current entry, NULL outside one */
 	char *feed_published;
+	char *root_ns;      /* an unknown namespace the root element used */
+	char *lang;         /* xml:lang of the root or feed element */
+	char *about;        /* rdf:about of the current item */
 };
 
 static void
@@ -292,7 +298,7 @@ detach_field(struct fp *p, struct buf *b)
 static const char *
 cur_base(struct fp *p)
 {
-	return p->depth ? p->stack[p->depth - 1].base : NULL;
+	return p->depth ? p->stack[p->depth - 1].base : p->base_url;
 }
 
 static int
@@ -361,6 +367,28 @@ attr(const xmlChar **attrs, int n, const char *uri, const char *name,
 	return NULL;
 }
 
+/* Copy an attribute value. Without entity substitution libxml2 hands
+ * every '&' in a value over as "&#38;" (whatever the source wrote), so
+ * that sequence always stands for '&'. */
+static char *
+value_dup(const char *v, size_t len)
+{
+	char *s = strndup(v, len), *r, *w;
+
+	if (!s)
+		return NULL;
+	for (r = w = s; *r;) {
+		if (!strncmp(r, "&#38;", 5)) {
+			*w++ = '&';
+			r += 5;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
 static char *
 attr_dup(struct fp *p, const xmlChar **attrs, int n, const char *name)
 {
@@ -370,7 +398,7 @@ attr_dup(struct fp *p, const xmlChar **attrs, int n, const char *name)
 
 	if (!v)
 		return NULL;
-	s = strndup(v, len);
+	s = value_dup(v, len);
 	if (!s)
 		fail(p, -ENOMEM, "out of memory");
 	return s;
@@ -587,6 +615,10 @@ entry_end(struct fp *p)
 	if (!e)
 		return;
 	p->e = NULL;
+	if (!e->id && p->about) {
+		e->id = p->about;
+		p->about = NULL;
+	}
 	if (!e->link && p->guid_permalink && e->id)
 		e->link = xstrdup(p, e->id);
 	if (e->nauthors && person_copy(&e->author, &e->authors[0]) < 0)
@@ -692,6 +724,16 @@ set_once(char **dst, char *v)
 	*dst = v;
 }
 
+/* Dates: a later element overrides an earlier one (feedparser does). */
+static void
+set_last(char **dst, char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = v;
+}
+
 static char *
 date_of(struct fp *p, const char *s)
 {
@@ -720,7 +762,7 @@ finish_link_text(struct fp *p, char *text, struct feed_link **links,
 		fail(p, -ENOMEM, "out of memory");
 		return;
 	}
-	if (!*link)
+	if (link && !*link)
 		*link = xstrdup(p, abs);
 	add_link(p, links, n, abs, NULL, xstrdup(p, "text/html"), NULL);
 }
@@ -738,8 +780,11 @@ capture_finish(struct fp *p)
 	char *t, *h = NULL;
 
 	c->active = 0;
-	if (c->base64)
+	if (c->base64) {
 		b64_decode(&c->src);
+		if (feed_enc_fix_utf8(&c->src) < 0)
+			fail(p, -ENOMEM, "out of memory");
+	}
 	truncate_utf8(&c->src, p->lim.max_field);
 	if (mode == M_AUTO)
 		mode = c->markup || looks_like_html(c->src.data ?
@@ -811,7 +856,7 @@ capture_finish(struct fp *p)
 		case E_TITLE: set_once(&e->title, t), t = NULL; break;
 		case E_LINK:
 			finish_link_text(p, t, &e->links, &e->nlinks,
-					 &e->link);
+					 c->rel_alt ? &e->link : NULL);
 			t = NULL;
 			break;
 		case E_GUID:
@@ -828,7 +873,11 @@ capture_finish(struct fp *p)
 			break;
 		case E_DESC:
 		case E_SUMMARY:
-			if (!e->summary || (!*e->summary && *t)) {
+			if (e->summary && *e->summary && !e->content &&
+			    c->mode != M_TEXT && !p->atom) {
+				e->content = t, t = NULL;
+				e->content_html = h, h = NULL;
+			} else if (!e->summary || (!*e->summary && *t)) {
 				free(e->summary);
 				e->summary = t, t = NULL;
 				free(e->summary_html);
@@ -845,10 +894,10 @@ capture_finish(struct fp *p)
 			}
 			break;
 		case E_UPDATED:
-			set_once(&e->updated, date_of(p, t));
+			set_last(&e->updated, date_of(p, t));
 			break;
 		case E_PUBLISHED:
-			set_once(&e->published, date_of(p, t));
+			set_last(&e->published, date_of(p, t));
 			break;
 		case E_CATEGORY:
 			add_tag(p, t), t = NULL;
@@ -889,7 +938,11 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 	c->base = (char *)cur_base(p);
 	c->is_atom_id = el == E_ID && atomish;
 	c->permalink = !attr_is(attrs, nattrs, "isPermaLink", "false");
+	c->rel_alt = !attr(attrs, nattrs, NULL, "rel", &mn) ||
+		     attr_is(attrs, nattrs, "rel", "alternate");
 	buf_reset(&c->src);
+	if (type && tn == 0)
+		type = NULL;
 	if (type) {
 		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain"))
 			c->mode = M_TEXT;
@@ -902,7 +955,7 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 			c->mode = M_XHTML;
 		else if (tn > 5 && !strncasecmp(type, "text/", 5))
 			c->mode = M_TEXT;
-		else if (atomish && (el == E_CONTENT))
+		else if (atomish)
 			c->mode = M_TEXT, c->base64 = 1;
 		else
 			c->mode = atomish ? M_TEXT : M_AUTO;
@@ -937,7 +990,7 @@ capture_start_tag(struct fp *p, const char *name, const xmlChar **attrs,
 	for (i = 0; i < nattrs && !rc; i++) {
 		const xmlChar **a = attrs + 5 * i;
 		const char *an = (const char *)a[0];
-		char *v = strndup((const char *)a[3], (size_t)(a[4] - a[3]));
+		char *v = value_dup((const char *)a[3], (size_t)(a[4] - a[3]));
 		char *abs = NULL;
 
 		if (!v) {
@@ -1061,7 +1114,7 @@ root_element(struct fp *p, enum el el, const char *uri, const char *name,
 static void
 atom_link(struct fp *p, enum ctx parent, const xmlChar **attrs, int n)
 {
-	char *href = attr_dup(p, attrs, n, "href"), *abs, *rel;
+	char *href = attr_dup(p, attrs, n, "href"), *abs, *rel, *type;
 	struct feed_link **links;
 	size_t *nl;
 	char **link;
@@ -1084,10 +1137,30 @@ atom_link(struct fp *p, enum ctx parent, const xmlChar **attrs, int n)
 		link = &p->e->link;
 	}
 	rel = attr_dup(p, attrs, n, "rel");
+	type = attr_dup(p, attrs, n, "type");
+	if (!type)
+		type = xstrdup(p, rel && !strcmp(rel, "self") ?
+			       "application/atom+xml" : "text/html");
 	if (!*link && (!rel || !strcmp(rel, "alternate")))
 		*link = xstrdup(p, abs);
-	add_link(p, links, nl, abs, rel, attr_dup(p, attrs, n, "type"),
+	add_link(p, links, nl, abs, rel, type,
 		 attr_dup(p, attrs, n, "title"));
+}
+
+static void
+lang_of(struct fp *p, const xmlChar **attrs, int nattrs)
+{
+	size_t n;
+	const char *v = attr(attrs, nattrs, "http://www.w3.org/XML/1998/"
+			     "namespace", "lang", &n);
+
+	if (!v)
+		v = attr(attrs, nattrs, NULL, "lang", &n);
+	if (!v || !n || p->lang)
+		return;
+	p->lang = value_dup(v, n);
+	if (!p->lang)
+		fail(p, -ENOMEM, "out of memory");
 }
 
 static void
@@ -1125,8 +1198,22 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 			capture_start_tag(p, name, attrs, nattrs);
 		return;
 	}
-	ns = ns_of(uri, (const char *)xprefix);
+	ns = uri && p->root_ns && !strcmp(uri, p->root_ns) ? NS_CORE :
+	     ns_of(uri, (const char *)xprefix);
 	el = el_of(ns, name);
+	if (parent == C_ROOT && !p->root && uri && ns == NS_OTHER) {
+		/* A feed in a namespace we do not know ("necho", "pie",
+		 * "rss2.1"): its own namespace is the core one. */
+		el = el_of(NS_CORE, name);
+		if (el == E_RSS || el == E_FEED || el == E_CHANNEL) {
+			p->root_ns = strdup(uri);
+			if (!p->root_ns) {
+				fail(p, -ENOMEM, "out of memory");
+				return;
+			}
+			ns = NS_CORE;
+		}
+	}
 	atomish = p->atom || (uri && (!strncmp(uri,
 		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
 		"http://purl.org/atom/ns#")));
@@ -1150,6 +1237,7 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 		p->root = 1;
 		if (push(p, me, xb, bn) < 0)
 			return;
+		lang_of(p, attrs, nattrs);
 		return;
 	case C_WRAP:
 		if (el == E_CHANNEL)
@@ -1207,6 +1295,16 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	}
 	if (push(p, me, xb, bn) < 0)
 		return;
+	if (me == C_FEED && !p->lang)
+		lang_of(p, attrs, nattrs);
+	if (me == C_ENTRY) {
+		free(p->about);
+		p->about = NULL;
+		xb = attr(attrs, nattrs, "http://www.w3.org/1999/02/22-rdf-"
+			  "syntax-ns#", "about", &bn);
+		if (xb && bn && !(p->about = value_dup(xb, bn)))
+			fail(p, -ENOMEM, "out of memory");
+	}
 	if (special == 1) {
 		atom_link(p, parent, attrs, nattrs);
 	} else if (special == 2) {
@@ -1566,6 +1664,7 @@ feed_parse(const char *data, size_t len, const char *content_type,
 	else
 		feed_limits_default(&p.lim);
 	*err = NULL;
+	p.base_url = base_url;
 	if (len > p.lim.max_bytes) {
 		snprintf(msg, sizeof(msg), "input of %zu bytes is over the "
 			 "limit of %zu", len, p.lim.max_bytes);
@@ -1608,8 +1707,9 @@ feed_parse(const char *data, size_t len, const char *content_type,
 	}
 	if (cdata)
 		bozo(&p, "unterminated CDATA section");
-	if (fixed) {
+	if (fixed & 2)
 		bozo(&p, "undefined entity or unescaped '&' repaired");
+	if (fixed) {
 		s = fix.data;
 		n = fix.len;
 	}
@@ -1617,6 +1717,10 @@ feed_parse(const char *data, size_t len, const char *content_type,
 	if (!rc && !p.root) {
 		rc = -EINVAL;
 		fail(&p, rc, "not a feed: no root element");
+	}
+	if (!rc && !p.doc->feed.language && p.lang) {
+		p.doc->feed.language = p.lang;
+		p.lang = NULL;
 	}
 	if (!rc && !p.doc->feed.updated && p.feed_published) {
 		p.doc->feed.updated = p.feed_published;
@@ -1633,6 +1737,9 @@ done:
 		pop(&p);
 	free(p.stack);
 	free(p.feed_published);
+	free(p.root_ns);
+	free(p.lang);
+	free(p.about);
 	if (rc) {
 		feed_doc_free(p.doc);
 		*err = p.errmsg;
@@ -1648,7 +1755,14 @@ done:
 static json_t *
 jnull_str(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	/* Every string is UTF-8 by construction; never let one bad string
+	 * lose the whole document. */
+	v = json_string(s);
+	return v ? v : json_string("\xef\xbf\xbd");
 }
 
 static json_t *

@@ -30,6 +30,7 @@ int feed_enc_decode(const char *data, size_t len, const char *content_type,
 		    char enc[40], char **bozo);
 int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		    int *has_entity_decl, int *unclosed_cdata);
+int feed_enc_fix_utf8(struct buf *b);
 
 static int
 is_ascii(const unsigned char *s, size_t len)
@@ -121,6 +122,32 @@ utf8_repair(const unsigned char *s, size_t len, struct buf *out)
 	}
 	return buf_append(out, s + from, len - from);
 }
+
+/* Make b valid UTF-8 in place (U+FFFD for bad sequences). */
+int
+feed_enc_fix_utf8(struct buf *b)
+{
+	struct buf tmp = BUF_INIT;
+	size_t vm;
+
+	if (!b->len || utf8_scan((unsigned char *)b->data, b->len, &vm) == 0)
+		return 0;
+	if (utf8_repair((unsigned char *)b->data, b->len, &tmp) < 0) {
+		buf_free(&tmp);
+		return -ENOMEM;
+	}
+	buf_free(b);
+	*b = tmp;
+	return 0;
+}
+
+/* Code points 0x80-0x9f as windows-1252 means them (0: undefined). */
+static const unsigned short cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
 
 static void
 lower_copy(char *dst, size_t cap, const char *s, size_t n)
@@ -450,23 +477,45 @@ ref_len(const char *p, const char *end, unsigned *cp)
 
 	*cp = 0;
 	if (q < end && *q == '#') {
+		unsigned long v = 0;
+		int upper = 0;
+
 		q++;
 		if (q < end && (*q == 'x' || *q == 'X')) {
-			const char *h = ++q;
+			const char *h;
+
+			upper = *q == 'X';
+			h = ++q;
 			while (q < end && ((*q >= '0' && *q <= '9') ||
 					   ((*q | 0x20) >= 'a' &&
-					    (*q | 0x20) <= 'f')))
+					    (*q | 0x20) <= 'f'))) {
+				v = v * 16 + (unsigned long)(*q <= '9' ?
+				    *q - '0' : (*q | 0x20) - 'a' + 10);
+				if (v > 0x10ffff)
+					v = 0x110000;
 				q++;
+			}
 			if (q == h)
 				return 0;
 		} else {
 			const char *d = q;
-			while (q < end && *q >= '0' && *q <= '9')
+			while (q < end && *q >= '0' && *q <= '9') {
+				v = v * 10 + (unsigned long)(*q - '0');
+				if (v > 0x10ffff)
+					v = 0x110000;
 				q++;
+			}
 			if (q == d)
 				return 0;
 		}
-		return (q < end && *q == ';') ? (size_t)(q + 1 - p) : 0;
+		if (q >= end || *q != ';')
+			return 0;
+		/* "&#146;" means windows-1252's quote on real sites. */
+		if (v >= 0x80 && v <= 0x9f && cp1252_c1[v - 0x80])
+			*cp = cp1252_c1[v - 0x80];
+		else if (upper && v > 0 && v <= 0x10ffff)
+			*cp = (unsigned)v; /* XML only knows "&#x" */
+		return (size_t)(q + 1 - p);
 	}
 	while (q < end && is_name_char((unsigned char)*q))
 		q++;
@@ -553,7 +602,10 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				return -ENOMEM;
 			p = from = amp + 1;
 		}
-		*fixed = 1;
+		/* 1: a copy was made; 2: the input was not well-formed. */
+		*fixed |= 1;
+		if (!n || !((amp[1] == '#')))
+			*fixed |= 2;
 	}
 	if (*fixed && buf_append(out, from, (size_t)(end - from)) < 0)
 		return -ENOMEM;

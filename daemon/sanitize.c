@@ -452,17 +452,75 @@ on_end(void *ctx, const xmlChar *xname)
 		s->err = -ENOMEM;
 }
 
+static void on_chars_fixed(struct san *s, const char *ch, size_t len);
+
+/* U+0080-U+009F as windows-1252 means them: what "&#146;" meant on the
+ * pages that wrote it. */
+static const unsigned short cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+static int
+c1_fix(const char *s, size_t n, struct buf *out)
+{
+	size_t i, from = 0;
+	unsigned cp;
+	char u[3];
+
+	for (i = 0; i + 1 < n; i++) {
+		if ((unsigned char)s[i] != 0xc2 ||
+		    (unsigned char)s[i + 1] < 0x80 ||
+		    (unsigned char)s[i + 1] > 0x9f)
+			continue;
+		cp = cp1252_c1[(unsigned char)s[i + 1] - 0x80];
+		if (!cp)
+			continue;
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		if (cp < 0x800) {
+			u[0] = (char)(0xc0 | cp >> 6);
+			u[1] = (char)(0x80 | (cp & 0x3f));
+		}
+		if (buf_append(out, s + from, i - from) < 0 ||
+		    buf_append(out, u, cp < 0x800 ? 2 : 3) < 0)
+			return -ENOMEM;
+		from = i + 2;
+		i++;
+	}
+	return buf_append(out, s + from, n - from);
+}
+
 static void
-on_chars(void *ctx, const xmlChar *ch, int len)
+on_chars(void *ctx, const xmlChar *xch, int len)
 {
 	struct san *s = ctx;
+	const char *ch = (const char *)xch;
+	struct buf tmp = BUF_INIT;
 
 	if (s->drop || len <= 0)
 		return;
+	if (memchr(ch, 0xc2, (size_t)len)) {
+		if (c1_fix(ch, (size_t)len, &tmp) < 0) {
+			s->err = -ENOMEM;
+			return;
+		}
+		on_chars_fixed(s, tmp.data, tmp.len);
+		buf_free(&tmp);
+		return;
+	}
+	on_chars_fixed(s, ch, (size_t)len);
+}
+
+static void
+on_chars_fixed(struct san *s, const char *ch, size_t len)
+{
 	if (s->text.b)
-		text_put(&s->text, (const char *)ch, (size_t)len);
-	if (s->html && sanitize_escape((const char *)ch, (size_t)len,
-				       s->html) < 0)
+		text_put(&s->text, ch, len);
+	if (s->html && sanitize_escape(ch, len, s->html) < 0)
 		s->err = -ENOMEM;
 }
 
