@@ -1,0 +1,263 @@
+/* test_transcript.c — the transcript extractor on fixture pages written
+ * in the markup shapes of each publisher (tests/fixtures/pages). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "profiles.h"
+#include "transcript.h"
+
+#define PAGES BW_SRCDIR "/tests/fixtures/pages/"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = malloc((size_t)n + 1);
+	assert_non_null(s);
+	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = 0;
+	fclose(f);
+	*len = (size_t)n;
+	return s;
+}
+
+static struct briefing *
+parse_str(const char *html, const char *url, const char *charset)
+{
+	struct transcript_opts o = {.url = url, .charset = charset};
+	struct briefing *b = NULL;
+	char *err = NULL;
+
+	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err), 0);
+	assert_null(err);
+	return b;
+}
+
+/* Every page in the manifest gives exactly its expected record. */
+static void
+test_fixture_pages_match_their_expected_records(void **state)
+{
+	size_t mlen, n = 0;
+	char *man = slurp(PAGES "manifest.tsv", &mlen), *line, *save = NULL;
+
+	(void)state;
+	line = strtok_r(man, "\n", &save); /* header */
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char path[512], url[512], gold[512];
+		char *page, *gtext, *err = NULL;
+		size_t plen, glen;
+		struct transcript_opts o = {0};
+		struct briefing *b = NULL;
+		json_t *want, *got;
+
+		assert_int_equal(sscanf(line, "%255[^\t]\t%255[^\t]\t%255s",
+					path, url, gold), 3);
+		char full[1024];
+		snprintf(full, sizeof(full), PAGES "%s", path);
+		page = slurp(full, &plen);
+		snprintf(full, sizeof(full), PAGES "%s", gold);
+		gtext = slurp(full, &glen);
+		o.url = url;
+		assert_int_equal(transcript_parse(page, plen, &o, &b, &err), 0);
+		want = json_loads(gtext, 0, NULL);
+		got = briefing_to_json(b, 1);
+		assert_non_null(want);
+		if (!json_equal(want, got)) {
+			char *s = json_dumps(got, JSON_INDENT(1));
+			fprintf(stderr, "%s differs:\n%s\n", path, s);
+			free(s);
+		}
+		assert_true(json_equal(want, got));
+		json_decref(want);
+		json_decref(got);
+		briefing_free(b);
+		free(page);
+		free(gtext);
+		n++;
+	}
+	assert_true(n >= 7);
+	free(man);
+}
+
+static void
+test_windows_1252_page_is_decoded_from_its_meta_charset(void **state)
+{
+	size_t len;
+	char *page = slurp(PAGES "state_dpb.htm", &len);
+	struct transcript_opts o = {.url = "http://x/r/pa/prs/dpb/1.htm"};
+	struct briefing *b = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(transcript_parse(page, len, &o, &b, &err), 0);
+	assert_string_equal(b->turns[0].text,
+			    "Good afternoon. The Secretary travels to Lisbon "
+			    "tomorrow \xe2\x80\x93 his first visit this year "
+			    "\xe2\x80\x93 for talks on ocean policy.");
+	assert_string_equal(b->turns[3].asker, "Jo\xc3\xa3o Pires");
+	briefing_free(b);
+	free(page);
+}
+
+static void
+test_http_charset_overrides_the_meta_charset(void **state)
+{
+	/* bytes are Latin-1 although the meta claims UTF-8 */
+	const char *html = "<html><head><meta charset=\"utf-8\"><title>T</title>"
+			   "</head><body><p>MR. BOND: caf\xe9 au lait.</p></body></html>";
+	struct briefing *b = parse_str(html, "http://x/", "iso-8859-1");
+
+	(void)state;
+	assert_string_equal(b->turns[0].text, "caf\xc3\xa9 au lait.");
+	briefing_free(b);
+}
+
+static void
+test_nbsp_and_unicode_spaces_are_folded(void **state)
+{
+	const char *html = "<html><body><h1>T</h1><div><p>MS. RIVA:&nbsp;&nbsp;One"
+			   "\xe2\x80\x83two&#8203;three\xe2\x80\xaf four</p></div>"
+			   "</body></html>";
+	struct briefing *b = parse_str(html, "http://x/", NULL);
+
+	(void)state;
+	assert_string_equal(b->turns[0].text, "One twothree four");
+	assert_string_equal(b->turns[0].label, "MS. RIVA");
+	briefing_free(b);
+}
+
+static void
+test_bare_q_paragraph_labels_the_next_paragraph(void **state)
+{
+	const char *html = "<html><body><h1>T</h1><div>"
+			   "<p>Ann Lee (Minister): Opening words here.</p>"
+			   "<p>Q</p><p>Is it true?</p>"
+			   "<p>Ann Lee: It is.</p><p>It really is.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html, "http://x/", NULL);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].text, "Is it true?");
+	assert_string_equal(b->turns[2].text, "It is.\n\nIt really is.");
+	assert_string_equal(b->speakers[0].role, "Minister");
+	briefing_free(b);
+}
+
+static void
+test_timestamps_end_markers_and_closing_notes_are_not_turn_text(void **state)
+{
+	const char *html = "<html><body><h1>T</h1><div><p>10:02 a.m. EDT</p>"
+			   "<p>MR. ODA: Hello. (Laughter.)</p><p>###</p>"
+			   "<p>(The briefing was concluded at 10:40 a.m.)</p>"
+			   "<p>END</p><p>10:41 A.M. EDT</p></div></body></html>";
+	struct briefing *b = parse_str(html, "http://x/", NULL);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "Hello. (Laughter.)");
+	briefing_free(b);
+}
+
+static void
+test_plain_sentences_with_colons_are_not_labels(void **state)
+{
+	const char *html = "<html><body><h1>T</h1><div>"
+			   "<p>MS. KO: We have three goals: peace, trade and climate.</p>"
+			   "<p>On Sudan: the talks continue today.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html, "http://x/", NULL);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text,
+			    "We have three goals: peace, trade and climate."
+			    "\n\nOn Sudan: the talks continue today.");
+	briefing_free(b);
+}
+
+static void
+test_non_html_input_is_rejected(void **state)
+{
+	struct transcript_opts o = {.url = "http://x/"};
+	struct briefing *b = NULL;
+	char *err = NULL;
+	const char *pdf = "%PDF-1.4 binary";
+
+	(void)state;
+	assert_int_equal(transcript_parse(pdf, strlen(pdf), &o, &b, &err),
+			 -EINVAL);
+	assert_non_null(err);
+	assert_null(b);
+	free(err);
+}
+
+static void
+test_input_over_the_size_cap_is_rejected(void **state)
+{
+	struct transcript_opts o = {.url = "http://x/", .max_bytes = 10};
+	struct briefing *b = NULL;
+	char *err = NULL;
+	const char *html = "<html><body><p>too long</p></body></html>";
+
+	(void)state;
+	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err),
+			 -EFBIG);
+	free(err);
+}
+
+static void
+test_feed_override_of_body_xpath_is_used(void **state)
+{
+	const char *html = "<html><body><h1>T</h1><div id='a'><p>MR. A: one.</p>"
+			   "</div><div id='b'><p>MR. B: two two two two two two "
+			   "two two two two two two two two.</p></div></body></html>";
+	struct profile *p = NULL;
+	struct transcript_opts o = {.url = "http://x/"};
+	struct briefing *b = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(profile_derive(NULL, "//div[@id='a']", NULL, NULL, &p),
+			 0);
+	o.profile = p;
+	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err), 0);
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "one.");
+	briefing_free(b);
+	profile_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixture_pages_match_their_expected_records),
+		cmocka_unit_test(test_windows_1252_page_is_decoded_from_its_meta_charset),
+		cmocka_unit_test(test_http_charset_overrides_the_meta_charset),
+		cmocka_unit_test(test_nbsp_and_unicode_spaces_are_folded),
+		cmocka_unit_test(test_bare_q_paragraph_labels_the_next_paragraph),
+		cmocka_unit_test(test_timestamps_end_markers_and_closing_notes_are_not_turn_text),
+		cmocka_unit_test(test_plain_sentences_with_colons_are_not_labels),
+		cmocka_unit_test(test_non_html_input_is_rejected),
+		cmocka_unit_test(test_input_over_the_size_cap_is_rejected),
+		cmocka_unit_test(test_feed_override_of_body_xpath_is_used),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
