@@ -103,6 +103,7 @@ struct fetcher {
 	struct fetch_sock *socks;
 	size_t nsocks;               /* poll handles not yet closed */
 	int closing;
+	int cleaning;                /* inside curl_multi_cleanup */
 	int timer_closed;
 	void (*done)(void *arg);
 	void *done_arg;
@@ -887,7 +888,9 @@ on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *sockp)
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
 		if (s) {
-			curl_multi_assign(f->multi, fd, NULL);
+			/* the multi handle being destroyed forgets it anyway */
+			if (!f->cleaning)
+				curl_multi_assign(f->multi, fd, NULL);
 			sock_close(f, s);
 		}
 		return 0;
@@ -962,6 +965,20 @@ close_all_socks(struct fetcher *f)
 		sock_close(f, f->socks);
 }
 
+/* curl_multi_cleanup may still call on_socket (REMOVE) and on_curl_timer,
+ * so the loop and the contexts must be alive; then close what is left. */
+static void
+multi_destroy(struct fetcher *f)
+{
+	if (f->multi) {
+		f->cleaning = 1;
+		curl_multi_cleanup(f->multi);
+		f->cleaning = 0;
+		f->multi = NULL;
+	}
+	close_all_socks(f);
+}
+
 /* The multi handle is unusable (PATTERNS.md pitfall 5): fail every job
  * and start over with a fresh one. */
 static void
@@ -984,8 +1001,7 @@ fail_all(struct fetcher *f, const char *why)
 		if (!f->multi)
 			return;      /* the callback closed the fetcher */
 	}
-	curl_multi_cleanup(f->multi);
-	close_all_socks(f);
+	multi_destroy(f);
 	f->multi = curl_multi_init();
 	if (f->multi && multi_configure(f) < 0) {
 		curl_multi_cleanup(f->multi);
@@ -1089,11 +1105,7 @@ fetch_close(struct fetcher *f, void (*done)(void *arg), void *arg)
 			curl_multi_remove_handle(f->multi, job->easy);
 		job_free(job);
 	}
-	if (f->multi) {
-		curl_multi_cleanup(f->multi);
-		f->multi = NULL;
-	}
-	close_all_socks(f);
+	multi_destroy(f);
 	uv_timer_stop(&f->timer);
 	uv_close((uv_handle_t *)&f->timer, on_timer_closed);
 }

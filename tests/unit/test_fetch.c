@@ -249,9 +249,10 @@ log_last(const char *path, char fields[6][512])
 	return found;
 }
 
-/* Requests the server has counted for path (query not included). */
+/* The server's counter key: requests for a path (query not included),
+ * "_connections" or "_peak_connections". reset: zero them all after. */
 static long
-server_count(const char *path)
+server_stat(const char *key, int reset)
 {
 	struct fetch_opts o;
 	struct res r;
@@ -259,16 +260,22 @@ server_count(const char *path)
 	long n;
 
 	test_opts(&o);
-	fetch_one(&o, "/_stats", NULL, NULL, &r);
+	fetch_one(&o, reset ? "/_stats?reset=1" : "/_stats", NULL, NULL, &r);
 	assert_int_equal(r.error, 0);
 	assert_int_equal(r.status, 200);
 	j = json_loads(r.body, 0, NULL);
 	assert_non_null(j);
-	v = json_object_get(j, path);
+	v = json_object_get(j, key);
 	n = v ? (long)json_integer_value(v) : 0;
 	json_decref(j);
 	res_free(&r);
 	return n;
+}
+
+static long
+server_count(const char *path)
+{
+	return server_stat(path, 0);
 }
 
 /* ---- group setup: the fixture server ---------------------------------- */
@@ -933,7 +940,7 @@ test_close_with_jobs_in_flight_releases_everything(void **state)
 	ctx_init(c, &o, -1);
 	for (i = 0; i < 3; i++)
 		start(c, "/_bad/hang?close", NULL, NULL, NULL);
-	start(c, "/_bad/endless?close", NULL, NULL, NULL);
+	start(c, "/_bad/slowheaders?delay=1", NULL, NULL, NULL);
 	start(c, "/_bad/drip?bytes=100&delay=1", NULL, NULL, NULL);
 	url_of(url, sizeof(url), "/_bad/status/200?close");
 	req.url = url;
@@ -972,7 +979,7 @@ on_chain(void *arg, const struct fetch_result *r)
 	char url[256];
 
 	assert_int_equal(r->status, 200);
-	if (++c->ncb == 3) {
+	if (++c->ncb == c->want) {
 		fetch_close(c->f, on_closed, c);
 		return;
 	}
@@ -992,7 +999,7 @@ test_callback_may_start_the_next_job(void **state)
 	(void)state;
 	assert_non_null(c);
 	test_opts(&o);
-	ctx_init(c, &o, -1);
+	ctx_init(c, &o, 3);
 	url_of(url, sizeof(url), "/feed.xml?chain");
 	req.url = url;
 	assert_int_equal(fetch_start(c->f, &req, on_chain, c, NULL), 0);
@@ -1000,6 +1007,70 @@ test_callback_may_start_the_next_job(void **state)
 	assert_int_equal(c->ncb, 3);
 	ctx_free(c);
 	free(c);
+}
+
+static void
+test_sequential_jobs_reuse_one_connection(void **state)
+{
+	struct fetch_opts o;
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct fetch_req req = { 0 };
+	char url[256];
+
+	(void)state;
+	assert_non_null(c);
+	test_opts(&o);
+	server_stat("_connections", 1);
+	ctx_init(c, &o, 6);
+	url_of(url, sizeof(url), "/feed.xml?chain");
+	req.url = url;
+	assert_int_equal(fetch_start(c->f, &req, on_chain, c, NULL), 0);
+	ctx_run(c);
+	assert_int_equal(c->ncb, 6);
+	assert_int_equal(server_stat("_connections", 0), 1);
+	ctx_free(c);
+	free(c);
+}
+
+/* n slow transfers at once; returns the most the server saw at once. */
+static long
+peak_for(long host_cap, int n)
+{
+	struct fetch_opts o;
+	struct ctx *c = calloc(1, sizeof(*c));
+	int i;
+	long peak;
+
+	assert_non_null(c);
+	test_opts(&o);
+	o.max_host_conns = host_cap;
+	server_stat("_peak:/_bad/slow", 1);
+	ctx_init(c, &o, n);
+	for (i = 0; i < n; i++)
+		start(c, "/_bad/slow?delay=0.2", NULL, NULL, NULL);
+	ctx_run(c);
+	assert_int_equal(c->ncb, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(c->res[i].status, 200);
+	peak = server_stat("_peak:/_bad/slow", 0);
+	ctx_free(c);
+	free(c);
+	return peak;
+}
+
+static void
+test_per_host_connection_cap_is_honoured(void **state)
+{
+	long capped, wider;
+
+	(void)state;
+	capped = peak_for(2, 10);
+	assert_true(capped >= 1);
+	assert_true(capped <= 2);
+	/* the cap is what limited it: a wider one is used */
+	wider = peak_for(6, 10);
+	assert_true(wider > 2);
+	assert_true(wider <= 6);
 }
 
 static void
@@ -1152,6 +1223,8 @@ main(void)
 		cmocka_unit_test(test_close_with_jobs_in_flight_releases_everything),
 		cmocka_unit_test(test_close_before_the_loop_runs),
 		cmocka_unit_test(test_callback_may_start_the_next_job),
+		cmocka_unit_test(test_sequential_jobs_reuse_one_connection),
+		cmocka_unit_test(test_per_host_connection_cap_is_honoured),
 		cmocka_unit_test(test_header_injection_in_validators_is_rejected),
 		cmocka_unit_test(test_setup_easy_sets_the_hardened_options),
 	};
