@@ -191,6 +191,22 @@ client_close(struct client *c)
 	uv_close((uv_handle_t *)&c->timer, on_client_closed);
 }
 
+/* Closing a Unix socket with unread input makes the peer's next read fail
+ * with ECONNRESET, possibly before it has read our last line; so after a
+ * final line, swallow what the peer sent (bounded) before closing. */
+static void
+client_close_gently(struct client *c)
+{
+	int fd, i;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0)
+		for (i = 0; i < 16; i++)
+			if (recv(fd, c->n->rbuf, sizeof(c->n->rbuf),
+				 MSG_DONTWAIT) <= 0)
+				break;
+	client_close(c);
+}
+
 static void
 on_drain_deadline(uv_timer_t *t)
 {
@@ -248,7 +264,7 @@ on_write(uv_write_t *req, int status)
 		return;
 	}
 	if (c->state == CL_DRAIN && c->out.len == 0 && !c->stuck) {
-		client_close(c);
+		client_close_gently(c);
 		return;
 	}
 	client_flush(c);
@@ -707,11 +723,18 @@ client_privileged(const struct client *c)
 	return 0;
 }
 
+static int
+first_cb(void *arg, const struct store_event *ev)
+{
+	*(int64_t *)arg = ev->seq;
+	return 0;
+}
+
 static void
 do_subscribe(struct client *c, struct proto_req *req)
 {
 	struct notify *n = c->n;
-	int64_t head = 0;
+	int64_t head = 0, first = 0;
 	json_t *body;
 	int r;
 
@@ -750,6 +773,13 @@ do_subscribe(struct client *c, struct proto_req *req)
 	c->fly_cursor = c->done_cursor = c->last_seq;
 	body = json_pack("{s:I, s:I}", "seq", (json_int_t)c->last_seq,
 			 "head", (json_int_t)head);
+	if (c->state == CL_REPLAY && body &&
+	    store_events_after(n->store, c->last_seq, 1, first_cb, &first) == 0
+	    && first > c->last_seq + 1)
+		/* The log only loses a prefix (retention), so a hole right
+		 * after since means events the client never saw are gone. */
+		json_object_set_new(body, "expired",
+				    json_integer(first - c->last_seq - 1));
 	send_reply(c, "subscribed", body, c->sub.id);
 	if (c->state == CL_REPLAY)
 		pump_start(n);
@@ -1102,6 +1132,9 @@ on_connection(uv_stream_t *server, int status)
 		c->pid = cred.pid;
 	}
 	if (n->nclients >= n->o.max_clients) {
+		/* Read (and ignore) its input until closed: see
+		 * client_finish. */
+		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
 		log_limited("notify:full", 5, LOG_LVL_WARN,
 			    "notify: %zu clients already, refusing uid %lu "
 			    "pid %ld", n->nclients, (unsigned long)c->uid,

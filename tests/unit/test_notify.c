@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1049,6 +1050,8 @@ test_client_beyond_max_clients_gets_an_error_and_is_closed(void **s)
 	j = cl_json(&fx, &b);
 	json_decref(j);
 	cl_connect(&fx, &extra);
+	/* It talks first: its line must not turn our reply into a reset. */
+	cl_send(&extra, "{\"op\":\"subscribe\"}\n");
 	cl_expect_error(&fx, &extra, "too_many_clients");
 	cl_expect_eof(&fx, &extra);
 	cl_close(&extra);
@@ -1140,6 +1143,42 @@ test_heartbeats_carry_the_subscriber_cursor(void **s)
 }
 
 static void
+test_subscriber_is_told_how_many_events_expired_before_its_cursor(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	int64_t deleted = 0, seqs[8];
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	put(&fx, 5, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT, "old");
+	assert_int_equal(store_events_expire(fx.st, (int64_t)time(NULL) + 10,
+					     &deleted), 0);
+	assert_int_equal(deleted, 5);
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT, "new");
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	cl_send(&c, "{\"op\":\"subscribe\",\"since\":2}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "subscribed");
+	assert_int_equal(jint(j, "expired"), 3);
+	assert_int_equal(jint(j, "head"), 8);
+	json_decref(j);
+	assert_int_equal(cl_events_until_pong(&fx, &c, seqs, 8), 3);
+	assert_int_equal(seqs[0], 6);
+	cl_close(&c);
+	/* No hole, no "expired". */
+	cl_connect(&fx, &c);
+	cl_send(&c, "{\"op\":\"subscribe\",\"since\":6}\n");
+	j = cl_json(&fx, &c);
+	assert_null(json_object_get(j, "expired"));
+	json_decref(j);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
+static void
 test_closing_with_clients_connected_releases_everything(void **s)
 {
 	struct fx fx;
@@ -1200,6 +1239,8 @@ main(void)
 		cmocka_unit_test(test_client_that_never_subscribes_is_timed_out),
 		cmocka_unit_test(test_request_then_eof_still_gets_its_reply),
 		cmocka_unit_test(test_heartbeats_carry_the_subscriber_cursor),
+		cmocka_unit_test(
+			test_subscriber_is_told_how_many_events_expired_before_its_cursor),
 		cmocka_unit_test(
 			test_closing_with_clients_connected_releases_everything),
 	};
