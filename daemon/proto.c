@@ -287,6 +287,9 @@ proto_decode(const char *line, size_t len, struct proto_req *req,
 		get_string(&d, "feed", PROTO_MAX_NAME, &req->poll_feed,
 			   "\"feed\" must be a non-empty string of at most "
 			   "256 bytes");
+		if (!d.err && !req->poll_feed)
+			fail(&d, -EINVAL, "bad_request",
+			     "\"poll\" needs \"feed\": a feed name");
 		break;
 	case PROTO_UNSUBSCRIBE:
 	case PROTO_STATUS:

@@ -49,7 +49,7 @@ struct proto_req {
 	size_t limit;
 	/* get */
 	int64_t get_id;
-	/* poll */
+	/* poll: required */
 	char *poll_feed;
 };
 

@@ -166,9 +166,9 @@ test_search_get_and_poll_decode_their_arguments(void **state)
 	assert_true(proto_is_privileged(req.op));
 	assert_string_equal(req.poll_feed, "nato");
 	proto_req_clear(&req);
-	assert_int_equal(proto_decode(p2, strlen(p2), &req, &code, &why), 0);
-	assert_null(req.poll_feed);
-	proto_req_clear(&req);
+	assert_int_equal(proto_decode(p2, strlen(p2), &req, &code, &why),
+			 -EINVAL);
+	assert_string_equal(code, "bad_request");
 }
 
 static void
