@@ -404,7 +404,8 @@ fi
 
 # Watchdog: count pings, then check their spacing against the contract
 # (systemd needs one ping per WATCHDOG_USEC; the daemon aims at half).
-if wait_for 20 test "$(notify_count '^WATCHDOG=1$')" -ge 4; then
+pings_at_least() { [ "$(notify_count '^WATCHDOG=1$')" -ge "$1" ]; }
+if wait_for 20 pings_at_least 4; then
 	ok "live: WATCHDOG=1 repeated ($(notify_count '^WATCHDOG=1$') pings)"
 	gaps=$(awk '$2 == "WATCHDOG=1" { if (p) print $1 - p; p = $1 }' "$nlog")
 	maxgap=$(printf '%s\n' $gaps | sort -n | tail -1)
@@ -448,6 +449,30 @@ if printf '%s' "$feeds" | grep -q '"added"'; then
 else
 	fail "live: {\"op\":\"feeds\"} after reload lacks the added feed: $(printf '%s' "$feeds" | cut -c1-200)"
 fi
+
+# A broken file on reload: the old configuration keeps running, READY=1 is
+# still sent, and STATUS= says why.
+before=$(wc -l <"$nlog")
+cp "$conf" "$conf.good"
+printf '[daemon]\ninterval = soon\n' >>"$conf"
+kill -HUP "$dpid" 2>/dev/null
+if wait_for 15 sh -c "tail -n +$((before + 1)) '$nlog' | grep -q 'STATUS=.*reload failed'"; then
+	after=$(tail -n +$((before + 1)) "$nlog" | cut -d' ' -f2-)
+	if printf '%s\n' "$after" | grep -q '^READY=1'; then
+		ok "live: a bad config on SIGHUP: READY=1 and STATUS= says the reload failed"
+	else
+		fail "live: a bad config on SIGHUP: STATUS= but no READY=1: $(printf '%s' "$after" | tr '\n' ' ')"
+	fi
+else
+	fail "live: a bad config on SIGHUP: no STATUS= saying the reload failed: $(tail -n +$((before + 1)) "$nlog" | tr '\n' ' ')"
+fi
+feeds=$(ask "$sock" '{"op":"feeds"}' 2>/dev/null)
+if printf '%s' "$feeds" | grep -q '"added"'; then
+	ok "live: after the failed reload the previous configuration still serves"
+else
+	fail "live: after the failed reload: $(printf '%s' "$feeds" | cut -c1-200)"
+fi
+mv "$conf.good" "$conf"
 
 # Stop: STOPPING=1, exit status 0, and the socket path (systemd's, here
 # systemd-socket-activate's) left in place.
