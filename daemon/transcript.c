@@ -181,6 +181,44 @@ utf8_repair(const unsigned char *s, size_t n, struct buf *out)
 	return r;
 }
 
+/* windows-1252 → UTF-8 without iconv (whose errors for the five undefined
+ * bytes would reach stderr and cut the page short). */
+static int
+cp1252_to_utf8(const unsigned char *s, size_t n, struct buf *out)
+{
+	static const unsigned short c1[32] = {
+		0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+		0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178
+	};
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		unsigned c = s[i];
+		char u[3];
+
+		if (c < 0x80) {
+			r = buf_putc(out, (char)c);
+			continue;
+		}
+		if (c < 0xA0)
+			c = c1[c - 0x80];
+		if (c < 0x800) {
+			u[0] = (char)(0xC0 | (c >> 6));
+			u[1] = (char)(0x80 | (c & 0x3F));
+			r = buf_append(out, u, 2);
+		} else {
+			u[0] = (char)(0xE0 | (c >> 12));
+			u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+			u[2] = (char)(0x80 | (c & 0x3F));
+			r = buf_append(out, u, 3);
+		}
+	}
+	return r;
+}
+
 /* The charset named in the first bytes' <meta>, copied into out. */
 static int
 meta_charset(const char *h, size_t len, char *out, size_t cap)
@@ -1354,7 +1392,13 @@ parse_doc(const char *html, size_t len, const struct transcript_opts *o,
 		cs = charset_name(mc);
 	if (!cs)
 		cs = utf8_valid(u, len) ? "UTF-8" : "windows-1252";
-	if (!strcmp(cs, "UTF-8") && !utf8_valid(u, len)) {
+	if (!strcmp(cs, "windows-1252")) {
+		if (cp1252_to_utf8(u, len, tmp) < 0)
+			return NULL;
+		html = tmp->data;
+		len = tmp->len;
+		cs = "UTF-8";
+	} else if (!strcmp(cs, "UTF-8") && !utf8_valid(u, len)) {
 		/* libxml2 would fall back to Latin-1 at the first bad byte */
 		if (utf8_repair(u, len, tmp) < 0)
 			return NULL;
