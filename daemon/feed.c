@@ -22,6 +22,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/tree.h>
 
 #include "buf.h"
 #include "date.h"
@@ -1539,6 +1540,14 @@ parse_json(struct fp *p, const char *s, size_t n, const char *base)
 			       json_object_get(root, "author");
 	if (json_is_object(a))
 		json_person(p, a, &d->feed.author);
+	/* Without the document's address, item URLs resolve against the
+	 * address the feed gives for itself. */
+	if (!base) {
+		v = json_object_get(root, "feed_url");
+		if (!json_is_string(v))
+			v = json_object_get(root, "home_page_url");
+		base = json_is_string(v) ? json_string_value(v) : NULL;
+	}
 	items = json_object_get(root, "items");
 	json_array_foreach(items, i, it) {
 		struct feed_entry *e;
@@ -1637,6 +1646,12 @@ parse_xml(struct fp *p, const char *s, size_t n)
 		xmlParseChunk(p->ctxt, NULL, 0, 1);
 	if (!p->err && !p->ctxt->wellFormed)
 		bozo(p, "not well-formed XML");
+	/* libxml2 makes a document to hang a DTD on when it meets a
+	 * DOCTYPE with declarations, even in pure SAX mode. */
+	if (p->ctxt->myDoc) {
+		xmlFreeDoc(p->ctxt->myDoc);
+		p->ctxt->myDoc = NULL;
+	}
 	xmlFreeParserCtxt(p->ctxt);
 	p->ctxt = NULL;
 	/* A truncated document leaves elements open: close them so the

@@ -375,6 +375,10 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 		snprintf(enc, 40, "%s", hcs);
 	else if (text_default && is_ascii(u, len))
 		strcpy(enc, "us-ascii");
+	else if (text_default && set_bozo(bozo, "%s without charset holds "
+					  "non-ASCII bytes; used the XML "
+					  "declaration%s", media, "") < 0)
+		return -ENOMEM;
 	else if (xenc[0] && !(sniff[0] && strncmp(xenc, "utf-", 4) &&
 			      strncmp(sniff, "cp", 2)))
 		snprintf(enc, 40, "%s", xenc);
