@@ -1,0 +1,173 @@
+/* test_sanitize — HTML to text, allowlist sanitizing, URL resolution. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sanitize.h"
+
+static char *
+html(const char *in, const char *base)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(sanitize_html(in, strlen(in), base, NULL, &b), 0);
+	return buf_detach(&b);
+}
+
+static char *
+text(const char *in)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(sanitize_html(in, strlen(in), NULL, &b, NULL), 0);
+	return buf_detach(&b);
+}
+
+#define EXPECT(call, want) do { char *s_ = (call); \
+	assert_string_equal(s_, want); free(s_); } while (0)
+
+static void
+test_text_drops_tags_script_and_style_and_folds_space(void **state)
+{
+	(void)state;
+	EXPECT(text("<p>Good\n  <b>afternoon</b>.</p><script>x()</script>"
+		    "<style>p{}</style><p>Q&amp;A &nbsp;now</p>"),
+	       "Good afternoon. Q&A \xc2\xa0now");
+}
+
+static void
+test_text_separates_blocks_but_not_inline_elements(void **state)
+{
+	(void)state;
+	EXPECT(text("<p>one</p><p>two</p>wo<b>rd</b><br>three"),
+	       "one two word three");
+}
+
+static void
+test_html_keeps_allowlisted_markup_only(void **state)
+{
+	(void)state;
+	EXPECT(html("<p class=\"x\" onclick=\"a()\" style=\"color:red\">"
+		    "<b>hi</b><iframe src=\"//e\">fallback</iframe>"
+		    "<object data=\"x.swf\"></object><form><input></form></p>",
+		    NULL),
+	       "<p class=\"x\"><b>hi</b>fallback</p>");
+}
+
+static void
+test_html_removes_javascript_and_data_urls(void **state)
+{
+	(void)state;
+	EXPECT(html("<a href=\"javascript:alert(1)\">a</a>"
+		    "<a href=\" JaVa\tScRiPt:alert(1)\">b</a>"
+		    "<img src=\"data:image/png;base64,AAAA\">", NULL),
+	       "<a>a</a><a>b</a><img />");
+}
+
+static void
+test_html_resolves_relative_urls_against_base(void **state)
+{
+	(void)state;
+	EXPECT(html("<a href=\"../b/c.htm?q=1#f\">x</a><img src=\"p.jpg\">",
+		    "https://ex.org/a/d/feed.xml"),
+	       "<a href=\"https://ex.org/a/b/c.htm?q=1#f\">x</a>"
+	       "<img src=\"https://ex.org/a/d/p.jpg\" />");
+}
+
+static void
+test_html_escapes_text_and_attributes(void **state)
+{
+	(void)state;
+	EXPECT(html("<p title='a\"b'>1 &lt; 2 &amp; 3</p>", NULL),
+	       "<p title=\"a&quot;b\">1 &lt; 2 &amp; 3</p>");
+}
+
+static void
+test_windows1252_c1_code_points_become_quotes(void **state)
+{
+	(void)state;
+	EXPECT(text("don&#146;t"), "don\xe2\x80\x99t");
+}
+
+static void
+test_resolve_follows_rfc3986_examples(void **state)
+{
+	static const char *const cases[][2] = {
+		{"g", "http://a/b/c/g"}, {"./g", "http://a/b/c/g"},
+		{"g/", "http://a/b/c/g/"}, {"/g", "http://a/g"},
+		{"//g", "http://g"}, {"?y", "http://a/b/c/d;p?y"},
+		{"g?y", "http://a/b/c/g?y"}, {"#s", "http://a/b/c/d;p?q#s"},
+		{"", "http://a/b/c/d;p?q"}, {".", "http://a/b/c/"},
+		{"..", "http://a/b/"}, {"../g", "http://a/b/g"},
+		{"../../g", "http://a/g"}, {"../../../g", "http://a/g"},
+		{"/./g", "http://a/g"}, {"g/../h", "http://a/b/c/h"},
+		{"g;x=1/../y", "http://a/b/c/y"}, {"g:h", "g:h"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *r = sanitize_resolve_url("http://a/b/c/d;p?q",
+					       cases[i][0]);
+		assert_non_null(r);
+		assert_string_equal(r, cases[i][1]);
+		free(r);
+	}
+}
+
+static void
+test_resolve_without_base_keeps_the_reference(void **state)
+{
+	(void)state;
+	EXPECT(sanitize_resolve_url(NULL, "  /x/y  "), "/x/y");
+}
+
+static void
+test_url_safety_by_scheme(void **state)
+{
+	(void)state;
+	assert_true(sanitize_url_is_safe("https://x"));
+	assert_true(sanitize_url_is_safe("mailto:a@b"));
+	assert_true(sanitize_url_is_safe("relative/path:colon-later"));
+	assert_false(sanitize_url_is_safe("javascript:x"));
+	assert_false(sanitize_url_is_safe("vbscript:x"));
+	assert_false(sanitize_url_is_safe("data:text/html,x"));
+}
+
+static void
+test_fold_and_escape(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(sanitize_fold("  a \n\t b  ", 10, &b), 0);
+	assert_string_equal(buf_str(&b), "a b");
+	buf_reset(&b);
+	assert_int_equal(sanitize_escape("<a&\"b\">", 7, &b), 0);
+	assert_string_equal(buf_str(&b), "&lt;a&amp;&quot;b&quot;&gt;");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_drops_tags_script_and_style_and_folds_space),
+		cmocka_unit_test(test_text_separates_blocks_but_not_inline_elements),
+		cmocka_unit_test(test_html_keeps_allowlisted_markup_only),
+		cmocka_unit_test(test_html_removes_javascript_and_data_urls),
+		cmocka_unit_test(test_html_resolves_relative_urls_against_base),
+		cmocka_unit_test(test_html_escapes_text_and_attributes),
+		cmocka_unit_test(test_windows1252_c1_code_points_become_quotes),
+		cmocka_unit_test(test_resolve_follows_rfc3986_examples),
+		cmocka_unit_test(test_resolve_without_base_keeps_the_reference),
+		cmocka_unit_test(test_url_safety_by_scheme),
+		cmocka_unit_test(test_fold_and_escape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
