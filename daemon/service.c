@@ -209,6 +209,8 @@ service_watchdog_init(uv_loop_t *loop, struct service_watchdog *w, int autop)
 	uint64_t usec = 0, ms;
 	int r;
 
+	if (w->active)
+		return -EALREADY;
 	memset(w, 0, sizeof(*w));
 	/* Keeps WATCHDOG_USEC set: nothing is executed that could inherit it
 	 * and a restart of the watchdog (tests) reads it again. */

@@ -78,8 +78,9 @@ struct service_watchdog {
 	uint64_t pings;     /* WATCHDOG=1 sent successfully */
 };
 
-/* 0 watchdog not requested (nothing started), 1 started, <0 -errno (e.g.
- * -EINVAL for a malformed WATCHDOG_USEC). */
+/* 0 watchdog not requested (nothing started), 1 started, <0 -errno
+ * (-EINVAL for a malformed WATCHDOG_USEC, -EALREADY when w is running).
+ * w must be zeroed or stopped. */
 int service_watchdog_start(uv_loop_t *loop, struct service_watchdog *w);
 int service_watchdog_start_manual(uv_loop_t *loop, struct service_watchdog *w);
 /* Report progress; the next timer expiration will ping. No-op when the

@@ -356,13 +356,33 @@ test_watchdog_for_another_pid_does_not_start(void **st)
 	setenv("WATCHDOG_USEC", "200000", 1);
 	setenv("WATCHDOG_PID", pid, 1);
 	assert_int_equal(uv_loop_init(&loop), 0);
-	memset(&wd, 0xff, sizeof(wd));  /* start must not trust the caller */
+	memset(&wd, 0, sizeof(wd));
 	assert_int_equal(service_watchdog_start(&loop, &wd), 0);
 	assert_int_equal(wd.active, 0);
 	service_watchdog_stop(&wd);      /* safe when never started */
 	assert_int_equal(uv_run(&loop, UV_RUN_NOWAIT), 0);
 	assert_int_equal(uv_loop_close(&loop), 0);
 	unsetenv("WATCHDOG_PID");
+	unsetenv("WATCHDOG_USEC");
+}
+
+static void
+test_watchdog_started_twice_is_refused_and_keeps_running(void **st)
+{
+	struct service_watchdog wd = {0};
+	uv_loop_t loop;
+
+	(void)st;
+	setenv("WATCHDOG_USEC", "200000", 1);
+	unsetenv("WATCHDOG_PID");
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(service_watchdog_start(&loop, &wd), 1);
+	assert_int_equal(service_watchdog_start(&loop, &wd), -EALREADY);
+	assert_int_equal(wd.active, 1);
+	service_watchdog_stop(&wd);
+	/* Both handles closed: the loop has nothing left. */
+	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(uv_loop_close(&loop), 0);
 	unsetenv("WATCHDOG_USEC");
 }
 
@@ -632,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_watchdog_pings_on_every_tick_while_the_loop_runs),
 		cmocka_unit_test(test_watchdog_stops_pinging_when_no_progress_is_reported),
 		cmocka_unit_test(test_watchdog_for_another_pid_does_not_start),
+		cmocka_unit_test(test_watchdog_started_twice_is_refused_and_keeps_running),
 		cmocka_unit_test(test_watchdog_without_watchdog_usec_does_not_start),
 		cmocka_unit_test(test_watchdog_with_malformed_usec_is_an_error),
 		cmocka_unit_test(test_activated_listening_socket_is_returned_with_cloexec),
