@@ -140,6 +140,11 @@ sanitize_escape(const char *s, size_t len, struct buf *out)
 	const char *rep;
 
 	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* Most bytes need no escape: one compare skips them. */
+		if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
+			continue;
 		switch (s[i]) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
@@ -549,6 +554,25 @@ sanitize_html(const char *html, size_t len, const char *base_url,
 	s.base = base_url;
 	if (len == 0)
 		return 0;
+	/* No markup and no references: the text is the text. */
+	if (!memchr(html, '<', len) && !memchr(html, '&', len)) {
+		struct buf tmp = BUF_INIT;
+		const char *src = html;
+		size_t n = len;
+
+		if (memchr(html, 0xc2, len)) {
+			if (c1_fix(html, len, &tmp) < 0)
+				return -ENOMEM;
+			src = tmp.data;
+			n = tmp.len;
+		}
+		if (text)
+			text_put(&s.text, src, n);
+		if (html_out && sanitize_escape(src, n, html_out) < 0)
+			rc = -ENOMEM;
+		buf_free(&tmp);
+		return rc ? rc : s.text.err;
+	}
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
 	sax.startElement = on_start;
