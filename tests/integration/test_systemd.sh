@@ -60,6 +60,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+finish() {
+	if [ $failures -eq 0 ]; then
+		echo "# all systemd checks passed"
+		exit 0
+	fi
+	echo "# $failures systemd check(s) failed"
+	[ "${KEEP_TMP:-0}" = 1 ] || echo "# rerun with KEEP_TMP=1 to keep $TMP"
+	exit 1
+}
+
 # wait_for SECONDS COMMAND...: poll until the command succeeds. The limit
 # only stops a hung test; no check depends on how fast anything is.
 wait_for() {
@@ -273,8 +283,7 @@ fi
 
 if ! command -v systemd-socket-activate >/dev/null 2>&1; then
 	skip "live: systemd-socket-activate not installed (package systemd)"
-	[ $failures -eq 0 ]
-	exit
+	finish
 fi
 if ! command -v python3 >/dev/null 2>&1; then
 	fail "live: python3 is needed for the notify socket"
@@ -402,6 +411,19 @@ else
 	ok "live: the daemon used the passed socket (none bound at the config path)"
 fi
 
+# require_alive WHAT: a daemon that died makes every later check moot;
+# say so once, with its exit status and last words, and stop.
+require_alive() {
+	local rc sig=
+	kill -0 "$dpid" 2>/dev/null && return 0
+	wait "$dpid"
+	rc=$?
+	[ $rc -gt 128 ] && sig=", signal $((rc - 128))"
+	fail "live: the daemon died (exit status $rc$sig) before $1; last stderr: $(tail -3 "$live/daemon.err" | tr '\n' ' ')"
+	finish
+}
+
+require_alive "the watchdog checks"
 # Watchdog: count pings, then check their spacing against the contract
 # (systemd needs one ping per WATCHDOG_USEC; the daemon aims at half).
 pings_at_least() { [ "$(notify_count '^WATCHDOG=1$')" -ge "$1" ]; }
@@ -419,10 +441,11 @@ else
 	fail "live: fewer than 4 WATCHDOG=1 ($(notify_count '^WATCHDOG=1$'))"
 fi
 
+require_alive "SIGHUP"
 # Reload: a new feed in the file, SIGHUP, RELOADING=1 then READY=1.
 before=$(wc -l <"$nlog")
 write_conf added
-kill -HUP "$dpid" 2>/dev/null || fail "live: the daemon is not running at SIGHUP time (stderr: $(tail -3 "$live/daemon.err" | tr "\n" " "))"
+kill -HUP "$dpid" 2>/dev/null
 if wait_for 15 sh -c "tail -n +$((before + 1)) '$nlog' | cut -d' ' -f2- | grep -q '^READY=1'"; then
 	after=$(tail -n +$((before + 1)) "$nlog")
 	rl=$(printf '%s\n' "$after" | grep -n 'RELOADING=1' | head -1 | cut -d: -f1)
@@ -450,6 +473,7 @@ else
 	fail "live: {\"op\":\"feeds\"} after reload lacks the added feed: $(printf '%s' "$feeds" | cut -c1-200)"
 fi
 
+require_alive "the failed reload"
 # A broken file on reload: the old configuration keeps running, READY=1 is
 # still sent, and STATUS= says why.
 before=$(wc -l <"$nlog")
@@ -474,6 +498,7 @@ else
 fi
 mv "$conf.good" "$conf"
 
+require_alive "SIGTERM"
 # Stop: STOPPING=1, exit status 0, and the socket path (systemd's, here
 # systemd-socket-activate's) left in place.
 kill -TERM "$dpid" 2>/dev/null
@@ -500,10 +525,4 @@ else
 	fail "live: log lines without a priority prefix: $bad"
 fi
 
-if [ $failures -eq 0 ]; then
-	echo "# all systemd checks passed"
-	exit 0
-fi
-echo "# $failures systemd check(s) failed"
-[ "${KEEP_TMP:-0}" = 1 ] || echo "# rerun with KEEP_TMP=1 to keep $TMP"
-exit 1
+finish
