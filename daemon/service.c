@@ -101,8 +101,8 @@ service_notify_status(const char *prefix, const char *status)
 	if (!status)
 		return service_notify(prefix);
 	service_clean_line(line, sizeof(line), status);
-	snprintf(msg, sizeof(msg), "%s%sSTATUS=%s", prefix,
-		 *prefix ? "\n" : "", line);
+	snprintf(msg, sizeof(msg), "%s%sSTATUS=%s", prefix, *prefix ? "\n" : "",
+	         line);
 	return service_notify(msg);
 }
 
@@ -135,8 +135,8 @@ service_reloading(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
 		return -errno;
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
-		 (unsigned long long)ts.tv_sec * 1000000ULL +
-			 (unsigned long long)ts.tv_nsec / 1000ULL);
+	         (unsigned long long)ts.tv_sec * 1000000ULL +
+	                 (unsigned long long)ts.tv_nsec / 1000ULL);
 	return service_notify(msg);
 }
 
@@ -175,7 +175,8 @@ service_listen_fd(const char *name)
 	}
 	if (fd < 0)
 		log_debug("socket activation: %d fds, none is a listening "
-			  "AF_UNIX stream socket", n);
+		          "AF_UNIX stream socket",
+		          n);
 	for (i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);

@@ -30,8 +30,7 @@
  * (successful or not; a failed reload says so in status). */
 int service_ready(const char *status);
 /* STATUS=<printf text>, one line. */
-int service_status(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+int service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* RELOADING=1 + MONOTONIC_USEC=<CLOCK_MONOTONIC now, in µs>, one datagram.
  * Send it when SIGHUP arrives, before re-reading the configuration. */
 int service_reloading(void);
@@ -71,11 +70,11 @@ int service_listen_fd(const char *name);
 struct service_watchdog {
 	uv_timer_t timer;
 	uv_check_t check;
-	uint64_t usec;      /* WATCHDOG_USEC; 0 when not started */
-	int progressed;     /* progress reported since the last ping */
-	int active;         /* handles initialised, not yet closed */
-	uint64_t ticks;     /* timer expirations */
-	uint64_t pings;     /* WATCHDOG=1 sent successfully */
+	uint64_t usec;  /* WATCHDOG_USEC; 0 when not started */
+	int progressed; /* progress reported since the last ping */
+	int active;     /* handles initialised, not yet closed */
+	uint64_t ticks; /* timer expirations */
+	uint64_t pings; /* WATCHDOG=1 sent successfully */
 };
 
 /* 0 watchdog not requested (nothing started), 1 started, <0 -errno

@@ -23,7 +23,7 @@
 
 struct receiver {
 	int fd;
-	char path[108];  /* "" for an abstract socket */
+	char path[108]; /* "" for an abstract socket */
 };
 
 /* Bind a datagram socket and point NOTIFY_SOCKET at it. abstract: use a
@@ -43,17 +43,16 @@ receiver_open(struct receiver *r, int abstract)
 	assert_true(r->fd >= 0);
 	if (abstract) {
 		snprintf(name, sizeof(name), "briefwatch-test-%ld-%u",
-			 (long)getpid(), counter++);
+		         (long)getpid(), counter++);
 		memcpy(sa.sun_path + 1, name, strlen(name));
-		salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-				    1 + strlen(name));
+		salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+		                    strlen(name));
 		snprintf(env, sizeof(env), "@%s", name);
 	} else {
 		const char *tmp = getenv("TMPDIR");
 
 		snprintf(r->path, sizeof(r->path), "%s/bw-notify-%ld-%u",
-			 tmp && *tmp ? tmp : "/tmp", (long)getpid(),
-			 counter++);
+		         tmp && *tmp ? tmp : "/tmp", (long)getpid(), counter++);
 		unlink(r->path);
 		memcpy(sa.sun_path, r->path, strlen(r->path) + 1);
 		salen = sizeof(sa);
@@ -152,11 +151,11 @@ test_status_is_formatted_on_one_line(void **st)
 
 	(void)st;
 	receiver_open(&r, 0);
-	assert_true(service_status("%d feeds ok, %d failing; last ingest %s",
-				   5, 1, "nato") > 0);
+	assert_true(service_status("%d feeds ok, %d failing; last ingest %s", 5,
+	                           1, "nato") > 0);
 	assert_true(receiver_next(&r, msg, sizeof(msg)) > 0);
 	assert_string_equal(msg,
-		"STATUS=5 feeds ok, 1 failing; last ingest nato");
+	                    "STATUS=5 feeds ok, 1 failing; last ingest nato");
 	receiver_close(&r);
 }
 
@@ -186,7 +185,8 @@ test_status_replaces_invalid_utf8_and_keeps_valid_utf8(void **st)
 	receiver_open(&r, 0);
 	assert_true(service_status("Genève \xff\xc3(%s)", "Zürich") > 0);
 	assert_true(receiver_next(&r, msg, sizeof(msg)) > 0);
-	assert_string_equal(msg, "STATUS=Genève ??" "(Zürich)");
+	assert_string_equal(msg, "STATUS=Genève ??"
+	                         "(Zürich)");
 	receiver_close(&r);
 }
 
@@ -210,7 +210,7 @@ test_long_status_is_cut_at_a_character_boundary(void **st)
 	len = strlen(msg + 7);
 	assert_true(len <= SERVICE_STATUS_MAX);
 	assert_true(len >= SERVICE_STATUS_MAX - 1);
-	assert_int_equal(len % 2, 1);  /* 'a' + whole two-byte characters */
+	assert_int_equal(len % 2, 1); /* 'a' + whole two-byte characters */
 	assert_memory_equal(msg + 7 + len - 2, "\xc3\xa9", 2);
 	receiver_close(&r);
 }
@@ -263,8 +263,8 @@ test_notify_to_a_missing_socket_returns_an_error(void **st)
 struct wd_run {
 	struct service_watchdog wd;
 	uv_check_t probe;
-	uint64_t stop_at_ticks;     /* end the run after this many ticks */
-	uint64_t progress_until;    /* report progress while ticks < this */
+	uint64_t stop_at_ticks;  /* end the run after this many ticks */
+	uint64_t progress_until; /* report progress while ticks < this */
 	int manual;
 };
 
@@ -292,7 +292,7 @@ wd_run(struct wd_run *run)
 	assert_int_equal(uv_loop_init(&loop), 0);
 	if (run->manual)
 		assert_int_equal(service_watchdog_start_manual(&loop, &run->wd),
-				 1);
+		                 1);
 	else
 		assert_int_equal(service_watchdog_start(&loop, &run->wd), 1);
 	assert_int_equal(run->wd.usec, 200000);
@@ -332,7 +332,7 @@ test_watchdog_stops_pinging_when_no_progress_is_reported(void **st)
 	(void)st;
 	memset(&run, 0, sizeof(run));
 	run.manual = 1;
-	run.progress_until = 2;  /* progress before ticks 1 and 2 only */
+	run.progress_until = 2; /* progress before ticks 1 and 2 only */
 	run.stop_at_ticks = 6;
 	receiver_open(&r, 0);
 	setenv("WATCHDOG_USEC", "200000", 1);
@@ -359,7 +359,7 @@ test_watchdog_for_another_pid_does_not_start(void **st)
 	memset(&wd, 0, sizeof(wd));
 	assert_int_equal(service_watchdog_start(&loop, &wd), 0);
 	assert_int_equal(wd.active, 0);
-	service_watchdog_stop(&wd);      /* safe when never started */
+	service_watchdog_stop(&wd); /* safe when never started */
 	assert_int_equal(uv_run(&loop, UV_RUN_NOWAIT), 0);
 	assert_int_equal(uv_loop_close(&loop), 0);
 	unsetenv("WATCHDOG_PID");
@@ -424,9 +424,9 @@ test_watchdog_with_malformed_usec_is_an_error(void **st)
 /* What the forked child saw, sent back through a pipe. */
 struct activation_result {
 	int ret;
-	int cloexec;          /* FD_CLOEXEC set on the returned fd */
-	int env_left;         /* any LISTEN_* variable still set */
-	int accepts;          /* a client could connect to the returned fd */
+	int cloexec;  /* FD_CLOEXEC set on the returned fd */
+	int env_left; /* any LISTEN_* variable still set */
+	int accepts;  /* a client could connect to the returned fd */
 };
 
 enum sock_kind { SK_LISTEN_STREAM, SK_DGRAM, SK_UNLISTENED_STREAM };
@@ -484,7 +484,7 @@ can_connect(const char *path)
  * (else its parent's). fdnames may be NULL (variable unset). */
 static struct activation_result
 activate(const enum sock_kind *kinds, int nkinds, int pid_self,
-	 const char *listen_fds, const char *fdnames, const char *name)
+         const char *listen_fds, const char *fdnames, const char *name)
 {
 	struct activation_result res;
 	int pfd[2], status, i, out;
@@ -504,7 +504,7 @@ activate(const enum sock_kind *kinds, int nkinds, int pid_self,
 		close(pfd[1]);
 		for (i = 0; i < nkinds; i++) {
 			snprintf(paths[i], sizeof(paths[i]),
-				 "/tmp/bw-act-%ld-%d", (long)getpid(), i);
+			         "/tmp/bw-act-%ld-%d", (long)getpid(), i);
 			fd = make_socket(kinds[i], paths[i]);
 			if (fd < 0)
 				_exit(2);
@@ -515,7 +515,7 @@ activate(const enum sock_kind *kinds, int nkinds, int pid_self,
 			}
 		}
 		snprintf(buf, sizeof(buf), "%ld",
-			 (long)(pid_self ? getpid() : getppid()));
+		         (long)(pid_self ? getpid() : getppid()));
 		setenv("LISTEN_PID", buf, 1);
 		setenv("LISTEN_FDS", listen_fds, 1);
 		if (fdnames)
@@ -529,7 +529,7 @@ activate(const enum sock_kind *kinds, int nkinds, int pid_self,
 			res.accepts = can_connect(paths[res.ret - 3]);
 		}
 		res.env_left = getenv("LISTEN_PID") || getenv("LISTEN_FDS") ||
-			       getenv("LISTEN_FDNAMES");
+		               getenv("LISTEN_FDNAMES");
 		for (i = 0; i < nkinds; i++)
 			unlink(paths[i]);
 		if (write(out, &res, sizeof(res)) != (ssize_t)sizeof(res))
@@ -588,8 +588,7 @@ test_activation_prefers_the_named_socket(void **st)
 static void
 test_activation_skips_datagram_and_unlistened_sockets(void **st)
 {
-	enum sock_kind k[] = {SK_DGRAM, SK_UNLISTENED_STREAM,
-			      SK_LISTEN_STREAM};
+	enum sock_kind k[] = {SK_DGRAM, SK_UNLISTENED_STREAM, SK_LISTEN_STREAM};
 	enum sock_kind bad[] = {SK_DGRAM, SK_UNLISTENED_STREAM};
 	struct activation_result res;
 
@@ -640,28 +639,45 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ready_without_notify_socket_sends_nothing_and_returns_zero),
-		cmocka_unit_test(test_ready_sends_ready_and_status_in_one_datagram),
-		cmocka_unit_test(test_ready_reaches_an_abstract_namespace_socket),
-		cmocka_unit_test(test_status_is_formatted_on_one_line),
-		cmocka_unit_test(test_status_newline_cannot_inject_another_assignment),
-		cmocka_unit_test(test_status_replaces_invalid_utf8_and_keeps_valid_utf8),
-		cmocka_unit_test(test_long_status_is_cut_at_a_character_boundary),
-		cmocka_unit_test(test_reloading_carries_the_monotonic_time_of_the_call),
-		cmocka_unit_test(test_notify_to_a_missing_socket_returns_an_error),
-		cmocka_unit_test(test_watchdog_pings_on_every_tick_while_the_loop_runs),
-		cmocka_unit_test(test_watchdog_stops_pinging_when_no_progress_is_reported),
-		cmocka_unit_test(test_watchdog_for_another_pid_does_not_start),
-		cmocka_unit_test(test_watchdog_started_twice_is_refused_and_keeps_running),
-		cmocka_unit_test(test_watchdog_without_watchdog_usec_does_not_start),
-		cmocka_unit_test(test_watchdog_with_malformed_usec_is_an_error),
-		cmocka_unit_test(test_activated_listening_socket_is_returned_with_cloexec),
-		cmocka_unit_test(test_activation_without_fdnames_still_finds_the_socket),
-		cmocka_unit_test(test_activation_prefers_the_named_socket),
-		cmocka_unit_test(test_activation_skips_datagram_and_unlistened_sockets),
-		cmocka_unit_test(test_activation_for_another_pid_is_not_activation),
-		cmocka_unit_test(test_activation_with_inconsistent_environment_is_an_error),
-		cmocka_unit_test(test_no_listen_pid_means_not_activated),
+	        cmocka_unit_test(
+	                test_ready_without_notify_socket_sends_nothing_and_returns_zero),
+	        cmocka_unit_test(
+	                test_ready_sends_ready_and_status_in_one_datagram),
+	        cmocka_unit_test(
+	                test_ready_reaches_an_abstract_namespace_socket),
+	        cmocka_unit_test(test_status_is_formatted_on_one_line),
+	        cmocka_unit_test(
+	                test_status_newline_cannot_inject_another_assignment),
+	        cmocka_unit_test(
+	                test_status_replaces_invalid_utf8_and_keeps_valid_utf8),
+	        cmocka_unit_test(
+	                test_long_status_is_cut_at_a_character_boundary),
+	        cmocka_unit_test(
+	                test_reloading_carries_the_monotonic_time_of_the_call),
+	        cmocka_unit_test(
+	                test_notify_to_a_missing_socket_returns_an_error),
+	        cmocka_unit_test(
+	                test_watchdog_pings_on_every_tick_while_the_loop_runs),
+	        cmocka_unit_test(
+	                test_watchdog_stops_pinging_when_no_progress_is_reported),
+	        cmocka_unit_test(test_watchdog_for_another_pid_does_not_start),
+	        cmocka_unit_test(
+	                test_watchdog_started_twice_is_refused_and_keeps_running),
+	        cmocka_unit_test(
+	                test_watchdog_without_watchdog_usec_does_not_start),
+	        cmocka_unit_test(test_watchdog_with_malformed_usec_is_an_error),
+	        cmocka_unit_test(
+	                test_activated_listening_socket_is_returned_with_cloexec),
+	        cmocka_unit_test(
+	                test_activation_without_fdnames_still_finds_the_socket),
+	        cmocka_unit_test(test_activation_prefers_the_named_socket),
+	        cmocka_unit_test(
+	                test_activation_skips_datagram_and_unlistened_sockets),
+	        cmocka_unit_test(
+	                test_activation_for_another_pid_is_not_activation),
+	        cmocka_unit_test(
+	                test_activation_with_inconsistent_environment_is_an_error),
+	        cmocka_unit_test(test_no_listen_pid_means_not_activated),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
