@@ -237,7 +237,8 @@ remove_dots(struct buf *out, const char *p, size_t n)
 				out->len--;
 			if (out->len > start)
 				out->len--;
-			out->data[out->len] = '\0';
+			if (out->data) /* still unallocated when empty */
+				out->data[out->len] = '\0';
 			if (n - i == 3) {
 				if (buf_putc(out, '/') < 0)
 					return -ENOMEM;

@@ -126,6 +126,16 @@ test_resolve_without_base_keeps_the_reference(void **state)
 	EXPECT(sanitize_resolve_url(NULL, "  /x/y  "), "/x/y");
 }
 
+/* Found by fuzzing: ".." as the very first output segment, against a base
+ * without scheme or authority, wrote through a NULL buffer. */
+static void
+test_resolve_dot_dot_first_against_bare_base(void **state)
+{
+	(void)state;
+	EXPECT(sanitize_resolve_url("x", "/../g"), "/g");
+	EXPECT(sanitize_resolve_url("x", ".."), "");
+}
+
 static void
 test_url_safety_by_scheme(void **state)
 {
@@ -165,6 +175,7 @@ main(void)
 		cmocka_unit_test(test_windows1252_c1_code_points_become_quotes),
 		cmocka_unit_test(test_resolve_follows_rfc3986_examples),
 		cmocka_unit_test(test_resolve_without_base_keeps_the_reference),
+		cmocka_unit_test(test_resolve_dot_dot_first_against_bare_base),
 		cmocka_unit_test(test_url_safety_by_scheme),
 		cmocka_unit_test(test_fold_and_escape),
 	};
