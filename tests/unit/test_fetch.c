@@ -513,6 +513,14 @@ test_validators_come_from_the_final_response_not_a_hop(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "application/rss+xml; charset=utf-8");
 	assert_non_null(r.etag);
+	assert_string_not_equal(r.etag, "\"redirect-hop\"");
+	res_free(&r);
+	/* the hop had ETag, Last-Modified, Retry-After; the target has none */
+	fetch_one(&o, "/_bad/redirect/2?code=308", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(r.etag);
+	assert_null(r.last_modified);
+	assert_int_equal(r.retry_after, -1);
 	res_free(&r);
 }
 
@@ -1117,6 +1125,9 @@ grab_encoding(char *p, size_t size, size_t n, void *u)
 	return len;
 }
 
+/* When set, perform() widens CURLOPT_PROTOCOLS_STR after the setup. */
+static const char *extra_protocols;
+
 static CURLcode
 perform(const struct fetch_opts *o, const char *path, long *redirects,
 	char enc[64])
@@ -1130,6 +1141,8 @@ perform(const struct fetch_opts *o, const char *path, long *redirects,
 	url_of(url, sizeof(url), path);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink);
+	if (extra_protocols)
+		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, extra_protocols);
 	if (enc) {
 		enc[0] = '\0';
 		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, grab_encoding);
@@ -1170,6 +1183,12 @@ test_setup_easy_sets_the_hardened_options(void **state)
 			 CURLE_UNSUPPORTED_PROTOCOL);
 	assert_int_equal(perform(&o, "dict://127.0.0.1:1/", NULL, NULL),
 			 CURLE_UNSUPPORTED_PROTOCOL);
+	/* REDIR_PROTOCOLS_STR on its own: even with ftp allowed for the
+	 * first request, a redirect may not lead there */
+	extra_protocols = "http,https,ftp";
+	assert_int_equal(perform(&o, "/_bad/to?url=ftp://127.0.0.1:1/", NULL,
+				 NULL), CURLE_UNSUPPORTED_PROTOCOL);
+	extra_protocols = NULL;
 	/* MAXFILESIZE for a body of known length (the write callback covers
 	 * the rest, tested above) */
 	assert_int_equal(perform(&o, "/_bad/drip?bytes=5000&delay=1", NULL,
