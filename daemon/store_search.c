@@ -268,13 +268,44 @@ cand_cmp(const void *a, const void *b)
 	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
+/* Ranking costs bm25 for every matching row before the first result;
+ * past this many matching turns, results come newest first instead, which
+ * FTS5 streams and stops early (docs/store.md). */
+#define RANK_MAX 4000
+
+/* 1 when the query matches at least RANK_MAX turns. */
+static int
+too_broad(struct store *s, const char *fq)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM (SELECT 1 FROM"
+				" turns_fts WHERE turns_fts MATCH ?1 LIMIT ?2)",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	store_bind_str(st, 1, fq);
+	sqlite3_bind_int(st, 2, RANK_MAX);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = sqlite3_column_int(st, 0) >= RANK_MAX;
+	else
+		r = store_query_error(s, rc);
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int
 candidates(struct store *s, const struct store_query *q, const char *fq,
 	   const char *like, struct cand *v, size_t *n, size_t limit)
 {
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	int r;
+	int r, broad;
+
+	if ((broad = too_broad(s, fq)) < 0)
+		return broad;
 
 	/* bm25 weights by column: speaker, title, text. */
 	r = buf_printf(&sql,
@@ -282,10 +313,10 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 		       " bm25(turns_fts, 4.0, 4.0, 1.0) AS r"
 		       " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 		       " JOIN briefings b ON b.id = t.briefing_id"
-		       " WHERE turns_fts MATCH ?1%s%s ORDER BY r",
+		       " WHERE turns_fts MATCH ?1%s%s ORDER BY %s",
 		       like ? " AND t.speaker_id IN (SELECT id FROM speakers"
 			      " WHERE name LIKE ?2 ESCAPE '\\')" : "",
-		       filters_sql);
+		       filters_sql, broad ? "turns_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;
 	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
@@ -300,8 +331,8 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 	r = buf_printf(&sql,
 		       "SELECT b.id, 0, bm25(heads_fts, 4.0, 4.0, 1.0) AS r"
 		       " FROM heads_fts JOIN briefings b ON b.id = heads_fts.rowid"
-		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY r",
-		       filters_sql);
+		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY %s",
+		       filters_sql, broad ? "heads_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;
 	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
