@@ -904,6 +904,47 @@ test_malformed_query_is_einval_with_a_message_for_the_user(void **state)
 	}
 }
 
+/* Past 4000 matching turns ranking would cost a bm25 per match: results
+ * come newest first instead. Below it, the best-ranked comes first. */
+static void
+test_very_broad_query_returns_newest_first(void **state)
+{
+	struct env *e = *state;
+	struct store_query q = {.query = "minister", .limit = 3};
+	struct hits h;
+	char url[64];
+	size_t i, j;
+
+	assert_int_equal(store_begin(e->s), 0);
+	for (i = 0; i < 101; i++) {
+		struct briefing *b;
+
+		snprintf(url, sizeof(url), "https://x.example/%zu", i);
+		/* briefing 1 is the densest match, the best by bm25 */
+		b = small(url, "t", "A B", i == 0 ? "minister minister "
+			  "minister minister" : "the minister said no");
+		for (j = 0; j < 39; j++)
+			assert_int_equal(briefing_add_turn(b, TURN_STATEMENT,
+				"A B", NULL, NULL, NULL, "a minister again "
+				"and other words to dilute it"), 0);
+		put(e->s, "f", NULL, b, STORE_NEW);
+		briefing_free(b);
+	}
+	assert_int_equal(store_commit(e->s), 0);
+	assert_int_equal(search(e->s, &q, &h), 0);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.id[0], 101);
+	assert_int_equal(h.id[1], 100);
+	assert_int_equal(h.id[2], 99);
+	hits_free(&h);
+	/* a narrower query on the same archive is ranked */
+	q.query = "\"minister minister minister\"";
+	assert_int_equal(search(e->s, &q, &h), 0);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.id[0], 1);
+	hits_free(&h);
+}
+
 static void
 test_search_without_query_lists_newest_first(void **state)
 {
@@ -1110,6 +1151,7 @@ main(void)
 		T(test_search_filters_by_speaker_feed_kind_and_date),
 		T(test_search_supports_phrases_near_columns_and_punctuated_words),
 		T(test_malformed_query_is_einval_with_a_message_for_the_user),
+		T(test_very_broad_query_returns_newest_first),
 		T(test_search_without_query_lists_newest_first),
 		T(test_standing_query_matches_one_briefing),
 		T(test_foreach_walks_every_briefing_in_id_order_with_filters),
