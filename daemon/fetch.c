@@ -72,6 +72,7 @@ struct fetch_job {
 	size_t header_bytes;         /* of the current response */
 	int body_too_big;
 	int headers_too_big;
+	int connected;               /* a connection was established */
 	int nomem;
 
 	/* the current response (reset at every status line) */
@@ -662,9 +663,9 @@ timeout_msg(struct fetch_job *job, struct buf *m)
 	if (!strncmp(job->errbuf, "Operation too slow", 18))
 		buf_printf(m, "slower than %ld B/s for %ld s", job->low_speed_limit,
 			   job->low_speed_time);
-	else if (!strncmp(job->errbuf, "Connection timed out", 20) ||
-		 !strncmp(job->errbuf, "Resolving timed out", 19) ||
-		 strstr(job->errbuf, "onnection timeout"))
+	else if (!job->connected && job->connect_timeout_ms > 0 &&
+		 (job->total_timeout_ms <= 0 ||
+		  job->connect_timeout_ms < job->total_timeout_ms))
 		buf_printf(m, "connect timed out after %g s",
 			   (double)job->connect_timeout_ms / 1000);
 	else
@@ -746,6 +747,7 @@ complete(struct fetcher *f, CURL *easy, CURLcode rc)
 	struct buf msg = BUF_INIT;
 	char *eff = NULL, *effurl = NULL;
 	long status = 0, redirects = 0;
+	curl_off_t connect_us = 0;
 	double t = 0;
 
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&job);
@@ -753,9 +755,11 @@ complete(struct fetcher *f, CURL *easy, CURLcode rc)
 	curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
 	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &t);
 	curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
 	curl_multi_remove_handle(f->multi, easy);
 	if (!job)
 		return;
+	job->connected = connect_us > 0;
 	job_unlink(f, job);
 	effurl = strdup(eff ? eff : job->url);
 

@@ -813,6 +813,46 @@ test_server_that_never_answers_hits_the_total_timeout(void **state)
 }
 
 static void
+test_peer_that_never_completes_the_handshake_hits_connect_timeout(
+	void **state)
+{
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof(sa);
+	struct fetch_opts o;
+	struct res r;
+	char url[128];
+	int lfd, cfd[8], i;
+
+	(void)state;
+	/* A listener that never accepts, its backlog filled: further SYNs
+	 * are dropped and connect() never completes. */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &salen), 0);
+	for (i = 0; i < 8; i++) {
+		cfd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(cfd[i] >= 0);
+		connect(cfd[i], (struct sockaddr *)&sa, sizeof(sa));
+	}
+	test_opts(&o);
+	o.connect_timeout_ms = 500;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/feed.xml",
+		 ntohs(sa.sin_port));
+	fetch_one(&o, url, NULL, NULL, &r);
+	assert_int_equal(r.error, -ETIMEDOUT);
+	assert_string_equal(r.error_msg, "connect timed out after 0.5 s");
+	res_free(&r);
+	for (i = 0; i < 8; i++)
+		close(cfd[i]);
+	close(lfd);
+}
+
+static void
 test_reset_mid_body_is_an_error(void **state)
 {
 	struct fetch_opts o;
@@ -1234,6 +1274,7 @@ main(void)
 		cmocka_unit_test(test_gzip_bomb_stops_at_the_decoded_size_cap),
 		cmocka_unit_test(test_drip_feed_times_out_on_low_speed),
 		cmocka_unit_test(test_server_that_never_answers_hits_the_total_timeout),
+		cmocka_unit_test(test_peer_that_never_completes_the_handshake_hits_connect_timeout),
 		cmocka_unit_test(test_reset_mid_body_is_an_error),
 		cmocka_unit_test(test_ten_thousand_headers_fail_cleanly),
 		cmocka_unit_test(test_unresolvable_host_is_host_unreachable),
