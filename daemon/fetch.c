@@ -661,8 +661,8 @@ static const char *
 timeout_msg(struct fetch_job *job, struct buf *m)
 {
 	if (!strncmp(job->errbuf, "Operation too slow", 18))
-		buf_printf(m, "slower than %ld B/s for %ld s", job->low_speed_limit,
-			   job->low_speed_time);
+		buf_printf(m, "slower than %ld B/s for %ld s",
+			   job->low_speed_limit, job->low_speed_time);
 	else if (!job->connected && job->connect_timeout_ms > 0 &&
 		 (job->total_timeout_ms <= 0 ||
 		  job->connect_timeout_ms < job->total_timeout_ms))
