@@ -84,9 +84,12 @@ static const char *const v1[] = {
 	"CREATE INDEX turns_speaker ON turns(speaker_id);",
 	/* FTS: two external-content tables with the same columns so that one
 	 * query runs on both. Their content is a view whose rowid lookup is
-	 * a primary-key search. The triggers recompute the speaker name from
-	 * speakers, whose names never change, so 'delete' gets the values
-	 * that were indexed. */
+	 * a primary-key search. The update and delete triggers recompute the
+	 * speaker name from speakers, whose names never change, so 'delete'
+	 * gets the values that were indexed. Inserts are done by store_put.c
+	 * (ST_*_FTS_INS): an FTS5 write inside a trigger runs under a
+	 * statement savepoint, and FTS5 (3.40) flushes its pending terms at
+	 * every savepoint, which halved the indexing rate. */
 	"CREATE VIEW turns_src AS"
 	" SELECT t.id AS id, coalesce(s.name, t.asker) AS speaker,"
 	"  NULL AS title, t.text AS text"
@@ -99,11 +102,6 @@ static const char *const v1[] = {
 	"CREATE VIRTUAL TABLE heads_fts USING fts5(speaker, title, text,"
 	" content='heads_src', content_rowid='id',"
 	" tokenize='porter unicode61 remove_diacritics 2');",
-	"CREATE TRIGGER turns_ai AFTER INSERT ON turns BEGIN"
-	" INSERT INTO turns_fts(rowid, speaker, title, text) VALUES (new.id,"
-	"  coalesce((SELECT name FROM speakers WHERE id = new.speaker_id),"
-	"   new.asker), NULL, new.text);"
-	" END;"
 	"CREATE TRIGGER turns_ad AFTER DELETE ON turns BEGIN"
 	" INSERT INTO turns_fts(turns_fts, rowid, speaker, title, text)"
 	"  VALUES ('delete', old.id,"
@@ -119,10 +117,6 @@ static const char *const v1[] = {
 	"  coalesce((SELECT name FROM speakers WHERE id = new.speaker_id),"
 	"   new.asker), NULL, new.text);"
 	" END;",
-	"CREATE TRIGGER briefings_ai AFTER INSERT ON briefings BEGIN"
-	" INSERT INTO heads_fts(rowid, speaker, title, text)"
-	"  VALUES (new.id, NULL, new.title, new.summary);"
-	" END;"
 	"CREATE TRIGGER briefings_ad AFTER DELETE ON briefings BEGIN"
 	" INSERT INTO heads_fts(heads_fts, rowid, speaker, title, text)"
 	"  VALUES ('delete', old.id, NULL, old.title, old.summary);"
@@ -206,6 +200,12 @@ static const char *const stmt_sql[ST__MAX] = {
 	"UPDATE turns SET revision = ?2, speaker_id = ?4, type = ?5,"
 	" label = ?6, asker = ?7, outlet = ?8, text = ?9"
 	" WHERE briefing_id = ?1 AND idx = ?3",
+	[ST_TURN_FTS_INS] =
+	"INSERT INTO turns_fts (rowid, speaker, title, text)"
+	" VALUES (?1, ?2, NULL, ?3)",
+	[ST_HEAD_FTS_INS] =
+	"INSERT INTO heads_fts (rowid, speaker, title, text)"
+	" VALUES (?1, NULL, ?2, ?3)",
 	[ST_TURN_DEL_FROM] =
 	"DELETE FROM turns WHERE briefing_id = ?1 AND idx >= ?2",
 	[ST_EVENT_NEXT] =
@@ -531,14 +531,6 @@ store_close(struct store *s)
 
 /* ---- transactions ---------------------------------------------------------- */
 
-/* Errors after which SQLite may already have rolled the transaction back;
- * RELIABILITY.md: roll back explicitly and start over. */
-static int
-txn_fatal(int e)
-{
-	return e == -ENOSPC || e == -EIO || e == -EBUSY || e == -ENOMEM;
-}
-
 int
 store_begin(struct store *s)
 {
@@ -593,20 +585,14 @@ store_rollback(struct store *s)
 int
 store_write_begin(struct store *s)
 {
-	int r;
-
 	if (s->flags & STORE_READONLY)
 		return store_failf(s, -EROFS, "store opened read-only");
-	if (!s->in_txn) {
-		if (s->aborted)
-			return store_failf(s, s->aborted,
-					   "batch was rolled back; call "
-					   "store_rollback first");
-		return store_exec(s, "BEGIN IMMEDIATE");
-	}
-	if ((r = store_exec(s, "SAVEPOINT put")) < 0)
-		return r;
-	return 0;
+	if (s->in_txn)
+		return 0;
+	if (s->aborted)
+		return store_failf(s, s->aborted, "batch was rolled back; call "
+				   "store_rollback first");
+	return store_exec(s, "BEGIN IMMEDIATE");
 }
 
 int
@@ -615,36 +601,22 @@ store_write_end(struct store *s, int r)
 	char keep[sizeof(s->err)];
 	int e;
 
-	if (!s->in_txn) {
-		if (r >= 0) {
-			e = store_exec(s, "COMMIT");
-			if (e == 0)
-				return r;
-			r = e;
-		}
-		memcpy(keep, s->err, sizeof(keep));
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		memcpy(s->err, keep, sizeof(keep));
-		return r;
-	}
 	if (r >= 0) {
-		e = store_exec(s, "RELEASE put");
+		if (s->in_txn)
+			return r;
+		e = store_exec(s, "COMMIT");
 		if (e == 0)
 			return r;
 		r = e;
 	}
+	/* No savepoint per put (an FTS5 savepoint flushes its pending
+	 * terms): a failed write inside a batch takes the batch with it. */
 	memcpy(keep, s->err, sizeof(keep));
-	if (txn_fatal(r) || sqlite3_get_autocommit(s->db)) {
-		/* The batch is gone (or must go): the caller's earlier puts
-		 * are not committed either; store_commit will say so. */
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->in_txn) {
 		s->in_txn = 0;
 		s->aborted = r;
-	} else {
-		sqlite3_exec(s->db, "ROLLBACK TO put; RELEASE put", NULL, NULL,
-			     NULL);
 	}
 	memcpy(s->err, keep, sizeof(keep));
 	return r;

@@ -28,6 +28,8 @@ enum store_st {
 	ST_ALIAS_PUT,
 	ST_TURN_INS,
 	ST_TURN_UPD,
+	ST_TURN_FTS_INS,
+	ST_HEAD_FTS_INS,
 	ST_TURN_DEL_FROM,
 	ST_EVENT_NEXT,
 	ST_EVENT_INS,
@@ -45,7 +47,6 @@ struct store {
 	int flags;
 	int in_txn;   /* inside store_begin .. store_commit/rollback */
 	int aborted;  /* negative errno: SQLite rolled the batch back */
-	int nsave;    /* savepoint nesting inside a batch */
 	char err[512];
 	sqlite3_stmt *st[ST__MAX];
 };
@@ -65,10 +66,10 @@ int store_bind_str(sqlite3_stmt *st, int i, const char *v);
 /* strdup of column i, NULL for SQL NULL; *err = -ENOMEM on failure. */
 char *store_col_dup(sqlite3_stmt *st, int i, int *err);
 
-/* Begin the write scope of one put: BEGIN IMMEDIATE when no batch is open,
- * else a SAVEPOINT. store_write_end commits/releases (ok) or rolls back,
- * explicitly, and on FULL/IOERR/BUSY the whole batch. Returns r, or the
- * commit's error. */
+/* Begin the write scope of one write: BEGIN IMMEDIATE when no batch is
+ * open, else nothing. store_write_end commits its own transaction (r >= 0)
+ * or rolls back explicitly, inside a batch the whole batch (which
+ * store_commit then reports). Returns r, or the commit's error. */
 int store_write_begin(struct store *s);
 int store_write_end(struct store *s, int r);
 

@@ -251,6 +251,15 @@ write_turn(struct put *p, size_t i, int update)
 	store_bind_str(st, 7, t->asker);
 	store_bind_str(st, 8, t->outlet);
 	store_bind_str(st, 9, t->text ? t->text : "");
+	if ((r = run(s, st)) < 0 || update) /* updates: trigger turns_au */
+		return r;
+	/* The values turns_src gives for this row, which the delete
+	 * trigger will recompute. */
+	if (!(st = store_stmt(s, ST_TURN_FTS_INS)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(s->db));
+	store_bind_str(st, 2, t->speaker ? t->speaker : t->asker);
+	store_bind_str(st, 3, t->text ? t->text : "");
 	return run(s, st);
 }
 
@@ -329,6 +338,13 @@ put_new(struct put *p, const char *url_key)
 		return r;
 	p->id = sqlite3_last_insert_rowid(s->db);
 	p->rev = 1;
+	if (!(st = store_stmt(s, ST_HEAD_FTS_INS)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	store_bind_str(st, 2, p->b->title);
+	store_bind_str(st, 3, p->b->summary);
+	if ((r = run(s, st)) < 0)
+		return r;
 	for (i = 0; i < p->b->nturns; i++)
 		if ((r = write_turn(p, i, 0)) < 0)
 			return r;

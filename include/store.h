@@ -65,11 +65,12 @@ int store_feed_list(struct store *s,
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
-/* Inside a batch, a put that fails with -ENOSPC, -EIO, -EBUSY or -ENOMEM
- * rolls the whole batch back (SQLite may already have done so): the batch's
- * earlier puts are gone too, and store_commit then returns that error.
- * Other failures (-EINVAL, ...) undo only the failed put. Either way no
- * event of a rolled-back put exists, so none may be published. */
+/* Inside a batch, a write that fails after it started writing (-ENOSPC,
+ * -EIO, -EBUSY, -ENOMEM, ...) rolls the whole batch back (SQLite may
+ * already have done so for some of them): the batch's earlier puts are
+ * gone too, store_commit then returns that error and store_rollback clears
+ * it. Arguments rejected before writing (-EINVAL) leave the batch alone.
+ * No event of a rolled-back put exists, so none may be published. */
 
 /* Has this feed item (feed name + item id) been stored? *briefing_id is
  * set when yes (else 0). Also true when the item's URL (normalised:
