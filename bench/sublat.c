@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -180,15 +181,18 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
-		/* wait for the reply (blocking), then go non-blocking */
+		/* wait for the reply, at most 10 s */
+		fcntl(subs[i].fd, F_SETFL, O_NONBLOCK);
 		while (!ok) {
-			if (sublat_read(&subs[i], &ok) < 0) {
-				fprintf(stderr, "sublat: subscriber %ld "
-					"closed\n", i);
+			struct pollfd pfd = { subs[i].fd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, 10000) <= 0 ||
+			    sublat_read(&subs[i], &ok) < 0) {
+				fprintf(stderr, "sublat: subscriber %ld got "
+					"no \"subscribed\" reply\n", i);
 				return 1;
 			}
 		}
-		fcntl(subs[i].fd, F_SETFL, O_NONBLOCK);
 		subs[i].got = 0;
 		ev.events = EPOLLIN;
 		ev.data.ptr = &subs[i];
