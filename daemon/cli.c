@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 
 #include "briefing.h"
 #include "buf.h"
@@ -29,7 +31,7 @@
 #include "transcript.h"
 
 #define DEFAULT_CONFIG BW_SYSCONFDIR "/briefwatch/briefwatch.conf"
-#define MAX_INPUT (64u << 20)
+#define CLI_MAX_INPUT (64u << 20)
 
 struct cli {
 	const char *config_path;
@@ -68,9 +70,9 @@ read_file(const char *path, struct buf *out)
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > MAX_INPUT) {
+		if (out->len + n > CLI_MAX_INPUT) {
 			fprintf(stderr, "briefwatch: %s: larger than %u bytes\n",
-				path, MAX_INPUT);
+				path, CLI_MAX_INPUT);
 			goto fail;
 		}
 		if (buf_append(out, chunk, n) < 0) {
@@ -127,7 +129,7 @@ cmd_parse(int argc, char **argv)
 	char *err = NULL;
 	int c, r, rc = 1;
 
-	optind = 1;
+	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': url = optarg; break;
@@ -261,7 +263,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	struct store *s;
 	int c, r;
 
-	optind = 1;
+	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': q.speaker = optarg; break;
@@ -415,7 +417,7 @@ cmd_list(struct cli *cli, int argc, char **argv, int export)
 	struct store *s;
 	int c, r;
 
-	optind = 1;
+	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': q.feed = optarg; break;
@@ -717,7 +719,7 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 	long count = -1;
 	int c, fd, rc = 0;
 
-	optind = 1;
+	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -780,6 +782,16 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* libxml2 and iconv report some problems through libxml2's global error
+ * handler whatever the parser options say; our parsers return their own
+ * errors, so the global output is silenced. */
+static void
+xml_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -814,6 +826,7 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	if (strcmp(cmd, "parse") == 0)
 		return cmd_parse(argc, argv);
 	if (strcmp(cmd, "version") == 0)

@@ -612,7 +612,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		{
 			char st[128];
 
-			snprintf(st, sizeof(st), "serving %d feeds", total);
+			snprintf(st, sizeof(st), "serving %d feed%s", total,
+				 total == 1 ? "" : "s");
 			service_ready(st);
 		}
 	}
@@ -731,10 +732,13 @@ on_signal(uv_signal_t *s, int signum)
 	if (signum == SIGHUP) {
 		service_reloading();
 		if (daemon_reload(d, &err) < 0) {
+			char st[256];
+
 			log_err("reload failed, keeping the running configuration: %s",
 				err ? err : "?");
-			service_ready(NULL);
-			service_status("reload failed: %s", err ? err : "?");
+			snprintf(st, sizeof(st), "reload failed: %s",
+				 err ? err : "?");
+			service_ready(st);
 			free(err);
 			return;
 		}

@@ -75,6 +75,7 @@ struct ingest {
 };
 
 static void flush_queue(struct ingest *in);
+static void on_flush_check(uv_check_t *c);
 
 /* ---- queue ------------------------------------------------------------ */
 
@@ -99,7 +100,7 @@ queue_push(struct ingest *in, struct unit *u)
 	in->tail = u;
 	in->nunits++;
 	if (!in->degraded && !in->closing)
-		uv_check_start(&in->flush, (uv_check_cb)flush_queue);
+		uv_check_start(&in->flush, on_flush_check);
 }
 
 /* ---- polls --------------------------------------------------------------- */
@@ -492,6 +493,12 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 /* ---- writing ---------------------------------------------------------------- */
 
 static void
+on_flush_check(uv_check_t *c)
+{
+	flush_queue(c->data);
+}
+
+static void
 on_retry(uv_timer_t *t)
 {
 	struct ingest *in = t->data;
@@ -608,7 +615,7 @@ flush_queue(struct ingest *in)
 		notify_publish(d->notify, maxseq);
 	after_commit(in, u, NULL);
 	if (in->head)
-		uv_check_start(&in->flush, (uv_check_cb)flush_queue);
+		uv_check_start(&in->flush, on_flush_check);
 }
 
 /* ---- life cycle -------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 #include <uv.h>
 
 #include "config.h"
@@ -40,6 +41,14 @@ check_config(const char *path)
 	printf("%s: ok, %zu feeds\n", path, cfg->nfeeds);
 	config_free(cfg);
 	return 0;
+}
+
+/* See cli.c: libxml2's global error output is not ours to print. */
+static void
+xml_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
 }
 
 int
@@ -92,6 +101,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	uv_loop_init(&loop);
 	rc = daemon_start(&d, &loop, &o, &err);
 	if (rc < 0) {
