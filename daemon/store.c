@@ -785,6 +785,8 @@ store_events_after(struct store *s, int64_t since, size_t limit,
 		return -EIO;
 	if (limit == 0)
 		limit = 256;
+	if (limit > 4096) /* a page, copied into memory */
+		limit = 4096;
 	v = calloc(limit, sizeof(*v));
 	if (!v)
 		return store_failf(s, -ENOMEM, "out of memory");

@@ -111,8 +111,10 @@ struct store_event {
 
 /* The highest seq, 0 when the log is empty. */
 int store_head(struct store *s, int64_t *head);
-/* Call cb for events with seq > since, ascending, at most limit of them.
- * Fields are borrowed for the call. A non-zero return from cb stops the
+/* Call cb for events with seq > since, ascending, at most limit of them
+ * (0: 256; at most 4096 per call, page with the last seq). The page is
+ * copied first, so no read transaction is open during cb and cb may use
+ * the store. Fields are borrowed for the call. A non-zero return from cb stops the
  * walk and is returned. */
 int store_events_after(struct store *s, int64_t since, size_t limit,
 		       int (*cb)(void *arg, const struct store_event *ev),
