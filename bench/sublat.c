@@ -9,6 +9,7 @@
  * delivery's latency is measured from the poll request on one clock
  * (CLOCK_MONOTONIC), so it is an upper bound on commit→delivery: it also
  * holds the fetch from nginx, the parse and the store transaction.
+ * A delivery missing after 2 s counts as missing (exit status 1).
  * Prints: samples=N missing=M p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
  */
 #include <errno.h>
@@ -121,13 +122,14 @@ static int sublat_write_feed(const char *path, int k)
 		"<rss version=\"2.0\"><channel><title>Live</title>"
 		"<link>https://live.example.org/</link>"
 		"<description>latency probe</description>\n"
-		"<item><title>Live statement %d</title>"
-		"<link>https://live.example.org/b/%d.htm</link>"
+		"<item><title>Live statement %d-%ld</title>"
+		"<link>https://live.example.org/b/%d-%ld.htm</link>"
 		"<guid isPermaLink=\"false\">live-%d-%ld</guid>"
 		"<pubDate>Mon, 02 Jan 2023 10:00:00 +0000</pubDate>"
-		"<description>Probe %d for the subscriber latency bench."
-		"</description></item>\n</channel></rss>\n",
-		k, k, k, (long)getpid(), k);
+		"<description>Probe %d of run %ld for the subscriber latency "
+		"bench.</description></item>\n</channel></rss>\n",
+		k, (long)getpid(), k, (long)getpid(), k, (long)getpid(), k,
+		(long)getpid());
 	if (fclose(f) != 0)
 		return -1;
 	return rename(tmp, path);
@@ -216,7 +218,7 @@ int main(int argc, char **argv)
 		if (sublat_send(ctl.fd, line) != 0)
 			return 1;
 		while (done < nsubs) {
-			int n = epoll_wait(ep, evs, 256, 5000);
+			int n = epoll_wait(ep, evs, 256, 2000);
 
 			if (n <= 0) {
 				missing += nsubs - done;

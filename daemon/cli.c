@@ -226,7 +226,7 @@ print_hit(void *arg, const struct store_hit *h)
 	struct cli *cli = arg;
 
 	if (cli->json) {
-		json_t *o = json_pack("{sI sz sz sz sz sz sz sz sf}", "id",
+		json_t *o = json_pack("{sI ss? ss? ss? ss? ss? ss? ss? sf}", "id",
 				      (json_int_t)h->id, "feed", h->feed, "url",
 				      h->url, "title", h->title, "published",
 				      h->published, "kind", h->kind, "speaker",

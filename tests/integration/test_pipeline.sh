@@ -11,6 +11,7 @@ SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 TMP=$(mktemp -d)
 DAEMON_PID= FIXTURE_PID= SOCAT_PID=
 cleanup() {
+	exec 3>&- 2>/dev/null || true
 	for p in $SOCAT_PID $DAEMON_PID $FIXTURE_PID; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$TMP"
@@ -41,8 +42,11 @@ CONF
 DAEMON_PID=$!
 wait_for 10 test -S "$TMP/bw.sock" || fail "socket did not appear"
 # A live subscriber from the start (socat as a plain client).
-( echo '{"op":"subscribe","since":0}'; sleep 60 ) | socat - UNIX-CONNECT:"$TMP/bw.sock" >"$TMP/socat.out" &
+mkfifo "$TMP/socat.in"
+socat - UNIX-CONNECT:"$TMP/bw.sock" <"$TMP/socat.in" >"$TMP/socat.out" &
 SOCAT_PID=$!
+exec 3>"$TMP/socat.in"
+echo '{"op":"subscribe","since":0}' >&3
 CLI=("$B/briefwatch" --socket "$TMP/bw.sock" --db "$TMP/bw.db")
 wait_for 30 head_at_least "$B/briefwatch" "$TMP/bw.sock" 3 || fail "3 briefings not stored"
 wait_for 10 sh -c "[ \$(grep -c '\"type\":\"briefing.new\"' '$TMP/socat.out') -ge 3 ]" || fail "socat did not receive 3 events"
