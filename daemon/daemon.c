@@ -711,7 +711,7 @@ daemon_reload(struct daemon *d, char **err)
 		if (!config_find_feed(d->cfg, ncfg->feeds[i].name))
 			added++;
 	}
-	profile_set_free(d->profiles);
+	ingest_retire_profiles(d->ingest, d->profiles);
 	d->profiles = nprof;
 	config_free(d->cfg);
 	d->cfg = ncfg;

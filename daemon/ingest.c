@@ -1,5 +1,12 @@
 /* ingest.c — from a feed poll to stored, announced briefings (see
- * include/ingest.h for the guarantees). Runs on the loop thread.
+ * include/ingest.h for the guarantees).
+ *
+ * Threads: everything here runs on the loop thread except the two parsers,
+ * which run on libuv's thread pool (uv_queue_work) on private copies of
+ * their input, so a 16 MB feed or a slow page never stalls the socket.
+ * A poll or page whose parse is in flight cannot be freed: it is marked
+ * orphaned and freed by the after-work callback. Profile sets replaced by
+ * a reload are kept until no parse is in flight.
  */
 #include "ingest.h"
 
@@ -13,6 +20,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
+#include "profiles.h"
 #include "notify.h"
 #include "store.h"
 #include "transcript.h"
@@ -26,8 +34,15 @@ struct poll;
 /* A fetched item page waiting for its body. */
 struct page {
 	struct poll *p;
-	struct fetch_job *job;
+	struct fetch_job *job;   /* while fetching */
 	size_t entry;            /* index into p->doc->entries */
+	uv_work_t work;          /* while parsing */
+	char *body;              /* private copies for the worker */
+	size_t len;
+	char *url, *charset;
+	struct briefing *b;      /* worker's result */
+	int rc;
+	char *err;
 	struct page *next;
 };
 
@@ -45,6 +60,19 @@ struct poll {
 	int new_items;
 	int64_t retry_after;
 	int queued;              /* its state unit is in the write queue */
+	struct profile *profile; /* private copy of the feed's profile */
+	const struct profile_set *profiles; /* borrowed; kept alive by
+					     * ingest_retire_profiles */
+	char *name;              /* the feed's name, private copy */
+	size_t max_page;
+	/* feed parse on the thread pool */
+	uv_work_t work;
+	char *body, *ct, *url;
+	size_t len, max_feed;
+	int rc;
+	char *err;
+	unsigned inflight;       /* parses in flight (feed + pages) */
+	int orphaned;            /* forgotten: free when inflight drops to 0 */
 	struct poll *next;
 };
 
@@ -70,11 +98,17 @@ struct ingest {
 	int degraded;
 	int closing;
 	int handles_open;
+	unsigned inflight;      /* parses on the thread pool */
+	struct retired {
+		struct profile_set *set;
+		struct retired *next;
+	} *retired;
 	void (*done)(void *);
 	void *done_arg;
 };
 
 static void flush_queue(struct ingest *in);
+static void maybe_free(struct ingest *in);
 static void on_flush_check(uv_check_t *c);
 
 /* ---- queue ------------------------------------------------------------ */
@@ -106,21 +140,90 @@ queue_push(struct ingest *in, struct unit *u)
 /* ---- polls --------------------------------------------------------------- */
 
 static void
-poll_free(struct poll *p)
+page_free(struct page *pg)
 {
-	struct page *pg, *n;
+	free(pg->body);
+	free(pg->url);
+	free(pg->charset);
+	free(pg->err);
+	briefing_free(pg->b);
+	free(pg);
+}
 
-	for (pg = p->pages; pg; pg = n) {
-		n = pg->next;
-		if (pg->job)
-			fetch_cancel(p->in->d->fetcher, pg->job);
-		free(pg);
-	}
-	if (p->job)
-		fetch_cancel(p->in->d->fetcher, p->job);
+static void
+poll_destroy(struct poll *p)
+{
 	feed_doc_free(p->doc);
 	store_feed_clear(&p->sf);
+	profile_free(p->profile);
+	free(p->name);
+	free(p->body);
+	free(p->ct);
+	free(p->url);
+	free(p->err);
 	free(p);
+}
+
+/* Release p: cancel its fetches now; free it now, or, while a parse of
+ * its is on the thread pool, when the last one comes back. */
+static void
+poll_free(struct poll *p)
+{
+	struct page *pg, **pp;
+
+	for (pp = &p->pages; (pg = *pp);) {
+		if (pg->job) {
+			fetch_cancel(p->in->d->fetcher, pg->job);
+			pg->job = NULL;
+			p->pages_pending--;
+		}
+		if (pg->body) { /* parsing: the worker still owns it */
+			pp = &pg->next;
+			continue;
+		}
+		*pp = pg->next;
+		page_free(pg);
+	}
+	if (p->job) {
+		fetch_cancel(p->in->d->fetcher, p->job);
+		p->job = NULL;
+	}
+	if (p->inflight) {
+		p->orphaned = 1;
+		return;
+	}
+	poll_destroy(p);
+}
+
+static void
+profiles_reap(struct ingest *in)
+{
+	struct retired *r;
+
+	while (!in->inflight && (r = in->retired)) {
+		in->retired = r->next;
+		profile_set_free(r->set);
+		free(r);
+	}
+}
+
+/* A parse came back: account for it; 1 if its poll was orphaned and is
+ * now gone. */
+static int
+parse_returned(struct poll *p)
+{
+	struct ingest *in = p->in;
+
+	in->inflight--;
+	p->inflight--;
+	profiles_reap(in);
+	if (!p->orphaned)
+		return 0;
+	if (!p->inflight)
+		poll_destroy(p);
+	if (in->closing)
+		maybe_free(in);
+	return 1;
 }
 
 static void
@@ -259,66 +362,155 @@ queue_briefing(struct poll *p, size_t idx, struct briefing *b)
 }
 
 static void
-on_page(void *arg, const struct fetch_result *res)
+page_unlink(struct page *pg)
 {
-	struct page *pg = arg, **pp;
-	struct poll *p = pg->p;
-	struct daemon *d = p->in->d;
-	const struct feed_entry *e = &p->doc->entries[pg->entry];
-	struct briefing *b = NULL;
-	char *err = NULL;
-	int r;
+	struct page **pp;
 
-	pg->job = NULL;
-	for (pp = &p->pages; *pp; pp = &(*pp)->next)
+	for (pp = &pg->p->pages; *pp; pp = &(*pp)->next)
 		if (*pp == pg) {
 			*pp = pg->next;
-			break;
+			return;
 		}
-	p->pages_pending--;
-	if (res->error || res->status != 200) {
-		char why[160];
+}
 
+static void
+page_failed(struct page *pg, const char *why)
+{
+	struct poll *p = pg->p;
+	const struct feed_entry *e = &p->doc->entries[pg->entry];
+
+	log_limited(p->name, 5, LOG_LVL_WARN,
+		    "fetch \"%s\": page %s: %s, retrying on the next poll",
+		    p->name, e->link, why);
+	if (!p->pages_failed++)
+		snprintf(p->first_page_error, sizeof(p->first_page_error),
+			 "%s", why);
+}
+
+/* Thread pool: the page's bytes to a briefing record. */
+static void
+work_page(uv_work_t *w)
+{
+	struct page *pg = w->data;
+	struct transcript_opts o = {0};
+
+	o.url = pg->url;
+	o.charset = pg->charset;
+	o.profile = pg->p->profile;
+	o.profiles = pg->p->profiles;
+	o.max_bytes = pg->p->max_page;
+	pg->rc = transcript_parse(pg->body, pg->len, &o, &pg->b, &pg->err);
+}
+
+static void
+after_page(uv_work_t *w, int status)
+{
+	struct page *pg = w->data;
+	struct poll *p = pg->p;
+	const struct feed_entry *e;
+	struct briefing *b;
+
+	free(pg->body);
+	pg->body = NULL;
+	if (parse_returned(p)) {
+		page_free(pg);
+		return;
+	}
+	page_unlink(pg);
+	p->pages_pending--;
+	e = &p->doc->entries[pg->entry];
+	if (status == UV_ECANCELED) {
+		page_failed(pg, "cancelled");
+		goto out;
+	}
+	b = pg->b;
+	pg->b = NULL;
+	if (pg->rc < 0) {
+		/* Not a transcript we can read (a PDF, an empty page): the
+		 * item still becomes a briefing, from the feed alone. */
+		log_limited(p->name, 5, LOG_LVL_INFO,
+			    "extract \"%s\": %s: %s; storing the feed item only",
+			    p->name, e->link, pg->err ? pg->err : "no content");
+		b = briefing_from_entry(e, p->name);
+	} else if (briefing_complete(b, e, p->name) < 0) {
+		briefing_free(b);
+		b = NULL;
+	}
+	if (!b || queue_briefing(p, pg->entry, b) < 0)
+		page_failed(pg, "out of memory");
+out:
+	page_free(pg);
+	poll_settle(p);
+}
+
+/* Copy what the worker needs out of the borrowed fetch result. */
+static int
+copy_body(const struct fetch_result *res, char **body, size_t *len)
+{
+	*body = malloc(res->len + 1);
+	if (!*body)
+		return -ENOMEM;
+	memcpy(*body, res->body ? res->body : "", res->len);
+	(*body)[res->len] = '\0';
+	*len = res->len;
+	return 0;
+}
+
+/* The charset parameter of a Content-Type header, copied; or NULL. */
+static char *
+ct_charset(const char *ct)
+{
+	const char *p = ct ? strcasestr(ct, "charset=") : NULL;
+	size_t n;
+
+	if (!p)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	n = strcspn(p, "\"; \t");
+	return n ? strndup(p, n) : NULL;
+}
+
+static void
+on_page(void *arg, const struct fetch_result *res)
+{
+	struct page *pg = arg;
+	struct poll *p = pg->p;
+	struct ingest *in = p->in;
+	const struct feed_entry *e = &p->doc->entries[pg->entry];
+	char why[160];
+
+	pg->job = NULL;
+	if (res->error || res->status != 200) {
 		if (res->error)
 			snprintf(why, sizeof(why), "%s", res->error_msg);
 		else
 			snprintf(why, sizeof(why), "HTTP %ld", res->status);
-		log_limited(p->f->cfg.name, 5, LOG_LVL_WARN,
-			    "fetch \"%s\": page %s: %s, retrying on the next poll",
-			    p->f->cfg.name, e->link, why);
-		if (!p->pages_failed++)
-			snprintf(p->first_page_error,
-				 sizeof(p->first_page_error), "%s", why);
-		goto out;
+		goto fail;
 	}
-	{
-		struct transcript_opts o = {0};
-
-		o.url = res->effective_url ? res->effective_url : e->link;
-		o.profiles = d->profiles;
-		o.profile = p->f->profile;
-		o.max_bytes = d->cfg->max_page_bytes;
-		r = transcript_parse(res->body, res->len, &o, &b, &err);
+	if (copy_body(res, &pg->body, &pg->len) < 0 ||
+	    !(pg->url = strdup(res->effective_url ? res->effective_url
+						  : e->link))) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
 	}
-	if (r < 0) {
-		/* Not a transcript we can read (a PDF, an empty page): the
-		 * item still becomes a briefing, from the feed alone. */
-		log_limited(p->f->cfg.name, 5, LOG_LVL_INFO,
-			    "extract \"%s\": %s: %s; storing the feed item only",
-			    p->f->cfg.name, e->link, err ? err : "no content");
-		free(err);
-		b = briefing_from_entry(e, p->f->cfg.name);
-	} else if (briefing_complete(b, e, p->f->cfg.name) < 0) {
-		briefing_free(b);
-		b = NULL;
+	pg->charset = ct_charset(res->content_type);
+	pg->work.data = pg;
+	if (uv_queue_work(in->d->loop, &pg->work, work_page, after_page) < 0) {
+		snprintf(why, sizeof(why), "cannot queue the page parse");
+		goto fail;
 	}
-	if (!b || queue_briefing(p, pg->entry, b) < 0) {
-		if (!p->pages_failed++)
-			snprintf(p->first_page_error,
-				 sizeof(p->first_page_error), "out of memory");
-	}
-out:
-	free(pg);
+	in->inflight++;
+	p->inflight++;
+	return;
+fail:
+	free(pg->body);
+	pg->body = NULL;
+	page_unlink(pg);
+	p->pages_pending--;
+	page_failed(pg, why);
+	page_free(pg);
 	poll_settle(p);
 }
 
@@ -370,15 +562,86 @@ note_redirect(struct poll *p, const char *permanent_url)
 	f->pending_redirect = strdup(permanent_url);
 }
 
+/* Thread pool: the feed's bytes to a document. */
+static void
+work_feed(uv_work_t *w)
+{
+	struct poll *p = w->data;
+	struct feed_limits lim;
+
+	feed_limits_default(&lim);
+	lim.max_bytes = p->max_feed;
+	p->rc = feed_parse(p->body, p->len, p->ct, p->url, &lim, &p->doc,
+			   &p->err);
+}
+
+/* The feed is parsed: queue its new items, start their page fetches. */
+static void
+after_feed(uv_work_t *w, int status)
+{
+	struct poll *p = w->data;
+	struct daemon *d = p->in->d;
+	struct feedctl *f = p->f;
+	size_t i;
+	int r, fetch_pages;
+
+	free(p->body);
+	p->body = NULL;
+	if (parse_returned(p))
+		return;
+	if (status == UV_ECANCELED) {
+		poll_fail(p, -1, "cancelled");
+		return;
+	}
+	if (p->rc < 0) {
+		poll_fail(p, -1, "not a feed: %s",
+			  p->err ? p->err : strerror(-p->rc));
+		return;
+	}
+	if (p->doc->bozo)
+		log_limited(p->name, 3, LOG_LVL_INFO,
+			    "parse \"%s\": recovered from: %s", p->name,
+			    p->doc->bozo_reason ? p->doc->bozo_reason : "?");
+	fetch_pages = f->cfg.fetch_pages >= 0 ? f->cfg.fetch_pages
+					      : d->cfg->fetch_pages;
+	/* Oldest first, so events come in publishing order for feeds that
+	 * list the newest item first (nearly all of them). */
+	for (i = p->doc->nentries; i-- > 0;) {
+		const struct feed_entry *e = &p->doc->entries[i];
+		int64_t bid = 0;
+
+		if (store_item_lookup(d->store, p->name, e->id, e->link,
+				      &bid) < 0) {
+			log_limited("store", 5, LOG_LVL_WARN,
+				    "store: lookup failed: %s",
+				    store_errmsg(d->store));
+			p->pages_failed++;
+			continue;
+		}
+		if (bid > 0)
+			continue;
+		p->new_items++;
+		if (fetch_pages && e->link) {
+			r = start_page(p, i);
+		} else {
+			struct briefing *b = briefing_from_entry(e, p->name);
+
+			r = b ? queue_briefing(p, i, b) : -ENOMEM;
+		}
+		if (r < 0 && !p->pages_failed++)
+			snprintf(p->first_page_error,
+				 sizeof(p->first_page_error), "%s",
+				 strerror(-r));
+	}
+	poll_settle(p);
+}
+
 static void
 on_feed(void *arg, const struct fetch_result *res)
 {
 	struct poll *p = arg;
-	struct daemon *d = p->in->d;
-	struct feedctl *f = p->f;
-	char *err = NULL;
-	size_t i;
-	int r, fetch_pages;
+	struct ingest *in = p->in;
+	struct daemon *d = in->d;
 
 	p->job = NULL;
 	if (res->error) {
@@ -397,54 +660,22 @@ on_feed(void *arg, const struct fetch_result *res)
 		return;
 	}
 	note_redirect(p, res->permanent_url);
-	r = feed_parse(res->body, res->len, res->content_type,
-		       res->effective_url, NULL, &p->doc, &err);
-	if (r < 0) {
-		poll_fail(p, -1, "not a feed: %s", err ? err : strerror(-r));
-		free(err);
-		return;
-	}
-	if (p->doc->bozo)
-		log_limited(f->cfg.name, 3, LOG_LVL_INFO,
-			    "parse \"%s\": recovered from: %s", f->cfg.name,
-			    p->doc->bozo_reason ? p->doc->bozo_reason : "?");
 	if (set_str(&p->sf.etag, res->etag) < 0 ||
-	    set_str(&p->sf.last_modified, res->last_modified) < 0) {
+	    set_str(&p->sf.last_modified, res->last_modified) < 0 ||
+	    set_str(&p->ct, res->content_type) < 0 ||
+	    set_str(&p->url, res->effective_url) < 0 ||
+	    copy_body(res, &p->body, &p->len) < 0) {
 		poll_fail(p, -1, "out of memory");
 		return;
 	}
-	fetch_pages = f->cfg.fetch_pages >= 0 ? f->cfg.fetch_pages
-					      : d->cfg->fetch_pages;
-	/* Oldest first, so events come in publishing order for feeds that
-	 * list the newest item first (nearly all of them). */
-	for (i = p->doc->nentries; i-- > 0;) {
-		const struct feed_entry *e = &p->doc->entries[i];
-		int64_t bid = 0;
-
-		if (store_item_lookup(d->store, f->cfg.name, e->id, e->link,
-				      &bid) < 0) {
-			log_limited("store", 5, LOG_LVL_WARN,
-				    "store: lookup failed: %s",
-				    store_errmsg(d->store));
-			p->pages_failed++;
-			continue;
-		}
-		if (bid > 0)
-			continue;
-		p->new_items++;
-		if (fetch_pages && e->link) {
-			r = start_page(p, i);
-		} else {
-			struct briefing *b = briefing_from_entry(e, f->cfg.name);
-
-			r = b ? queue_briefing(p, i, b) : -ENOMEM;
-		}
-		if (r < 0 && !p->pages_failed++)
-			snprintf(p->first_page_error,
-				 sizeof(p->first_page_error), "%s",
-				 strerror(-r));
+	p->max_feed = d->cfg->max_feed_bytes;
+	p->work.data = p;
+	if (uv_queue_work(d->loop, &p->work, work_feed, after_feed) < 0) {
+		poll_fail(p, -1, "cannot queue the feed parse");
+		return;
 	}
-	poll_settle(p);
+	in->inflight++;
+	p->inflight++;
 }
 
 int
@@ -462,6 +693,14 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 	p->in = in;
 	p->f = f;
 	p->retry_after = -1;
+	p->profiles = in->d->profiles;
+	p->max_page = in->d->cfg->max_page_bytes;
+	if (!(p->name = strdup(f->cfg.name)) ||
+	    (f->profile && profile_derive(f->profile, NULL, NULL, NULL,
+					  &p->profile) < 0)) {
+		poll_destroy(p);
+		return -ENOMEM;
+	}
 	r = store_feed_get(in->d->store, f->cfg.name, &p->sf);
 	if (r == -ENOENT || (r == 0 && (!p->sf.url ||
 					strcmp(p->sf.url, f->cfg.url) != 0))) {
@@ -474,7 +713,7 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 			return -ENOMEM;
 		}
 	} else if (r < 0) {
-		free(p);
+		poll_destroy(p);
 		return r;
 	}
 	req.url = p->sf.redirect_url ? p->sf.redirect_url : p->sf.url;
@@ -684,16 +923,49 @@ ingest_degraded(const struct ingest *in)
 	return in->degraded;
 }
 
+void
+ingest_retire_profiles(struct ingest *in, struct profile_set *set)
+{
+	struct retired *r;
+
+	if (!set)
+		return;
+	if (!in->inflight) {
+		profile_set_free(set);
+		return;
+	}
+	r = malloc(sizeof(*r));
+	if (!r) {
+		/* A parse may still read it: leaking one set is the only
+		 * safe choice left. */
+		log_err("out of memory retiring a profile set; leaking it");
+		return;
+	}
+	r->set = set;
+	r->next = in->retired;
+	in->retired = r;
+}
+
+/* The ingest is freed once its handles are closed and no parse is still
+ * on the thread pool (the after-work callbacks need it). */
+static void
+maybe_free(struct ingest *in)
+{
+	if (in->handles_open || in->inflight)
+		return;
+	profiles_reap(in);
+	if (in->done)
+		in->done(in->done_arg);
+	free(in);
+}
+
 static void
 on_closed(uv_handle_t *h)
 {
 	struct ingest *in = h->data;
 
-	if (--in->handles_open)
-		return;
-	if (in->done)
-		in->done(in->done_arg);
-	free(in);
+	in->handles_open--;
+	maybe_free(in);
 }
 
 void
@@ -713,7 +985,15 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 	in->tail = NULL;
 	in->nunits = 0;
 	while ((p = in->polls)) {
+		struct page *pg;
+
 		in->polls = p->next;
+		/* Parses not yet started need not run at all. */
+		if (p->body)
+			uv_cancel((uv_req_t *)&p->work);
+		for (pg = p->pages; pg; pg = pg->next)
+			if (pg->body)
+				uv_cancel((uv_req_t *)&pg->work);
 		poll_free(p);
 	}
 	in->done = done;

@@ -19,6 +19,7 @@
 struct daemon;
 struct feedctl;
 struct ingest;
+struct profile_set;
 
 /* 0 and *out, -ENOMEM. d is borrowed for the life of the ingest. */
 int ingest_new(struct daemon *d, struct ingest **out);
@@ -31,6 +32,9 @@ size_t ingest_busy(const struct ingest *in);
 /* 1 while the store refuses writes (disk full, I/O error): queued work is
  * kept and retried. */
 int ingest_degraded(const struct ingest *in);
+/* A reload replaced the profile set: free set once no parse that may be
+ * using it is in flight. Takes ownership. */
+void ingest_retire_profiles(struct ingest *in, struct profile_set *set);
 /* Stop: cancel timers, flush what can be flushed; done(arg) after the
  * handles are closed. */
 void ingest_close(struct ingest *in, void (*done)(void *arg), void *arg);
