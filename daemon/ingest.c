@@ -797,7 +797,15 @@ flush_queue(struct ingest *in)
 			seq = 0;
 			r = store_put_briefing(d->store, u->p->f->cfg.name,
 					       u->item_id, u->b, &seq);
-			if (r > 0) {
+			if (r == -EINVAL) {
+				/* A record the store refuses will be refused
+				 * on every retry: drop it, not the batch. */
+				log_limited(u->p->name, 5, LOG_LVL_ERR,
+					    "store \"%s\": item %s refused: %s",
+					    u->p->name, u->item_id,
+					    store_errmsg(d->store));
+				r = 0;
+			} else if (r > 0) {
 				stored++;
 				if (seq > maxseq)
 					maxseq = seq;
