@@ -8,12 +8,19 @@
  *   bwloop feed [-r REPEAT] FILE...
  *       each file goes through feed_parse() and feed_doc_to_json() and is
  *       serialised with json_dumps(), as `briefwatch parse feed` does.
+ *   bwloop fill DB feeds FILE...
+ *       feed_parse() every FILE and store each entry as an item-only
+ *       briefing (title, link, dates, summary; what fetch_pages = no
+ *       stores) with store_put_briefing(), 1000 per transaction.
+ *   bwloop fill DB pages MANIFEST DIR
+ *       transcript_parse() every page and store it, 100 per transaction.
+ *       Both print briefings=N seconds=S (the store part only).
  *   bwloop search DB ROUNDS QUERY...
  *       opens DB read-only and runs every QUERY (limit 10) ROUNDS times
  *       through store_search(); prints latency percentiles.
  *
  * bench/run compiles this file once per mode (-DBWLOOP_FEED,
- * -DBWLOOP_TRANSCRIPT, -DBWLOOP_SEARCH) so that a function missing from
+ * -DBWLOOP_TRANSCRIPT, -DBWLOOP_SEARCH, -DBWLOOP_FILL) so that a function missing from
  * the archive only disables its own mode.
  *
  * Files are read into memory first; only the parse loop is timed. Prints
@@ -237,6 +244,153 @@ static int bwloop_search(int argc, char **argv)
 }
 #endif
 
+#ifdef BWLOOP_FILL
+static char *bwloop_dup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Store every record of recs[0..n) in batches; time only the store. */
+static int bwloop_store_all(const char *db, struct briefing **recs,
+			    char **feeds, char **ids, size_t n, size_t batch)
+{
+	struct store *s = NULL;
+	char *err = NULL;
+	size_t stored = 0, failed = 0;
+	double t0, t1;
+	int64_t seq;
+
+	if (store_open(db, 0, &s, &err) != 0) {
+		fprintf(stderr, "bwloop: %s: %s\n", db, err ? err : "?");
+		free(err);
+		return 1;
+	}
+	t0 = bwloop_now();
+	for (size_t i = 0; i < n; i += batch) {
+		if (store_begin(s) != 0)
+			return 1;
+		for (size_t j = i; j < n && j < i + batch; j++) {
+			int r = store_put_briefing(s, feeds[j], ids[j],
+						   recs[j], &seq);
+			if (r > 0)
+				stored++;
+			else if (r < 0 && failed++ == 0)
+				fprintf(stderr, "bwloop: put: %s\n",
+					store_errmsg(s));
+		}
+		if (store_commit(s) != 0) {
+			fprintf(stderr, "bwloop: commit: %s\n",
+				store_errmsg(s));
+			return 1;
+		}
+	}
+	t1 = bwloop_now();
+	printf("briefings=%zu failed=%zu seconds=%.6f\n", stored, failed,
+	       t1 - t0);
+	store_close(s);
+	return failed ? 1 : 0;
+}
+
+static int bwloop_fill(int argc, char **argv)
+{
+	struct briefing **recs = NULL;
+	char **feeds = NULL, **ids = NULL;
+	size_t n = 0, cap = 0;
+	int pages;
+
+	if (argc < 5)
+		return 2;
+	pages = strcmp(argv[3], "pages") == 0;
+	if (pages) {
+		struct input *in = NULL;
+		long np;
+
+		if (argc != 6)
+			return 2;
+		np = bwloop_manifest(argv[4], argv[5], &in);
+		if (np < 0)
+			return 1;
+		cap = (size_t)np;
+		recs = calloc(cap + 1, sizeof(*recs));
+		feeds = calloc(cap + 1, sizeof(*feeds));
+		ids = calloc(cap + 1, sizeof(*ids));
+		if (!recs || !feeds || !ids)
+			return 1;
+		for (long i = 0; i < np; i++) {
+			struct transcript_opts o;
+			char *err = NULL;
+
+			memset(&o, 0, sizeof(o));
+			o.url = in[i].url;
+			if (transcript_parse(in[i].data, in[i].len, &o,
+					     &recs[n], &err) != 0) {
+				fprintf(stderr, "bwloop: %s: %s\n",
+					in[i].url, err ? err : "?");
+				free(err);
+				continue;
+			}
+			feeds[n] = "pages";
+			ids[n] = in[i].url;
+			n++;
+		}
+		return bwloop_store_all(argv[2], recs, feeds, ids, n, 100);
+	}
+	for (int a = 4; a < argc; a++) {
+		struct input in;
+		struct feed_doc *d = NULL;
+		char *err = NULL;
+		const char *base = strrchr(argv[a], '/');
+
+		memset(&in, 0, sizeof(in));
+		if (bwloop_slurp(argv[a], &in) != 0 ||
+		    feed_parse(in.data, in.len, NULL, NULL, NULL, &d,
+			       &err) != 0) {
+			fprintf(stderr, "bwloop: %s: %s\n", argv[a],
+				err ? err : "unreadable");
+			return 1;
+		}
+		base = base ? base + 1 : argv[a];
+		for (size_t e = 0; e < d->nentries; e++) {
+			const struct feed_entry *fe = &d->entries[e];
+			struct briefing *b;
+
+			if (n == cap) {
+				cap = cap ? cap * 2 : 4096;
+				recs = realloc(recs, cap * sizeof(*recs));
+				feeds = realloc(feeds, cap * sizeof(*feeds));
+				ids = realloc(ids, cap * sizeof(*ids));
+				if (!recs || !feeds || !ids)
+					return 1;
+			}
+			b = briefing_new();
+			if (!b)
+				return 1;
+			b->kind = BRIEFING_OTHER;
+			b->url = bwloop_dup(fe->link);
+			b->title = bwloop_dup(fe->title);
+			b->published = bwloop_dup(fe->published);
+			b->updated = bwloop_dup(fe->updated);
+			b->summary = bwloop_dup(fe->summary);
+			recs[n] = b;
+			feeds[n] = strdup(base);
+			ids[n] = strdup(fe->id);
+			n++;
+		}
+		feed_doc_free(d);
+		free(in.data);
+	}
+	return bwloop_store_all(argv[2], recs, feeds, ids, n, 1000);
+}
+#else
+static int bwloop_fill(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "bwloop: built without BWLOOP_FILL\n");
+	return 2;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct input *in = NULL;
@@ -247,6 +401,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "search") == 0)
 		return bwloop_search(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "fill") == 0)
+		return bwloop_fill(argc, argv);
 	if (argc < 3 || (strcmp(argv[1], "transcript") != 0 &&
 			 strcmp(argv[1], "feed") != 0))
 		goto usage;
@@ -297,6 +453,8 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: bwloop transcript [-r N] MANIFEST DIR\n"
 			"       bwloop feed [-r N] FILE...\n"
-			"       bwloop search DB ROUNDS QUERY...\n");
+			"       bwloop search DB ROUNDS QUERY...\n"
+			"       bwloop fill DB feeds FILE...\n"
+			"       bwloop fill DB pages MANIFEST DIR\n");
 	return 2;
 }
