@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "config.h"
 #include "feed.h"
+#include "metrics.h"
 #include "store.h"
 #include "transcript.h"
 
@@ -52,6 +53,7 @@ usage(FILE *to)
 	      "  list [--feed F] [--since DATE] [--json]\n"
 	      "  export [--format jsonl]\n"
 	      "  status | feeds | poll FEED | reload   [--json]\n"
+	      "  metrics                  (Prometheus text format)\n"
 	      "  parse feed FILE [--url URL] [--content-type CT]\n"
 	      "  parse transcript FILE --url URL [--charset CS]\n"
 	      "  version\n",
@@ -593,7 +595,11 @@ print_status_text(json_t *r)
 	size_t i;
 
 	json_object_foreach(r, k, v) {
-		if (strcmp(k, "type") == 0 || json_is_array(v) || json_is_object(v))
+		size_t kl = strlen(k);
+
+		if (strcmp(k, "type") == 0 || json_is_array(v) ||
+		    json_is_object(v) ||
+		    (kl > 5 && strcmp(k + kl - 5, "_unix") == 0))
 			continue;
 		if (json_is_string(v))
 			printf("%-14s %s\n", k, json_string_value(v));
@@ -621,7 +627,12 @@ cmd_simple(struct cli *cli, int argc, char **argv)
 {
 	const char *op = argv[0], *feed = NULL;
 	json_t *req, *reply;
-	int i, rc;
+	int i, rc, metrics = 0;
+
+	if (strcmp(op, "metrics") == 0) {
+		metrics = 1;
+		op = "status";
+	}
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -641,10 +652,17 @@ cmd_simple(struct cli *cli, int argc, char **argv)
 		return 1;
 	rc = reply_is_error(reply);
 	if (!rc) {
-		if (cli->json || strcmp(op, "status") != 0)
+		if (metrics) {
+			struct buf text = BUF_INIT;
+
+			rc = metrics_from_status(reply, &text) < 0;
+			fputs(buf_str(&text), stdout);
+			buf_free(&text);
+		} else if (cli->json || strcmp(op, "status") != 0) {
 			print_json(reply, 0);
-		else
+		} else {
 			print_status_text(reply);
+		}
 	}
 	json_decref(reply);
 	return rc;
@@ -853,6 +871,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "tail") == 0)
 		rc = cmd_tail(&cli, argc, argv);
 	else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "feeds") == 0 ||
+		 strcmp(cmd, "metrics") == 0 ||
 		 strcmp(cmd, "poll") == 0 || strcmp(cmd, "reload") == 0)
 		rc = cmd_simple(&cli, argc, argv);
 	else {

@@ -187,6 +187,8 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 		return set_str(&c->admin_group, value) ? 0 : 1;
 	if (strcmp(name, "profiles") == 0)
 		return set_str(&c->profiles_dir, value) ? 0 : 1;
+	if (strcmp(name, "metrics_file") == 0)
+		return set_str(&c->metrics_file, value) ? 0 : 1;
 	if (strcmp(name, "user_agent") == 0)
 		return set_str(&c->user_agent, value) ? 0 : 1;
 	if (strcmp(name, "socket_mode") == 0) {
@@ -479,6 +481,7 @@ config_free(struct config *c)
 	free(c->socket_group);
 	free(c->admin_group);
 	free(c->profiles_dir);
+	free(c->metrics_file);
 	free(c->user_agent);
 	free(c);
 }

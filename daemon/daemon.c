@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "profiles.h"
 #include "sched.h"
@@ -255,6 +256,7 @@ all_polled_once(const struct daemon *d)
 }
 
 static void update_status(struct daemon *d);
+static int op_status(void *arg, json_t **out, char **err);
 
 void
 daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
@@ -334,11 +336,13 @@ feeds_json(const struct daemon *d)
 		fmt_time(f->next_due, next);
 		fmt_time(f->last_poll, last);
 		json_array_append_new(arr, json_pack(
-			"{ss ss ss ss ss ss si si}", "name", f->cfg.name, "url",
-			f->cfg.url, "state", f->state, "next_poll",
+			"{ss ss ss ss ss ss si si sI sI}", "name", f->cfg.name,
+			"url", f->cfg.url, "state", f->state, "next_poll",
 			f->polling ? "now" : next, "last_poll", last,
 			"last_result", f->last_result, "failures", f->failures,
-			"polls", f->polls));
+			"polls", f->polls, "last_poll_unix",
+			(json_int_t)(f->last_poll / 1000), "next_poll_unix",
+			(json_int_t)(f->next_due / 1000)));
 	}
 	return arr;
 }
@@ -371,10 +375,36 @@ update_status(struct daemon *d)
 			       ? ", DEGRADED: store refuses writes" : "");
 }
 
+/* The node exporter's textfile collector reads this file. */
+static void
+write_metrics(struct daemon *d)
+{
+	struct buf text = BUF_INIT;
+	json_t *st = NULL;
+	char *err = NULL;
+	int r;
+
+	if (!d->cfg->metrics_file)
+		return;
+	if (op_status(d, &st, &err) < 0 || metrics_from_status(st, &text) < 0)
+		r = -ENOMEM;
+	else
+		r = metrics_write_file(d->cfg->metrics_file, buf_str(&text),
+				       text.len);
+	if (r < 0)
+		log_limited("metrics", 1, LOG_LVL_WARN,
+			    "metrics: cannot write %s: %s",
+			    d->cfg->metrics_file, strerror(-r));
+	json_decref(st);
+	free(err);
+	buf_free(&text);
+}
+
 static void
 on_status_timer(uv_timer_t *t)
 {
 	update_status(t->data);
+	write_metrics(t->data);
 }
 
 static int
@@ -382,11 +412,13 @@ op_status(void *arg, json_t **out, char **err)
 {
 	struct daemon *d = arg;
 	char started[DATE_ISO_MAX], last[DATE_ISO_MAX];
+	struct store_stats st = {0};
 	int64_t head = 0;
 	int total, failing;
 
 	(void)err;
 	store_head(d->store, &head);
+	store_stats(d->store, &st);
 	count_feeds(d, &total, &failing);
 	fmt_time(d->started, started);
 	fmt_time(d->last_ingest, last);
@@ -399,7 +431,18 @@ op_status(void *arg, json_t **out, char **err)
 			 (json_int_t)(d->notify ? notify_clients(d->notify) : 0),
 			 "last_ingest", last, "database", d->cfg->database,
 			 "head", (json_int_t)head, "feeds", feeds_json(d));
-	return *out ? 0 : -ENOMEM;
+	if (!*out)
+		return -ENOMEM;
+	json_object_set_new(*out, "started_unix",
+			    json_integer(d->started / 1000));
+	json_object_set_new(*out, "last_ingest_unix",
+			    json_integer(d->last_ingest / 1000));
+	json_object_set_new(*out, "briefings_stored",
+			    json_integer((json_int_t)d->briefings_stored));
+	json_object_set_new(*out, "briefings", json_integer(st.briefings));
+	json_object_set_new(*out, "db_bytes",
+			    json_integer((json_int_t)st.db_bytes));
+	return 0;
 }
 
 static int

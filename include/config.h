@@ -27,6 +27,7 @@ struct config {
 	char *socket_group;     /* NULL: leave as is */
 	char *admin_group;      /* NULL: none */
 	char *profiles_dir;     /* extra profiles; NULL: none */
+	char *metrics_file;     /* Prometheus textfile; NULL: none */
 	int64_t interval_ms;    /* default poll interval */
 	int64_t min_interval_ms, max_interval_ms; /* adaptive bounds */
 	long max_connections;

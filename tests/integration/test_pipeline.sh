@@ -128,6 +128,13 @@ wait_for 10 sh -c "grep -P '/feeds/whitehouse.atom\t304' '$TMP/http.log'" || { c
 ok "unchanged feed re-polled with a conditional GET (304)"
 [ "$(head_seq "$B/briefwatch" "$TMP/bw.sock")" = 4 ] || fail "re-poll wrote events"
 
+# Metrics in Prometheus text format, from the live daemon.
+"${CLI[@]}" metrics > "$TMP/metrics.txt" || fail "metrics failed"
+grep -qx 'briefwatch_feeds 2' "$TMP/metrics.txt" || { cat "$TMP/metrics.txt"; fail "metrics: feeds"; }
+grep -qx 'briefwatch_event_head 4' "$TMP/metrics.txt" || fail "metrics: head"
+grep -q '^briefwatch_feed_polls_total{feed="nato"} [0-9]' "$TMP/metrics.txt" || fail "metrics: per-feed"
+ok "metrics in Prometheus text format"
+
 # Clean shutdown.
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "daemon exited non-zero on SIGTERM"
