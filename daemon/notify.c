@@ -1066,16 +1066,16 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		client_close(c);
 		return;
 	}
-	/* EOF: a last line without its newline still counts. A subscriber
-	 * may half-close and keep receiving; anyone else gets its pending
-	 * replies, then we close. */
+	/* EOF: a last line without its newline still counts; the replies
+	 * already queued are sent, then we close. Subscribers too: a peer
+	 * that has gone is released now rather than at the next failed
+	 * write, and no client of ours half-closes to keep listening. */
 	c->eof = 1;
 	if (c->in.len > 0 && !c->discarding) {
 		client_line(c, c->in.data, c->in.len);
 		buf_reset(&c->in);
 	}
-	if (c->closing || c->state == CL_REPLAY || c->state == CL_LIVE ||
-	    c->state == CL_DRAIN)
+	if (c->closing || c->state == CL_DRAIN)
 		return;
 	if (queued(c) == 0) {
 		client_close(c);

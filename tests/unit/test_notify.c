@@ -1120,6 +1120,27 @@ test_request_then_eof_still_gets_its_reply(void **s)
 }
 
 static void
+test_subscriber_that_disconnects_frees_its_slot_at_once(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	int i;
+
+	(void)s;
+	fx_init(&fx);
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	cl_subscribe(&fx, &c, "{\"op\":\"subscribe\"}\n", 0);
+	assert_int_equal(notify_clients(fx.n), 1);
+	cl_close(&c);
+	/* No event, no heartbeat: the EOF alone releases it. */
+	for (i = 0; i < MAX_TURNS && notify_clients(fx.n) != 0; i++)
+		turn(&fx, -1);
+	assert_int_equal(notify_clients(fx.n), 0);
+	fx_free(&fx);
+}
+
+static void
 test_heartbeats_carry_the_subscriber_cursor(void **s)
 {
 	struct fx fx;
@@ -1238,6 +1259,8 @@ main(void)
 			test_client_beyond_max_clients_gets_an_error_and_is_closed),
 		cmocka_unit_test(test_client_that_never_subscribes_is_timed_out),
 		cmocka_unit_test(test_request_then_eof_still_gets_its_reply),
+		cmocka_unit_test(
+			test_subscriber_that_disconnects_frees_its_slot_at_once),
 		cmocka_unit_test(test_heartbeats_carry_the_subscriber_cursor),
 		cmocka_unit_test(
 			test_subscriber_is_told_how_many_events_expired_before_its_cursor),
