@@ -74,19 +74,20 @@ def main():
     t0 = time.monotonic()
     rc = 1
     try:
+        build = h.snapshot_build(a.build, tmp)
         urls = h.generate(www, fx.base, a.feeds, a.items, a.seed)
         total = len(urls)
         h.write_config(conf, db, sock, fx.base, a.feeds)
         sub = h.Subscriber(sock)
         sub.start()
         r = h.rng("kills/%s" % a.seed)
-        # Mid-ingest kills land after k new events, k spread so that the
-        # kills cover the whole corpus.
-        step = max(2, 2 * total // max(1, a.kills))
+        # Mid-ingest kills land after k new events, k uniform in [1, total/kills]:
+        # most kills land mid-ingest, before the corpus is complete.
+        step = max(2, total // max(1, a.kills))
         fig = {"kills": 0, "kills_by_time": 0, "kills_mid_ingest": 0,
                "quick_checks": 0, "heads_at_kill": []}
         for k in range(a.kills):
-            d = h.Daemon(a.build, conf, dlog)
+            d = h.Daemon(build, conf, dlog)
             start_seq = sub.seq()
             if start_seq >= total or r.random() < 0.3:
                 delay = r.uniform(0.0, 3.0)
@@ -116,7 +117,7 @@ def main():
         killed_at = sub.seq()
         # The final, uninterrupted run.
         t1 = time.monotonic()
-        d = h.Daemon(a.build, conf, dlog)
+        d = h.Daemon(build, conf, dlog)
         if not sub.wait_seq(total, a.final_timeout):
             raise h.Failure("final run: subscriber at seq %d of %d after %ds"
                             % (sub.seq(), total, a.final_timeout))
@@ -150,8 +151,8 @@ def main():
                                            total, received, sub.connections))
         print("figures: " + json.dumps(fig, sort_keys=True))
         rc = 0
-    except h.Failure as e:
-        print("FAIL: %s" % e)
+    except Exception as e:  # noqa: BLE001 - any failure is reported alike
+        print("FAIL: %s: %s" % (type(e).__name__, e))
         print("(temp dir: %s)" % tmp)
         a.keep = True
         try:

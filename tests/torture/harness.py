@@ -9,6 +9,7 @@ assertion: every wait is a poll for a condition with a deadline.
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -78,6 +79,16 @@ class Fixture:
                 self.proc.kill()
                 self.proc.wait()
         self.err.close()
+
+
+def snapshot_build(build, tmp):
+    """Copy briefwatchd and briefwatch into tmp/bin: a long run must not
+    pick up a binary that someone rebuilds in the middle of it."""
+    dst = os.path.join(tmp, "bin")
+    os.makedirs(dst, exist_ok=True)
+    for name in ("briefwatchd", "briefwatch"):
+        shutil.copy2(os.path.join(build, name), os.path.join(dst, name))
+    return dst
 
 
 def write_config(path, db, sock, base, feeds, prefix="f", extra=""):
