@@ -268,30 +268,66 @@ cand_cmp(const void *a, const void *b)
 	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
-/* Ranking costs bm25 for every matching row before the first result;
- * past this many matching turns, results come newest first instead, which
- * FTS5 streams and stops early (docs/store.md). */
-#define RANK_MAX 4000
+/* bm25 must score every matching row before the first result, so ranking
+ * a very common word over the whole archive costs a score per match. The
+ * ranking is done over a window instead: the newest RANK_WINDOW matching
+ * rows (found by streaming the match newest first, which FTS5 does
+ * cheaply), widened while it holds fewer than limit briefings that pass
+ * the filters (docs/store.md). */
+#define RANK_WINDOW 1000
 
-/* 1 when the query matches at least RANK_MAX turns. */
+/* The rowid of the win-th newest row of table matching fq, or 0 when fewer
+ * rows match (rank them all). */
 static int
-too_broad(struct store *s, const char *fq)
+window_bound(struct store *s, const char *table, const char *fq, int64_t win,
+	     int64_t *bound)
 {
+	char sql[160];
 	sqlite3_stmt *st = NULL;
-	int rc, r;
+	int rc, r = 0;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM (SELECT 1 FROM"
-				" turns_fts WHERE turns_fts MATCH ?1 LIMIT ?2)",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc);
+	*bound = 0;
+	snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE %s MATCH ?1"
+		 " ORDER BY rowid DESC LIMIT 1 OFFSET ?2", table, table);
+	if ((r = prepare(s, sql, &st)) < 0)
+		return r;
 	store_bind_str(st, 1, fq);
-	sqlite3_bind_int(st, 2, RANK_MAX);
+	sqlite3_bind_int64(st, 2, win - 1);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		r = sqlite3_column_int(st, 0) >= RANK_MAX;
-	else
+		*bound = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
 		r = store_query_error(s, rc);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Rank the candidates of one FTS table (sql, with ?7 the window's lowest
+ * rowid) into v, widening the window until limit briefings are found or
+ * the window holds every match. */
+static int
+ranked(struct store *s, const char *table, const char *sql,
+       const struct store_query *q, const char *fq, const char *like,
+       struct cand *v, size_t *n, size_t limit)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t win, bound;
+	size_t n0 = *n;
+	int r;
+
+	if ((r = prepare(s, sql, &st)) < 0)
+		return r;
+	for (win = RANK_WINDOW;; win *= 8) {
+		if ((r = window_bound(s, table, fq, win, &bound)) < 0)
+			break;
+		*n = n0;
+		sqlite3_reset(st);
+		bind_filters(st, q, fq, like);
+		sqlite3_bind_int64(st, 7, bound);
+		if ((r = collect(s, st, v, n, limit)) < 0 || bound == 0 ||
+		    *n - n0 >= limit)
+			break;
+	}
 	sqlite3_finalize(st);
 	return r;
 }
@@ -301,11 +337,7 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 	   const char *like, struct cand *v, size_t *n, size_t limit)
 {
 	struct buf sql = BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	int r, broad;
-
-	if ((broad = too_broad(s, fq)) < 0)
-		return broad;
+	int r;
 
 	/* bm25 weights by column: speaker, title, text. */
 	r = buf_printf(&sql,
@@ -313,37 +345,29 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 		       " bm25(turns_fts, 4.0, 4.0, 1.0) AS r"
 		       " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 		       " JOIN briefings b ON b.id = t.briefing_id"
-		       " WHERE turns_fts MATCH ?1%s%s ORDER BY %s",
+		       " WHERE turns_fts MATCH ?1 AND turns_fts.rowid >= ?7"
+		       "%s%s ORDER BY r",
 		       like ? " AND t.speaker_id IN (SELECT id FROM speakers"
 			      " WHERE name LIKE ?2 ESCAPE '\\')" : "",
-		       filters_sql, broad ? "turns_fts.rowid DESC" : "r");
+		       filters_sql);
 	if (r < 0)
 		goto nomem;
-	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
-		goto done;
-	bind_filters(st, q, fq, like);
-	r = collect(s, st, v, n, limit);
-	sqlite3_finalize(st);
-	st = NULL;
+	r = ranked(s, "turns_fts", buf_str(&sql), q, fq, like, v, n, limit);
 	if (r < 0 || like) /* a speaker filter: only what they said */
 		goto done;
 	buf_reset(&sql);
 	r = buf_printf(&sql,
 		       "SELECT b.id, 0, bm25(heads_fts, 4.0, 4.0, 1.0) AS r"
 		       " FROM heads_fts JOIN briefings b ON b.id = heads_fts.rowid"
-		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY %s",
-		       filters_sql, broad ? "heads_fts.rowid DESC" : "r");
+		       " WHERE heads_fts MATCH ?1 AND heads_fts.rowid >= ?7"
+		       " AND ?2 IS NULL%s ORDER BY r", filters_sql);
 	if (r < 0)
 		goto nomem;
-	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
-		goto done;
-	bind_filters(st, q, fq, like);
-	r = collect(s, st, v, n, limit);
+	r = ranked(s, "heads_fts", buf_str(&sql), q, fq, like, v, n, limit);
 	goto done;
 nomem:
 	r = store_failf(s, -ENOMEM, "out of memory");
 done:
-	sqlite3_finalize(st);
 	buf_free(&sql);
 	return r;
 }
