@@ -228,14 +228,14 @@ client_finish(struct client *c, const char *line)
 	 * giving it our last line and EOF. */
 	c->state = CL_DRAIN;
 	buf_reset(&c->out);
+	uv_timer_stop(&c->timer);
+	uv_timer_start(&c->timer, on_drain_deadline, c->n->o.drain_timeout_ms,
+		       0);
 	if (len == 0 || buf_append(&c->out, line, len) < 0) {
 		if (!c->stuck)
 			client_close(c);
 		return;
 	}
-	uv_timer_stop(&c->timer);
-	uv_timer_start(&c->timer, on_drain_deadline, c->n->o.drain_timeout_ms,
-		       0);
 	client_flush(c);
 }
 
@@ -248,13 +248,13 @@ on_write(uv_write_t *req, int status)
 	struct client *c = w->c;
 	struct notify *n = c->n;
 
-	free(w->data);
-	free(w);
 	if (c->stuck == w) {
 		c->stuck = NULL;
 		if (status == 0)
 			c->done_cursor = c->fly_cursor;
 	}
+	free(w->data);
+	free(w);
 	if (c->closing)
 		return;
 	if (status < 0) {
