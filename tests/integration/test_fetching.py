@@ -132,10 +132,10 @@ FLAKY_LOG = os.path.join(TMP, "flaky.log")
 NOPROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def http_log():
-    """The fixture server's request log: (path, status, if_none_match)."""
+def http_log(log=None):
+    """A fixture server's request log: (path, status, if_none_match)."""
     out = []
-    with open(HTTP_LOG, errors="replace") as fh:
+    with open(log or HTTP_LOG, errors="replace") as fh:
         for line in fh:
             f = line.rstrip("\n").split("\t")
             if len(f) >= 6:
@@ -143,8 +143,8 @@ def http_log():
     return out
 
 
-def requests_for(path):
-    return [r for r in http_log() if r[0] == path]
+def requests_for(path, log=None):
+    return [r for r in http_log(log) if r[0] == path]
 
 
 def flaky_requests(path):
@@ -152,9 +152,20 @@ def flaky_requests(path):
         return [l.split()[2] for l in fh if l.split()[1] == path]
 
 
-def stats():
-    with NOPROXY.open(BASE + "/_stats", timeout=10) as r:
+def stats(base=None):
+    with NOPROXY.open((base or BASE) + "/_stats", timeout=10) as r:
         return json.load(r)
+
+
+def start_fixture(name, root):
+    """Another tests/fixtures/server.py on a free port: (base URL, log)."""
+    log = os.path.join(TMP, name + ".http.log")
+    portf = os.path.join(TMP, name + ".port")
+    p = start_proc([sys.executable, os.path.join(SRCDIR, "tests", "fixtures",
+                                                 "server.py"),
+                    "--root", root, "--port", "0", "--port-file", portf,
+                    "--log", log], os.path.join(TMP, name + ".err"))
+    return "http://127.0.0.1:%d" % read_port(portf, p, name), log
 
 
 # ---- daemon ----------------------------------------------------------------
@@ -363,6 +374,9 @@ def phase_many():
         "temp": "/_bad/redirect/2?codes=301,302&to=/feeds/temp.xml",
         "hang": "/_bad/hang",
         "drip": "/_bad/drip?bytes=100000&delay=1",
+        # fast enough for the low-speed limit: only the 60 s total timeout
+        # ends it, so it is reliably in flight for the whole phase
+        "trickle": "/_bad/drip?bytes=100000&delay=0.005",
         "endless": "/_bad/endless",
         "big": "/feeds/big.xml",
         "pagefail": "/feeds/pagefail.xml",
@@ -398,14 +412,16 @@ fetch_pages = yes
     # Every feed but the stuck ones completes its first poll (start-up
     # spread: within 5 s).
     for n in paths:
-        if n not in ("hang", "drip"):
+        if n not in ("hang", "drip", "trickle"):
             d.polled(n, 1)
     st = {f["name"]: f for f in d.status()["feeds"]}
-    for n in ("hang", "drip"):
-        check(st[n]["state"] == "polling" and st[n]["polls"] == 0,
-              "%s is not stuck in flight: %r" % (n, st[n]))
+    for n in ("hang", "drip", "trickle"):
+        check(len(requests_for(paths[n])) == 1,
+              "%s not requested once: %r" % (n, requests_for(paths[n])))
+    check(st["trickle"]["state"] == "polling" and st["trickle"]["polls"] == 0,
+          "trickle is not in flight: %r" % st["trickle"])
     good_polls0 = st["good"]["polls"]
-    ok("first round done; hang and drip still in flight")
+    ok("first round done; the stuck feeds are in flight")
 
     # -- Retry-After ------------------------------------------------------
     for n in ("ra429", "ra429date", "ra503", "ra503date"):
@@ -537,15 +553,15 @@ fetch_pages = yes
     # -- one stuck feed stalls nothing -------------------------------------
     f = d.polled("good", good_polls0 + 2)
     st = {x["name"]: x for x in d.status()["feeds"]}
-    check(st["hang"]["state"] == "polling",
-          "hang no longer in flight: %r" % st["hang"])
+    check(st["trickle"]["state"] == "polling",
+          "trickle no longer in flight: %r" % st["trickle"])
     check(f["state"] == "ok" and f["last_result"] == "not modified (304)",
           "good feed: %r" % f)
     good_reqs = requests_for("/feeds/good.xml")
     check(all(r[1] == "304" and r[2] != "-" for r in good_reqs[1:]),
           "good feed re-polls not all conditional 304s: %r" % good_reqs)
     ok("good feed on a 2 s interval: %d polls (all 304 after the first) "
-       "while hang is still in flight" % f["polls"])
+       "while trickle is still in flight" % f["polls"])
     for n in ("ra429", "ra429date", "ra503", "ra503date", "racap"):
         check(len(requests_for(paths[n])) == 1,
               "%s re-polled before its Retry-After: %r"
@@ -565,8 +581,52 @@ fetch_pages = yes
           "hang requested more than once: %r" % requests_for("/_bad/hang"))
     ok("hanging feed fails on the low-speed limit: %r" % f["last_result"])
     check(d.feed("good")["state"] == "ok", "good feed hurt")
+    check(d.feed("trickle")["state"] == "polling", "trickle ended early")
     d.stop()
-    ok("SIGTERM: exit 0, clean loop")
+    ok("SIGTERM with a transfer in flight: exit 0, clean loop")
+
+
+# ---- phase 3: the per-host cap is per host -------------------------------
+
+def phase_per_host():
+    """Default max_per_host = 2. Three feeds stuck on one server (one
+    host:port to curl) get 2 connections and the third waits in curl's
+    queue; a feed on another server keeps being polled meanwhile."""
+    slow_base, slow_log = start_fixture("slowhost", WWW)
+    fast_base, fast_log = start_fixture("fasthost", WWW)
+    trickle = "/_bad/drip?bytes=100000&delay=0.005&feed=%d"
+    conf = """[daemon]
+database = {DB}
+socket = {SOCK}
+allow_private = yes
+interval = 1h
+fetch_pages = no
+[feed other]
+url = %s/feeds/good.xml
+interval = 2s
+""" % fast_base
+    for i in (1, 2, 3):
+        conf += "[feed stuck%d]\nurl = %s%s\n" % (i, slow_base, trickle % i)
+    d = Daemon("perhost", conf)
+    wait_for(lambda: sum(1 for r in http_log(slow_log)
+                         if r[0].startswith("/_bad/drip")) >= 2, 20,
+             "two stuck transfers to start")
+    f0 = d.polled("other", 1)
+    f = d.polled("other", f0["polls"] + 2)
+    st = {x["name"]: x for x in d.status()["feeds"]}
+    stuck = [st["stuck%d" % i] for i in (1, 2, 3)]
+    check(all(x["state"] == "polling" and x["polls"] == 0 for x in stuck),
+          "stuck feeds not all in flight or queued: %r" % stuck)
+    started = [r for r in http_log(slow_log) if r[0].startswith("/_bad/drip")]
+    check(len(started) == 2, "per-host cap 2, but %d requests reached the "
+          "slow host: %r" % (len(started), started))
+    check(stats(slow_base).get("_peak:/_bad/drip") == 2,
+          "peak concurrency on the slow host: %r" % stats(slow_base))
+    check(f["state"] == "ok" and f["polls"] >= 3, "other host's feed: %r" % f)
+    ok("max_per_host = 2: 2 transfers to the stuck host, the 3rd queued; "
+       "the feed on another host:port polled %d times meanwhile" % f["polls"])
+    d.stop()
+    ok("SIGTERM with running and queued transfers: exit 0, clean loop")
 
 
 def main():
@@ -607,6 +667,7 @@ def main():
 
     phase_policy()
     phase_many()
+    phase_per_host()
     cleanup()
     if known_bugs:
         print("known daemon bugs (issue 5): " + "; ".join(known_bugs))
