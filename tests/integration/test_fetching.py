@@ -373,10 +373,10 @@ def phase_many():
         "perm": "/_bad/redirect/2?codes=301,308&to=/feeds/moved.xml",
         "temp": "/_bad/redirect/2?codes=301,302&to=/feeds/temp.xml",
         "hang": "/_bad/hang",
-        "drip": "/_bad/drip?bytes=100000&delay=1",
-        # fast enough for the low-speed limit: only the 60 s total timeout
+        "drip": "/_bad/drip?bytes=60000&delay=1",
+        # (both under the 64k cap) fast enough for the low-speed limit: only the 60 s total timeout
         # ends it, so it is reliably in flight for the whole phase
-        "trickle": "/_bad/drip?bytes=100000&delay=0.005",
+        "trickle": "/_bad/drip?bytes=60000&delay=0.005",
         "endless": "/_bad/endless",
         "big": "/feeds/big.xml",
         "pagefail": "/feeds/pagefail.xml",
