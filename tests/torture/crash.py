@@ -6,7 +6,7 @@ corpus, restart it each time, then let it finish and check the end state.
                    [--check-every K] [--keep]
 
 Each round starts the daemon and kills it (SIGKILL) either a random time
-after it started (0-3 s: start-up, schema, first polls, replay) or right
+after it started (0-2 s: start-up, schema, first polls, replay) or right
 after the subscriber saw a random number of new events (mid-ingest, while
 the next batches are being fetched and committed), plus 0-40 ms. Every
 K-th kill the database is opened read-only and PRAGMA quick_check run on
@@ -81,16 +81,16 @@ def main():
         sub = h.Subscriber(sock)
         sub.start()
         r = h.rng("kills/%s" % a.seed)
-        # Mid-ingest kills land after k new events, k uniform in [1, total/kills]:
+        # Mid-ingest kills land after k new events, k uniform in [1, total/(2*kills)]:
         # most kills land mid-ingest, before the corpus is complete.
-        step = max(2, total // max(1, a.kills))
+        step = max(2, total // max(1, 2 * a.kills))
         fig = {"kills": 0, "kills_by_time": 0, "kills_mid_ingest": 0,
                "quick_checks": 0, "heads_at_kill": []}
         for k in range(a.kills):
             d = h.Daemon(build, conf, dlog)
             start_seq = sub.seq()
-            if start_seq >= total or r.random() < 0.3:
-                delay = r.uniform(0.0, 3.0)
+            if start_seq >= total or r.random() < 0.25:
+                delay = r.uniform(0.0, 2.0)
                 deadline = time.monotonic() + delay
                 while time.monotonic() < deadline and d.alive():
                     time.sleep(0.01)
