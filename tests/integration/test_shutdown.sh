@@ -106,7 +106,11 @@ if grep -q '__asan_init' "$B/briefwatchd" 2>/dev/null; then
 fi
 session valgrind 300 valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
 	--error-exitcode=99 --track-fds=no --num-callers=30
-grep -q 'ERROR SUMMARY: 0 errors' "$LOG" || fail "valgrind reported errors"
+if ! grep -q 'ERROR SUMMARY: 0 errors' "$LOG"; then
+	grep -q xmlGetGlobalState "$LOG" &&
+		echo "hint: libxml2 per-thread state of the libuv pool threads leaked: main.c must call uv_library_shutdown() before xmlCleanupParser()"
+	fail "valgrind reported errors"
+fi
 [ "$RC" = 0 ] || fail "valgrind: exit status $RC (99: valgrind found errors or leaks)"
 grep -Eq 'definitely lost: 0 bytes|no leaks are possible' "$LOG" || fail "valgrind: memory definitely lost"
 ok "under valgrind: exit 0, 0 errors, nothing definitely, indirectly or possibly lost"

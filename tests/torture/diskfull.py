@@ -15,9 +15,11 @@
 Phase A, resume by itself:
   1. two feeds of 5 items each are ingested (10 briefings);
   2. the disk fills; feed d00 publishes N more items and is polled;
-  3. asserted while full: `status` says "degraded", the daemon keeps
-     answering, nothing new is stored or announced, and d00's stored
-     validators (feeds.etag, feeds.last_modified) are unchanged;
+  3. asserted while full (256 KiB are left, so the first small batches
+     may still fit): `status` says "degraded", the daemon keeps answering,
+     not all items are stored, none is announced that is not stored, and
+     d00's stored validators (feeds.etag, feeds.last_modified) are
+     unchanged;
   4. space returns, no command given: the daemon stores everything by
      itself, status returns to "running", d00's validators now match the
      feed, and a re-poll is answered 304.
@@ -27,7 +29,9 @@ Phase B, stopped while full:
   6. space returns, the daemon starts again: its first request for d00
      carries the validators from before the disk filled and is answered
      200 (not 304), and every item is stored.
-Throughout: the daemon never died, PRAGMA integrity_check and the FTS
+Phase C, killed while full: as B, but the daemon gets SIGKILL instead of
+  SIGTERM while its writes fail.
+Throughout: the daemon never died by itself, PRAGMA integrity_check and the FTS
 integrity-check pass, one event per briefing, and a reconnecting
 subscriber received every event, none that is not stored.
 """
@@ -194,7 +198,7 @@ def main():
             raise h.Failure("the first 10 briefings were not announced")
         h.wait_for(60, lambda: h.idle(sock, 10), "the first polls to finish")
 
-        for phase in ("A", "B"):
+        for phase in ("A", "B", "C"):
             before = feed_state(db, "d00")
             head = sub.seq()
             if before is None or not before[0]:
@@ -202,7 +206,7 @@ def main():
             left = space.fill(d.pid)
             fig["phase_%s_%s" % (phase, "free_bytes" if a.mode == "tmpfs"
                                   else "fsize_limit")] = left
-            n_d00 = (5 + a.items) if phase == "A" else (5 + 2 * a.items)
+            n_d00 = 5 + a.items * "_ABC".index(phase)
             urls = publish(n_d00) + urls_d01
             nreq = len(d00_requests())
             poll("d00")
@@ -261,24 +265,27 @@ def main():
                     raise h.Failure("phase A: the fetch while full sent %s, "
                                     "expected the old ETag %s" % (served[-1][1], before[0]))
             else:
-                rcd = d.term()
+                if phase == "B":
+                    rcd = d.term()
+                    if rcd != 0:
+                        raise h.Failure("phase B: exit %d on SIGTERM while full" % rcd)
+                else:
+                    d.kill9()
                 d = None
-                if rcd != 0:
-                    raise h.Failure("phase B: exit %d on SIGTERM while full" % rcd)
                 if feed_state(db, "d00") != before:
-                    raise h.Failure("phase B: validators advanced by the shutdown")
+                    raise h.Failure("phase %s: validators advanced by the %s"
+                                    % (phase, "shutdown" if phase == "B" else "kill"))
                 space.free()
                 nreq = len(d00_requests())
                 d = start()
-                if not sub.wait_seq(total, 180):
-                    raise h.Failure("phase B: after restart head %d of %d"
-                                    % (sub.seq(), total))
+                until(180, lambda: sub.seq() >= total,
+                      "phase %s: all %d items after the restart" % (phase, total))
                 first = d00_requests()[nreq]
                 if first != ("200", before[0]):
-                    raise h.Failure("phase B: first d00 request after restart was "
+                    raise h.Failure("phase %s: first d00 request after restart was "
                                     "%s, expected 200 with If-None-Match %s"
-                                    % (first, before[0]))
-                h.wait_for(60, lambda: h.idle(sock, total), "phase B: idle")
+                                    % (phase, first, before[0]))
+                h.wait_for(60, lambda: h.idle(sock, total), "phase %s: idle" % phase)
         if not d.alive():
             raise h.Failure("the daemon died")
         rcd = d.term()
@@ -297,7 +304,8 @@ def main():
         fig.update({"briefings": dbf["briefings"], "events_received": received,
                     "seconds": round(time.monotonic() - t0, 1)})
         print("ok - disk full (%s): degraded while full, validators kept, "
-              "resumed by itself, restart re-fetched with 200, %d briefings, "
+              "resumed by itself, restart after SIGTERM and SIGKILL re-fetched "
+              "with 200, %d briefings, "
               "integrity and FTS checks pass" % (a.mode, dbf["briefings"]))
         print("figures: " + json.dumps(fig, sort_keys=True))
         rc = 0
@@ -325,12 +333,15 @@ def main():
         if sub is not None:
             sub.stop()
         fx.stop()
-        if mounted and not a.keep:
+        if mounted:
+            if a.keep:
+                for f in os.listdir(fsdir):
+                    if f != "ballast":
+                        shutil.copy2(os.path.join(fsdir, f),
+                                     os.path.join(tmp, "fs-" + f))
             subprocess.run(["umount", "-l", fsdir])
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-        elif mounted:
-            print("(tmpfs still mounted at %s)" % fsdir)
     return rc
 
 
