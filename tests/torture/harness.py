@@ -313,6 +313,10 @@ def check_database(db, expected_urls, fts_tables=("turns_fts", "heads_fts")):
                           " duplicates %s, without event %s"
                           % (len(ev), len(ids), dup[:5], sorted(ids - set(per))[:5]))
         items = c.execute("SELECT count(*) FROM items").fetchone()[0]
+        revs = c.execute("SELECT count(*), max(n) FROM revisions").fetchone()
+        if items != n or revs != (n, 1):
+            raise Failure("%d feed items and (revisions, highest) %s for %d "
+                          "briefings: something was stored twice" % (items, revs, n))
         turns = c.execute("SELECT count(*) FROM turns").fetchone()[0]
         return {"briefings": n, "events": len(ev), "head": seqs[-1] if seqs else 0,
                 "items": items, "turns": turns,
