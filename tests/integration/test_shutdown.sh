@@ -13,7 +13,7 @@ B=${1:-$B}
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRCDIR/tests/lib.sh"
 TMP=$(mktemp -d)
-DAEMON_PID= FIXTURE_PID= SUB_PID= IDLE_PID=
+DAEMON_PID='' FIXTURE_PID='' SUB_PID='' IDLE_PID=''
 cleanup() {
 	for p in $SUB_PID $IDLE_PID $DAEMON_PID $FIXTURE_PID; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
@@ -52,7 +52,7 @@ session() {
 	local name=$1 limit=$2
 	shift 2
 	LOG=$TMP/$name.log
-	rm -f "$TMP"/bw.db* "$TMP/http.log.mark"
+	rm -f "$TMP"/bw.db*
 	: > "$TMP/sub.out"
 	"$@" "$B/briefwatchd" --config "$TMP/bw.conf" --foreground >"$LOG" 2>&1 &
 	DAEMON_PID=$!
@@ -85,7 +85,7 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(600)' \
 	DAEMON_PID=
 	kill "$IDLE_PID" 2>/dev/null || true
 	wait "$SUB_PID" "$IDLE_PID" 2>/dev/null || true
-	SUB_PID= IDLE_PID=
+	SUB_PID='' IDLE_PID=''
 	[ ! -e "$TMP/bw.sock" ] || fail "$name: socket left behind"
 	if grep -q 'handles left open' "$LOG"; then fail "$name: uv_loop_close() failed: handles left open"; fi
 	grep -q 'SIGTERM' "$LOG" || fail "$name: no shutdown logged"
