@@ -414,6 +414,8 @@ fetch_pages = yes
     for n in paths:
         if n not in ("hang", "drip", "trickle"):
             d.polled(n, 1)
+    for n in ("hang", "drip", "trickle"):
+        wait_for(lambda: requests_for(paths[n]), 10, n + " to be requested")
     st = {f["name"]: f for f in d.status()["feeds"]}
     for n in ("hang", "drip", "trickle"):
         check(len(requests_for(paths[n])) == 1,
@@ -582,8 +584,37 @@ fetch_pages = yes
     ok("hanging feed fails on the low-speed limit: %r" % f["last_result"])
     check(d.feed("good")["state"] == "ok", "good feed hurt")
     check(d.feed("trickle")["state"] == "polling", "trickle ended early")
+    before = {x["name"]: x for x in d.status()["feeds"]}
     d.stop()
     ok("SIGTERM with a transfer in flight: exit 0, clean loop")
+
+    # -- restart: what the store keeps ------------------------------------
+    ngood = len(requests_for("/feeds/good.xml"))
+    nperm = len(requests_for(paths["perm"]))
+    nmoved = len(requests_for("/feeds/moved.xml"))
+    d = Daemon("many", conf)
+    st = {x["name"]: x for x in d.status()["feeds"]}
+    f = d.polled("good", 1)
+    reqs = requests_for("/feeds/good.xml")
+    reqs = reqs[ngood:ngood + 1]
+    check(reqs and reqs[-1][1] == "304" and
+          reqs[-1][2] != "-" and f["last_result"] == "not modified (304)",
+          "first poll after a restart is not conditional: %r" % reqs[-1:])
+    ok("restart: the first poll of an unchanged feed is a 304 (validators "
+       "kept in the store)")
+    d.polled("perm", 1)
+    check(len(requests_for(paths["perm"])) == nperm and
+          len(requests_for("/feeds/moved.xml")) > nmoved,
+          "restart: the adopted redirect was forgotten")
+    ok("restart: the adopted redirect target is polled directly")
+    for n in ("ra429", "racap"):
+        known_bug(st[n]["next_poll_unix"] >= before[n]["next_poll_unix"] - 1,
+                  "restart: %s keeps its Retry-After" % n,
+                  "due at +%d s before the restart, at +%d s after it "
+                  "(stored next_due is never written or read)"
+                  % (before[n]["next_poll_unix"] - int(time.time()),
+                     st[n]["next_poll_unix"] - int(time.time())))
+    d.stop()
 
 
 # ---- phase 3: the per-host cap is per host -------------------------------
