@@ -130,7 +130,9 @@ int store_briefing_matches(struct store *s, int64_t id, const char *query);
 
 struct store_query {
 	const char *query;   /* FTS5 syntax; NULL: everything */
-	const char *speaker; /* substring of the canonical name, or NULL */
+	const char *speaker; /* substring of the canonical name (ASCII case
+			      * folded), or NULL; at most 64 people may
+			      * match (-EINVAL) */
 	const char *feed;
 	const char *kind;
 	const char *since, *until; /* ISO dates on published, or NULL */

@@ -816,7 +816,21 @@ test_search_filters_by_speaker_feed_kind_and_date(void **state)
 	assert_string_equal(h.speaker[1], "Anna Lindqvist");
 	hits_free(&h);
 
-	q.speaker = "kask"; /* case-insensitive substring */
+	q.speaker = "NA LINDQ"; /* a substring, any case */
+	assert_int_equal(search(e->s, &q, &h), 0);
+	assert_int_equal(h.n, 2);
+	hits_free(&h);
+	q.speaker = "Anna Kask";
+	assert_int_equal(search(e->s, &q, &h), 0);
+	assert_int_equal(h.n, 0);
+	q.speaker = "Tamm"; /* an asker is not a speaker */
+	assert_int_equal(search(e->s, &q, &h), 0);
+	assert_int_equal(h.n, 0);
+	q.speaker = "%";
+	assert_int_equal(search(e->s, &q, &h), 0);
+	assert_int_equal(h.n, 0);
+
+	q.speaker = "kask";
 	assert_int_equal(search(e->s, &q, &h), 0);
 	assert_int_equal(h.n, 1);
 	assert_string_equal(h.speaker[0], "Mart Kask");
