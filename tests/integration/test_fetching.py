@@ -639,9 +639,11 @@ interval = 2s
     for i in (1, 2, 3):
         conf += "[feed stuck%d]\nurl = %s%s\n" % (i, slow_base, trickle % i)
     d = Daemon("perhost", conf)
-    wait_for(lambda: sum(1 for r in http_log(slow_log)
-                         if r[0].startswith("/_bad/drip")) >= 2, 20,
-             "two stuck transfers to start")
+    # All three stuck polls started (past their start-up slots) ...
+    wait_for(lambda: all(x["state"] == "polling" for x in d.status()["feeds"]
+                         if x["name"].startswith("stuck")), 20,
+             "the three stuck polls to start")
+    # ... then the other host's feed completes two more polls.
     f0 = d.polled("other", 1)
     f = d.polled("other", f0["polls"] + 2)
     st = {x["name"]: x for x in d.status()["feeds"]}
@@ -662,10 +664,17 @@ interval = 2s
 
 def main():
     global BASE, PAGES_BASE
+    global B
     for exe in ("briefwatchd", "briefwatch"):
         if not os.access(os.path.join(B, exe), os.X_OK):
             print("skip: %s/%s not built" % (B, exe))
             sys.exit(77)
+    # Private copies: a concurrent `make` relinking the build tree must
+    # not pull the binaries from under a running test.
+    os.makedirs(os.path.join(TMP, "bin"))
+    for exe in ("briefwatchd", "briefwatch"):
+        shutil.copy2(os.path.join(B, exe), os.path.join(TMP, "bin", exe))
+    B = os.path.join(TMP, "bin")
     os.makedirs(WWW)
     shutil.copytree(os.path.join(FIX, "pages"), PAGES)
     fx = start_proc([sys.executable, os.path.join(SRCDIR, "tests", "fixtures",
