@@ -1114,7 +1114,8 @@ cmd_import_opml(struct cli *cli, int argc, char **argv)
 			goto done;
 		}
 		buf_puts(&add, "\n");
-		if (f->title || f->category) {
+		if ((f->title && strcmp(f->title, f->name) != 0) ||
+		    f->category) {
 			buf_puts(&add, "; ");
 			comment_text(&add, f->title ? f->title : "");
 			if (f->category) {
