@@ -968,13 +968,20 @@ client_line(struct client *c, char *line, size_t len)
 		return;
 	}
 	if (proto_is_privileged(req.op)) {
+		/* Every accepted request is logged (an audit trail); refused
+		 * ones are rate-limited, since any local user can send them. */
 		allowed = client_privileged(c);
-		log_limited("notify:priv", 20, allowed ? LOG_LVL_INFO
-				: LOG_LVL_WARN,
-			    "notify: %s \"%s\" from uid %lu gid %lu pid %ld",
-			    allowed ? "accepted" : "refused",
-			    proto_op_name(req.op), (unsigned long)c->uid,
-			    (unsigned long)c->gid, (long)c->pid);
+		if (allowed)
+			log_info("notify: accepted \"%s\" from uid %lu gid %lu "
+				 "pid %ld", proto_op_name(req.op),
+				 (unsigned long)c->uid, (unsigned long)c->gid,
+				 (long)c->pid);
+		else
+			log_limited("notify:refused", 20, LOG_LVL_WARN,
+				    "notify: refused \"%s\" from uid %lu gid "
+				    "%lu pid %ld", proto_op_name(req.op),
+				    (unsigned long)c->uid,
+				    (unsigned long)c->gid, (long)c->pid);
 		if (!allowed) {
 			send_error(c, "forbidden", "this op needs root, the "
 				   "daemon's user or the admin group",

@@ -1199,6 +1199,115 @@ test_subscriber_is_told_how_many_events_expired_before_its_cursor(void **s)
 	fx_free(&fx);
 }
 
+/* A client dropped at arbitrary points (fixed seed) and reconnected with
+ * the last seq it processed ends up with every event exactly once. */
+static void
+test_client_killed_at_random_points_resumes_and_misses_nothing(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	static unsigned char seen[2001];
+	int64_t last = 0, total = 0, seq;
+	char req[96];
+	unsigned rnd = 12345;
+	int connected = 0, reads_left = 0, i;
+	json_t *j;
+
+	(void)s;
+	memset(seen, 0, sizeof(seen));
+	fx_init(&fx);
+	fx.o.replay_page = 16;
+	fx_start(&fx);
+	while (last < 2000) {
+		if (total < 2000) {
+			total = put(&fx, 40, "nato", "Jens Stoltenberg",
+				    BRIEFING_TRANSCRIPT, "resume");
+			notify_publish(fx.n, total);
+		}
+		if (!connected) {
+			snprintf(req, sizeof(req), "{\"op\":\"subscribe\","
+				 "\"since\":%lld}\n", (long long)last);
+			cl_connect(&fx, &c);
+			cl_subscribe(&fx, &c, req, last);
+			connected = 1;
+			rnd = rnd * 1103515245 + 12345;
+			reads_left = 1 + (int)((rnd >> 16) % 150);
+		}
+		for (i = 0; i < reads_left && last < total; i++) {
+			j = cl_json(&fx, &c);
+			assert_string_equal(jtype(j), "briefing.new");
+			seq = jint(j, "seq");
+			json_decref(j);
+			assert_int_equal(seq, last + 1);
+			assert_int_equal(seen[seq], 0);
+			seen[seq] = 1;
+			last = seq;
+		}
+		/* Killed with unread lines in its socket. */
+		cl_close(&c);
+		connected = 0;
+	}
+	for (i = 1; i <= 2000; i++)
+		assert_int_equal(seen[i], 1);
+	for (i = 0; i < MAX_TURNS && notify_clients(fx.n) != 0; i++)
+		turn(&fx, -1);
+	assert_int_equal(notify_clients(fx.n), 0);
+	fx_free(&fx);
+}
+
+static int
+count_fds(void)
+{
+	char p[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 4096; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		if (access(p, F_OK) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+test_connect_disconnect_cycles_leave_no_descriptor_behind(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	int before, i, k;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	fx_start(&fx);
+	before = count_fds();
+	for (i = 0; i < 1000; i++) {
+		cl_connect(&fx, &c);
+		switch (i % 3) {
+		case 0: /* gone before a word */
+			break;
+		case 1:
+			cl_send(&c, "{\"op\":\"ping\"}\n");
+			j = cl_json(&fx, &c);
+			json_decref(j);
+			break;
+		case 2:
+			cl_subscribe(&fx, &c, "{\"op\":\"subscribe\"}\n", 0);
+			break;
+		}
+		cl_close(&c);
+		if (i % 50 == 0)
+			turn(&fx, -1);
+	}
+	for (k = 0; k < MAX_TURNS && notify_clients(fx.n) != 0; k++)
+		turn(&fx, -1);
+	for (k = 0; k < 10; k++)
+		turn(&fx, -1);
+	assert_int_equal(notify_clients(fx.n), 0);
+	assert_int_equal(count_fds(), before);
+	fx_free(&fx);
+}
+
 static void
 test_closing_with_clients_connected_releases_everything(void **s)
 {
@@ -1264,6 +1373,10 @@ main(void)
 		cmocka_unit_test(test_heartbeats_carry_the_subscriber_cursor),
 		cmocka_unit_test(
 			test_subscriber_is_told_how_many_events_expired_before_its_cursor),
+		cmocka_unit_test(
+			test_client_killed_at_random_points_resumes_and_misses_nothing),
+		cmocka_unit_test(
+			test_connect_disconnect_cycles_leave_no_descriptor_behind),
 		cmocka_unit_test(
 			test_closing_with_clients_connected_releases_everything),
 	};
