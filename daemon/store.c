@@ -230,6 +230,18 @@ static const char *const stmt_sql[ST__MAX] = {
 	" AND t.briefing_id = ?4 LIMIT 1",
 	[ST_MATCH_HEAD] =
 	"SELECT 1 FROM heads_fts WHERE heads_fts MATCH ?1 AND rowid = ?2",
+	[ST_DESC_BRIEF] =
+	"SELECT feed, url, title, published, kind FROM briefings"
+	" WHERE id = ?1",
+	[ST_DESC_TURN] =
+	"SELECT snippet(turns_fts, 2, '[', ']', '\u2026', 24),"
+	" coalesce(sp.name, t.asker, t.label)"
+	" FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
+	" LEFT JOIN speakers sp ON sp.id = t.speaker_id"
+	" WHERE turns_fts MATCH ?1 AND turns_fts.rowid = ?2",
+	[ST_DESC_HEAD] =
+	"SELECT snippet(heads_fts, -1, '[', ']', '\u2026', 24), NULL"
+	" FROM heads_fts WHERE heads_fts MATCH ?1 AND rowid = ?2",
 	[ST_BRIEFING_FEED] =
 	"SELECT b.feed, r.record FROM briefings b"
 	" JOIN revisions r ON r.briefing_id = b.id AND r.n = b.revision"

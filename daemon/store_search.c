@@ -268,66 +268,34 @@ cand_cmp(const void *a, const void *b)
 	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
-/* bm25 must score every matching row before the first result, so ranking
- * a very common word over the whole archive costs a score per match. The
- * ranking is done over a window instead: the newest RANK_WINDOW matching
- * rows (found by streaming the match newest first, which FTS5 does
- * cheaply), widened while it holds fewer than limit briefings that pass
- * the filters (docs/store.md). */
-#define RANK_WINDOW 1000
+/* bm25 costs a score per matching row, and its IDF term walks the whole
+ * doclist of every phrase, so ranking a common word over the archive
+ * costs O(matches) before the first result. Past RANK_MAX matching rows
+ * the hits come newest first instead: FTS5 streams rowid DESC and the walk
+ * stops at limit briefings (docs/store.md). */
+#define RANK_MAX 1500
 
-/* The rowid of the win-th newest row of table matching fq, or 0 when fewer
- * rows match (rank them all). */
+/* 1 when table has at least RANK_MAX rows matching fq. */
 static int
-window_bound(struct store *s, const char *table, const char *fq, int64_t win,
-	     int64_t *bound)
+too_broad(struct store *s, const char *table, const char *fq)
 {
 	char sql[160];
 	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
+	int rc, r;
 
-	*bound = 0;
 	snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE %s MATCH ?1"
 		 " ORDER BY rowid DESC LIMIT 1 OFFSET ?2", table, table);
 	if ((r = prepare(s, sql, &st)) < 0)
 		return r;
 	store_bind_str(st, 1, fq);
-	sqlite3_bind_int64(st, 2, win - 1);
+	sqlite3_bind_int(st, 2, RANK_MAX - 1);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*bound = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
+		r = 1;
+	else if (rc == SQLITE_DONE)
+		r = 0;
+	else
 		r = store_query_error(s, rc);
-	sqlite3_finalize(st);
-	return r;
-}
-
-/* Rank the candidates of one FTS table (sql, with ?7 the window's lowest
- * rowid) into v, widening the window until limit briefings are found or
- * the window holds every match. */
-static int
-ranked(struct store *s, const char *table, const char *sql,
-       const struct store_query *q, const char *fq, const char *spk,
-       struct cand *v, size_t *n, size_t limit)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t win, bound;
-	size_t n0 = *n;
-	int r;
-
-	if ((r = prepare(s, sql, &st)) < 0)
-		return r;
-	for (win = RANK_WINDOW;; win *= 8) {
-		if ((r = window_bound(s, table, fq, win, &bound)) < 0)
-			break;
-		*n = n0;
-		sqlite3_reset(st);
-		bind_filters(st, q, fq, spk);
-		sqlite3_bind_int64(st, 7, bound);
-		if ((r = collect(s, st, v, n, limit)) < 0 || bound == 0 ||
-		    *n - n0 >= limit)
-			break;
-	}
 	sqlite3_finalize(st);
 	return r;
 }
@@ -337,34 +305,51 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 	   const char *spk, struct cand *v, size_t *n, size_t limit)
 {
 	struct buf sql = BUF_INIT;
-	int r;
+	sqlite3_stmt *st = NULL;
+	int r, broad;
 
+	if ((broad = too_broad(s, "turns_fts", fq)) < 0)
+		return broad;
 	/* bm25 weights by column: speaker, title, text. */
 	r = buf_printf(&sql,
-		       "SELECT t.briefing_id, turns_fts.rowid,"
-		       " bm25(turns_fts, 4.0, 4.0, 1.0) AS r"
+		       "SELECT t.briefing_id, turns_fts.rowid, %s AS r"
 		       " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 		       " JOIN briefings b ON b.id = t.briefing_id"
-		       " WHERE turns_fts MATCH ?1 AND turns_fts.rowid >= ?7"
-		       "%s ORDER BY r", filters_sql);
+		       " WHERE turns_fts MATCH ?1%s ORDER BY %s",
+		       broad ? "0.0" : "bm25(turns_fts, 4.0, 4.0, 1.0)",
+		       filters_sql, broad ? "turns_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;
-	r = ranked(s, "turns_fts", buf_str(&sql), q, fq, spk, v, n, limit);
+	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
+		goto done;
+	bind_filters(st, q, fq, spk);
+	r = collect(s, st, v, n, limit);
+	sqlite3_finalize(st);
+	st = NULL;
 	if (r < 0 || spk) /* a speaker filter: only what they said */
 		goto done;
+	if ((broad = too_broad(s, "heads_fts", fq)) < 0) {
+		r = broad;
+		goto done;
+	}
 	buf_reset(&sql);
 	r = buf_printf(&sql,
-		       "SELECT b.id, 0, bm25(heads_fts, 4.0, 4.0, 1.0) AS r"
+		       "SELECT b.id, 0, %s AS r"
 		       " FROM heads_fts JOIN briefings b ON b.id = heads_fts.rowid"
-		       " WHERE heads_fts MATCH ?1 AND heads_fts.rowid >= ?7"
-		       " AND ?2 IS NULL%s ORDER BY r", filters_sql);
+		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY %s",
+		       broad ? "0.0" : "bm25(heads_fts, 4.0, 4.0, 1.0)",
+		       filters_sql, broad ? "heads_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;
-	r = ranked(s, "heads_fts", buf_str(&sql), q, fq, spk, v, n, limit);
+	if ((r = prepare(s, buf_str(&sql), &st)) < 0)
+		goto done;
+	bind_filters(st, q, fq, spk);
+	r = collect(s, st, v, n, limit);
 	goto done;
 nomem:
 	r = store_failf(s, -ENOMEM, "out of memory");
 done:
+	sqlite3_finalize(st);
 	buf_free(&sql);
 	return r;
 }
@@ -410,23 +395,11 @@ done:
 static int
 describe(struct store *s, const char *fq, struct hit *h)
 {
-	static const char turn_sql[] =
-		"SELECT snippet(turns_fts, 2, '[', ']', '…', 24),"
-		" coalesce(sp.name, t.asker, t.label)"
-		" FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
-		" LEFT JOIN speakers sp ON sp.id = t.speaker_id"
-		" WHERE turns_fts MATCH ?1 AND turns_fts.rowid = ?2";
-	static const char head_sql[] =
-		"SELECT snippet(heads_fts, -1, '[', ']', '…', 24), NULL"
-		" FROM heads_fts WHERE heads_fts MATCH ?1 AND rowid = ?2";
-	static const char brief_sql[] =
-		"SELECT feed, url, title, published, kind FROM briefings"
-		" WHERE id = ?1";
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int rc, r = 0;
 
-	if ((r = prepare(s, brief_sql, &st)) < 0)
-		return r;
+	if (!(st = store_stmt(s, ST_DESC_BRIEF)))
+		return -EIO;
 	sqlite3_bind_int64(st, 1, h->c.id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		h->feed = store_col_dup(st, 0, &r);
@@ -437,12 +410,11 @@ describe(struct store *s, const char *fq, struct hit *h)
 	} else if (rc != SQLITE_DONE) {
 		r = store_fail(s, rc);
 	}
-	sqlite3_finalize(st);
-	st = NULL;
+	sqlite3_reset(st);
 	if (r < 0 || !fq)
 		goto done;
-	if ((r = prepare(s, h->c.rowid ? turn_sql : head_sql, &st)) < 0)
-		goto done;
+	if (!(st = store_stmt(s, h->c.rowid ? ST_DESC_TURN : ST_DESC_HEAD)))
+		return -EIO;
 	store_bind_str(st, 1, fq);
 	sqlite3_bind_int64(st, 2, h->c.rowid ? h->c.rowid : h->c.id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -451,8 +423,8 @@ describe(struct store *s, const char *fq, struct hit *h)
 	} else if (rc != SQLITE_DONE) {
 		r = store_query_error(s, rc);
 	}
+	sqlite3_reset(st);
 done:
-	sqlite3_finalize(st);
 	if (r == -ENOMEM)
 		store_failf(s, r, "out of memory");
 	return r;
