@@ -94,7 +94,10 @@ if command -v script >/dev/null; then
 	COLUMNS=50 script -qec "stty cols 50 2>/dev/null; ${CLI[*]} show $PC" /dev/null > "$TMP/showtty.txt" || fail "show on a terminal failed"
 	long=$(tr -d '\r' < "$TMP/showtty.txt" | awk '{ if ($0 !~ /^  url:/ && length($0) > n) n = length($0) } END { print n }')
 	[ "$long" -le 50 ] || fail "show on a 50-column terminal printed a line of $long columns"
-	ok "show wraps at the terminal width"
+	COLUMNS=50 script -qec "stty cols 50 2>/dev/null; ${CLI[*]} list" /dev/null > "$TMP/listtty.txt" || fail "list on a terminal failed"
+	long=$(tr -d '\r' < "$TMP/listtty.txt" | awk '{ if (length($0) > n) n = length($0) } END { print n }')
+	[ "$long" -le 50 ] || fail "list on a 50-column terminal printed a line of $long columns"
+	ok "show wraps and list cuts at the terminal width"
 fi
 "${CLI[@]}" show $PC --json | python3 -c 'import json,sys; b = json.load(sys.stdin); assert b["id"] == int(sys.argv[1]) and len(b["turns"]) >= 4, b' "$PC" || fail "show --json"
 ok "show is readable as text (wrapped on request) and as JSON"
@@ -155,10 +158,10 @@ ok "backup: a consistent copy with the same counts"
 grep -q '^url = https://www.defense.gov/DesktopModules/ArticleCS/RSS.ashx?ContentType=9&Site=945&max=10$' "$TMP/sections" || fail "an escaped URL was not decoded"
 cp "$TMP/bw.conf" "$TMP/orig.conf"
 cp "$TMP/bw.conf" "$TMP/edit.conf"
-chmod 600 "$TMP/edit.conf"
+chmod 640 "$TMP/edit.conf" # not mkstemp's 0600
 "$B/briefwatch" import-opml --config "$TMP/edit.conf" --write "$OPML/opml1-categories.opml" > "$TMP/write.out" || fail "import-opml --write failed"
 grep -q 'briefwatch reload' "$TMP/write.out" || fail "import-opml --write does not mention reload"
-[ "$(stat -c %a "$TMP/edit.conf")" = 600 ] || fail "import-opml --write changed the file's mode"
+[ "$(stat -c %a "$TMP/edit.conf")" = 640 ] || fail "import-opml --write changed the file's mode"
 head -c "$(stat -c %s "$TMP/orig.conf")" "$TMP/edit.conf" | cmp -s - "$TMP/orig.conf" || fail "import-opml --write changed existing lines"
 "$B/briefwatchd" --check-config --config "$TMP/edit.conf" > "$TMP/check.out" || fail "the imported configuration does not pass --check-config"
 grep -q '5 feeds' "$TMP/check.out" || { cat "$TMP/check.out"; fail "--check-config does not count 5 feeds"; }
