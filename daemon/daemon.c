@@ -213,6 +213,20 @@ feed_add(struct daemon *d, const struct config_feed *c,
 	f->timer.data = f;
 	f->next = d->feeds;
 	d->feeds = f;
+	if (!d->opts.once) {
+		struct store_feed sf;
+
+		/* A backoff or Retry-After from before a restart still
+		 * holds. */
+		if (store_feed_get(d->store, c->name, &sf) == 0) {
+			int64_t wait = sf.next_due * 1000 - daemon_now_ms();
+
+			if (sf.url && strcmp(sf.url, c->url) == 0 &&
+			    wait > first_delay)
+				first_delay = wait;
+			store_feed_clear(&sf);
+		}
+	}
 	feed_schedule(f, first_delay);
 	return 0;
 }
@@ -278,10 +292,22 @@ daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 		log_debug("poll \"%s\": %s; next in %lld s", f->cfg.name,
 			  result, (long long)(delay / 1000));
 	} else {
+		struct store_feed sf;
+
 		f->failures++;
 		snprintf(f->state, sizeof(f->state), "failing");
 		delay = sched_delay_fail(&pol, f->failures, retry_after_s,
 					 sched_random());
+		/* Remember when we may ask again, so a restart honours a
+		 * server's Retry-After and our backoff. */
+		if (store_feed_get(d->store, f->cfg.name, &sf) == 0) {
+			sf.next_due = (daemon_now_ms() + delay) / 1000;
+			if (store_feed_put(d->store, &sf) < 0)
+				log_limited("store", 5, LOG_LVL_WARN,
+					    "store: cannot record the next poll of \"%s\": %s",
+					    f->cfg.name, store_errmsg(d->store));
+			store_feed_clear(&sf);
+		}
 		log_limited(f->cfg.name, 5, LOG_LVL_WARN,
 			    "poll \"%s\": %s; retrying in %lld s%s", f->cfg.name,
 			    result, (long long)(delay / 1000),

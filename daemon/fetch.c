@@ -560,7 +560,15 @@ job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 	    curl_easy_setopt(e, CURLOPT_HEADERDATA, job) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, job->errbuf) != CURLE_OK)
 		return -ENOMEM;
-	job->max_body = o->max_body;
+	job->max_body = r->max_body ? r->max_body : o->max_body;
+	if (r->max_body) {
+		curl_off_t cap = r->max_body > (size_t)INT64_MAX ?
+			(curl_off_t)INT64_MAX : (curl_off_t)r->max_body;
+
+		if (curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, cap) !=
+		    CURLE_OK)
+			return -EINVAL;
+	}
 	job->max_header = o->max_header_bytes ? o->max_header_bytes :
 		FETCH_MAX_HEADER_DEFAULT;
 	job->total_timeout_ms = o->total_timeout_ms;

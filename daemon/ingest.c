@@ -64,6 +64,9 @@ struct poll {
 	const struct profile_set *profiles; /* borrowed; kept alive by
 					     * ingest_retire_profiles */
 	char *name;              /* the feed's name, private copy */
+	char *new_etag, *new_lm; /* validators of this response: they replace
+				  * the stored ones only when every item of
+				  * the poll is stored */
 	size_t max_page;
 	/* feed parse on the thread pool */
 	uv_work_t work;
@@ -157,6 +160,8 @@ poll_destroy(struct poll *p)
 	store_feed_clear(&p->sf);
 	profile_free(p->profile);
 	free(p->name);
+	free(p->new_etag);
+	free(p->new_lm);
 	free(p->body);
 	free(p->ct);
 	free(p->url);
@@ -526,6 +531,7 @@ start_page(struct poll *p, size_t idx)
 	pg->p = p;
 	pg->entry = idx;
 	req.url = p->doc->entries[idx].link;
+	req.max_body = p->max_page;
 	r = fetch_start(p->in->d->fetcher, &req, on_page, pg, &pg->job);
 	if (r < 0) {
 		free(pg);
@@ -660,8 +666,8 @@ on_feed(void *arg, const struct fetch_result *res)
 		return;
 	}
 	note_redirect(p, res->permanent_url);
-	if (set_str(&p->sf.etag, res->etag) < 0 ||
-	    set_str(&p->sf.last_modified, res->last_modified) < 0 ||
+	if (set_str(&p->new_etag, res->etag) < 0 ||
+	    set_str(&p->new_lm, res->last_modified) < 0 ||
 	    set_str(&p->ct, res->content_type) < 0 ||
 	    set_str(&p->url, res->effective_url) < 0 ||
 	    copy_body(res, &p->body, &p->len) < 0) {
@@ -719,6 +725,7 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 	req.url = p->sf.redirect_url ? p->sf.redirect_url : p->sf.url;
 	req.etag = p->sf.etag;
 	req.last_modified = p->sf.last_modified;
+	req.max_body = in->d->cfg->max_feed_bytes;
 	r = fetch_start(in->d->fetcher, &req, on_feed, p, &p->job);
 	if (r < 0) {
 		poll_free(p);
@@ -823,7 +830,15 @@ flush_queue(struct ingest *in)
 				r = store_feed_put(d->store, &p->sf);
 			} else {
 				p->sf.failures = 0;
+				p->sf.next_due = 0;
 				set_str(&p->sf.last_error, NULL);
+				if (p->doc) { /* a 200: adopt its validators */
+					free(p->sf.etag);
+					free(p->sf.last_modified);
+					p->sf.etag = p->new_etag;
+					p->sf.last_modified = p->new_lm;
+					p->new_etag = p->new_lm = NULL;
+				}
 				r = store_feed_put(d->store, &p->sf);
 			}
 		}

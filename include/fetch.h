@@ -49,6 +49,8 @@ struct fetch_req {
 	const char *url;           /* copied */
 	const char *etag;          /* If-None-Match, or NULL; copied */
 	const char *last_modified; /* If-Modified-Since, or NULL; copied */
+	size_t max_body;           /* this request's cap on decoded bytes;
+				    * 0: the fetcher's max_body */
 };
 
 struct fetch_result {
