@@ -96,6 +96,9 @@ main(int argc, char **argv)
 		return check_config(o.config_path);
 	/* Writes to a vanished subscriber must fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (RLIMIT_FSIZE) must make writes fail with EFBIG,
+	 * which the store treats like a full disk, not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_err("cannot initialise libcurl");
 		return 1;
@@ -118,6 +121,10 @@ main(int argc, char **argv)
 	daemon_release(&d);
 	if (uv_loop_close(&loop) != 0)
 		log_warn("shutdown: handles left open on the loop");
+	else
+		/* Join the thread pool now, while libxml2's per-thread state
+		 * key still exists, so the pool threads free their state. */
+		uv_library_shutdown();
 	xmlCleanupParser();
 	curl_global_cleanup();
 	log_info("stopped");
