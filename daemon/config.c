@@ -187,6 +187,24 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 		return set_str(&c->admin_group, value) ? 0 : 1;
 	if (strcmp(name, "profiles") == 0)
 		return set_str(&c->profiles_dir, value) ? 0 : 1;
+	if (strcmp(name, "allow_addrs") == 0)
+		return set_str(&c->allow_addrs, value) ? 0 : 1;
+	if (strcmp(name, "connect_timeout") == 0 ||
+	    strcmp(name, "total_timeout") == 0 ||
+	    strcmp(name, "low_speed_time") == 0) {
+		int64_t ms;
+
+		if (config_parse_duration(value, &ms) < 0 || ms < 1000 ||
+		    ms > 3600 * 1000)
+			return fail(st, "%s: \"%s\" is not a duration from 1 s to 1 h", name, value);
+		if (name[0] == 'c')
+			c->connect_timeout_ms = ms;
+		else if (name[0] == 't')
+			c->total_timeout_ms = ms;
+		else
+			c->low_speed_time_ms = ms;
+		return 1;
+	}
 	if (strcmp(name, "metrics_file") == 0)
 		return set_str(&c->metrics_file, value) ? 0 : 1;
 	if (strcmp(name, "user_agent") == 0)
@@ -379,6 +397,9 @@ config_defaults(void)
 	c->max_feed_bytes = 16u << 20;
 	c->max_page_bytes = 8u << 20;
 	c->max_clients = 256;
+	c->connect_timeout_ms = 10 * 1000;
+	c->total_timeout_ms = 60 * 1000;
+	c->low_speed_time_ms = 20 * 1000;
 	c->log_level = LOG_LVL_INFO;
 	if (set_str(&c->database, "/var/lib/briefwatch/briefwatch.db") ||
 	    set_str(&c->socket, "/run/briefwatch/briefwatch.sock") ||
@@ -482,6 +503,7 @@ config_free(struct config *c)
 	free(c->admin_group);
 	free(c->profiles_dir);
 	free(c->metrics_file);
+	free(c->allow_addrs);
 	free(c->user_agent);
 	free(c);
 }

@@ -559,6 +559,10 @@ fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 	o->max_total_conns = cfg->max_connections;
 	o->max_host_conns = cfg->max_per_host;
 	o->allow_private = cfg->allow_private;
+	o->allow_addrs = cfg->allow_addrs;
+	o->connect_timeout_ms = cfg->connect_timeout_ms;
+	o->total_timeout_ms = cfg->total_timeout_ms;
+	o->low_speed_time = (long)(cfg->low_speed_time_ms / 1000);
 	o->max_body = cfg->max_feed_bytes > cfg->max_page_bytes
 			      ? cfg->max_feed_bytes : cfg->max_page_bytes;
 }

@@ -33,6 +33,8 @@ struct config {
 	long max_connections;
 	long max_per_host;
 	char *user_agent;
+	char *allow_addrs;      /* literal IPs exempt from the address policy */
+	int64_t connect_timeout_ms, total_timeout_ms, low_speed_time_ms;
 	int allow_private;
 	int fetch_pages;
 	size_t max_feed_bytes, max_page_bytes;

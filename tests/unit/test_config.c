@@ -183,6 +183,26 @@ test_embedded_nul_and_huge_input_do_not_crash(void **state)
 }
 
 static void
+test_fetch_knobs_parse_and_default(void **state)
+{
+	struct config *c = parse_ok("");
+
+	(void)state;
+	assert_int_equal(c->total_timeout_ms, 60000);
+	assert_int_equal(c->low_speed_time_ms, 20000);
+	assert_null(c->allow_addrs);
+	config_free(c);
+	c = parse_ok("[daemon]\nconnect_timeout = 3s\ntotal_timeout = 2m\n"
+		     "low_speed_time = 5s\nallow_addrs = 10.1.2.3, fd00::5\n");
+	assert_int_equal(c->connect_timeout_ms, 3000);
+	assert_int_equal(c->total_timeout_ms, 120000);
+	assert_int_equal(c->low_speed_time_ms, 5000);
+	assert_string_equal(c->allow_addrs, "10.1.2.3, fd00::5");
+	config_free(c);
+	free(parse_err("[daemon]\ntotal_timeout = 2d\n"));
+}
+
+static void
 test_repeated_feed_sections_merge(void **state)
 {
 	struct config *c = parse_ok("[feed a]\nurl = http://a.example/\n"
@@ -237,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_durations_and_sizes_parse_with_units),
 		cmocka_unit_test(test_embedded_nul_and_huge_input_do_not_crash),
 		cmocka_unit_test(test_repeated_feed_sections_merge),
+		cmocka_unit_test(test_fetch_knobs_parse_and_default),
 		cmocka_unit_test(test_shipped_config_is_valid_and_lists_real_feeds),
 		cmocka_unit_test(test_missing_file_names_the_path),
 	};
