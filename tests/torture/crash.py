@@ -5,7 +5,9 @@ corpus, restart it each time, then let it finish and check the end state.
     crash.py BUILD [--feeds N] [--items N] [--kills N] [--seed S]
                    [--check-every K] [--keep]
 
-Each round starts the daemon and kills it (SIGKILL) either a random time
+First, --startup-kills (5) rounds kill the daemon 0-30 ms after exec
+(before and while it creates the database and its schema). Then each
+round starts the daemon and kills it (SIGKILL) either a random time
 after it started (0-2 s: start-up, schema, first polls, replay) or right
 after the subscriber saw a random number of new events (mid-ingest, while
 the next batches are being fetched and committed), plus 0-40 ms; in 15 %
@@ -60,6 +62,8 @@ def main():
     ap.add_argument("--kills", type=int, default=50)
     ap.add_argument("--seed", default="1")
     ap.add_argument("--check-every", type=int, default=5)
+    ap.add_argument("--startup-kills", type=int, default=5,
+                    help="extra kills 0-30 ms after exec, first of all")
     ap.add_argument("--final-timeout", type=int, default=300)
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
@@ -90,6 +94,21 @@ def main():
         fig = {"kills": 0, "kills_by_time": 0, "kills_mid_ingest": 0,
                "kills_during_shutdown": 0,
                "quick_checks": 0, "heads_at_kill": []}
+        # Kills right at start-up, before and while the schema is created
+        # (the database does not exist before the first of them).
+        fig["startup_kills"] = fig["startup_kills_db_absent"] = 0
+        for k in range(a.startup_kills):
+            d = h.Daemon(build, conf, dlog)
+            deadline = time.monotonic() + r.uniform(0.0, 0.03)
+            while time.monotonic() < deadline and d.alive():
+                time.sleep(0.001)
+            if not d.alive():
+                raise h.Failure("daemon died by itself at start-up (exit %s)"
+                                % d.proc.returncode)
+            d.kill9()
+            d = None
+            fig["startup_kills"] += 1
+            fig["startup_kills_db_absent"] += not os.path.exists(db)
         for k in range(a.kills):
             d = h.Daemon(build, conf, dlog)
             start_seq = sub.seq()

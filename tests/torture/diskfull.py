@@ -178,6 +178,14 @@ def main():
                 return fn()
             return h.wait_for(timeout, cond, what)
 
+        def cli_state():
+            # What an operator sees: `briefwatch status --json`.
+            r = subprocess.run(cli + ["status", "--json"], capture_output=True)
+            try:
+                return json.loads(r.stdout).get("state") if r.returncode == 0 else None
+            except ValueError:
+                return None
+
         def publish(n_d00):
             return h.generate(www, fx.base, 1, n_d00, "df", prefix="d")
 
@@ -210,7 +218,7 @@ def main():
             urls = publish(n_d00) + urls_d01
             nreq = len(d00_requests())
             poll("d00")
-            until(120, lambda: (h.status(sock) or {}).get("state") == "degraded",
+            until(120, lambda: cli_state() == "degraded",
                        "phase %s: status to say degraded" % phase)
             if not d.alive():
                 raise h.Failure("phase %s: the daemon died (exit %s)"
@@ -248,7 +256,7 @@ def main():
                 until(180, lambda: sub.seq() >= total,
                       "phase A: ingest to resume by itself (%d items)" % total)
                 fig["phase_A_recovery_s"] = round(time.monotonic() - time_full, 1)
-                h.wait_for(60, lambda: (h.status(sock) or {}).get("state") == "running",
+                until(60, lambda: cli_state() == "running",
                            "phase A: status to say running again")
                 after = feed_state(db, "d00")
                 served = [r for r in d00_requests() if r[0] == "200"]
