@@ -486,8 +486,10 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 		e++;
 	if (e - b > 2 && b < at && e > at + 1) {
 		a->email = strndup(b, (size_t)(e - b));
-		if (!a->email)
+		if (!a->email) {
 			fail(p, -ENOMEM, "out of memory");
+			return;
+		}
 		if (!strncasecmp(a->email, "mailto", 6)) {
 			/* "mailto:x@y" keeps the scheme out */
 			char *c = strchr(a->email, ':');
