@@ -1704,6 +1704,7 @@ feed_parse(const char *data, size_t len, const char *content_type,
 	}
 	rc = feed_enc_decode(data, len, content_type, &dec, &s, &n, enc, &why);
 	if (rc < 0) {
+		free(why);
 		fail(&p, rc, "out of memory");
 		goto done;
 	}
