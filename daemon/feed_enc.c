@@ -256,7 +256,7 @@ iconv_decode(const char *enc, const char *s, size_t len, struct buf *out)
 	long bad = 0;
 
 	if (cd == (iconv_t)-1)
-		return -EINVAL;
+		return errno == EINVAL ? -EINVAL : -ENOMEM;
 	while (inleft) {
 		if (buf_grow(out, inleft * 2 + 16) < 0) {
 			bad = -ENOMEM;
@@ -425,6 +425,8 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 		if (xenc[0] && strcmp(xenc, enc) &&
 		    (r = iconv_decode(xenc, data, len, out)) >= 0) {
 			snprintf(enc, 40, "%s", xenc);
+		} else if (r == -ENOMEM) {
+			return -ENOMEM;
 		} else {
 			buf_reset(out);
 			strcpy(enc, "utf-8");
