@@ -737,6 +737,17 @@ set_last(char **dst, char *v)
 	*dst = v;
 }
 
+/* sanitize_resolve_url() returns NULL only for lack of memory. */
+static char *
+resolve(struct fp *p, const char *base, const char *ref)
+{
+	char *r = sanitize_resolve_url(base, ref);
+
+	if (!r)
+		fail(p, -ENOMEM, "out of memory");
+	return r;
+}
+
 static char *
 date_of(struct fp *p, const char *s)
 {
@@ -822,8 +833,7 @@ capture_finish(struct fp *p)
 		else if (c->el == E_EMAIL)
 			set_once(&p->person.email, t), t = NULL;
 		else if (c->el == E_URI && *t) {
-			set_once(&p->person.url,
-				 sanitize_resolve_url(c->base, t));
+			set_once(&p->person.url, resolve(p, c->base, t));
 		}
 	} else if (c->parent == C_FEED) {
 		switch (c->el) {
@@ -840,7 +850,7 @@ capture_finish(struct fp *p)
 		case E_ID:
 			if (*t)
 				set_once(&d->feed.id, p->atom ?
-					 sanitize_resolve_url(c->base, t) :
+					 resolve(p, c->base, t) :
 					 xstrdup(p, t));
 			break;
 		case E_LANG: set_once(&d->feed.language, t), t = NULL; break;
