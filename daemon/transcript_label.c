@@ -697,28 +697,36 @@ ends_clause(const struct word *w)
 	return c == ',' || c == ';' || c == ':' || (c == '.' && w->n > 2);
 }
 
-/* Role after "Name, ": words to the end of the clause, holding an office. */
-static char *
-role_after(const struct word *w, size_t i, size_t k)
+/* Role after "Name, ": words to the end of the clause, holding an office.
+ * *role: malloc'd, or NULL when there is none. 0 or -ENOMEM. */
+static int
+role_after(const struct word *w, size_t i, size_t k, char **role)
 {
 	size_t e;
 
+	*role = NULL;
 	for (e = i; e < k && e < i + 10; e++) {
 		if (!is_role_word(&w[e]))
-			return NULL;
+			return 0;
 		if (ends_clause(&w[e]) || e + 1 == k) {
 			e++;
 			break;
 		}
 	}
-	return has_office(w, i, e) ? join(w, i, e) : NULL;
+	if (!has_office(w, i, e))
+		return 0;
+	*role = join(w, i, e);
+	return *role ? 0 : -ENOMEM;
 }
 
-/* Role before a name: capitalised/office words, at least one office. */
-static char *
-role_before(const struct word *w, size_t a)
+/* Role before a name: capitalised/office words, at least one office.
+ * *role: malloc'd, or NULL when there is none. 0 or -ENOMEM. */
+static int
+role_before(const struct word *w, size_t a, char **role)
 {
 	size_t s = a;
+
+	*role = NULL;
 
 	while (s > 0 && a - s < 7 && is_role_word(&w[s - 1]) &&
 	       !ends_clause(&w[s - 1]) &&
@@ -728,7 +736,23 @@ role_before(const struct word *w, size_t a)
 	while (s < a && (wkey_in(&w[s], label_stop) ||
 			 !is_upper(w[s].s)))
 		s++;
-	return s < a && has_office(w, s, a) ? join(w, s, a) : NULL;
+	if (s >= a || !has_office(w, s, a))
+		return 0;
+	*role = join(w, s, a);
+	return *role ? 0 : -ENOMEM;
+}
+
+/* The end of a person search that allocated *name and maybe *role (rc:
+ * how finding the role went): 0, or -ENOMEM with both freed. */
+static int
+found(char **name, char **role, int rc)
+{
+	if (*name && rc == 0)
+		return 0;
+	free(*name);
+	free(*role);
+	*name = *role = NULL;
+	return -ENOMEM;
 }
 
 /* Find "Given [Middle] Surname" in text for a surname key. */
@@ -738,6 +762,7 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 	struct word w[512];
 	size_t k, i, a;
 	char key[64];
+	int rc;
 
 	if (!text)
 		return -ENOENT;
@@ -755,10 +780,11 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 		*name = join(w, a, i + 1);
 		if (!*name)
 			return -ENOMEM;
-		*role = role_before(w, a);
-		if (!*role && ends_clause(&w[i]) && w[i].s[w[i].n - 1] == ',')
-			*role = role_after(w, i + 1, k);
-		return 0;
+		rc = role_before(w, a, role);
+		if (!rc && !*role && ends_clause(&w[i]) &&
+		    w[i].s[w[i].n - 1] == ',')
+			rc = role_after(w, i + 1, k, role);
+		return found(name, role, rc);
 	}
 	return -ENOENT;
 }
@@ -792,8 +818,7 @@ find_by_office(const char *text, const struct word *ow, size_t on,
 			e++;
 		if (e - s >= 2) {
 			*name = join(w, s, e);
-			*role = role_before(w, s);
-			return *name ? 0 : -ENOMEM;
+			return found(name, role, role_before(w, s, role));
 		}
 		if (i >= 2 && w[i - 1].s[w[i - 1].n - 1] == ',') {
 			s = i;
@@ -802,8 +827,8 @@ find_by_office(const char *text, const struct word *ow, size_t on,
 				s--;
 			if (i - s >= 2) {
 				*name = join(w, s, i);
-				*role = role_after(w, i, k);
-				return *name ? 0 : -ENOMEM;
+				return found(name, role,
+					     role_after(w, i, k, role));
 			}
 		}
 	}
@@ -832,12 +857,14 @@ tx_find_named_person(const char *text, char **name, char **role)
 			i = e;
 			continue;
 		}
-		*role = role_before(w, i);
-		if (!*role && w[e - 1].s[w[e - 1].n - 1] == ',')
-			*role = role_after(w, e, k);
+		if (role_before(w, i, role) < 0)
+			return -ENOMEM;
+		if (!*role && w[e - 1].s[w[e - 1].n - 1] == ',' &&
+		    role_after(w, e, k, role) < 0)
+			return -ENOMEM;
 		if (*role) {
 			*name = join(w, i, e);
-			return *name ? 0 : -ENOMEM;
+			return found(name, role, 0);
 		}
 		i = e - 1;
 	}
@@ -920,12 +947,17 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 		*idx = i;
 		return 0;
 	}
-	if (find_by_office(pp->corpus, w + a, k - a, &name, &r) == 0) {
+	rc = find_by_office(pp->corpus, w + a, k - a, &name, &r);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 0) {
 		rc = tx_people_add(pp, name, r ? r : NULL);
 		if (rc >= 0 && !r) {
 			char *o = join(w, a, k);
 
-			if (o && !pp->v[rc].role)
+			if (!o)
+				rc = -ENOMEM;
+			else if (!pp->v[rc].role)
 				pp->v[rc].role = o;
 			else
 				free(o);
@@ -952,6 +984,10 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	if (!lbl)
 		return -ENOMEM;
 	r = rlen ? strndup(role, rlen) : NULL;
+	if (rlen && !r) {
+		free(lbl);
+		return -ENOMEM;
+	}
 	rc = tx_people_add(pp, lbl, r);
 	free(lbl);
 	free(r);
@@ -1002,11 +1038,14 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 		goto out;
 	}
 	if (e - a == 1 || !has_lower(nm, nlen)) {
-		if (find_by_surname(pp->corpus, skey, &full, &frole) == 0) {
-			rc = tx_people_add(pp, full, r ? r : frole);
+		rc = find_by_surname(pp->corpus, skey, &full, &frole);
+		if (rc == 0 || rc == -ENOMEM) {
+			if (rc == 0)
+				rc = tx_people_add(pp, full, r ? r : frole);
 			idx = rc;
 			goto out;
 		}
+		rc = 0;
 	}
 	full = has_lower(w[a].s, nlen - (size_t)(w[a].s - nm))
 		       ? join(w, a, e)
@@ -1028,6 +1067,10 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 
 			frole = has_lower(nm, nlen) ? strndup(w[s].s, rn)
 						    : titlecase(w[s].s, rn);
+			if (!frole) {
+				rc = -ENOMEM;
+				goto out;
+			}
 		}
 	}
 	rc = tx_people_add(pp, full, r ? r : frole);
