@@ -57,12 +57,15 @@ is_el(xmlNodePtr n, const char *name)
 	       !strcasecmp((const char *)n->name, name);
 }
 
-/* Folded text of a node (all descendants), malloc'd, NULL when empty. */
+/* Folded text of a node (all descendants), malloc'd, NULL when empty.
+ * Running out of memory sets *err to -ENOMEM (and gives NULL): the helpers
+ * that cannot return an error record it there, and transcript_parse()
+ * fails at the end rather than keep a record with a field missing. */
 static char *
-node_text(xmlNodePtr n)
+node_text(xmlNodePtr n, int *err)
 {
 	struct buf b = BUF_INIT;
-	int sp = 0;
+	int sp = 0, rc = 0;
 	char *s;
 
 	if (!n)
@@ -71,8 +74,8 @@ node_text(xmlNodePtr n)
 		xmlChar *c = xmlNodeGetContent(n);
 
 		if (c) {
-			tx_fold(&b, (const char *)c, strlen((const char *)c),
-				&sp);
+			rc = tx_fold(&b, (const char *)c,
+				     strlen((const char *)c), &sp);
 			xmlFree(c);
 		}
 	} else {
@@ -84,11 +87,16 @@ node_text(xmlNodePtr n)
 
 		c = n->children;
 		while (c) {
-			if (c->type == XML_TEXT_NODE && c->content)
-				tx_fold(&b, (const char *)c->content,
-					strlen((const char *)c->content), &sp);
-			else if (c->type == XML_ELEMENT_NODE && is_el(c, "br"))
+			if (c->type == XML_TEXT_NODE && c->content) {
+				rc = tx_fold(&b, (const char *)c->content,
+					     strlen((const char *)c->content),
+					     &sp);
+				if (rc < 0)
+					break;
+			} else if (c->type == XML_ELEMENT_NODE &&
+				   is_el(c, "br")) {
 				sp = 1;
+			}
 			if (c->type == XML_ELEMENT_NODE && c->children &&
 			    !is_el(c, "script") && !is_el(c, "style") &&
 			    d < 64) {
@@ -104,11 +112,15 @@ node_text(xmlNodePtr n)
 		}
 	}
 	tx_rtrim(&b);
-	if (b.len == 0) {
+	if (rc < 0 || b.len == 0) {
+		if (rc < 0)
+			*err = -ENOMEM;
 		buf_free(&b);
 		return NULL;
 	}
 	s = buf_detach(&b);
+	if (!s)
+		*err = -ENOMEM;
 	return s;
 }
 
@@ -328,9 +340,9 @@ xp_eval(xmlXPathContextPtr ctx, const char *expr)
 }
 
 /* Text of the first node the expression matches (attribute value or
- * folded element text); malloc'd or NULL. */
+ * folded element text); malloc'd or NULL (*err: see node_text). */
 static char *
-xp_text(xmlXPathContextPtr ctx, const char *expr)
+xp_text(xmlXPathContextPtr ctx, const char *expr, int *err)
 {
 	xmlXPathObjectPtr o;
 	char *s = NULL;
@@ -340,7 +352,7 @@ xp_text(xmlXPathContextPtr ctx, const char *expr)
 		return NULL;
 	o = xp_eval(ctx, expr);
 	for (i = 0; o && !s && i < o->nodesetval->nodeNr; i++)
-		s = node_text(o->nodesetval->nodeTab[i]);
+		s = node_text(o->nodesetval->nodeTab[i], err);
 	xmlXPathFreeObject(o);
 	return s;
 }
@@ -366,22 +378,23 @@ meta_free(struct meta *m)
 }
 
 static void
-meta_set(char **dst, const char *v)
+meta_set(char **dst, const char *v, int *err)
 {
 	struct buf b = BUF_INIT;
 	int sp = 0;
 
 	if (*dst || !v)
 		return;
-	tx_fold(&b, v, strnlen(v, TX_FIELD_MAX), &sp);
+	if (tx_fold(&b, v, strnlen(v, TX_FIELD_MAX), &sp) < 0)
+		*err = -ENOMEM;
 	tx_rtrim(&b);
-	if (b.len)
-		*dst = buf_detach(&b);
+	if (b.len && !*err && !(*dst = buf_detach(&b)))
+		*err = -ENOMEM;
 	buf_free(&b);
 }
 
 static void
-meta_scan(xmlNodePtr n, struct meta *m, int depth)
+meta_scan(xmlNodePtr n, struct meta *m, int depth, int *err)
 {
 	static const char *const pubkeys[] = {
 		"article:published_time", "og:published_time", "dc.date",
@@ -396,7 +409,7 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "title") && !m->title) {
-			m->title = node_text(n);
+			m->title = node_text(n, err);
 		} else if (is_el(n, "meta")) {
 			const char *k = attr(n, "property");
 			const char *v = attr(n, "content");
@@ -408,26 +421,26 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth)
 			if (!k || !v)
 				continue;
 			if (!strcasecmp(k, "og:title"))
-				meta_set(&m->og_title, v);
+				meta_set(&m->og_title, v, err);
 			else if (!strcasecmp(k, "og:site_name"))
-				meta_set(&m->site, v);
+				meta_set(&m->site, v, err);
 			else if (!strcasecmp(k, "description"))
-				meta_set(&m->desc, v);
+				meta_set(&m->desc, v, err);
 			else if (!strcasecmp(k, "og:description"))
-				meta_set(&m->og_desc, v);
+				meta_set(&m->og_desc, v, err);
 			else if (!strcasecmp(k, "keywords"))
-				meta_set(&m->keywords, v);
+				meta_set(&m->keywords, v, err);
 			else if (!strcasecmp(k, "govuk:format") ||
 				 !strcasecmp(k, "dc.type"))
-				meta_set(&m->kind, v);
+				meta_set(&m->kind, v, err);
 			for (i = 0; pubkeys[i]; i++)
 				if (!strcasecmp(k, pubkeys[i]))
-					meta_set(&m->published, v);
+					meta_set(&m->published, v, err);
 		} else if (is_el(n, "body")) {
 			continue;
 		}
 		if (n->children)
-			meta_scan(n->children, m, depth + 1);
+			meta_scan(n->children, m, depth + 1, err);
 	}
 }
 
@@ -562,7 +575,7 @@ score_walk(xmlNodePtr n, struct cands *c, int depth)
 }
 
 static xmlNodePtr
-generic_body(xmlDocPtr doc)
+generic_body(xmlDocPtr doc, int *err)
 {
 	struct cands *c = calloc(1, sizeof(*c));
 	xmlNodePtr root = xmlDocGetRootElement(doc), best = NULL, n;
@@ -575,8 +588,10 @@ generic_body(xmlDocPtr doc)
 	if (!n)
 		n = root;
 	best = n;
-	if (!c)
+	if (!c) {
+		*err = -ENOMEM;
 		goto out;
+	}
 	score_walk(n->children, c, 0);
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].score > bs) {
@@ -799,6 +814,7 @@ struct ctx {
 	struct xturn *t;
 	size_t nt;
 	struct buf location;
+	int err; /* sticky -ENOMEM from a helper that returns no error */
 };
 
 /* The profile's value for a field: NULL when unset. */
@@ -899,9 +915,12 @@ build_turns(struct ctx *c, struct walk *w)
 			    !strcasecmp(b->text, c->b->title))
 				continue;
 			if (b->center && b->len < 80) {
-				if (c->location.len)
-					buf_putc(&c->location, ' ');
-				tx_fold(&c->location, b->text, b->len, &sp);
+				if (c->location.len &&
+				    (r = buf_putc(&c->location, ' ')) < 0)
+					return r;
+				if ((r = tx_fold(&c->location, b->text, b->len,
+						 &sp)) < 0)
+					return r;
 				continue;
 			}
 			if (!opener && c->principal) {
@@ -1016,7 +1035,7 @@ find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_el(n, "h1") && !has_skip_class(n)) {
-			t = node_text(n);
+			t = node_text(n, &c->err);
 			if (t && c->m.title && contains_ci(c->m.title, t))
 				return t;
 			if (t && !*first)
@@ -1040,27 +1059,29 @@ set_title(struct ctx *c)
 {
 	char *first = NULL;
 
-	c->b->title = xp_text(c->xp, PF(c, xpath_title));
+	c->b->title = xp_text(c->xp, PF(c, xpath_title), &c->err);
 	if (!c->b->title)
 		c->b->title = find_title(c, xmlDocGetRootElement(c->doc), 0,
 					 &first);
 	if (!c->b->title && first)
 		c->b->title = first, first = NULL;
 	free(first);
-	if (!c->b->title && c->m.og_title)
-		c->b->title = strdup(c->m.og_title);
-	if (!c->b->title && c->m.title)
-		c->b->title = strdup(c->m.title);
+	if (!c->b->title && c->m.og_title &&
+	    !(c->b->title = strdup(c->m.og_title)))
+		c->err = -ENOMEM;
+	if (!c->b->title && c->m.title && !(c->b->title = strdup(c->m.title)))
+		c->err = -ENOMEM;
 	if (c->b->title && c->m.title && !strcmp(c->b->title, c->m.title))
 		strip_site(c->b->title, c->m.site);
 }
 
-/* A date string for the record: ISO input is kept as written. */
+/* A date string for the record: ISO input is kept as written. NULL when
+ * s holds no date (or, with *err set, for lack of memory). */
 static char *
-date_value(const char *s)
+date_value(const char *s, int *err)
 {
 	struct date_value dv;
-	char out[DATE_ISO_MAX];
+	char out[DATE_ISO_MAX], *r;
 	size_t n;
 	const char *p;
 
@@ -1076,15 +1097,21 @@ date_value(const char *s)
 		n = 0;
 	}
 	if (n >= 10 && isdigit((unsigned char)s[0]) && s[4] == '-' &&
-	    s[7] == '-')
-		return strndup(s, n);
-	date_format(&dv, out);
-	return strdup(out);
+	    s[7] == '-') {
+		r = strndup(s, n);
+	} else {
+		date_format(&dv, out);
+		r = strdup(out);
+	}
+	if (!r)
+		*err = -ENOMEM;
+	return r;
 }
 
 struct dscan {
 	char *published, *updated;
 	int budget;
+	int *err;
 };
 
 /* Walk text in document order for dates printed on the page. */
@@ -1102,7 +1129,7 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 				continue;
 			if (is_el(n, "time") && (dt = attr(n, "datetime")) &&
 			    !d->published)
-				d->published = date_value(dt);
+				d->published = date_value(dt, d->err);
 			date_scan(n->children, d, depth + 1);
 			continue;
 		}
@@ -1118,14 +1145,14 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 				continue;
 			if (!strpbrk(s, "0123456789"))
 				continue;
-			t = node_text(n);
+			t = node_text(n, d->err);
 			if (!t)
 				continue;
 			if (contains_ci(t, "updated")) {
 				if (!d->updated)
-					d->updated = date_value(t);
+					d->updated = date_value(t, d->err);
 			} else if (!d->published && strlen(t) < 48) {
-				d->published = date_value(t);
+				d->published = date_value(t, d->err);
 			}
 			free(t);
 		}
@@ -1135,20 +1162,20 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 static void
 set_dates(struct ctx *c)
 {
-	struct dscan d = {NULL, NULL, 4000};
+	struct dscan d = {NULL, NULL, 4000, &c->err};
 	char *s;
 
-	s = xp_text(c->xp, PF(c, xpath_published));
-	c->b->published = date_value(s);
+	s = xp_text(c->xp, PF(c, xpath_published), &c->err);
+	c->b->published = date_value(s, &c->err);
 	free(s);
-	s = xp_text(c->xp, PF(c, xpath_updated));
-	c->b->updated = date_value(s);
+	s = xp_text(c->xp, PF(c, xpath_updated), &c->err);
+	c->b->updated = date_value(s, &c->err);
 	free(s);
 	if (c->b->published && (c->b->updated || PF(c, xpath_updated)))
 		return;
 	date_scan(xmlDocGetRootElement(c->doc), &d, 0);
 	if (!c->b->published && c->m.published)
-		c->b->published = date_value(c->m.published);
+		c->b->published = date_value(c->m.published, &c->err);
 	if (!c->b->published)
 		c->b->published = d.published, d.published = NULL;
 	if (!c->b->updated && !PF(c, xpath_updated))
@@ -1161,7 +1188,7 @@ static void
 set_kind(struct ctx *c)
 {
 	const char *k = PF(c, kind);
-	char *x = xp_text(c->xp, PF(c, xpath_kind));
+	char *x = xp_text(c->xp, PF(c, xpath_kind), &c->err);
 	size_t i, q = 0, spk = 0;
 	int r;
 
@@ -1176,8 +1203,8 @@ set_kind(struct ctx *c)
 		c->b->kind = BRIEFING_TRANSCRIPT;
 		goto out;
 	}
-	if (!x && c->m.kind)
-		x = strdup(c->m.kind);
+	if (!x && c->m.kind && !(x = strdup(c->m.kind)))
+		c->err = -ENOMEM;
 	if (x && (contains_ci(x, "speech") || contains_ci(x, "remarks")))
 		c->b->kind = BRIEFING_SPEECH;
 	else if (x && (contains_ci(x, "release") || contains_ci(x, "news") ||
@@ -1206,9 +1233,10 @@ out:
 
 /* "... in Tallinn" at the end of the summary names the place. */
 static char *
-location_from_summary(const char *s)
+location_from_summary(const char *s, int *err)
 {
 	const char *p = NULL, *q;
+	char *r;
 	size_t n;
 
 	for (q = s; (q = strstr(q, " in ")); q++)
@@ -1221,7 +1249,12 @@ location_from_summary(const char *s)
 	for (q = p; q < p + n; q++)
 		if (*q == ' ' && !isupper((unsigned char)q[1]))
 			return NULL;
-	return n && n < 60 ? strndup(p, n) : NULL;
+	if (!n || n >= 60)
+		return NULL;
+	r = strndup(p, n);
+	if (!r)
+		*err = -ENOMEM;
+	return r;
 }
 
 static int
@@ -1246,16 +1279,20 @@ set_people(struct ctx *c)
 	    (rc = corpus_add(c, c->m.title)) ||
 	    (rc = corpus_add(c, c->m.keywords)))
 		return rc;
-	n = xp_text(c->xp, PF(c, xpath_speaker));
+	n = xp_text(c->xp, PF(c, xpath_speaker), &c->err);
 	if (n) {
 		c->principal = tx_clean_name(n);
 		free(n);
-		c->principal_role = xp_text(c->xp, PF(c, xpath_speaker_role));
+		c->principal_role = xp_text(c->xp, PF(c, xpath_speaker_role),
+					    &c->err);
 		if (!c->principal)
 			return -ENOMEM;
-	} else if (tx_find_named_person(buf_str(&c->corpus), &n, &r) == 0) {
+	} else if ((rc = tx_find_named_person(buf_str(&c->corpus), &n,
+					      &r)) == 0) {
 		c->principal = n;
 		c->principal_role = r;
+	} else if (rc == -ENOMEM) {
+		return rc;
 	}
 	c->pp.corpus = buf_str(&c->corpus);
 	if (c->principal) {
@@ -1276,16 +1313,17 @@ set_meta(struct ctx *c)
 	const char *sx = PF(c, xpath_summary);
 
 	set_title(c);
-	c->b->subtitle = xp_text(c->xp, PF(c, xpath_subtitle));
+	c->b->subtitle = xp_text(c->xp, PF(c, xpath_subtitle), &c->err);
 	set_dates(c);
-	c->b->summary = xp_text(c->xp, sx);
+	c->b->summary = xp_text(c->xp, sx, &c->err);
 	if (!c->b->summary && !sx) {
 		const char *d = c->m.desc ? c->m.desc : c->m.og_desc;
 
-		if (d && (!c->b->title || strcasecmp(d, c->b->title)))
-			c->b->summary = strdup(d);
+		if (d && (!c->b->title || strcasecmp(d, c->b->title)) &&
+		    !(c->b->summary = strdup(d)))
+			c->err = -ENOMEM;
 	}
-	c->b->location = xp_text(c->xp, PF(c, xpath_location));
+	c->b->location = xp_text(c->xp, PF(c, xpath_location), &c->err);
 }
 
 /* ---- the whole page ------------------------------------------------------ */
@@ -1339,7 +1377,7 @@ walk_body(struct ctx *c, struct walk *w)
 		nodes = bo->nodesetval->nodeTab;
 		n = bo->nodesetval->nodeNr;
 	} else {
-		one = generic_body(c->doc);
+		one = generic_body(c->doc, &c->err);
 		nodes = &one;
 		n = one ? 1 : 0;
 	}
@@ -1370,9 +1408,11 @@ walk_body(struct ctx *c, struct walk *w)
 	return w->rc;
 }
 
+/* The page as a document; NULL when the parser made none (*err is set to
+ * -ENOMEM when a copy could not be made). */
 static xmlDocPtr
 parse_doc(const char *html, size_t len, const struct transcript_opts *o,
-	  struct buf *tmp)
+	  struct buf *tmp, int *err)
 {
 	const int opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 			 HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
@@ -1393,15 +1433,19 @@ parse_doc(const char *html, size_t len, const struct transcript_opts *o,
 	if (!cs)
 		cs = utf8_valid(u, len) ? "UTF-8" : "windows-1252";
 	if (!strcmp(cs, "windows-1252")) {
-		if (cp1252_to_utf8(u, len, tmp) < 0)
+		if (cp1252_to_utf8(u, len, tmp) < 0) {
+			*err = -ENOMEM;
 			return NULL;
+		}
 		html = tmp->data;
 		len = tmp->len;
 		cs = "UTF-8";
 	} else if (!strcmp(cs, "UTF-8") && !utf8_valid(u, len)) {
 		/* libxml2 would fall back to Latin-1 at the first bad byte */
-		if (utf8_repair(u, len, tmp) < 0)
+		if (utf8_repair(u, len, tmp) < 0) {
+			*err = -ENOMEM;
 			return NULL;
+		}
 		html = tmp->data;
 		len = tmp->len;
 	}
@@ -1411,8 +1455,10 @@ parse_doc(const char *html, size_t len, const struct transcript_opts *o,
 	if (!doc && strcmp(cs, "UTF-8")) {
 		/* an encoding iconv does not know: read the bytes as UTF-8 */
 		buf_reset(tmp);
-		if (utf8_repair(u, len, tmp) < 0)
+		if (utf8_repair(u, len, tmp) < 0) {
+			*err = -ENOMEM;
 			return NULL;
+		}
 		doc = htmlReadMemory(tmp->data, (int)tmp->len, o->url, "UTF-8",
 				     opts);
 	}
@@ -1465,8 +1511,12 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 	memset(&c, 0, sizeof(c));
 	memset(&w, 0, sizeof(w));
 	c.o = o;
-	c.doc = parse_doc(html, len, o, &tmp);
+	c.doc = parse_doc(html, len, o, &tmp, &c.err);
 	buf_free(&tmp);
+	if (c.err) {
+		r = set_err(err, c.err, "out of memory");
+		goto out;
+	}
 	if (!c.doc || !xmlDocGetRootElement(c.doc)) {
 		r = set_err(err, -EINVAL, "the HTML parser found no document");
 		goto out;
@@ -1478,18 +1528,23 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 		goto out;
 	}
 	c.p = choose_profile(o, c.xp);
-	meta_scan(xmlDocGetRootElement(c.doc), &c.m, 0);
+	meta_scan(xmlDocGetRootElement(c.doc), &c.m, 0, &c.err);
 	set_meta(&c);
 	if ((r = set_people(&c)) < 0 || (r = walk_body(&c, &w)) < 0 ||
 	    (r = build_turns(&c, &w)) < 0 || (r = emit_turns(&c)) < 0) {
 		set_err(err, r, "out of memory");
 		goto out;
 	}
-	if (!c.b->location && c.location.len && !PF(&c, xpath_location))
-		c.b->location = strdup(c.location.data);
+	if (!c.b->location && c.location.len && !PF(&c, xpath_location) &&
+	    !(c.b->location = strdup(c.location.data)))
+		c.err = -ENOMEM;
 	if (!c.b->location && c.b->summary && !PF(&c, xpath_location))
-		c.b->location = location_from_summary(c.b->summary);
+		c.b->location = location_from_summary(c.b->summary, &c.err);
 	set_kind(&c);
+	if (c.err) {
+		r = set_err(err, c.err, "out of memory");
+		goto out;
+	}
 	if (!c.b->title && c.b->nturns == 0) {
 		r = set_err(err, -EINVAL, "no title and no text found");
 		goto out;
