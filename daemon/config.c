@@ -25,6 +25,7 @@ struct parse_state {
 	int line;            /* line number of the line last handed to inih */
 	struct config *cfg;
 	struct buf err;      /* first error */
+	int oom;             /* an allocation failed: -ENOMEM */
 };
 
 /* inih reader: hand out one line at a time from memory. */
@@ -62,9 +63,11 @@ fail(struct parse_state *st, const char *fmt, ...)
 
 	if (st->err.len)
 		return 0;
-	buf_printf(&st->err, "line %d: ", st->line);
+	if (buf_printf(&st->err, "line %d: ", st->line) < 0)
+		st->oom = 1;
 	va_start(ap, fmt);
-	buf_vprintf(&st->err, fmt, ap);
+	if (buf_vprintf(&st->err, fmt, ap) < 0)
+		st->oom = 1;
 	va_end(ap);
 	return 0;
 }
@@ -170,6 +173,17 @@ set_str(char **dst, const char *s)
 	return 0;
 }
 
+/* set_str() for a key handler: 1, or 0 with st->oom set. */
+static int
+put_str(struct parse_state *st, char **dst, const char *s)
+{
+	if (set_str(dst, s) < 0) {
+		st->oom = 1;
+		return 0;
+	}
+	return 1;
+}
+
 static int
 daemon_key(struct parse_state *st, const char *name, const char *value)
 {
@@ -178,17 +192,17 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 	int b;
 
 	if (strcmp(name, "database") == 0)
-		return set_str(&c->database, value) ? 0 : 1;
+		return put_str(st, &c->database, value);
 	if (strcmp(name, "socket") == 0)
-		return set_str(&c->socket, value) ? 0 : 1;
+		return put_str(st, &c->socket, value);
 	if (strcmp(name, "socket_group") == 0)
-		return set_str(&c->socket_group, value) ? 0 : 1;
+		return put_str(st, &c->socket_group, value);
 	if (strcmp(name, "admin_group") == 0)
-		return set_str(&c->admin_group, value) ? 0 : 1;
+		return put_str(st, &c->admin_group, value);
 	if (strcmp(name, "profiles") == 0)
-		return set_str(&c->profiles_dir, value) ? 0 : 1;
+		return put_str(st, &c->profiles_dir, value);
 	if (strcmp(name, "allow_addrs") == 0)
-		return set_str(&c->allow_addrs, value) ? 0 : 1;
+		return put_str(st, &c->allow_addrs, value);
 	if (strcmp(name, "connect_timeout") == 0 ||
 	    strcmp(name, "total_timeout") == 0 ||
 	    strcmp(name, "low_speed_time") == 0) {
@@ -206,9 +220,9 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 		return 1;
 	}
 	if (strcmp(name, "metrics_file") == 0)
-		return set_str(&c->metrics_file, value) ? 0 : 1;
+		return put_str(st, &c->metrics_file, value);
 	if (strcmp(name, "user_agent") == 0)
-		return set_str(&c->user_agent, value) ? 0 : 1;
+		return put_str(st, &c->user_agent, value);
 	if (strcmp(name, "socket_mode") == 0) {
 		char *end;
 		unsigned long m = strtoul(value, &end, 8);
@@ -309,14 +323,18 @@ feed_section(struct parse_state *st, const char *name)
 	if (c->nfeeds >= CONFIG_MAX_FEEDS)
 		return NULL;
 	v = realloc(c->feeds, (c->nfeeds + 1) * sizeof(*v));
-	if (!v)
+	if (!v) {
+		st->oom = 1;
 		return NULL;
+	}
 	c->feeds = v;
 	memset(&v[c->nfeeds], 0, sizeof(*v));
 	v[c->nfeeds].fetch_pages = -1;
 	v[c->nfeeds].name = strdup(name);
-	if (!v[c->nfeeds].name)
+	if (!v[c->nfeeds].name) {
+		st->oom = 1;
 		return NULL;
+	}
 	return &v[c->nfeeds++];
 }
 
@@ -329,22 +347,24 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 	if (!valid_feed_name(fname))
 		return fail(st, "feed name \"%s\": use 1-64 letters, digits, '-', '_' or '.'", fname);
 	f = feed_section(st, fname);
+	if (!f && st->oom)
+		return 0;
 	if (!f)
-		return fail(st, "out of memory or too many feeds");
+		return fail(st, "too many feeds");
 	if (strcmp(name, "url") == 0) {
 		if (strncasecmp(value, "http://", 7) != 0 &&
 		    strncasecmp(value, "https://", 8) != 0)
 			return fail(st, "feed \"%s\": url \"%s\" is not http:// or https://", fname, value);
-		return set_str(&f->url, value) ? 0 : 1;
+		return put_str(st, &f->url, value);
 	}
 	if (strcmp(name, "profile") == 0)
-		return set_str(&f->profile, value) ? 0 : 1;
+		return put_str(st, &f->profile, value);
 	if (strcmp(name, "xpath_body") == 0)
-		return set_str(&f->xpath_body, value) ? 0 : 1;
+		return put_str(st, &f->xpath_body, value);
 	if (strcmp(name, "xpath_title") == 0)
-		return set_str(&f->xpath_title, value) ? 0 : 1;
+		return put_str(st, &f->xpath_title, value);
 	if (strcmp(name, "xpath_date") == 0)
-		return set_str(&f->xpath_date, value) ? 0 : 1;
+		return put_str(st, &f->xpath_date, value);
 	if (strcmp(name, "interval") == 0) {
 		if (config_parse_duration(value, &f->interval_ms) < 0 ||
 		    f->interval_ms < 1000)
@@ -364,7 +384,7 @@ on_pair(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = user;
 
-	if (st->err.len)
+	if (st->err.len || st->oom)
 		return 1;
 	if (strcmp(section, "daemon") == 0)
 		return daemon_key(st, name, value);
@@ -414,7 +434,7 @@ config_defaults(void)
 int
 config_parse(const char *text, size_t len, struct config **out, char **err)
 {
-	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT};
+	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0};
 	size_t i;
 	int r;
 
@@ -427,13 +447,24 @@ config_parse(const char *text, size_t len, struct config **out, char **err)
 	if (!st.cfg)
 		return -ENOMEM;
 	r = ini_parse_stream(mem_reader, &st, on_pair, &st);
-	if (r != 0 && !st.err.len)
-		buf_printf(&st.err, "line %d: syntax error (expected [section] or key = value)", r);
-	for (i = 0; !st.err.len && i < st.cfg->nfeeds; i++)
-		if (!st.cfg->feeds[i].url)
-			buf_printf(&st.err, "feed \"%s\" has no url", st.cfg->feeds[i].name);
-	if (!st.err.len && st.cfg->min_interval_ms > st.cfg->max_interval_ms)
-		buf_printf(&st.err, "min_interval is larger than max_interval");
+	if (r == -2) /* inih could not allocate its line buffer */
+		st.oom = 1;
+	if (r != 0 && !st.err.len && !st.oom &&
+	    buf_printf(&st.err, "line %d: syntax error (expected [section] or key = value)", r) < 0)
+		st.oom = 1;
+	for (i = 0; !st.err.len && !st.oom && i < st.cfg->nfeeds; i++)
+		if (!st.cfg->feeds[i].url &&
+		    buf_printf(&st.err, "feed \"%s\" has no url", st.cfg->feeds[i].name) < 0)
+			st.oom = 1;
+	if (!st.err.len && !st.oom &&
+	    st.cfg->min_interval_ms > st.cfg->max_interval_ms &&
+	    buf_printf(&st.err, "min_interval is larger than max_interval") < 0)
+		st.oom = 1;
+	if (st.oom) {
+		buf_free(&st.err);
+		config_free(st.cfg);
+		return -ENOMEM;
+	}
 	if (st.err.len) {
 		*err = buf_detach(&st.err);
 		config_free(st.cfg);
