@@ -308,7 +308,11 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 	sqlite3_stmt *st = NULL;
 	int r, broad;
 
-	if ((broad = too_broad(s, "turns_fts", fq)) < 0)
+	/* One order for the whole answer: newest first if either index has
+	 * too many matches. */
+	if ((broad = too_broad(s, "turns_fts", fq)) == 0 && !spk)
+		broad = too_broad(s, "heads_fts", fq);
+	if (broad < 0)
 		return broad;
 	/* bm25 weights by column: speaker, title, text. */
 	r = buf_printf(&sql,
@@ -328,10 +332,6 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 	st = NULL;
 	if (r < 0 || spk) /* a speaker filter: only what they said */
 		goto done;
-	if ((broad = too_broad(s, "heads_fts", fq)) < 0) {
-		r = broad;
-		goto done;
-	}
 	buf_reset(&sql);
 	r = buf_printf(&sql,
 		       "SELECT b.id, 0, %s AS r"
