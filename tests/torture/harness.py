@@ -86,9 +86,18 @@ def snapshot_build(build, tmp):
     pick up a binary that someone rebuilds in the middle of it."""
     dst = os.path.join(tmp, "bin")
     os.makedirs(dst, exist_ok=True)
-    for name in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(build, name), os.path.join(dst, name))
-    return dst
+    for attempt in range(20):
+        for name in ("briefwatchd", "briefwatch"):
+            shutil.copy2(os.path.join(build, name), os.path.join(dst, name))
+        # A binary copied while the linker was writing it does not run:
+        # copy again once the build settles.
+        ok = all(subprocess.run([os.path.join(dst, name), "--version"],
+                                capture_output=True).returncode == 0
+                 for name in ("briefwatchd", "briefwatch"))
+        if ok:
+            return dst
+        time.sleep(0.5)
+    raise Failure("%s/briefwatchd or briefwatch does not run (--version)" % build)
 
 
 def write_config(path, db, sock, base, feeds, prefix="f", extra=""):
