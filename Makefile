@@ -117,6 +117,9 @@ demo: all
 bench: all
 	@bench/run $(B)
 
+torture: all
+	@tests/torture/run $(B)
+
 conformance: all
 	@../shared/conformance/run --jobs 2
 
