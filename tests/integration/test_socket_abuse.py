@@ -190,6 +190,8 @@ profile = whitehouse
     # Idle now (interval 1h): the baseline, with the good
     # subscriber connected.
     wait_for(10, lambda: request(sock, {"op": "ping"})["type"] == "pong", "ping")
+    # The baseline may include a pooled HTTP connection to the fixture
+    # server that is closed later; what must not happen is growth.
     baseline = fd_count(d.pid)
     ok("daemon up, subscriber has 3 events, baseline %d fds" % baseline)
 
@@ -211,7 +213,7 @@ profile = whitehouse
        % (CYCLES, time.monotonic() - t0, refused))
     # The daemon notices each close on its own time; wait until it has
     # (a burst beyond max_clients is answered with too_many_clients).
-    wait_for(60, lambda: fd_count(d.pid) == baseline,
+    wait_for(60, lambda: fd_count(d.pid) <= baseline,
              "fds back to the baseline after the cycles")
     if len(good.events()) != 3 or good.eof:
         fail("the good subscriber was disturbed by the cycles")
@@ -307,7 +309,7 @@ profile = whitehouse
     half.stop.set()
     half.join(5)
     half.c.close()
-    wait_for(30, lambda: fd_count(d.pid) == baseline,
+    wait_for(30, lambda: fd_count(d.pid) <= baseline,
              "fd count back to %d (now %d)" % (baseline, fd_count(d.pid)))
     ok("open descriptors back to the baseline (%d)" % baseline)
     hwm = [l for l in open("/proc/%d/status" % d.pid) if l.startswith("VmHWM")]
