@@ -219,6 +219,27 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 			c->low_speed_time_ms = ms;
 		return 1;
 	}
+	if (strcmp(name, "event_retention") == 0) {
+		int64_t ms;
+
+		if (strcmp(value, "forever") == 0)
+			ms = 0;
+		else if (config_parse_duration(value, &ms) < 0 ||
+			 ms < 3600 * 1000)
+			return fail(st, "event_retention: \"%s\" is not \"forever\" or a duration of at least 1 h", value);
+		c->event_retention_ms = ms;
+		return 1;
+	}
+	if (strcmp(name, "max_database_size") == 0) {
+		size_t sz;
+
+		if (strcmp(value, "0") == 0)
+			sz = 0;
+		else if (config_parse_size(value, &sz) < 0 || sz < (1u << 20))
+			return fail(st, "max_database_size: \"%s\" is not 0 or a size of at least 1M", value);
+		c->max_database_bytes = sz;
+		return 1;
+	}
 	if (strcmp(name, "metrics_file") == 0)
 		return put_str(st, &c->metrics_file, value);
 	if (strcmp(name, "user_agent") == 0)
@@ -417,6 +438,7 @@ config_defaults(void)
 	c->max_feed_bytes = 16u << 20;
 	c->max_page_bytes = 8u << 20;
 	c->max_clients = 256;
+	c->event_retention_ms = (int64_t)90 * 86400 * 1000;
 	c->connect_timeout_ms = 10 * 1000;
 	c->total_timeout_ms = 60 * 1000;
 	c->low_speed_time_ms = 20 * 1000;

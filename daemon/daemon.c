@@ -28,6 +28,8 @@
 #include "store.h"
 
 #define STATUS_REFRESH_MS 10000
+#define MAINT_FIRST_MS (10 * 60 * 1000)
+#define MAINT_EVERY_MS (24 * 3600 * 1000)
 #define STARTUP_SPREAD_MS 5000
 
 int64_t
@@ -569,6 +571,37 @@ fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 
 static void on_signal(uv_signal_t *s, int signum);
 
+/* Daily upkeep: expire old events (briefings stay), merge FTS segments. */
+static void
+on_maint_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	int64_t deleted = 0;
+
+	if (d->cfg->event_retention_ms > 0) {
+		int64_t before = (daemon_now_ms() - d->cfg->event_retention_ms) /
+				 1000;
+
+		if (store_events_expire(d->store, before, &deleted) < 0)
+			log_warn("maintenance: event retention failed: %s",
+				 store_errmsg(d->store));
+		else if (deleted)
+			log_info("maintenance: %lld events older than %lld days expired",
+				 (long long)deleted,
+				 (long long)(d->cfg->event_retention_ms / 86400000));
+	}
+	if (store_optimize(d->store) < 0)
+		log_warn("maintenance: FTS optimize failed: %s",
+			 store_errmsg(d->store));
+}
+
+static void
+apply_store_limits(struct daemon *d)
+{
+	if (store_set_size_limit(d->store, d->cfg->max_database_bytes) < 0)
+		log_warn("max_database_size: %s", store_errmsg(d->store));
+}
+
 int
 daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	     char **err)
@@ -658,6 +691,12 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	uv_timer_start(&d->status_timer, on_status_timer, STATUS_REFRESH_MS,
 		       STATUS_REFRESH_MS);
 	uv_unref((uv_handle_t *)&d->status_timer);
+	uv_timer_init(loop, &d->maint_timer);
+	d->maint_timer.data = d;
+	uv_timer_start(&d->maint_timer, on_maint_timer, MAINT_FIRST_MS,
+		       MAINT_EVERY_MS);
+	uv_unref((uv_handle_t *)&d->maint_timer);
+	apply_store_limits(d);
 	for (i = 0; i < d->cfg->nfeeds; i++) {
 		struct profile *p = NULL;
 		int64_t spread = 0;
@@ -789,6 +828,7 @@ daemon_reload(struct daemon *d, char **err)
 	config_free(d->cfg);
 	d->cfg = ncfg;
 	log_level = ncfg->log_level;
+	apply_store_limits(d);
 	fetch_opts_from(ncfg, &fo);
 	fetch_set_opts(d->fetcher, &fo);
 	log_info("reload: %d feeds added, %d removed, %d changed; %zu in all",
@@ -855,7 +895,7 @@ daemon_stop(struct daemon *d, int exit_code)
 	}
 	/* Order matters: ingest flushes what is complete and cancels its
 	 * fetches while the fetcher and the socket still exist. */
-	d->closing_handles += 2 + 3 + 1; /* ingest, fetcher, signals, timer */
+	d->closing_handles += 2 + 3 + 2; /* ingest, fetcher, signals, timers */
 	ingest_close(d->ingest, on_part_closed, d);
 	d->ingest = NULL;
 	fetch_close(d->fetcher, on_part_closed, d);
@@ -869,6 +909,7 @@ daemon_stop(struct daemon *d, int exit_code)
 	uv_close((uv_handle_t *)&d->sig_term, on_handle_closed);
 	uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
 	uv_close((uv_handle_t *)&d->status_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&d->maint_timer, on_handle_closed);
 	service_watchdog_stop(&d->watchdog);
 }
 

@@ -63,6 +63,7 @@ struct daemon {
 	struct feedctl *feeds;
 	uv_signal_t sig_hup, sig_term, sig_int;
 	uv_timer_t status_timer;  /* refreshes STATUS= for systemd */
+	uv_timer_t maint_timer;   /* daily: event retention, FTS optimize */
 	struct service_watchdog watchdog;
 	int64_t started;          /* unix ms */
 	int64_t last_ingest;      /* unix ms of the last stored briefing */

@@ -203,6 +203,24 @@ test_fetch_knobs_parse_and_default(void **state)
 }
 
 static void
+test_retention_and_database_cap_parse(void **state)
+{
+	struct config *c = parse_ok("");
+
+	(void)state;
+	assert_int_equal(c->event_retention_ms, (int64_t)90 * 86400 * 1000);
+	assert_int_equal(c->max_database_bytes, 0);
+	config_free(c);
+	c = parse_ok("[daemon]\nevent_retention = forever\n"
+		     "max_database_size = 2G\n");
+	assert_int_equal(c->event_retention_ms, 0);
+	assert_true(c->max_database_bytes == (uint64_t)2 << 30);
+	config_free(c);
+	free(parse_err("[daemon]\nevent_retention = 5m\n"));
+	free(parse_err("[daemon]\nmax_database_size = 10k\n"));
+}
+
+static void
 test_repeated_feed_sections_merge(void **state)
 {
 	struct config *c = parse_ok("[feed a]\nurl = http://a.example/\n"
@@ -258,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_embedded_nul_and_huge_input_do_not_crash),
 		cmocka_unit_test(test_repeated_feed_sections_merge),
 		cmocka_unit_test(test_fetch_knobs_parse_and_default),
+		cmocka_unit_test(test_retention_and_database_cap_parse),
 		cmocka_unit_test(test_shipped_config_is_valid_and_lists_real_feeds),
 		cmocka_unit_test(test_missing_file_names_the_path),
 	};
