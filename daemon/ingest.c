@@ -36,6 +36,7 @@ struct page {
 	struct poll *p;
 	struct fetch_job *job;   /* while fetching */
 	size_t entry;            /* index into p->doc->entries */
+	uint64_t fp;             /* fingerprint of the feed item */
 	uv_work_t work;          /* while parsing */
 	char *body;              /* private copies for the worker */
 	size_t len;
@@ -58,6 +59,7 @@ struct poll {
 	int pages_failed;
 	char first_page_error[160];
 	int new_items;
+	int changed_items;       /* stored items whose feed entry changed */
 	int64_t retry_after;
 	int queued;              /* its state unit is in the write queue */
 	struct profile *profile; /* private copy of the feed's profile */
@@ -86,6 +88,7 @@ struct unit {
 	enum unit_kind kind;
 	struct poll *p;
 	char *item_id;
+	uint64_t fp;             /* fingerprint of the feed item */
 	struct briefing *b;
 	struct unit *next;
 };
@@ -349,8 +352,28 @@ briefing_complete(struct briefing *b, const struct feed_entry *e,
 	return err ? -ENOMEM : 0;
 }
 
+/* FNV-1a over the fields of a feed item that change when a publisher
+ * edits it; never 0 (0 means "not known" in the store). */
+static uint64_t
+entry_fingerprint(const struct feed_entry *e)
+{
+	const char *parts[6] = {e->title, e->link, e->published, e->updated,
+				e->summary, e->content};
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		const unsigned char *c = (const unsigned char *)parts[i];
+
+		for (; c && *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL; /* field separator */
+	}
+	return h ? h : 1;
+}
+
 static int
-queue_briefing(struct poll *p, size_t idx, struct briefing *b)
+queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 {
 	struct unit *u = calloc(1, sizeof(*u));
 
@@ -362,6 +385,7 @@ queue_briefing(struct poll *p, size_t idx, struct briefing *b)
 	u->kind = UNIT_BRIEFING;
 	u->p = p;
 	u->b = b;
+	u->fp = fp;
 	queue_push(p->in, u);
 	return 0;
 }
@@ -441,7 +465,7 @@ after_page(uv_work_t *w, int status)
 		briefing_free(b);
 		b = NULL;
 	}
-	if (!b || queue_briefing(p, pg->entry, b) < 0)
+	if (!b || queue_briefing(p, pg->entry, b, pg->fp) < 0)
 		page_failed(pg, "out of memory");
 out:
 	page_free(pg);
@@ -520,7 +544,7 @@ fail:
 }
 
 static int
-start_page(struct poll *p, size_t idx)
+start_page(struct poll *p, size_t idx, uint64_t fp)
 {
 	struct page *pg = calloc(1, sizeof(*pg));
 	struct fetch_req req = {0};
@@ -530,6 +554,7 @@ start_page(struct poll *p, size_t idx)
 		return -ENOMEM;
 	pg->p = p;
 	pg->entry = idx;
+	pg->fp = fp;
 	req.url = p->doc->entries[idx].link;
 	req.max_body = p->max_page;
 	r = fetch_start(p->in->d->fetcher, &req, on_page, pg, &pg->job);
@@ -614,25 +639,33 @@ after_feed(uv_work_t *w, int status)
 	 * list the newest item first (nearly all of them). */
 	for (i = p->doc->nentries; i-- > 0;) {
 		const struct feed_entry *e = &p->doc->entries[i];
+		uint64_t fp = entry_fingerprint(e), seen = 0;
 		int64_t bid = 0;
 
-		if (store_item_lookup(d->store, p->name, e->id, e->link,
-				      &bid) < 0) {
+		if (store_item_lookup_fp(d->store, p->name, e->id, e->link,
+					 &bid, &seen) < 0) {
 			log_limited("store", 5, LOG_LVL_WARN,
 				    "store: lookup failed: %s",
 				    store_errmsg(d->store));
 			p->pages_failed++;
 			continue;
 		}
-		if (bid > 0)
+		/* Stored and unchanged in the feed: nothing to do. A stored
+		 * item whose entry changed (or was never seen by this feed)
+		 * is fetched again; the store writes a revision only if the
+		 * record really changed. */
+		if (bid > 0 && seen == fp)
 			continue;
-		p->new_items++;
+		if (bid > 0)
+			p->changed_items++;
+		else
+			p->new_items++;
 		if (fetch_pages && e->link) {
-			r = start_page(p, i);
+			r = start_page(p, i, fp);
 		} else {
 			struct briefing *b = briefing_from_entry(e, p->name);
 
-			r = b ? queue_briefing(p, i, b) : -ENOMEM;
+			r = b ? queue_briefing(p, i, b, fp) : -ENOMEM;
 		}
 		if (r < 0 && !p->pages_failed++)
 			snprintf(p->first_page_error,
@@ -774,6 +807,11 @@ after_commit(struct ingest *in, struct unit *first, struct unit *stop)
 					 p->pages_failed, p->first_page_error);
 			else if (!p->doc)
 				snprintf(msg, sizeof(msg), "not modified (304)");
+			else if (p->changed_items)
+				snprintf(msg, sizeof(msg),
+					 "ok, %d new, %d changed of %zu items",
+					 p->new_items, p->changed_items,
+					 p->doc->nentries);
 			else
 				snprintf(msg, sizeof(msg), "ok, %d new of %zu items",
 					 p->new_items, p->doc->nentries);
@@ -812,10 +850,16 @@ flush_queue(struct ingest *in)
 					    u->p->name, u->item_id,
 					    store_errmsg(d->store));
 				r = 0;
-			} else if (r > 0) {
-				stored++;
+			} else if (r >= 0) {
+				if (r > 0)
+					stored++;
 				if (seq > maxseq)
 					maxseq = seq;
+				if (u->b->id > 0)
+					r = store_item_mark(d->store,
+							    u->p->name,
+							    u->item_id,
+							    u->b->id, u->fp);
 			}
 		} else {
 			struct poll *p = u->p;

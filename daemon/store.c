@@ -139,8 +139,16 @@ static const char *const v1[] = {
 	NULL,
 };
 
+/* v2: a fingerprint of the feed item as last seen, so that a changed item
+ * (new title, date or summary) has its page fetched again. 0: unknown. */
+static const char *const v2[] = {
+	"ALTER TABLE items ADD COLUMN fingerprint INTEGER NOT NULL DEFAULT 0;",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
+	v2, /* 1 → 2 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -162,7 +170,12 @@ static const char *const stmt_sql[ST__MAX] = {
 	" next_due, failures, last_error, redirect_url FROM feeds"
 	" ORDER BY name",
 	[ST_ITEM_GET] =
-	"SELECT briefing_id FROM items WHERE feed = ?1 AND item_id = ?2",
+	"SELECT briefing_id, fingerprint FROM items"
+	" WHERE feed = ?1 AND item_id = ?2",
+	[ST_ITEM_MARK] =
+	"INSERT INTO items (feed, item_id, briefing_id, created, fingerprint)"
+	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (feed, item_id)"
+	" DO UPDATE SET fingerprint = ?5",
 	[ST_ITEM_PUT] =
 	"INSERT OR IGNORE INTO items (feed, item_id, briefing_id, created)"
 	" VALUES (?1, ?2, ?3, ?4)",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "store_impl.h"
@@ -132,21 +133,34 @@ lookup_id(struct store *s, sqlite3_stmt *st, int64_t *out)
 }
 
 int
-store_item_lookup(struct store *s, const char *feed, const char *item_id,
-		  const char *url, int64_t *briefing_id)
+store_item_lookup_fp(struct store *s, const char *feed, const char *item_id,
+		     const char *url, int64_t *briefing_id,
+		     uint64_t *fingerprint)
 {
 	sqlite3_stmt *st;
 	char *key;
-	int r;
+	int r, rc;
 
 	*briefing_id = 0;
+	if (fingerprint)
+		*fingerprint = 0;
 	if (feed && item_id) {
 		if (!(st = store_stmt(s, ST_ITEM_GET)))
 			return -EIO;
 		store_bind_str(st, 1, feed);
 		store_bind_str(st, 2, item_id);
-		if ((r = lookup_id(s, st, briefing_id)) < 0 || *briefing_id)
-			return r;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*briefing_id = sqlite3_column_int64(st, 0);
+			if (fingerprint)
+				*fingerprint =
+					(uint64_t)sqlite3_column_int64(st, 1);
+		} else if (rc != SQLITE_DONE) {
+			return store_fail(s, rc);
+		}
+		sqlite3_reset(st);
+		if (*briefing_id)
+			return 0;
 	}
 	if (!url)
 		return 0;
@@ -161,6 +175,36 @@ store_item_lookup(struct store *s, const char *feed, const char *item_id,
 	sqlite3_reset(st);
 	free(key);
 	return r;
+}
+
+int
+store_item_lookup(struct store *s, const char *feed, const char *item_id,
+		  const char *url, int64_t *briefing_id)
+{
+	return store_item_lookup_fp(s, feed, item_id, url, briefing_id, NULL);
+}
+
+int
+store_item_mark(struct store *s, const char *feed, const char *item_id,
+		int64_t briefing_id, uint64_t fingerprint)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!feed || !item_id || briefing_id <= 0)
+		return store_failf(s, -EINVAL, "item mark: missing feed, item or briefing");
+	if (!(st = store_stmt(s, ST_ITEM_MARK)))
+		return -EIO;
+	store_bind_str(st, 1, feed);
+	store_bind_str(st, 2, item_id);
+	sqlite3_bind_int64(st, 3, briefing_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)fingerprint);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc);
+	return 0;
 }
 
 /* ---- the put --------------------------------------------------------------------- */

@@ -79,6 +79,18 @@ int store_rollback(struct store *s);
 int store_item_lookup(struct store *s, const char *feed, const char *item_id,
 		      const char *url, int64_t *briefing_id);
 
+/* Like store_item_lookup, and *fingerprint gets the fingerprint recorded
+ * for (feed, item_id) by store_item_mark, 0 when none (or when the item
+ * was found by URL only). */
+int store_item_lookup_fp(struct store *s, const char *feed,
+			 const char *item_id, const char *url,
+			 int64_t *briefing_id, uint64_t *fingerprint);
+/* Record that feed's item item_id is briefing briefing_id, as last seen
+ * with the given fingerprint (of the feed item's own fields). Inside the
+ * current transaction. */
+int store_item_mark(struct store *s, const char *feed, const char *item_id,
+		    int64_t briefing_id, uint64_t fingerprint);
+
 enum store_put_result {
 	STORE_UNCHANGED = 0, /* nothing written, no event */
 	STORE_NEW,           /* new briefing + briefing.new event */

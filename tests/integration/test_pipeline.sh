@@ -121,17 +121,39 @@ grep -q 'Doorstep statement' "$TMP/socat.out" || fail "the new event is not the 
 ok "a briefing published mid-run arrives live, once"
 [ "$(grep -c '"type":"briefing.new"' "$TMP/socat.out")" = 4 ] || fail "duplicate events"
 
+# An edited briefing: the publisher adds a turn and touches the feed item.
+# The page is fetched again and a new revision is announced as
+# briefing.updated; the other items are not refetched.
+sed -i 's|The first ships will deploy within weeks, not months.|The first ships will deploy within weeks, not months. (Corrected.)|' \
+	"$TMP/www/cps/en/natohq/opinions_9101.htm"
+sed -i 's|agreed a plan to protect undersea infrastructure.|agreed a plan to protect undersea infrastructure (updated).|' \
+	"$TMP/www/feeds/nato.xml"
+"${CLI[@]}" poll nato >/dev/null || fail "poll refused"
+wait_for 20 grep -q '"type":"briefing.updated"' "$TMP/socat.out" || fail "no briefing.updated event for an edited page"
+python3 - "$TMP/socat.out" <<'PY' || fail "update event wrong"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+up = [e for e in ev if e.get("type") == "briefing.updated"]
+assert len(up) == 1, up
+assert up[0]["briefing"]["title"] == "Press conference", up[0]
+assert up[0].get("revision") == 2, up[0]
+open(sys.argv[1] + ".id", "w").write(str(up[0]["briefing"]["id"]))
+PY
+[ "$(grep -c 'opinions_9102.htm' "$TMP/http.log")" = 1 ] || fail "an unchanged item's page was fetched again"
+"${CLI[@]}" show "$(cat "$TMP/socat.out.id")" --json | grep -q '(Corrected.)' || fail "the stored transcript is not the new revision"
+ok "an edited briefing becomes revision 2, announced as briefing.updated"
+
 # Re-polling an unchanged feed is a conditional request answered 304 and
 # writes nothing.
 "${CLI[@]}" poll whitehouse >/dev/null
 wait_for 10 sh -c "grep -P '/feeds/whitehouse.atom\t304' '$TMP/http.log'" || { cat "$TMP/http.log"; fail "no 304 on re-poll"; }
 ok "unchanged feed re-polled with a conditional GET (304)"
-[ "$(head_seq "$B/briefwatch" "$TMP/bw.sock")" = 4 ] || fail "re-poll wrote events"
+[ "$(head_seq "$B/briefwatch" "$TMP/bw.sock")" = 5 ] || fail "re-poll wrote events"
 
 # Metrics in Prometheus text format, from the live daemon.
 "${CLI[@]}" metrics > "$TMP/metrics.txt" || fail "metrics failed"
 grep -qx 'briefwatch_feeds 2' "$TMP/metrics.txt" || { cat "$TMP/metrics.txt"; fail "metrics: feeds"; }
-grep -qx 'briefwatch_event_head 4' "$TMP/metrics.txt" || fail "metrics: head"
+grep -qx 'briefwatch_event_head 5' "$TMP/metrics.txt" || fail "metrics: head"
 grep -q '^briefwatch_feed_polls_total{feed="nato"} [0-9]' "$TMP/metrics.txt" || fail "metrics: per-feed"
 ok "metrics in Prometheus text format"
 

@@ -211,12 +211,79 @@ put(struct store *s, const char *feed, const char *item, struct briefing *b,
 /* ---- schema and opening ------------------------------------------------------ */
 
 static void
+test_item_fingerprint_is_recorded_and_read_back(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b = small("https://example.int/a", "A", "Ann Lee",
+				   "Hello.");
+	uint64_t fp = 0;
+	int64_t id = 0;
+
+	put(e->s, "nato", "item-1", b, STORE_NEW);
+	assert_int_equal(store_item_lookup_fp(e->s, "nato", "item-1", NULL,
+					      &id, &fp), 0);
+	assert_int_equal(id, b->id);
+	assert_true(fp == 0);
+	assert_int_equal(store_item_mark(e->s, "nato", "item-1", b->id,
+					 0xfeedfacecafebeefULL), 0);
+	assert_int_equal(store_item_lookup_fp(e->s, "nato", "item-1", NULL,
+					      &id, &fp), 0);
+	assert_true(fp == 0xfeedfacecafebeefULL);
+	/* the same briefing seen through another feed: a new item row */
+	assert_int_equal(store_item_mark(e->s, "un", "x", b->id, 7), 0);
+	assert_int_equal(store_item_lookup_fp(e->s, "un", "x", NULL, &id, &fp), 0);
+	assert_int_equal(id, b->id);
+	assert_true(fp == 7);
+	/* found by URL only: no fingerprint for this feed */
+	assert_int_equal(store_item_lookup_fp(e->s, "gov", "y",
+					      "https://example.int/a", &id,
+					      &fp), 0);
+	assert_int_equal(id, b->id);
+	assert_true(fp == 0);
+	assert_int_equal(store_item_mark(e->s, "nato", "item-1", 0, 1), -EINVAL);
+	briefing_free(b);
+}
+
+static void
+test_a_version_1_database_is_migrated_keeping_its_items(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b = small("https://example.int/v1", "Old", "Ann Lee",
+				   "Kept.");
+	struct store *s2 = NULL;
+	char *err = NULL;
+	sqlite3 *db;
+	uint64_t fp = 1;
+	int64_t id = 0;
+
+	put(e->s, "nato", "old-1", b, STORE_NEW);
+	store_close(e->s);
+	e->s = NULL;
+	/* Make the file look like a version 1 database. */
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"ALTER TABLE items DROP COLUMN fingerprint;"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
+	e->s = s2;
+	db = inspector(e);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 2);
+	sqlite3_close(db);
+	assert_int_equal(store_item_lookup_fp(e->s, "nato", "old-1", NULL,
+					      &id, &fp), 0);
+	assert_int_equal(id, b->id);
+	assert_true(fp == 0);
+	briefing_free(b);
+}
+
+static void
 test_new_database_is_migrated_to_current_version_in_wal_mode(void **state)
 {
 	struct env *e = *state;
 	sqlite3 *db = inspector(e);
 
-	assert_int_equal(q1(db, "PRAGMA user_version"), 1);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 2);
 	assert_int_equal(q1(db, "SELECT count(*) FROM sqlite_master WHERE name"
 			     " IN ('feeds','items','briefings','revisions',"
 			     "'speakers','turns','events','turns_fts',"
@@ -1150,6 +1217,8 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_new_database_is_migrated_to_current_version_in_wal_mode),
 		T(test_reopening_a_current_database_keeps_its_data),
+		T(test_item_fingerprint_is_recorded_and_read_back),
+		T(test_a_version_1_database_is_migrated_keeping_its_items),
 		T(test_a_newer_schema_is_refused_with_a_clear_message),
 		T(test_readonly_open_of_a_missing_file_is_enoent_and_creates_nothing),
 		T(test_readonly_store_refuses_writes),
