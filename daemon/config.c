@@ -295,6 +295,14 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 			c->fetch_pages = b;
 		return 1;
 	}
+	if (strcmp(name, "max_client_queue") == 0) {
+		size_t sz;
+
+		if (config_parse_size(value, &sz) < 0 || sz < 4096)
+			return fail(st, "max_client_queue: \"%s\" is not a size of at least 4k", value);
+		c->max_client_queue = sz;
+		return 1;
+	}
 	if (strcmp(name, "max_feed_size") == 0 ||
 	    strcmp(name, "max_page_size") == 0) {
 		size_t sz;
@@ -438,6 +446,7 @@ config_defaults(void)
 	c->max_feed_bytes = 16u << 20;
 	c->max_page_bytes = 8u << 20;
 	c->max_clients = 256;
+	c->max_client_queue = 4u << 20;
 	c->event_retention_ms = (int64_t)90 * 86400 * 1000;
 	c->connect_timeout_ms = 10 * 1000;
 	c->total_timeout_ms = 60 * 1000;

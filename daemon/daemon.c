@@ -646,6 +646,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		no.path = d->cfg->socket;
 		no.mode = d->cfg->socket_mode;
 		no.max_clients = d->cfg->max_clients;
+		no.max_queue = d->cfg->max_client_queue;
 		if (d->cfg->socket_group) {
 			struct group *g = getgrnam(d->cfg->socket_group);
 

@@ -39,6 +39,7 @@ struct config {
 	int fetch_pages;
 	size_t max_feed_bytes, max_page_bytes;
 	size_t max_clients;
+	size_t max_client_queue;   /* unsent bytes per subscriber */
 	int64_t event_retention_ms; /* 0: keep every event */
 	uint64_t max_database_bytes; /* 0: no cap */
 	int log_level;

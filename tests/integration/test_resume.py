@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""A subscriber killed at random points while 10,000 events are produced,
+reconnecting each time with `since` = the last seq it saw, receives every
+event: the union of what it got equals the event log, nothing missing.
+Meanwhile a client that subscribed and never reads is cut off with an
+`overflow` line carrying its resume point, and the daemon's memory stays
+bounded. Real parts: fixture HTTP server, briefwatchd, SQLite, Unix socket.
+
+    test_resume.py BUILD_DIR      (BW_RESUME_EVENTS=N to change 10,000)
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+N = int(os.environ.get("BW_RESUME_EVENTS", "10000"))
+FEEDS = 20
+PER = N // FEEDS
+random.seed(int(os.environ.get("BW_RESUME_SEED", "7")))
+procs = []
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    log = os.path.join(tmp, "daemon.log")
+    if os.path.exists(log):
+        print("--- daemon log (tail)")
+        print("".join(open(log).readlines()[-20:]))
+    sys.exit(1)
+
+
+def wait_for(timeout, cond, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.1)
+    fail("timed out waiting for " + what)
+
+
+tmp = tempfile.mkdtemp(prefix="bw-resume-")
+try:
+    # Private copies: a concurrent rebuild must not swap binaries mid-test.
+    for exe in ("briefwatchd", "briefwatch"):
+        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
+    B = tmp
+    www = os.path.join(tmp, "www", "feeds")
+    os.makedirs(www)
+    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
+                            "--root", os.path.join(tmp, "www"), "--port", "0",
+                            "--port-file", os.path.join(tmp, "port")],
+                           stderr=subprocess.DEVNULL)
+    procs.append(srv)
+    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
+    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    for f in range(FEEDS):
+        items = "".join(
+            "<item><title>Briefing %d-%d</title><link>%s/b/%d/%d.html</link>"
+            "<guid>b-%d-%d</guid><pubDate>Mon, 02 Nov 2026 10:%02d:%02d GMT</pubDate>"
+            "<description>Remarks on sanctions and cyber defence, number %d.</description></item>\n"
+            % (f, i, base, f, i, f, i, i // 60 % 60, i % 60, i) for i in range(PER))
+        with open(os.path.join(www, "f%d.xml" % f), "w") as fh:
+            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
+                     "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
+                     % (f, base, items))
+    sock = os.path.join(tmp, "bw.sock")
+    with open(os.path.join(tmp, "bw.conf"), "w") as fh:
+        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
+                 "fetch_pages = no\ninterval = 1h\nmax_client_queue = 64k\n" % (tmp, sock))
+        for f in range(FEEDS):
+            fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
+    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config",
+                          os.path.join(tmp, "bw.conf")],
+                         stderr=open(os.path.join(tmp, "daemon.log"), "w"))
+    procs.append(d)
+    wait_for(10, lambda: os.path.exists(sock), "the socket")
+
+    # The client that never reads: subscribed from the start, then silent.
+    lazy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lazy.connect(sock)
+    lazy.sendall(b'{"op":"subscribe","since":0}\n')
+
+    # The killed-and-resumed subscriber: `briefwatch tail --json` processes
+    # killed with SIGKILL after a random number of lines.
+    got = {}
+    last = 0
+    kills = 0
+    deadline = time.monotonic() + 240
+    while len(got) < N and time.monotonic() < deadline:
+        t = subprocess.Popen([os.path.join(B, "briefwatch"), "--socket", sock,
+                              "tail", "--json", "--since", str(last)],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        stop_after = random.randint(1, 1500)
+        n = 0
+        for line in t.stdout:
+            ev = json.loads(line)
+            if not ev.get("type", "").startswith("briefing."):
+                continue
+            seq = ev["seq"]
+            if seq <= last:
+                t.kill()
+                fail("seq %d arrived after %d: not increasing" % (seq, last))
+            got[seq] = ev["briefing"]["id"]
+            last = seq
+            n += 1
+            if n >= stop_after or len(got) >= N:
+                break
+        t.send_signal(signal.SIGKILL)
+        t.wait()
+        kills += 1
+    if len(got) < N:
+        fail("received %d of %d events after %d reconnects" % (len(got), N, kills))
+    print("ok - subscriber killed %d times at random points, resumed with since each time" % kills)
+
+    db = sqlite3.connect(os.path.join(tmp, "bw.db"))
+    log = dict(db.execute("SELECT seq, briefing_id FROM events"))
+    if set(log) != set(got):
+        fail("received %d events, log has %d; missing %s" %
+             (len(got), len(log), sorted(set(log) - set(got))[:10]))
+    if any(log[s] != got[s] for s in log):
+        fail("an event named a different briefing than the log")
+    nb = db.execute("SELECT count(*) FROM briefings").fetchone()[0]
+    if nb != N:
+        fail("%d briefings stored, expected %d" % (nb, N))
+    print("ok - the union of received events equals the event log (%d), no gap" % N)
+
+    # The silent client was cut off with an overflow line, and memory
+    # stayed bounded while it held its subscription.
+    hwm = 0
+    for l in open("/proc/%d/status" % d.pid):
+        if l.startswith("VmHWM:"):
+            hwm = int(l.split()[1]) // 1024
+    lazy.settimeout(10)
+    data = b""
+    try:
+        while True:
+            chunk = lazy.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+    except socket.timeout:
+        fail("the client that never read was not disconnected")
+    lines = [json.loads(l) for l in data.split(b"\n") if l.strip()]
+    if not lines or lines[-1].get("type") != "overflow" or "resume" not in lines[-1]:
+        fail("no overflow line at the end for the silent client: %r" % lines[-1:])
+    seqs = [l["seq"] for l in lines if l.get("type", "").startswith("briefing.")]
+    if seqs and lines[-1]["resume"] != seqs[-1]:
+        fail("overflow resume %d is not the last delivered seq %d" % (lines[-1]["resume"], seqs[-1]))
+    print("ok - the client that never read got overflow (resume %d after %d events) and was closed"
+          % (lines[-1]["resume"], len(seqs)))
+    if hwm > 300:
+        fail("daemon peak RSS %d MB while a client did not read" % hwm)
+    print("ok - daemon peak RSS %d MB (bound 300 MB)" % hwm)
+    d.send_signal(signal.SIGTERM)
+    if d.wait(timeout=30) != 0:
+        fail("daemon exit status %d" % d.returncode)
+    print("ok - clean shutdown")
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
