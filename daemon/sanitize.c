@@ -9,6 +9,7 @@
 #include "sanitize.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -368,6 +369,7 @@ struct san {
 	int depth;     /* open elements inside the wrapper */
 	int drop;      /* depth inside a drop-content element */
 	int err;
+	htmlParserCtxtPtr ctxt;
 };
 
 static void
@@ -530,11 +532,18 @@ on_chars_fixed(struct san *s, const char *ch, size_t len)
 		s->err = -ENOMEM;
 }
 
+/* libxml2 2.9.14 can loop forever after one of its own allocations
+ * failed: stop the parse when it reports one. */
 static void
 on_error(void *ctx, xmlErrorPtr e)
 {
-	(void)ctx;
-	(void)e;
+	struct san *s = ctx;
+
+	if (e && e->code == XML_ERR_NO_MEMORY) {
+		s->err = -ENOMEM;
+		if (s->ctxt)
+			xmlStopParser(s->ctxt);
+	}
 }
 
 int
@@ -542,10 +551,10 @@ sanitize_html(const char *html, size_t len, const char *base_url,
 	      struct buf *text, struct buf *html_out)
 {
 	struct san s;
-	xmlSAXHandler sax;
+	xmlSAXHandler sax, *oldsax;
 	htmlParserCtxtPtr ctxt;
 	static const char open[] = "<div>", close[] = "</div>";
-	size_t off;
+	struct buf doc = BUF_INIT;
 	int rc = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -582,22 +591,41 @@ sanitize_html(const char *html, size_t len, const char *base_url,
 	sax.ignorableWhitespace = on_chars;
 	sax.serror = on_error;
 	/* script/style text arrives as cdataBlock: ignored on purpose. */
-	ctxt = htmlCreatePushParserCtxt(&sax, &s, NULL, 0, NULL,
-					XML_CHAR_ENCODING_UTF8);
-	if (!ctxt)
+	/* One parse over memory, not libxml2's push parser: 2.9.14's push
+	 * parser leaks when htmlCreatePushParserCtxt runs out of memory and
+	 * can loop forever in htmlParseChunk after a failed allocation. */
+	if (len > INT_MAX - sizeof(open) - sizeof(close))
+		return -EFBIG;
+	if (buf_grow(&doc, sizeof(open) + len + sizeof(close)) < 0 ||
+	    buf_append(&doc, open, sizeof(open) - 1) < 0 ||
+	    buf_append(&doc, html, len) < 0 ||
+	    buf_append(&doc, close, sizeof(close) - 1) < 0) {
+		buf_free(&doc);
 		return -ENOMEM;
+	}
+	ctxt = htmlCreateMemoryParserCtxt(doc.data, (int)doc.len);
+	if (!ctxt) {
+		buf_free(&doc);
+		return -ENOMEM;
+	}
+	/* Our handler for the parse (as htmlSAXParseDoc does it). */
+	oldsax = ctxt->sax;
+	ctxt->sax = &sax;
+	ctxt->userData = &s;
+	s.ctxt = ctxt;
 	htmlCtxtUseOptions(ctxt, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 				 HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED |
 				 HTML_PARSE_COMPACT);
-	htmlParseChunk(ctxt, open, sizeof(open) - 1, 0);
-	/* Feed in slices: libxml2 takes an int length. */
-	for (off = 0; off < len && !s.err;) {
-		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
-		htmlParseChunk(ctxt, html + off, (int)n, 0);
-		off += n;
+	xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+	htmlParseDocument(ctxt);
+	ctxt->sax = oldsax;
+	ctxt->userData = NULL;
+	if (ctxt->myDoc) {
+		xmlFreeDoc(ctxt->myDoc);
+		ctxt->myDoc = NULL;
 	}
-	htmlParseChunk(ctxt, close, sizeof(close) - 1, 1);
 	htmlFreeParserCtxt(ctxt);
+	buf_free(&doc);
 	rc = s.err ? s.err : s.text.err;
 	return rc;
 }
