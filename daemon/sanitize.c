@@ -595,7 +595,7 @@ sanitize_html(const char *html, size_t len, const char *base_url,
 	 * parser leaks when htmlCreatePushParserCtxt runs out of memory and
 	 * can loop forever in htmlParseChunk after a failed allocation. */
 	if (len > INT_MAX - sizeof(open) - sizeof(close))
-		return -EFBIG;
+		return -ENOMEM; /* libxml2 takes an int length */
 	if (buf_grow(&doc, sizeof(open) + len + sizeof(close)) < 0 ||
 	    buf_append(&doc, open, sizeof(open) - 1) < 0 ||
 	    buf_append(&doc, html, len) < 0 ||
