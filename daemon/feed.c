@@ -1424,6 +1424,11 @@ on_error(void *ctx, xmlErrorPtr e)
 	char msg[200];
 	size_t n;
 
+	/* libxml2 ran out of memory: what it parsed is not the document. */
+	if (e && e->code == XML_ERR_NO_MEMORY) {
+		fail(p, -ENOMEM, "out of memory");
+		return;
+	}
 	if (!e || e->level < XML_ERR_ERROR || p->doc->bozo)
 		return;
 	snprintf(msg, sizeof(msg), "line %d: %s", e->line,
