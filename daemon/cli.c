@@ -44,9 +44,9 @@
 
 #define DEFAULT_CONFIG BW_SYSCONFDIR "/briefwatch/briefwatch.conf"
 #define CLI_MAX_INPUT (64u << 20)
-/* inih reads lines of at most 200 bytes (with newline and NUL): the
- * longest URL an "url = " line holds. */
-#define CLI_CONFIG_MAX_URL 193
+/* A sanity bound on imported feed URLs (the configuration reader itself
+ * has no line limit). */
+#define CLI_CONFIG_MAX_URL 8192
 
 struct cli {
 	const char *config_path;
@@ -919,7 +919,7 @@ opml_config_path(struct cli *cli, const char *own)
 }
 
 /* Append s to b as a one-line INI comment body: control characters
- * become spaces and it stops short of inih's line limit. */
+ * become spaces, and it is kept short for readability. */
 static void
 comment_text(struct buf *b, const char *s)
 {
@@ -1108,7 +1108,7 @@ cmd_import_opml(struct cli *cli, int argc, char **argv)
 		const struct opml_feed *f = &l.feeds[i];
 
 		if (strlen(f->url) > CLI_CONFIG_MAX_URL) {
-			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than the %d bytes a configuration line holds\n",
+			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than %d bytes\n",
 				cmd, file, f->title ? f->title : f->name,
 				f->line, CLI_CONFIG_MAX_URL);
 			goto done;

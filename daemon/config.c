@@ -1,12 +1,11 @@
 /* config.c — INI configuration (see include/config.h and
- * docs/configuration.md). Parsing is done by inih through a memory reader
- * so that config_parse() is a pure function of its input and can report
- * the line of each error.
+ * docs/configuration.md). The text is tokenized by inifile.c, in memory,
+ * so that config_parse() is a pure function of its input, reports the line
+ * of each error and takes lines of any length (long feed URLs).
  */
 #include "config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "inifile.h"
 #include "log.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -22,35 +22,11 @@
 
 struct parse_state {
 	const char *p, *end; /* remaining input */
-	int line;            /* line number of the line last handed to inih */
+	int line;            /* line being read, for messages */
 	struct config *cfg;
 	struct buf err;      /* first error */
 	int oom;             /* an allocation failed: -ENOMEM */
 };
-
-/* inih reader: hand out one line at a time from memory. */
-static char *
-mem_reader(char *str, int num, void *stream)
-{
-	struct parse_state *st = stream;
-	size_t n = 0;
-
-	if (st->p >= st->end || num < 2)
-		return NULL;
-	while (st->p < st->end && n < (size_t)num - 1) {
-		char c = *st->p++;
-
-		str[n++] = c ? c : ' ';
-		if (c == '\n')
-			break;
-	}
-	str[n] = '\0';
-	if (n && str[n - 1] == '\n')
-		st->line++;
-	else if (st->p >= st->end)
-		st->line++;
-	return str;
-}
 
 static int
 fail(struct parse_state *st, const char *fmt, ...)
@@ -409,9 +385,12 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 }
 
 static int
-on_pair(void *user, const char *section, const char *name, const char *value)
+on_pair(void *user, const char *section, const char *name, const char *value,
+	int line)
 {
 	struct parse_state *st = user;
+
+	st->line = line;
 
 	if (st->err.len || st->oom)
 		return 1;
@@ -467,7 +446,7 @@ config_parse(const char *text, size_t len, struct config **out, char **err)
 {
 	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0};
 	size_t i;
-	int r;
+	int r, bad = 0;
 
 	*err = NULL;
 	if (len > CONFIG_MAX_BYTES) {
@@ -477,11 +456,14 @@ config_parse(const char *text, size_t len, struct config **out, char **err)
 	st.cfg = config_defaults();
 	if (!st.cfg)
 		return -ENOMEM;
-	r = ini_parse_stream(mem_reader, &st, on_pair, &st);
-	if (r == -2) /* inih could not allocate its line buffer */
+	r = inifile_parse(text, len, on_pair, &st, &bad);
+	if (r == -ENOMEM)
 		st.oom = 1;
-	if (r != 0 && !st.err.len && !st.oom &&
+	if (r > 0 && bad && !st.err.len && !st.oom &&
 	    buf_printf(&st.err, "line %d: syntax error (expected [section] or key = value)", r) < 0)
+		st.oom = 1;
+	if (r > 0 && !st.err.len && !st.oom &&
+	    buf_printf(&st.err, "line %d: not accepted", r) < 0)
 		st.oom = 1;
 	for (i = 0; !st.err.len && !st.oom && i < st.cfg->nfeeds; i++)
 		if (!st.cfg->feeds[i].url &&

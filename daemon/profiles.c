@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
 
 #include "buf.h"
+#include "inifile.h"
 
 struct profile_set {
 	struct profile *v;
@@ -363,7 +363,7 @@ set_get_or_add(struct profile_set *s, const char *name)
 
 static int
 load_handler(void *user, const char *section, const char *key,
-	     const char *value)
+	     const char *value, int lineno)
 {
 	struct load_ctx *c = user;
 	const char *name = section;
@@ -371,6 +371,7 @@ load_handler(void *user, const char *section, const char *key,
 	struct buf b = BUF_INIT;
 	int r;
 
+	(void)lineno;
 	if (!strncasecmp(name, "profile", 7) && (name[7] == ' ' || !name[7]))
 		name += 7 + (name[7] == ' ');
 	name += strspn(name, " \"");
@@ -412,7 +413,7 @@ profile_set_load_string(struct profile_set *s, const char *text,
 		return -EINVAL;
 	if (err)
 		*err = NULL;
-	line = ini_parse_string(text, load_handler, &c);
+	line = inifile_parse(text, strlen(text), load_handler, &c, NULL);
 	if (c.rc)
 		return c.rc;
 	if (line != 0) {

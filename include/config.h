@@ -1,5 +1,5 @@
-/* config — the INI configuration of docs/configuration.md, parsed with
- * inih. config_parse() is a pure function of the text (fuzzable);
+/* config — the INI configuration of docs/configuration.md (tokenized by
+ * inifile.c). config_parse() is a pure function of the text (fuzzable);
  * config_load() reads a file.
  */
 #ifndef BW_CONFIG_H

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "config.h"
 
 static struct config *
@@ -221,6 +222,24 @@ test_retention_and_database_cap_parse(void **state)
 }
 
 static void
+test_a_feed_url_longer_than_a_screen_is_accepted(void **state)
+{
+	struct buf text = BUF_INIT;
+	struct config *c;
+	size_t i;
+
+	(void)state;
+	buf_puts(&text, "[feed long]\nurl = https://www.example.org/rss.ashx?");
+	for (i = 0; i < 400; i++)
+		buf_puts(&text, "x=1&");
+	buf_puts(&text, "end=1\n");
+	c = parse_ok(text.data);
+	assert_true(strlen(config_find_feed(c, "long")->url) > 1600);
+	config_free(c);
+	buf_free(&text);
+}
+
+static void
 test_repeated_feed_sections_merge(void **state)
 {
 	struct config *c = parse_ok("[feed a]\nurl = http://a.example/\n"
@@ -275,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_durations_and_sizes_parse_with_units),
 		cmocka_unit_test(test_embedded_nul_and_huge_input_do_not_crash),
 		cmocka_unit_test(test_repeated_feed_sections_merge),
+		cmocka_unit_test(test_a_feed_url_longer_than_a_screen_is_accepted),
 		cmocka_unit_test(test_fetch_knobs_parse_and_default),
 		cmocka_unit_test(test_retention_and_database_cap_parse),
 		cmocka_unit_test(test_shipped_config_is_valid_and_lists_real_feeds),
