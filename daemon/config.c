@@ -271,6 +271,22 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 			c->fetch_pages = b;
 		return 1;
 	}
+	if (strcmp(name, "max_feed_items") == 0) {
+		long l;
+
+		if (parse_long(value, 1, 1000000, &l) < 0)
+			return fail(st, "max_feed_items: \"%s\" is not a number from 1 to 1000000", value);
+		c->max_feed_items = (size_t)l;
+		return 1;
+	}
+	if (strcmp(name, "max_field_size") == 0) {
+		size_t sz;
+
+		if (config_parse_size(value, &sz) < 0 || sz < 1024)
+			return fail(st, "max_field_size: \"%s\" is not a size of at least 1k", value);
+		c->max_field_bytes = sz;
+		return 1;
+	}
 	if (strcmp(name, "max_client_queue") == 0) {
 		size_t sz;
 
@@ -423,6 +439,8 @@ config_defaults(void)
 	c->max_per_host = 2;
 	c->fetch_pages = 1;
 	c->max_feed_bytes = 16u << 20;
+	c->max_feed_items = 5000;
+	c->max_field_bytes = 1u << 20;
 	c->max_page_bytes = 8u << 20;
 	c->max_clients = 256;
 	c->max_client_queue = 4u << 20;

@@ -73,7 +73,7 @@ struct poll {
 	/* feed parse on the thread pool */
 	uv_work_t work;
 	char *body, *ct, *url;
-	size_t len, max_feed;
+	size_t len, max_feed, max_items, max_field;
 	int rc;
 	char *err;
 	unsigned inflight;       /* parses in flight (feed + pages) */
@@ -602,6 +602,8 @@ work_feed(uv_work_t *w)
 
 	feed_limits_default(&lim);
 	lim.max_bytes = p->max_feed;
+	lim.max_entries = p->max_items;
+	lim.max_field = p->max_field;
 	p->rc = feed_parse(p->body, p->len, p->ct, p->url, &lim, &p->doc,
 			   &p->err);
 }
@@ -708,6 +710,8 @@ on_feed(void *arg, const struct fetch_result *res)
 		return;
 	}
 	p->max_feed = d->cfg->max_feed_bytes;
+	p->max_items = d->cfg->max_feed_items;
+	p->max_field = d->cfg->max_field_bytes;
 	p->work.data = p;
 	if (uv_queue_work(d->loop, &p->work, work_feed, after_feed) < 0) {
 		poll_fail(p, -1, "cannot queue the feed parse");

@@ -38,6 +38,8 @@ struct config {
 	int allow_private;
 	int fetch_pages;
 	size_t max_feed_bytes, max_page_bytes;
+	size_t max_feed_items;  /* entries read from one feed */
+	size_t max_field_bytes; /* one text field of a feed entry */
 	size_t max_clients;
 	size_t max_client_queue;   /* unsent bytes per subscriber */
 	int64_t event_retention_ms; /* 0: keep every event */

@@ -211,7 +211,14 @@ test_retention_and_database_cap_parse(void **state)
 	(void)state;
 	assert_int_equal(c->event_retention_ms, (int64_t)90 * 86400 * 1000);
 	assert_int_equal(c->max_database_bytes, 0);
+	assert_int_equal(c->max_feed_items, 5000);
+	assert_int_equal(c->max_field_bytes, 1u << 20);
 	config_free(c);
+	c = parse_ok("[daemon]\nmax_feed_items = 20\nmax_field_size = 64k\n");
+	assert_int_equal(c->max_feed_items, 20);
+	assert_int_equal(c->max_field_bytes, 64u << 10);
+	config_free(c);
+	free(parse_err("[daemon]\nmax_feed_items = 0\n"));
 	c = parse_ok("[daemon]\nevent_retention = forever\n"
 		     "max_database_size = 2G\n");
 	assert_int_equal(c->event_retention_ms, 0);
