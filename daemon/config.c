@@ -272,8 +272,6 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 		return 1;
 	}
 	if (strcmp(name, "max_feed_items") == 0) {
-		long l;
-
 		if (parse_long(value, 1, 1000000, &l) < 0)
 			return fail(st, "max_feed_items: \"%s\" is not a number from 1 to 1000000", value);
 		c->max_feed_items = (size_t)l;
