@@ -98,7 +98,10 @@ struct ingest {
 	struct poll *polls;
 	struct unit *head, *tail;
 	size_t nunits;
-	uv_check_t flush;       /* flushes the queue once per loop turn */
+	uv_idle_t flush;        /* flushes the queue once per loop turn; an
+				 * idle handle (not a check handle) so the
+				 * loop does not block in poll while work is
+				 * queued */
 	uv_timer_t retry;       /* while degraded */
 	int64_t retry_ms;
 	int degraded;
@@ -115,7 +118,7 @@ struct ingest {
 
 static void flush_queue(struct ingest *in);
 static void maybe_free(struct ingest *in);
-static void on_flush_check(uv_check_t *c);
+static void on_flush_idle(uv_idle_t *h);
 
 /* ---- queue ------------------------------------------------------------ */
 
@@ -140,7 +143,7 @@ queue_push(struct ingest *in, struct unit *u)
 	in->tail = u;
 	in->nunits++;
 	if (!in->degraded && !in->closing)
-		uv_check_start(&in->flush, on_flush_check);
+		uv_idle_start(&in->flush, on_flush_idle);
 }
 
 /* ---- polls --------------------------------------------------------------- */
@@ -776,9 +779,9 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 /* ---- writing ---------------------------------------------------------------- */
 
 static void
-on_flush_check(uv_check_t *c)
+on_flush_idle(uv_idle_t *h)
 {
-	flush_queue(c->data);
+	flush_queue(h->data);
 }
 
 static void
@@ -836,7 +839,7 @@ flush_queue(struct ingest *in)
 	size_t n = 0, stored = 0;
 	int r;
 
-	uv_check_stop(&in->flush);
+	uv_idle_stop(&in->flush);
 	if (!in->head)
 		return;
 	r = store_begin(d->store);
@@ -925,7 +928,7 @@ flush_queue(struct ingest *in)
 		notify_publish(d->notify, maxseq);
 	after_commit(in, u, NULL);
 	if (in->head)
-		uv_check_start(&in->flush, on_flush_check);
+		uv_idle_start(&in->flush, on_flush_idle);
 }
 
 /* ---- life cycle -------------------------------------------------------------- */
@@ -938,7 +941,7 @@ ingest_new(struct daemon *d, struct ingest **out)
 	if (!in)
 		return -ENOMEM;
 	in->d = d;
-	uv_check_init(d->loop, &in->flush);
+	uv_idle_init(d->loop, &in->flush);
 	in->flush.data = in;
 	uv_timer_init(d->loop, &in->retry);
 	in->retry.data = in;
