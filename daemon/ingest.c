@@ -26,6 +26,9 @@
 #include "transcript.h"
 
 #define FLUSH_MAX_UNITS 500
+/* Pages fetching or parsing at once, over all feeds: bounds the memory
+ * held in page bodies when fetching outpaces parsing. The rest wait. */
+#define PAGES_ACTIVE_MAX 32
 #define RETRY_MIN_MS 2000
 #define RETRY_MAX_MS 60000
 
@@ -37,6 +40,9 @@ struct page {
 	struct fetch_job *job;   /* while fetching */
 	size_t entry;            /* index into p->doc->entries */
 	uint64_t fp;             /* fingerprint of the feed item */
+	int active;              /* holds one of the PAGES_ACTIVE_MAX slots */
+	int waiting;             /* in the ingest's wait queue */
+	struct page *wnext;
 	uv_work_t work;          /* while parsing */
 	char *body;              /* private copies for the worker */
 	size_t len;
@@ -56,6 +62,7 @@ struct poll {
 	struct feed_doc *doc;
 	struct page *pages;
 	size_t pages_pending;
+	size_t pages_waiting;    /* of which in the ingest's wait queue */
 	int pages_failed;
 	char first_page_error[160];
 	int new_items;
@@ -108,6 +115,8 @@ struct ingest {
 	int closing;
 	int handles_open;
 	unsigned inflight;      /* parses on the thread pool */
+	size_t pages_active;    /* pages fetching or parsing */
+	struct page *wait_head, *wait_tail; /* pages waiting for a slot */
 	struct retired {
 		struct profile_set *set;
 		struct retired *next;
@@ -117,6 +126,8 @@ struct ingest {
 };
 
 static void flush_queue(struct ingest *in);
+static void pages_pump(struct ingest *in);
+static void page_release(struct page *pg);
 static void maybe_free(struct ingest *in);
 static void on_flush_idle(uv_idle_t *h);
 
@@ -180,18 +191,34 @@ poll_destroy(struct poll *p)
 static void
 poll_free(struct poll *p)
 {
-	struct page *pg, **pp;
+	struct ingest *in = p->in;
+	struct page *pg, **pp, **wp;
 
-	for (pp = &p->pages; (pg = *pp);) {
-		if (pg->job) {
-			fetch_cancel(p->in->d->fetcher, pg->job);
-			pg->job = NULL;
-			p->pages_pending--;
+	/* Pages still waiting for a slot leave the queue first, so that the
+	 * slots freed below cannot start one of them. */
+	for (wp = &in->wait_head; p->pages_waiting && (pg = *wp);) {
+		if (pg->p == p) {
+			*wp = pg->wnext;
+			pg->waiting = 0;
+			p->pages_waiting--;
+		} else {
+			wp = &pg->wnext;
 		}
+	}
+	in->wait_tail = NULL;
+	for (pg = in->wait_head; pg; pg = pg->wnext)
+		in->wait_tail = pg;
+	for (pp = &p->pages; (pg = *pp);) {
 		if (pg->body) { /* parsing: the worker still owns it */
 			pp = &pg->next;
 			continue;
 		}
+		if (pg->job) { /* fetching */
+			fetch_cancel(in->d->fetcher, pg->job);
+			pg->job = NULL;
+			page_release(pg);
+		}
+		p->pages_pending--;
 		*pp = pg->next;
 		page_free(pg);
 	}
@@ -199,6 +226,7 @@ poll_free(struct poll *p)
 		fetch_cancel(p->in->d->fetcher, p->job);
 		p->job = NULL;
 	}
+	pages_pump(in);
 	if (p->inflight) {
 		p->orphaned = 1;
 		return;
@@ -439,13 +467,16 @@ after_page(uv_work_t *w, int status)
 {
 	struct page *pg = w->data;
 	struct poll *p = pg->p;
+	struct ingest *in = p->in;
 	const struct feed_entry *e;
 	struct briefing *b;
 
 	free(pg->body);
 	pg->body = NULL;
+	page_release(pg);
 	if (parse_returned(p)) {
 		page_free(pg);
+		pages_pump(in);
 		return;
 	}
 	page_unlink(pg);
@@ -473,6 +504,7 @@ after_page(uv_work_t *w, int status)
 out:
 	page_free(pg);
 	poll_settle(p);
+	pages_pump(in);
 }
 
 /* Copy what the worker needs out of the borrowed fetch result. */
@@ -539,18 +571,74 @@ on_page(void *arg, const struct fetch_result *res)
 fail:
 	free(pg->body);
 	pg->body = NULL;
+	page_release(pg);
 	page_unlink(pg);
 	p->pages_pending--;
 	page_failed(pg, why);
 	page_free(pg);
 	poll_settle(p);
+	pages_pump(in);
+}
+
+/* Give back pg's slot (a no-op if it holds none). */
+static void
+page_release(struct page *pg)
+{
+	if (pg->active) {
+		pg->active = 0;
+		pg->p->in->pages_active--;
+	}
+}
+
+static int
+page_launch(struct page *pg)
+{
+	struct poll *p = pg->p;
+	struct fetch_req req = {0};
+	int r;
+
+	req.url = p->doc->entries[pg->entry].link;
+	req.max_body = p->max_page;
+	r = fetch_start(p->in->d->fetcher, &req, on_page, pg, &pg->job);
+	if (r < 0)
+		return r;
+	pg->active = 1;
+	p->in->pages_active++;
+	return 0;
+}
+
+/* Start waiting pages while slots are free. */
+static void
+pages_pump(struct ingest *in)
+{
+	while (!in->closing && in->pages_active < PAGES_ACTIVE_MAX &&
+	       in->wait_head) {
+		struct page *pg = in->wait_head;
+		struct poll *p = pg->p;
+		int r;
+
+		in->wait_head = pg->wnext;
+		if (!in->wait_head)
+			in->wait_tail = NULL;
+		pg->wnext = NULL;
+		pg->waiting = 0;
+		p->pages_waiting--;
+		r = page_launch(pg);
+		if (r < 0) {
+			page_unlink(pg);
+			p->pages_pending--;
+			page_failed(pg, strerror(-r));
+			page_free(pg);
+			poll_settle(p);
+		}
+	}
 }
 
 static int
 start_page(struct poll *p, size_t idx, uint64_t fp)
 {
+	struct ingest *in = p->in;
 	struct page *pg = calloc(1, sizeof(*pg));
-	struct fetch_req req = {0};
 	int r;
 
 	if (!pg)
@@ -558,12 +646,20 @@ start_page(struct poll *p, size_t idx, uint64_t fp)
 	pg->p = p;
 	pg->entry = idx;
 	pg->fp = fp;
-	req.url = p->doc->entries[idx].link;
-	req.max_body = p->max_page;
-	r = fetch_start(p->in->d->fetcher, &req, on_page, pg, &pg->job);
-	if (r < 0) {
-		free(pg);
-		return r;
+	if (in->pages_active < PAGES_ACTIVE_MAX && !in->wait_head) {
+		r = page_launch(pg);
+		if (r < 0) {
+			free(pg);
+			return r;
+		}
+	} else {
+		pg->waiting = 1;
+		if (in->wait_tail)
+			in->wait_tail->wnext = pg;
+		else
+			in->wait_head = pg;
+		in->wait_tail = pg;
+		p->pages_waiting++;
 	}
 	pg->next = p->pages;
 	p->pages = pg;
