@@ -29,6 +29,10 @@
 /* Pages fetching or parsing at once, over all feeds: bounds the memory
  * held in page bodies when fetching outpaces parsing. The rest wait. */
 #define PAGES_ACTIVE_MAX 32
+/* Feed polls in progress at once; the rest wait their turn. Bounds the
+ * documents and queued records held in memory when thousands of feeds
+ * come due together (start-up, --once). */
+#define POLLS_ACTIVE_MAX 64
 #define RETRY_MIN_MS 2000
 #define RETRY_MAX_MS 60000
 
@@ -85,6 +89,9 @@ struct poll {
 	char *err;
 	unsigned inflight;       /* parses in flight (feed + pages) */
 	int orphaned;            /* forgotten: free when inflight drops to 0 */
+	int active;              /* holds one of the POLLS_ACTIVE_MAX slots */
+	int waiting;             /* in the ingest's poll wait queue */
+	struct poll *wnext;
 	struct poll *next;
 };
 
@@ -116,6 +123,9 @@ struct ingest {
 	int handles_open;
 	unsigned inflight;      /* parses on the thread pool */
 	size_t pages_active;    /* pages fetching or parsing */
+	size_t polls_active;    /* polls started and not finished */
+	struct poll *pwait_head, *pwait_tail; /* polls waiting for a slot */
+	int pumping;            /* polls_pump is running (no re-entry) */
 	struct page *wait_head, *wait_tail; /* pages waiting for a slot */
 	struct retired {
 		struct profile_set *set;
@@ -127,6 +137,7 @@ struct ingest {
 
 static void flush_queue(struct ingest *in);
 static void pages_pump(struct ingest *in);
+static void polls_pump(struct ingest *in);
 static void page_release(struct page *pg);
 static void maybe_free(struct ingest *in);
 static void on_flush_idle(uv_idle_t *h);
@@ -226,7 +237,25 @@ poll_free(struct poll *p)
 		fetch_cancel(p->in->d->fetcher, p->job);
 		p->job = NULL;
 	}
+	if (p->waiting) {
+		struct poll **qq;
+
+		for (qq = &in->pwait_head; *qq; qq = &(*qq)->wnext)
+			if (*qq == p) {
+				*qq = p->wnext;
+				break;
+			}
+		in->pwait_tail = NULL;
+		for (qq = &in->pwait_head; *qq; qq = &(*qq)->wnext)
+			in->pwait_tail = *qq;
+		p->waiting = 0;
+	}
+	if (p->active) {
+		p->active = 0;
+		in->polls_active--;
+	}
 	pages_pump(in);
+	polls_pump(in);
 	if (p->inflight) {
 		p->orphaned = 1;
 		return;
@@ -310,7 +339,7 @@ poll_fail(struct poll *p, int64_t retry_after, const char *fmt, ...)
 	p->sf.failures++;
 	p->sf.last_attempt = daemon_now_ms() / 1000;
 	set_str(&p->sf.last_error, buf_str(&msg));
-	if (store_feed_put(in->d->store, &p->sf) < 0)
+	if (p->sf.name && store_feed_put(in->d->store, &p->sf) < 0)
 		log_limited("store", 5, LOG_LVL_WARN,
 			    "store: cannot record state of feed \"%s\": %s",
 			    f->cfg.name, store_errmsg(in->d->store));
@@ -820,11 +849,68 @@ on_feed(void *arg, const struct fetch_result *res)
 	p->inflight++;
 }
 
+/* Load the feed's state and start its fetch. 0, or a negative errno with
+ * p unchanged apart from its state (the caller reports the failure). */
+static int
+poll_begin(struct poll *p)
+{
+	struct ingest *in = p->in;
+	struct feedctl *f = p->f;
+	struct fetch_req req = {0};
+	int r;
+
+	r = store_feed_get(in->d->store, f->cfg.name, &p->sf);
+	if (r == -ENOENT || (r == 0 && (!p->sf.url ||
+					strcmp(p->sf.url, f->cfg.url) != 0))) {
+		/* New feed, or its configured URL changed: start afresh. */
+		store_feed_clear(&p->sf);
+		memset(&p->sf, 0, sizeof(p->sf));
+		if (set_str(&p->sf.name, f->cfg.name) < 0 ||
+		    set_str(&p->sf.url, f->cfg.url) < 0)
+			return -ENOMEM;
+	} else if (r < 0) {
+		return r;
+	}
+	req.url = p->sf.redirect_url ? p->sf.redirect_url : p->sf.url;
+	req.etag = p->sf.etag;
+	req.last_modified = p->sf.last_modified;
+	req.max_body = in->d->cfg->max_feed_bytes;
+	r = fetch_start(in->d->fetcher, &req, on_feed, p, &p->job);
+	if (r < 0)
+		return r;
+	p->active = 1;
+	in->polls_active++;
+	return 0;
+}
+
+/* Start waiting polls while slots are free. */
+static void
+polls_pump(struct ingest *in)
+{
+	if (in->pumping)
+		return;
+	in->pumping = 1;
+	while (!in->closing && in->polls_active < POLLS_ACTIVE_MAX &&
+	       in->pwait_head) {
+		struct poll *p = in->pwait_head;
+		int r;
+
+		in->pwait_head = p->wnext;
+		if (!in->pwait_head)
+			in->pwait_tail = NULL;
+		p->wnext = NULL;
+		p->waiting = 0;
+		r = poll_begin(p);
+		if (r < 0)
+			poll_fail(p, -1, "%s", strerror(-r));
+	}
+	in->pumping = 0;
+}
+
 int
 ingest_poll(struct ingest *in, struct feedctl *f)
 {
 	struct poll *p;
-	struct fetch_req req = {0};
 	int r;
 
 	if (in->closing)
@@ -843,29 +929,19 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 		poll_destroy(p);
 		return -ENOMEM;
 	}
-	r = store_feed_get(in->d->store, f->cfg.name, &p->sf);
-	if (r == -ENOENT || (r == 0 && (!p->sf.url ||
-					strcmp(p->sf.url, f->cfg.url) != 0))) {
-		/* New feed, or its configured URL changed: start afresh. */
-		store_feed_clear(&p->sf);
-		memset(&p->sf, 0, sizeof(p->sf));
-		if (set_str(&p->sf.name, f->cfg.name) < 0 ||
-		    set_str(&p->sf.url, f->cfg.url) < 0) {
-			poll_free(p);
-			return -ENOMEM;
+	if (in->polls_active < POLLS_ACTIVE_MAX && !in->pwait_head) {
+		r = poll_begin(p);
+		if (r < 0) {
+			poll_destroy(p);
+			return r;
 		}
-	} else if (r < 0) {
-		poll_destroy(p);
-		return r;
-	}
-	req.url = p->sf.redirect_url ? p->sf.redirect_url : p->sf.url;
-	req.etag = p->sf.etag;
-	req.last_modified = p->sf.last_modified;
-	req.max_body = in->d->cfg->max_feed_bytes;
-	r = fetch_start(in->d->fetcher, &req, on_feed, p, &p->job);
-	if (r < 0) {
-		poll_free(p);
-		return r;
+	} else {
+		p->waiting = 1;
+		if (in->pwait_tail)
+			in->pwait_tail->wnext = p;
+		else
+			in->pwait_head = p;
+		in->pwait_tail = p;
 	}
 	p->next = in->polls;
 	in->polls = p;
@@ -1066,6 +1142,9 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 	in->tail = NULL;
 	for (u = in->head; u; u = u->next)
 		in->tail = u;
+	/* No poll may start (and fail, unlinking itself) while we walk the
+	 * list; the freed slots are used afterwards. */
+	in->pumping = 1;
 	for (pp = &in->polls; (p = *pp);) {
 		if (p->f == f) {
 			*pp = p->next;
@@ -1074,6 +1153,8 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 			pp = &p->next;
 		}
 	}
+	in->pumping = 0;
+	polls_pump(in);
 }
 
 size_t
