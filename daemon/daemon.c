@@ -323,9 +323,16 @@ daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 	} else if (!d->opts.once) {
 		feed_schedule(f, delay);
 	}
-	if (d->opts.once && all_polled_once(d) && !ingest_busy(d->ingest))
+	/* The cheap test first: with thousands of feeds, walking them on
+	 * every completed poll would be quadratic. */
+	if (d->opts.once && !ingest_busy(d->ingest) && all_polled_once(d))
 		daemon_stop(d, 0);
-	update_status(d);
+	/* STATUS= at most once a second from here; the status timer
+	 * refreshes it anyway. */
+	if (daemon_now_ms() - d->status_sent >= 1000) {
+		d->status_sent = daemon_now_ms();
+		update_status(d);
+	}
 }
 
 int

@@ -93,6 +93,7 @@ struct poll {
 	int waiting;             /* in the ingest's poll wait queue */
 	struct poll *wnext;
 	struct poll *next;
+	struct poll **pprev;     /* the pointer that points at us in the list */
 };
 
 enum unit_kind { UNIT_BRIEFING, UNIT_FEED_DONE };
@@ -124,6 +125,7 @@ struct ingest {
 	unsigned inflight;      /* parses on the thread pool */
 	size_t pages_active;    /* pages fetching or parsing */
 	size_t polls_active;    /* polls started and not finished */
+	size_t npolls;          /* polls in the list (active or waiting) */
 	struct poll *pwait_head, *pwait_tail; /* polls waiting for a slot */
 	int pumping;            /* polls_pump is running (no re-entry) */
 	struct page *wait_head, *wait_tail; /* pages waiting for a slot */
@@ -297,14 +299,14 @@ parse_returned(struct poll *p)
 static void
 poll_unlink(struct poll *p)
 {
-	struct poll **pp;
-
-	for (pp = &p->in->polls; *pp; pp = &(*pp)->next) {
-		if (*pp == p) {
-			*pp = p->next;
-			return;
-		}
-	}
+	if (!p->pprev)
+		return;
+	*p->pprev = p->next;
+	if (p->next)
+		p->next->pprev = p->pprev;
+	p->next = NULL;
+	p->pprev = NULL;
+	p->in->npolls--;
 }
 
 static int
@@ -944,7 +946,11 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 		in->pwait_tail = p;
 	}
 	p->next = in->polls;
+	if (in->polls)
+		in->polls->pprev = &p->next;
 	in->polls = p;
+	p->pprev = &in->polls;
+	in->npolls++;
 	return 0;
 }
 
@@ -1147,7 +1153,7 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 	in->pumping = 1;
 	for (pp = &in->polls; (p = *pp);) {
 		if (p->f == f) {
-			*pp = p->next;
+			poll_unlink(p);
 			poll_free(p);
 		} else {
 			pp = &p->next;
@@ -1160,12 +1166,7 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 size_t
 ingest_busy(const struct ingest *in)
 {
-	const struct poll *p;
-	size_t n = in->nunits;
-
-	for (p = in->polls; p; p = p->next)
-		n++;
-	return n;
+	return in->nunits + in->npolls;
 }
 
 int
@@ -1238,7 +1239,7 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 	while ((p = in->polls)) {
 		struct page *pg;
 
-		in->polls = p->next;
+		poll_unlink(p);
 		/* Parses not yet started need not run at all. */
 		if (p->body)
 			uv_cancel((uv_req_t *)&p->work);

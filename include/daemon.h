@@ -68,6 +68,7 @@ struct daemon {
 	int64_t started;          /* unix ms */
 	int64_t last_ingest;      /* unix ms of the last stored briefing */
 	uint64_t briefings_stored;
+	int64_t status_sent;      /* unix ms of the last STATUS= from a poll */
 	int stopping;
 	int exit_code;
 	int closing_handles;      /* close callbacks still to come */
