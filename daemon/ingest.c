@@ -505,7 +505,14 @@ after_page(uv_work_t *w, int status)
 	free(pg->body);
 	pg->body = NULL;
 	page_release(pg);
-	if (parse_returned(p)) {
+	if (in->closing) {
+		/* parse_returned may free the ingest itself: touch nothing
+		 * of it afterwards (nothing new starts while closing). */
+		if (parse_returned(p)) {
+			page_free(pg);
+			return;
+		}
+	} else if (parse_returned(p)) {
 		page_free(pg);
 		pages_pump(in);
 		return;
