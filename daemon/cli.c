@@ -30,14 +30,13 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 
 #include "briefing.h"
 #include "buf.h"
 #include "config.h"
 #include "feed.h"
 #include "metrics.h"
+#include "sanitize.h"
 #include "opml.h"
 #include "store.h"
 #include "transcript.h"
@@ -1651,16 +1650,6 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout("tail");
 }
 
-/* libxml2 and iconv report some problems through libxml2's global error
- * handler whatever the parser options say; our parsers return their own
- * errors, so the global output is silenced. */
-static void
-xml_quiet(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -1703,7 +1692,7 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	xmlSetGenericErrorFunc(NULL, xml_quiet);
+	sanitize_libxml_init();
 	if (strcmp(cmd, "parse") == 0)
 		return cmd_parse(argc, argv);
 	if (strcmp(cmd, "version") == 0)

@@ -10,12 +10,12 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 #include <uv.h>
 
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "sanitize.h"
 
 #define DEFAULT_CONFIG BW_SYSCONFDIR "/briefwatch/briefwatch.conf"
 
@@ -41,14 +41,6 @@ check_config(const char *path)
 	printf("%s: ok, %zu feeds\n", path, cfg->nfeeds);
 	config_free(cfg);
 	return 0;
-}
-
-/* See cli.c: libxml2's global error output is not ours to print. */
-static void
-xml_quiet(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
 }
 
 int
@@ -103,8 +95,7 @@ main(int argc, char **argv)
 		log_err("cannot initialise libcurl");
 		return 1;
 	}
-	xmlInitParser();
-	xmlSetGenericErrorFunc(NULL, xml_quiet);
+	sanitize_libxml_init();
 	uv_loop_init(&loop);
 	rc = daemon_start(&d, &loop, &o, &err);
 	if (rc < 0) {

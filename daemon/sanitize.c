@@ -629,3 +629,17 @@ sanitize_html(const char *html, size_t len, const char *base_url,
 	rc = s.err ? s.err : s.text.err;
 	return rc;
 }
+
+static void
+libxml_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+void
+sanitize_libxml_init(void)
+{
+	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, libxml_quiet);
+}

@@ -46,4 +46,11 @@ char *sanitize_resolve_url(const char *base, const char *ref);
  * anything unknown. */
 int sanitize_url_is_safe(const char *url);
 
+/* Process set-up for every program that runs our parsers: initialise
+ * libxml2 (so the parsers may run on several threads) and silence its
+ * global error output, which libxml2 and iconv use for some problems
+ * whatever the parser options say; the parsers return their own errors.
+ * Call once from main() before any parse. */
+void sanitize_libxml_init(void);
+
 #endif
