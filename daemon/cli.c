@@ -76,6 +76,8 @@ static const struct command_help commands[] = {
 	{"feeds", "feeds [--json]"},
 	{"poll", "poll FEED [--json]"},
 	{"reload", "reload [--json]"},
+	{"add-feed", "add-feed NAME URL [--interval DURATION] [--profile P] [--fetch-pages yes|no] [--json]"},
+	{"remove-feed", "remove-feed NAME [--json]"},
 	{"metrics", "metrics                  (Prometheus text format)"},
 	{"parse", "parse feed FILE [--url URL] [--content-type CT]\n"
 		  "  parse transcript FILE --url URL [--charset CS]"},
@@ -1492,6 +1494,81 @@ cmd_simple(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout(cmd);
 }
 
+/* add-feed / remove-feed: the add_feed and remove_feed ops. */
+static int
+cmd_feed_edit(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"interval", required_argument, NULL, 'i'},
+		{"profile", required_argument, NULL, 'p'},
+		{"fetch-pages", required_argument, NULL, 'f'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = argv[0];
+	int add = strcmp(cmd, "add-feed") == 0;
+	json_t *req, *reply;
+	int c, rc;
+
+	req = json_pack("{ss}", "op", add ? "add_feed" : "remove_feed");
+	if (!req)
+		return 1;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+		case 'p':
+			if (!add)
+				goto bad;
+			json_object_set_new(req, c == 'i' ? "interval"
+					    : "profile", json_string(optarg));
+			break;
+		case 'f':
+			if (!add)
+				goto bad;
+			if (strcmp(optarg, "yes") != 0 &&
+			    strcmp(optarg, "no") != 0) {
+				json_decref(req);
+				return bad_usage(cmd, "--fetch-pages is yes or no");
+			}
+			json_object_set_new(req, "fetch_pages",
+					    json_boolean(optarg[0] == 'y'));
+			break;
+		case 'j': cli->json = 1; break;
+		case 'h':
+			json_decref(req);
+			return command_help(cmd);
+		default:
+			json_decref(req);
+			return bad_option(cmd, c, argv);
+		bad:
+			json_decref(req);
+			return bad_usage(cmd, "takes no option but --json");
+		}
+	}
+	if (argc - optind != (add ? 2 : 1)) {
+		json_decref(req);
+		return bad_usage(cmd, add ? "needs NAME and URL"
+					  : "needs one feed NAME");
+	}
+	json_object_set_new(req, "feed", json_string(argv[optind]));
+	if (add)
+		json_object_set_new(req, "url", json_string(argv[optind + 1]));
+	reply = request(cli, req);
+	json_decref(req);
+	if (!reply)
+		return 1;
+	rc = reply_is_error(reply);
+	if (!rc && cli->json)
+		print_json(reply, 0);
+	else if (!rc)
+		printf("%s \"%s\"\n", add ? "added" : "removed",
+		       json_string_value(json_object_get(reply, "feed")));
+	json_decref(reply);
+	return rc ? rc : flush_stdout(cmd);
+}
+
 static volatile sig_atomic_t tail_stop;
 
 static void
@@ -1731,6 +1808,9 @@ main(int argc, char **argv)
 		 strcmp(cmd, "metrics") == 0 ||
 		 strcmp(cmd, "poll") == 0 || strcmp(cmd, "reload") == 0)
 		rc = cmd_simple(&cli, argc, argv);
+	else if (strcmp(cmd, "add-feed") == 0 ||
+		 strcmp(cmd, "remove-feed") == 0)
+		rc = cmd_feed_edit(&cli, argc, argv);
 	else {
 		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",
 			cmd);

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "inifile.h"
@@ -26,6 +28,8 @@ struct parse_state {
 	struct config *cfg;
 	struct buf err;      /* first error */
 	int oom;             /* an allocation failed: -ENOMEM */
+	int feeds_only;      /* the feeds file: [feed NAME] sections only */
+	int feeds_file_set;  /* feeds_file was given */
 };
 
 static int
@@ -218,6 +222,15 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 	}
 	if (strcmp(name, "metrics_file") == 0)
 		return put_str(st, &c->metrics_file, value);
+	if (strcmp(name, "feeds_file") == 0) {
+		st->feeds_file_set = 1;
+		if (strcmp(value, "none") == 0 || !*value) {
+			free(c->feeds_file);
+			c->feeds_file = NULL;
+			return 1;
+		}
+		return put_str(st, &c->feeds_file, value);
+	}
 	if (strcmp(name, "user_agent") == 0)
 		return put_str(st, &c->user_agent, value);
 	if (strcmp(name, "socket_mode") == 0) {
@@ -408,6 +421,8 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 
 	if (st->err.len || st->oom)
 		return 1;
+	if (st->feeds_only && strncmp(section, "feed ", 5) != 0)
+		return fail(st, "the feeds file holds only [feed NAME] sections, not [%s]", section);
 	if (strcmp(section, "daemon") == 0)
 		return daemon_key(st, name, value);
 	if (strncmp(section, "feed ", 5) == 0) {
@@ -457,16 +472,21 @@ config_defaults(void)
 	return c;
 }
 
-int
-config_parse(const char *text, size_t len, struct config **out, char **err)
+/* Tokenize and check text into a fresh config. feeds_only: the feeds
+ * file, where only [feed NAME] sections are allowed. */
+static int
+parse_text(const char *text, size_t len, int feeds_only, struct config **out,
+	   int *feeds_file_set, char **err)
 {
-	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0};
+	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0,
+				 feeds_only, 0};
 	size_t i;
 	int r, bad = 0;
 
 	*err = NULL;
 	if (len > CONFIG_MAX_BYTES) {
-		*err = strdup("configuration larger than 1 MiB");
+		*err = strdup(feeds_only ? "feeds file larger than 1 MiB"
+				       : "configuration larger than 1 MiB");
 		return -EINVAL;
 	}
 	st.cfg = config_defaults();
@@ -500,21 +520,210 @@ config_parse(const char *text, size_t len, struct config **out, char **err)
 		return -EINVAL;
 	}
 	buf_free(&st.err);
+	*feeds_file_set = st.feeds_file_set;
 	*out = st.cfg;
 	return 0;
 }
 
-int
-config_load(const char *path, struct config **out, char **err)
+/* feeds_file's default: feeds.conf beside the database. */
+static int
+default_feeds_file(struct config *c)
 {
-	struct buf text = BUF_INIT;
+	struct buf b = BUF_INIT;
+	const char *slash = strrchr(c->database, '/');
+
+	if (slash)
+		buf_append(&b, c->database, (size_t)(slash - c->database) + 1);
+	if (buf_puts(&b, "feeds.conf") < 0) {
+		buf_free(&b);
+		return -ENOMEM;
+	}
+	free(c->feeds_file);
+	c->feeds_file = buf_detach(&b);
+	return 0;
+}
+
+int
+config_parse(const char *text, size_t len, struct config **out, char **err)
+{
+	int set = 0, r;
+
+	r = parse_text(text, len, 0, out, &set, err);
+	if (r == 0 && !set && default_feeds_file(*out) < 0) {
+		config_free(*out);
+		*out = NULL;
+		r = -ENOMEM;
+	}
+	return r;
+}
+
+/* Copy src's strings into dst (a zeroed struct). */
+static int
+feed_copy(struct config_feed *dst, const struct config_feed *src)
+{
+	*dst = *src;
+	dst->name = dst->url = dst->profile = NULL;
+	dst->xpath_body = dst->xpath_title = dst->xpath_date = NULL;
+	if ((src->name && set_str(&dst->name, src->name)) ||
+	    (src->url && set_str(&dst->url, src->url)) ||
+	    (src->profile && set_str(&dst->profile, src->profile)) ||
+	    (src->xpath_body && set_str(&dst->xpath_body, src->xpath_body)) ||
+	    (src->xpath_title &&
+	     set_str(&dst->xpath_title, src->xpath_title)) ||
+	    (src->xpath_date && set_str(&dst->xpath_date, src->xpath_date)))
+		return -ENOMEM;
+	return 0;
+}
+
+static void
+feed_free(struct config_feed *f)
+{
+	free(f->name);
+	free(f->url);
+	free(f->profile);
+	free(f->xpath_body);
+	free(f->xpath_title);
+	free(f->xpath_date);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+config_add_feed(struct config *c, const struct config_feed *f, int runtime)
+{
+	struct config_feed *v;
+
+	if (config_find_feed(c, f->name))
+		return -EEXIST;
+	if (c->nfeeds >= CONFIG_MAX_FEEDS)
+		return -ENOSPC;
+	v = realloc(c->feeds, (c->nfeeds + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->feeds = v;
+	if (feed_copy(&v[c->nfeeds], f) < 0) {
+		feed_free(&v[c->nfeeds]);
+		return -ENOMEM;
+	}
+	v[c->nfeeds].runtime = runtime;
+	c->nfeeds++;
+	return 0;
+}
+
+int
+config_remove_feed(struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++) {
+		if (strcmp(c->feeds[i].name, name) != 0)
+			continue;
+		feed_free(&c->feeds[i]);
+		memmove(&c->feeds[i], &c->feeds[i + 1],
+			(c->nfeeds - i - 1) * sizeof(c->feeds[0]));
+		c->nfeeds--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int
+config_merge_feeds(struct config *c, const char *text, size_t len,
+		   size_t *shadowed, char **err)
+{
+	struct config *rt = NULL;
+	size_t i;
+	int set, r;
+
+	*shadowed = 0;
+	r = parse_text(text, len, 1, &rt, &set, err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < rt->nfeeds; i++) {
+		r = config_add_feed(c, &rt->feeds[i], 1);
+		if (r == -EEXIST) {
+			(*shadowed)++;
+			r = 0;
+		}
+		if (r < 0) {
+			*err = strdup(r == -ENOSPC ? "too many feeds"
+						   : "out of memory");
+			break;
+		}
+	}
+	config_free(rt);
+	return r;
+}
+
+/* A value the INI tokenizer gives back unchanged: no control characters,
+ * no leading or trailing blanks, no " ;" or " #" (inline comments). */
+static int
+ini_safe(const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (!n || v[0] == ' ' || v[n - 1] == ' ')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return 0;
+		if ((v[i] == ';' || v[i] == '#') && i && v[i - 1] == ' ')
+			return 0;
+	}
+	return 1;
+}
+
+static void
+put_pair(struct buf *b, const char *key, const char *v, int *bad)
+{
+	if (!v)
+		return;
+	if (!ini_safe(v))
+		*bad = 1;
+	buf_printf(b, "%s = %s\n", key, v);
+}
+
+int
+config_feed_format(const struct config_feed *f, struct buf *out)
+{
+	struct buf b = BUF_INIT;
+	int bad = !f->name || !valid_feed_name(f->name) || !f->url;
+
+	if (bad)
+		return -EINVAL;
+	buf_printf(&b, "[feed %s]\n", f->name);
+	put_pair(&b, "url", f->url, &bad);
+	put_pair(&b, "profile", f->profile, &bad);
+	put_pair(&b, "xpath_body", f->xpath_body, &bad);
+	put_pair(&b, "xpath_title", f->xpath_title, &bad);
+	put_pair(&b, "xpath_date", f->xpath_date, &bad);
+	if (f->interval_ms)
+		buf_printf(&b, "interval = %lldms\n",
+			   (long long)f->interval_ms);
+	if (f->fetch_pages >= 0)
+		buf_printf(&b, "fetch_pages = %s\n",
+			   f->fetch_pages ? "yes" : "no");
+	if (bad || buf_str(&b) == NULL) {
+		buf_free(&b);
+		return bad ? -EINVAL : -ENOMEM;
+	}
+	if (buf_append(out, b.data, b.len) < 0) {
+		buf_free(&b);
+		return -ENOMEM;
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* Read a whole file of at most CONFIG_MAX_BYTES into text. */
+static int
+read_text(const char *path, struct buf *text, char **err)
+{
 	struct buf msg = BUF_INIT;
 	char chunk[8192];
 	FILE *f;
 	size_t n;
 	int r;
 
-	*err = NULL;
 	f = fopen(path, "re");
 	if (!f) {
 		r = -errno;
@@ -523,21 +732,156 @@ config_load(const char *path, struct config **out, char **err)
 		return r;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (text.len + n > CONFIG_MAX_BYTES || buf_append(&text, chunk, n)) {
+		if (text->len + n > CONFIG_MAX_BYTES ||
+		    buf_append(text, chunk, n)) {
 			fclose(f);
-			buf_free(&text);
-			*err = strdup("configuration too large or out of memory");
+			buf_printf(&msg, "%s: too large or out of memory", path);
+			*err = buf_detach(&msg);
 			return -EINVAL;
 		}
 	}
+	r = ferror(f) ? -EIO : 0;
 	fclose(f);
-	r = config_parse(buf_str(&text), text.len, out, err);
-	buf_free(&text);
-	if (r < 0 && *err) {
-		buf_printf(&msg, "%s: %s", path, *err);
-		free(*err);
+	if (r < 0) {
+		buf_printf(&msg, "%s: read error", path);
 		*err = buf_detach(&msg);
 	}
+	return r;
+}
+
+int
+config_load(const char *path, struct config **out, char **err)
+{
+	struct buf text = BUF_INIT;
+	struct buf msg = BUF_INIT;
+	struct config *c = NULL;
+	const char *where = path;
+	size_t shadowed = 0;
+	int r;
+
+	*err = NULL;
+	*out = NULL;
+	r = read_text(path, &text, err);
+	if (r == 0)
+		r = config_parse(buf_str(&text), text.len, &c, err);
+	if (r == 0 && c->feeds_file) {
+		char *ferr = NULL;
+
+		where = c->feeds_file;
+		buf_reset(&text);
+		r = read_text(c->feeds_file, &text, &ferr);
+		if (r == -ENOENT) {
+			free(ferr);
+			r = 0;
+		} else if (r < 0) {
+			*err = ferr;
+			where = NULL;
+		} else {
+			r = config_merge_feeds(c, buf_str(&text), text.len,
+					       &shadowed, err);
+		}
+		c->shadowed_feeds = shadowed;
+	}
+	buf_free(&text);
+	if (r < 0) {
+		if (*err && where && r == -EINVAL) {
+			buf_printf(&msg, "%s: %s", where, *err);
+			free(*err);
+			*err = buf_detach(&msg);
+		}
+		config_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int
+config_write_feeds(const struct config *c, char **err)
+{
+	struct buf text = BUF_INIT, tmp = BUF_INIT, msg = BUF_INIT;
+	const char *path = c->feeds_file, *slash;
+	size_t i;
+	int fd = -1, r = 0;
+
+	*err = NULL;
+	if (!path)
+		return -EOPNOTSUPP;
+	buf_puts(&text, "; Feeds added at run time (briefwatch add-feed, the "
+		 "add_feed op).\n; Written by briefwatchd; "
+		 "[feed NAME] sections only.\n");
+	for (i = 0; r == 0 && i < c->nfeeds; i++) {
+		if (!c->feeds[i].runtime)
+			continue;
+		buf_puts(&text, "\n");
+		r = config_feed_format(&c->feeds[i], &text);
+	}
+	if (r == 0 && (buf_str(&text) == NULL ||
+		       buf_printf(&tmp, "%s.tmp", path) < 0))
+		r = -ENOMEM;
+	if (r < 0)
+		goto out;
+	fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  0640);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (i = 0; i < text.len;) {
+		ssize_t w = write(fd, text.data + i, text.len - i);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = -errno;
+			goto out;
+		}
+		i += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		r = -errno;
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(buf_str(&tmp), path) < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* The rename is durable once the directory is. */
+	slash = strrchr(path, '/');
+	{
+		struct buf dir = BUF_INIT;
+		int dfd;
+
+		if (slash == path)
+			buf_puts(&dir, "/");
+		else if (slash)
+			buf_append(&dir, path, (size_t)(slash - path));
+		else
+			buf_puts(&dir, ".");
+		dfd = buf_str(&dir) ? open(buf_str(&dir),
+					   O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+				    : -1;
+		if (dfd >= 0) {
+			if (fsync(dfd) < 0)
+				r = -errno;
+			close(dfd);
+		}
+		buf_free(&dir);
+	}
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (r < 0 && buf_str(&tmp))
+		unlink(buf_str(&tmp));
+	if (r < 0) {
+		buf_printf(&msg, "cannot write %s: %s", path, strerror(-r));
+		*err = buf_detach(&msg);
+	}
+	buf_free(&tmp);
+	buf_free(&text);
 	return r;
 }
 
@@ -563,6 +907,7 @@ config_free(struct config *c)
 	free(c->admin_group);
 	free(c->profiles_dir);
 	free(c->metrics_file);
+	free(c->feeds_file);
 	free(c->allow_addrs);
 	free(c->user_agent);
 	free(c);

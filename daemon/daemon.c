@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "profiles.h"
+#include "proto.h"
 #include "sched.h"
 #include "service.h"
 #include "store.h"
@@ -371,13 +372,14 @@ feeds_json(const struct daemon *d)
 		fmt_time(f->next_due, next);
 		fmt_time(f->last_poll, last);
 		json_array_append_new(arr, json_pack(
-			"{ss ss ss ss ss ss si si sI sI}", "name", f->cfg.name,
+			"{ss ss ss ss ss ss si si sI sI ss}", "name", f->cfg.name,
 			"url", f->cfg.url, "state", f->state, "next_poll",
 			f->polling ? "now" : next, "last_poll", last,
 			"last_result", f->last_result, "failures", f->failures,
 			"polls", f->polls, "last_poll_unix",
 			(json_int_t)(f->last_poll / 1000), "next_poll_unix",
-			(json_int_t)(f->next_due / 1000)));
+			(json_int_t)(f->next_due / 1000), "source",
+			f->cfg.runtime ? "feeds_file" : "config"));
 	}
 	return arr;
 }
@@ -515,6 +517,132 @@ op_reload(void *arg, json_t **out, char **err)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* add_feed: check the request as a [feed NAME] section (by writing it out
+ * and reading it back), write the feeds file, then start the feed now. */
+static int
+op_add_feed(void *arg, const struct proto_req *req, json_t **out,
+	    char **err)
+{
+	struct daemon *d = arg;
+	struct config_feed nf = {0};
+	struct config *tmp = NULL;
+	struct profile *p = NULL;
+	struct buf text = BUF_INIT, msg = BUF_INIT;
+	size_t shadowed;
+	int r;
+
+	if (!d->cfg->feeds_file) {
+		*err = strdup("feeds_file = none: feeds are added in the "
+			      "configuration file only");
+		return -EOPNOTSUPP;
+	}
+	if (config_find_feed(d->cfg, req->poll_feed)) {
+		buf_printf(&msg, "a feed called \"%s\" exists already",
+			   req->poll_feed);
+		*err = buf_detach(&msg);
+		return -EEXIST;
+	}
+	nf.name = req->poll_feed;
+	nf.url = req->feed_url;
+	nf.profile = req->feed_profile;
+	nf.fetch_pages = req->feed_fetch_pages;
+	if (req->feed_interval &&
+	    (config_parse_duration(req->feed_interval, &nf.interval_ms) < 0 ||
+	     nf.interval_ms < 1000)) {
+		buf_printf(&msg, "interval \"%s\" is not a duration of at "
+			   "least 1 s", req->feed_interval);
+		*err = buf_detach(&msg);
+		return -EINVAL;
+	}
+	r = config_feed_format(&nf, &text);
+	if (r == -EINVAL) {
+		*err = strdup("feed names are 1-64 letters, digits, '-', '_' "
+			      "or '.'; values must not hold control "
+			      "characters");
+		goto out;
+	}
+	if (r == 0 && (r = config_parse("", 0, &tmp, err)) == 0)
+		r = config_merge_feeds(tmp, buf_str(&text), text.len,
+				       &shadowed, err);
+	if (r == 0 && tmp->nfeeds != 1)
+		r = -EINVAL;
+	if (r < 0)
+		goto out;
+	r = feed_profile(d->profiles, &tmp->feeds[0], &p, err);
+	if (r < 0)
+		goto out;
+	r = config_add_feed(d->cfg, &tmp->feeds[0], 1);
+	if (r == 0) {
+		r = config_write_feeds(d->cfg, err);
+		if (r < 0)
+			config_remove_feed(d->cfg, tmp->feeds[0].name);
+	}
+	if (r < 0) {
+		profile_free(p);
+		goto out;
+	}
+	if (feed_add(d, &tmp->feeds[0], p, 0) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	log_info("feed \"%s\" added (%s), saved in %s", tmp->feeds[0].name,
+		 tmp->feeds[0].url, d->cfg->feeds_file);
+	*out = json_pack("{ss ss}", "feed", tmp->feeds[0].name, "url",
+			 tmp->feeds[0].url);
+	if (!*out)
+		r = -ENOMEM;
+out:
+	config_free(tmp);
+	buf_free(&text);
+	return r;
+}
+
+static int
+op_remove_feed(void *arg, const char *name, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	const struct config_feed *c = config_find_feed(d->cfg, name);
+	struct config_feed saved = {0};
+	struct buf msg = BUF_INIT;
+	struct feedctl *f;
+	int r;
+
+	if (!c) {
+		buf_printf(&msg, "no feed called \"%s\"", name);
+		*err = buf_detach(&msg);
+		return -ENOENT;
+	}
+	if (!c->runtime) {
+		buf_printf(&msg, "feed \"%s\" is defined in %s: remove it "
+			   "there and reload", name, d->opts.config_path);
+		*err = buf_detach(&msg);
+		return -EEXIST;
+	}
+	if (feed_cfg_copy(&saved, c) < 0)
+		return -ENOMEM;
+	config_remove_feed(d->cfg, name);
+	r = config_write_feeds(d->cfg, err);
+	if (r < 0) {
+		/* Nothing changed on disk: keep the feed. */
+		if (config_add_feed(d->cfg, &saved, 1) < 0)
+			log_err("out of memory restoring feed \"%s\"", name);
+		feed_cfg_clear(&saved);
+		return r;
+	}
+	feed_cfg_clear(&saved);
+	f = feed_find(d, name);
+	if (f) {
+		/* As in a reload: an in-flight poll is dropped uncommitted. */
+		f->removed = 1;
+		f->polling = 0;
+		feed_remove(d, f);
+	}
+	log_info("feed \"%s\" removed from %s; its briefings stay", name,
+		 d->cfg->feeds_file);
+	*out = json_pack("{ss}", "feed", name);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* ---- start / reload / stop --------------------------------------------------- */
 
 static int
@@ -614,7 +742,10 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	     char **err)
 {
 	struct notify_opts no;
-	struct notify_ops ops = {op_status, op_feeds, op_poll, op_reload, d};
+	struct notify_ops ops = {
+		.status = op_status, .feeds = op_feeds, .poll = op_poll,
+		.reload = op_reload, .add_feed = op_add_feed,
+		.remove_feed = op_remove_feed, .arg = d};
 	struct fetch_opts fo;
 	struct buf msg = BUF_INIT;
 	size_t i;
@@ -719,6 +850,11 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 			break;
 		}
 	}
+	if (d->cfg->shadowed_feeds)
+		log_warn("%zu feed%s in %s ignored: the configuration file "
+			 "has feeds of the same name", d->cfg->shadowed_feeds,
+			 d->cfg->shadowed_feeds == 1 ? "" : "s",
+			 d->cfg->feeds_file);
 	service_watchdog_start(loop, &d->watchdog);
 	log_info("briefwatchd %s: %zu feeds, database %s%s%s", BW_VERSION,
 		 d->cfg->nfeeds, d->cfg->database, o->once ? "" : ", socket ",
@@ -839,6 +975,10 @@ daemon_reload(struct daemon *d, char **err)
 	apply_store_limits(d);
 	fetch_opts_from(ncfg, &fo);
 	fetch_set_opts(d->fetcher, &fo);
+	if (ncfg->shadowed_feeds)
+		log_warn("%zu feed%s in %s ignored: the configuration file "
+			 "has feeds of the same name", ncfg->shadowed_feeds,
+			 ncfg->shadowed_feeds == 1 ? "" : "s", ncfg->feeds_file);
 	log_info("reload: %d feeds added, %d removed, %d changed; %zu in all",
 		 added, removed, changed, ncfg->nfeeds);
 	return 0;

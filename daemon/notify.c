@@ -903,7 +903,7 @@ do_get(struct client *c, struct proto_req *req)
 	send_reply(c, "briefing", json_pack("{s:o}", "briefing", j), req->id);
 }
 
-/* status, feeds, poll, reload: answered by the daemon through ops. */
+/* status, feeds, poll, reload, add_feed, remove_feed: answered by the daemon through ops. */
 static void
 do_hook(struct client *c, struct proto_req *req)
 {
@@ -930,12 +930,22 @@ do_hook(struct client *c, struct proto_req *req)
 		if (ops->reload)
 			r = ops->reload(ops->arg, &out, &err);
 		break;
+	case PROTO_ADD_FEED:
+		if (ops->add_feed)
+			r = ops->add_feed(ops->arg, req, &out, &err);
+		break;
+	case PROTO_REMOVE_FEED:
+		if (ops->remove_feed)
+			r = ops->remove_feed(ops->arg, req->poll_feed, &out,
+					     &err);
+		break;
 	default:
 		break;
 	}
 	if (r < 0) {
 		code = r == -ENOENT ? "not_found"
-		     : r == -EINVAL ? "bad_request" : "internal";
+		     : r == -EINVAL ? "bad_request"
+		     : r == -EEXIST ? "conflict" : "internal";
 		send_error(c, code, err ? err : r == -ENOSYS
 			   ? "not available in this process" : strerror(-r),
 			   req->id);
@@ -1014,6 +1024,8 @@ client_line(struct client *c, char *line, size_t len)
 	case PROTO_FEEDS:
 	case PROTO_POLL:
 	case PROTO_RELOAD:
+	case PROTO_ADD_FEED:
+	case PROTO_REMOVE_FEED:
 		do_hook(c, &req);
 		break;
 	}

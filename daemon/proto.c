@@ -25,6 +25,8 @@ static const struct {
 	{"poll", PROTO_POLL, 1},
 	{"reload", PROTO_RELOAD, 1},
 	{"ping", PROTO_PING, 0},
+	{"add_feed", PROTO_ADD_FEED, 1},
+	{"remove_feed", PROTO_REMOVE_FEED, 1},
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -75,8 +77,12 @@ proto_req_clear(struct proto_req *req)
 	free(req->date_since);
 	free(req->date_until);
 	free(req->poll_feed);
+	free(req->feed_url);
+	free(req->feed_profile);
+	free(req->feed_interval);
 	memset(req, 0, sizeof(*req));
 	req->since = -1;
+	req->feed_fetch_pages = -1;
 }
 
 /* Decoding state: the first failure wins; later helpers do nothing. */
@@ -213,6 +219,31 @@ decode_search(struct dec *d, struct proto_req *req)
 	req->limit = (size_t)json_integer_value(limit);
 }
 
+/* add_feed: the same fields as a [feed NAME] section; the daemon checks
+ * the values as the configuration parser does. */
+static void
+decode_add_feed(struct dec *d, struct proto_req *req)
+{
+	const json_t *fp = json_object_get(d->obj, "fetch_pages");
+	static const char why[] = "add_feed fields must be non-empty strings "
+				  "of at most 256 bytes (url: 4096)";
+
+	get_string(d, "url", PROTO_MAX_URL, &req->feed_url, why);
+	get_string(d, "profile", PROTO_MAX_NAME, &req->feed_profile, why);
+	get_string(d, "interval", PROTO_MAX_NAME, &req->feed_interval, why);
+	if (!d->err && !req->feed_url)
+		fail(d, -EINVAL, "bad_request",
+		     "\"add_feed\" needs \"url\": the feed's http(s) URL");
+	if (d->err || !fp || json_is_null(fp))
+		return;
+	if (!json_is_boolean(fp)) {
+		fail(d, -EINVAL, "bad_request",
+		     "\"fetch_pages\" must be true or false");
+		return;
+	}
+	req->feed_fetch_pages = json_is_true(fp);
+}
+
 static void
 decode_get(struct dec *d, struct proto_req *req)
 {
@@ -237,6 +268,7 @@ proto_decode(const char *line, size_t len, struct proto_req *req,
 
 	memset(req, 0, sizeof(*req));
 	req->since = -1;
+	req->feed_fetch_pages = -1;
 	/* Duplicate keys would make "which one counts" ambiguous. */
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
@@ -284,12 +316,18 @@ proto_decode(const char *line, size_t len, struct proto_req *req,
 		decode_get(&d, req);
 		break;
 	case PROTO_POLL:
+	case PROTO_ADD_FEED:
+	case PROTO_REMOVE_FEED:
 		get_string(&d, "feed", PROTO_MAX_NAME, &req->poll_feed,
 			   "\"feed\" must be a non-empty string of at most "
 			   "256 bytes");
 		if (!d.err && !req->poll_feed)
 			fail(&d, -EINVAL, "bad_request",
-			     "\"poll\" needs \"feed\": a feed name");
+			     req->op == PROTO_POLL
+			     ? "\"poll\" needs \"feed\": a feed name"
+			     : "this op needs \"feed\": a feed name");
+		if (req->op == PROTO_ADD_FEED)
+			decode_add_feed(&d, req);
 		break;
 	case PROTO_UNSUBSCRIBE:
 	case PROTO_STATUS:

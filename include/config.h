@@ -18,6 +18,7 @@ struct config_feed {
 	char *xpath_body;      /* profile overrides, or NULL */
 	char *xpath_title;
 	char *xpath_date;
+	int runtime;           /* from feeds_file: added over the socket */
 };
 
 struct config {
@@ -28,6 +29,11 @@ struct config {
 	char *admin_group;      /* NULL: none */
 	char *profiles_dir;     /* extra profiles; NULL: none */
 	char *metrics_file;     /* Prometheus textfile; NULL: none */
+	char *feeds_file;       /* feeds added at run time; NULL: none
+				 * (default: feeds.conf beside the database) */
+	size_t shadowed_feeds;  /* feeds_file entries ignored because the
+				 * configuration file has a feed of that
+				 * name (config_load) */
 	int64_t interval_ms;    /* default poll interval */
 	int64_t min_interval_ms, max_interval_ms; /* adaptive bounds */
 	long max_connections;
@@ -53,8 +59,31 @@ struct config {
  * malloc'd message naming the line in *err. */
 int config_parse(const char *text, size_t len, struct config **out,
 		 char **err);
-/* Read and parse path. -ENOENT/-EACCES/... or -EINVAL with *err set. */
+/* Read and parse path, then the feeds file it names (a missing feeds file
+ * is empty). -ENOENT/-EACCES/... or -EINVAL with *err set. */
 int config_load(const char *path, struct config **out, char **err);
+
+/* The feeds file (docs/configuration.md "Feeds added at run time") holds
+ * only [feed NAME] sections. Parse text and append its feeds to c with
+ * runtime = 1; a name c already has is skipped (the configuration file
+ * wins) and counted in *shadowed. 0, -EINVAL with *err, -ENOMEM. */
+int config_merge_feeds(struct config *c, const char *text, size_t len,
+		       size_t *shadowed, char **err);
+/* Append a copy of f (runtime as given). -EEXIST if c has that name,
+ * -ENOSPC past the feed limit, -ENOMEM. */
+int config_add_feed(struct config *c, const struct config_feed *f,
+		    int runtime);
+/* Remove the feed called name. -ENOENT. */
+int config_remove_feed(struct config *c, const char *name);
+/* Append f as an INI [feed NAME] section to out (struct buf). -EINVAL if
+ * the name is invalid, the url is missing, or a value would not read back
+ * unchanged (control characters, inline comments, edge blanks). */
+struct buf;
+int config_feed_format(const struct config_feed *f, struct buf *out);
+/* Write c's runtime feeds to c->feeds_file atomically (a temporary file,
+ * fsync, rename, fsync of the directory). 0, -EOPNOTSUPP when
+ * feeds_file is none, or -errno with a malloc'd message in *err. */
+int config_write_feeds(const struct config *c, char **err);
 void config_free(struct config *c);
 const struct config_feed *config_find_feed(const struct config *c,
 					   const char *name);

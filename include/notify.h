@@ -15,6 +15,7 @@
 
 struct store;
 struct notify;
+struct proto_req;
 
 /* Hooks into the daemon for the non-event ops. Each returns 0 and a new
  * JSON object in *out (the reply; "type" is filled in by notify), or a
@@ -24,6 +25,12 @@ struct notify_ops {
 	int (*feeds)(void *arg, json_t **out, char **err);
 	int (*poll)(void *arg, const char *feed, json_t **out, char **err);
 	int (*reload)(void *arg, json_t **out, char **err);
+	/* -EEXIST (reply "conflict"): the name is taken, or the feed belongs
+	 * to the configuration file. */
+	int (*add_feed)(void *arg, const struct proto_req *req, json_t **out,
+			char **err);
+	int (*remove_feed)(void *arg, const char *feed, json_t **out,
+			   char **err);
 	void *arg;
 };
 

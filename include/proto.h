@@ -18,6 +18,7 @@ struct buf;
 #define PROTO_MAX_NAME 256     /* bytes of one feed/speaker/kind/field */
 #define PROTO_MAX_QUERY 1024   /* bytes of a full-text query */
 #define PROTO_MAX_LIMIT 1000   /* search "limit" */
+#define PROTO_MAX_URL 4096     /* add_feed "url" */
 
 enum proto_op {
 	PROTO_SUBSCRIBE = 1,
@@ -29,6 +30,8 @@ enum proto_op {
 	PROTO_POLL,   /* privileged */
 	PROTO_RELOAD, /* privileged */
 	PROTO_PING,
+	PROTO_ADD_FEED,    /* privileged */
+	PROTO_REMOVE_FEED, /* privileged */
 };
 
 /* Every string and array below is owned by the request (malloc'd, NUL-
@@ -49,8 +52,13 @@ struct proto_req {
 	size_t limit;
 	/* get */
 	int64_t get_id;
-	/* poll: required */
+	/* poll, add_feed, remove_feed: the feed name, required */
 	char *poll_feed;
+	/* add_feed */
+	char *feed_url;      /* required */
+	char *feed_profile;
+	char *feed_interval; /* a duration as in the configuration ("15m") */
+	int feed_fetch_pages; /* -1: absent, else 0/1 */
 };
 
 /* Decode one line (without its newline). 0 and *req filled (free with

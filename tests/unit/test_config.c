@@ -289,6 +289,108 @@ test_missing_file_names_the_path(void **state)
 	free(err);
 }
 
+static void
+test_feeds_file_defaults_beside_the_database_and_can_be_off(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = parse_ok("[daemon]\ndatabase = /srv/bw/archive.db\n");
+	assert_string_equal(c->feeds_file, "/srv/bw/feeds.conf");
+	config_free(c);
+	c = parse_ok("[daemon]\ndatabase = bw.db\n");
+	assert_string_equal(c->feeds_file, "feeds.conf");
+	config_free(c);
+	c = parse_ok("[daemon]\nfeeds_file = /etc/bw/extra.conf\n");
+	assert_string_equal(c->feeds_file, "/etc/bw/extra.conf");
+	config_free(c);
+	c = parse_ok("[daemon]\nfeeds_file = none\n");
+	assert_null(c->feeds_file);
+	config_free(c);
+}
+
+static void
+test_feeds_file_merges_runtime_feeds_and_the_config_file_wins(void **state)
+{
+	const char *rt = "[feed un]\nurl = https://press.un.org/en/rss.xml\n"
+			 "[feed nato]\nurl = https://evil.example/\n";
+	struct config *c;
+	size_t shadowed = 9;
+	char *err = NULL;
+
+	(void)state;
+	c = parse_ok("[feed nato]\nurl = https://www.nato.int/rss.xml\n");
+	assert_int_equal(config_merge_feeds(c, rt, strlen(rt), &shadowed,
+					    &err), 0);
+	assert_int_equal(shadowed, 1);
+	assert_int_equal(c->nfeeds, 2);
+	assert_string_equal(config_find_feed(c, "nato")->url,
+			    "https://www.nato.int/rss.xml");
+	assert_int_equal(config_find_feed(c, "nato")->runtime, 0);
+	assert_int_equal(config_find_feed(c, "un")->runtime, 1);
+	assert_int_equal(config_remove_feed(c, "un"), 0);
+	assert_int_equal(config_remove_feed(c, "un"), -ENOENT);
+	assert_int_equal(c->nfeeds, 1);
+	config_free(c);
+}
+
+static void
+test_feeds_file_refuses_daemon_settings(void **state)
+{
+	const char *rt = "[feed un]\nurl = https://press.un.org/\n"
+			 "[daemon]\ndatabase = /tmp/evil.db\n";
+	struct config *c = parse_ok("");
+	size_t shadowed;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_merge_feeds(c, rt, strlen(rt), &shadowed,
+					    &err), -EINVAL);
+	assert_non_null(strstr(err, "line 4"));
+	assert_non_null(strstr(err, "only [feed NAME] sections"));
+	assert_int_equal(c->nfeeds, 0);
+	free(err);
+	config_free(c);
+}
+
+static void
+test_a_formatted_feed_reads_back_unchanged(void **state)
+{
+	struct config_feed f = {
+		"state", "https://www.state.gov/rss?x=1&y=a#frag", "state",
+		90000, 0, "//main", NULL, "//time/@datetime", 1};
+	struct config_feed bad = f;
+	struct buf b = BUF_INIT;
+	struct config *c = parse_ok("");
+	const struct config_feed *g;
+	size_t shadowed;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_feed_format(&f, &b), 0);
+	assert_int_equal(config_merge_feeds(c, b.data, b.len, &shadowed,
+					    &err), 0);
+	g = config_find_feed(c, "state");
+	assert_non_null(g);
+	assert_string_equal(g->url, f.url);
+	assert_string_equal(g->profile, "state");
+	assert_int_equal(g->interval_ms, 90000);
+	assert_int_equal(g->fetch_pages, 0);
+	assert_string_equal(g->xpath_body, "//main");
+	assert_null(g->xpath_title);
+	assert_string_equal(g->xpath_date, "//time/@datetime");
+	/* Values that would not read back are refused. */
+	bad.url = "https://a.example/\n[daemon]";
+	assert_int_equal(config_feed_format(&bad, &b), -EINVAL);
+	bad.url = "https://a.example/ ;comment";
+	assert_int_equal(config_feed_format(&bad, &b), -EINVAL);
+	bad.url = "https://a.example/";
+	bad.name = "two words";
+	assert_int_equal(config_feed_format(&bad, &b), -EINVAL);
+	buf_free(&b);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -306,6 +408,12 @@ main(void)
 		cmocka_unit_test(test_retention_and_database_cap_parse),
 		cmocka_unit_test(test_shipped_config_is_valid_and_lists_real_feeds),
 		cmocka_unit_test(test_missing_file_names_the_path),
+		cmocka_unit_test(
+			test_feeds_file_defaults_beside_the_database_and_can_be_off),
+		cmocka_unit_test(
+			test_feeds_file_merges_runtime_feeds_and_the_config_file_wins),
+		cmocka_unit_test(test_feeds_file_refuses_daemon_settings),
+		cmocka_unit_test(test_a_formatted_feed_reads_back_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

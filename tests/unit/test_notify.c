@@ -104,7 +104,8 @@ fx_init(struct fx *fx)
 static void
 fx_start(struct fx *fx)
 {
-	struct notify_ops ops = {op_status, NULL, op_poll, op_reload, fx};
+	struct notify_ops ops = {.status = op_status, .poll = op_poll,
+				 .reload = op_reload, .arg = fx};
 	char *err = NULL;
 	int r;
 

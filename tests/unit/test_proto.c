@@ -56,6 +56,15 @@ static const struct bad_case bad_cases[] = {
 	{"{\"op\":\"poll\",\"feed\":1}", "bad_request"},
 	{"{\"op\":\"status\",\"id\":{\"a\":1}}", "bad_request"},
 	{"{\"op\":\"status\",\"id\":[1]}", "bad_request"},
+	{"{\"op\":\"add_feed\",\"url\":\"https://a.example/f\"}",
+	 "bad_request"},
+	{"{\"op\":\"add_feed\",\"feed\":\"a\"}", "bad_request"},
+	{"{\"op\":\"add_feed\",\"feed\":\"a\",\"url\":\"https://a/\","
+	 "\"fetch_pages\":\"yes\"}", "bad_request"},
+	{"{\"op\":\"add_feed\",\"feed\":\"a\",\"url\":\"https://a/\","
+	 "\"interval\":900}", "bad_request"},
+	{"{\"op\":\"remove_feed\"}", "bad_request"},
+	{"{\"op\":\"remove_feed\",\"feed\":[\"a\"]}", "bad_request"},
 };
 
 static void
@@ -108,6 +117,42 @@ test_subscribe_with_all_filters_decodes_every_field(void **state)
 	proto_req_clear(&req);
 	assert_null(req.feeds);
 	assert_int_equal(req.since, -1);
+}
+
+static void
+test_add_and_remove_feed_decode_and_are_privileged(void **state)
+{
+	const char *add = "{\"op\":\"add_feed\",\"feed\":\"nato\","
+			  "\"url\":\"https://www.nato.int/rss.xml\","
+			  "\"profile\":\"nato\",\"interval\":\"15m\","
+			  "\"fetch_pages\":false}";
+	const char *min = "{\"op\":\"add_feed\",\"feed\":\"x\","
+			  "\"url\":\"https://x.example/\"}";
+	const char *rm = "{\"op\":\"remove_feed\",\"feed\":\"nato\"}";
+	struct proto_req req;
+	const char *code, *why;
+
+	(void)state;
+	assert_int_equal(proto_decode(add, strlen(add), &req, &code, &why), 0);
+	assert_int_equal(req.op, PROTO_ADD_FEED);
+	assert_true(proto_is_privileged(req.op));
+	assert_string_equal(req.poll_feed, "nato");
+	assert_string_equal(req.feed_url, "https://www.nato.int/rss.xml");
+	assert_string_equal(req.feed_profile, "nato");
+	assert_string_equal(req.feed_interval, "15m");
+	assert_int_equal(req.feed_fetch_pages, 0);
+	proto_req_clear(&req);
+	assert_int_equal(proto_decode(min, strlen(min), &req, &code, &why), 0);
+	assert_null(req.feed_profile);
+	assert_null(req.feed_interval);
+	assert_int_equal(req.feed_fetch_pages, -1);
+	proto_req_clear(&req);
+	assert_int_equal(proto_decode(rm, strlen(rm), &req, &code, &why), 0);
+	assert_int_equal(req.op, PROTO_REMOVE_FEED);
+	assert_true(proto_is_privileged(req.op));
+	assert_string_equal(req.poll_feed, "nato");
+	assert_string_equal(proto_op_name(req.op), "remove_feed");
+	proto_req_clear(&req);
 }
 
 static void
@@ -271,6 +316,8 @@ main(void)
 		cmocka_unit_test(
 			test_error_line_is_one_compact_line_echoing_the_id),
 		cmocka_unit_test(test_append_line_adds_exactly_one_newline),
+		cmocka_unit_test(
+			test_add_and_remove_feed_decode_and_are_privileged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
