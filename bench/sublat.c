@@ -1,16 +1,32 @@
 /* sublat — subscriber latency driver for bench/run (section 5).
  *
- *   sublat SOCKET FEEDFILE FEEDNAME NSUBS ITERATIONS
+ *   sublat SOCKET FEEDFILE FEEDNAME NSUBS ITERATIONS [ITEMS PER_S]
  *
- * Connects NSUBS subscribers to the daemon's socket (one process, epoll),
- * then ITERATIONS times: rewrites FEEDFILE (served by nginx) with one new
- * item, sends {"op":"poll","feed":FEEDNAME} on a control connection, and
- * waits until every subscriber has read a "briefing.new" line. Each
- * delivery's latency is measured from the poll request on one clock
- * (CLOCK_MONOTONIC), so it is an upper bound on commit→delivery: it also
- * holds the fetch from nginx, the parse and the store transaction.
- * A delivery missing after 2 s counts as missing (exit status 1).
+ * Connects NSUBS subscribers to the daemon's socket (one process, epoll).
+ *
+ * Without ITEMS/PER_S (one event at a time): ITERATIONS times, rewrites
+ * FEEDFILE (served by nginx) with one new item, sends
+ * {"op":"poll","feed":FEEDNAME} on a control connection, and waits until
+ * every subscriber has read the "briefing.new" line.
+ *
+ * With ITEMS and PER_S (a sustained stream): ITERATIONS polls paced at
+ * PER_S polls a second, each after rewriting FEEDFILE with ITEMS new items,
+ * so the daemon is offered ITEMS × PER_S events a second; a poll is sent
+ * only once the first subscriber has the previous poll's events, so the
+ * rate achieved (events_per_s) is capped by what the daemon sustains.
+ * Subscribers are read all along; the run ends when every subscriber has
+ * every event.
+ *
+ * Two latencies per delivery, both on CLOCK_REALTIME of this host:
+ *   commit: from the event's "stored" time (the daemon stamps the event row
+ *           as it writes it, just before the commit) to the subscriber
+ *           having read the line — commit→delivery, plus the rest of the
+ *           write batch and the commit itself;
+ *   poll:   (one-at-a-time mode) from sending the poll request — which
+ *           adds the fetch from nginx and the parse.
+ * A delivery missing after 5 s counts as missing (exit status 1).
  * Prints: samples=N missing=M p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
+ *         poll_p50_ms=.. poll_p99_ms=.. events_per_s=..
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +42,7 @@
 
 struct sub {
 	int fd;
-	int got;        /* deliveries seen in this iteration */
+	long got;       /* deliveries seen (this iteration, or in all) */
 	size_t len;     /* bytes of a partial line kept in buf */
 	char buf[65536];
 };
@@ -35,8 +51,48 @@ static double sublat_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Latencies (ms) of every delivery, in the order read. */
+static double *lat;
+static size_t nlat, caplat;
+
+/* "stored":"YYYY-MM-DDTHH:MM:SS.uuuuuuZ" → ms since the epoch, or -1.
+ * The seconds part is converted once per distinct second. */
+static double sublat_stored_ms(const char *line)
+{
+	static char last[20];
+	static double last_s;
+	const char *p = strstr(line, "\"stored\":\"");
+	struct tm tm;
+
+	if (!p || strlen(p += 10) < 27)
+		return -1;
+	if (memcmp(p, last, 19) != 0) {
+		memset(&tm, 0, sizeof(tm));
+		if (sscanf(p, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
+			   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			   &tm.tm_sec) != 6)
+			return -1;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		last_s = (double)timegm(&tm);
+		memcpy(last, p, 19);
+	}
+	return last_s * 1e3 + strtod(p + 19, NULL) * 1e3;
+}
+
+static void sublat_sample(double ms)
+{
+	if (nlat == caplat) {
+		caplat = caplat ? caplat * 2 : 4096;
+		lat = realloc(lat, caplat * sizeof(*lat));
+		if (!lat)
+			exit(1);
+	}
+	lat[nlat++] = ms;
 }
 
 static int sublat_connect(const char *path)
@@ -93,8 +149,13 @@ static int sublat_read(struct sub *s, int *subscribed)
 		while ((nl = strchr(p, '\n'))) {
 			*nl = '\0';
 			if (strstr(p, "\"briefing.new\"") ||
-			    strstr(p, "\"briefing.updated\""))
+			    strstr(p, "\"briefing.updated\"")) {
+				double st = sublat_stored_ms(p);
+
 				s->got++;
+				if (st > 0 && subscribed == NULL)
+					sublat_sample(sublat_now() - st);
+			}
 			else if (strstr(p, "\"subscribed\"") && subscribed)
 				*subscribed = 1;
 			else if (strstr(p, "\"overflow\"") ||
@@ -109,8 +170,13 @@ static int sublat_read(struct sub *s, int *subscribed)
 	}
 }
 
-static int sublat_write_feed(const char *path, int k)
+/* FEEDFILE with the n new items of poll k, plus those of the 4 polls
+ * before it, so that polls the daemon coalesces lose nothing (ids unique
+ * to this process). */
+static int sublat_write_feed(const char *path, long k, long n)
 {
+	long first = (k >= 4 ? k - 4 : 0) * n;
+
 	char tmp[4200];
 	FILE *f;
 
@@ -121,15 +187,17 @@ static int sublat_write_feed(const char *path, int k)
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<rss version=\"2.0\"><channel><title>Live</title>"
 		"<link>https://live.example.org/</link>"
-		"<description>latency probe</description>\n"
-		"<item><title>Live statement %d-%ld</title>"
-		"<link>https://live.example.org/b/%d-%ld.htm</link>"
-		"<guid isPermaLink=\"false\">live-%d-%ld</guid>"
-		"<pubDate>Mon, 02 Jan 2023 10:00:00 +0000</pubDate>"
-		"<description>Probe %d of run %ld for the subscriber latency "
-		"bench.</description></item>\n</channel></rss>\n",
-		k, (long)getpid(), k, (long)getpid(), k, (long)getpid(), k,
-		(long)getpid());
+		"<description>latency probe</description>\n");
+	for (long i = first; i < k * n + n; i++)
+		fprintf(f, "<item><title>Live statement %ld-%ld</title>"
+			"<link>https://live.example.org/b/%ld-%ld.htm</link>"
+			"<guid isPermaLink=\"false\">live-%ld-%ld</guid>"
+			"<pubDate>Mon, 02 Jan 2023 10:00:00 +0000</pubDate>"
+			"<description>Probe %ld of run %ld for the subscriber "
+			"latency bench.</description></item>\n",
+			i, (long)getpid(), i, (long)getpid(), i,
+			(long)getpid(), i, (long)getpid());
+	fputs("</channel></rss>\n", f);
 	if (fclose(f) != 0)
 		return -1;
 	return rename(tmp, path);
@@ -149,29 +217,62 @@ static double sublat_pct(const double *v, size_t n, double p)
 	return n ? v[i < n ? i : n - 1] : 0;
 }
 
+/* Read every ready subscriber until timeout_ms passes without data or
+ * every subscriber has want events. Returns subscribers short of want. */
+static long sublat_drain(int ep, struct sub *subs, long nsubs, long want,
+			 int timeout_ms)
+{
+	struct epoll_event evs[256];
+	long short_of = 0;
+
+	for (;;) {
+		short_of = 0;
+		for (long i = 0; i < nsubs; i++)
+			short_of += subs[i].got < want;
+		if (!short_of)
+			return 0;
+		int n = epoll_wait(ep, evs, 256, timeout_ms);
+
+		if (n <= 0)
+			return short_of;
+		for (int e = 0; e < n; e++)
+			if (sublat_read(evs[e].data.ptr, NULL) < 0) {
+				fprintf(stderr, "sublat: a subscriber was "
+					"disconnected\n");
+				exit(1);
+			}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct epoll_event ev, evs[256];
 	struct sub *subs, ctl;
-	double *lat, t0;
-	size_t nlat = 0;
-	long nsubs, iters, missing = 0;
+	double *plat, t0, start;
+	size_t nplat = 0;
+	long nsubs, iters, items = 0, per_s = 0, missing = 0;
 	char line[512];
 	int ep;
 
-	if (argc != 6) {
+	if (argc != 6 && argc != 8) {
 		fprintf(stderr, "usage: sublat SOCKET FEEDFILE FEEDNAME "
-				"NSUBS ITERATIONS\n");
+				"NSUBS ITERATIONS [ITEMS PER_S]\n");
 		return 2;
 	}
 	nsubs = strtol(argv[4], NULL, 10);
 	iters = strtol(argv[5], NULL, 10);
+	if (argc == 8) {
+		items = strtol(argv[6], NULL, 10);
+		per_s = strtol(argv[7], NULL, 10);
+		if (items <= 0 || per_s <= 0)
+			return 2;
+	}
 	if (nsubs <= 0 || iters <= 0)
 		return 2;
 	subs = calloc((size_t)nsubs, sizeof(*subs));
-	lat = calloc((size_t)(nsubs * iters), sizeof(*lat));
+	plat = calloc((size_t)(nsubs * iters), sizeof(*plat));
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (!subs || !lat || ep < 0)
+	if (!subs || !plat || ep < 0)
 		return 1;
 	for (long i = 0; i < nsubs; i++) {
 		int ok = 0;
@@ -205,48 +306,90 @@ int main(int argc, char **argv)
 	if (ctl.fd < 0)
 		return 1;
 	fcntl(ctl.fd, F_SETFL, O_NONBLOCK);
-	for (long k = 0; k < iters; k++) {
-		long done = 0;
+	snprintf(line, sizeof(line), "{\"op\":\"poll\",\"feed\":\"%s\"}\n",
+		 argv[3]);
+	start = sublat_now();
+	if (per_s) {
+		/* The stream: pace the polls, read subscribers in between. */
+		for (long k = 0; k < iters; k++) {
+			double due = start + (double)k * 1e3 / (double)per_s;
+			double wait;
 
-		for (long i = 0; i < nsubs; i++)
-			subs[i].got = 0;
-		if (sublat_write_feed(argv[2], (int)k) != 0)
-			return 1;
-		snprintf(line, sizeof(line),
-			 "{\"op\":\"poll\",\"feed\":\"%s\"}\n", argv[3]);
-		t0 = sublat_now();
-		if (sublat_send(ctl.fd, line) != 0)
-			return 1;
-		while (done < nsubs) {
-			int n = epoll_wait(ep, evs, 256, 2000);
+			/* Closed loop: the next poll waits for its time and
+			 * for subscriber 0 to have the previous poll's events,
+			 * so the rate is capped by what the daemon sustains
+			 * and polls are never coalesced. */
+			while ((wait = due - sublat_now()) > 0 ||
+			       subs[0].got < k * items) {
+				int n = epoll_wait(ep, evs, 256,
+						   wait > 0 ? (int)wait + 1
+							    : 5000);
 
-			if (n <= 0) {
-				missing += nsubs - done;
-				break;
-			}
-			for (int e = 0; e < n; e++) {
-				struct sub *s = evs[e].data.ptr;
-				int before = s->got;
-				double t;
-
-				if (sublat_read(s, NULL) < 0) {
-					fprintf(stderr, "sublat: a subscriber "
-						"was disconnected\n");
+				if (n == 0 && wait <= 0) {
+					fprintf(stderr, "sublat: poll %ld's "
+						"events never came\n", k - 1);
 					return 1;
 				}
-				t = sublat_now();
-				if (before == 0 && s->got > 0) {
-					lat[nlat++] = t - t0;
-					done++;
+
+				for (int e = 0; e < n; e++)
+					if (sublat_read(evs[e].data.ptr,
+							NULL) < 0)
+						return 1;
+			}
+			if (sublat_write_feed(argv[2], k, items) != 0 ||
+			    sublat_send(ctl.fd, line) != 0)
+				return 1;
+			sublat_read(&ctl, NULL);
+		}
+		missing = sublat_drain(ep, subs, nsubs, iters * items, 5000);
+	} else {
+		for (long k = 0; k < iters; k++) {
+			long done = 0;
+
+			for (long i = 0; i < nsubs; i++)
+				subs[i].got = 0;
+			if (sublat_write_feed(argv[2], k, 1) != 0)
+				return 1;
+			t0 = sublat_now();
+			if (sublat_send(ctl.fd, line) != 0)
+				return 1;
+			while (done < nsubs) {
+				int n = epoll_wait(ep, evs, 256, 5000);
+
+				if (n <= 0) {
+					missing += nsubs - done;
+					break;
+				}
+				for (int e = 0; e < n; e++) {
+					struct sub *s = evs[e].data.ptr;
+					long before = s->got;
+
+					if (sublat_read(s, NULL) < 0) {
+						fprintf(stderr, "sublat: a "
+							"subscriber was "
+							"disconnected\n");
+						return 1;
+					}
+					if (before == 0 && s->got > 0) {
+						plat[nplat++] =
+							sublat_now() - t0;
+						done++;
+					}
 				}
 			}
+			sublat_read(&ctl, NULL); /* drop the poll replies */
 		}
-		sublat_read(&ctl, NULL); /* drop the poll replies */
 	}
+	double el = (sublat_now() - start) / 1e3;
+
 	qsort(lat, nlat, sizeof(*lat), sublat_cmp);
+	qsort(plat, nplat, sizeof(*plat), sublat_cmp);
 	printf("samples=%zu missing=%ld p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
-	       "max_ms=%.3f\n", nlat, missing, sublat_pct(lat, nlat, .50),
-	       sublat_pct(lat, nlat, .90), sublat_pct(lat, nlat, .99),
-	       nlat ? lat[nlat - 1] : 0);
+	       "max_ms=%.3f poll_p50_ms=%.3f poll_p99_ms=%.3f "
+	       "events_per_s=%.1f\n", nlat, missing,
+	       sublat_pct(lat, nlat, .50), sublat_pct(lat, nlat, .90),
+	       sublat_pct(lat, nlat, .99), nlat ? lat[nlat - 1] : 0,
+	       sublat_pct(plat, nplat, .50), sublat_pct(plat, nplat, .99),
+	       (double)(per_s ? iters * items : iters) / el);
 	return missing ? 1 : 0;
 }

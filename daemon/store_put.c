@@ -513,10 +513,26 @@ put_update(struct put *p, int64_t oldrev, const char *oldtext,
 	return write_common(p, url_key);
 }
 
+/* "stored": when the event row was written (UTC, microseconds), so that
+ * a subscriber can measure how late it hears of a briefing. */
+static void
+stored_time(char out[64])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000));
+}
+
 /* The outbox row: the event line exactly as subscribers will get it. */
 static int
 put_event(struct put *p, int updated, int64_t *seq)
 {
+	char stored[64];
 	struct store *s = p->s;
 	json_t *ev = NULL, *bj = NULL;
 	sqlite3_stmt *st;
@@ -535,6 +551,8 @@ put_event(struct put *p, int updated, int64_t *seq)
 	if (!bj || !ev ||
 	    json_object_set_new(ev, "seq", json_integer(*seq)) ||
 	    json_object_set_new(ev, "type", json_string(type)) ||
+	    (stored_time(stored),
+	     json_object_set_new(ev, "stored", json_string(stored))) ||
 	    json_object_set(ev, "briefing", bj))
 		goto done;
 	if (updated &&

@@ -74,6 +74,11 @@ for e in ev:
     b = e["briefing"]
     assert b["id"] > 0 and b["feed"] in ("nato", "whitehouse") and b["kind"] == "transcript", b
     assert "turns" not in b
+    # "stored": when the row was written, UTC with microseconds, recent.
+    import datetime, re, time
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", e["stored"]), e["stored"]
+    t = datetime.datetime.strptime(e["stored"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+    assert time.time() - 120 < t <= time.time() + 1, e["stored"]
 print("events ok")
 PY
 ok "events carry the stored records"

@@ -388,11 +388,15 @@ test_new_briefing_is_stored_with_an_event_that_carries_it(void **state)
 	assert_int_equal(store_events_after(e->s, 0, 0, on_event, &ev), 0);
 	assert_int_equal(ev.n, 1);
 	snprintf(prefix, sizeof(prefix),
-		 "{\"seq\":1,\"type\":\"briefing.new\",\"briefing\":{\"id\":%lld,",
-		 (long long)b->id);
+		 "{\"seq\":1,\"type\":\"briefing.new\",\"stored\":\"");
 	assert_memory_equal(ev.json[0], prefix, strlen(prefix));
+	snprintf(prefix, sizeof(prefix), "Z\",\"briefing\":{\"id\":%lld,",
+		 (long long)b->id);
+	assert_non_null(strstr(ev.json[0], prefix));
 	o = json_loads(ev.json[0], 0, NULL);
 	assert_non_null(o);
+	assert_int_equal(strlen(json_string_value(json_object_get(o,
+							"stored"))), 27);
 	bj = json_object_get(o, "briefing");
 	assert_string_equal(json_string_value(json_object_get(bj, "feed")),
 			    "nato");
