@@ -105,24 +105,31 @@ struct textout {
 static void
 text_put(struct textout *t, const char *s, size_t len)
 {
-	size_t i, run;
+	const char *end = s + len;
+	char *o, *start;
 
-	for (i = 0; i < len && !t->err;) {
-		if (is_ws((unsigned char)s[i])) {
+	if (t->err || len == 0)
+		return;
+	/* At most one separator per call is ever pending, so len + 1
+	 * bytes always suffice: write in place. */
+	if (buf_grow(t->b, len + 1) < 0) {
+		t->err = -ENOMEM;
+		return;
+	}
+	start = t->b->data + t->start;
+	o = t->b->data + t->b->len;
+	for (; s < end; s++) {
+		if (is_ws((unsigned char)*s)) {
 			t->space = 1;
-			i++;
 			continue;
 		}
-		if (t->space && t->b->len > t->start &&
-		    buf_putc(t->b, ' ') < 0)
-			t->err = -ENOMEM;
+		if (t->space && o > start)
+			*o++ = ' ';
 		t->space = 0;
-		for (run = i; run < len && !is_ws((unsigned char)s[run]);)
-			run++;
-		if (buf_append(t->b, s + i, run - i) < 0)
-			t->err = -ENOMEM;
-		i = run;
+		*o++ = *s;
 	}
+	t->b->len = (size_t)(o - t->b->data);
+	*o = '\0';
 }
 
 int
