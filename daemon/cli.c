@@ -441,12 +441,12 @@ cmd_parse(int argc, char **argv)
 			char *s = feed_doc_dump(doc, JSON_INDENT(2) |
 						     JSON_PRESERVE_ORDER);
 
+			rc = s ? 0 : 1;
 			if (s) {
 				puts(s);
 				free(s);
 			} else {
 				fprintf(stderr, "briefwatch: out of memory\n");
-				rc = 1;
 			}
 			feed_doc_free(doc);
 		}
