@@ -6,8 +6,9 @@
  *       MANIFEST: lines "file<TAB>url[<TAB>...]" (bench/corpus.py writes
  *       it); each DIR/file goes through transcript_parse() with its URL.
  *   bwloop feed [-r REPEAT] FILE...
- *       each file goes through feed_parse() and feed_doc_to_json() and is
- *       serialised with json_dumps(), as `briefwatch parse feed` does.
+ *       each file goes through feed_parse() and is serialised with
+ *       feed_doc_dump() (the bytes json_dumps(feed_doc_to_json()) would
+ *       give), as `briefwatch parse feed` does.
  *   bwloop fill DB feeds FILE...
  *       feed_parse() every FILE and store each entry as an item-only
  *       briefing (title, link, dates, summary; what fetch_pages = no
@@ -152,18 +153,15 @@ static int bwloop_one_feed(const struct input *in)
 {
 	struct feed_doc *d = NULL;
 	char *err = NULL, *s;
-	json_t *j;
 	int rc;
 
 	rc = feed_parse(in->data, in->len, NULL, NULL, NULL, &d, &err);
 	free(err);
 	if (rc != 0)
 		return rc;
-	j = feed_doc_to_json(d);
-	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	s = feed_doc_dump(d, JSON_COMPACT);
 	rc = s ? 0 : -ENOMEM;
 	free(s);
-	json_decref(j);
 	feed_doc_free(d);
 	return rc;
 }

@@ -440,10 +440,16 @@ cmd_parse(int argc, char **argv)
 			fprintf(stderr, "briefwatch: parse: %s: %s\n", file,
 				err ? err : strerror(-r));
 		} else {
-			json_t *j = feed_doc_to_json(doc);
+			char *s = feed_doc_dump(doc, JSON_INDENT(2) |
+						     JSON_PRESERVE_ORDER);
 
-			rc = print_json(j, 0);
-			json_decref(j);
+			rc = s ? 0 : 1;
+			if (s) {
+				puts(s);
+				free(s);
+			} else {
+				fprintf(stderr, "briefwatch: out of memory\n");
+			}
 			feed_doc_free(doc);
 		}
 	} else {

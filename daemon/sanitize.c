@@ -105,24 +105,31 @@ struct textout {
 static void
 text_put(struct textout *t, const char *s, size_t len)
 {
-	size_t i, run;
+	const char *end = s + len;
+	char *o, *start;
 
-	for (i = 0; i < len && !t->err;) {
-		if (is_ws((unsigned char)s[i])) {
+	if (t->err || len == 0)
+		return;
+	/* At most one separator per call is ever pending, so len + 1
+	 * bytes always suffice: write in place. */
+	if (buf_grow(t->b, len + 1) < 0) {
+		t->err = -ENOMEM;
+		return;
+	}
+	start = t->b->data + t->start;
+	o = t->b->data + t->b->len;
+	for (; s < end; s++) {
+		if (is_ws((unsigned char)*s)) {
 			t->space = 1;
-			i++;
 			continue;
 		}
-		if (t->space && t->b->len > t->start &&
-		    buf_putc(t->b, ' ') < 0)
-			t->err = -ENOMEM;
+		if (t->space && o > start)
+			*o++ = ' ';
 		t->space = 0;
-		for (run = i; run < len && !is_ws((unsigned char)s[run]);)
-			run++;
-		if (buf_append(t->b, s + i, run - i) < 0)
-			t->err = -ENOMEM;
-		i = run;
+		*o++ = *s;
 	}
+	t->b->len = (size_t)(o - t->b->data);
+	*o = '\0';
 }
 
 int
@@ -547,8 +554,8 @@ on_error(void *ctx, xmlErrorPtr e)
 }
 
 int
-sanitize_html(const char *html, size_t len, const char *base_url,
-	      struct buf *text, struct buf *html_out)
+sanitize_html_libxml(const char *html, size_t len, const char *base_url,
+		     struct buf *text, struct buf *html_out)
 {
 	struct san s;
 	xmlSAXHandler sax, *oldsax;
@@ -628,6 +635,515 @@ sanitize_html(const char *html, size_t len, const char *base_url,
 	buf_free(&doc);
 	rc = s.err ? s.err : s.text.err;
 	return rc;
+}
+
+/* ---- the fast path ------------------------------------------------------
+ *
+ * Most feed bodies are simple, well-formed HTML: a few paragraphs, links,
+ * emphasis, lists, the common entities. For those, a strict hand-written
+ * tokenizer produces the same events libxml2 would (same names, same
+ * attributes, same character data) and feeds them to the same handlers,
+ * at a fraction of the cost of setting up an HTML parser per field.
+ *
+ * It declines (and the caller falls back to libxml2) on anything whose
+ * treatment by libxml2 is not a plain start/end/characters sequence:
+ * elements outside its table, nestings that make libxml2 close or open
+ * elements implicitly, stray or missing end tags, comments, doctype,
+ * processing instructions, unquoted or valueless or repeated attributes,
+ * unknown or unterminated entities, control characters, carriage returns
+ * and invalid UTF-8. tests/unit/test_sanitize.c checks both paths give
+ * the same output. */
+
+enum fast_kind {
+	FK_INLINE, /* phrasing content only */
+	FK_VOID,   /* no content, no end tag (may be written <x/>) */
+	FK_PARA,   /* block holding phrasing content only */
+	FK_FLOW,   /* block holding blocks or phrasing content */
+	FK_LIST,   /* ul, ol: li only */
+	FK_LI,
+	FK_HR,     /* void, but a block */
+};
+
+struct fast_el {
+	const char *name;
+	unsigned char kind;
+};
+
+/* Sorted for bsearch. */
+static const struct fast_el fast_elements[] = {
+	{"a", FK_INLINE}, {"abbr", FK_INLINE}, {"article", FK_FLOW},
+	{"aside", FK_FLOW}, {"b", FK_INLINE}, {"big", FK_INLINE},
+	{"blockquote", FK_FLOW}, {"br", FK_VOID}, {"cite", FK_INLINE},
+	{"code", FK_INLINE}, {"dfn", FK_INLINE}, {"div", FK_FLOW},
+	{"em", FK_INLINE}, {"figcaption", FK_FLOW}, {"figure", FK_FLOW},
+	{"font", FK_INLINE}, {"footer", FK_FLOW}, {"h1", FK_PARA},
+	{"h2", FK_PARA}, {"h3", FK_PARA}, {"h4", FK_PARA}, {"h5", FK_PARA},
+	{"h6", FK_PARA}, {"header", FK_FLOW}, {"hr", FK_HR},
+	{"i", FK_INLINE}, {"img", FK_VOID}, {"kbd", FK_INLINE},
+	{"li", FK_LI}, {"mark", FK_INLINE}, {"ol", FK_LIST},
+	{"p", FK_PARA}, {"q", FK_INLINE}, {"s", FK_INLINE},
+	{"samp", FK_INLINE}, {"section", FK_FLOW}, {"small", FK_INLINE},
+	{"span", FK_INLINE}, {"strike", FK_INLINE}, {"strong", FK_INLINE},
+	{"sub", FK_INLINE}, {"sup", FK_INLINE}, {"time", FK_INLINE},
+	{"tt", FK_INLINE}, {"u", FK_INLINE}, {"ul", FK_LIST},
+	{"var", FK_INLINE}, {"wbr", FK_VOID},
+};
+
+struct fast_ent {
+	const char *name;
+	const char *utf8;
+};
+
+/* Sorted for bsearch; the values are libxml2's (HTML 4 entities). */
+static const struct fast_ent fast_entities[] = {
+	{"amp", "&"}, {"apos", "'"}, {"bull", "\xe2\x80\xa2"},
+	{"copy", "\xc2\xa9"}, {"euro", "\xe2\x82\xac"}, {"gt", ">"},
+	{"hellip", "\xe2\x80\xa6"}, {"laquo", "\xc2\xab"},
+	{"ldquo", "\xe2\x80\x9c"}, {"lsquo", "\xe2\x80\x98"}, {"lt", "<"},
+	{"mdash", "\xe2\x80\x94"}, {"middot", "\xc2\xb7"},
+	{"nbsp", "\xc2\xa0"}, {"ndash", "\xe2\x80\x93"}, {"quot", "\""},
+	{"raquo", "\xc2\xbb"}, {"rdquo", "\xe2\x80\x9d"},
+	{"reg", "\xc2\xae"}, {"rsquo", "\xe2\x80\x99"},
+	{"trade", "\xe2\x84\xa2"},
+};
+
+#define FAST_MAX_DEPTH 32
+#define FAST_MAX_ATTRS 16
+#define FAST_MAX_NAME 16
+
+struct fast {
+	struct san *s;
+	const char *p, *end;
+	struct buf scratch; /* attribute names and values, NUL-separated */
+	unsigned char stack[FAST_MAX_DEPTH]; /* fast_elements indexes */
+	int depth;
+	int in_a; /* an <a> is open: libxml2 closes it at the next <a> */
+};
+
+static int
+cmp_fast_el(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct fast_el *)e)->name);
+}
+
+static int
+cmp_fast_ent(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct fast_ent *)e)->name);
+}
+
+static int
+is_alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static int
+is_alnum(unsigned char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* Length of the valid UTF-8 sequence at p that libxml2 takes as a
+ * character (no surrogates, no U+FFFE/U+FFFF), or 0. */
+static size_t
+fast_utf8(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], cp;
+	size_t n, i;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if ((size_t)(end - p) < n)
+		return 0;
+	cp = c & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+static size_t
+fast_put_utf8(unsigned long cp, char *u)
+{
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	u[0] = (char)(0xf0 | cp >> 18);
+	u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	u[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Decode the reference at p ('&'): its UTF-8 into u (4 bytes), its length
+ * into *ulen; returns the bytes consumed, 0 to decline. */
+static size_t
+fast_entity(const char *p, const char *end, char *u, size_t *ulen)
+{
+	const char *q = p + 1, *start;
+	const struct fast_ent *e;
+	unsigned long cp = 0;
+	char name[8];
+	size_t n = 0;
+	int hex = 0;
+
+	if (q < end && *q == '#') {
+		q++;
+		if (q < end && (*q | 0x20) == 'x')
+			hex = 1, q++;
+		for (start = q; q < end && q - start < 7; q++) {
+			unsigned char c = (unsigned char)*q;
+
+			if (c >= '0' && c <= '9')
+				cp = cp * (hex ? 16 : 10) + (c - '0');
+			else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+				cp = cp * 16 + ((c | 0x20) - 'a' + 10);
+			else
+				break;
+		}
+		if (q == start || q >= end || *q != ';')
+			return 0;
+		if (!(cp == '\t' || cp == '\n' ||
+		      (cp >= 0x20 && cp <= 0xd7ff) ||
+		      (cp >= 0xe000 && cp <= 0xfffd) ||
+		      (cp >= 0x10000 && cp <= 0x10ffff)))
+			return 0;
+		*ulen = fast_put_utf8(cp, u);
+		return (size_t)(q + 1 - p);
+	}
+	while (q < end && n < sizeof(name) - 1 && is_alnum((unsigned char)*q))
+		name[n++] = *q++;
+	if (n == 0 || q >= end || *q != ';')
+		return 0;
+	name[n] = '\0';
+	e = bsearch(name, fast_entities, NELEM(fast_entities),
+		    sizeof(*fast_entities), cmp_fast_ent);
+	if (!e)
+		return 0;
+	*ulen = strlen(e->utf8);
+	memcpy(u, e->utf8, *ulen);
+	return (size_t)(q + 1 - p);
+}
+
+static const char *
+fast_skip_ws(const char *q, const char *end)
+{
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\n'))
+		q++;
+	return q;
+}
+
+/* Read a tag or attribute name at *qp, lowercased into name[FAST_MAX_NAME]
+ * (tag names: letters and digits; attribute names: also '-').
+ * Returns its length, 0 to decline. */
+static size_t
+fast_name(const char **qp, const char *end, char *name, int attr)
+{
+	const char *q = *qp;
+	size_t n = 0;
+
+	if (q >= end || !is_alpha((unsigned char)*q))
+		return 0;
+	while (q < end && (is_alnum((unsigned char)*q) ||
+			   (attr && *q == '-'))) {
+		if (n == FAST_MAX_NAME - 1)
+			return 0;
+		name[n++] = (char)(*q | (is_alpha((unsigned char)*q) ?
+					 0x20 : 0));
+		q++;
+	}
+	name[n] = '\0';
+	*qp = q;
+	return n;
+}
+
+/* Whether an element of kind child may open inside parent (-1: the
+ * fragment's top level) without libxml2 closing or opening anything. */
+static int
+fast_nests(int parent, int child)
+{
+	if (parent == FK_LIST)
+		return child == FK_LI;
+	if (child == FK_LI)
+		return 0;
+	if (parent == FK_PARA || parent == FK_INLINE)
+		return child == FK_INLINE || child == FK_VOID;
+	return 1;
+}
+
+/* Append an attribute value (quoted at *qp) to the scratch buffer with its
+ * references decoded. Returns 1 done, 0 to decline, -ENOMEM. */
+static int
+fast_value(struct fast *f, const char **qp)
+{
+	const char *q = *qp, *end = f->end, *run;
+	char quote, u[4];
+	size_t n, ulen;
+
+	if (q >= end || (*q != '"' && *q != '\''))
+		return 0;
+	quote = *q++;
+	for (;;) {
+		run = q;
+		while (q < end && *q != quote && *q != '&' &&
+		       (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+			q++;
+		if (buf_append(&f->scratch, run, (size_t)(q - run)) < 0)
+			return -ENOMEM;
+		if (q >= end)
+			return 0;
+		if (*q == quote)
+			break;
+		if (*q == '&') {
+			n = fast_entity(q, end, u, &ulen);
+			if (!n)
+				return 0;
+			if (buf_append(&f->scratch, u, ulen) < 0)
+				return -ENOMEM;
+			q += n;
+		} else if ((unsigned char)*q >= 0x80) {
+			n = fast_utf8((const unsigned char *)q,
+				      (const unsigned char *)end);
+			if (!n)
+				return 0;
+			if (buf_append(&f->scratch, q, n) < 0)
+				return -ENOMEM;
+			q += n;
+		} else {
+			return 0; /* control character */
+		}
+	}
+	if (buf_putc(&f->scratch, '\0') < 0)
+		return -ENOMEM;
+	*qp = q + 1;
+	return 1;
+}
+
+/* A start tag at f->p ('<' and a letter). Returns 1 done, 0 to decline,
+ * -ENOMEM. */
+static int
+fast_start(struct fast *f)
+{
+	const char *q = f->p + 1, *end = f->end;
+	const xmlChar *av[2 * FAST_MAX_ATTRS + 1];
+	size_t off[2 * FAST_MAX_ATTRS];
+	char name[FAST_MAX_NAME], an[FAST_MAX_NAME];
+	const struct fast_el *el;
+	int parent, kind, na = 0, i, rc;
+
+	if (!fast_name(&q, end, name, 0))
+		return 0;
+	el = bsearch(name, fast_elements, NELEM(fast_elements),
+		     sizeof(*fast_elements), cmp_fast_el);
+	if (!el)
+		return 0;
+	kind = el->kind;
+	parent = f->depth ? fast_elements[f->stack[f->depth - 1]].kind : -1;
+	if (!fast_nests(parent, kind) || (f->in_a && !strcmp(name, "a")))
+		return 0;
+	buf_reset(&f->scratch);
+	for (;;) {
+		const char *ws = q;
+
+		q = fast_skip_ws(q, end);
+		if (q >= end)
+			return 0;
+		if (*q == '>') {
+			q++;
+			break;
+		}
+		if (*q == '/') {
+			if (q + 1 >= end || q[1] != '>' ||
+			    (kind != FK_VOID && kind != FK_HR))
+				return 0;
+			q += 2;
+			break;
+		}
+		if (q == ws || na == FAST_MAX_ATTRS ||
+		    !fast_name(&q, end, an, 1))
+			return 0;
+		for (i = 0; i < na; i++)
+			if (!strcmp(f->scratch.data + off[2 * i], an))
+				return 0;
+		q = fast_skip_ws(q, end);
+		if (q >= end || *q != '=')
+			return 0;
+		q = fast_skip_ws(q + 1, end);
+		off[2 * na] = f->scratch.len;
+		if (buf_append(&f->scratch, an, strlen(an) + 1) < 0)
+			return -ENOMEM;
+		off[2 * na + 1] = f->scratch.len;
+		rc = fast_value(f, &q);
+		if (rc <= 0)
+			return rc;
+		na++;
+	}
+	for (i = 0; i < 2 * na; i++)
+		av[i] = (const xmlChar *)(f->scratch.data + off[i]);
+	av[2 * na] = NULL;
+	on_start(f->s, (const xmlChar *)el->name, na ? av : NULL);
+	if (kind == FK_VOID || kind == FK_HR) {
+		on_end(f->s, (const xmlChar *)el->name);
+	} else {
+		if (f->depth == FAST_MAX_DEPTH)
+			return 0;
+		f->stack[f->depth++] = (unsigned char)(el - fast_elements);
+		if (!strcmp(name, "a"))
+			f->in_a = 1;
+	}
+	f->p = q;
+	return 1;
+}
+
+/* An end tag at f->p ("</"). Returns 1 done, 0 to decline. */
+static int
+fast_end(struct fast *f)
+{
+	const char *q = f->p + 2, *end = f->end;
+	const struct fast_el *el;
+	char name[FAST_MAX_NAME];
+
+	if (!f->depth || !fast_name(&q, end, name, 0))
+		return 0;
+	el = &fast_elements[f->stack[f->depth - 1]];
+	if (strcmp(name, el->name))
+		return 0;
+	q = fast_skip_ws(q, end);
+	if (q >= end || *q != '>')
+		return 0;
+	f->depth--;
+	if (!strcmp(name, "a"))
+		f->in_a = 0;
+	on_end(f->s, (const xmlChar *)el->name);
+	f->p = q + 1;
+	return 1;
+}
+
+/* Character data up to the next '<' or '&'. Returns 1, or 0 to decline. */
+static int
+fast_text(struct fast *f)
+{
+	const unsigned char *p = (const unsigned char *)f->p;
+	const unsigned char *end = (const unsigned char *)f->end, *run = p;
+	int blank = 1;
+	size_t n;
+
+	while (p < end && *p != '<' && *p != '&') {
+		if (*p >= 0x80) {
+			n = fast_utf8(p, end);
+			if (!n)
+				return 0;
+			p += n;
+			blank = 0;
+			continue;
+		}
+		if (*p < 0x20 && *p != '\t' && *p != '\n')
+			return 0;
+		if (*p != ' ' && *p != '\t' && *p != '\n')
+			blank = 0;
+		p++;
+	}
+	if (!blank && f->depth &&
+	    fast_elements[f->stack[f->depth - 1]].kind == FK_LIST)
+		return 0;
+	on_chars(f->s, run, (int)(p - run));
+	f->p = (const char *)p;
+	return 1;
+}
+
+int
+sanitize_html_fast(const char *html, size_t len, const char *base_url,
+		   struct buf *text, struct buf *html_out)
+{
+	struct san s;
+	struct fast f;
+	size_t text_len = text ? text->len : 0;
+	size_t html_len = html_out ? html_out->len : 0;
+	char u[4];
+	size_t n, ulen;
+	int rc = 1;
+
+	if (len > INT_MAX)
+		return SANITIZE_DECLINED;
+	memset(&s, 0, sizeof(s));
+	s.text.b = text;
+	s.text.start = text_len;
+	s.html = html_out;
+	s.base = base_url;
+	s.wrapper = 1;
+	memset(&f, 0, sizeof(f));
+	f.s = &s;
+	f.p = html;
+	f.end = html + len;
+	while (rc > 0 && f.p < f.end && !s.err && !s.text.err) {
+		if (*f.p == '&') {
+			n = fast_entity(f.p, f.end, u, &ulen);
+			if (!n) {
+				rc = 0;
+				break;
+			}
+			on_chars(&s, (const xmlChar *)u, (int)ulen);
+			f.p += n;
+		} else if (*f.p != '<') {
+			rc = fast_text(&f);
+		} else if (f.p + 1 < f.end && f.p[1] == '/') {
+			rc = fast_end(&f);
+		} else if (f.p + 1 < f.end &&
+			   is_alpha((unsigned char)f.p[1])) {
+			rc = fast_start(&f);
+		} else {
+			rc = 0;
+		}
+	}
+	buf_free(&f.scratch);
+	if (rc > 0 && f.depth)
+		rc = 0;
+	if (rc < 0 || s.err || s.text.err)
+		return -ENOMEM;
+	if (rc == 0) {
+		if (text && text->data) {
+			text->len = text_len;
+			text->data[text_len] = '\0';
+		}
+		if (html_out && html_out->data) {
+			html_out->len = html_len;
+			html_out->data[html_len] = '\0';
+		}
+		return SANITIZE_DECLINED;
+	}
+	return 0;
+}
+
+
+int
+sanitize_html(const char *html, size_t len, const char *base_url,
+	      struct buf *text, struct buf *html_out)
+{
+	int rc = sanitize_html_fast(html, len, base_url, text, html_out);
+
+	if (rc != SANITIZE_DECLINED)
+		return rc;
+	return sanitize_html_libxml(html, len, base_url, text, html_out);
 }
 
 static void

@@ -86,4 +86,11 @@ void feed_doc_free(struct feed_doc *d);
  * ENOMEM). */
 json_t *feed_doc_to_json(const struct feed_doc *d);
 
+/* The same document as JSON text: exactly the bytes
+ * json_dumps(feed_doc_to_json(d), flags) gives, for flags made of
+ * JSON_COMPACT, JSON_INDENT(n) and JSON_PRESERVE_ORDER (order is always
+ * the contract's), without building the jansson tree. Returns a malloc'd
+ * string (free()), NULL on ENOMEM. */
+char *feed_doc_dump(const struct feed_doc *d, size_t flags);
+
 #endif

@@ -27,6 +27,18 @@
 int sanitize_html(const char *html, size_t len, const char *base_url,
 		  struct buf *text, struct buf *html_out);
 
+/* The two ways sanitize_html() works, for tests and fuzzers that compare
+ * them. sanitize_html_fast() handles simple, well-formed fragments with a
+ * hand-written tokenizer; on anything else it appends nothing and returns
+ * SANITIZE_DECLINED. sanitize_html_libxml() runs libxml2's HTML parser on
+ * anything. Where the fast path does not decline, both append the same
+ * bytes. Same arguments and results as sanitize_html() otherwise. */
+#define SANITIZE_DECLINED 1
+int sanitize_html_fast(const char *html, size_t len, const char *base_url,
+		       struct buf *text, struct buf *html_out);
+int sanitize_html_libxml(const char *html, size_t len, const char *base_url,
+			 struct buf *text, struct buf *html_out);
+
 /* Append s[0..len) with ASCII whitespace runs folded to one space and the
  * ends trimmed. Returns 0 or -ENOMEM. */
 int sanitize_fold(const char *s, size_t len, struct buf *out);

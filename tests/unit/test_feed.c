@@ -538,6 +538,84 @@ test_json_output_follows_the_contract(void **state)
 	feed_doc_free(d);
 }
 
+/* feed_doc_dump() against json_dumps() of feed_doc_to_json(). */
+static void
+assert_dump_matches_jansson(const struct feed_doc *d)
+{
+	static const size_t flags[] = {
+		0, JSON_COMPACT, JSON_INDENT(2) | JSON_PRESERVE_ORDER,
+		JSON_INDENT(3) | JSON_COMPACT,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		json_t *j = feed_doc_to_json(d);
+		char *want = json_dumps(j, flags[i]);
+		char *got = feed_doc_dump(d, flags[i]);
+
+		assert_non_null(want);
+		assert_non_null(got);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+}
+
+static void
+test_json_text_is_what_jansson_writes_for_every_fixture(void **state)
+{
+	static const char *const names[] = {
+		"atom03_base64.xml", "atom10_briefings.xml", "bad_byte.xml",
+		"broken_amp.xml", "cp1252_as_utf8.xml", "identity.xml",
+		"jsonfeed11.json", "latin1.xml", "rss091_netscape.xml",
+		"rss10_rdf.xml", "rss20_press.xml", "utf16be_nobom.xml",
+		"utf16le_bom.xml",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct feed_doc *d = parse(names[i]);
+
+		assert_dump_matches_jansson(d);
+		feed_doc_free(d);
+	}
+}
+
+static void
+test_json_text_escapes_and_replaces_like_jansson(void **state)
+{
+	static char bad_tag[] = "ok\xff";
+	static char good_tag[] = "caf\xc3\xa9 \xf0\x9f\x98\x80";
+	static char overlong[] = "\xc0\xafx";
+	static char surrogate[] = "\xed\xa0\x80";
+	char *tags[] = {bad_tag, good_tag};
+	char *only_bad[] = {bad_tag};
+	struct feed_entry e[2];
+	struct feed_doc d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	memset(e, 0, sizeof(e));
+	strcpy(d.version, "rss20");
+	d.bozo = 1;
+	d.bozo_reason = (char *)"quote \" back\\slash \x01\x1f\b\f\n\r\t/";
+	d.feed.title = overlong;
+	d.feed.subtitle = surrogate;
+	e[0].id = (char *)"\xe2\x80\x94 \x7f";
+	e[0].tags = tags;
+	e[0].ntags = 2;
+	e[1].id = (char *)"";
+	e[1].tags = only_bad;
+	e[1].ntags = 1;
+	d.entries = e;
+	d.nentries = 2;
+	assert_dump_matches_jansson(&d);
+	d.nentries = 0;
+	assert_dump_matches_jansson(&d);
+}
+
 int
 main(void)
 {
@@ -569,6 +647,8 @@ main(void)
 		cmocka_unit_test(test_item_identity_guid_then_link_then_hash),
 		cmocka_unit_test(test_hash_id_is_stable_across_parses),
 		cmocka_unit_test(test_json_output_follows_the_contract),
+		cmocka_unit_test(test_json_text_is_what_jansson_writes_for_every_fixture),
+		cmocka_unit_test(test_json_text_escapes_and_replaces_like_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

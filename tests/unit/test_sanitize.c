@@ -162,10 +162,74 @@ test_fold_and_escape(void **state)
 	buf_free(&b);
 }
 
+/* Both paths on one input: 1 when the fast path took it, and then the
+ * outputs must be libxml2's byte for byte. */
+static int
+fast_agrees(const char *in)
+{
+	struct buf t1 = BUF_INIT, h1 = BUF_INIT, t2 = BUF_INIT, h2 = BUF_INIT;
+	const char *base = "https://ex.org/a/d/feed.xml";
+	int rc = sanitize_html_fast(in, strlen(in), base, &t1, &h1);
+
+	assert_true(rc == 0 || rc == SANITIZE_DECLINED);
+	assert_int_equal(sanitize_html_libxml(in, strlen(in), base, &t2, &h2),
+			 0);
+	if (rc == 0) {
+		assert_string_equal(buf_str(&t1), buf_str(&t2));
+		assert_string_equal(buf_str(&h1), buf_str(&h2));
+	} else {
+		assert_int_equal(t1.len + h1.len, 0);
+	}
+	buf_free(&t1);
+	buf_free(&h1);
+	buf_free(&t2);
+	buf_free(&h2);
+	return rc == 0;
+}
+
+static void
+test_fast_path_takes_common_feed_markup_and_matches_libxml2(void **state)
+{
+	(void)state;
+	assert_true(fast_agrees("<p>Good <b>afternoon</b> &amp; welcome"
+				" &mdash; &#8217;s &#x1F600; caf\xc3\xa9.</p>\n"
+				"<p><a href=\"../r/1?a=1&amp;b=2\">More</a></p>"));
+	assert_true(fast_agrees("<ul>\n<li>one</li><li><p>two</p></li></ul>"
+				"<ol><li>x</li></ol>"));
+	assert_true(fast_agrees("<DIV><H2 CLASS='t'>T</H2><img src=\"a.png\""
+				" alt=\"&quot;x&quot;\" onerror=\"x()\"/>"
+				"<br>t<br /><hr></DIV>"));
+	assert_true(fast_agrees("<p onclick=\"x()\" style=\"c\">&nbsp;y"
+				"<a href=\" JaVaScRiPt:x\">j</a>"
+				"<img src=\"data:x\"></p>"));
+	assert_true(fast_agrees("&#146; &#150; plain \xe2\x80\x94 text"));
+}
+
+static void
+test_fast_path_declines_what_libxml2_repairs(void **state)
+{
+	(void)state;
+	assert_false(fast_agrees("<p>one<p>two"));
+	assert_false(fast_agrees("<b><p>x</p></b>"));
+	assert_false(fast_agrees("<a href=\"a\">x<a href=\"b\">y</a></a>"));
+	assert_false(fast_agrees("<li>loose</li>"));
+	assert_false(fast_agrees("<p>x</b></p>"));
+	assert_false(fast_agrees("<script>x()</script>"));
+	assert_false(fast_agrees("<!-- c -->x"));
+	assert_false(fast_agrees("<p class=x>y</p>"));
+	assert_false(fast_agrees("<p a=\"1\" a=\"2\">y</p>"));
+	assert_false(fast_agrees("AT&T &bogus; &#0;"));
+	assert_false(fast_agrees("a\r\nb"));
+	assert_false(fast_agrees("bad \xff byte"));
+	assert_false(fast_agrees("<table><tr><td>t</td></tr></table>"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fast_path_takes_common_feed_markup_and_matches_libxml2),
+		cmocka_unit_test(test_fast_path_declines_what_libxml2_repairs),
 		cmocka_unit_test(test_text_drops_tags_script_and_style_and_folds_space),
 		cmocka_unit_test(test_text_separates_blocks_but_not_inline_elements),
 		cmocka_unit_test(test_html_keeps_allowlisted_markup_only),
