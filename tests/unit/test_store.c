@@ -1033,6 +1033,65 @@ test_very_broad_query_comes_newest_first(void **state)
 	hits_free(&h);
 }
 
+/* Snippets are fetched for all hits at once: each hit must still get the
+ * snippet and speaker of its own best turn, or of its own title. */
+static void
+test_every_hit_gets_its_own_snippet_and_speaker(void **state)
+{
+	static const char *const who[] = {"Anna Lindqvist", "Mart Kask",
+					  "Matthew Lee"};
+	struct env *e = *state;
+	struct store_query q = {.query = "deterr*", .limit = 10};
+	struct hits h;
+	char url[64], text[128], want[64];
+	struct briefing *b;
+	size_t i, n, broad;
+
+	assert_int_equal(store_begin(e->s), 0);
+	for (i = 0; i < 6; i++) {
+		snprintf(url, sizeof(url), "https://x.example/%zu", i);
+		snprintf(text, sizeof(text), "point%zu is that deterrence "
+			 "works", i);
+		/* even: a turn matches; odd: only the title does */
+		b = small(url, i % 2 ? "Deterrent posture" : "Other news",
+			  who[i % 3], i % 2 ? "nothing to see" : text);
+		put(e->s, "f", NULL, b, STORE_NEW);
+		briefing_free(b);
+	}
+	assert_int_equal(store_commit(e->s), 0);
+	for (broad = 0; broad < 2; broad++) {
+		if (broad) { /* past 1500 matching turns: newest first */
+			assert_int_equal(store_begin(e->s), 0);
+			for (i = 0; i < 1500; i++) {
+				snprintf(url, sizeof(url),
+					 "https://y.example/%zu", i);
+				b = small(url, "t", "Jane Roe", "deterred");
+				put(e->s, "g", NULL, b, STORE_NEW);
+				briefing_free(b);
+			}
+			assert_int_equal(store_commit(e->s), 0);
+			q.feed = "f";
+		}
+		assert_int_equal(search(e->s, &q, &h), 0);
+		assert_int_equal(h.n, 6);
+		for (n = 0; n < h.n; n++) {
+			i = (size_t)h.id[n] - 1;
+			assert_non_null(h.snippet[n]);
+			if (i % 2) {
+				assert_null(h.speaker[n]);
+				assert_non_null(strstr(h.snippet[n],
+						       "[Deterrent]"));
+				continue;
+			}
+			assert_string_equal(h.speaker[n], who[i % 3]);
+			snprintf(want, sizeof(want), "point%zu is that "
+				 "[deterrence]", i);
+			assert_non_null(strstr(h.snippet[n], want));
+		}
+		hits_free(&h);
+	}
+}
+
 static void
 test_search_without_query_lists_newest_first(void **state)
 {
@@ -1238,6 +1297,7 @@ main(void)
 		T(test_reader_works_while_the_writer_holds_a_transaction),
 		T(test_an_open_read_transaction_does_not_block_the_writer),
 		T(test_search_ranks_and_names_the_speaker_in_the_snippet),
+		T(test_every_hit_gets_its_own_snippet_and_speaker),
 		T(test_search_filters_by_speaker_feed_kind_and_date),
 		T(test_search_supports_phrases_near_columns_and_punctuated_words),
 		T(test_malformed_query_is_einval_with_a_message_for_the_user),
