@@ -208,6 +208,68 @@ put(struct store *s, const char *feed, const char *item, struct briefing *b,
 	return seq;
 }
 
+/* The revision record as stored for briefing id. */
+static char *
+stored_record(const struct env *e, int64_t id)
+{
+	sqlite3 *db = inspector(e);
+	sqlite3_stmt *st;
+	char *v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT record FROM revisions"
+					    " WHERE briefing_id = ?1 ORDER BY n"
+					    " DESC LIMIT 1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = strdup((const char *)sqlite3_column_text(st, 0));
+	assert_non_null(v);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Records written by older versions came from json_dumps, and an
+ * unchanged briefing is recognised by its text: the store's own writer
+ * must give jansson's compact text byte for byte. */
+static void
+test_record_text_is_exactly_janssons_compact_dump(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b[2] = {
+		fixture(),
+		small("https://x.example/esc", "Quote \" back\\slash /slash "
+		      "\x01\x02\x1f\x7f del", "Ana \xc3\x96z \xe6\x97\xa5",
+		      "tab\t nl\n cr\r bs\b ff\f vt\v esc\x1b "
+		      "\xf0\x9f\x98\x80 \xe2\x80\xa8 end\\"),
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		int64_t id;
+		char *feed, *want, *got;
+		json_t *j;
+
+		put(e->s, "f", NULL, b[i], STORE_NEW);
+		id = b[i]->id;
+		feed = b[i]->feed;
+		b[i]->id = 0;
+		b[i]->feed = NULL;
+		j = briefing_to_json(b[i], 1);
+		b[i]->id = id;
+		b[i]->feed = feed;
+		assert_non_null(j);
+		want = json_dumps(j, JSON_COMPACT);
+		got = stored_record(e, id);
+		assert_string_equal(got, want);
+		put(e->s, "f", NULL, b[i], STORE_UNCHANGED);
+		free(want);
+		free(got);
+		json_decref(j);
+		briefing_free(b[i]);
+	}
+}
+
 /* ---- schema and opening ------------------------------------------------------ */
 
 static void
@@ -1277,6 +1339,7 @@ main(void)
 		T(test_new_database_is_migrated_to_current_version_in_wal_mode),
 		T(test_reopening_a_current_database_keeps_its_data),
 		T(test_item_fingerprint_is_recorded_and_read_back),
+		T(test_record_text_is_exactly_janssons_compact_dump),
 		T(test_a_version_1_database_is_migrated_keeping_its_items),
 		T(test_a_newer_schema_is_refused_with_a_clear_message),
 		T(test_readonly_open_of_a_missing_file_is_enoent_and_creates_nothing),
