@@ -13,8 +13,12 @@
  *       feed_parse() every FILE and store each entry as an item-only
  *       briefing (title, link, dates, summary; what fetch_pages = no
  *       stores) with store_put_briefing(), 1000 per transaction.
- *   bwloop fill DB pages MANIFEST DIR
+ *   bwloop fill DB pages MANIFEST DIR [COUNT]
  *       transcript_parse() every page and store it, 100 per transaction.
+ *       With COUNT (more than the pages), the parsed pages are stored
+ *       again in turn until COUNT briefings are stored: copy k >= 1 of a
+ *       page gets "copy=k" appended to its URL's query (and that URL as
+ *       its item id), so each is a new briefing with the page's text.
  *       Both print briefings=N seconds=S (the store part only).
  *   bwloop search DB ROUNDS QUERY...
  *       opens DB read-only and runs every QUERY (limit 10) ROUNDS times
@@ -248,12 +252,15 @@ static char *bwloop_dup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* Store every record of recs[0..n) in batches; time only the store. */
+/* Store total records, cycling through recs[0..n) (copy k >= 1 of a
+ * record under URL "url?copy=k" or "url&copy=k"), in batches; time only
+ * the store. */
 static int bwloop_store_all(const char *db, struct briefing **recs,
-			    char **feeds, char **ids, size_t n, size_t batch)
+			    char **feeds, char **ids, size_t n, size_t total,
+			    size_t batch)
 {
 	struct store *s = NULL;
-	char *err = NULL;
+	char *err = NULL, url[4200];
 	size_t stored = 0, failed = 0;
 	double t0, t1;
 	int64_t seq;
@@ -264,12 +271,23 @@ static int bwloop_store_all(const char *db, struct briefing **recs,
 		return 1;
 	}
 	t0 = bwloop_now();
-	for (size_t i = 0; i < n; i += batch) {
+	for (size_t i = 0; i < total; i += batch) {
 		if (store_begin(s) != 0)
 			return 1;
-		for (size_t j = i; j < n && j < i + batch; j++) {
-			int r = store_put_briefing(s, feeds[j], ids[j],
-						   recs[j], &seq);
+		for (size_t j = i; j < total && j < i + batch; j++) {
+			struct briefing *b = recs[j % n];
+			char *own = b->url, *id = ids[j % n];
+			int r;
+
+			if (j >= n) {
+				snprintf(url, sizeof(url), "%s%ccopy=%zu",
+					 own ? own : "", own && strchr(own, '?')
+					 ? '&' : '?', j / n);
+				b->url = id = url;
+				b->id = 0;
+			}
+			r = store_put_briefing(s, feeds[j % n], id, b, &seq);
+			b->url = own;
 			if (r > 0)
 				stored++;
 			else if (r < 0 && failed++ == 0)
@@ -293,7 +311,7 @@ static int bwloop_fill(int argc, char **argv)
 {
 	struct briefing **recs = NULL;
 	char **feeds = NULL, **ids = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, total;
 	int pages;
 
 	if (argc < 5)
@@ -303,7 +321,7 @@ static int bwloop_fill(int argc, char **argv)
 		struct input *in = NULL;
 		long np;
 
-		if (argc != 6)
+		if (argc != 6 && argc != 7)
 			return 2;
 		np = bwloop_manifest(argv[4], argv[5], &in);
 		if (np < 0)
@@ -331,7 +349,11 @@ static int bwloop_fill(int argc, char **argv)
 			ids[n] = in[i].url;
 			n++;
 		}
-		return bwloop_store_all(argv[2], recs, feeds, ids, n, 100);
+		total = argc == 7 ? strtoul(argv[6], NULL, 10) : 0;
+		if (n == 0)
+			return 1;
+		return bwloop_store_all(argv[2], recs, feeds, ids, n,
+					total > n ? total : n, 100);
 	}
 	for (int a = 4; a < argc; a++) {
 		struct input in;
@@ -377,7 +399,7 @@ static int bwloop_fill(int argc, char **argv)
 		feed_doc_free(d);
 		free(in.data);
 	}
-	return bwloop_store_all(argv[2], recs, feeds, ids, n, 1000);
+	return bwloop_store_all(argv[2], recs, feeds, ids, n, n, 1000);
 }
 #else
 static int bwloop_fill(int argc, char **argv)
@@ -453,6 +475,6 @@ usage:
 			"       bwloop feed [-r N] FILE...\n"
 			"       bwloop search DB ROUNDS QUERY...\n"
 			"       bwloop fill DB feeds FILE...\n"
-			"       bwloop fill DB pages MANIFEST DIR\n");
+			"       bwloop fill DB pages MANIFEST DIR [COUNT]\n");
 	return 2;
 }

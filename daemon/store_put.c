@@ -581,6 +581,110 @@ done:
 	return r;
 }
 
+/* ---- record text ----------------------------------------------------------------
+ * The exact text json_dumps(j, JSON_COMPACT) gives (jansson 2.8 and later:
+ * keys in insertion order, "\\uXXXX" in capitals for other control
+ * characters, '/' and non-ASCII as they are), written without jansson's
+ * per-character UTF-8 walk, which took a quarter of a put's CPU for a
+ * transcript. Stored records were written by json_dumps and an unchanged
+ * briefing is recognised by comparing texts, so the two must agree byte
+ * for byte (tests/unit/test_store.c checks). Reals, which records do not
+ * hold, are left to json_dumps: 1 means "use json_dumps". */
+static int
+dump_str(struct buf *o, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	static const char shorts[0x20] = {
+		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+		['\t'] = 't',
+	};
+	const char *run = v, *e = v + n;
+	int r = buf_putc(o, '"');
+
+	for (; r == 0 && v < e; v++) {
+		unsigned char c = (unsigned char)*v;
+		char esc[7] = "\\u00";
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		r = buf_append(o, run, (size_t)(v - run));
+		run = v + 1;
+		if (r < 0)
+			break;
+		if (c == '"' || c == '\\' || (c < 0x20 && shorts[c])) {
+			esc[1] = c < 0x20 ? shorts[c] : (char)c;
+			r = buf_append(o, esc, 2);
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			r = buf_append(o, esc, 6);
+		}
+	}
+	if (r == 0)
+		r = buf_append(o, run, (size_t)(e - run));
+	return r < 0 ? r : buf_putc(o, '"');
+}
+
+static int
+dump_json(struct buf *o, const json_t *j)
+{
+	size_t i, n;
+	void *it;
+	int r = 0;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		r = buf_putc(o, '{');
+		for (it = json_object_iter((json_t *)j), i = 0; r == 0 && it;
+		     it = json_object_iter_next((json_t *)j, it), i++) {
+			if (i && (r = buf_putc(o, ',')) < 0)
+				break;
+			r = dump_str(o, json_object_iter_key(it),
+				     json_object_iter_key_len(it));
+			if (r == 0)
+				r = buf_putc(o, ':');
+			if (r == 0)
+				r = dump_json(o, json_object_iter_value(it));
+		}
+		return r ? r : buf_putc(o, '}');
+	case JSON_ARRAY:
+		r = buf_putc(o, '[');
+		for (i = 0, n = json_array_size(j); r == 0 && i < n; i++) {
+			if (i && (r = buf_putc(o, ',')) < 0)
+				break;
+			r = dump_json(o, json_array_get(j, i));
+		}
+		return r ? r : buf_putc(o, ']');
+	case JSON_STRING:
+		return dump_str(o, json_string_value(j), json_string_length(j));
+	case JSON_INTEGER:
+		return buf_printf(o, "%" JSON_INTEGER_FORMAT,
+				  json_integer_value(j));
+	case JSON_TRUE:
+		return buf_puts(o, "true");
+	case JSON_FALSE:
+		return buf_puts(o, "false");
+	case JSON_NULL:
+		return buf_puts(o, "null");
+	default:
+		return 1;
+	}
+}
+
+/* The compact JSON text of j (malloc'd), as json_dumps(j, JSON_COMPACT);
+ * NULL on ENOMEM. */
+static char *
+record_text(const json_t *j)
+{
+	struct buf o = BUF_INIT;
+	int r = dump_json(&o, j);
+
+	if (r == 0)
+		return buf_detach(&o);
+	buf_free(&o);
+	return r > 0 ? json_dumps(j, JSON_COMPACT) : NULL;
+}
+
 /* The record's canonical text: briefing_to_json without id and feed, so
  * the same page through two feeds has one hash. */
 static int
@@ -597,7 +701,7 @@ make_record(struct put *p)
 	b->feed = feed;
 	if (!p->rec)
 		return -ENOMEM;
-	p->record = json_dumps(p->rec, JSON_COMPACT);
+	p->record = record_text(p->rec);
 	if (!p->record)
 		return -ENOMEM;
 	p->hash = fnv1a(p->record);

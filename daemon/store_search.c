@@ -391,9 +391,9 @@ done:
 	return r;
 }
 
-/* Fill in a hit's briefing fields and its snippet. */
+/* Fill in a hit's briefing fields. */
 static int
-describe(struct store *s, const char *fq, struct hit *h)
+describe(struct store *s, struct hit *h)
 {
 	sqlite3_stmt *st;
 	int rc, r = 0;
@@ -411,22 +411,68 @@ describe(struct store *s, const char *fq, struct hit *h)
 		r = store_fail(s, rc);
 	}
 	sqlite3_reset(st);
-	if (r < 0 || !fq)
-		goto done;
-	if (!(st = store_stmt(s, h->c.rowid ? ST_DESC_TURN : ST_DESC_HEAD)))
-		return -EIO;
-	store_bind_str(st, 1, fq);
-	sqlite3_bind_int64(st, 2, h->c.rowid ? h->c.rowid : h->c.id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		h->snippet = store_col_dup(st, 0, &r);
-		h->speaker = store_col_dup(st, 1, &r);
-	} else if (rc != SQLITE_DONE) {
-		r = store_query_error(s, rc);
-	}
-	sqlite3_reset(st);
-done:
 	if (r == -ENOMEM)
 		store_failf(s, r, "out of memory");
+	return r;
+}
+
+/* The snippets (and speakers) of hits[0..n) found in one index: turns
+ * when turns is set (hits with a turn rowid), else titles/summaries. One
+ * statement for all of them: every FTS5 query set-up walks doclists (a
+ * prefix term's in full), so one per hit made snippets the larger part
+ * of a search. */
+static int
+snippets(struct store *s, const char *fq, struct hit *hits, size_t n,
+	 int turns)
+{
+	struct buf ids = BUF_INIT;
+	sqlite3_stmt *st;
+	int64_t lo = INT64_MAX, hi = INT64_MIN, key;
+	size_t i, k = 0;
+	int rc, r = 0;
+
+	for (i = 0; r == 0 && i < n; i++) {
+		if (!hits[i].c.rowid != !turns)
+			continue;
+		key = turns ? hits[i].c.rowid : hits[i].c.id;
+		lo = key < lo ? key : lo;
+		hi = key > hi ? key : hi;
+		r = buf_printf(&ids, "%c%lld", k++ ? ',' : '[',
+			       (long long)key);
+	}
+	if (r == 0 && k)
+		r = buf_putc(&ids, ']');
+	if (r < 0) {
+		r = store_failf(s, -ENOMEM, "out of memory");
+		goto done;
+	}
+	if (!k)
+		goto done;
+	if (!(st = store_stmt(s, turns ? ST_SNIP_TURNS : ST_SNIP_HEADS))) {
+		r = -EIO;
+		goto done;
+	}
+	store_bind_str(st, 1, fq);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	store_bind_str(st, 4, buf_str(&ids));
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = sqlite3_column_int64(st, 0);
+		for (i = 0; r == 0 && i < n; i++) {
+			if (!hits[i].c.rowid != !turns || hits[i].snippet ||
+			    key != (turns ? hits[i].c.rowid : hits[i].c.id))
+				continue;
+			hits[i].snippet = store_col_dup(st, 1, &r);
+			hits[i].speaker = store_col_dup(st, 2, &r);
+		}
+	}
+	if (r == -ENOMEM)
+		store_failf(s, r, "out of memory");
+	else if (r == 0 && rc != SQLITE_DONE)
+		r = store_query_error(s, rc);
+	sqlite3_reset(st);
+done:
+	buf_free(&ids);
 	return r;
 }
 
@@ -561,8 +607,10 @@ store_search(struct store *s, const struct store_query *q,
 		n = limit;
 	for (i = 0; r == 0 && i < n; i++) {
 		hits[i].c = v[i];
-		r = describe(s, fq, &hits[i]);
+		r = describe(s, &hits[i]);
 	}
+	if (r == 0 && fq && (r = snippets(s, fq, hits, n, 1)) == 0)
+		r = snippets(s, fq, hits, n, 0);
 	if (began)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	for (i = 0; r == 0 && i < n; i++) {

@@ -208,6 +208,68 @@ put(struct store *s, const char *feed, const char *item, struct briefing *b,
 	return seq;
 }
 
+/* The revision record as stored for briefing id. */
+static char *
+stored_record(const struct env *e, int64_t id)
+{
+	sqlite3 *db = inspector(e);
+	sqlite3_stmt *st;
+	char *v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT record FROM revisions"
+					    " WHERE briefing_id = ?1 ORDER BY n"
+					    " DESC LIMIT 1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = strdup((const char *)sqlite3_column_text(st, 0));
+	assert_non_null(v);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Records written by older versions came from json_dumps, and an
+ * unchanged briefing is recognised by its text: the store's own writer
+ * must give jansson's compact text byte for byte. */
+static void
+test_record_text_is_exactly_janssons_compact_dump(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b[2] = {
+		fixture(),
+		small("https://x.example/esc", "Quote \" back\\slash /slash "
+		      "\x01\x02\x1f\x7f del", "Ana \xc3\x96z \xe6\x97\xa5",
+		      "tab\t nl\n cr\r bs\b ff\f vt\v esc\x1b "
+		      "\xf0\x9f\x98\x80 \xe2\x80\xa8 end\\"),
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		int64_t id;
+		char *feed, *want, *got;
+		json_t *j;
+
+		put(e->s, "f", NULL, b[i], STORE_NEW);
+		id = b[i]->id;
+		feed = b[i]->feed;
+		b[i]->id = 0;
+		b[i]->feed = NULL;
+		j = briefing_to_json(b[i], 1);
+		b[i]->id = id;
+		b[i]->feed = feed;
+		assert_non_null(j);
+		want = json_dumps(j, JSON_COMPACT);
+		got = stored_record(e, id);
+		assert_string_equal(got, want);
+		put(e->s, "f", NULL, b[i], STORE_UNCHANGED);
+		free(want);
+		free(got);
+		json_decref(j);
+		briefing_free(b[i]);
+	}
+}
+
 /* ---- schema and opening ------------------------------------------------------ */
 
 static void
@@ -1037,6 +1099,65 @@ test_very_broad_query_comes_newest_first(void **state)
 	hits_free(&h);
 }
 
+/* Snippets are fetched for all hits at once: each hit must still get the
+ * snippet and speaker of its own best turn, or of its own title. */
+static void
+test_every_hit_gets_its_own_snippet_and_speaker(void **state)
+{
+	static const char *const who[] = {"Anna Lindqvist", "Mart Kask",
+					  "Matthew Lee"};
+	struct env *e = *state;
+	struct store_query q = {.query = "deterr*", .limit = 10};
+	struct hits h;
+	char url[64], text[128], want[64];
+	struct briefing *b;
+	size_t i, n, broad;
+
+	assert_int_equal(store_begin(e->s), 0);
+	for (i = 0; i < 6; i++) {
+		snprintf(url, sizeof(url), "https://x.example/%zu", i);
+		snprintf(text, sizeof(text), "point%zu is that deterrence "
+			 "works", i);
+		/* even: a turn matches; odd: only the title does */
+		b = small(url, i % 2 ? "Deterrent posture" : "Other news",
+			  who[i % 3], i % 2 ? "nothing to see" : text);
+		put(e->s, "f", NULL, b, STORE_NEW);
+		briefing_free(b);
+	}
+	assert_int_equal(store_commit(e->s), 0);
+	for (broad = 0; broad < 2; broad++) {
+		if (broad) { /* past 1500 matching turns: newest first */
+			assert_int_equal(store_begin(e->s), 0);
+			for (i = 0; i < 1500; i++) {
+				snprintf(url, sizeof(url),
+					 "https://y.example/%zu", i);
+				b = small(url, "t", "Jane Roe", "deterred");
+				put(e->s, "g", NULL, b, STORE_NEW);
+				briefing_free(b);
+			}
+			assert_int_equal(store_commit(e->s), 0);
+			q.feed = "f";
+		}
+		assert_int_equal(search(e->s, &q, &h), 0);
+		assert_int_equal(h.n, 6);
+		for (n = 0; n < h.n; n++) {
+			i = (size_t)h.id[n] - 1;
+			assert_non_null(h.snippet[n]);
+			if (i % 2) {
+				assert_null(h.speaker[n]);
+				assert_non_null(strstr(h.snippet[n],
+						       "[Deterrent]"));
+				continue;
+			}
+			assert_string_equal(h.speaker[n], who[i % 3]);
+			snprintf(want, sizeof(want), "point%zu is that "
+				 "[deterrence]", i);
+			assert_non_null(strstr(h.snippet[n], want));
+		}
+		hits_free(&h);
+	}
+}
+
 static void
 test_search_without_query_lists_newest_first(void **state)
 {
@@ -1222,6 +1343,7 @@ main(void)
 		T(test_new_database_is_migrated_to_current_version_in_wal_mode),
 		T(test_reopening_a_current_database_keeps_its_data),
 		T(test_item_fingerprint_is_recorded_and_read_back),
+		T(test_record_text_is_exactly_janssons_compact_dump),
 		T(test_a_version_1_database_is_migrated_keeping_its_items),
 		T(test_a_newer_schema_is_refused_with_a_clear_message),
 		T(test_readonly_open_of_a_missing_file_is_enoent_and_creates_nothing),
@@ -1242,6 +1364,7 @@ main(void)
 		T(test_reader_works_while_the_writer_holds_a_transaction),
 		T(test_an_open_read_transaction_does_not_block_the_writer),
 		T(test_search_ranks_and_names_the_speaker_in_the_snippet),
+		T(test_every_hit_gets_its_own_snippet_and_speaker),
 		T(test_search_filters_by_speaker_feed_kind_and_date),
 		T(test_search_supports_phrases_near_columns_and_punctuated_words),
 		T(test_malformed_query_is_einval_with_a_message_for_the_user),
