@@ -1,6 +1,8 @@
 /* briefing.c — the briefing record and its JSON form. */
 #include "briefing.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +221,119 @@ briefing_to_json(const struct briefing *b, int with_turns)
 		return NULL;
 	}
 	return o;
+}
+
+/* ---- direct JSON text ---------------------------------------------------
+ *
+ * briefing_dump() writes the bytes json_dumps(briefing_to_json(b, t),
+ * JSON_COMPACT) writes, without the jansson tree: the store writes two
+ * such texts per briefing (the revision record and the event line), and
+ * the tree cost more than the text. Stored revision texts are compared
+ * byte for byte, so the two must agree exactly (tests/unit/test_briefing.c
+ * checks). */
+
+/* A member "key":value where value is a string as jstr() makes it: null,
+ * the string, or "" when it is not UTF-8. */
+static int
+dump_member(struct buf *o, const char *key, const char *v, int first)
+{
+	int r = 0;
+
+	if (!first)
+		r |= buf_putc(o, ',');
+	r |= buf_putc(o, '"');
+	r |= buf_puts(o, key);
+	r |= buf_puts(o, "\":");
+	if (r)
+		return -ENOMEM;
+	if (!v)
+		return buf_puts(o, "null");
+	r = buf_json_string(o, v);
+	return r == -EILSEQ ? buf_puts(o, "\"\"") : r;
+}
+
+int
+briefing_dump(const struct briefing *b, int with_turns, struct buf *o)
+{
+	size_t i, mark = o->len;
+	int r = buf_putc(o, '{'), first = 1;
+
+	if (r == 0 && b->id) {
+		r = buf_printf(o, "\"id\":%" JSON_INTEGER_FORMAT,
+			       (json_int_t)b->id);
+		first = 0;
+	}
+	if (r == 0 && b->feed) {
+		r = dump_member(o, "feed", b->feed, first);
+		first = 0;
+	}
+	if (r == 0)
+		r = dump_member(o, "url", b->url, first);
+	if (r == 0)
+		r = dump_member(o, "kind", briefing_kind_name(b->kind), 0);
+	if (r == 0)
+		r = dump_member(o, "title", b->title, 0);
+	if (r == 0)
+		r = dump_member(o, "subtitle", b->subtitle, 0);
+	if (r == 0)
+		r = dump_member(o, "published", b->published, 0);
+	if (r == 0)
+		r = dump_member(o, "updated", b->updated, 0);
+	if (r == 0)
+		r = dump_member(o, "location", b->location, 0);
+	if (r == 0)
+		r = dump_member(o, "summary", b->summary, 0);
+	if (r == 0)
+		r = buf_puts(o, ",\"speakers\":[");
+	for (i = 0; r == 0 && i < b->nspeakers; i++) {
+		if (i && (r = buf_putc(o, ',')) < 0)
+			break;
+		r = buf_putc(o, '{');
+		if (r == 0)
+			r = dump_member(o, "name", b->speakers[i].name, 1);
+		if (r == 0)
+			r = dump_member(o, "role", b->speakers[i].role, 0);
+		if (r == 0)
+			r = buf_putc(o, '}');
+	}
+	if (r == 0)
+		r = buf_putc(o, ']');
+	if (r == 0 && with_turns)
+		r = buf_puts(o, ",\"turns\":[");
+	for (i = 0; r == 0 && with_turns && i < b->nturns; i++) {
+		const struct turn *t = &b->turns[i];
+		int q = t->type == TURN_QUESTION;
+
+		if (i && (r = buf_putc(o, ',')) < 0)
+			break;
+		r = buf_putc(o, '{');
+		if (r == 0)
+			r = dump_member(o, "speaker", t->speaker, 1);
+		if (r == 0)
+			r = dump_member(o, "label", t->label, 0);
+		if (r == 0)
+			r = dump_member(o, "type", q ? "question" : "statement",
+					0);
+		if (r == 0 && q)
+			r = dump_member(o, "asker", t->asker, 0);
+		if (r == 0 && q)
+			r = dump_member(o, "outlet", t->outlet, 0);
+		if (r == 0)
+			r = dump_member(o, "text", t->text, 0);
+		if (r == 0)
+			r = buf_putc(o, '}');
+	}
+	if (r == 0 && with_turns)
+		r = buf_putc(o, ']');
+	if (r == 0)
+		r = buf_putc(o, '}');
+	if (r < 0) {
+		o->len = mark;
+		if (o->data)
+			o->data[mark] = '\0';
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Copy an optional string member into *dst. */

@@ -115,6 +115,75 @@ buf_json_escape(struct buf *b, const char *s, size_t len)
 	return buf_append(b, s + start, len - start);
 }
 
+/* Length of the UTF-8 sequence at s that jansson accepts (no overlong
+ * forms, no surrogates, at most U+10FFFF), or 0. */
+static size_t
+utf8_seq_len(const unsigned char *s)
+{
+	unsigned c = s[0], cp;
+	size_t n, i;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	cp = c & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+int
+buf_json_string(struct buf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str, *run;
+	size_t mark = b->len, n;
+	char seq[8];
+	int r = 0;
+
+	r |= buf_putc(b, '"');
+	for (;;) {
+		for (run = s; *s >= 0x20 && *s != '"' && *s != '\\' &&
+			      *s < 0x80; s++)
+			;
+		r |= buf_append(b, run, (size_t)(s - run));
+		if (!*s)
+			break;
+		if (*s >= 0x80) {
+			n = utf8_seq_len(s);
+			if (!n) {
+				b->len = mark;
+				if (b->data)
+					b->data[mark] = '\0';
+				return -EILSEQ;
+			}
+			r |= buf_append(b, s, n);
+			s += n;
+			continue;
+		}
+		switch (*s) {
+		case '"': r |= buf_append(b, "\\\"", 2); break;
+		case '\\': r |= buf_append(b, "\\\\", 2); break;
+		case '\b': r |= buf_append(b, "\\b", 2); break;
+		case '\f': r |= buf_append(b, "\\f", 2); break;
+		case '\n': r |= buf_append(b, "\\n", 2); break;
+		case '\r': r |= buf_append(b, "\\r", 2); break;
+		case '\t': r |= buf_append(b, "\\t", 2); break;
+		default:
+			snprintf(seq, sizeof(seq), "\\u%04X", *s);
+			r |= buf_append(b, seq, 6);
+		}
+		s++;
+	}
+	r |= buf_putc(b, '"');
+	return r ? -ENOMEM : 0;
+}
+
 void
 buf_reset(struct buf *b)
 {

@@ -1948,73 +1948,19 @@ jw_close(struct jw *w, char c)
 	w->first = 0;
 }
 
-/* Length of the UTF-8 sequence at s that jansson accepts, or 0. */
-static size_t
-jw_utf8(const unsigned char *s)
-{
-	unsigned c = s[0], cp;
-	size_t n, i;
-
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	cp = c & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Append s as a JSON string; 0, or -EILSEQ (nothing appended) when s is
  * not UTF-8. */
 static int
 jw_string(struct jw *w, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str, *run;
-	size_t mark = w->b.len, n;
-	char seq[8];
+	int r;
 
-	jw_raw(w, "\"", 1);
-	for (;;) {
-		for (run = s; *s >= 0x20 && *s != '"' && *s != '\\' &&
-			      *s < 0x80; s++)
-			;
-		jw_raw(w, (const char *)run, (size_t)(s - run));
-		if (!*s)
-			break;
-		if (*s >= 0x80) {
-			n = jw_utf8(s);
-			if (!n) {
-				w->b.len = mark;
-				if (w->b.data)
-					w->b.data[mark] = '\0';
-				return -EILSEQ;
-			}
-			jw_raw(w, (const char *)s, n);
-			s += n;
-			continue;
-		}
-		switch (*s) {
-		case '"': jw_raw(w, "\\\"", 2); break;
-		case '\\': jw_raw(w, "\\\\", 2); break;
-		case '\b': jw_raw(w, "\\b", 2); break;
-		case '\f': jw_raw(w, "\\f", 2); break;
-		case '\n': jw_raw(w, "\\n", 2); break;
-		case '\r': jw_raw(w, "\\r", 2); break;
-		case '\t': jw_raw(w, "\\t", 2); break;
-		default:
-			snprintf(seq, sizeof(seq), "\\u%04X", *s);
-			jw_raw(w, seq, 6);
-		}
-		s++;
-	}
-	jw_raw(w, "\"", 1);
-	return 0;
+	if (w->err)
+		return 0;
+	r = buf_json_string(&w->b, str);
+	if (r == -ENOMEM)
+		w->err = r;
+	return r == -EILSEQ ? r : 0;
 }
 
 static void

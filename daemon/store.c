@@ -469,7 +469,7 @@ configure(struct store *s)
 		 * about 12% more CPU; past 8 MiB the cache only adds to the
 		 * daemon's RSS (32 MiB: +26 MB), not to the indexing rate
 		 * (docs/store.md). */
-		"PRAGMA cache_size = -8192;";
+		"PRAGMA cache_size = -4096;";
 	char sql[80];
 	int r;
 

@@ -401,6 +401,22 @@ append_idx(json_t *arr, size_t i)
 	return json_array_append_new(arr, json_integer((json_int_t)i));
 }
 
+/* The record as a jansson tree, without id and feed (as make_record). */
+static json_t *
+record_tree(struct briefing *b)
+{
+	int64_t id = b->id;
+	char *feed = b->feed;
+	json_t *j;
+
+	b->id = 0;
+	b->feed = NULL;
+	j = briefing_to_json(b, 1);
+	b->id = id;
+	b->feed = feed;
+	return j;
+}
+
 /* Compare the new record with the stored one: the changes summary of
  * docs/store.md, and the turns to rewrite. */
 static int
@@ -412,12 +428,16 @@ diff(struct put *p, const json_t *old, json_t **out)
 	};
 	json_t *ch = json_object(), *f = json_array(), *t = json_object();
 	json_t *add = json_array(), *ed = json_array(), *rm = json_array();
-	const json_t *ot = json_object_get(old, "turns");
-	const json_t *nt = json_object_get(p->rec, "turns");
-	size_t i, on = json_array_size(ot), nn = json_array_size(nt);
+	const json_t *ot = json_object_get(old, "turns"), *nt;
+	size_t i, on = json_array_size(ot), nn;
 	int r = 0;
 
-	if (!ch || !f || !t || !add || !ed || !rm) {
+	/* The tree of the new record, built only here (an update). */
+	if (!p->rec)
+		p->rec = record_tree(p->b);
+	nt = json_object_get(p->rec, "turns");
+	nn = json_array_size(nt);
+	if (!ch || !f || !t || !add || !ed || !rm || !p->rec) {
 		r = -ENOMEM;
 		goto done;
 	}
@@ -528,15 +548,16 @@ stored_time(char out[64])
 		 tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000));
 }
 
-/* The outbox row: the event line exactly as subscribers will get it. */
+/* The outbox row: the event line exactly as subscribers will get it,
+ * {"seq","type","stored","briefing"[,"revision","changes"]}, written
+ * directly (the briefing without turns, as briefing_to_json(b, 0)). */
 static int
 put_event(struct put *p, int updated, int64_t *seq)
 {
-	char stored[64];
 	struct store *s = p->s;
-	json_t *ev = NULL, *bj = NULL;
+	struct buf line = BUF_INIT;
 	sqlite3_stmt *st;
-	char *line = NULL;
+	char stored[64], *changes = NULL;
 	const char *type = updated ? "briefing.updated" : "briefing.new";
 	int r;
 
@@ -545,22 +566,19 @@ put_event(struct put *p, int updated, int64_t *seq)
 	if ((r = lookup_id(s, st, seq)) < 0)
 		return r;
 	p->b->id = p->id;
-	bj = briefing_to_json(p->b, 0);
-	ev = json_object();
+	stored_time(stored);
 	r = -ENOMEM;
-	if (!bj || !ev ||
-	    json_object_set_new(ev, "seq", json_integer(*seq)) ||
-	    json_object_set_new(ev, "type", json_string(type)) ||
-	    (stored_time(stored),
-	     json_object_set_new(ev, "stored", json_string(stored))) ||
-	    json_object_set(ev, "briefing", bj))
+	if (buf_printf(&line, "{\"seq\":%lld,\"type\":\"%s\",\"stored\":"
+		       "\"%s\",\"briefing\":", (long long)*seq, type,
+		       stored) < 0 ||
+	    briefing_dump(p->b, 0, &line) < 0)
 		goto done;
 	if (updated &&
-	    (json_object_set_new(ev, "revision", json_integer(p->rev)) ||
-	     json_object_set(ev, "changes", p->changes)))
+	    (!(changes = json_dumps(p->changes, JSON_COMPACT)) ||
+	     buf_printf(&line, ",\"revision\":%lld,\"changes\":%s",
+			(long long)p->rev, changes) < 0))
 		goto done;
-	line = json_dumps(ev, JSON_COMPACT);
-	if (!line)
+	if (buf_putc(&line, '}') < 0)
 		goto done;
 	r = -EIO;
 	if (!(st = store_stmt(s, ST_EVENT_INS)))
@@ -569,141 +587,38 @@ put_event(struct put *p, int updated, int64_t *seq)
 	store_bind_str(st, 2, type);
 	sqlite3_bind_int64(st, 3, p->id);
 	store_bind_str(st, 4, p->feed);
-	store_bind_str(st, 5, line);
+	sqlite3_bind_text(st, 5, line.data, (int)line.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, p->now);
 	r = run(s, st);
 done:
 	if (r == -ENOMEM)
 		store_failf(s, r, "out of memory");
-	free(line);
-	json_decref(bj);
-	json_decref(ev);
+	free(changes);
+	buf_free(&line);
 	return r;
 }
 
-/* ---- record text ----------------------------------------------------------------
- * The exact text json_dumps(j, JSON_COMPACT) gives (jansson 2.8 and later:
- * keys in insertion order, "\\uXXXX" in capitals for other control
- * characters, '/' and non-ASCII as they are), written without jansson's
- * per-character UTF-8 walk, which took a quarter of a put's CPU for a
- * transcript. Stored records were written by json_dumps and an unchanged
- * briefing is recognised by comparing texts, so the two must agree byte
- * for byte (tests/unit/test_store.c checks). Reals, which records do not
- * hold, are left to json_dumps: 1 means "use json_dumps". */
-static int
-dump_str(struct buf *o, const char *v, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	static const char shorts[0x20] = {
-		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
-		['\t'] = 't',
-	};
-	const char *run = v, *e = v + n;
-	int r = buf_putc(o, '"');
-
-	for (; r == 0 && v < e; v++) {
-		unsigned char c = (unsigned char)*v;
-		char esc[7] = "\\u00";
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		r = buf_append(o, run, (size_t)(v - run));
-		run = v + 1;
-		if (r < 0)
-			break;
-		if (c == '"' || c == '\\' || (c < 0x20 && shorts[c])) {
-			esc[1] = c < 0x20 ? shorts[c] : (char)c;
-			r = buf_append(o, esc, 2);
-		} else {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			r = buf_append(o, esc, 6);
-		}
-	}
-	if (r == 0)
-		r = buf_append(o, run, (size_t)(e - run));
-	return r < 0 ? r : buf_putc(o, '"');
-}
-
-static int
-dump_json(struct buf *o, const json_t *j)
-{
-	size_t i, n;
-	void *it;
-	int r = 0;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		r = buf_putc(o, '{');
-		for (it = json_object_iter((json_t *)j), i = 0; r == 0 && it;
-		     it = json_object_iter_next((json_t *)j, it), i++) {
-			if (i && (r = buf_putc(o, ',')) < 0)
-				break;
-			r = dump_str(o, json_object_iter_key(it),
-				     json_object_iter_key_len(it));
-			if (r == 0)
-				r = buf_putc(o, ':');
-			if (r == 0)
-				r = dump_json(o, json_object_iter_value(it));
-		}
-		return r ? r : buf_putc(o, '}');
-	case JSON_ARRAY:
-		r = buf_putc(o, '[');
-		for (i = 0, n = json_array_size(j); r == 0 && i < n; i++) {
-			if (i && (r = buf_putc(o, ',')) < 0)
-				break;
-			r = dump_json(o, json_array_get(j, i));
-		}
-		return r ? r : buf_putc(o, ']');
-	case JSON_STRING:
-		return dump_str(o, json_string_value(j), json_string_length(j));
-	case JSON_INTEGER:
-		return buf_printf(o, "%" JSON_INTEGER_FORMAT,
-				  json_integer_value(j));
-	case JSON_TRUE:
-		return buf_puts(o, "true");
-	case JSON_FALSE:
-		return buf_puts(o, "false");
-	case JSON_NULL:
-		return buf_puts(o, "null");
-	default:
-		return 1;
-	}
-}
-
-/* The compact JSON text of j (malloc'd), as json_dumps(j, JSON_COMPACT);
- * NULL on ENOMEM. */
-static char *
-record_text(const json_t *j)
-{
-	struct buf o = BUF_INIT;
-	int r = dump_json(&o, j);
-
-	if (r == 0)
-		return buf_detach(&o);
-	buf_free(&o);
-	return r > 0 ? json_dumps(j, JSON_COMPACT) : NULL;
-}
-
 /* The record's canonical text: briefing_to_json without id and feed, so
- * the same page through two feeds has one hash. */
+ * the same page through two feeds has one hash. Written directly
+ * (briefing_dump); the jansson tree is built only for an update's diff. */
 static int
 make_record(struct put *p)
 {
 	struct briefing *b = p->b;
+	struct buf text = BUF_INIT;
 	int64_t id = b->id;
 	char *feed = b->feed;
+	int r;
 
 	b->id = 0;
 	b->feed = NULL;
-	p->rec = briefing_to_json(b, 1);
+	r = briefing_dump(b, 1, &text);
 	b->id = id;
 	b->feed = feed;
-	if (!p->rec)
+	if (r < 0 || !(p->record = buf_detach(&text))) {
+		buf_free(&text);
 		return -ENOMEM;
-	p->record = record_text(p->rec);
-	if (!p->record)
-		return -ENOMEM;
+	}
 	p->hash = fnv1a(p->record);
 	return 0;
 }

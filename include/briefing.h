@@ -81,6 +81,11 @@ int briefing_kind_parse(const char *s);
  * "id" and "feed" are included when set. Returns a new reference (free
  * with json_decref) or NULL on ENOMEM. */
 json_t *briefing_to_json(const struct briefing *b, int with_turns);
+/* Append the compact JSON text of briefing_to_json(b, with_turns) to o
+ * (struct buf), byte for byte what json_dumps(..., JSON_COMPACT) makes of
+ * it, without building the tree. 0 or -ENOMEM (o unchanged). */
+struct buf;
+int briefing_dump(const struct briefing *b, int with_turns, struct buf *o);
 /* Build a record from JSON produced by briefing_to_json (or by hand, as
  * long as it follows the contract). Unknown keys are ignored; wrong types
  * give -EINVAL. On success *out owns a new record. */

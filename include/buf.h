@@ -31,6 +31,10 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Append s as UTF-8 with the JSON escapes of RFC 8259 (no quotes added). */
 int buf_json_escape(struct buf *b, const char *s, size_t len);
+/* Append str as a quoted JSON string, byte for byte as jansson's
+ * json_dumps(JSON_COMPACT) writes it. 0, -EILSEQ (nothing appended) when
+ * str is not UTF-8 as jansson checks it, or -ENOMEM. */
+int buf_json_string(struct buf *b, const char *str);
 /* Empty the buffer, keeping its allocation. */
 void buf_reset(struct buf *b);
 /* Remove the first n bytes (n <= len). */

@@ -133,6 +133,69 @@ test_buf_appends_formats_and_escapes(void **state)
 	free(s);
 }
 
+/* briefing_dump() must write exactly what jansson writes for the tree. */
+static void
+assert_dump_matches_jansson(const struct briefing *b)
+{
+	int t;
+
+	for (t = 0; t < 2; t++) {
+		json_t *j = briefing_to_json(b, t);
+		char *want;
+		struct buf got = BUF_INIT;
+
+		assert_non_null(j);
+		want = json_dumps(j, JSON_COMPACT);
+		assert_non_null(want);
+		assert_int_equal(buf_puts(&got, "prefix"), 0);
+		assert_int_equal(briefing_dump(b, t, &got), 0);
+		if (strcmp(buf_str(&got) + 6, want) != 0)
+			fail_msg("with_turns=%d\n got: %s\nwant: %s", t,
+				 buf_str(&got) + 6, want);
+		free(want);
+		json_decref(j);
+		buf_free(&got);
+	}
+}
+
+static void
+test_direct_dump_writes_the_bytes_jansson_writes(void **state)
+{
+	static const char *const odd[] = {
+		"plain", "", "quote \" back\\slash /slash",
+		"\b\f\n\r\t\x01\x1f\x7f", "caf\xc3\xa9 \xe2\x80\x94 "
+		"\xf0\x9f\x98\x80 \xe2\x80\xa8",
+		"bad \xff byte", "overlong \xc0\xaf", "surrogate \xed\xa0\x80",
+		"cut \xe2\x80", "too big \xf4\x90\x80\x80",
+	};
+	struct briefing *b = sample();
+	size_t i;
+
+	(void)state;
+	assert_dump_matches_jansson(b);
+	b->id = 9007199254740993LL;
+	b->feed = strdup("nato");
+	assert_dump_matches_jansson(b);
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		free(b->title);
+		b->title = strdup(odd[i]);
+		free(b->turns[1].outlet);
+		b->turns[1].outlet = strdup(odd[i]);
+		free(b->speakers[1].name);
+		b->speakers[1].name = strdup(odd[i]);
+		assert_dump_matches_jansson(b);
+	}
+	briefing_free(b);
+	b = briefing_new();
+	assert_non_null(b);
+	assert_dump_matches_jansson(b); /* every field absent */
+	b->kind = BRIEFING_RELEASE;
+	assert_int_equal(briefing_add_turn(b, TURN_QUESTION, NULL, NULL, NULL,
+					   NULL, NULL), 0);
+	assert_dump_matches_jansson(b);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -142,6 +205,8 @@ main(void)
 		cmocka_unit_test(test_from_json_rejects_wrong_types),
 		cmocka_unit_test(test_kind_names_round_trip),
 		cmocka_unit_test(test_buf_appends_formats_and_escapes),
+		cmocka_unit_test(
+			test_direct_dump_writes_the_bytes_jansson_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
