@@ -136,7 +136,16 @@ utf8_valid(const unsigned char *s, size_t n)
 		size_t k;
 
 		if (c < 0x80) {
+			uint64_t w;
+
+			/* ASCII runs eight bytes at a time */
 			i++;
+			while (i + 8 <= n) {
+				memcpy(&w, s + i, 8);
+				if (w & UINT64_C(0x8080808080808080))
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF)
@@ -694,11 +703,12 @@ is_dropped(const struct walk *w, xmlNodePtr n)
 static int
 link_list(xmlNodePtr n)
 {
-	size_t all = text_len(n, 0), links = 0;
+	size_t all, links = 0;
 	xmlNodePtr c, d;
 
 	if (!is_el(n, "ul") && !is_el(n, "ol"))
 		return 0;
+	all = text_len(n, 0);
 	for (c = n->children; c; c = c->next)
 		for (d = c->children; d; d = d->next)
 			if (is_el(d, "a"))

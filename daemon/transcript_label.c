@@ -83,7 +83,7 @@ static int
 in_list(const char *key, const char *const *list)
 {
 	for (; *list; list++)
-		if (!strcmp(key, *list))
+		if (key[0] == (*list)[0] && !strcmp(key, *list))
 			return 1;
 	return 0;
 }
@@ -174,58 +174,71 @@ static const char *const floor_labels[] = {
 
 /* ---- whitespace ------------------------------------------------------- */
 
+/* The length of a space or zero-width character at t[0..rem), or 0 when
+ * t[0] starts anything else; *sp: it is a space (not zero-width). */
+static size_t
+fold_skip(const unsigned char *p, size_t rem, int *sp)
+{
+	*sp = 1;
+	if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		return 1;
+	if (rem >= 2 && p[0] == 0xC2 && (p[1] == 0xA0 || p[1] == 0x85))
+		return 2;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+	    (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF))
+		return 3;
+	if (rem >= 3 && p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+		return 3;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F)
+		return 3;
+	*sp = 0;
+	if (rem >= 2 && p[0] == 0xC2 && p[1] == 0xAD)
+		return 2;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x8B &&
+	    p[2] <= 0x8D)
+		return 3;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0xA0)
+		return 3;
+	if (rem >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		return 3;
+	return 0;
+}
+
+/* One pass, writing straight into the buffer: the output is never longer
+ * than the input plus one pending space, so it is grown once. */
 int
 tx_fold(struct buf *out, const char *t, size_t len, int *space)
 {
-	size_t i = 0, start;
-	int r;
+	const unsigned char *u = (const unsigned char *)t;
+	size_t i = 0, skip;
+	char *o, *o0;
+	int sp;
 
+	if (len == 0)
+		return 0;
+	if (buf_grow(out, len + 1) < 0)
+		return -ENOMEM;
+	o0 = out->data;
+	o = o0 + out->len;
 	while (i < len) {
-		const unsigned char *p = (const unsigned char *)t + i;
-		size_t rem = len - i, skip = 0;
-		int sp = 0;
-
-		if (*p == ' ' || (*p >= '\t' && *p <= '\r')) {
-			sp = 1, skip = 1;
-		} else if (rem >= 2 && p[0] == 0xC2 &&
-			   (p[1] == 0xA0 || p[1] == 0x85)) {
-			sp = 1, skip = 2;
-		} else if (rem >= 2 && p[0] == 0xC2 && p[1] == 0xAD) {
-			skip = 2;
-		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-			   (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 ||
-			    p[2] == 0xAF)) {
-			sp = 1, skip = 3;
-		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-			   p[2] >= 0x8B && p[2] <= 0x8D) {
-			skip = 3;
-		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 &&
-			   (p[2] == 0x9F || p[2] == 0xA0)) {
-			sp = p[2] == 0x9F, skip = 3;
-		} else if (rem >= 3 && p[0] == 0xE3 && p[1] == 0x80 &&
-			   p[2] == 0x80) {
-			sp = 1, skip = 3;
-		} else if (rem >= 3 && p[0] == 0xEF && p[1] == 0xBB &&
-			   p[2] == 0xBF) {
-			skip = 3;
+		if (u[i] <= ' ' || u[i] >= 0xC2) {
+			skip = fold_skip(u + i, len - i, &sp);
+			if (skip) {
+				if (sp)
+					*space = 1;
+				i += skip;
+				continue;
+			}
 		}
-		if (skip) {
-			if (sp)
-				*space = 1;
-			i += skip;
-			continue;
-		}
-		if (*space && out->len && out->data[out->len - 1] != ' ')
-			if ((r = buf_putc(out, ' ')) < 0)
-				return r;
+		if (*space && o > o0 && o[-1] != ' ')
+			*o++ = ' ';
 		*space = 0;
-		start = i++;
-		while (i < len && (unsigned char)t[i] > ' ' &&
-		       (unsigned char)t[i] < 0xC2)
-			i++;
-		if ((r = buf_append(out, t + start, i - start)) < 0)
-			return r;
+		*o++ = (char)u[i++];
+		while (i < len && u[i] > ' ' && u[i] < 0xC2)
+			*o++ = (char)u[i++];
 	}
+	out->len = (size_t)(o - o0);
+	o0[out->len] = '\0';
 	return 0;
 }
 
