@@ -38,13 +38,26 @@ set_err(char **err, int rc, const char *msg)
 	return rc;
 }
 
+/* Is the element or attribute name lc, ignoring ASCII case? lc's first
+ * byte is lower case; comparing it first saves most calls. */
+static int
+name_is(const xmlChar *name, const char *lc)
+{
+	unsigned char c = name[0];
+
+	if (c >= 'A' && c <= 'Z')
+		c = (unsigned char)(c + 32);
+	return c == (unsigned char)lc[0] &&
+	       !strcasecmp((const char *)name, lc);
+}
+
 static const char *
 attr(xmlNodePtr n, const char *name)
 {
 	xmlAttrPtr a;
 
 	for (a = n->properties; a; a = a->next)
-		if (!strcasecmp((const char *)a->name, name) && a->children &&
+		if (name_is(a->name, name) && a->children &&
 		    a->children->type == XML_TEXT_NODE)
 			return (const char *)a->children->content;
 	return NULL;
@@ -54,7 +67,7 @@ static int
 is_el(xmlNodePtr n, const char *name)
 {
 	return n && n->type == XML_ELEMENT_NODE &&
-	       !strcasecmp((const char *)n->name, name);
+	       name_is(n->name, name);
 }
 
 /* Folded text of a node (all descendants), malloc'd, NULL when empty.
@@ -479,7 +492,7 @@ in_tag_list(xmlNodePtr n, const char *const *list)
 	size_t i;
 
 	for (i = 0; list[i]; i++)
-		if (!strcasecmp((const char *)n->name, list[i]))
+		if (name_is(n->name, list[i]))
 			return 1;
 	return 0;
 }
@@ -1378,7 +1391,8 @@ struct dt_set {
 static int
 dt_namech(char ch)
 {
-	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' ||
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
 	       ch == '.';
 }
 
@@ -1451,6 +1465,15 @@ dt_copy(char *out, size_t cap, const char *s, size_t n)
 	return 1;
 }
 
+/* ASCII lower case, as name_is() wants its second argument. */
+static void
+dt_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + 32);
+}
+
 /* "@A" at p followed by sep and a literal: A and the literal into the
  * condition's slot k. The length consumed, or 0 when p is not so. */
 static size_t
@@ -1465,6 +1488,7 @@ dt_attr_lit(const char *p, const char *sep, struct dt_cond *c, int k)
 	if (i == 1 || strncmp(p + i, sep, n) ||
 	    !dt_copy(c->a[k].name, DT_NAME, p + 1, i - 1))
 		return 0;
+	dt_lower(c->a[k].name);
 	i += n;
 	if (p[i] != '\'' && p[i] != '"')
 		return 0;
@@ -1534,6 +1558,7 @@ dt_expr(struct dt_set *d, const char *x, size_t n)
 			;
 		if (j == i || !dt_copy(c->name, DT_NAME, s + i, j - i))
 			return -1;
+		dt_lower(c->name);
 		i = j;
 		while (s[i] == '[') {
 			j = dt_close(s, i);
@@ -1568,12 +1593,12 @@ dt_match(xmlNodePtr n, const struct dt_cond *c)
 	xmlAttrPtr a;
 	int k, ok;
 
-	if (strcasecmp((const char *)n->name, c->name))
+	if (!name_is(n->name, c->name))
 		return 0;
 	for (k = 0; k < c->na; k++) {
 		ok = 0;
 		for (a = n->properties; a && !ok; a = a->next) {
-			if (strcasecmp((const char *)a->name, c->a[k].name))
+			if (!name_is(a->name, c->a[k].name))
 				continue;
 			if (!a->children)
 				continue; /* no value: "" holds no literal */

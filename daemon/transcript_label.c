@@ -5,6 +5,7 @@
 #include "transcript_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -204,6 +205,26 @@ fold_skip(const unsigned char *p, size_t rem, int *sp)
 	return 0;
 }
 
+/* Are p[0..8) printable ASCII, with no space first or last and no two
+ * spaces together? Then tx_fold() copies them unchanged. */
+static int
+fold_plain8(const unsigned char *p)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	uint64_t x, t, sp;
+
+	memcpy(&x, p, 8);
+	if (x & high)
+		return 0; /* not ASCII */
+	if ((x - ones * 0x20) & ~x & high)
+		return 0; /* a control character */
+	t = x ^ (ones * 0x20);
+	sp = ~(((t & low7) + low7) | t) & high; /* 0x80 in each space */
+	return !(sp & (sp << 8)) && !(sp & UINT64_C(0x8000000000000080));
+}
+
 /* One pass, writing straight into the buffer: the output is never longer
  * than the input plus one pending space, so it is grown once. */
 int
@@ -234,8 +255,25 @@ tx_fold(struct buf *out, const char *t, size_t len, int *space)
 			*o++ = ' ';
 		*space = 0;
 		*o++ = (char)u[i++];
-		while (i < len && u[i] > ' ' && u[i] < 0xC2)
-			*o++ = (char)u[i++];
+		/* o[-1] is not a space here: what follows is copied as it is
+		 * while it is plain bytes and single ASCII spaces between
+		 * them, eight bytes at a time where it can be */
+		for (;;) {
+			while (i + 8 <= len && fold_plain8(u + i)) {
+				memcpy(o, u + i, 8);
+				o += 8;
+				i += 8;
+			}
+			while (i < len && u[i] > ' ' && u[i] < 0xC2)
+				*o++ = (char)u[i++];
+			if (i + 1 < len && u[i] == ' ' && u[i + 1] > ' ' &&
+			    u[i + 1] < 0xC2) {
+				*o++ = ' ';
+				i++;
+				continue;
+			}
+			break;
+		}
 	}
 	out->len = (size_t)(o - o0);
 	o0[out->len] = '\0';
