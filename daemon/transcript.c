@@ -672,7 +672,10 @@ flush(struct walk *w)
 		}
 		b = &w->v[w->n];
 		b->len = w->cur.len;
-		b->text = buf_detach(&w->cur);
+		/* an exact copy: cur keeps its room for the next paragraph */
+		b->text = malloc(b->len + 1);
+		if (b->text)
+			memcpy(b->text, w->cur.data, b->len + 1);
 		if (!b->text) {
 			w->rc = -ENOMEM;
 			goto reset;

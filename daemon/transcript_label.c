@@ -695,8 +695,12 @@ tx_people_free(struct tx_people *pp)
 static int
 is_name_word(const struct word *w)
 {
-	if (!is_upper(w->s) || wkey_in(w, title_words) ||
-	    wkey_in(w, label_stop))
+	char key[64];
+
+	if (!is_upper(w->s))
+		return 0;
+	word_key(w->s, w->n, key, sizeof(key));
+	if (in_list(key, title_words) || in_list(key, label_stop))
 		return 0;
 	if (w->n > 1 && !has_lower(w->s, w->n) && w->s[w->n - 1] != '.')
 		return 0; /* acronyms: NATO, UN */
