@@ -1484,7 +1484,8 @@ dt_attr_lit(const char *p, const char *sep, struct dt_cond *c, int k)
 {
 	size_t i = 1, n = strlen(sep), j;
 
-	if (p[0] != '@')
+	if (p[0] != '@' || !dt_namech(p[1]) || p[1] == '.' || p[1] == '-' ||
+	    (p[1] >= '0' && p[1] <= '9'))
 		return 0;
 	while (dt_namech(p[i]))
 		i++;
@@ -1557,9 +1558,13 @@ dt_expr(struct dt_set *d, const char *x, size_t n)
 		c = &d->v[d->n];
 		memset(c, 0, sizeof(*c));
 		i += 2;
+		/* a name starts with a letter or '_' (not "..", "-1") */
+		if (!dt_namech(s[i]) || s[i] == '.' || s[i] == '-' ||
+		    (s[i] >= '0' && s[i] <= '9'))
+			return -1;
 		for (j = i; dt_namech(s[j]); j++)
 			;
-		if (j == i || !dt_copy(c->name, DT_NAME, s + i, j - i))
+		if (!dt_copy(c->name, DT_NAME, s + i, j - i))
 			return -1;
 		dt_lower(c->name);
 		i = j;

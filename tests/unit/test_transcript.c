@@ -335,6 +335,8 @@ test_detect_expressions_of_other_shapes_are_still_run(void **state)
 			   "detect = //p[starts-with(., 'Transcript')]/..\n";
 	const char *nested = "[profile a]\nkind = speech\n"
 			     "detect = (//div)[1][contains(@class,'z')]\n";
+	const char *parent = "[profile a]\nkind = speech\n"
+			     "detect = //..[@id='z']\n";
 
 	(void)state;
 	assert_int_equal(kind_under(wild, "<html><body><article data-kind="
@@ -346,6 +348,9 @@ test_detect_expressions_of_other_shapes_are_still_run(void **state)
 				    "</body></html>"),
 			 BRIEFING_SPEECH);
 	assert_int_equal(kind_under(nested, "<html><body><div class='z'>"
+				    DETECT_BODY "</div></body></html>"),
+			 BRIEFING_SPEECH);
+	assert_int_equal(kind_under(parent, "<html><body><div id='z'>"
 				    DETECT_BODY "</div></body></html>"),
 			 BRIEFING_SPEECH);
 }
