@@ -336,7 +336,7 @@ test_detect_expressions_of_other_shapes_are_still_run(void **state)
 	const char *nested = "[profile a]\nkind = speech\n"
 			     "detect = (//div)[1][contains(@class,'z')]\n";
 	const char *parent = "[profile a]\nkind = speech\n"
-			     "detect = //..[@id='z']\n";
+			     "detect = //../div[@id='z']\n";
 
 	(void)state;
 	assert_int_equal(kind_under(wild, "<html><body><article data-kind="
