@@ -141,12 +141,20 @@ test_fold_keeps_single_spaces_and_folds_runs(void **state)
 	buf_free(&b);
 }
 
+static void
+test_word_tables_are_in_search_order(void **state)
+{
+	(void)state;
+	assert_true(tx_word_tables_sorted());
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold_agrees_with_the_character_model_on_random_text),
 		cmocka_unit_test(test_fold_keeps_single_spaces_and_folds_runs),
+		cmocka_unit_test(test_word_tables_are_in_search_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
