@@ -1140,7 +1140,8 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	e = k;
 	while (e > a + 1 && wkey_in_set(&w[e - 1], &suffix_words))
 		e--;
-	if (a == e || (e == a + 1 && a > 0 && wkey_in_set(&w[a], &office_words) &&
+	if (a == e || (e == a + 1 && a > 0 &&
+		       wkey_in_set(&w[a], &office_words) &&
 		       !is_name_word(&w[a]))) {
 		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
 		goto out;
@@ -1148,7 +1149,8 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	{
 		size_t last = e;
 
-		while (last > a + 1 && wkey_in_set(&w[last - 1], &name_suffixes))
+		while (last > a + 1 &&
+		       wkey_in_set(&w[last - 1], &name_suffixes))
 			last--;
 		word_key(w[last - 1].s, w[last - 1].n, skey, sizeof(skey));
 	}

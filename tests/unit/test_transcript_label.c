@@ -114,7 +114,8 @@ test_fold_agrees_with_the_character_model_on_random_text(void **state)
 		/* two calls: the pending space crosses from one to the next */
 		model_fold(want, &wlen, t, n / 2, &wsp);
 		model_fold(want, &wlen, t + n / 2, n - n / 2, &wsp);
-		assert_int_equal(tx_fold(&got, (const char *)t, n / 2, &gsp), 0);
+		assert_int_equal(tx_fold(&got, (const char *)t, n / 2, &gsp),
+				 0);
 		assert_int_equal(tx_fold(&got, (const char *)t + n / 2,
 					 n - n / 2, &gsp), 0);
 		assert_string_equal(buf_str(&got), want);
