@@ -38,13 +38,26 @@ set_err(char **err, int rc, const char *msg)
 	return rc;
 }
 
+/* Is the element or attribute name lc, ignoring ASCII case? lc's first
+ * byte is lower case; comparing it first saves most calls. */
+static int
+name_is(const xmlChar *name, const char *lc)
+{
+	unsigned char c = name[0];
+
+	if (c >= 'A' && c <= 'Z')
+		c = (unsigned char)(c + 32);
+	return c == (unsigned char)lc[0] &&
+	       !strcasecmp((const char *)name, lc);
+}
+
 static const char *
 attr(xmlNodePtr n, const char *name)
 {
 	xmlAttrPtr a;
 
 	for (a = n->properties; a; a = a->next)
-		if (!strcasecmp((const char *)a->name, name) && a->children &&
+		if (name_is(a->name, name) && a->children &&
 		    a->children->type == XML_TEXT_NODE)
 			return (const char *)a->children->content;
 	return NULL;
@@ -54,7 +67,7 @@ static int
 is_el(xmlNodePtr n, const char *name)
 {
 	return n && n->type == XML_ELEMENT_NODE &&
-	       !strcasecmp((const char *)n->name, name);
+	       name_is(n->name, name);
 }
 
 /* Folded text of a node (all descendants), malloc'd, NULL when empty.
@@ -136,7 +149,16 @@ utf8_valid(const unsigned char *s, size_t n)
 		size_t k;
 
 		if (c < 0x80) {
+			uint64_t w;
+
+			/* ASCII runs eight bytes at a time */
 			i++;
+			while (i + 8 <= n) {
+				memcpy(&w, s + i, 8);
+				if (w & UINT64_C(0x8080808080808080))
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF)
@@ -470,7 +492,7 @@ in_tag_list(xmlNodePtr n, const char *const *list)
 	size_t i;
 
 	for (i = 0; list[i]; i++)
-		if (!strcasecmp((const char *)n->name, list[i]))
+		if (name_is(n->name, list[i]))
 			return 1;
 	return 0;
 }
@@ -650,7 +672,10 @@ flush(struct walk *w)
 		}
 		b = &w->v[w->n];
 		b->len = w->cur.len;
-		b->text = buf_detach(&w->cur);
+		/* an exact copy: cur keeps its room for the next paragraph */
+		b->text = malloc(b->len + 1);
+		if (b->text)
+			memcpy(b->text, w->cur.data, b->len + 1);
 		if (!b->text) {
 			w->rc = -ENOMEM;
 			goto reset;
@@ -694,11 +719,12 @@ is_dropped(const struct walk *w, xmlNodePtr n)
 static int
 link_list(xmlNodePtr n)
 {
-	size_t all = text_len(n, 0), links = 0;
+	size_t all, links = 0;
 	xmlNodePtr c, d;
 
 	if (!is_el(n, "ul") && !is_el(n, "ol"))
 		return 0;
+	all = text_len(n, 0);
 	for (c = n->children; c; c = c->next)
 		for (d = c->children; d; d = d->next)
 			if (is_el(d, "a"))
@@ -1326,31 +1352,383 @@ set_meta(struct ctx *c)
 	c->b->location = xp_text(c->xp, PF(c, xpath_location), &c->err);
 }
 
+/* ---- profile detection --------------------------------------------------- */
+
+/* Detect expressions are run against pages of every publisher, so most of
+ * them find nothing, and each costs libxml2 a walk over the whole tree.
+ * Before running them, one walk of our own rules out those that cannot
+ * match. A location path "//NAME[P]..." selects nothing unless some
+ * element NAME satisfies each predicate P of its first step (predicates
+ * only ever filter), and three shapes of predicate need an attribute
+ * holding a literal:
+ *   contains(@A,'L')    @A='L'
+ *   contains(concat(' ',normalize-space(@A),' '),' L ')
+ * (for the last: the first run of L without white space is in @A as
+ * written). Other predicates and whatever follows the first step are no
+ * condition. An expression that is not made only of such paths, joined by
+ * "|" or "||", is always run. The test is weaker than XPath's (names
+ * compared ignoring case, substrings for equality), so an expression that
+ * can match is always run, and its result decides. */
+
+#define DT_NAME 32
+#define DT_LIT 64
+#define DT_ATTRS 3
+#define DT_CONDS 32
+
+struct dt_cond {
+	char name[DT_NAME];
+	struct {
+		char name[DT_NAME];
+		char lit[DT_LIT];
+	} a[DT_ATTRS];
+	int na;
+	int seen; /* an element of the page meets it */
+};
+
+struct dt_set {
+	struct dt_cond v[DT_CONDS];
+	size_t n;
+	int all; /* the page could not be checked: everything may match */
+};
+
+static int
+dt_namech(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+	       ch == '.';
+}
+
+static int
+dt_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Copy s[0..n) into out (cap bytes) without the white space outside
+ * literals. 0 when it does not fit or a literal is left open. */
+static int
+dt_squeeze(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	char q = 0;
+
+	for (i = 0; i < n; i++) {
+		if (q) {
+			if (s[i] == q)
+				q = 0;
+		} else if (s[i] == '\'' || s[i] == '"') {
+			q = s[i];
+		} else if (dt_space(s[i])) {
+			continue;
+		}
+		if (o + 1 >= cap)
+			return 0;
+		out[o++] = s[i];
+	}
+	out[o] = 0;
+	return !q;
+}
+
+/* The index just past the literal, bracket or parenthesis that opens at
+ * s[i]; 0 when nothing closes it. */
+static size_t
+dt_close(const char *s, size_t i)
+{
+	const char *e;
+	int depth = 0;
+
+	for (; s[i]; i++) {
+		if (s[i] == '\'' || s[i] == '"') {
+			if (!(e = strchr(s + i + 1, s[i])))
+				return 0;
+			i = (size_t)(e - s);
+			if (depth == 0)
+				return i + 1;
+		} else if (s[i] == '[' || s[i] == '(') {
+			depth++;
+		} else if (s[i] == ']' || s[i] == ')') {
+			if (--depth == 0)
+				return i + 1;
+			if (depth < 0)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+/* Copy s[0..n) into out (cap bytes); 0 when it does not fit. */
+static int
+dt_copy(char *out, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		return 0;
+	memcpy(out, s, n);
+	out[n] = 0;
+	return 1;
+}
+
+/* ASCII lower case, as name_is() wants its second argument. */
+static void
+dt_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + 32);
+}
+
+/* "@A" at p followed by sep and a literal: A and the literal into the
+ * condition's slot k. The length consumed, or 0 when p is not so. */
+static size_t
+dt_attr_lit(const char *p, const char *sep, struct dt_cond *c, int k)
+{
+	size_t i = 1, n = strlen(sep), j;
+
+	if (p[0] != '@' || !dt_namech(p[1]) || p[1] == '.' || p[1] == '-' ||
+	    (p[1] >= '0' && p[1] <= '9'))
+		return 0;
+	while (dt_namech(p[i]))
+		i++;
+	if (i == 1 || strncmp(p + i, sep, n) ||
+	    !dt_copy(c->a[k].name, DT_NAME, p + 1, i - 1))
+		return 0;
+	dt_lower(c->a[k].name);
+	i += n;
+	if (p[i] != '\'' && p[i] != '"')
+		return 0;
+	for (j = i + 1; p[j] && p[j] != p[i]; j++)
+		;
+	if (!p[j] || !dt_copy(c->a[k].lit, DT_LIT, p + i + 1, j - i - 1))
+		return 0;
+	return j + 1;
+}
+
+/* Add the attribute condition of predicate p[0..n) (squeezed) to c, when
+ * it has one of the three shapes. */
+static void
+dt_pred(const char *p, size_t n, struct dt_cond *c)
+{
+	static const char cls[] = "contains(concat(' ',normalize-space(";
+	static const char mid[] = "),' '),";
+	char pred[256], *l;
+	size_t e, s;
+	int k = c->na;
+
+	if (k >= DT_ATTRS || !dt_copy(pred, sizeof(pred), p, n))
+		return;
+	if (!strncmp(pred, cls, sizeof(cls) - 1)) {
+		e = dt_attr_lit(pred + sizeof(cls) - 1, mid, c, k);
+		if (!e || strcmp(pred + sizeof(cls) - 1 + e, ")"))
+			return;
+		l = c->a[k].lit;
+		for (s = 0; dt_space(l[s]); s++)
+			;
+		for (e = s; l[e] && !dt_space(l[e]); e++)
+			;
+		memmove(l, l + s, e - s);
+		l[e - s] = 0;
+	} else if (!strncmp(pred, "contains(", 9)) {
+		e = dt_attr_lit(pred + 9, ",", c, k);
+		if (!e || strcmp(pred + 9 + e, ")"))
+			return;
+	} else {
+		e = dt_attr_lit(pred, "=", c, k);
+		if (!e || pred[e])
+			return;
+	}
+	if (c->a[k].lit[0])
+		c->na++;
+}
+
+/* Add the conditions of one expression (no "||") to d. 0, or -1 when one
+ * of its parts is not a path the conditions cover. */
+static int
+dt_expr(struct dt_set *d, const char *x, size_t n)
+{
+	char s[1024];
+	size_t i = 0, j;
+
+	if (!dt_squeeze(x, n, s, sizeof(s)))
+		return -1;
+	for (;;) {
+		struct dt_cond *c;
+
+		if (d->n == DT_CONDS || strncmp(s + i, "//", 2))
+			return -1;
+		c = &d->v[d->n];
+		memset(c, 0, sizeof(*c));
+		i += 2;
+		/* a name starts with a letter or '_' (not "..", "-1") */
+		if (!dt_namech(s[i]) || s[i] == '.' || s[i] == '-' ||
+		    (s[i] >= '0' && s[i] <= '9'))
+			return -1;
+		for (j = i; dt_namech(s[j]); j++)
+			;
+		if (!dt_copy(c->name, DT_NAME, s + i, j - i))
+			return -1;
+		dt_lower(c->name);
+		i = j;
+		while (s[i] == '[') {
+			j = dt_close(s, i);
+			if (!j)
+				return -1;
+			dt_pred(s + i + 1, j - i - 2, c);
+			i = j;
+		}
+		if (s[i] && s[i] != '/' && s[i] != '|')
+			return -1;
+		d->n++;
+		/* what follows the first step, up to the next "|" */
+		while (s[i] && s[i] != '|') {
+			if (s[i] == '[' || s[i] == '(' || s[i] == '\'' ||
+			    s[i] == '"') {
+				if (!(i = dt_close(s, i)))
+					return -1;
+				continue;
+			}
+			i++;
+		}
+		if (!s[i])
+			return 0;
+		i++;
+	}
+}
+
+/* Does the element meet the condition? */
+static int
+dt_match(xmlNodePtr n, const struct dt_cond *c)
+{
+	xmlAttrPtr a;
+	int k, ok;
+
+	if (!name_is(n->name, c->name))
+		return 0;
+	for (k = 0; k < c->na; k++) {
+		ok = 0;
+		for (a = n->properties; a && !ok; a = a->next) {
+			if (!name_is(a->name, c->a[k].name))
+				continue;
+			if (!a->children)
+				continue; /* no value: "" holds no literal */
+			/* a value made of several nodes: assume it matches */
+			ok = a->children->type != XML_TEXT_NODE ||
+			     a->children->next || !a->children->content ||
+			     strstr((const char *)a->children->content,
+				    c->a[k].lit);
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Mark the conditions some element of doc meets. */
+static void
+dt_scan(xmlDocPtr doc, struct dt_set *d)
+{
+	xmlNodePtr n = doc->children;
+	size_t i, left = d->n;
+
+	while (n && left) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (i = 0; i < d->n; i++)
+				if (!d->v[i].seen && dt_match(n, &d->v[i])) {
+					d->v[i].seen = 1;
+					left--;
+				}
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		} else if (n->children && n->type != XML_DTD_NODE) {
+			d->all = 1; /* not a tree of elements we walk */
+			return;
+		}
+		while (!n->next && n->parent && n->parent->type ==
+		       XML_ELEMENT_NODE)
+			n = n->parent;
+		n = n->next;
+	}
+}
+
+/* Add the conditions of every "||" alternative of expr (split as
+ * xp_eval splits it) to d. 0, or -1 (d unchanged) when one of them is not
+ * covered: then expr must be run. */
+static int
+dt_parse(struct dt_set *d, const char *expr)
+{
+	size_t start = d->n;
+	const char *p = expr, *e;
+
+	while (p && *p) {
+		e = strstr(p, "||");
+		if (dt_expr(d, p, e ? (size_t)(e - p) : strlen(p)) < 0) {
+			d->n = start;
+			return -1;
+		}
+		p = e ? e + 2 : NULL;
+	}
+	return 0;
+}
+
+/* The first profile of s whose detect expression matches the page. The
+ * expressions that cannot match (see above) are not run. */
+static const struct profile *
+detect_profile(const struct profile_set *s, xmlDocPtr doc,
+	       xmlXPathContextPtr xp)
+{
+	size_t np = profile_set_count(s), i, k;
+	struct dt_set *d = calloc(1, sizeof(*d));
+	struct {
+		size_t a, b;
+		int run;
+	} *r = calloc(np ? np : 1, sizeof(*r));
+	const struct profile *p, *found = NULL;
+	xmlXPathObjectPtr o;
+
+	for (i = 0; d && r && i < np; i++) {
+		p = profile_set_at(s, i);
+		r[i].a = d->n;
+		r[i].run = p->detect && *p->detect && dt_parse(d, p->detect);
+		r[i].b = d->n;
+	}
+	if (d && r)
+		dt_scan(doc, d);
+	for (i = 0; !found && i < np; i++) {
+		p = profile_set_at(s, i);
+		if (!p->detect || !*p->detect)
+			continue;
+		if (d && r && !r[i].run && !d->all) {
+			for (k = r[i].a; k < r[i].b && !d->v[k].seen; k++)
+				;
+			if (k == r[i].b)
+				continue; /* cannot match */
+		}
+		o = xp_eval(xp, p->detect);
+		xmlXPathFreeObject(o);
+		if (o)
+			found = p;
+	}
+	free(r);
+	free(d);
+	return found;
+}
+
 /* ---- the whole page ------------------------------------------------------ */
 
 static const struct profile *
-choose_profile(const struct transcript_opts *o, xmlXPathContextPtr xp)
+choose_profile(const struct transcript_opts *o, xmlDocPtr doc,
+	       xmlXPathContextPtr xp)
 {
 	const struct profile_set *s = o->profiles ? o->profiles
 						  : profiles_builtin();
 	const struct profile *p;
-	size_t i;
 
 	if (o->profile)
 		return o->profile;
 	if ((p = profile_set_match_url(s, o->url)))
 		return p;
-	for (i = 0; (p = profile_set_at(s, i)); i++) {
-		xmlXPathObjectPtr r;
-
-		if (!p->detect || !*p->detect)
-			continue;
-		r = xp_eval(xp, p->detect);
-		xmlXPathFreeObject(r);
-		if (r)
-			return p;
-	}
-	return NULL;
+	return detect_profile(s, doc, xp);
 }
 
 static int
@@ -1527,7 +1905,7 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 		r = set_err(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	c.p = choose_profile(o, c.xp);
+	c.p = choose_profile(o, c.doc, c.xp);
 	meta_scan(xmlDocGetRootElement(c.doc), &c.m, 0, &c.err);
 	set_meta(&c);
 	if ((r = set_people(&c)) < 0 || (r = walk_body(&c, &w)) < 0 ||

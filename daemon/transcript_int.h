@@ -30,6 +30,10 @@ struct tx_label {
 enum tx_label_kind tx_label_parse(const char *t, size_t len, size_t lead,
 				  const char *extra_q, struct tx_label *l);
 
+/* 1 when the word tables are in strcmp order, as their binary search
+ * needs (for the unit tests). */
+int tx_word_tables_sorted(void);
+
 /* Paragraphs that are never turn text: time stamps, "###", END, "(As
  * delivered)", "(The briefing was concluded at ...)". */
 int tx_is_skip_line(const char *t, size_t len);

@@ -5,6 +5,7 @@
 #include "transcript_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,153 +80,267 @@ word_key(const char *w, size_t n, char *out, size_t cap)
 	out[o] = 0;
 }
 
+/* A word table for binary search: the tables below are kept in strcmp
+ * (byte) order, each word once; tx_word_tables_sorted() checks that. */
+struct wordset {
+	const char *const *v;
+	size_t n;
+};
+
+static int
+in_set(const char *key, const struct wordset *s)
+{
+	size_t lo = 0, hi = s->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(key, s->v[mid]);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
 static int
 in_list(const char *key, const char *const *list)
 {
 	for (; *list; list++)
-		if (!strcmp(key, *list))
+		if (key[0] == (*list)[0] && !strcmp(key, *list))
 			return 1;
 	return 0;
 }
 
 /* Titles and office words that precede or replace a name. */
-static const char *const title_words[] = {
-	"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
-	"dame", "lord", "lady", "the", "rt", "hon", "right", "honourable",
-	"honorable", "his", "her", "excellency", "he", "hrh", "secretary",
-	"general", "gen", "press", "deputy", "principal", "assistant", "under",
-	"acting", "chief", "senior", "spokesperson", "spokesman", "spokeswoman",
-	"president", "vice", "prime", "minister", "foreign", "defence",
-	"defense", "state", "ambassador", "amb", "admiral", "adm", "colonel",
-	"col", "lieutenant", "lt", "ltc", "captain", "capt", "major", "maj",
-	"sergeant", "sgt", "commander", "cmdr", "senator", "sen", "governor",
-	"gov", "mayor", "representative", "rep", "chairman", "chair",
-	"chairwoman", "chairperson", "director", "moderator", "coordinator",
-	"envoy", "special", "high", "commissioner", "king", "queen", "prince",
-	"pentagon", "nato", "un", "us", "eu", "uk", "white", "house",
-	"national", "security", "adviser", "advisor", "counselor", "attorney",
-	"officer", "host", "interpreter", "chancellor", "premier", "speaker",
-	"brigadier", "air", "marshal", "cabinet", "federal", "executive",
-	"spokesperson's", "of", "for", "and", "to", "secretary-general",
-	"vice-president", "lieutenant-general", "major-general",
-	"undersecretary", "first", "lady", "mp", NULL,
+static const char *const title_words_v[] = {
+	"acting", "adm", "admiral", "adviser", "advisor", "air", "amb",
+	"ambassador", "and", "assistant", "attorney", "brigadier", "cabinet",
+	"capt", "captain", "chair", "chairman", "chairperson", "chairwoman",
+	"chancellor", "chief", "cmdr", "col", "colonel", "commander",
+	"commissioner", "coordinator", "counselor", "dame", "defence",
+	"defense", "deputy", "director", "dr", "envoy", "eu", "excellency",
+	"executive", "federal", "first", "for", "foreign", "gen", "general",
+	"gov", "governor", "he", "her", "high", "his", "hon", "honorable",
+	"honourable", "host", "house", "hrh", "interpreter", "king", "lady",
+	"lieutenant", "lieutenant-general", "lord", "lt", "ltc", "maj",
+	"major", "major-general", "marshal", "mayor", "minister", "miss",
+	"moderator", "mp", "mr", "mrs", "ms", "mx", "national", "nato", "of",
+	"officer", "pentagon", "premier", "president", "press", "prime",
+	"prince", "principal", "prof", "professor", "queen", "rep",
+	"representative", "right", "rt", "secretary", "secretary-general",
+	"security", "sen", "senator", "senior", "sergeant", "sgt", "sir",
+	"speaker", "special", "spokesman", "spokesperson", "spokesperson's",
+	"spokeswoman", "state", "the", "to", "uk", "un", "under",
+	"undersecretary", "us", "vice", "vice-president", "white",
+};
+static const struct wordset title_words = {
+	title_words_v, sizeof(title_words_v) / sizeof(title_words_v[0]),
 };
 
 /* Words that make a phrase an office ("Press Secretary"). */
-static const char *const office_words[] = {
-	"secretary", "spokesperson", "spokesman", "spokeswoman", "president",
-	"minister", "ambassador", "general", "admiral", "director",
-	"chairman", "chair", "chairwoman", "governor", "senator", "envoy",
-	"commissioner", "moderator", "coordinator", "adviser", "advisor",
-	"chancellor", "premier", "speaker", "secretary-general", "mayor",
-	"representative", "commander", "colonel", "captain", "officer",
-	"king", "queen", "prince", "counselor", "attorney", "chief", NULL,
+static const char *const office_words_v[] = {
+	"admiral", "adviser", "advisor", "ambassador", "attorney", "captain",
+	"chair", "chairman", "chairwoman", "chancellor", "chief", "colonel",
+	"commander", "commissioner", "coordinator", "counselor", "director",
+	"envoy", "general", "governor", "king", "mayor", "minister",
+	"moderator", "officer", "premier", "president", "prince", "queen",
+	"representative", "secretary", "secretary-general", "senator",
+	"speaker", "spokesman", "spokesperson", "spokeswoman",
+};
+static const struct wordset office_words = {
+	office_words_v, sizeof(office_words_v) / sizeof(office_words_v[0]),
 };
 
-static const char *const suffix_words[] = {
-	"mp", "kc", "qc", "obe", "cbe", "kbe", "dbe", "mbe", "kcmg", "gcmg",
-	"cmg", "msp", "mla", "ms", "mep", NULL,
+static const char *const suffix_words_v[] = {
+	"cbe", "cmg", "dbe", "gcmg", "kbe", "kc", "kcmg", "mbe", "mep", "mla",
+	"mp", "ms", "msp", "obe", "qc",
+};
+static const struct wordset suffix_words = {
+	suffix_words_v, sizeof(suffix_words_v) / sizeof(suffix_words_v[0]),
 };
 
-static const char *const name_suffixes[] = {"jr", "sr", "ii", "iii", "iv",
-					    NULL};
+static const char *const name_suffixes_v[] = {
+	"ii", "iii", "iv", "jr", "sr",
+};
+static const struct wordset name_suffixes = {
+	name_suffixes_v, sizeof(name_suffixes_v) / sizeof(name_suffixes_v[0]),
+};
 
-static const char *const particles[] = {
-	"de", "da", "del", "della", "van", "von", "der", "den", "bin", "al",
-	"el", "la", "le", "di", "du", "y", "ibn", "dos", "das", "ter", NULL,
+static const char *const particles_v[] = {
+	"al", "bin", "da", "das", "de", "del", "della", "den", "der", "di",
+	"dos", "du", "el", "ibn", "la", "le", "ter", "van", "von", "y",
+};
+static const struct wordset particles = {
+	particles_v, sizeof(particles_v) / sizeof(particles_v[0]),
 };
 
 /* Words a paragraph can start with that make "X Y:" a heading or a
  * sentence rather than a speaker label. */
-static const char *const label_stop[] = {
-	"on", "in", "at", "as", "for", "and", "but", "so", "note", "notes",
-	"update", "updated", "editor", "editors", "re", "subject", "date",
-	"dates", "location", "time", "source", "sources", "title", "tags",
-	"topic", "topics", "watch", "read", "photo", "photos", "video",
-	"image", "listen", "link", "links", "contact", "email", "tel",
-	"phone", "fax", "related", "see", "also", "background", "summary",
-	"transcript", "agenda", "where", "when", "what", "why", "how", "who",
-	"today", "yesterday", "tomorrow", "this", "that", "these", "here",
-	"there", "it", "we", "our", "i", "you", "they", "she", "my", "your",
-	"please", "thank", "thanks", "yes", "no", "well", "okay", "ok", "now",
-	"first", "second", "third", "finally", "again", "meanwhile",
-	"however", "then", "after", "before", "with", "from", "to", "by",
-	"about", "under", "over", "if", "all", "more", "one", "two", "three",
-	"keywords", "category", "categories", "filed", "posted", "published",
-	"last", "copyright", "share", "follow", "sign", "subscribe",
-	"download", "print", "delivered", "venue", "event", "language",
-	"languages", "attachments", "attachment", "documents", "document",
-	"further", "for", "some", "other", "others", "key", "main", "next",
-	"previous", "latest", "breaking", "warning", "caution", "important",
-	"example", "examples", "part", "section", "chapter", "annex",
-	"article", "paragraph", "step", "figure", "table", "answer", "a",
-	"an", "its", "his", "her", "their", "do", "does", "did", "is", "are",
-	"was", "were", "will", "would", "can", "could", "should", "may",
-	"might", "must", "let", "lets", "just", "very", "not", NULL,
+static const char *const label_stop_v[] = {
+	"a", "about", "after", "again", "agenda", "all", "also", "an", "and",
+	"annex", "answer", "are", "article", "as", "at", "attachment",
+	"attachments", "background", "before", "breaking", "but", "by", "can",
+	"categories", "category", "caution", "chapter", "contact",
+	"copyright", "could", "date", "dates", "delivered", "did", "do",
+	"document", "documents", "does", "download", "editor", "editors",
+	"email", "event", "example", "examples", "fax", "figure", "filed",
+	"finally", "first", "follow", "for", "from", "further", "her", "here",
+	"his", "how", "however", "i", "if", "image", "important", "in", "is",
+	"it", "its", "just", "key", "keywords", "language", "languages",
+	"last", "latest", "let", "lets", "link", "links", "listen",
+	"location", "main", "may", "meanwhile", "might", "more", "must", "my",
+	"next", "no", "not", "note", "notes", "now", "ok", "okay", "on",
+	"one", "other", "others", "our", "over", "paragraph", "part", "phone",
+	"photo", "photos", "please", "posted", "previous", "print",
+	"published", "re", "read", "related", "second", "section", "see",
+	"share", "she", "should", "sign", "so", "some", "source", "sources",
+	"step", "subject", "subscribe", "summary", "table", "tags", "tel",
+	"thank", "thanks", "that", "their", "then", "there", "these", "they",
+	"third", "this", "three", "time", "title", "to", "today", "tomorrow",
+	"topic", "topics", "transcript", "two", "under", "update", "updated",
+	"venue", "very", "video", "warning", "was", "watch", "we", "well",
+	"were", "what", "when", "where", "who", "why", "will", "with",
+	"would", "yes", "yesterday", "you", "your",
+};
+static const struct wordset label_stop = {
+	label_stop_v, sizeof(label_stop_v) / sizeof(label_stop_v[0]),
 };
 
-static const char *const floor_labels[] = {
-	"q", "question", "questions", "questioner", "correspondent",
-	"journalist", "reporter", "audience member", "audience",
-	"participant", "voice", "media", "press", "unidentified reporter",
-	"unidentified journalist", "follow-up", "followup", "off-mic",
-	"off mic", NULL,
+static const char *const floor_labels_v[] = {
+	"audience", "audience member", "correspondent", "follow-up",
+	"followup", "journalist", "media", "off mic", "off-mic",
+	"participant", "press", "q", "question", "questioner", "questions",
+	"reporter", "unidentified journalist", "unidentified reporter",
+	"voice",
 };
+static const struct wordset floor_labels = {
+	floor_labels_v, sizeof(floor_labels_v) / sizeof(floor_labels_v[0]),
+};
+
+int
+tx_word_tables_sorted(void)
+{
+	static const struct wordset *const all[] = {
+		&title_words, &office_words, &suffix_words, &name_suffixes,
+		&particles, &label_stop, &floor_labels,
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		for (j = 1; j < all[i]->n; j++)
+			if (strcmp(all[i]->v[j - 1], all[i]->v[j]) >= 0)
+				return 0;
+	return 1;
+}
 
 /* ---- whitespace ------------------------------------------------------- */
 
+/* The length of a space or zero-width character at t[0..rem), or 0 when
+ * t[0] starts anything else; *sp: it is a space (not zero-width). */
+static size_t
+fold_skip(const unsigned char *p, size_t rem, int *sp)
+{
+	*sp = 1;
+	if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		return 1;
+	if (rem >= 2 && p[0] == 0xC2 && (p[1] == 0xA0 || p[1] == 0x85))
+		return 2;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+	    (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF))
+		return 3;
+	if (rem >= 3 && p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+		return 3;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F)
+		return 3;
+	*sp = 0;
+	if (rem >= 2 && p[0] == 0xC2 && p[1] == 0xAD)
+		return 2;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x8B &&
+	    p[2] <= 0x8D)
+		return 3;
+	if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0xA0)
+		return 3;
+	if (rem >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		return 3;
+	return 0;
+}
+
+/* Are p[0..8) printable ASCII, with no space first or last and no two
+ * spaces together? Then tx_fold() copies them unchanged. */
+static int
+fold_plain8(const unsigned char *p)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	uint64_t x, t, sp;
+
+	memcpy(&x, p, 8);
+	if (x & high)
+		return 0; /* not ASCII */
+	if ((x - ones * 0x20) & ~x & high)
+		return 0; /* a control character */
+	t = x ^ (ones * 0x20);
+	sp = ~(((t & low7) + low7) | t) & high; /* 0x80 in each space */
+	return !(sp & (sp << 8)) && !(sp & UINT64_C(0x8000000000000080));
+}
+
+/* One pass, writing straight into the buffer: the output is never longer
+ * than the input plus one pending space, so it is grown once. */
 int
 tx_fold(struct buf *out, const char *t, size_t len, int *space)
 {
-	size_t i = 0, start;
-	int r;
+	const unsigned char *u = (const unsigned char *)t;
+	size_t i = 0, skip;
+	char *o, *o0;
+	int sp;
 
+	if (len == 0)
+		return 0;
+	if (buf_grow(out, len + 1) < 0)
+		return -ENOMEM;
+	o0 = out->data;
+	o = o0 + out->len;
 	while (i < len) {
-		const unsigned char *p = (const unsigned char *)t + i;
-		size_t rem = len - i, skip = 0;
-		int sp = 0;
-
-		if (*p == ' ' || (*p >= '\t' && *p <= '\r')) {
-			sp = 1, skip = 1;
-		} else if (rem >= 2 && p[0] == 0xC2 &&
-			   (p[1] == 0xA0 || p[1] == 0x85)) {
-			sp = 1, skip = 2;
-		} else if (rem >= 2 && p[0] == 0xC2 && p[1] == 0xAD) {
-			skip = 2;
-		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-			   (p[2] <= 0x8A || p[2] == 0xA8 || p[2] == 0xA9 ||
-			    p[2] == 0xAF)) {
-			sp = 1, skip = 3;
-		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
-			   p[2] >= 0x8B && p[2] <= 0x8D) {
-			skip = 3;
-		} else if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 &&
-			   (p[2] == 0x9F || p[2] == 0xA0)) {
-			sp = p[2] == 0x9F, skip = 3;
-		} else if (rem >= 3 && p[0] == 0xE3 && p[1] == 0x80 &&
-			   p[2] == 0x80) {
-			sp = 1, skip = 3;
-		} else if (rem >= 3 && p[0] == 0xEF && p[1] == 0xBB &&
-			   p[2] == 0xBF) {
-			skip = 3;
+		if (u[i] <= ' ' || u[i] >= 0xC2) {
+			skip = fold_skip(u + i, len - i, &sp);
+			if (skip) {
+				if (sp)
+					*space = 1;
+				i += skip;
+				continue;
+			}
 		}
-		if (skip) {
-			if (sp)
-				*space = 1;
-			i += skip;
-			continue;
-		}
-		if (*space && out->len && out->data[out->len - 1] != ' ')
-			if ((r = buf_putc(out, ' ')) < 0)
-				return r;
+		if (*space && o > o0 && o[-1] != ' ')
+			*o++ = ' ';
 		*space = 0;
-		start = i++;
-		while (i < len && (unsigned char)t[i] > ' ' &&
-		       (unsigned char)t[i] < 0xC2)
-			i++;
-		if ((r = buf_append(out, t + start, i - start)) < 0)
-			return r;
+		*o++ = (char)u[i++];
+		/* o[-1] is not a space here: what follows is copied as it is
+		 * while it is plain bytes and single ASCII spaces between
+		 * them, eight bytes at a time where it can be */
+		for (;;) {
+			while (i + 8 <= len && fold_plain8(u + i)) {
+				memcpy(o, u + i, 8);
+				o += 8;
+				i += 8;
+			}
+			while (i < len && u[i] > ' ' && u[i] < 0xC2)
+				*o++ = (char)u[i++];
+			if (i + 1 < len && u[i] == ' ' && u[i + 1] > ' ' &&
+			    u[i + 1] < 0xC2) {
+				*o++ = ' ';
+				i++;
+				continue;
+			}
+			break;
+		}
 	}
+	out->len = (size_t)(o - o0);
+	o0[out->len] = '\0';
 	return 0;
 }
 
@@ -343,7 +458,7 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	fold(s, n, key, sizeof(key));
 	while (strlen(key) && key[strlen(key) - 1] == '.')
 		key[strlen(key) - 1] = 0;
-	if (in_list(key, floor_labels))
+	if (in_set(key, &floor_labels))
 		return 1;
 	for (p = extra_q; p && *p;) {
 		size_t m = strcspn(p, "|");
@@ -410,10 +525,10 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		w = e;
 		words++;
 		word_key(c + i, e - i, key, sizeof(key));
-		if (words == 1 && in_list(key, label_stop))
+		if (words == 1 && in_set(key, &label_stop))
 			return TXL_NONE;
-		if (lower && !is_upper(c + i) && !in_list(key, particles) &&
-		    !in_list(key, title_words))
+		if (lower && !is_upper(c + i) && !in_set(key, &particles) &&
+		    !in_set(key, &title_words))
 			return TXL_NONE;
 		if (words == 1 && lower && !is_upper(c + i))
 			return TXL_NONE;
@@ -542,6 +657,15 @@ wkey_in(const struct word *w, const char *const *list)
 	return in_list(key, list);
 }
 
+static int
+wkey_in_set(const struct word *w, const struct wordset *set)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return in_set(key, set);
+}
+
 /* The surname key of a name: its last word that is not a suffix. */
 static void
 surname_key(const char *name, char *out, size_t cap)
@@ -549,7 +673,7 @@ surname_key(const char *name, char *out, size_t cap)
 	struct word w[MAXW];
 	size_t k = split_words(name, strlen(name), w, MAXW);
 
-	while (k > 1 && wkey_in(&w[k - 1], name_suffixes))
+	while (k > 1 && wkey_in_set(&w[k - 1], &name_suffixes))
 		k--;
 	out[0] = 0;
 	if (k)
@@ -644,8 +768,12 @@ tx_people_free(struct tx_people *pp)
 static int
 is_name_word(const struct word *w)
 {
-	if (!is_upper(w->s) || wkey_in(w, title_words) ||
-	    wkey_in(w, label_stop))
+	char key[64];
+
+	if (!is_upper(w->s))
+		return 0;
+	word_key(w->s, w->n, key, sizeof(key));
+	if (in_set(key, &title_words) || in_set(key, &label_stop))
 		return 0;
 	if (w->n > 1 && !has_lower(w->s, w->n) && w->s[w->n - 1] != '.')
 		return 0; /* acronyms: NATO, UN */
@@ -655,7 +783,7 @@ is_name_word(const struct word *w)
 static int
 is_role_word(const struct word *w)
 {
-	return is_upper(w->s) || wkey_in(w, title_words);
+	return is_upper(w->s) || wkey_in_set(w, &title_words);
 }
 
 /* Join words [a, b) of w into a malloc'd string, trailing punctuation of
@@ -684,7 +812,7 @@ static int
 has_office(const struct word *w, size_t a, size_t b)
 {
 	for (; a < b; a++)
-		if (wkey_in(&w[a], office_words))
+		if (wkey_in_set(&w[a], &office_words))
 			return 1;
 	return 0;
 }
@@ -733,7 +861,7 @@ role_before(const struct word *w, size_t a, char **role)
 	       !wkey_in(&w[s - 1], (const char *const[]){"and", "iii", "ii",
 							 "jr", NULL}))
 		s--;
-	while (s < a && (wkey_in(&w[s], label_stop) ||
+	while (s < a && (wkey_in_set(&w[s], &label_stop) ||
 			 !is_upper(w[s].s)))
 		s++;
 	if (s >= a || !has_office(w, s, a))
@@ -877,9 +1005,9 @@ tx_clean_name(const char *s)
 	struct word w[MAXW];
 	size_t k = split_words(s, strlen(s), w, MAXW), a = 0;
 
-	while (a + 1 < k && wkey_in(&w[a], title_words))
+	while (a + 1 < k && wkey_in_set(&w[a], &title_words))
 		a++;
-	while (k > a + 1 && wkey_in(&w[k - 1], suffix_words))
+	while (k > a + 1 && wkey_in_set(&w[k - 1], &suffix_words))
 		k--;
 	return k > a ? join(w, a, k) : strdup(s);
 }
@@ -1007,12 +1135,13 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	char skey[64], *full = NULL, *frole = NULL, *r = NULL;
 	int idx = -1, rc = 0;
 
-	while (a < k && wkey_in(&w[a], title_words))
+	while (a < k && wkey_in_set(&w[a], &title_words))
 		a++;
 	e = k;
-	while (e > a + 1 && wkey_in(&w[e - 1], suffix_words))
+	while (e > a + 1 && wkey_in_set(&w[e - 1], &suffix_words))
 		e--;
-	if (a == e || (e == a + 1 && a > 0 && wkey_in(&w[a], office_words) &&
+	if (a == e || (e == a + 1 && a > 0 &&
+		       wkey_in_set(&w[a], &office_words) &&
 		       !is_name_word(&w[a]))) {
 		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
 		goto out;
@@ -1020,7 +1149,8 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	{
 		size_t last = e;
 
-		while (last > a + 1 && wkey_in(&w[last - 1], name_suffixes))
+		while (last > a + 1 &&
+		       wkey_in_set(&w[last - 1], &name_suffixes))
 			last--;
 		word_key(w[last - 1].s, w[last - 1].n, skey, sizeof(skey));
 	}

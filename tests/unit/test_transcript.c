@@ -243,6 +243,118 @@ test_feed_override_of_body_xpath_is_used(void **state)
 	profile_free(p);
 }
 
+/* The kind a page gets under the profiles of ini (each with a fixed kind),
+ * the page served from a host none of them names. */
+static enum briefing_kind
+kind_under(const char *ini, const char *html)
+{
+	struct profile_set *ps = NULL;
+	struct transcript_opts o = {.url = "https://mirror.example.net/p/1"};
+	struct briefing *b = NULL;
+	enum briefing_kind k;
+	char *err = NULL;
+
+	assert_int_equal(profile_set_new(&ps), 0);
+	assert_int_equal(profile_set_load_string(ps, ini, "test", &err), 0);
+	o.profiles = ps;
+	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err),
+			 0);
+	k = b->kind;
+	briefing_free(b);
+	profile_set_free(ps);
+	return k;
+}
+
+#define DETECT_BODY "<h1>T</h1><div><p>Some words of the text.</p></div>"
+
+static void
+test_detect_needs_an_element_holding_the_attribute_literal(void **state)
+{
+	const char *ini = "[profile a]\nkind = speech\n"
+			  "detect = //div[contains(@class,'alpha')]\n";
+
+	(void)state;
+	assert_int_equal(kind_under(ini, "<html><body><div class='x alphabet'>"
+				    DETECT_BODY "</div></body></html>"),
+			 BRIEFING_SPEECH);
+	/* the literal elsewhere (another element, another attribute) */
+	assert_int_equal(kind_under(ini, "<html><body><span class='alpha'>a"
+				    "</span><div id='alpha'>" DETECT_BODY
+				    "</div></body></html>"),
+			 BRIEFING_OTHER);
+}
+
+static void
+test_detect_class_token_test_allows_spaces_and_decoded_entities(void **state)
+{
+	const char *ini = "[profile a]\nkind = speech\n"
+			  "detect = //section[ contains( concat(' ', "
+			  "normalize-space(@class), ' '), ' gov-speak ') ]\n";
+
+	(void)state;
+	assert_int_equal(kind_under(ini, "<html><body><section class='a\n"
+				    "\tgov&#45;speak  b'>" DETECT_BODY
+				    "</section></body></html>"),
+			 BRIEFING_SPEECH);
+	assert_int_equal(kind_under(ini, "<html><body><section class='"
+				    "gov-speaker'>" DETECT_BODY
+				    "</section></body></html>"),
+			 BRIEFING_OTHER);
+}
+
+static void
+test_detect_keeps_profile_order_and_alternatives(void **state)
+{
+	const char *ini = "[profile a]\nkind = speech\n"
+			  "detect = //meta[@name='x'][@content='A'] || "
+			  "//div[@id='a']\n"
+			  "[profile b]\nkind = release\n"
+			  "detect = //p[@class='lead'] | //div[@id='b']\n";
+
+	(void)state;
+	assert_int_equal(kind_under(ini, "<html><head><meta name='x' content="
+				    "'B'></head><body><div id='b'>" DETECT_BODY
+				    "</div></body></html>"),
+			 BRIEFING_RELEASE);
+	assert_int_equal(kind_under(ini, "<html><head><meta name='x' content="
+				    "'A'></head><body><div id='b'>" DETECT_BODY
+				    "</div></body></html>"),
+			 BRIEFING_SPEECH);
+	assert_int_equal(kind_under(ini, "<html><body><div id='b'><div "
+				    "id='a'>" DETECT_BODY "</div></div></body>"
+				    "</html>"),
+			 BRIEFING_SPEECH);
+}
+
+static void
+test_detect_expressions_of_other_shapes_are_still_run(void **state)
+{
+	const char *wild = "[profile a]\nkind = speech\n"
+			   "detect = //*[@data-kind='briefing']\n";
+	const char *text = "[profile a]\nkind = speech\n"
+			   "detect = //p[starts-with(., 'Transcript')]/..\n";
+	const char *nested = "[profile a]\nkind = speech\n"
+			     "detect = (//div)[1][contains(@class,'z')]\n";
+	const char *parent = "[profile a]\nkind = speech\n"
+			     "detect = //../div[@id='z']\n";
+
+	(void)state;
+	assert_int_equal(kind_under(wild, "<html><body><article data-kind="
+				    "'briefing'>" DETECT_BODY "</article>"
+				    "</body></html>"),
+			 BRIEFING_SPEECH);
+	assert_int_equal(kind_under(text, "<html><body><div><p>Transcript of"
+				    " the day</p></div>" DETECT_BODY
+				    "</body></html>"),
+			 BRIEFING_SPEECH);
+	assert_int_equal(kind_under(nested, "<html><body><div class='z'>"
+				    DETECT_BODY "</div></body></html>"),
+			 BRIEFING_SPEECH);
+	assert_int_equal(kind_under(parent, "<html><body><div id='z'>"
+				    DETECT_BODY "</div></body></html>"),
+			 BRIEFING_SPEECH);
+}
+
 int
 main(void)
 {
@@ -257,6 +369,10 @@ main(void)
 		cmocka_unit_test(test_non_html_input_is_rejected),
 		cmocka_unit_test(test_input_over_the_size_cap_is_rejected),
 		cmocka_unit_test(test_feed_override_of_body_xpath_is_used),
+		cmocka_unit_test(test_detect_needs_an_element_holding_the_attribute_literal),
+		cmocka_unit_test(test_detect_class_token_test_allows_spaces_and_decoded_entities),
+		cmocka_unit_test(test_detect_keeps_profile_order_and_alternatives),
+		cmocka_unit_test(test_detect_expressions_of_other_shapes_are_still_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
