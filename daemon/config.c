@@ -76,7 +76,13 @@ config_parse_duration(const char *s, int64_t *ms)
 		end++;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcasecmp(end, units[i].suffix) == 0) {
-			*ms = (int64_t)(v * (double)units[i].mult);
+			double m = v * (double)units[i].mult;
+
+			/* Past about a century, and out of int64_t's range
+			 * long before that overflows: refused. */
+			if (m > 4e12)
+				return -EINVAL;
+			*ms = (int64_t)m;
 			return 0;
 		}
 	}

@@ -108,6 +108,10 @@ test_bad_values_are_rejected_with_the_value_named(void **state)
 	static const char *const bad[] = {
 		"[daemon]\ninterval = soon\n",
 		"[daemon]\ninterval = 0s\n",
+		/* out of int64_t's range once in milliseconds (found by
+		 * fuzzing: undefined behaviour in the conversion) */
+		"[daemon]\nmin_interval = 150077772777\n",
+		"[daemon]\ninterval = 999999999999d\n",
 		"[daemon]\nmax_per_host = 0\n",
 		"[daemon]\nallow_private = maybe\n",
 		"[daemon]\nsocket_mode = 999\n",
