@@ -265,7 +265,7 @@ static int bwloop_store_all(const char *db, struct briefing **recs,
 	double t0, t1;
 	int64_t seq;
 
-	if (store_open(db, 0, &s, &err) != 0) {
+	if (store_open(db, STORE_WRITER, &s, &err) != 0) {
 		fprintf(stderr, "bwloop: %s: %s\n", db, err ? err : "?");
 		free(err);
 		return 1;

@@ -295,22 +295,15 @@ daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 		log_debug("poll \"%s\": %s; next in %lld s", f->cfg.name,
 			  result, (long long)(delay / 1000));
 	} else {
-		struct store_feed sf;
-
 		f->failures++;
 		snprintf(f->state, sizeof(f->state), "failing");
 		delay = sched_delay_fail(&pol, f->failures, retry_after_s,
 					 sched_random());
 		/* Remember when we may ask again, so a restart honours a
 		 * server's Retry-After and our backoff. */
-		if (store_feed_get(d->store, f->cfg.name, &sf) == 0) {
-			sf.next_due = (daemon_now_ms() + delay) / 1000;
-			if (store_feed_put(d->store, &sf) < 0)
-				log_limited("store", 5, LOG_LVL_WARN,
-					    "store: cannot record the next poll of \"%s\": %s",
-					    f->cfg.name, store_errmsg(d->store));
-			store_feed_clear(&sf);
-		}
+		if (d->ingest)
+			ingest_next_due(d->ingest, f->cfg.name,
+					(daemon_now_ms() + delay) / 1000);
 		log_limited(f->cfg.name, 5, LOG_LVL_WARN,
 			    "poll \"%s\": %s; retrying in %lld s%s", f->cfg.name,
 			    result, (long long)(delay / 1000),
@@ -735,6 +728,15 @@ apply_store_limits(struct daemon *d)
 {
 	if (store_set_size_limit(d->store, d->cfg->max_database_bytes) < 0)
 		log_warn("max_database_size: %s", store_errmsg(d->store));
+	if (d->ingest)
+		ingest_set_size_limit(d->ingest, d->cfg->max_database_bytes);
+}
+
+void
+daemon_ingest_idle(struct daemon *d)
+{
+	if (d->opts.once && !d->stopping && all_polled_once(d))
+		daemon_stop(d, 0);
 }
 
 int

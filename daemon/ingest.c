@@ -3,10 +3,16 @@
  *
  * Threads: everything here runs on the loop thread except the two parsers,
  * which run on libuv's thread pool (uv_queue_work) on private copies of
- * their input, so a 16 MB feed or a slow page never stalls the socket.
- * A poll or page whose parse is in flight cannot be freed: it is marked
- * orphaned and freed by the after-work callback. Profile sets replaced by
- * a reload are kept until no parse is in flight.
+ * their input, so a 16 MB feed or a slow page never stalls the socket, and
+ * the writer, a thread of its own (not the pool, where a batch would queue
+ * behind every pending parse) with its own SQLite connection (in->ws): it
+ * writes batches of units detached from the queue while the loop keeps
+ * fetching, parsing and serving subscribers. One batch is written at a time; a unit in it holds everything
+ * the writer reads (feed name, item id, record, feed state), and its poll
+ * pointer is touched only on the loop thread. A poll or page whose parse
+ * is in flight cannot be freed: it is marked orphaned and freed by the
+ * after-work callback. Profile sets replaced by a reload are kept until no
+ * parse is in flight.
  */
 #include "ingest.h"
 
@@ -96,15 +102,27 @@ struct poll {
 	struct poll **pprev;     /* the pointer that points at us in the list */
 };
 
-enum unit_kind { UNIT_BRIEFING, UNIT_FEED_DONE };
+enum unit_kind {
+	UNIT_BRIEFING,   /* a record of poll p */
+	UNIT_FEED_DONE,  /* poll p is complete: its feed state, after its
+			  * records, in the same transaction */
+	UNIT_FEED_STATE, /* a failed poll's feed state (sf) */
+	UNIT_NEXT_DUE,   /* when a failing feed may be polled again */
+};
 
-/* One thing to write in the next transaction. */
+/* One thing to write in the next transaction. The writer thread reads only
+ * feed, item_id, fp, b, sf and next_due; p belongs to the loop thread
+ * (NULL once the poll was forgotten). */
 struct unit {
 	enum unit_kind kind;
 	struct poll *p;
+	char *feed;              /* the feed's name, own copy */
 	char *item_id;
 	uint64_t fp;             /* fingerprint of the feed item */
 	struct briefing *b;
+	struct store_feed sf;    /* FEED_DONE once prepared, FEED_STATE */
+	int prepared;            /* FEED_DONE: sf taken from the poll */
+	int64_t next_due;        /* NEXT_DUE: unix seconds */
 	struct unit *next;
 };
 
@@ -120,6 +138,29 @@ struct ingest {
 	uv_timer_t retry;       /* while degraded */
 	int64_t retry_ms;
 	int degraded;
+	/* the writer */
+	struct store *ws;       /* its connection: the writer thread's alone
+				 * while it runs */
+	uv_thread_t wthread;
+	uv_mutex_t wmu;         /* guards wpost, wdone, wquit */
+	uv_cond_t wcv;
+	uv_async_t wasync;      /* the writer says a batch is done */
+	int wpost;              /* a batch is posted, not yet taken */
+	int wdone;              /* the posted batch is written */
+	int wquit;              /* the thread should end */
+	int wstarted;           /* the thread exists (join it) */
+	int writing;            /* a batch is with the writer */
+	struct unit *wbatch;    /* the batch, detached from the queue */
+	size_t wn;              /* units in it */
+	int wrc;                /* its result: 0 or a negative errno */
+	char werr[256];         /* the store's message when wrc < 0 */
+	size_t wstored;         /* briefings new or changed */
+	int64_t wmaxseq;        /* highest event seq written */
+	size_t wrefused;        /* records the store refused (dropped) */
+	char wrefused_err[256]; /* the first refusal's reason */
+	char *wrefused_feed, *wrefused_item;
+	uint64_t size_limit;    /* max_database_size for ws */
+	int size_limit_dirty;
 	int closing;
 	int handles_open;
 	unsigned inflight;      /* parses on the thread pool */
@@ -151,9 +192,27 @@ unit_free(struct unit *u)
 {
 	if (!u)
 		return;
+	free(u->feed);
 	free(u->item_id);
 	briefing_free(u->b);
+	store_feed_clear(&u->sf);
 	free(u);
+}
+
+/* A unit of kind k for feed name (copied). NULL on ENOMEM. */
+static struct unit *
+unit_new(enum unit_kind k, const char *feed)
+{
+	struct unit *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->kind = k;
+	if (!(u->feed = strdup(feed))) {
+		free(u);
+		return NULL;
+	}
+	return u;
 }
 
 static void
@@ -337,14 +396,24 @@ poll_fail(struct poll *p, int64_t retry_after, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	/* Validators stay as they were; only the failure is recorded. */
+	/* Validators stay as they were; only the failure is recorded, by
+	 * the writer, after whatever is queued before it. */
 	p->sf.failures++;
 	p->sf.last_attempt = daemon_now_ms() / 1000;
 	set_str(&p->sf.last_error, buf_str(&msg));
-	if (p->sf.name && store_feed_put(in->d->store, &p->sf) < 0)
-		log_limited("store", 5, LOG_LVL_WARN,
-			    "store: cannot record state of feed \"%s\": %s",
-			    f->cfg.name, store_errmsg(in->d->store));
+	if (p->sf.name) {
+		struct unit *u = unit_new(UNIT_FEED_STATE, p->sf.name);
+
+		if (u) {
+			u->sf = p->sf;
+			memset(&p->sf, 0, sizeof(p->sf));
+			queue_push(in, u);
+		} else {
+			log_limited("store", 5, LOG_LVL_WARN,
+				    "store: cannot record state of feed "
+				    "\"%s\": out of memory", f->cfg.name);
+		}
+	}
 	poll_unlink(p);
 	poll_free(p);
 	daemon_feed_done(in->d, f, 0, 0, retry_after, buf_str(&msg));
@@ -360,12 +429,11 @@ poll_settle(struct poll *p)
 
 	if (p->pages_pending || p->queued)
 		return;
-	u = calloc(1, sizeof(*u));
+	u = unit_new(UNIT_FEED_DONE, p->name);
 	if (!u) {
 		poll_fail(p, -1, "out of memory");
 		return;
 	}
-	u->kind = UNIT_FEED_DONE;
 	u->p = p;
 	p->queued = 1;
 	queue_push(p->in, u);
@@ -437,14 +505,13 @@ entry_fingerprint(const struct feed_entry *e)
 static int
 queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 {
-	struct unit *u = calloc(1, sizeof(*u));
+	struct unit *u = unit_new(UNIT_BRIEFING, p->name);
 
 	if (!u || !(u->item_id = strdup(p->doc->entries[idx].id))) {
-		free(u);
+		unit_free(u);
 		briefing_free(b);
 		return -ENOMEM;
 	}
-	u->kind = UNIT_BRIEFING;
 	u->p = p;
 	u->b = b;
 	u->fp = fp;
@@ -977,15 +1044,158 @@ on_retry(uv_timer_t *t)
 	flush_queue(in);
 }
 
-/* After COMMIT: report finished polls, free their units. */
+/* FEED_DONE, on the loop thread as the batch is formed: the poll's final
+ * feed state moves into the unit. Its validators advance only if every
+ * item of the poll was stored (they commit together). */
 static void
-after_commit(struct ingest *in, struct unit *first, struct unit *stop)
+prepare_feed_done(struct unit *u)
+{
+	struct poll *p = u->p;
+
+	if (u->prepared || !p)
+		return;
+	u->prepared = 1;
+	p->sf.last_attempt = daemon_now_ms() / 1000;
+	p->sf.last_success = p->sf.last_attempt;
+	if (p->pages_failed) {
+		/* Keep the old validators: the next poll must fetch the feed
+		 * again and find those items. */
+		p->sf.failures++;
+		set_str(&p->sf.last_error, p->first_page_error);
+	} else {
+		p->sf.failures = 0;
+		p->sf.next_due = 0;
+		set_str(&p->sf.last_error, NULL);
+		if (p->doc) { /* a 200: adopt its validators */
+			free(p->sf.etag);
+			free(p->sf.last_modified);
+			p->sf.etag = p->new_etag;
+			p->sf.last_modified = p->new_lm;
+			p->new_etag = p->new_lm = NULL;
+		}
+	}
+	u->sf = p->sf;
+	memset(&p->sf, 0, sizeof(p->sf));
+}
+
+static void
+note_refused(struct ingest *in, const struct unit *u, const char *why)
+{
+	if (in->wrefused++)
+		return;
+	snprintf(in->wrefused_err, sizeof(in->wrefused_err), "%s", why);
+	in->wrefused_feed = u->feed;
+	in->wrefused_item = u->item_id;
+}
+
+/* Write the batch in one transaction on in->ws. Runs on the thread pool
+ * (or, while closing, on the loop thread when no job is in flight); reads
+ * only the units' own data and the w* fields. */
+static void
+write_batch(struct ingest *in)
+{
+	struct store *s = in->ws;
+	struct unit *u;
+	int64_t seq;
+	int r = 0;
+
+	in->wstored = 0;
+	in->wmaxseq = 0;
+	in->wrefused = 0;
+	in->werr[0] = '\0';
+	if (in->size_limit_dirty) {
+		in->size_limit_dirty = 0;
+		if (store_set_size_limit(s, in->size_limit) < 0)
+			r = -EIO;
+	}
+	if (r == 0)
+		r = store_begin(s);
+	for (u = in->wbatch; r >= 0 && u; u = u->next) {
+		switch (u->kind) {
+		case UNIT_BRIEFING:
+			seq = 0;
+			r = store_put_briefing(s, u->feed, u->item_id, u->b,
+					       &seq);
+			if (r == -EINVAL) {
+				/* A record the store refuses will be refused
+				 * on every retry: drop it, not the batch. */
+				note_refused(in, u, store_errmsg(s));
+				r = 0;
+				break;
+			}
+			if (r < 0)
+				break;
+			if (r > 0)
+				in->wstored++;
+			if (seq > in->wmaxseq)
+				in->wmaxseq = seq;
+			if (u->b->id > 0)
+				r = store_item_mark(s, u->feed, u->item_id,
+						    u->b->id, u->fp);
+			break;
+		case UNIT_FEED_DONE:
+		case UNIT_FEED_STATE:
+			if (u->sf.name)
+				r = store_feed_put(s, &u->sf);
+			break;
+		case UNIT_NEXT_DUE: {
+			struct store_feed sf;
+
+			r = store_feed_get(s, u->feed, &sf);
+			if (r == -ENOENT) {
+				r = 0;
+				break;
+			}
+			if (r < 0)
+				break;
+			sf.next_due = u->next_due;
+			r = store_feed_put(s, &sf);
+			store_feed_clear(&sf);
+			break;
+		}
+		}
+	}
+	if (r >= 0)
+		r = store_commit(s);
+	if (r < 0) {
+		snprintf(in->werr, sizeof(in->werr), "%s", store_errmsg(s));
+		store_rollback(s);
+	}
+	in->wrc = r < 0 ? r : 0;
+}
+
+/* The writer thread: write each posted batch, say so, until told to
+ * end (after the batch in hand, if any). */
+static void
+writer_main(void *arg)
+{
+	struct ingest *in = arg;
+
+	uv_mutex_lock(&in->wmu);
+	for (;;) {
+		while (!in->wpost && !in->wquit)
+			uv_cond_wait(&in->wcv, &in->wmu);
+		if (!in->wpost)
+			break;
+		in->wpost = 0;
+		uv_mutex_unlock(&in->wmu);
+		write_batch(in);
+		uv_mutex_lock(&in->wmu);
+		in->wdone = 1;
+		uv_async_send(&in->wasync);
+	}
+	uv_mutex_unlock(&in->wmu);
+}
+
+/* After COMMIT: report finished polls, free the units. */
+static void
+after_commit(struct ingest *in, struct unit *first)
 {
 	struct unit *u, *n;
 
-	for (u = first; u != stop; u = n) {
+	for (u = first; u; u = n) {
 		n = u->next;
-		if (u->kind == UNIT_FEED_DONE) {
+		if (u->kind == UNIT_FEED_DONE && u->p) {
 			struct poll *p = u->p;
 			struct feedctl *f = p->f;
 			char msg[256];
@@ -1015,84 +1225,42 @@ after_commit(struct ingest *in, struct unit *first, struct unit *stop)
 	}
 }
 
+/* The batch's job is over (on the loop thread): publish and report, or
+ * put the batch back at the head of the queue and retry later. */
 static void
-flush_queue(struct ingest *in)
+finish_batch(struct ingest *in)
 {
 	struct daemon *d = in->d;
-	struct unit *u, *last = NULL;
-	int64_t seq, maxseq = 0;
-	size_t n = 0, stored = 0;
-	int r;
+	struct unit *batch = in->wbatch, *last;
+	size_t n = in->wn;
 
-	uv_idle_stop(&in->flush);
-	if (!in->head)
+	in->wbatch = NULL;
+	in->wn = 0;
+	if (!batch)
 		return;
-	r = store_begin(d->store);
-	for (u = in->head; r >= 0 && u && n < FLUSH_MAX_UNITS; u = u->next, n++) {
-		last = u;
-		if (u->kind == UNIT_BRIEFING) {
-			seq = 0;
-			r = store_put_briefing(d->store, u->p->f->cfg.name,
-					       u->item_id, u->b, &seq);
-			if (r == -EINVAL) {
-				/* A record the store refuses will be refused
-				 * on every retry: drop it, not the batch. */
-				log_limited(u->p->name, 5, LOG_LVL_ERR,
-					    "store \"%s\": item %s refused: %s",
-					    u->p->name, u->item_id,
-					    store_errmsg(d->store));
-				r = 0;
-			} else if (r >= 0) {
-				if (r > 0)
-					stored++;
-				if (seq > maxseq)
-					maxseq = seq;
-				if (u->b->id > 0)
-					r = store_item_mark(d->store,
-							    u->p->name,
-							    u->item_id,
-							    u->b->id, u->fp);
-			}
-		} else {
-			struct poll *p = u->p;
-
-			p->sf.last_attempt = daemon_now_ms() / 1000;
-			p->sf.last_success = p->sf.last_attempt;
-			if (p->pages_failed) {
-				/* Keep the old validators: the next poll must
-				 * fetch the feed again and find those items. */
-				p->sf.failures++;
-				set_str(&p->sf.last_error, p->first_page_error);
-				r = store_feed_put(d->store, &p->sf);
-			} else {
-				p->sf.failures = 0;
-				p->sf.next_due = 0;
-				set_str(&p->sf.last_error, NULL);
-				if (p->doc) { /* a 200: adopt its validators */
-					free(p->sf.etag);
-					free(p->sf.last_modified);
-					p->sf.etag = p->new_etag;
-					p->sf.last_modified = p->new_lm;
-					p->new_etag = p->new_lm = NULL;
-				}
-				r = store_feed_put(d->store, &p->sf);
-			}
-		}
-	}
-	if (r >= 0)
-		r = store_commit(d->store);
-	if (r < 0) {
-		const char *why = store_errmsg(d->store);
-
-		store_rollback(d->store);
+	if (in->wrefused)
+		log_limited(in->wrefused_feed, 5, LOG_LVL_ERR,
+			    "store \"%s\": item %s refused: %s%s",
+			    in->wrefused_feed, in->wrefused_item,
+			    in->wrefused_err,
+			    in->wrefused > 1 ? " (and others)" : "");
+	if (in->wrc < 0) {
+		for (last = batch; last->next; last = last->next)
+			;
+		last->next = in->head;
+		in->head = batch;
+		if (!in->tail)
+			in->tail = last;
 		in->retry_ms = in->retry_ms ? in->retry_ms * 2 : RETRY_MIN_MS;
 		if (in->retry_ms > RETRY_MAX_MS)
 			in->retry_ms = RETRY_MAX_MS;
 		if (!in->degraded)
 			log_err("store: write of %zu queued items failed: %s; keeping them and retrying",
-				in->nunits, why);
+				in->nunits, in->werr);
 		in->degraded = 1;
-		uv_timer_start(&in->retry, on_retry, (uint64_t)in->retry_ms, 0);
+		if (!in->closing)
+			uv_timer_start(&in->retry, on_retry,
+				       (uint64_t)in->retry_ms, 0);
 		return;
 	}
 	if (in->degraded)
@@ -1100,20 +1268,94 @@ flush_queue(struct ingest *in)
 			 n);
 	in->degraded = 0;
 	in->retry_ms = 0;
-	u = in->head;
+	in->nunits -= n;
+	d->briefings_stored += in->wstored;
+	if (in->wstored)
+		d->last_ingest = daemon_now_ms();
+	if (in->wmaxseq && d->notify)
+		notify_publish(d->notify, in->wmaxseq);
+	after_commit(in, batch);
+	if (in->head && !in->closing)
+		uv_idle_start(&in->flush, on_flush_idle);
+	else if (!in->closing && !ingest_busy(in))
+		daemon_ingest_idle(d);
+}
+
+/* The loop's side of a finished batch. */
+static void
+on_written(uv_async_t *h)
+{
+	struct ingest *in = h->data;
+	int done;
+
+	uv_mutex_lock(&in->wmu);
+	done = in->wdone;
+	in->wdone = 0;
+	uv_mutex_unlock(&in->wmu);
+	if (!done || !in->writing)
+		return;
+	in->writing = 0;
+	finish_batch(in);
+}
+
+/* Detach up to FLUSH_MAX_UNITS units as the next batch and write it: by
+ * the writer thread, or synchronously while closing. */
+static void
+flush_queue(struct ingest *in)
+{
+	struct unit *u, *last = NULL;
+	size_t n = 0;
+
+	uv_idle_stop(&in->flush);
+	if (in->writing || !in->head)
+		return;
+	for (u = in->head; u && n < FLUSH_MAX_UNITS; u = u->next, n++) {
+		if (u->kind == UNIT_FEED_DONE)
+			prepare_feed_done(u);
+		last = u;
+	}
+	in->wbatch = in->head;
+	in->wn = n;
 	in->head = last->next;
 	if (!in->head)
 		in->tail = NULL;
-	in->nunits -= n;
 	last->next = NULL;
-	d->briefings_stored += stored;
-	if (stored)
-		d->last_ingest = daemon_now_ms();
-	if (maxseq && d->notify)
-		notify_publish(d->notify, maxseq);
-	after_commit(in, u, NULL);
-	if (in->head)
-		uv_idle_start(&in->flush, on_flush_idle);
+	if (!in->closing && in->wstarted) {
+		in->writing = 1;
+		uv_mutex_lock(&in->wmu);
+		in->wpost = 1;
+		uv_cond_signal(&in->wcv);
+		uv_mutex_unlock(&in->wmu);
+		return;
+	}
+	write_batch(in);
+	finish_batch(in);
+	if (in->closing && in->head && !in->degraded)
+		flush_queue(in);
+}
+
+void
+ingest_next_due(struct ingest *in, const char *feed, int64_t next_due)
+{
+	struct unit *u = unit_new(UNIT_NEXT_DUE, feed);
+
+	if (!u) {
+		log_limited("store", 5, LOG_LVL_WARN,
+			    "store: cannot record the next poll of \"%s\": "
+			    "out of memory", feed);
+		return;
+	}
+	u->next_due = next_due;
+	queue_push(in, u);
+}
+
+void
+ingest_set_size_limit(struct ingest *in, uint64_t bytes)
+{
+	/* Applied by the writer before its next batch (the connection is
+	 * the writer's alone). */
+	in->size_limit = bytes;
+	in->size_limit_dirty = 1;
 }
 
 /* ---- life cycle -------------------------------------------------------------- */
@@ -1126,11 +1368,40 @@ ingest_new(struct daemon *d, struct ingest **out)
 	if (!in)
 		return -ENOMEM;
 	in->d = d;
+	{
+		char *err = NULL;
+		int r = store_open(d->cfg->database, STORE_WRITER, &in->ws,
+				   &err);
+
+		if (r < 0) {
+			log_err("store: cannot open the writer's connection: "
+				"%s", err ? err : strerror(-r));
+			free(err);
+			free(in);
+			return r;
+		}
+	}
 	uv_idle_init(d->loop, &in->flush);
 	in->flush.data = in;
 	uv_timer_init(d->loop, &in->retry);
 	in->retry.data = in;
-	in->handles_open = 2;
+	uv_async_init(d->loop, &in->wasync, on_written);
+	in->wasync.data = in;
+	in->handles_open = 3;
+	if (uv_mutex_init(&in->wmu) == 0) {
+		if (uv_cond_init(&in->wcv) == 0) {
+			if (uv_thread_create(&in->wthread, writer_main,
+					     in) == 0)
+				in->wstarted = 1;
+			else
+				uv_cond_destroy(&in->wcv);
+		}
+		if (!in->wstarted)
+			uv_mutex_destroy(&in->wmu);
+	}
+	if (!in->wstarted)
+		log_warn("store: no writer thread; writing on the loop "
+			 "thread");
 	*out = in;
 	return 0;
 }
@@ -1144,7 +1415,7 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 	/* Queued briefings of f are dropped: they were not committed, so
 	 * the validators did not advance and a later poll finds them. */
 	for (uu = &in->head; (u = *uu);) {
-		if (u->p->f == f) {
+		if (u->p && u->p->f == f) {
 			*uu = u->next;
 			in->nunits--;
 			unit_free(u);
@@ -1155,6 +1426,10 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 	in->tail = NULL;
 	for (u = in->head; u; u = u->next)
 		in->tail = u;
+	/* Units being written stay with the writer; their polls go. */
+	for (u = in->wbatch; u; u = u->next)
+		if (u->p && u->p->f == f)
+			u->p = NULL;
 	/* No poll may start (and fail, unlinking itself) while we walk the
 	 * list; the freed slots are used afterwards. */
 	in->pumping = 1;
@@ -1210,9 +1485,19 @@ ingest_retire_profiles(struct ingest *in, struct profile_set *set)
 static void
 maybe_free(struct ingest *in)
 {
+	struct unit *u;
+
 	if (in->handles_open || in->inflight)
 		return;
 	profiles_reap(in);
+	while ((u = in->head)) {
+		in->head = u->next;
+		unit_free(u);
+	}
+	in->tail = NULL;
+	in->nunits = 0;
+	store_close(in->ws);
+	in->ws = NULL;
 	if (in->done)
 		in->done(in->done_arg);
 	free(in);
@@ -1234,15 +1519,35 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 	struct unit *u;
 
 	in->closing = 1;
-	/* Whatever is complete gets one last chance to be written. */
+	/* The feeds are going: completed polls hand their state to their
+	 * units now, and nothing is reported back any more. */
+	for (u = in->head; u; u = u->next) {
+		if (u->kind == UNIT_FEED_DONE)
+			prepare_feed_done(u);
+		u->p = NULL;
+	}
+	for (u = in->wbatch; u; u = u->next)
+		u->p = NULL;
+	/* The writer ends after the batch in hand; its result is taken here
+	 * (the loop waits for at most one batch). */
+	if (in->wstarted) {
+		uv_mutex_lock(&in->wmu);
+		in->wquit = 1;
+		uv_cond_signal(&in->wcv);
+		uv_mutex_unlock(&in->wmu);
+		uv_thread_join(&in->wthread);
+		uv_cond_destroy(&in->wcv);
+		uv_mutex_destroy(&in->wmu);
+		in->wstarted = 0;
+		if (in->writing) {
+			in->writing = 0;
+			finish_batch(in);
+		}
+	}
+	/* Whatever is complete gets one last chance to be written; what is
+	 * left is freed with the ingest. */
 	if (in->head && !in->degraded)
 		flush_queue(in);
-	while ((u = in->head)) {
-		in->head = u->next;
-		unit_free(u);
-	}
-	in->tail = NULL;
-	in->nunits = 0;
 	while ((p = in->polls)) {
 		struct page *pg;
 
@@ -1259,4 +1564,5 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 	in->done_arg = arg;
 	uv_close((uv_handle_t *)&in->flush, on_closed);
 	uv_close((uv_handle_t *)&in->retry, on_closed);
+	uv_close((uv_handle_t *)&in->wasync, on_closed);
 }

@@ -463,13 +463,7 @@ configure(struct store *s)
 		 * announced event must survive power loss (docs/store.md). */
 		"PRAGMA synchronous = FULL;"
 		"PRAGMA foreign_keys = ON;"
-		"PRAGMA temp_store = MEMORY;"
-		/* FTS5 segment merges re-read recent pages: with the 2 MiB
-		 * default a transcript costs 4x the page reads of 8 MiB and
-		 * about 12% more CPU; past 8 MiB the cache only adds to the
-		 * daemon's RSS (32 MiB: +26 MB), not to the indexing rate
-		 * (docs/store.md). */
-		"PRAGMA cache_size = -4096;";
+		"PRAGMA temp_store = MEMORY;";
 	char sql[80];
 	int r;
 
@@ -478,6 +472,13 @@ configure(struct store *s)
 		return store_exec(s, "PRAGMA temp_store = MEMORY;"
 				  "PRAGMA query_only = ON;");
 	if ((r = store_exec(s, rw)) < 0)
+		return r;
+	/* FTS5 segment merges re-read recent pages: with the 2 MiB default a
+	 * transcript costs about 12% more CPU; from 4 MiB up the cache only
+	 * adds to the daemon's RSS, not to the indexing rate
+	 * (docs/store.md). */
+	if ((s->flags & STORE_WRITER) &&
+	    (r = store_exec(s, "PRAGMA cache_size = -4096;")) < 0)
 		return r;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
 		 JOURNAL_SIZE_LIMIT);

@@ -96,6 +96,9 @@ void daemon_release(struct daemon *d);
 void daemon_feed_done(struct daemon *d, struct feedctl *f, int ok,
 		      int new_items, int64_t retry_after_s,
 		      const char *result);
+/* Called by ingest when its queue has drained with no poll left in
+ * progress: with --once, the daemon may be done. */
+void daemon_ingest_idle(struct daemon *d);
 /* Poll feed now (the `poll` op). -ENOENT for an unknown feed. */
 int daemon_poll_now(struct daemon *d, const char *name);
 

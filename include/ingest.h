@@ -3,8 +3,9 @@
  *
  *   fetch feed (conditional GET) → feed_parse → for each item not yet
  *   stored: fetch its page → transcript_parse (fall back to the feed
- *   item's own fields) → queue → one transaction per batch: briefings,
- *   event rows and the feed's new validators → COMMIT → notify_publish.
+ *   item's own fields) → queue → one transaction per batch, written on
+ *   the thread pool with the writer's own connection: briefings, event
+ *   rows and the feed's new validators → COMMIT → notify_publish.
  *
  * A feed's ETag/Last-Modified advance only in the transaction that stores
  * every item of that poll, so an item whose page failed, or a failed
@@ -35,6 +36,11 @@ int ingest_degraded(const struct ingest *in);
 /* A reload replaced the profile set: free set once no parse that may be
  * using it is in flight. Takes ownership. */
 void ingest_retire_profiles(struct ingest *in, struct profile_set *set);
+/* Record, after everything queued before it, when a failing feed may be
+ * polled again (survives a restart). */
+void ingest_next_due(struct ingest *in, const char *feed, int64_t next_due);
+/* max_database_size for the writer's connection (0: no cap). */
+void ingest_set_size_limit(struct ingest *in, uint64_t bytes);
 /* Stop: cancel timers, flush what can be flushed; done(arg) after the
  * handles are closed. */
 void ingest_close(struct ingest *in, void (*done)(void *arg), void *arg);

@@ -24,6 +24,9 @@ struct store;
 
 enum store_flags {
 	STORE_READONLY = 1 << 0, /* CLI readers: never write, never migrate */
+	STORE_WRITER = 1 << 1,   /* the batch writer: a larger page cache for
+				  * FTS5 merges (docs/store.md); other
+				  * connections keep SQLite's 2 MiB */
 };
 
 /* Open (creating and migrating unless READONLY). 0 and *out, or a negative
