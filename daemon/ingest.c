@@ -1114,8 +1114,8 @@ write_batch(struct ingest *in)
 		switch (u->kind) {
 		case UNIT_BRIEFING:
 			seq = 0;
-			r = store_put_briefing(s, u->feed, u->item_id, u->b,
-					       &seq);
+			r = store_put_item(s, u->feed, u->item_id, u->fp,
+					   u->b, &seq);
 			if (r == -EINVAL) {
 				/* A record the store refuses will be refused
 				 * on every retry: drop it, not the batch. */
@@ -1129,9 +1129,6 @@ write_batch(struct ingest *in)
 				in->wstored++;
 			if (seq > in->wmaxseq)
 				in->wmaxseq = seq;
-			if (u->b->id > 0)
-				r = store_item_mark(s, u->feed, u->item_id,
-						    u->b->id, u->fp);
 			break;
 		case UNIT_FEED_DONE:
 		case UNIT_FEED_STATE:

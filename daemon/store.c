@@ -581,6 +581,7 @@ store_begin(struct store *s)
 		return r;
 	s->in_txn = 1;
 	s->aborted = 0;
+	s->seq_next = 0;
 	return 0;
 }
 
@@ -629,6 +630,7 @@ store_write_begin(struct store *s)
 	if (s->aborted)
 		return store_failf(s, s->aborted, "batch was rolled back; call "
 				   "store_rollback first");
+	s->seq_next = 0;
 	return store_exec(s, "BEGIN IMMEDIATE");
 }
 

@@ -51,6 +51,8 @@ struct store {
 	int flags;
 	int in_txn;   /* inside store_begin .. store_commit/rollback */
 	int aborted;  /* negative errno: SQLite rolled the batch back */
+	int64_t seq_next; /* the next event seq within the open
+			   * transaction; 0: look it up */
 	char err[512];
 	sqlite3_stmt *st[ST__MAX];
 };

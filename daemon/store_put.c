@@ -216,6 +216,7 @@ struct put {
 	int64_t now, id, rev;    /* rev: the revision being written */
 	char *record;            /* compact JSON without id and feed */
 	uint64_t hash;
+	uint64_t fp;             /* the feed item's fingerprint, or 0 */
 	json_t *rec;             /* record as JSON (with turns) */
 	json_t *changes;         /* briefing.updated only */
 	/* name → speakers.id, for this put */
@@ -322,6 +323,24 @@ bind_fields(sqlite3_stmt *st, const struct briefing *b)
 	store_bind_str(st, 9, b->summary);
 }
 
+/* The (feed, item) → briefing row; with a fingerprint, also the item's
+ * fingerprint (what store_item_mark does), in the same statement. */
+static int
+put_item_row(struct put *p)
+{
+	sqlite3_stmt *st = store_stmt(p->s, p->fp ? ST_ITEM_MARK : ST_ITEM_PUT);
+
+	if (!st)
+		return -EIO;
+	store_bind_str(st, 1, p->feed);
+	store_bind_str(st, 2, p->item_id);
+	sqlite3_bind_int64(st, 3, p->id);
+	sqlite3_bind_int64(st, 4, p->now);
+	if (p->fp)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)p->fp);
+	return run(p->s, st);
+}
+
 static int
 write_common(struct put *p, const char *url_key)
 {
@@ -344,16 +363,8 @@ write_common(struct put *p, const char *url_key)
 	sqlite3_bind_int64(st, 2, p->id);
 	if ((r = run(s, st)) < 0)
 		return r;
-	if (p->item_id) {
-		if (!(st = store_stmt(s, ST_ITEM_PUT)))
-			return -EIO;
-		store_bind_str(st, 1, p->feed);
-		store_bind_str(st, 2, p->item_id);
-		sqlite3_bind_int64(st, 3, p->id);
-		sqlite3_bind_int64(st, 4, p->now);
-		if ((r = run(s, st)) < 0)
-			return r;
-	}
+	if (p->item_id && (r = put_item_row(p)) < 0)
+		return r;
 	if (!(st = store_stmt(s, ST_REV_INS)))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, p->id);
@@ -561,10 +572,16 @@ put_event(struct put *p, int updated, int64_t *seq)
 	const char *type = updated ? "briefing.updated" : "briefing.new";
 	int r;
 
-	if (!(st = store_stmt(s, ST_EVENT_NEXT)))
-		return -EIO;
-	if ((r = lookup_id(s, st, seq)) < 0)
-		return r;
+	/* One lookup per transaction; the writer is the only one that adds
+	 * events, and its transaction holds the write lock. */
+	if (s->seq_next > 0) {
+		*seq = s->seq_next;
+	} else {
+		if (!(st = store_stmt(s, ST_EVENT_NEXT)))
+			return -EIO;
+		if ((r = lookup_id(s, st, seq)) < 0)
+			return r;
+	}
 	p->b->id = p->id;
 	stored_time(stored);
 	r = -ENOMEM;
@@ -590,6 +607,8 @@ put_event(struct put *p, int updated, int64_t *seq)
 	sqlite3_bind_text(st, 5, line.data, (int)line.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, p->now);
 	r = run(s, st);
+	if (r >= 0)
+		s->seq_next = *seq + 1;
 done:
 	if (r == -ENOMEM)
 		store_failf(s, r, "out of memory");
@@ -683,17 +702,8 @@ put(struct put *p, int64_t *seq)
 		/* Unchanged. A new way to reach it (another feed's item)
 		 * is remembered; a plain re-fetch writes nothing. */
 		r = 0;
-		if (p->item_id) {
-			if (!(st = store_stmt(s, ST_ITEM_PUT))) {
-				r = -EIO;
-				goto done;
-			}
-			store_bind_str(st, 1, p->feed);
-			store_bind_str(st, 2, p->item_id);
-			sqlite3_bind_int64(st, 3, p->id);
-			sqlite3_bind_int64(st, 4, p->now);
-			r = run(s, st);
-		}
+		if (p->item_id)
+			r = put_item_row(p);
 		r = r < 0 ? r : STORE_UNCHANGED;
 		goto done;
 	}
@@ -711,6 +721,13 @@ int
 store_put_briefing(struct store *s, const char *feed, const char *item_id,
 		   struct briefing *b, int64_t *seq)
 {
+	return store_put_item(s, feed, item_id, 0, b, seq);
+}
+
+int
+store_put_item(struct store *s, const char *feed, const char *item_id,
+	       uint64_t fingerprint, struct briefing *b, int64_t *seq)
+{
 	struct put p = {0};
 	int64_t dummy, oid = b ? b->id : 0;
 	int r;
@@ -727,6 +744,7 @@ store_put_briefing(struct store *s, const char *feed, const char *item_id,
 	p.b = b;
 	p.feed = feed;
 	p.item_id = item_id;
+	p.fp = item_id ? fingerprint : 0;
 	p.now = store_now();
 	if ((r = make_record(&p)) < 0) {
 		r = store_failf(s, r, "out of memory");

@@ -109,6 +109,11 @@ enum store_put_result {
  * errno. Rules in docs/store.md. */
 int store_put_briefing(struct store *s, const char *feed, const char *item_id,
 		       struct briefing *b, int64_t *seq);
+/* store_put_briefing, and (when item_id and fingerprint are set) the
+ * item's fingerprint as store_item_mark records it, in the same write:
+ * what the ingest pipeline stores for a feed item. */
+int store_put_item(struct store *s, const char *feed, const char *item_id,
+		   uint64_t fingerprint, struct briefing *b, int64_t *seq);
 
 /* Load briefing id with its turns. -ENOENT when absent. */
 int store_get_briefing(struct store *s, int64_t id, struct briefing **out);

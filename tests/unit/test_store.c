@@ -307,6 +307,78 @@ test_item_fingerprint_is_recorded_and_read_back(void **state)
 }
 
 static void
+test_put_item_records_the_fingerprint_on_every_path(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b = small("https://example.int/p", "P", "Ann Lee",
+				   "Hello.");
+	struct briefing *c = small("https://example.int/p", "P", "Ann Lee",
+				   "Hello.");
+	struct briefing *d = small("https://example.int/p", "P", "Ann Lee",
+				   "Hello, edited.");
+	uint64_t fp = 0;
+	int64_t id = 0, seq = 0, seq2 = 0;
+
+	(void)state;
+	/* new */
+	assert_int_equal(store_put_item(e->s, "nato", "i1", 11, b, &seq),
+			 STORE_NEW);
+	assert_int_equal(store_item_lookup_fp(e->s, "nato", "i1", NULL, &id,
+					      &fp), 0);
+	assert_true(id == b->id && fp == 11);
+	/* unchanged, reached through another feed's item */
+	assert_int_equal(store_put_item(e->s, "un", "u1", 22, c, NULL),
+			 STORE_UNCHANGED);
+	assert_int_equal(store_item_lookup_fp(e->s, "un", "u1", NULL, &id,
+					      &fp), 0);
+	assert_true(id == b->id && fp == 22);
+	/* updated: the new fingerprint replaces the old; seqs go on */
+	assert_int_equal(store_put_item(e->s, "nato", "i1", 33, d, &seq2),
+			 STORE_UPDATED);
+	assert_int_equal(store_item_lookup_fp(e->s, "nato", "i1", NULL, &id,
+					      &fp), 0);
+	assert_true(id == b->id && fp == 33);
+	assert_true(seq2 == seq + 1);
+	briefing_free(b);
+	briefing_free(c);
+	briefing_free(d);
+}
+
+static void
+test_event_seqs_run_on_within_a_batch_and_after_a_rollback(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b[4];
+	int64_t seq[4] = {0};
+	char url[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(url, sizeof(url), "https://example.int/s%d", i);
+		b[i] = small(url, "S", "Ann Lee", "Hello.");
+	}
+	assert_int_equal(store_begin(e->s), 0);
+	assert_int_equal(store_put_item(e->s, "f", "a", 1, b[0], &seq[0]), 1);
+	assert_int_equal(store_put_item(e->s, "f", "b", 1, b[1], &seq[1]), 1);
+	assert_int_equal(store_rollback(e->s), 0);
+	/* the rolled-back seqs are handed out again, once */
+	assert_int_equal(store_begin(e->s), 0);
+	b[0]->id = b[1]->id = 0;
+	assert_int_equal(store_put_item(e->s, "f", "a", 1, b[0], &seq[2]), 1);
+	assert_int_equal(store_put_item(e->s, "f", "c", 1, b[2], &seq[3]), 1);
+	assert_int_equal(store_commit(e->s), 0);
+	assert_true(seq[1] == seq[0] + 1);
+	assert_true(seq[2] == seq[0]);
+	assert_true(seq[3] == seq[2] + 1);
+	/* a put in its own transaction continues after the batch */
+	assert_int_equal(store_put_item(e->s, "f", "d", 1, b[3], &seq[1]), 1);
+	assert_true(seq[1] == seq[3] + 1);
+	for (i = 0; i < 4; i++)
+		briefing_free(b[i]);
+}
+
+static void
 test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 {
 	struct env *e = *state;
@@ -1358,6 +1430,8 @@ main(void)
 		T(test_changed_title_is_reindexed),
 		T(test_put_without_url_or_item_is_einval),
 		T(test_event_seq_is_strictly_increasing_and_never_reused),
+		T(test_put_item_records_the_fingerprint_on_every_path),
+		T(test_event_seqs_run_on_within_a_batch_and_after_a_rollback),
 		T(test_rolled_back_batch_leaves_neither_briefing_nor_event),
 		T(test_disk_full_leaves_nothing_half_written),
 		T(test_disk_full_inside_a_batch_aborts_the_whole_batch),
