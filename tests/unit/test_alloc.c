@@ -367,6 +367,35 @@ run_feed(const struct input *in, char **out)
 	return r;
 }
 
+/* feed_doc_dump() alone under failing allocations: NULL (-ENOMEM) or
+ * exactly the text it writes when nothing fails. */
+static int
+run_feed_dump(const struct input *in, char **out)
+{
+	struct feed_limits lim;
+	struct feed_doc *doc = NULL;
+	char *err = NULL, *text;
+	int r;
+
+	feed_limits_default(&lim);
+	r = feed_parse(in->data, in->len, NULL, in->url, &lim, &doc, &err);
+	free(err);
+	if (r < 0) { /* a refused feed: nothing to dump */
+		*out = dump_error(r);
+		return r;
+	}
+	arm(alloc_fail_at);
+	text = feed_doc_dump(doc, JSON_COMPACT);
+	disarm();
+	feed_doc_free(doc);
+	if (!text) {
+		*out = dump_error(-ENOMEM);
+		return -ENOMEM;
+	}
+	*out = text;
+	return 0;
+}
+
 static int
 run_transcript(const struct input *in, char **out)
 {
@@ -663,6 +692,26 @@ static const char *const feed_files[] = {
 };
 
 static void
+test_feed_dump_survives_every_failed_allocation_without_leaking(void **state)
+{
+	struct report total = {0};
+	char path[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(feed_files) / sizeof(feed_files[0]); i++) {
+		struct input in = {feed_files[i], NULL, 0,
+				   "https://www.example.org/news/feed.xml"};
+
+		snprintf(path, sizeof(path), FIXTURES "feeds/%s", feed_files[i]);
+		in.data = slurp(path, &in.len);
+		torture(run_feed_dump, &in, &total);
+		free(in.data);
+	}
+	check_total(&total);
+}
+
+static void
 test_feed_parse_survives_every_failed_allocation_without_leaking(void **state)
 {
 	struct report total = {0};
@@ -817,6 +866,7 @@ main(void)
 		cmocka_unit_test(test_proto_decode_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_config_parse_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_feed_parse_survives_every_failed_allocation_without_leaking),
+		cmocka_unit_test(test_feed_dump_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_transcript_parse_survives_every_failed_allocation_without_leaking),
 	};
 
