@@ -31,7 +31,13 @@
 #include "store.h"
 #include "transcript.h"
 
+/* One batch: at most this many units or about this much record text. */
 #define FLUSH_MAX_UNITS 500
+#define FLUSH_MAX_BYTES (8u << 20)
+/* While this much record text waits for the writer, no new page fetch
+ * starts: the writer sets the pace, and memory stays bounded (a batch in
+ * the writer, one waiting, and the pages in flight). */
+#define QUEUE_MAX_BYTES (8u << 20)
 /* Pages fetching or parsing at once, over all feeds: bounds the memory
  * held in page bodies when fetching outpaces parsing. The rest wait. */
 #define PAGES_ACTIVE_MAX 32
@@ -123,6 +129,7 @@ struct unit {
 	struct store_feed sf;    /* FEED_DONE once prepared, FEED_STATE */
 	int prepared;            /* FEED_DONE: sf taken from the poll */
 	int64_t next_due;        /* NEXT_DUE: unix seconds */
+	size_t bytes;            /* about how much memory b holds */
 	struct unit *next;
 };
 
@@ -130,7 +137,8 @@ struct ingest {
 	struct daemon *d;
 	struct poll *polls;
 	struct unit *head, *tail;
-	size_t nunits;
+	size_t nunits;          /* queued and in the batch being written */
+	size_t qbytes;          /* unit bytes in the queue (not the batch) */
 	uv_idle_t flush;        /* flushes the queue once per loop turn; an
 				 * idle handle (not a check handle) so the
 				 * loop does not block in poll while work is
@@ -225,6 +233,7 @@ queue_push(struct ingest *in, struct unit *u)
 		in->head = u;
 	in->tail = u;
 	in->nunits++;
+	in->qbytes += u->bytes;
 	if (!in->degraded && !in->closing)
 		uv_idle_start(&in->flush, on_flush_idle);
 }
@@ -502,6 +511,30 @@ entry_fingerprint(const struct feed_entry *e)
 	return h ? h : 1;
 }
 
+static size_t
+slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* About the memory a record holds (its text and per-turn overhead). */
+static size_t
+briefing_bytes(const struct briefing *b)
+{
+	size_t n = sizeof(*b) + slen(b->url) + slen(b->title) +
+		   slen(b->subtitle) + slen(b->summary) + slen(b->location) +
+		   slen(b->published) + slen(b->updated), i;
+
+	for (i = 0; i < b->nspeakers; i++)
+		n += sizeof(b->speakers[i]) + slen(b->speakers[i].name) +
+		     slen(b->speakers[i].role);
+	for (i = 0; i < b->nturns; i++)
+		n += sizeof(b->turns[i]) + slen(b->turns[i].speaker) +
+		     slen(b->turns[i].label) + slen(b->turns[i].asker) +
+		     slen(b->turns[i].outlet) + slen(b->turns[i].text);
+	return n;
+}
+
 static int
 queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 {
@@ -515,6 +548,7 @@ queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 	u->p = p;
 	u->b = b;
 	u->fp = fp;
+	u->bytes = briefing_bytes(b);
 	queue_push(p->in, u);
 	return 0;
 }
@@ -717,7 +751,7 @@ static void
 pages_pump(struct ingest *in)
 {
 	while (!in->closing && in->pages_active < PAGES_ACTIVE_MAX &&
-	       in->wait_head) {
+	       in->qbytes < QUEUE_MAX_BYTES && in->wait_head) {
 		struct page *pg = in->wait_head;
 		struct poll *p = pg->p;
 		int r;
@@ -751,7 +785,8 @@ start_page(struct poll *p, size_t idx, uint64_t fp)
 	pg->p = p;
 	pg->entry = idx;
 	pg->fp = fp;
-	if (in->pages_active < PAGES_ACTIVE_MAX && !in->wait_head) {
+	if (in->pages_active < PAGES_ACTIVE_MAX &&
+	    in->qbytes < QUEUE_MAX_BYTES && !in->wait_head) {
 		r = page_launch(pg);
 		if (r < 0) {
 			free(pg);
@@ -1242,8 +1277,11 @@ finish_batch(struct ingest *in)
 			    in->wrefused_err,
 			    in->wrefused > 1 ? " (and others)" : "");
 	if (in->wrc < 0) {
-		for (last = batch; last->next; last = last->next)
-			;
+		for (last = batch; ; last = last->next) {
+			in->qbytes += last->bytes;
+			if (!last->next)
+				break;
+		}
 		last->next = in->head;
 		in->head = batch;
 		if (!in->tail)
@@ -1301,14 +1339,17 @@ static void
 flush_queue(struct ingest *in)
 {
 	struct unit *u, *last = NULL;
-	size_t n = 0;
+	size_t n = 0, bytes = 0;
 
 	uv_idle_stop(&in->flush);
 	if (in->writing || !in->head)
 		return;
-	for (u = in->head; u && n < FLUSH_MAX_UNITS; u = u->next, n++) {
+	for (u = in->head; u && n < FLUSH_MAX_UNITS &&
+	     (n == 0 || bytes + u->bytes <= FLUSH_MAX_BYTES);
+	     u = u->next, n++) {
 		if (u->kind == UNIT_FEED_DONE)
 			prepare_feed_done(u);
+		bytes += u->bytes;
 		last = u;
 	}
 	in->wbatch = in->head;
@@ -1317,6 +1358,9 @@ flush_queue(struct ingest *in)
 	if (!in->head)
 		in->tail = NULL;
 	last->next = NULL;
+	in->qbytes -= bytes;
+	/* Room in the queue again: pages held back may start. */
+	pages_pump(in);
 	if (!in->closing && in->wstarted) {
 		in->writing = 1;
 		uv_mutex_lock(&in->wmu);
@@ -1415,6 +1459,7 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 		if (u->p && u->p->f == f) {
 			*uu = u->next;
 			in->nunits--;
+			in->qbytes -= u->bytes;
 			unit_free(u);
 		} else {
 			uu = &u->next;
@@ -1493,6 +1538,7 @@ maybe_free(struct ingest *in)
 	}
 	in->tail = NULL;
 	in->nunits = 0;
+	in->qbytes = 0;
 	store_close(in->ws);
 	in->ws = NULL;
 	if (in->done)
