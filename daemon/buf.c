@@ -138,50 +138,89 @@ utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
+/* Bytes at s (8 at a time) that need no attention: printable ASCII other
+ * than '"' and '\\'. The 8-byte test: a lane is flagged when its byte is
+ * >= 0x80, < 0x20, '"' or '\\' (exact: each test works on lanes whose top
+ * bit is clear, so no borrow crosses lanes). */
+static size_t
+json_plain_run(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, low7, lt20, q, bs;
+
+		memcpy(&v, s + i, 8);
+		low7 = v & ~highs;
+		/* lane < 0x20: (x & 0x7f) + 0x60 has no top bit */
+		lt20 = ~(low7 + 0x60 * ones) & ~v & highs;
+		q = low7 ^ ('"' * ones);
+		q = ~(q + 0x7f * ones) & highs & ~v;   /* lane == '"' */
+		bs = low7 ^ ('\\' * ones);
+		bs = ~(bs + 0x7f * ones) & highs & ~v; /* lane == '\\' */
+		if ((v & highs) | lt20 | q | bs)
+			break;
+	}
+	for (; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
+			break;
+	return i;
+}
+
 int
 buf_json_string(struct buf *b, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str, *run;
-	size_t mark = b->len, n;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t mark = b->len, left = strlen(str), n;
 	char seq[8];
-	int r = 0;
 
-	r |= buf_putc(b, '"');
-	for (;;) {
-		for (run = s; *s >= 0x20 && *s != '"' && *s != '\\' &&
-			      *s < 0x80; s++)
-			;
-		r |= buf_append(b, run, (size_t)(s - run));
-		if (!*s)
-			break;
+	/* Room for the common case (nothing to escape) in one go. */
+	if (buf_grow(b, left + 2) < 0)
+		return -ENOMEM;
+	b->data[b->len++] = '"';
+	while (left) {
+		n = json_plain_run(s, left);
+		if (n) {
+			if (buf_append(b, s, n) < 0)
+				return -ENOMEM;
+			s += n;
+			left -= n;
+			continue;
+		}
 		if (*s >= 0x80) {
 			n = utf8_seq_len(s);
 			if (!n) {
 				b->len = mark;
-				if (b->data)
-					b->data[mark] = '\0';
+				b->data[mark] = '\0';
 				return -EILSEQ;
 			}
-			r |= buf_append(b, s, n);
+			if (buf_append(b, s, n) < 0)
+				return -ENOMEM;
 			s += n;
+			left -= n;
 			continue;
 		}
+		seq[0] = '\\';
+		n = 2;
 		switch (*s) {
-		case '"': r |= buf_append(b, "\\\"", 2); break;
-		case '\\': r |= buf_append(b, "\\\\", 2); break;
-		case '\b': r |= buf_append(b, "\\b", 2); break;
-		case '\f': r |= buf_append(b, "\\f", 2); break;
-		case '\n': r |= buf_append(b, "\\n", 2); break;
-		case '\r': r |= buf_append(b, "\\r", 2); break;
-		case '\t': r |= buf_append(b, "\\t", 2); break;
+		case '"': seq[1] = '"'; break;
+		case '\\': seq[1] = '\\'; break;
+		case '\b': seq[1] = 'b'; break;
+		case '\f': seq[1] = 'f'; break;
+		case '\n': seq[1] = 'n'; break;
+		case '\r': seq[1] = 'r'; break;
+		case '\t': seq[1] = 't'; break;
 		default:
-			snprintf(seq, sizeof(seq), "\\u%04X", *s);
-			r |= buf_append(b, seq, 6);
+			n = (size_t)snprintf(seq, sizeof(seq), "\\u%04X", *s);
 		}
+		if (buf_append(b, seq, n) < 0)
+			return -ENOMEM;
 		s++;
+		left--;
 	}
-	r |= buf_putc(b, '"');
-	return r ? -ENOMEM : 0;
+	return buf_putc(b, '"') < 0 ? -ENOMEM : 0;
 }
 
 void

@@ -55,7 +55,16 @@ utf8_scan(const unsigned char *s, size_t len, size_t *valid_mb)
 	while (i < len) {
 		unsigned char c = s[i];
 		if (c < 0x80) {
+			uint64_t v;
+
+			/* ASCII runs 8 bytes at a time. */
 			i++;
+			while (i + 8 <= len) {
+				memcpy(&v, s + i, 8);
+				if (v & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		if (c >= 0xc2 && c <= 0xdf) {

@@ -196,6 +196,58 @@ test_direct_dump_writes_the_bytes_jansson_writes(void **state)
 	briefing_free(b);
 }
 
+/* buf_json_string against jansson on many random strings: the bytes
+ * that matter (controls, quotes, backslashes, UTF-8 lead and continuation
+ * bytes, invalid ones) at every offset of an 8-byte scan. */
+static void
+test_json_string_matches_jansson_on_random_bytes(void **state)
+{
+	static const unsigned char pick[] = {
+		'a', 'Z', ' ', '/', '"', '\\', 0x01, 0x1f, '\n', '\t', 0x7f,
+		0x80, 0xbf, 0xc2, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0,
+		0xf0, 0x9f, 0x98, 0x80, 0xf4, 0x90, 0xff, 0xc0,
+	};
+	unsigned long seed = 12345;
+	char str[48];
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		struct buf got = BUF_INIT;
+		json_t *j;
+		int len, r;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		len = (int)((seed >> 33) % 40);
+		for (k = 0; k < len; k++) {
+			seed = seed * 6364136223846793005UL +
+			       1442695040888963407UL;
+			/* mostly plain text, so runs cross 8-byte lanes */
+			str[k] = (seed >> 60) < 10
+				? (char)('a' + (seed >> 40) % 26)
+				: (char)pick[(seed >> 35) % sizeof(pick)];
+		}
+		str[len] = '\0';
+		j = json_string(str);
+		r = buf_json_string(&got, str);
+		if (!j) {
+			assert_int_equal(r, -EILSEQ);
+			assert_int_equal(got.len, 0);
+		} else {
+			char *want = json_dumps(j, JSON_COMPACT |
+						JSON_ENCODE_ANY);
+
+			assert_int_equal(r, 0);
+			if (strcmp(buf_str(&got), want) != 0)
+				fail_msg("got %s want %s", buf_str(&got),
+					 want);
+			free(want);
+			json_decref(j);
+		}
+		buf_free(&got);
+	}
+}
+
 int
 main(void)
 {
@@ -207,6 +259,8 @@ main(void)
 		cmocka_unit_test(test_buf_appends_formats_and_escapes),
 		cmocka_unit_test(
 			test_direct_dump_writes_the_bytes_jansson_writes),
+		cmocka_unit_test(
+			test_json_string_matches_jansson_on_random_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
