@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,6 +486,17 @@ configure(struct store *s)
 	return store_exec(s, sql);
 }
 
+/* Process-wide SQLite settings, before the first connection. Memory
+ * statistics (which nothing here reads) take a global mutex on every
+ * allocation, one the writer thread and the loop would contend on. */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void
+global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_open(const char *path, int flags, struct store **out, char **err)
 {
@@ -502,6 +514,7 @@ store_open(const char *path, int flags, struct store **out, char **err)
 		return -ENOMEM;
 	}
 	s->flags = flags;
+	pthread_once(&global_once, global_init);
 	oflags = (flags & STORE_READONLY)
 			 ? SQLITE_OPEN_READONLY
 			 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
