@@ -563,9 +563,8 @@ config_parse(const char *text, size_t len, struct config **out, char **err)
 	return r;
 }
 
-/* Copy src's strings into dst (a zeroed struct). */
-static int
-feed_copy(struct config_feed *dst, const struct config_feed *src)
+int
+config_feed_copy(struct config_feed *dst, const struct config_feed *src)
 {
 	*dst = *src;
 	dst->name = dst->url = dst->profile = NULL;
@@ -576,13 +575,15 @@ feed_copy(struct config_feed *dst, const struct config_feed *src)
 	    (src->xpath_body && set_str(&dst->xpath_body, src->xpath_body)) ||
 	    (src->xpath_title &&
 	     set_str(&dst->xpath_title, src->xpath_title)) ||
-	    (src->xpath_date && set_str(&dst->xpath_date, src->xpath_date)))
+	    (src->xpath_date && set_str(&dst->xpath_date, src->xpath_date))) {
+		config_feed_clear(dst);
 		return -ENOMEM;
+	}
 	return 0;
 }
 
-static void
-feed_free(struct config_feed *f)
+void
+config_feed_clear(struct config_feed *f)
 {
 	free(f->name);
 	free(f->url);
@@ -606,10 +607,8 @@ config_add_feed(struct config *c, const struct config_feed *f, int runtime)
 	if (!v)
 		return -ENOMEM;
 	c->feeds = v;
-	if (feed_copy(&v[c->nfeeds], f) < 0) {
-		feed_free(&v[c->nfeeds]);
+	if (config_feed_copy(&v[c->nfeeds], f) < 0)
 		return -ENOMEM;
-	}
 	v[c->nfeeds].runtime = runtime;
 	c->nfeeds++;
 	return 0;
@@ -623,7 +622,7 @@ config_remove_feed(struct config *c, const char *name)
 	for (i = 0; i < c->nfeeds; i++) {
 		if (strcmp(c->feeds[i].name, name) != 0)
 			continue;
-		feed_free(&c->feeds[i]);
+		config_feed_clear(&c->feeds[i]);
 		memmove(&c->feeds[i], &c->feeds[i + 1],
 			(c->nfeeds - i - 1) * sizeof(c->feeds[0]));
 		c->nfeeds--;
@@ -898,14 +897,8 @@ config_free(struct config *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nfeeds; i++) {
-		free(c->feeds[i].name);
-		free(c->feeds[i].url);
-		free(c->feeds[i].profile);
-		free(c->feeds[i].xpath_body);
-		free(c->feeds[i].xpath_title);
-		free(c->feeds[i].xpath_date);
-	}
+	for (i = 0; i < c->nfeeds; i++)
+		config_feed_clear(&c->feeds[i]);
 	free(c->feeds);
 	free(c->database);
 	free(c->socket);

@@ -43,47 +43,6 @@ daemon_now_ms(void)
 }
 
 static int
-dup_str(char **dst, const char *s)
-{
-	*dst = NULL;
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : -ENOMEM;
-}
-
-static void
-feed_cfg_clear(struct config_feed *c)
-{
-	free(c->name);
-	free(c->url);
-	free(c->profile);
-	free(c->xpath_body);
-	free(c->xpath_title);
-	free(c->xpath_date);
-	memset(c, 0, sizeof(*c));
-}
-
-static int
-feed_cfg_copy(struct config_feed *dst, const struct config_feed *src)
-{
-	int r = 0;
-
-	*dst = *src;
-	r |= dup_str(&dst->name, src->name);
-	r |= dup_str(&dst->url, src->url);
-	r |= dup_str(&dst->profile, src->profile);
-	r |= dup_str(&dst->xpath_body, src->xpath_body);
-	r |= dup_str(&dst->xpath_title, src->xpath_title);
-	r |= dup_str(&dst->xpath_date, src->xpath_date);
-	if (r) {
-		feed_cfg_clear(dst);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int
 str_eq(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -155,7 +114,7 @@ feed_closed(uv_handle_t *h)
 	struct feedctl *f = h->data;
 	struct daemon *d = f->d;
 
-	feed_cfg_clear(&f->cfg);
+	config_feed_clear(&f->cfg);
 	profile_free(f->profile);
 	free(f->pending_redirect);
 	free(f);
@@ -203,7 +162,7 @@ feed_add(struct daemon *d, const struct config_feed *c,
 {
 	struct feedctl *f = calloc(1, sizeof(*f));
 
-	if (!f || feed_cfg_copy(&f->cfg, c) < 0) {
+	if (!f || config_feed_copy(&f->cfg, c) < 0) {
 		free(f);
 		profile_free(profile);
 		return -ENOMEM;
@@ -611,7 +570,7 @@ op_remove_feed(void *arg, const char *name, json_t **out, char **err)
 		*err = buf_detach(&msg);
 		return -EEXIST;
 	}
-	if (feed_cfg_copy(&saved, c) < 0)
+	if (config_feed_copy(&saved, c) < 0)
 		return -ENOMEM;
 	config_remove_feed(d->cfg, name);
 	r = config_write_feeds(d->cfg, err);
@@ -619,10 +578,10 @@ op_remove_feed(void *arg, const char *name, json_t **out, char **err)
 		/* Nothing changed on disk: keep the feed. */
 		if (config_add_feed(d->cfg, &saved, 1) < 0)
 			log_err("out of memory restoring feed \"%s\"", name);
-		feed_cfg_clear(&saved);
+		config_feed_clear(&saved);
 		return r;
 	}
-	feed_cfg_clear(&saved);
+	config_feed_clear(&saved);
 	f = feed_find(d, name);
 	if (f) {
 		/* As in a reload: an in-flight poll is dropped uncommitted. */

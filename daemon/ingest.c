@@ -167,8 +167,10 @@ struct ingest {
 	size_t wrefused;        /* records the store refused (dropped) */
 	char wrefused_err[256]; /* the first refusal's reason */
 	char *wrefused_feed, *wrefused_item;
-	uint64_t size_limit;    /* max_database_size for ws */
+	uint64_t size_limit;    /* max_database_size for ws (loop side) */
 	int size_limit_dirty;
+	uint64_t wlimit;        /* ... handed to the writer with a batch */
+	int wlimit_set;
 	int closing;
 	int handles_open;
 	unsigned inflight;      /* parses on the thread pool */
@@ -747,11 +749,18 @@ page_launch(struct page *pg)
 }
 
 /* Start waiting pages while slots are free. */
+/* A page may start: a slot is free and the writer is not behind. */
+static int
+page_admissible(const struct ingest *in)
+{
+	return in->pages_active < PAGES_ACTIVE_MAX &&
+	       in->qbytes < QUEUE_MAX_BYTES;
+}
+
 static void
 pages_pump(struct ingest *in)
 {
-	while (!in->closing && in->pages_active < PAGES_ACTIVE_MAX &&
-	       in->qbytes < QUEUE_MAX_BYTES && in->wait_head) {
+	while (!in->closing && page_admissible(in) && in->wait_head) {
 		struct page *pg = in->wait_head;
 		struct poll *p = pg->p;
 		int r;
@@ -785,8 +794,7 @@ start_page(struct poll *p, size_t idx, uint64_t fp)
 	pg->p = p;
 	pg->entry = idx;
 	pg->fp = fp;
-	if (in->pages_active < PAGES_ACTIVE_MAX &&
-	    in->qbytes < QUEUE_MAX_BYTES && !in->wait_head) {
+	if (page_admissible(in) && !in->wait_head) {
 		r = page_launch(pg);
 		if (r < 0) {
 			free(pg);
@@ -1138,9 +1146,9 @@ write_batch(struct ingest *in)
 	in->wmaxseq = 0;
 	in->wrefused = 0;
 	in->werr[0] = '\0';
-	if (in->size_limit_dirty) {
-		in->size_limit_dirty = 0;
-		if (store_set_size_limit(s, in->size_limit) < 0)
+	if (in->wlimit_set) {
+		in->wlimit_set = 0;
+		if (store_set_size_limit(s, in->wlimit) < 0)
 			r = -EIO;
 	}
 	if (r == 0)
@@ -1359,6 +1367,13 @@ flush_queue(struct ingest *in)
 		in->tail = NULL;
 	last->next = NULL;
 	in->qbytes -= bytes;
+	/* A new size cap travels with the batch: the writer's fields are
+	 * set before it is posted, never while it writes. */
+	if (in->size_limit_dirty) {
+		in->size_limit_dirty = 0;
+		in->wlimit = in->size_limit;
+		in->wlimit_set = 1;
+	}
 	/* Room in the queue again: pages held back may start. */
 	pages_pump(in);
 	if (!in->closing && in->wstarted) {
@@ -1393,8 +1408,8 @@ ingest_next_due(struct ingest *in, const char *feed, int64_t next_due)
 void
 ingest_set_size_limit(struct ingest *in, uint64_t bytes)
 {
-	/* Applied by the writer before its next batch (the connection is
-	 * the writer's alone). */
+	/* Handed to the writer with its next batch (the connection is the
+	 * writer's alone). */
 	in->size_limit = bytes;
 	in->size_limit_dirty = 1;
 }

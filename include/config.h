@@ -73,6 +73,11 @@ int config_merge_feeds(struct config *c, const char *text, size_t len,
  * -ENOSPC past the feed limit, -ENOMEM. */
 int config_add_feed(struct config *c, const struct config_feed *f,
 		    int runtime);
+/* A deep copy of src into dst (dst's old contents are not freed); 0, or
+ * -ENOMEM with dst cleared. */
+int config_feed_copy(struct config_feed *dst, const struct config_feed *src);
+/* Free f's strings and zero it. */
+void config_feed_clear(struct config_feed *f);
 /* Remove the feed called name. -ENOENT. */
 int config_remove_feed(struct config *c, const char *name);
 /* Append f as an INI [feed NAME] section to out (struct buf). -EINVAL if

@@ -691,44 +691,38 @@ static const char *const feed_files[] = {
 	"utf16be_nobom.xml", "utf16le_bom.xml",
 };
 
+/* Torture fn over every feed fixture. */
 static void
-test_feed_dump_survives_every_failed_allocation_without_leaking(void **state)
+torture_feed_files(target_fn fn)
 {
 	struct report total = {0};
 	char path[512];
 	size_t i;
 
-	(void)state;
 	for (i = 0; i < sizeof(feed_files) / sizeof(feed_files[0]); i++) {
 		struct input in = {feed_files[i], NULL, 0,
 				   "https://www.example.org/news/feed.xml"};
 
 		snprintf(path, sizeof(path), FIXTURES "feeds/%s", feed_files[i]);
 		in.data = slurp(path, &in.len);
-		torture(run_feed_dump, &in, &total);
+		torture(fn, &in, &total);
 		free(in.data);
 	}
 	check_total(&total);
 }
 
 static void
+test_feed_dump_survives_every_failed_allocation_without_leaking(void **state)
+{
+	(void)state;
+	torture_feed_files(run_feed_dump);
+}
+
+static void
 test_feed_parse_survives_every_failed_allocation_without_leaking(void **state)
 {
-	struct report total = {0};
-	char path[512];
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(feed_files) / sizeof(feed_files[0]); i++) {
-		struct input in = {feed_files[i], NULL, 0,
-				   "https://www.example.org/news/feed.xml"};
-
-		snprintf(path, sizeof(path), FIXTURES "feeds/%s", feed_files[i]);
-		in.data = slurp(path, &in.len);
-		torture(run_feed, &in, &total);
-		free(in.data);
-	}
-	check_total(&total);
+	torture_feed_files(run_feed);
 }
 
 static void
