@@ -252,21 +252,35 @@ dump_member(struct buf *o, const char *key, const char *v, int first)
 	return r == -EILSEQ ? buf_puts(o, "\"\"") : r;
 }
 
-int
-briefing_dump(const struct briefing *b, int with_turns, struct buf *o)
+/* The opening brace and the id and feed members, those that are set.
+ * *first: no member was written. */
+static int
+dump_open(const struct briefing *b, struct buf *o, int *first)
 {
-	size_t i, mark = o->len;
-	int r = buf_putc(o, '{'), first = 1;
+	int r = buf_putc(o, '{');
 
+	*first = 1;
 	if (r == 0 && b->id) {
-		r = buf_printf(o, "\"id\":%" JSON_INTEGER_FORMAT,
-			       (json_int_t)b->id);
-		first = 0;
+		r = buf_puts(o, "\"id\":");
+		if (r == 0)
+			r = buf_put_int(o, b->id);
+		*first = 0;
 	}
 	if (r == 0 && b->feed) {
-		r = dump_member(o, "feed", b->feed, first);
-		first = 0;
+		r = dump_member(o, "feed", b->feed, *first);
+		*first = 0;
 	}
+	return r;
+}
+
+/* briefing_dump; *head (when head is set) gets the length of the object's
+ * text up to the end of "speakers", before any "turns". */
+static int
+dump(const struct briefing *b, int with_turns, struct buf *o, size_t *head)
+{
+	size_t i, mark = o->len;
+	int first, r = dump_open(b, o, &first);
+
 	if (r == 0)
 		r = dump_member(o, "url", b->url, first);
 	if (r == 0)
@@ -298,6 +312,8 @@ briefing_dump(const struct briefing *b, int with_turns, struct buf *o)
 	}
 	if (r == 0)
 		r = buf_putc(o, ']');
+	if (head)
+		*head = o->len - mark;
 	if (r == 0 && with_turns)
 		r = buf_puts(o, ",\"turns\":[");
 	for (i = 0; r == 0 && with_turns && i < b->nturns; i++) {
@@ -325,6 +341,47 @@ briefing_dump(const struct briefing *b, int with_turns, struct buf *o)
 	}
 	if (r == 0 && with_turns)
 		r = buf_putc(o, ']');
+	if (r == 0)
+		r = buf_putc(o, '}');
+	if (r < 0) {
+		o->len = mark;
+		if (o->data)
+			o->data[mark] = '\0';
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+briefing_dump(const struct briefing *b, int with_turns, struct buf *o)
+{
+	return dump(b, with_turns, o, NULL);
+}
+
+int
+briefing_dump_record(const struct briefing *b, struct buf *o, size_t *head)
+{
+	struct briefing t = *b;
+
+	t.id = 0;
+	t.feed = NULL;
+	return dump(&t, 1, o, head);
+}
+
+int
+briefing_dump_from_record(const struct briefing *b, const char *rec,
+			  size_t head, struct buf *o)
+{
+	size_t mark = o->len;
+	int first, r;
+
+	if (head < 2 || rec[0] != '{' || rec[1] != '"')
+		return -EINVAL;
+	r = dump_open(b, o, &first);
+	if (r == 0 && !first)
+		r = buf_putc(o, ',');
+	if (r == 0)
+		r = buf_append(o, rec + 1, head - 1);
 	if (r == 0)
 		r = buf_putc(o, '}');
 	if (r < 0) {

@@ -56,6 +56,23 @@ buf_putc(struct buf *b, char c)
 }
 
 int
+buf_put_int(struct buf *b, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* The magnitude as unsigned: -LLONG_MIN does not fit a long long. */
+	unsigned long long m = v < 0 ? 0ull - (unsigned long long)v
+				     : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+int
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -214,8 +214,7 @@ struct put {
 	struct briefing *b;
 	const char *feed, *item_id;
 	int64_t now, id, rev;    /* rev: the revision being written */
-	char *record;            /* compact JSON without id and feed */
-	uint64_t hash;
+	const struct store_record *r; /* record text, head, hash, key */
 	uint64_t fp;             /* the feed item's fingerprint, or 0 */
 	json_t *rec;             /* record as JSON (with turns) */
 	json_t *changes;         /* briefing.updated only */
@@ -369,8 +368,8 @@ write_common(struct put *p, const char *url_key)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, p->id);
 	sqlite3_bind_int64(st, 2, p->rev);
-	store_bind_str(st, 3, p->record);
-	sqlite3_bind_int64(st, 4, (int64_t)p->hash);
+	store_bind_str(st, 3, p->r->text);
+	sqlite3_bind_int64(st, 4, (int64_t)p->r->hash);
 	sqlite3_bind_int64(st, 5, p->now);
 	return run(s, st);
 }
@@ -387,7 +386,7 @@ put_new(struct put *p, const char *url_key)
 		return -EIO;
 	store_bind_str(st, 1, p->feed);
 	bind_fields(st, p->b);
-	sqlite3_bind_int64(st, 10, (int64_t)p->hash);
+	sqlite3_bind_int64(st, 10, (int64_t)p->r->hash);
 	sqlite3_bind_int64(st, 11, p->now);
 	if ((r = run(s, st)) < 0)
 		return r;
@@ -519,7 +518,7 @@ put_update(struct put *p, int64_t oldrev, const char *oldtext,
 	sqlite3_bind_int64(st, 1, p->id);
 	bind_fields(st, p->b);
 	sqlite3_bind_int64(st, 10, p->rev);
-	sqlite3_bind_int64(st, 11, (int64_t)p->hash);
+	sqlite3_bind_int64(st, 11, (int64_t)p->r->hash);
 	sqlite3_bind_int64(st, 12, p->now);
 	if ((r = run(s, st)) < 0)
 		return r;
@@ -545,30 +544,47 @@ put_update(struct put *p, int64_t oldrev, const char *oldtext,
 }
 
 /* "stored": when the event row was written (UTC, microseconds), so that
- * a subscriber can measure how late it hears of a briefing. */
+ * a subscriber can measure how late it hears of a briefing. Written by
+ * hand: this runs for every event, and snprintf cost more than the row. */
 static void
-stored_time(char out[64])
+stored_time(char out[28])
 {
 	struct timespec ts;
 	struct tm tm;
+	long us;
+	int i;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000));
+	us = ts.tv_nsec / 1000;
+	/* 2026-11-28T21:40:00.123456Z */
+	memcpy(out, "0000-00-00T00:00:00.000000Z", 28);
+	for (i = 3, tm.tm_year += 1900; i >= 0; i--, tm.tm_year /= 10)
+		out[i] = (char)('0' + tm.tm_year % 10);
+	out[5] = (char)('0' + (tm.tm_mon + 1) / 10);
+	out[6] = (char)('0' + (tm.tm_mon + 1) % 10);
+	out[8] = (char)('0' + tm.tm_mday / 10);
+	out[9] = (char)('0' + tm.tm_mday % 10);
+	out[11] = (char)('0' + tm.tm_hour / 10);
+	out[12] = (char)('0' + tm.tm_hour % 10);
+	out[14] = (char)('0' + tm.tm_min / 10);
+	out[15] = (char)('0' + tm.tm_min % 10);
+	out[17] = (char)('0' + tm.tm_sec / 10);
+	out[18] = (char)('0' + tm.tm_sec % 10);
+	for (i = 25; i >= 20; i--, us /= 10)
+		out[i] = (char)('0' + us % 10);
 }
 
 /* The outbox row: the event line exactly as subscribers will get it,
- * {"seq","type","stored","briefing"[,"revision","changes"]}, written
- * directly (the briefing without turns, as briefing_to_json(b, 0)). */
+ * {"seq","type","stored","briefing"[,"revision","changes"]}, the briefing
+ * as briefing_to_json(b, 0) makes it, from the record's text. */
 static int
 put_event(struct put *p, int updated, int64_t *seq)
 {
 	struct store *s = p->s;
 	struct buf line = BUF_INIT;
 	sqlite3_stmt *st;
-	char stored[64], *changes = NULL;
+	char stored[28], *changes = NULL;
 	const char *type = updated ? "briefing.updated" : "briefing.new";
 	int r;
 
@@ -585,15 +601,28 @@ put_event(struct put *p, int updated, int64_t *seq)
 	p->b->id = p->id;
 	stored_time(stored);
 	r = -ENOMEM;
-	if (buf_printf(&line, "{\"seq\":%lld,\"type\":\"%s\",\"stored\":"
-		       "\"%s\",\"briefing\":", (long long)*seq, type,
-		       stored) < 0 ||
-	    briefing_dump(p->b, 0, &line) < 0)
+	if (buf_puts(&line, "{\"seq\":") < 0 ||
+	    buf_put_int(&line, *seq) < 0 ||
+	    buf_puts(&line, ",\"type\":\"") < 0 ||
+	    buf_puts(&line, type) < 0 ||
+	    buf_puts(&line, "\",\"stored\":\"") < 0 ||
+	    buf_puts(&line, stored) < 0 ||
+	    buf_puts(&line, "\",\"briefing\":") < 0)
 		goto done;
+	r = briefing_dump_from_record(p->b, p->r->text, p->r->head, &line);
+	if (r < 0) {
+		if (r == -EINVAL)
+			r = store_failf(s, -EIO, "record text of briefing "
+					"%lld is malformed", (long long)p->id);
+		goto done;
+	}
+	r = -ENOMEM;
 	if (updated &&
 	    (!(changes = json_dumps(p->changes, JSON_COMPACT)) ||
-	     buf_printf(&line, ",\"revision\":%lld,\"changes\":%s",
-			(long long)p->rev, changes) < 0))
+	     buf_puts(&line, ",\"revision\":") < 0 ||
+	     buf_put_int(&line, p->rev) < 0 ||
+	     buf_puts(&line, ",\"changes\":") < 0 ||
+	     buf_puts(&line, changes) < 0))
 		goto done;
 	if (buf_putc(&line, '}') < 0)
 		goto done;
@@ -619,44 +648,48 @@ done:
 
 /* The record's canonical text: briefing_to_json without id and feed, so
  * the same page through two feeds has one hash. Written directly
- * (briefing_dump); the jansson tree is built only for an update's diff. */
-static int
-make_record(struct put *p)
+ * (briefing_dump_record); the jansson tree is built only for an update's
+ * diff. */
+int
+store_record_make(const struct briefing *b, const char *feed,
+		  const char *item_id, struct store_record *out)
 {
-	struct briefing *b = p->b;
 	struct buf text = BUF_INIT;
-	int64_t id = b->id;
-	char *feed = b->feed;
-	int r;
 
-	b->id = 0;
-	b->feed = NULL;
-	r = briefing_dump(b, 1, &text);
-	b->id = id;
-	b->feed = feed;
-	if (r < 0 || !(p->record = buf_detach(&text))) {
+	memset(out, 0, sizeof(*out));
+	if (b->url)
+		out->key = store_url_key(b->url);
+	else if (asprintf(&out->key, "item:%s\x1f%s", feed ? feed : "",
+			  item_id ? item_id : "") < 0)
+		out->key = NULL;
+	if (!out->key || briefing_dump_record(b, &text, &out->head) < 0 ||
+	    !(out->text = buf_detach(&text))) {
 		buf_free(&text);
+		store_record_clear(out);
 		return -ENOMEM;
 	}
-	p->hash = fnv1a(p->record);
+	out->hash = fnv1a(out->text);
 	return 0;
+}
+
+void
+store_record_clear(struct store_record *r)
+{
+	free(r->text);
+	free(r->key);
+	memset(r, 0, sizeof(*r));
 }
 
 static int
 put(struct put *p, int64_t *seq)
 {
 	struct store *s = p->s;
-	char *key = NULL, *oldtext = NULL;
+	const char *key = p->r->key;
+	char *oldtext = NULL;
 	int64_t oldrev = 0, oldhash = 0;
 	sqlite3_stmt *st;
 	int r;
 
-	if (p->b->url)
-		key = store_url_key(p->b->url);
-	else if (asprintf(&key, "item:%s\x1f%s", p->feed, p->item_id) < 0)
-		key = NULL;
-	if (!key)
-		return store_failf(s, -ENOMEM, "out of memory");
 	if ((r = store_item_lookup(s, p->feed, p->item_id, NULL, &p->id)) < 0)
 		goto done;
 	if (!p->id) {
@@ -698,7 +731,8 @@ put(struct put *p, int64_t *seq)
 		r = store_failf(s, -ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((uint64_t)oldhash == p->hash && strcmp(oldtext, p->record) == 0) {
+	if ((uint64_t)oldhash == p->r->hash &&
+	    strcmp(oldtext, p->r->text) == 0) {
 		/* Unchanged. A new way to reach it (another feed's item)
 		 * is remembered; a plain re-fetch writes nothing. */
 		r = 0;
@@ -712,7 +746,6 @@ put(struct put *p, int64_t *seq)
 		r = put_event(p, 1, seq);
 	r = r < 0 ? r : STORE_UPDATED;
 done:
-	free(key);
 	free(oldtext);
 	return r;
 }
@@ -728,7 +761,16 @@ int
 store_put_item(struct store *s, const char *feed, const char *item_id,
 	       uint64_t fingerprint, struct briefing *b, int64_t *seq)
 {
+	return store_put_record(s, feed, item_id, fingerprint, b, NULL, seq);
+}
+
+int
+store_put_record(struct store *s, const char *feed, const char *item_id,
+		 uint64_t fingerprint, struct briefing *b,
+		 const struct store_record *rec, int64_t *seq)
+{
 	struct put p = {0};
+	struct store_record own = {0};
 	int64_t dummy, oid = b ? b->id : 0;
 	int r;
 
@@ -746,10 +788,14 @@ store_put_item(struct store *s, const char *feed, const char *item_id,
 	p.item_id = item_id;
 	p.fp = item_id ? fingerprint : 0;
 	p.now = store_now();
-	if ((r = make_record(&p)) < 0) {
-		r = store_failf(s, r, "out of memory");
-		goto done;
+	if (!rec) {
+		if ((r = store_record_make(b, feed, item_id, &own)) < 0) {
+			r = store_failf(s, r, "out of memory");
+			goto done;
+		}
+		rec = &own;
 	}
+	p.r = rec;
 	if ((r = store_write_begin(s)) < 0)
 		goto done;
 	r = store_write_end(s, put(&p, seq));
@@ -762,7 +808,7 @@ store_put_item(struct store *s, const char *feed, const char *item_id,
 done:
 	json_decref(p.rec);
 	json_decref(p.changes);
-	free(p.record);
+	store_record_clear(&own);
 	free(p.spk);
 	return r;
 }

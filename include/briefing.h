@@ -86,6 +86,17 @@ json_t *briefing_to_json(const struct briefing *b, int with_turns);
  * it, without building the tree. 0 or -ENOMEM (o unchanged). */
 struct buf;
 int briefing_dump(const struct briefing *b, int with_turns, struct buf *o);
+/* The store's record text: briefing_dump(b, 1, o) as if b had no id and
+ * no feed (so the same page through two feeds reads the same). *head gets
+ * the length of its part before "turns": every field an event repeats. */
+int briefing_dump_record(const struct briefing *b, struct buf *o,
+			 size_t *head);
+/* briefing_dump(b, 0, o), made from rec, the text briefing_dump_record
+ * wrote for b, and its head: b's id and feed, then rec's fields. Only
+ * b->id and b->feed are read. 0, -ENOMEM (o unchanged) or -EINVAL when
+ * rec cannot be such a text. */
+int briefing_dump_from_record(const struct briefing *b, const char *rec,
+			      size_t head, struct buf *o);
 /* Build a record from JSON produced by briefing_to_json (or by hand, as
  * long as it follows the contract). Unknown keys are ignored; wrong types
  * give -EINVAL. On success *out owns a new record. */

@@ -115,6 +115,26 @@ int store_put_briefing(struct store *s, const char *feed, const char *item_id,
 int store_put_item(struct store *s, const char *feed, const char *item_id,
 		   uint64_t fingerprint, struct briefing *b, int64_t *seq);
 
+/* What a put computes from the record alone, made beforehand by
+ * store_record_make (on any thread, no connection needed) so that the
+ * writer's thread spends its time in SQLite. */
+struct store_record {
+	char *text;    /* the revision text (briefing_dump_record) */
+	size_t head;   /* the length of its part an event line repeats */
+	uint64_t hash; /* of text */
+	char *key;     /* the dedupe key: normalised URL, or feed and item */
+};
+/* Make *out for storing b from feed's item item_id (as store_put_item
+ * would be called). 0 or -ENOMEM; clear with store_record_clear. */
+int store_record_make(const struct briefing *b, const char *feed,
+		      const char *item_id, struct store_record *out);
+void store_record_clear(struct store_record *r);
+/* store_put_item with rec made from this b, feed and item_id (b unchanged
+ * since); rec NULL: made here. */
+int store_put_record(struct store *s, const char *feed, const char *item_id,
+		     uint64_t fingerprint, struct briefing *b,
+		     const struct store_record *rec, int64_t *seq);
+
 /* Load briefing id with its turns. -ENOENT when absent. */
 int store_get_briefing(struct store *s, int64_t id, struct briefing **out);
 

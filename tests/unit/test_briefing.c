@@ -1,9 +1,11 @@
 /* Unit tests for briefing.c (the record and its JSON) and buf.c. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +122,22 @@ test_buf_appends_formats_and_escapes(void **state)
 
 	(void)state;
 	assert_string_equal(buf_str(&b), "");
+	{
+		static const long long v[] = {
+			0, 1, -1, 9, 10, -10, 1234567890123LL, LLONG_MAX,
+			LLONG_MIN, LLONG_MIN + 1,
+		};
+		char want[32];
+		size_t i;
+
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			buf_reset(&b);
+			assert_int_equal(buf_put_int(&b, v[i]), 0);
+			snprintf(want, sizeof(want), "%lld", v[i]);
+			assert_string_equal(buf_str(&b), want);
+		}
+		buf_reset(&b);
+	}
 	assert_int_equal(buf_printf(&b, "%d-%s", 42, "x"), 0);
 	assert_int_equal(buf_json_escape(&b, "a\"b\\c\n\x01", 7), 0);
 	assert_string_equal(buf_str(&b), "42-xa\\\"b\\\\c\\n\\u0001");
@@ -131,6 +149,39 @@ test_buf_appends_formats_and_escapes(void **state)
 	s = buf_detach(&b);
 	assert_string_equal(s, "");
 	free(s);
+}
+
+/* The store's path: the record text is briefing_dump of b without id and
+ * feed, with turns; the event's briefing, made from that text and its
+ * head, is briefing_dump(b, 0) byte for byte. */
+static void
+assert_record_path_matches(const struct briefing *b)
+{
+	struct briefing bare = *b;
+	struct buf rec = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	size_t head = 0;
+
+	bare.id = 0;
+	bare.feed = NULL;
+	assert_int_equal(briefing_dump(&bare, 1, &want), 0);
+	assert_int_equal(briefing_dump_record(b, &rec, &head), 0);
+	assert_string_equal(buf_str(&rec), buf_str(&want));
+	assert_true(head > 1 && head < rec.len);
+	buf_reset(&want);
+	assert_int_equal(briefing_dump(b, 0, &want), 0);
+	assert_int_equal(buf_puts(&got, "line:"), 0);
+	assert_int_equal(briefing_dump_from_record(b, buf_str(&rec), head,
+						   &got), 0);
+	if (strcmp(buf_str(&got) + 5, buf_str(&want)) != 0)
+		fail_msg("from record\n got: %s\nwant: %s", buf_str(&got) + 5,
+			 buf_str(&want));
+	/* Not a record text: refused, the buffer as it was. */
+	assert_int_equal(briefing_dump_from_record(b, "[]", 2, &got),
+			 -EINVAL);
+	assert_string_equal(buf_str(&got) + 5, buf_str(&want));
+	buf_free(&rec);
+	buf_free(&want);
+	buf_free(&got);
 }
 
 /* briefing_dump() must write exactly what jansson writes for the tree. */
@@ -156,6 +207,7 @@ assert_dump_matches_jansson(const struct briefing *b)
 		json_decref(j);
 		buf_free(&got);
 	}
+	assert_record_path_matches(b);
 }
 
 static void
@@ -174,8 +226,12 @@ test_direct_dump_writes_the_bytes_jansson_writes(void **state)
 	(void)state;
 	assert_dump_matches_jansson(b);
 	b->id = 9007199254740993LL;
+	assert_dump_matches_jansson(b); /* an id and no feed */
 	b->feed = strdup("nato");
 	assert_dump_matches_jansson(b);
+	b->id = 0;
+	assert_dump_matches_jansson(b); /* a feed and no id */
+	b->id = 9007199254740993LL;
 	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		free(b->title);
 		b->title = strdup(odd[i]);

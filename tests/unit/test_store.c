@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "briefing.h"
+#include "buf.h"
 #include "store.h"
 
 #define FIXTURE BW_SRCDIR "/tests/fixtures/store/press-point.json"
@@ -529,8 +530,41 @@ test_new_briefing_is_stored_with_an_event_that_carries_it(void **state)
 	assert_non_null(strstr(ev.json[0], prefix));
 	o = json_loads(ev.json[0], 0, NULL);
 	assert_non_null(o);
-	assert_int_equal(strlen(json_string_value(json_object_get(o,
-							"stored"))), 27);
+	{
+		/* "stored" is the write time, UTC with microseconds. */
+		const char *st = json_string_value(json_object_get(o,
+								   "stored"));
+		struct tm tm = {0};
+		int us = -1, n = 0;
+		time_t t;
+
+		assert_non_null(st);
+		assert_int_equal(strlen(st), 27);
+		assert_int_equal(sscanf(st, "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ%n",
+					&tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+					&tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+					&us, &n), 7);
+		assert_int_equal(n, 27);
+		assert_true(us >= 0 && us < 1000000);
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		t = timegm(&tm);
+		assert_true(t != (time_t)-1);
+		assert_true(llabs((long long)(t - time(NULL))) < 86400);
+	}
+	{
+		/* The briefing member is briefing_dump(b, 0), byte for byte. */
+		struct buf want = BUF_INIT;
+
+		assert_int_equal(briefing_dump(b, 0, &want), 0);
+		size_t n = strlen(ev.json[0]);
+
+		assert_true(n > want.len + 1);
+		assert_memory_equal(ev.json[0] + n - want.len - 1, want.data,
+				    want.len);
+		assert_string_equal(ev.json[0] + n - 1, "}");
+		buf_free(&want);
+	}
 	bj = json_object_get(o, "briefing");
 	assert_string_equal(json_string_value(json_object_get(bj, "feed")),
 			    "nato");
