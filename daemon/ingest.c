@@ -35,8 +35,8 @@
 #define FLUSH_MAX_UNITS 500
 #define FLUSH_MAX_BYTES (8u << 20)
 /* While this much record text waits for the writer, no new page fetch
- * starts: the writer sets the pace, and memory stays bounded (a batch in
- * the writer, one waiting, and the pages in flight). */
+ * starts: the writer sets the pace, and memory stays bounded (the
+ * batches with the writer, the queue, and the pages in flight). */
 #define QUEUE_MAX_BYTES (8u << 20)
 /* Pages fetching or parsing at once, over all feeds: bounds the memory
  * held in page bodies when fetching outpaces parsing. The rest wait. */
@@ -45,6 +45,10 @@
  * documents and queued records held in memory when thousands of feeds
  * come due together (start-up, --once). */
 #define POLLS_ACTIVE_MAX 64
+/* Batches handed to the writer at once: the one it writes and the next,
+ * so that it starts that one the moment it commits instead of waiting
+ * for the loop to hear of the commit and post more. */
+#define WRITER_DEPTH 2
 #define RETRY_MIN_MS 2000
 #define RETRY_MAX_MS 60000
 
@@ -117,7 +121,7 @@ enum unit_kind {
 };
 
 /* One thing to write in the next transaction. The writer thread reads only
- * feed, item_id, fp, b, sf and next_due; p belongs to the loop thread
+ * feed, item_id, fp, b, rec, sf and next_due; p belongs to the loop thread
  * (NULL once the poll was forgotten). */
 struct unit {
 	enum unit_kind kind;
@@ -126,11 +130,30 @@ struct unit {
 	char *item_id;
 	uint64_t fp;             /* fingerprint of the feed item */
 	struct briefing *b;
+	struct store_record rec; /* b's record text, made on the loop */
 	struct store_feed sf;    /* FEED_DONE once prepared, FEED_STATE */
 	int prepared;            /* FEED_DONE: sf taken from the poll */
 	int64_t next_due;        /* NEXT_DUE: unix seconds */
 	size_t bytes;            /* about how much memory b holds */
 	struct unit *next;
+};
+
+/* A batch handed to the writer, and what became of it. The loop fills
+ * units..limit_set before posting; the writer fills the rest; neither
+ * touches the batch while the other owns it. */
+struct batch {
+	struct unit *units;     /* detached from the queue */
+	size_t n;
+	uint64_t limit;         /* a new size cap, set first if limit_set */
+	int limit_set;
+	int skipped;            /* not attempted: an earlier batch failed */
+	int rc;                 /* 0 or a negative errno */
+	char err[256];          /* the store's message when rc < 0 */
+	size_t stored;          /* briefings new or changed */
+	int64_t maxseq;         /* highest event seq written */
+	size_t refused;         /* records the store refused (dropped) */
+	char refused_err[256];  /* the first refusal's reason */
+	char *refused_feed, *refused_item;
 };
 
 struct ingest {
@@ -150,27 +173,28 @@ struct ingest {
 	struct store *ws;       /* its connection: the writer thread's alone
 				 * while it runs */
 	uv_thread_t wthread;
-	uv_mutex_t wmu;         /* guards wpost, wdone, wquit */
+	uv_mutex_t wmu;         /* guards wposted, wdone, wskip, wquit */
 	uv_cond_t wcv;
 	uv_async_t wasync;      /* the writer says a batch is done */
-	int wpost;              /* a batch is posted, not yet taken */
-	int wdone;              /* the posted batch is written */
+	/* wb is a ring: the loop posts at wfirst + nout, the writer takes
+	 * them in order (wtake is its own), the loop finishes them in order
+	 * from wfirst. */
+	struct batch wb[WRITER_DEPTH];
+	unsigned wfirst;        /* oldest batch not finished (loop side) */
+	unsigned nout;          /* batches posted and not finished */
+	unsigned wtake;         /* next batch the writer takes (writer side) */
+	unsigned wposted;       /* posted and not yet taken */
+	unsigned wdone;         /* written and not yet finished */
+	int wskip;              /* a batch failed: skip those after it until
+				 * the loop has them all back */
 	int wquit;              /* the thread should end */
 	int wstarted;           /* the thread exists (join it) */
-	int writing;            /* a batch is with the writer */
-	struct unit *wbatch;    /* the batch, detached from the queue */
-	size_t wn;              /* units in it */
-	int wrc;                /* its result: 0 or a negative errno */
-	char werr[256];         /* the store's message when wrc < 0 */
-	size_t wstored;         /* briefings new or changed */
-	int64_t wmaxseq;        /* highest event seq written */
-	size_t wrefused;        /* records the store refused (dropped) */
-	char wrefused_err[256]; /* the first refusal's reason */
-	char *wrefused_feed, *wrefused_item;
+	struct unit *back;      /* units of failed or skipped batches, in
+				 * order, until every batch is finished */
+	struct unit *back_tail;
+	int back_failed;        /* ... and one of them failed */
 	uint64_t size_limit;    /* max_database_size for ws (loop side) */
 	int size_limit_dirty;
-	uint64_t wlimit;        /* ... handed to the writer with a batch */
-	int wlimit_set;
 	int closing;
 	int handles_open;
 	unsigned inflight;      /* parses on the thread pool */
@@ -205,6 +229,7 @@ unit_free(struct unit *u)
 	free(u->feed);
 	free(u->item_id);
 	briefing_free(u->b);
+	store_record_clear(&u->rec);
 	store_feed_clear(&u->sf);
 	free(u);
 }
@@ -542,7 +567,8 @@ queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 {
 	struct unit *u = unit_new(UNIT_BRIEFING, p->name);
 
-	if (!u || !(u->item_id = strdup(p->doc->entries[idx].id))) {
+	if (!u || !(u->item_id = strdup(p->doc->entries[idx].id)) ||
+	    store_record_make(b, u->feed, u->item_id, &u->rec) < 0) {
 		unit_free(u);
 		briefing_free(b);
 		return -ENOMEM;
@@ -550,7 +576,7 @@ queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 	u->p = p;
 	u->b = b;
 	u->fp = fp;
-	u->bytes = briefing_bytes(b);
+	u->bytes = briefing_bytes(b) + strlen(u->rec.text);
 	queue_push(p->in, u);
 	return 0;
 }
@@ -1122,56 +1148,57 @@ prepare_feed_done(struct unit *u)
 }
 
 static void
-note_refused(struct ingest *in, const struct unit *u, const char *why)
+note_refused(struct batch *bt, const struct unit *u, const char *why)
 {
-	if (in->wrefused++)
+	if (bt->refused++)
 		return;
-	snprintf(in->wrefused_err, sizeof(in->wrefused_err), "%s", why);
-	in->wrefused_feed = u->feed;
-	in->wrefused_item = u->item_id;
+	snprintf(bt->refused_err, sizeof(bt->refused_err), "%s", why);
+	bt->refused_feed = u->feed;
+	bt->refused_item = u->item_id;
 }
 
-/* Write the batch in one transaction on in->ws. Runs on the thread pool
- * (or, while closing, on the loop thread when no job is in flight); reads
- * only the units' own data and the w* fields. */
+/* Write batch bt in one transaction on in->ws: on the writer thread, or
+ * on the loop thread when there is none or it has ended. Reads only the
+ * units' own data and bt's loop-side fields. */
 static void
-write_batch(struct ingest *in)
+write_batch(struct ingest *in, struct batch *bt)
 {
 	struct store *s = in->ws;
 	struct unit *u;
 	int64_t seq;
 	int r = 0;
 
-	in->wstored = 0;
-	in->wmaxseq = 0;
-	in->wrefused = 0;
-	in->werr[0] = '\0';
-	if (in->wlimit_set) {
-		in->wlimit_set = 0;
-		if (store_set_size_limit(s, in->wlimit) < 0)
+	bt->rc = 0;
+	bt->stored = 0;
+	bt->maxseq = 0;
+	bt->refused = 0;
+	bt->err[0] = '\0';
+	if (bt->limit_set) {
+		bt->limit_set = 0;
+		if (store_set_size_limit(s, bt->limit) < 0)
 			r = -EIO;
 	}
 	if (r == 0)
 		r = store_begin(s);
-	for (u = in->wbatch; r >= 0 && u; u = u->next) {
+	for (u = bt->units; r >= 0 && u; u = u->next) {
 		switch (u->kind) {
 		case UNIT_BRIEFING:
 			seq = 0;
-			r = store_put_item(s, u->feed, u->item_id, u->fp,
-					   u->b, &seq);
+			r = store_put_record(s, u->feed, u->item_id, u->fp,
+					     u->b, &u->rec, &seq);
 			if (r == -EINVAL) {
 				/* A record the store refuses will be refused
 				 * on every retry: drop it, not the batch. */
-				note_refused(in, u, store_errmsg(s));
+				note_refused(bt, u, store_errmsg(s));
 				r = 0;
 				break;
 			}
 			if (r < 0)
 				break;
 			if (r > 0)
-				in->wstored++;
-			if (seq > in->wmaxseq)
-				in->wmaxseq = seq;
+				bt->stored++;
+			if (seq > bt->maxseq)
+				bt->maxseq = seq;
 			break;
 		case UNIT_FEED_DONE:
 		case UNIT_FEED_STATE:
@@ -1198,30 +1225,40 @@ write_batch(struct ingest *in)
 	if (r >= 0)
 		r = store_commit(s);
 	if (r < 0) {
-		snprintf(in->werr, sizeof(in->werr), "%s", store_errmsg(s));
+		snprintf(bt->err, sizeof(bt->err), "%s", store_errmsg(s));
 		store_rollback(s);
 	}
-	in->wrc = r < 0 ? r : 0;
+	bt->rc = r < 0 ? r : 0;
 }
 
-/* The writer thread: write each posted batch, say so, until told to
- * end (after the batch in hand, if any). */
+/* The writer thread: write each posted batch in turn and say so, until
+ * told to end (after the batch in hand, if any). After a failure the
+ * batches already posted behind it are skipped, not written: a feed's
+ * state must never commit before records of it that were refused. */
 static void
 writer_main(void *arg)
 {
 	struct ingest *in = arg;
+	struct batch *bt;
+	int skip;
 
 	uv_mutex_lock(&in->wmu);
 	for (;;) {
-		while (!in->wpost && !in->wquit)
+		while (!in->wposted && !in->wquit)
 			uv_cond_wait(&in->wcv, &in->wmu);
-		if (!in->wpost)
+		if (in->wquit)
 			break;
-		in->wpost = 0;
+		in->wposted--;
+		bt = &in->wb[in->wtake++ % WRITER_DEPTH];
+		skip = in->wskip;
 		uv_mutex_unlock(&in->wmu);
-		write_batch(in);
+		bt->skipped = skip;
+		if (!skip)
+			write_batch(in, bt);
 		uv_mutex_lock(&in->wmu);
-		in->wdone = 1;
+		if (!skip && bt->rc < 0)
+			in->wskip = 1;
+		in->wdone++;
 		uv_async_send(&in->wasync);
 	}
 	uv_mutex_unlock(&in->wmu);
@@ -1265,45 +1302,52 @@ after_commit(struct ingest *in, struct unit *first)
 	}
 }
 
-/* The batch's job is over (on the loop thread): publish and report, or
- * put the batch back at the head of the queue and retry later. */
+/* The oldest outstanding batch is over (on the loop thread): publish and
+ * report it, or set its units aside to go back to the head of the queue
+ * once every outstanding batch is over (written == 0: the writer never
+ * took it). */
 static void
-finish_batch(struct ingest *in)
+finish_batch(struct ingest *in, int written)
 {
 	struct daemon *d = in->d;
-	struct unit *batch = in->wbatch, *last;
-	size_t n = in->wn;
+	struct batch *bt = &in->wb[in->wfirst % WRITER_DEPTH];
+	struct unit *units = bt->units, *last;
+	size_t n = bt->n;
 
-	in->wbatch = NULL;
-	in->wn = 0;
-	if (!batch)
-		return;
-	if (in->wrefused)
-		log_limited(in->wrefused_feed, 5, LOG_LVL_ERR,
+	bt->units = NULL;
+	bt->n = 0;
+	in->wfirst++;
+	in->nout--;
+	if (!written)
+		bt->skipped = 1;
+	if (!bt->skipped && bt->refused)
+		log_limited(bt->refused_feed, 5, LOG_LVL_ERR,
 			    "store \"%s\": item %s refused: %s%s",
-			    in->wrefused_feed, in->wrefused_item,
-			    in->wrefused_err,
-			    in->wrefused > 1 ? " (and others)" : "");
-	if (in->wrc < 0) {
-		for (last = batch; ; last = last->next) {
-			in->qbytes += last->bytes;
-			if (!last->next)
-				break;
+			    bt->refused_feed, bt->refused_item,
+			    bt->refused_err,
+			    bt->refused > 1 ? " (and others)" : "");
+	if (bt->skipped || bt->rc < 0) {
+		for (last = units; last->next; last = last->next)
+			;
+		for (struct unit *u = units; u; u = u->next)
+			in->qbytes += u->bytes;
+		if (in->back_tail)
+			in->back_tail->next = units;
+		else
+			in->back = units;
+		in->back_tail = last;
+		if (!bt->skipped && bt->rc < 0) {
+			in->retry_ms = in->retry_ms ? in->retry_ms * 2
+						    : RETRY_MIN_MS;
+			if (in->retry_ms > RETRY_MAX_MS)
+				in->retry_ms = RETRY_MAX_MS;
+			if (!in->degraded)
+				log_err("store: write of %zu queued items "
+					"failed: %s; keeping them and retrying",
+					in->nunits, bt->err);
+			in->degraded = 1;
+			in->back_failed = 1;
 		}
-		last->next = in->head;
-		in->head = batch;
-		if (!in->tail)
-			in->tail = last;
-		in->retry_ms = in->retry_ms ? in->retry_ms * 2 : RETRY_MIN_MS;
-		if (in->retry_ms > RETRY_MAX_MS)
-			in->retry_ms = RETRY_MAX_MS;
-		if (!in->degraded)
-			log_err("store: write of %zu queued items failed: %s; keeping them and retrying",
-				in->nunits, in->werr);
-		in->degraded = 1;
-		if (!in->closing)
-			uv_timer_start(&in->retry, on_retry,
-				       (uint64_t)in->retry_ms, 0);
 		return;
 	}
 	if (in->degraded)
@@ -1312,46 +1356,88 @@ finish_batch(struct ingest *in)
 	in->degraded = 0;
 	in->retry_ms = 0;
 	in->nunits -= n;
-	d->briefings_stored += in->wstored;
-	if (in->wstored)
+	d->briefings_stored += bt->stored;
+	if (bt->stored)
 		d->last_ingest = daemon_now_ms();
-	if (in->wmaxseq && d->notify)
-		notify_publish(d->notify, in->wmaxseq);
-	after_commit(in, batch);
-	if (in->head && !in->closing)
-		uv_idle_start(&in->flush, on_flush_idle);
-	else if (!in->closing && !ingest_busy(in))
-		daemon_ingest_idle(d);
+	if (bt->maxseq && d->notify)
+		notify_publish(d->notify, bt->maxseq);
+	after_commit(in, units);
 }
 
-/* The loop's side of a finished batch. */
+/* Every outstanding batch is over: what came back goes to the head of
+ * the queue, in order, and the writer may write again. Then the next
+ * step: the retry timer, more batches, or "idle". */
+static void
+batches_settled(struct ingest *in)
+{
+	if (in->back) {
+		in->back_tail->next = in->head;
+		in->head = in->back;
+		if (!in->tail)
+			in->tail = in->back_tail;
+		in->back = in->back_tail = NULL;
+	}
+	if (in->wstarted) {
+		uv_mutex_lock(&in->wmu);
+		in->wskip = 0;
+		uv_mutex_unlock(&in->wmu);
+	}
+	if (in->back_failed) {
+		in->back_failed = 0;
+		if (!in->closing)
+			uv_timer_start(&in->retry, on_retry,
+				       (uint64_t)in->retry_ms, 0);
+		return;
+	}
+	if (in->closing)
+		return;
+	if (in->head && !in->degraded)
+		uv_idle_start(&in->flush, on_flush_idle);
+	else if (!ingest_busy(in))
+		daemon_ingest_idle(in->d);
+}
+
+/* The loop's side of finished batches. */
 static void
 on_written(uv_async_t *h)
 {
 	struct ingest *in = h->data;
-	int done;
+	unsigned done;
 
 	uv_mutex_lock(&in->wmu);
 	done = in->wdone;
 	in->wdone = 0;
 	uv_mutex_unlock(&in->wmu);
-	if (!done || !in->writing)
-		return;
-	in->writing = 0;
-	finish_batch(in);
+	while (done-- && in->nout)
+		finish_batch(in, 1);
+	if (!in->nout)
+		batches_settled(in);
+	else if (in->head && !in->degraded && !in->closing)
+		uv_idle_start(&in->flush, on_flush_idle);
 }
 
 /* Detach up to FLUSH_MAX_UNITS units as the next batch and write it: by
- * the writer thread, or synchronously while closing. */
+ * the writer thread, or synchronously while closing. A second batch is
+ * posted while one is written only if it is full: a trickle waits and
+ * goes in one batch, a burst keeps the writer busy. */
 static void
 flush_queue(struct ingest *in)
 {
+	struct batch *bt;
 	struct unit *u, *last = NULL;
 	size_t n = 0, bytes = 0;
 
 	uv_idle_stop(&in->flush);
-	if (in->writing || !in->head)
+	if (!in->head || in->nout >= WRITER_DEPTH || in->back)
 		return;
+	if (in->nout && in->qbytes < FLUSH_MAX_BYTES) {
+		size_t k = 0;
+
+		for (u = in->head; u && k < FLUSH_MAX_UNITS; u = u->next)
+			k++;
+		if (k < FLUSH_MAX_UNITS)
+			return; /* posted when the batch in hand is done */
+	}
 	for (u = in->head; u && n < FLUSH_MAX_UNITS &&
 	     (n == 0 || bytes + u->bytes <= FLUSH_MAX_BYTES);
 	     u = u->next, n++) {
@@ -1360,32 +1446,38 @@ flush_queue(struct ingest *in)
 		bytes += u->bytes;
 		last = u;
 	}
-	in->wbatch = in->head;
-	in->wn = n;
+	bt = &in->wb[(in->wfirst + in->nout) % WRITER_DEPTH];
+	bt->units = in->head;
+	bt->n = n;
+	bt->skipped = 0;
 	in->head = last->next;
 	if (!in->head)
 		in->tail = NULL;
 	last->next = NULL;
 	in->qbytes -= bytes;
+	in->nout++;
 	/* A new size cap travels with the batch: the writer's fields are
 	 * set before it is posted, never while it writes. */
+	bt->limit_set = 0;
 	if (in->size_limit_dirty) {
 		in->size_limit_dirty = 0;
-		in->wlimit = in->size_limit;
-		in->wlimit_set = 1;
+		bt->limit = in->size_limit;
+		bt->limit_set = 1;
 	}
 	/* Room in the queue again: pages held back may start. */
 	pages_pump(in);
 	if (!in->closing && in->wstarted) {
-		in->writing = 1;
 		uv_mutex_lock(&in->wmu);
-		in->wpost = 1;
+		in->wposted++;
 		uv_cond_signal(&in->wcv);
 		uv_mutex_unlock(&in->wmu);
+		if (in->head && in->nout < WRITER_DEPTH)
+			uv_idle_start(&in->flush, on_flush_idle);
 		return;
 	}
-	write_batch(in);
-	finish_batch(in);
+	write_batch(in, bt);
+	finish_batch(in, 1);
+	batches_settled(in);
 	if (in->closing && in->head && !in->degraded)
 		flush_queue(in);
 }
@@ -1483,8 +1575,14 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 	in->tail = NULL;
 	for (u = in->head; u; u = u->next)
 		in->tail = u;
-	/* Units being written stay with the writer; their polls go. */
-	for (u = in->wbatch; u; u = u->next)
+	/* Units with the writer stay there, and those set aside from a
+	 * failed batch stay in order; their polls go. */
+	for (unsigned i = 0; i < in->nout; i++)
+		for (u = in->wb[(in->wfirst + i) % WRITER_DEPTH].units; u;
+		     u = u->next)
+			if (u->p && u->p->f == f)
+				u->p = NULL;
+	for (u = in->back; u; u = u->next)
 		if (u->p && u->p->f == f)
 			u->p = NULL;
 	/* No poll may start (and fail, unlinking itself) while we walk the
@@ -1584,11 +1682,18 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 			prepare_feed_done(u);
 		u->p = NULL;
 	}
-	for (u = in->wbatch; u; u = u->next)
+	for (unsigned i = 0; i < in->nout; i++)
+		for (u = in->wb[(in->wfirst + i) % WRITER_DEPTH].units; u;
+		     u = u->next)
+			u->p = NULL;
+	for (u = in->back; u; u = u->next)
 		u->p = NULL;
-	/* The writer ends after the batch in hand; its result is taken here
-	 * (the loop waits for at most one batch). */
+	/* The writer ends after the batch in hand; the results are taken
+	 * here (the loop waits for at most one batch), and batches it never
+	 * took go back to the queue. */
 	if (in->wstarted) {
+		unsigned written;
+
 		uv_mutex_lock(&in->wmu);
 		in->wquit = 1;
 		uv_cond_signal(&in->wcv);
@@ -1597,10 +1702,11 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 		uv_cond_destroy(&in->wcv);
 		uv_mutex_destroy(&in->wmu);
 		in->wstarted = 0;
-		if (in->writing) {
-			in->writing = 0;
-			finish_batch(in);
-		}
+		written = in->wdone;
+		in->wdone = 0;
+		for (; in->nout; written -= written > 0)
+			finish_batch(in, written > 0);
+		batches_settled(in);
 	}
 	/* Whatever is complete gets one last chance to be written; what is
 	 * left is freed with the ingest. */
