@@ -605,34 +605,151 @@ pump_start(struct notify *n)
 		uv_idle_start(&n->pump, on_pump);
 }
 
-struct fanout {
-	struct notify *n;
-	size_t count;
+/* One page of new events as the fan-out hands it to every client: each
+ * event's own copy (for the filters and the line-by-line path), and all
+ * the lines back to back, newline-terminated, in one buffer, so that a
+ * client that takes every event gets them in one write of shared bytes
+ * instead of a copy of its own. */
+struct fanev {
+	struct store_event ev;  /* type, feed, json: the copies below */
+	char *type, *feed, *json;
+	size_t off;             /* where its line starts in fanpage.lines */
+	json_t *parsed;         /* for the filters, made once */
+};
+
+struct fanpage {
+	struct fanev *v;
+	size_t n, cap;
+	struct buf lines;
+	int oom;
 };
 
 static int
 fanout_cb(void *arg, const struct store_event *ev)
 {
-	struct fanout *fo = arg;
-	struct client *c;
-	json_t *parsed = NULL;
+	struct fanpage *pg = arg;
+	struct fanev *e;
 
-	fo->count++;
-	/* The list is not modified here: closing clients stay linked until
-	 * their close callbacks, which run later in the loop. */
-	for (c = fo->n->clients; c; c = c->next)
-		if (!c->closing && c->state == CL_LIVE &&
-		    c->last_seq < ev->seq)
-			client_event(c, ev, &parsed);
-	json_decref(parsed);
-	fo->n->cursor = ev->seq;
+	if (pg->n == pg->cap) {
+		size_t cap = pg->cap ? 2 * pg->cap : 16;
+		struct fanev *v = realloc(pg->v, cap * sizeof(*v));
+
+		if (!v)
+			goto oom;
+		pg->v = v;
+		pg->cap = cap;
+	}
+	e = &pg->v[pg->n];
+	memset(e, 0, sizeof(*e));
+	e->ev = *ev;
+	e->off = pg->lines.len;
+	if (!(e->type = strdup(ev->type ? ev->type : "")) ||
+	    (ev->feed && !(e->feed = strdup(ev->feed))) ||
+	    !(e->json = strdup(ev->json)) ||
+	    buf_puts(&pg->lines, ev->json) < 0 ||
+	    buf_putc(&pg->lines, '\n') < 0) {
+		free(e->type);
+		free(e->feed);
+		free(e->json);
+		goto oom;
+	}
+	e->ev.type = e->type;
+	e->ev.feed = e->feed;
+	e->ev.json = e->json;
+	pg->n++;
 	return 0;
+oom:
+	pg->oom = 1;
+	return 1;
+}
+
+static void
+fanpage_reset(struct fanpage *pg)
+{
+	size_t i;
+
+	for (i = 0; i < pg->n; i++) {
+		free(pg->v[i].type);
+		free(pg->v[i].feed);
+		free(pg->v[i].json);
+		json_decref(pg->v[i].parsed);
+	}
+	pg->n = 0;
+	pg->oom = 0;
+	buf_reset(&pg->lines);
+}
+
+static int
+client_unfiltered(const struct client *c)
+{
+	const struct proto_req *f = &c->sub;
+
+	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->query;
+}
+
+/* Hand the page's events after c's cursor to c. A client that takes them
+ * all, with nothing else pending, gets the shared lines written straight
+ * to its socket; what the kernel does not take, and every filtered
+ * client's lines, go through its own queue as before. */
+static void
+client_take_page(struct client *c, struct fanpage *pg)
+{
+	size_t i = 0, j, len, done;
+	uv_buf_t b;
+	int r;
+
+	while (i < pg->n && pg->v[i].ev.seq <= c->last_seq)
+		i++;
+	if (i == pg->n)
+		return;
+	if (client_unfiltered(c) && c->out.len == 0 && !c->stuck &&
+	    unwritten(c) == 0) {
+		len = pg->lines.len - pg->v[i].off;
+		b = uv_buf_init(pg->lines.data + pg->v[i].off, (unsigned)len);
+		r = uv_try_write((uv_stream_t *)&c->pipe, &b, 1);
+		if (r < 0 && r != UV_EAGAIN) {
+			client_close(c);
+			return;
+		}
+		done = r > 0 ? (size_t)r : 0;
+		/* Lines wholly taken by the kernel; the one it cut goes on
+		 * from c's queue whatever its size (as a line is always
+		 * accepted into an empty queue). */
+		for (j = i; j < pg->n; j++) {
+			size_t end = j + 1 < pg->n ? pg->v[j + 1].off
+						   : pg->lines.len;
+
+			if (end - pg->v[i].off > done)
+				break;
+			c->last_seq = c->done_cursor = pg->v[j].ev.seq;
+		}
+		if (j == pg->n)
+			return;
+		if (pg->v[i].off + done > pg->v[j].off) {
+			size_t end = j + 1 < pg->n ? pg->v[j + 1].off
+						   : pg->lines.len;
+			size_t from = pg->v[i].off + done;
+
+			if (buf_append(&c->out, pg->lines.data + from,
+				       end - from) < 0) {
+				client_close(c);
+				return;
+			}
+			c->last_seq = pg->v[j].ev.seq;
+			j++;
+		}
+		i = j;
+	}
+	for (; i < pg->n; i++)
+		if (client_event(c, &pg->v[i].ev, &pg->v[i].parsed) < 0 ||
+		    c->closing)
+			return;
 }
 
 void
 notify_publish(struct notify *n, int64_t seq)
 {
-	struct fanout fo = {n, 0};
+	struct fanpage pg = {0};
 	struct client *c;
 	int r;
 
@@ -647,19 +764,38 @@ notify_publish(struct notify *n, int64_t seq)
 	do {
 		n->publish_again = 0;
 		do {
-			fo.count = 0;
+			fanpage_reset(&pg);
 			r = store_events_after(n->store, n->cursor,
 					       n->o.replay_page, fanout_cb,
-					       &fo);
-		} while (r == 0 && fo.count == n->o.replay_page);
+					       &pg);
+			if (pg.oom) {
+				r = -ENOMEM;
+				break;
+			}
+			if (r < 0 || pg.n == 0)
+				break;
+			/* The list is not modified here: closing clients
+			 * stay linked until their close callbacks, which
+			 * run later in the loop. */
+			for (c = n->clients; c; c = c->next)
+				if (!c->closing && c->state == CL_LIVE)
+					client_take_page(c, &pg);
+			n->cursor = pg.v[pg.n - 1].ev.seq;
+		} while (pg.n == n->o.replay_page);
 	} while (r == 0 && n->publish_again);
 	n->publishing = 0;
 	for (c = n->clients; c; c = c->next)
 		if (c->state == CL_LIVE)
 			client_flush(c);
-	if (r < 0)
+	if (r == -ENOMEM)
+		log_err("notify: reading events after %lld: out of memory",
+			(long long)n->cursor);
+	else if (r < 0)
 		log_err("notify: reading events after %lld: %s",
 			(long long)n->cursor, store_errmsg(n->store));
+	fanpage_reset(&pg);
+	free(pg.v);
+	buf_free(&pg.lines);
 }
 
 static void
