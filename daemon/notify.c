@@ -64,6 +64,12 @@ struct client {
 	int want_replay;
 	int64_t last_seq, fly_cursor, done_cursor;
 	struct proto_req sub; /* the subscribe request: its filters */
+	/* A fan-out's direct write (see fan_write): its socket, the first
+	 * new event of the page, and what write(2) returned (-errno). */
+	int fan_direct;
+	int fan_fd;
+	size_t fan_first;
+	ssize_t fan_r;
 };
 
 struct wreq {
@@ -98,6 +104,17 @@ struct notify {
 	int publishing;       /* notify_publish on the stack */
 	int64_t publish_again;
 	uid_t self_uid;
+	/* The fan-out's direct writes, and the helper thread that makes the
+	 * first part of them while the loop thread makes the rest. */
+	struct client **fv;
+	size_t fn, fcap, fsplit;
+	const struct fanpage *fpg; /* the page they write from */
+	uv_thread_t fth;
+	uv_mutex_t fmu;       /* guards fjob, fquit */
+	uv_cond_t fcv;
+	int fstarted;         /* the thread exists: join it */
+	int fjob;             /* fv[0..fsplit) posted to the helper */
+	int fquit;
 	int closing;
 	void (*done)(void *arg);
 	void *done_arg;
@@ -149,6 +166,16 @@ maybe_done(struct notify *n)
 		return;
 	done = n->done;
 	arg = n->done_arg;
+	if (n->fstarted) {
+		uv_mutex_lock(&n->fmu);
+		n->fquit = 1;
+		uv_cond_broadcast(&n->fcv);
+		uv_mutex_unlock(&n->fmu);
+		uv_thread_join(&n->fth);
+		uv_cond_destroy(&n->fcv);
+		uv_mutex_destroy(&n->fmu);
+	}
+	free(n->fv);
 	free(n->path);
 	free(n);
 	if (done)
@@ -687,63 +714,188 @@ client_unfiltered(const struct client *c)
 	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->query;
 }
 
-/* Hand the page's events after c's cursor to c. A client that takes them
- * all, with nothing else pending, gets the shared lines written straight
- * to its socket; what the kernel does not take, and every filtered
- * client's lines, go through its own queue as before. */
-static void
-client_take_page(struct client *c, struct fanpage *pg)
+/* The first event of pg after c's cursor (pg->n: none). */
+static size_t
+first_new(const struct client *c, const struct fanpage *pg)
 {
-	size_t i = 0, j, len, done;
-	uv_buf_t b;
-	int r;
+	size_t i = 0;
 
 	while (i < pg->n && pg->v[i].ev.seq <= c->last_seq)
 		i++;
-	if (i == pg->n)
+	return i;
+}
+
+/* c takes every event and has nothing pending: its new lines can be
+ * written straight from the page, with no copy of its own and no libuv
+ * request (none is in flight, so nothing can overtake them). */
+static int
+direct_ok(const struct client *c)
+{
+	return !c->closing && c->state == CL_LIVE && client_unfiltered(c) &&
+	       c->out.len == 0 && !c->stuck && unwritten(c) == 0;
+}
+
+/* What became of c's direct write of pg's events from i on: r bytes
+ * taken by the kernel, or -errno. Lines wholly taken advance the cursor;
+ * the one the kernel cut goes on from c's queue whatever its size (a
+ * line is always accepted into an empty queue); the rest are queued
+ * line by line, with the usual bound. */
+static void
+client_took(struct client *c, struct fanpage *pg, size_t i, ssize_t r)
+{
+	size_t j, done, start = pg->v[i].off;
+
+	if (r < 0 && r != -EAGAIN && r != -EWOULDBLOCK) {
+		log_debug("notify: client pid %ld: write: %s", (long)c->pid,
+			  strerror((int)-r));
+		client_close(c);
 		return;
-	if (client_unfiltered(c) && c->out.len == 0 && !c->stuck &&
-	    unwritten(c) == 0) {
-		len = pg->lines.len - pg->v[i].off;
-		b = uv_buf_init(pg->lines.data + pg->v[i].off, (unsigned)len);
-		r = uv_try_write((uv_stream_t *)&c->pipe, &b, 1);
-		if (r < 0 && r != UV_EAGAIN) {
+	}
+	done = r > 0 ? (size_t)r : 0;
+	for (j = i; j < pg->n; j++) {
+		size_t end = j + 1 < pg->n ? pg->v[j + 1].off : pg->lines.len;
+
+		if (end - start > done)
+			break;
+		c->last_seq = c->done_cursor = pg->v[j].ev.seq;
+	}
+	if (j == pg->n)
+		return;
+	if (start + done > pg->v[j].off) {
+		size_t end = j + 1 < pg->n ? pg->v[j + 1].off : pg->lines.len;
+
+		if (buf_append(&c->out, pg->lines.data + start + done,
+			       end - start - done) < 0) {
 			client_close(c);
 			return;
 		}
-		done = r > 0 ? (size_t)r : 0;
-		/* Lines wholly taken by the kernel; the one it cut goes on
-		 * from c's queue whatever its size (as a line is always
-		 * accepted into an empty queue). */
-		for (j = i; j < pg->n; j++) {
-			size_t end = j + 1 < pg->n ? pg->v[j + 1].off
-						   : pg->lines.len;
-
-			if (end - pg->v[i].off > done)
-				break;
-			c->last_seq = c->done_cursor = pg->v[j].ev.seq;
-		}
-		if (j == pg->n)
-			return;
-		if (pg->v[i].off + done > pg->v[j].off) {
-			size_t end = j + 1 < pg->n ? pg->v[j + 1].off
-						   : pg->lines.len;
-			size_t from = pg->v[i].off + done;
-
-			if (buf_append(&c->out, pg->lines.data + from,
-				       end - from) < 0) {
-				client_close(c);
-				return;
-			}
-			c->last_seq = pg->v[j].ev.seq;
-			j++;
-		}
-		i = j;
+		c->last_seq = pg->v[j].ev.seq;
+		j++;
 	}
-	for (; i < pg->n; i++)
-		if (client_event(c, &pg->v[i].ev, &pg->v[i].parsed) < 0 ||
+	for (; j < pg->n; j++)
+		if (client_event(c, &pg->v[j].ev, &pg->v[j].parsed) < 0 ||
 		    c->closing)
 			return;
+}
+
+/* The direct writes fv[from..to). Runs on the loop thread and on the
+ * helper, on disjoint clients; touches only their fan_* fields. */
+static void
+fan_write(struct notify *n, size_t from, size_t to)
+{
+	size_t k;
+
+	for (k = from; k < to; k++) {
+		struct client *c = n->fv[k];
+		size_t off = n->fpg->v[c->fan_first].off;
+		ssize_t r;
+
+		do
+			r = write(c->fan_fd, n->fpg->lines.data + off,
+				  n->fpg->lines.len - off);
+		while (r < 0 && errno == EINTR);
+		c->fan_r = r < 0 ? -errno : r;
+	}
+}
+
+static void
+fan_main(void *arg)
+{
+	struct notify *n = arg;
+
+	uv_mutex_lock(&n->fmu);
+	for (;;) {
+		while (!n->fjob && !n->fquit)
+			uv_cond_wait(&n->fcv, &n->fmu);
+		if (n->fquit)
+			break;
+		uv_mutex_unlock(&n->fmu);
+		fan_write(n, 0, n->fsplit);
+		uv_mutex_lock(&n->fmu);
+		n->fjob = 0;
+		uv_cond_broadcast(&n->fcv);
+	}
+	uv_mutex_unlock(&n->fmu);
+}
+
+/* Below this many direct writes the loop thread makes them alone. */
+#define FAN_SPLIT_MIN 64
+
+/* Make the page's direct writes: every client direct_ok takes from its
+ * first new event to the end of the page, half of them on the helper
+ * thread when there are many (the writes are mostly the kernel copying
+ * and waking readers, and a second core halves the time the last
+ * subscriber waits). Then hand every client its share. */
+static void
+fan_out(struct notify *n, struct fanpage *pg)
+{
+	struct client *c;
+	size_t i;
+
+	n->fn = 0;
+	for (c = n->clients; c; c = c->next) {
+		int fd;
+
+		c->fan_direct = 0;
+		if (!direct_ok(c) || (i = first_new(c, pg)) == pg->n ||
+		    uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+			continue;
+		if (n->fn == n->fcap) {
+			size_t cap = n->fcap ? 2 * n->fcap : 256;
+			struct client **v = realloc(n->fv, cap * sizeof(*v));
+
+			if (!v)
+				break; /* the rest go through their queues */
+			n->fv = v;
+			n->fcap = cap;
+		}
+		c->fan_fd = fd;
+		c->fan_first = i;
+		c->fan_direct = 1;
+		n->fv[n->fn++] = c;
+	}
+	n->fpg = pg;
+	if (n->fn >= FAN_SPLIT_MIN && !n->fstarted) {
+		if (uv_mutex_init(&n->fmu) == 0) {
+			if (uv_cond_init(&n->fcv) == 0) {
+				if (uv_thread_create(&n->fth, fan_main, n) == 0)
+					n->fstarted = 1;
+				else
+					uv_cond_destroy(&n->fcv);
+			}
+			if (!n->fstarted)
+				uv_mutex_destroy(&n->fmu);
+		}
+	}
+	if (n->fn >= FAN_SPLIT_MIN && n->fstarted) {
+		n->fsplit = n->fn / 2;
+		uv_mutex_lock(&n->fmu);
+		n->fjob = 1;
+		uv_cond_broadcast(&n->fcv);
+		uv_mutex_unlock(&n->fmu);
+		fan_write(n, n->fsplit, n->fn);
+		uv_mutex_lock(&n->fmu);
+		while (n->fjob)
+			uv_cond_wait(&n->fcv, &n->fmu);
+		uv_mutex_unlock(&n->fmu);
+	} else {
+		fan_write(n, 0, n->fn);
+	}
+	/* The list is not modified here: closing clients stay linked until
+	 * their close callbacks, which run later in the loop. */
+	for (c = n->clients; c; c = c->next) {
+		if (c->fan_direct) {
+			c->fan_direct = 0;
+			client_took(c, pg, c->fan_first, c->fan_r);
+		} else if (!c->closing && c->state == CL_LIVE &&
+			   (i = first_new(c, pg)) < pg->n) {
+			for (; i < pg->n; i++)
+				if (client_event(c, &pg->v[i].ev,
+						 &pg->v[i].parsed) < 0 ||
+				    c->closing)
+					break;
+		}
+	}
 }
 
 void
@@ -774,12 +926,7 @@ notify_publish(struct notify *n, int64_t seq)
 			}
 			if (r < 0 || pg.n == 0)
 				break;
-			/* The list is not modified here: closing clients
-			 * stay linked until their close callbacks, which
-			 * run later in the loop. */
-			for (c = n->clients; c; c = c->next)
-				if (!c->closing && c->state == CL_LIVE)
-					client_take_page(c, &pg);
+			fan_out(n, &pg);
 			n->cursor = pg.v[pg.n - 1].ev.seq;
 		} while (pg.n == n->o.replay_page);
 	} while (r == 0 && n->publish_again);

@@ -586,6 +586,79 @@ long_text(size_t len)
 	return t;
 }
 
+/* Enough subscribers that the fan-out splits its direct writes with its
+ * helper thread, pages bigger than a socket's send buffer so that the
+ * kernel cuts a line and the rest goes through the client's queue, and
+ * every fifth subscriber filtered (its lines always queued): each gets
+ * exactly its events, in order, whole. */
+static void
+test_many_subscribers_each_get_their_events_in_order(void **s)
+{
+	enum { NC = 120, PER_FEED = 70 };
+	struct fx fx;
+	struct cl *c = calloc(NC, sizeof(*c));
+	char *text = long_text(2500);
+	int64_t seqs[2 * PER_FEED + 8], first, last;
+	int i, k, round;
+
+	(void)s;
+	assert_non_null(c);
+	fx_init(&fx);
+	fx_start(&fx);
+	for (i = 0; i < NC; i++) {
+		cl_connect(&fx, &c[i]);
+		cl_subscribe(&fx, &c[i], i % 5 == 2
+			     ? "{\"op\":\"subscribe\",\"feeds\":[\"un\"]}\n"
+			     : "{\"op\":\"subscribe\"}\n", 0);
+	}
+	last = 0;
+	for (round = 0; round < 2; round++) {
+		first = last + 1;
+		put(&fx, PER_FEED, "nato", "Jens Stoltenberg",
+		    BRIEFING_TRANSCRIPT, text);
+		last = put(&fx, PER_FEED, "un", "Antonio Guterres",
+			   BRIEFING_TRANSCRIPT, text);
+		assert_int_equal(last - first + 1, 2 * PER_FEED);
+		notify_publish(fx.n, last);
+		for (i = 0; i < NC; i++) {
+			size_t n = 0;
+			json_t *j;
+
+			/* Every line whole: the summary exactly as stored. */
+			cl_send(&c[i], "{\"op\":\"ping\"}\n");
+			while (strcmp(jtype(j = cl_json(&fx, &c[i])), "pong")) {
+				const char *sum = json_string_value(
+					json_object_get(json_object_get(
+						j, "briefing"), "summary"));
+
+				assert_string_equal(jtype(j), "briefing.new");
+				assert_non_null(sum);
+				assert_string_equal(sum, text);
+				assert_true(n < 2 * PER_FEED + 8);
+				seqs[n++] = jint(j, "seq");
+				json_decref(j);
+			}
+			json_decref(j);
+			if (i % 5 == 2) {
+				assert_int_equal(n, PER_FEED);
+				for (k = 0; k < PER_FEED; k++)
+					assert_int_equal(seqs[k], first +
+							 PER_FEED + k);
+			} else {
+				assert_int_equal(n, 2 * PER_FEED);
+				for (k = 0; k < 2 * PER_FEED; k++)
+					assert_int_equal(seqs[k], first + k);
+			}
+		}
+	}
+	assert_int_equal(notify_clients(fx.n), NC);
+	for (i = 0; i < NC; i++)
+		cl_close(&c[i]);
+	free(c);
+	free(text);
+	fx_free(&fx);
+}
+
 static void
 test_client_that_never_reads_gets_overflow_and_resumes_without_loss(void **s)
 {
@@ -1348,6 +1421,8 @@ main(void)
 			test_malformed_standing_query_is_refused_at_subscribe),
 		cmocka_unit_test(
 			test_client_that_never_reads_gets_overflow_and_resumes_without_loss),
+		cmocka_unit_test(
+			test_many_subscribers_each_get_their_events_in_order),
 		cmocka_unit_test(
 			test_client_that_never_reads_is_dropped_at_the_drain_deadline),
 		cmocka_unit_test(
