@@ -144,6 +144,7 @@ struct unit {
 struct batch {
 	struct unit *units;     /* detached from the queue */
 	size_t n;
+	size_t bytes;           /* the units' bytes */
 	uint64_t limit;         /* a new size cap, set first if limit_set */
 	int limit_set;
 	int skipped;            /* not attempted: an earlier batch failed */
@@ -1418,28 +1419,38 @@ on_written(uv_async_t *h)
 
 /* Detach up to FLUSH_MAX_UNITS units as the next batch and write it: by
  * the writer thread, or synchronously while closing. A second batch is
- * posted while one is written only if it is full: a trickle waits and
- * goes in one batch, a burst keeps the writer busy. */
+ * posted while one is written only if it is full by count and both fit
+ * in FLUSH_MAX_BYTES: a trickle waits and goes in one batch, a burst of
+ * small records keeps the writer busy, and big records (transcripts,
+ * whose batches take long to write anyway) do not hold twice the memory
+ * in the writer. */
 static void
 flush_queue(struct ingest *in)
 {
 	struct batch *bt;
 	struct unit *u, *last = NULL;
-	size_t n = 0, bytes = 0;
+	size_t n = 0, bytes = 0, cap = FLUSH_MAX_BYTES;
 
 	uv_idle_stop(&in->flush);
 	if (!in->head || in->nout >= WRITER_DEPTH || in->back)
 		return;
-	if (in->nout && in->qbytes < FLUSH_MAX_BYTES) {
-		size_t k = 0;
+	if (in->nout) {
+		size_t k = 0, held = 0, b = 0;
+		unsigned i;
 
-		for (u = in->head; u && k < FLUSH_MAX_UNITS; u = u->next)
-			k++;
-		if (k < FLUSH_MAX_UNITS)
+		for (i = 0; i < in->nout; i++)
+			held += in->wb[(in->wfirst + i) % WRITER_DEPTH].bytes;
+		if (held >= FLUSH_MAX_BYTES)
 			return; /* posted when the batch in hand is done */
+		cap = FLUSH_MAX_BYTES - held;
+		for (u = in->head; u && k < FLUSH_MAX_UNITS &&
+		     b + u->bytes <= cap; u = u->next, k++)
+			b += u->bytes;
+		if (k < FLUSH_MAX_UNITS)
+			return; /* likewise */
 	}
 	for (u = in->head; u && n < FLUSH_MAX_UNITS &&
-	     (n == 0 || bytes + u->bytes <= FLUSH_MAX_BYTES);
+	     (n == 0 || bytes + u->bytes <= cap);
 	     u = u->next, n++) {
 		if (u->kind == UNIT_FEED_DONE)
 			prepare_feed_done(u);
@@ -1449,6 +1460,7 @@ flush_queue(struct ingest *in)
 	bt = &in->wb[(in->wfirst + in->nout) % WRITER_DEPTH];
 	bt->units = in->head;
 	bt->n = n;
+	bt->bytes = bytes;
 	bt->skipped = 0;
 	in->head = last->next;
 	if (!in->head)
