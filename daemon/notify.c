@@ -65,7 +65,7 @@ struct client {
 	int64_t last_seq, fly_cursor, done_cursor;
 	struct proto_req sub; /* the subscribe request: its filters */
 	/* A fan-out's direct write (see fan_write): its socket, the first
-	 * new event of the page, and what write(2) returned (-errno). */
+	 * new event of the page, and what send(2) returned (-errno). */
 	int fan_direct;
 	int fan_fd;
 	size_t fan_first;
@@ -790,9 +790,12 @@ fan_write(struct notify *n, size_t from, size_t to)
 		size_t off = n->fpg->v[c->fan_first].off;
 		ssize_t r;
 
+		/* send(MSG_NOSIGNAL): a subscriber gone mid-write is an
+		 * EPIPE, whatever the process does with SIGPIPE. */
 		do
-			r = write(c->fan_fd, n->fpg->lines.data + off,
-				  n->fpg->lines.len - off);
+			r = send(c->fan_fd, n->fpg->lines.data + off,
+				 n->fpg->lines.len - off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
 		while (r < 0 && errno == EINTR);
 		c->fan_r = r < 0 ? -errno : r;
 	}

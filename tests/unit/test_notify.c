@@ -659,6 +659,52 @@ test_many_subscribers_each_get_their_events_in_order(void **s)
 	fx_free(&fx);
 }
 
+/* Subscribers that vanish just before a fan-out (the daemon has not
+ * read their EOF yet) cost it an EPIPE each, never a SIGPIPE, even where
+ * SIGPIPE is not ignored; the others get their events. */
+static void
+test_subscribers_gone_before_a_fan_out_do_not_signal_the_daemon(void **s)
+{
+	enum { NC = 80 };
+	struct fx fx;
+	struct cl *c = calloc(NC, sizeof(*c));
+	int64_t seqs[16], last;
+	void (*old)(int);
+	int i, k;
+
+	(void)s;
+	assert_non_null(c);
+	fx_init(&fx);
+	fx_start(&fx);
+	for (i = 0; i < NC; i++) {
+		cl_connect(&fx, &c[i]);
+		cl_subscribe(&fx, &c[i], "{\"op\":\"subscribe\"}\n", 0);
+	}
+	for (i = 0; i < NC; i += 4) {
+		cl_close(&c[i]);
+		c[i].fd = -1;
+	}
+	last = put(&fx, 5, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+		   "text");
+	old = signal(SIGPIPE, SIG_DFL);
+	notify_publish(fx.n, last);
+	signal(SIGPIPE, old);
+	for (i = 0; i < NC; i++) {
+		if (c[i].fd < 0)
+			continue;
+		assert_int_equal(cl_events_until_pong(&fx, &c[i], seqs, 16),
+				 5);
+		for (k = 0; k < 5; k++)
+			assert_int_equal(seqs[k], last - 4 + k);
+		cl_close(&c[i]);
+	}
+	for (k = 0; k < MAX_TURNS && notify_clients(fx.n) > 0; k++)
+		turn(&fx, -1);
+	assert_int_equal(notify_clients(fx.n), 0);
+	free(c);
+	fx_free(&fx);
+}
+
 static void
 test_client_that_never_reads_gets_overflow_and_resumes_without_loss(void **s)
 {
@@ -1423,6 +1469,8 @@ main(void)
 			test_client_that_never_reads_gets_overflow_and_resumes_without_loss),
 		cmocka_unit_test(
 			test_many_subscribers_each_get_their_events_in_order),
+		cmocka_unit_test(
+			test_subscribers_gone_before_a_fan_out_do_not_signal_the_daemon),
 		cmocka_unit_test(
 			test_client_that_never_reads_is_dropped_at_the_drain_deadline),
 		cmocka_unit_test(
