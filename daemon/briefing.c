@@ -252,6 +252,16 @@ dump_member(struct buf *o, const char *key, const char *v, int first)
 	return r == -EILSEQ ? buf_puts(o, "\"\"") : r;
 }
 
+/* A failed dump leaves o as it was: -ENOMEM. */
+static int
+truncate_to(struct buf *o, size_t mark)
+{
+	o->len = mark;
+	if (o->data)
+		o->data[mark] = '\0';
+	return -ENOMEM;
+}
+
 /* The opening brace and the id and feed members, those that are set.
  * *first: no member was written. */
 static int
@@ -343,13 +353,7 @@ dump(const struct briefing *b, int with_turns, struct buf *o, size_t *head)
 		r = buf_putc(o, ']');
 	if (r == 0)
 		r = buf_putc(o, '}');
-	if (r < 0) {
-		o->len = mark;
-		if (o->data)
-			o->data[mark] = '\0';
-		return -ENOMEM;
-	}
-	return 0;
+	return r < 0 ? truncate_to(o, mark) : 0;
 }
 
 int
@@ -384,13 +388,7 @@ briefing_dump_from_record(const struct briefing *b, const char *rec,
 		r = buf_append(o, rec + 1, head - 1);
 	if (r == 0)
 		r = buf_putc(o, '}');
-	if (r < 0) {
-		o->len = mark;
-		if (o->data)
-			o->data[mark] = '\0';
-		return -ENOMEM;
-	}
-	return 0;
+	return r < 0 ? truncate_to(o, mark) : 0;
 }
 
 /* Copy an optional string member into *dst. */

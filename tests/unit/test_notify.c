@@ -586,6 +586,21 @@ long_text(size_t len)
 	return t;
 }
 
+/* Connect and subscribe n clients, live only; with every > 0, each
+ * every-th one (from the third) only to feed "un". */
+static void
+subscribe_many(struct fx *fx, struct cl *c, int n, int every)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cl_connect(fx, &c[i]);
+		cl_subscribe(fx, &c[i], every && i % every == 2
+			     ? "{\"op\":\"subscribe\",\"feeds\":[\"un\"]}\n"
+			     : "{\"op\":\"subscribe\"}\n", 0);
+	}
+}
+
 /* Enough subscribers that the fan-out splits its direct writes with its
  * helper thread, pages bigger than a socket's send buffer so that the
  * kernel cuts a line and the rest goes through the client's queue, and
@@ -605,12 +620,7 @@ test_many_subscribers_each_get_their_events_in_order(void **s)
 	assert_non_null(c);
 	fx_init(&fx);
 	fx_start(&fx);
-	for (i = 0; i < NC; i++) {
-		cl_connect(&fx, &c[i]);
-		cl_subscribe(&fx, &c[i], i % 5 == 2
-			     ? "{\"op\":\"subscribe\",\"feeds\":[\"un\"]}\n"
-			     : "{\"op\":\"subscribe\"}\n", 0);
-	}
+	subscribe_many(&fx, c, NC, 5);
 	last = 0;
 	for (round = 0; round < 2; round++) {
 		first = last + 1;
@@ -676,10 +686,7 @@ test_subscribers_gone_before_a_fan_out_do_not_signal_the_daemon(void **s)
 	assert_non_null(c);
 	fx_init(&fx);
 	fx_start(&fx);
-	for (i = 0; i < NC; i++) {
-		cl_connect(&fx, &c[i]);
-		cl_subscribe(&fx, &c[i], "{\"op\":\"subscribe\"}\n", 0);
-	}
+	subscribe_many(&fx, c, NC, 0);
 	for (i = 0; i < NC; i += 4) {
 		cl_close(&c[i]);
 		c[i].fd = -1;
