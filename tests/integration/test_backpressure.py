@@ -25,29 +25,11 @@ import urllib.request
 
 B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+import common  # noqa: E402
+from common import fail, procs, wait_for  # noqa: E402
 FEEDS, PER = 15, 20
 PAGES = FEEDS * PER
-procs = []
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    log = os.path.join(tmp, "daemon.log")
-    if os.path.exists(log):
-        print("--- daemon log (tail)")
-        print("".join(open(log).readlines()[-20:]))
-    sys.exit(1)
-
-
-def wait_for(timeout, cond, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.2)
-    fail("timed out waiting for " + what)
-
-
 SENTENCE = ("The ministers discussed border controls, energy security and "
             "the reconstruction conference, and the delegations agreed to "
             "meet again before the summit to review the maritime patrols. ")
@@ -74,6 +56,7 @@ def page_requests():
 
 
 tmp = tempfile.mkdtemp(prefix="bw-backpressure-")
+common.log = os.path.join(tmp, "daemon.log")
 try:
     for exe in ("briefwatchd", "briefwatch"):
         shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
@@ -166,8 +149,5 @@ try:
         fail("daemon exited non-zero")
     print("ok - clean exit")
 finally:
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    common.reap()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -22,32 +22,15 @@ import time
 
 B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+import common  # noqa: E402
+from common import fail, procs, wait_for  # noqa: E402
 N = int(os.environ.get("BW_RESUME_EVENTS", "10000"))
 FEEDS = 20
 PER = N // FEEDS
 random.seed(int(os.environ.get("BW_RESUME_SEED", "7")))
-procs = []
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    log = os.path.join(tmp, "daemon.log")
-    if os.path.exists(log):
-        print("--- daemon log (tail)")
-        print("".join(open(log).readlines()[-20:]))
-    sys.exit(1)
-
-
-def wait_for(timeout, cond, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.1)
-    fail("timed out waiting for " + what)
-
-
 tmp = tempfile.mkdtemp(prefix="bw-resume-")
+common.log = os.path.join(tmp, "daemon.log")
 try:
     # Private copies: a concurrent rebuild must not swap binaries mid-test.
     for exe in ("briefwatchd", "briefwatch"):
@@ -171,8 +154,5 @@ try:
         fail("daemon exit status %d" % d.returncode)
     print("ok - clean shutdown")
 finally:
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    common.reap()
     shutil.rmtree(tmp, ignore_errors=True)
