@@ -469,10 +469,11 @@ in_list(char **list, size_t n, const char *s)
 	return 0;
 }
 
-/* Does the event pass c's filters? *parsed caches the event's JSON for
- * the other clients (NULL until needed). */
+/* Does the event (its line: len bytes at ev->json) pass c's filters?
+ * *parsed caches the line's JSON for the other clients (NULL until
+ * needed). */
 static int
-event_matches(struct client *c, const struct store_event *ev,
+event_matches(struct client *c, const struct store_event *ev, size_t len,
 	      json_t **parsed)
 {
 	const struct proto_req *f = &c->sub;
@@ -484,7 +485,7 @@ event_matches(struct client *c, const struct store_event *ev,
 		return 0;
 	if (f->nkinds || f->nspeakers) {
 		if (!*parsed)
-			*parsed = json_loads(ev->json, 0, NULL);
+			*parsed = json_loadb(ev->json, len, 0, NULL);
 		b = json_object_get(*parsed, "briefing");
 		if (f->nkinds && !in_list(f->kinds, f->nkinds,
 				json_string_value(json_object_get(b, "kind"))))
@@ -517,15 +518,16 @@ event_matches(struct client *c, const struct store_event *ev,
 	return 1;
 }
 
-/* Offer event ev to c: advance its cursor, queue the line if it matches.
- * 0, or -EPIPE when c went away (overflow). */
+/* Offer event ev (its line: len bytes at ev->json) to c: advance its
+ * cursor, queue the line if it matches. 0, or -EPIPE when c went away
+ * (overflow). */
 static int
-client_event(struct client *c, const struct store_event *ev, json_t **parsed)
+client_event(struct client *c, const struct store_event *ev, size_t len,
+	     json_t **parsed)
 {
-	size_t len = strlen(ev->json);
 	int r = 0;
 
-	if (!event_matches(c, ev, parsed)) {
+	if (!event_matches(c, ev, len, parsed)) {
 		c->last_seq = ev->seq;
 		/* A filtered event rides along with the latest output. */
 		if (c->out.len == 0) {
@@ -564,7 +566,7 @@ replay_cb(void *arg, const struct store_event *ev)
 	int r;
 
 	rp->count++;
-	r = client_event(c, ev, &parsed);
+	r = client_event(c, ev, strlen(ev->json), &parsed);
 	json_decref(parsed);
 	if (r < 0)
 		return 1;
@@ -633,14 +635,16 @@ pump_start(struct notify *n)
 }
 
 /* One page of new events as the fan-out hands it to every client: each
- * event's own copy (for the filters and the line-by-line path), and all
- * the lines back to back, newline-terminated, in one buffer, so that a
- * client that takes every event gets them in one write of shared bytes
- * instead of a copy of its own. */
+ * event's type and feed (for the filters), and the lines back to back,
+ * newline-terminated, in one buffer, so that a client that takes every
+ * event gets them in one write of shared bytes instead of a copy of its
+ * own; the line-by-line path reads the same bytes. */
 struct fanev {
-	struct store_event ev;  /* type, feed, json: the copies below */
-	char *type, *feed, *json;
-	size_t off;             /* where its line starts in fanpage.lines */
+	struct store_event ev;  /* type, feed: the copies below; json: its
+				 * line in fanpage.lines, once the page is
+				 * read (fanpage_seal) */
+	char *type, *feed;
+	size_t off, len;        /* the line in fanpage.lines, without '\n' */
 	json_t *parsed;         /* for the filters, made once */
 };
 
@@ -669,25 +673,34 @@ fanout_cb(void *arg, const struct store_event *ev)
 	e = &pg->v[pg->n];
 	memset(e, 0, sizeof(*e));
 	e->ev = *ev;
+	e->ev.json = NULL;
 	e->off = pg->lines.len;
+	e->len = strlen(ev->json);
 	if (!(e->type = strdup(ev->type ? ev->type : "")) ||
 	    (ev->feed && !(e->feed = strdup(ev->feed))) ||
-	    !(e->json = strdup(ev->json)) ||
-	    buf_puts(&pg->lines, ev->json) < 0 ||
+	    buf_append(&pg->lines, ev->json, e->len) < 0 ||
 	    buf_putc(&pg->lines, '\n') < 0) {
 		free(e->type);
 		free(e->feed);
-		free(e->json);
 		goto oom;
 	}
 	e->ev.type = e->type;
 	e->ev.feed = e->feed;
-	e->ev.json = e->json;
 	pg->n++;
 	return 0;
 oom:
 	pg->oom = 1;
 	return 1;
+}
+
+/* The page is read: its lines stay where they are now. */
+static void
+fanpage_seal(struct fanpage *pg)
+{
+	size_t i;
+
+	for (i = 0; i < pg->n; i++)
+		pg->v[i].ev.json = pg->lines.data + pg->v[i].off;
 }
 
 static void
@@ -698,7 +711,6 @@ fanpage_reset(struct fanpage *pg)
 	for (i = 0; i < pg->n; i++) {
 		free(pg->v[i].type);
 		free(pg->v[i].feed);
-		free(pg->v[i].json);
 		json_decref(pg->v[i].parsed);
 	}
 	pg->n = 0;
@@ -723,6 +735,18 @@ first_new(const struct client *c, const struct fanpage *pg)
 	while (i < pg->n && pg->v[i].ev.seq <= c->last_seq)
 		i++;
 	return i;
+}
+
+/* Queue pg's events from i on for c, line by line through its filters
+ * and the max_queue bound, until one overflows it. */
+static void
+client_queue_page(struct client *c, struct fanpage *pg, size_t i)
+{
+	for (; i < pg->n; i++)
+		if (client_event(c, &pg->v[i].ev, pg->v[i].len,
+				 &pg->v[i].parsed) < 0 ||
+		    c->closing)
+			return;
 }
 
 /* c takes every event and has nothing pending: its new lines can be
@@ -772,10 +796,7 @@ client_took(struct client *c, struct fanpage *pg, size_t i, ssize_t r)
 		c->last_seq = pg->v[j].ev.seq;
 		j++;
 	}
-	for (; j < pg->n; j++)
-		if (client_event(c, &pg->v[j].ev, &pg->v[j].parsed) < 0 ||
-		    c->closing)
-			return;
+	client_queue_page(c, pg, j);
 }
 
 /* The direct writes fv[from..to). Runs on the loop thread and on the
@@ -890,13 +911,8 @@ fan_out(struct notify *n, struct fanpage *pg)
 		if (c->fan_direct) {
 			c->fan_direct = 0;
 			client_took(c, pg, c->fan_first, c->fan_r);
-		} else if (!c->closing && c->state == CL_LIVE &&
-			   (i = first_new(c, pg)) < pg->n) {
-			for (; i < pg->n; i++)
-				if (client_event(c, &pg->v[i].ev,
-						 &pg->v[i].parsed) < 0 ||
-				    c->closing)
-					break;
+		} else if (!c->closing && c->state == CL_LIVE) {
+			client_queue_page(c, pg, first_new(c, pg));
 		}
 	}
 }
@@ -929,6 +945,7 @@ notify_publish(struct notify *n, int64_t seq)
 			}
 			if (r < 0 || pg.n == 0)
 				break;
+			fanpage_seal(&pg);
 			fan_out(n, &pg);
 			n->cursor = pg.v[pg.n - 1].ev.seq;
 		} while (pg.n == n->o.replay_page);
