@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "briefing.h"
 #include "buf.h"
@@ -152,6 +153,7 @@ struct batch {
 	char err[256];          /* the store's message when rc < 0 */
 	size_t stored;          /* briefings new or changed */
 	int64_t maxseq;         /* highest event seq written */
+	struct timespec committed; /* when, with log_level debug */
 	size_t refused;         /* records the store refused (dropped) */
 	char refused_err[256];  /* the first refusal's reason */
 	char *refused_feed, *refused_item;
@@ -1225,6 +1227,8 @@ write_batch(struct ingest *in, struct batch *bt)
 	}
 	if (r >= 0)
 		r = store_commit(s);
+	if (r >= 0 && log_level >= LOG_LVL_DEBUG)
+		clock_gettime(CLOCK_REALTIME, &bt->committed);
 	if (r < 0) {
 		snprintf(bt->err, sizeof(bt->err), "%s", store_errmsg(s));
 		store_rollback(s);
@@ -1256,11 +1260,28 @@ writer_main(void *arg)
 		bt->skipped = skip;
 		if (!skip)
 			write_batch(in, bt);
+		/* bt is the loop's again once wdone counts it */
+		int rc = bt->rc;
+		int64_t maxseq = skip ? 0 : bt->maxseq;
+		size_t stored = bt->stored;
+		struct timespec at = bt->committed;
+
 		uv_mutex_lock(&in->wmu);
-		if (!skip && bt->rc < 0)
+		if (!skip && rc < 0)
 			in->wskip = 1;
 		in->wdone++;
 		uv_async_send(&in->wasync);
+		if (rc == 0 && maxseq && log_level >= LOG_LVL_DEBUG) {
+			/* For latency work (bench/sublat.c joins it with
+			 * what subscribers read): when the events became
+			 * durable. Logged once the loop has been told. */
+			uv_mutex_unlock(&in->wmu);
+			log_debug("store: committed %zu briefings, events up "
+				  "to seq %lld, at %lld.%06ld", stored,
+				  (long long)maxseq, (long long)at.tv_sec,
+				  at.tv_nsec / 1000);
+			uv_mutex_lock(&in->wmu);
+		}
 	}
 	uv_mutex_unlock(&in->wmu);
 }

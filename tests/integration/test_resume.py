@@ -8,9 +8,11 @@ bounded. Real parts: fixture HTTP server, briefwatchd, SQLite, Unix socket.
 
     test_resume.py BUILD_DIR      (BW_RESUME_EVENTS=N to change 10,000)
 """
+import calendar
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -58,7 +60,8 @@ try:
     sock = os.path.join(tmp, "bw.sock")
     with open(os.path.join(tmp, "bw.conf"), "w") as fh:
         fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\nmax_client_queue = 64k\n" % (tmp, sock))
+                 "fetch_pages = no\ninterval = 1h\nmax_client_queue = 64k\n"
+                 "log_level = debug\n" % (tmp, sock))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
     d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config",
@@ -116,6 +119,39 @@ try:
     if nb != N:
         fail("%d briefings stored, expected %d" % (nb, N))
     print("ok - the union of received events equals the event log (%d), no gap" % N)
+
+    # At log_level debug the writer logs each durable batch: "store:
+    # committed N briefings, events up to seq S, at SEC.USEC" (what
+    # bench/sublat.c joins with its reads). The batches must account for
+    # every event, in order, each committed after its rows were stamped.
+    commits = []
+    for line in open(common.log, errors="replace"):
+        m = re.search(r"store: committed (\d+) briefings, events up to seq "
+                      r"(\d+), at (\d+)\.(\d{6})$", line.rstrip("\n"))
+        if m:
+            commits.append((int(m.group(1)), int(m.group(2)),
+                            int(m.group(3)) + int(m.group(4)) / 1e6))
+    if not commits:
+        fail("no 'store: committed' line in the debug log")
+    if sum(c[0] for c in commits) != N or commits[-1][1] != max(log):
+        fail("commit lines count %d briefings up to seq %d; expected %d up to %d"
+             % (sum(c[0] for c in commits), commits[-1][1], N, max(log)))
+    if any(a[1] >= b[1] or a[2] > b[2] for a, b in zip(commits, commits[1:])):
+        fail("commit lines are not in seq and time order")
+    stamps = {}
+    for seq, line in db.execute("SELECT seq, json FROM events"):
+        st = json.loads(line)["stored"]
+        stamps[seq] = calendar.timegm(time.strptime(st[:19], "%Y-%m-%dT%H:%M:%S")) \
+            + int(st[20:26]) / 1e6
+    i = 0
+    for seq in sorted(stamps):
+        while commits[i][1] < seq:
+            i += 1
+        if stamps[seq] > commits[i][2]:
+            fail("event %d stored at %.6f, after its batch committed at %.6f"
+                 % (seq, stamps[seq], commits[i][2]))
+    print("ok - %d commit log lines account for every event, each after its rows"
+          % len(commits))
 
     # The silent client was cut off with an overflow line, and memory
     # stayed bounded while it held its subscription.
