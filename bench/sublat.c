@@ -2,7 +2,8 @@
  *
  *   sublat SOCKET FEEDFILE FEEDNAME NSUBS ITERATIONS [ITEMS PER_S]
  *
- * Connects NSUBS subscribers to the daemon's socket (one process, epoll).
+ * Connects NSUBS subscribers to the daemon's socket (one process; each
+ * reading thread has its own level-triggered epoll).
  *
  * Without ITEMS/PER_S (one event at a time): ITERATIONS times, rewrites
  * FEEDFILE (served by nginx) with one new item, sends
@@ -17,15 +18,27 @@
  * Subscribers are read all along; the run ends when every subscriber has
  * every event.
  *
- * Two latencies per delivery, both on CLOCK_REALTIME of this host:
- *   commit: from the event's "stored" time (the daemon stamps the event row
- *           as it writes it, just before the commit) to the subscriber
- *           having read the line — commit→delivery, plus the rest of the
- *           write batch and the commit itself;
+ * Stream mode reads the subscribers from SUBLAT_THREADS threads (default
+ * 2; the main thread keeps the first slice): with 1,000 subscribers one
+ * reader would measure itself, and NSUBS threads model as many separate
+ * client processes, each asleep in its own wait until its line comes.
+ *
+ * Latencies per delivery, all on CLOCK_REALTIME of this host, to the
+ * moment the subscriber's read(2) of the line returned:
+ *   commit: from when the COMMIT of the event's write batch returned,
+ *           taken from the daemon's log (SUBLAT_COMMIT_LOG: a
+ *           briefwatchd log at log_level debug, whose writer logs "store:
+ *           committed N briefings, events up to seq S, at SEC.USEC" for
+ *           each batch), joined by the event's seq — commit→delivery;
+ *   stored: from the event's "stored" time (stamped as the event row is
+ *           written), which adds the rest of the batch and the commit's
+ *           fsync;
  *   poll:   (one-at-a-time mode) from sending the poll request — which
  *           adds the fetch from nginx and the parse.
  * A delivery missing after 5 s counts as missing (exit status 1).
  * Prints: samples=N missing=M p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
+ *         (from "stored") commit_samples=N commit_p50_ms=.. commit_p90_ms=..
+ *         commit_p99_ms=.. commit_max_ms=.. (0 samples without the log)
  *         poll_p50_ms=.. poll_p99_ms=.. events_per_s=..
  */
 #include <errno.h>
@@ -56,10 +69,15 @@ static double sublat_now(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Latencies (ms) of every delivery, in the order read: each reader
- * thread has its own, merged at the end. */
-static __thread double *lat;
-static __thread size_t nlat, caplat;
+/* Every delivery, in the order read: each reader thread has its own,
+ * merged at the end. */
+struct sample {
+	long long seq;  /* the event's "seq" */
+	double recv;    /* read, ms since the epoch */
+	double stored;  /* its "stored" time, ms since the epoch */
+};
+static __thread struct sample *smp;
+static __thread size_t nsmp, capsmp;
 
 /* "stored":"YYYY-MM-DDTHH:MM:SS.uuuuuuZ" → ms since the epoch, or -1.
  * The seconds part is converted once per distinct second. */
@@ -70,7 +88,7 @@ static double sublat_stored_ms(const char *line)
 	const char *p = strstr(line, "\"stored\":\"");
 	struct tm tm;
 
-	if (!p || strlen(p += 10) < 27)
+	if (!p || strnlen(p += 10, 27) < 27)
 		return -1;
 	if (memcmp(p, last, 19) != 0) {
 		memset(&tm, 0, sizeof(tm));
@@ -95,15 +113,15 @@ static double sublat_stored_ms(const char *line)
 	return last_s * 1e3 + (double)us / 1e3;
 }
 
-static void sublat_sample(double ms)
+static void sublat_sample(const struct sample *x)
 {
-	if (nlat == caplat) {
-		caplat = caplat ? caplat * 2 : 4096;
-		lat = realloc(lat, caplat * sizeof(*lat));
-		if (!lat)
+	if (nsmp == capsmp) {
+		capsmp = capsmp ? capsmp * 2 : 4096;
+		smp = realloc(smp, capsmp * sizeof(*smp));
+		if (!smp)
 			exit(1);
 	}
-	lat[nlat++] = ms;
+	smp[nsmp++] = *x;
 }
 
 static int sublat_connect(const char *path)
@@ -139,49 +157,76 @@ static int sublat_send(int fd, const char *line)
 	return 0;
 }
 
-/* Read what is there; count complete lines that announce a briefing, and
- * note whether a "subscribed" reply was seen. -1 on EOF/error. */
+/* One line: an event counts (and is sampled unless this is the wait for
+ * "subscribed"); a "subscribed" reply is noted; errors are shown. Event
+ * lines begin {"seq":N,"type":"briefing.new","stored":"..." (the daemon
+ * writes them so), which is read in place; anything else is searched. */
+static void sublat_line(struct sub *s, const char *p, double now,
+			int *subscribed)
+{
+	static const char ty[] = ",\"type\":\"briefing.";
+	struct sample x = { -1, now, -1 };
+	const char *q = p + 7;
+
+	if (strncmp(p, "{\"seq\":", 7) == 0 && *q >= '0' && *q <= '9') {
+		x.seq = 0;
+		while (*q >= '0' && *q <= '9')
+			x.seq = x.seq * 10 + (*q++ - '0');
+	}
+	if (x.seq >= 0 && strncmp(q, ty, sizeof(ty) - 1) == 0) {
+		q += sizeof(ty) - 1;
+		if (strncmp(q, "new\"", 4) != 0 &&
+		    strncmp(q, "updated\"", 8) != 0)
+			return;
+		x.stored = sublat_stored_ms(q);
+	} else if (strstr(p, "\"briefing.new\"") ||
+		   strstr(p, "\"briefing.updated\"")) {
+		x.stored = sublat_stored_ms(p);
+	} else {
+		if (strstr(p, "\"subscribed\"") && subscribed)
+			*subscribed = 1;
+		else if (strstr(p, "\"overflow\"") || strstr(p, "\"error\""))
+			fprintf(stderr, "sublat: %.200s\n", p);
+		return;
+	}
+	s->got++;
+	if (x.stored > 0 && subscribed == NULL)
+		sublat_sample(&x);
+}
+
+/* One read(2) of what is there (the epolls are level-triggered: more
+ * waiting is reported again), then its complete lines. 0, or -1 on EOF
+ * or error. */
 static int sublat_read(struct sub *s, int *subscribed)
 {
-	for (;;) {
-		ssize_t r = read(s->fd, s->buf + s->len,
-				 sizeof(s->buf) - 1 - s->len);
-		char *p, *nl;
+	ssize_t r;
+	char *p, *nl, *end;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (r <= 0)
-			return -1;
-		s->len += (size_t)r;
-		s->buf[s->len] = '\0';
-		p = s->buf;
-		/* Every line of one read arrived by the time read returned:
-		 * one clock reading serves them all. */
-		double now = sublat_now();
-		while ((nl = strchr(p, '\n'))) {
-			*nl = '\0';
-			if (strstr(p, "\"briefing.new\"") ||
-			    strstr(p, "\"briefing.updated\"")) {
-				double st = sublat_stored_ms(p);
+	do
+		r = read(s->fd, s->buf + s->len, sizeof(s->buf) - 1 - s->len);
+	while (r < 0 && errno == EINTR);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (r <= 0)
+		return -1;
+	s->len += (size_t)r;
+	s->buf[s->len] = '\0';
+	/* Every line of one read arrived by the time read returned: one
+	 * clock reading serves them all. */
+	double now = sublat_now();
 
-				s->got++;
-				if (st > 0 && subscribed == NULL)
-					sublat_sample(now - st);
-			}
-			else if (strstr(p, "\"subscribed\"") && subscribed)
-				*subscribed = 1;
-			else if (strstr(p, "\"overflow\"") ||
-				 strstr(p, "\"error\""))
-				fprintf(stderr, "sublat: %.200s\n", p);
-			p = nl + 1;
-		}
-		s->len -= (size_t)(p - s->buf);
-		memmove(s->buf, p, s->len);
-		if (s->len >= sizeof(s->buf) - 1)
-			s->len = 0; /* a giant line: drop it */
+	p = s->buf;
+	end = s->buf + s->len;
+	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+		*nl = '\0';
+		sublat_line(s, p, now, subscribed);
+		p = nl + 1;
 	}
+	s->len -= (size_t)(p - s->buf);
+	memmove(s->buf, p, s->len);
+	if (s->len >= sizeof(s->buf) - 1)
+		s->len = 0; /* a giant line: drop it */
+	return 0;
 }
 
 /* FEEDFILE with the n new items of poll k, plus those of the 4 polls
@@ -215,6 +260,73 @@ static int sublat_write_feed(const char *path, long k, long n)
 	if (fclose(f) != 0)
 		return -1;
 	return rename(tmp, path);
+}
+
+/* The daemon's commits, from its debug log (SUBLAT_COMMIT_LOG): lines
+ * "store: committed N briefings, events up to seq S, at SEC.USEC", in
+ * the order written, so S ascends. */
+struct commit {
+	long long seq;
+	double ms;
+};
+
+static struct commit *sublat_commits(const char *path, size_t *n)
+{
+	static const char key[] = "events up to seq ";
+	struct commit *v = NULL;
+	size_t cap = 0;
+	char line[4096];
+	FILE *f = fopen(path, "r");
+
+	*n = 0;
+	if (!f) {
+		fprintf(stderr, "sublat: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, key);
+		long long seq, sec;
+		long usec;
+
+		if (!p || sscanf(p + sizeof(key) - 1, "%lld, at %lld.%ld",
+				 &seq, &sec, &usec) != 3)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				exit(1);
+		}
+		v[*n].seq = seq;
+		v[(*n)++].ms = (double)sec * 1e3 + (double)usec / 1e3;
+	}
+	fclose(f);
+	if (!*n) {
+		fprintf(stderr, "sublat: %s has no commit lines (is "
+			"log_level debug?)\n", path);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The commit that made event seq durable: the first with S >= seq. */
+static const struct commit *sublat_commit_of(const struct commit *v,
+					     size_t n, long long seq)
+{
+	size_t lo = 0, hi = n;
+
+	if (seq < 0)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? &v[lo] : NULL;
 }
 
 static int sublat_cmp(const void *a, const void *b)
@@ -265,8 +377,8 @@ struct reader {
 	pthread_t th;
 	struct sub *subs;
 	long n, want, short_of;
-	double *lat;
-	size_t nlat;
+	struct sample *smp;
+	size_t nsmp;
 };
 
 static void *sublat_reader(void *arg)
@@ -284,8 +396,8 @@ static void *sublat_reader(void *arg)
 			exit(1);
 	}
 	r->short_of = sublat_drain(ep, r->subs, r->n, r->want, 5000);
-	r->lat = lat;
-	r->nlat = nlat;
+	r->smp = smp;
+	r->nsmp = nsmp;
 	close(ep);
 	return NULL;
 }
@@ -315,9 +427,7 @@ int main(int argc, char **argv)
 	}
 	if (nsubs <= 0 || iters <= 0)
 		return 2;
-	/* Stream mode reads the subscribers from SUBLAT_THREADS threads
-	 * (default 2): one reader could not keep up with 1,000 sockets and
-	 * would measure itself. The main thread keeps the first slice. */
+	/* Stream mode: SUBLAT_THREADS reading threads (see the top). */
 	long nthreads = 1;
 	if (per_s) {
 		const char *t = getenv("SUBLAT_THREADS");
@@ -425,9 +535,9 @@ int main(int argc, char **argv)
 		for (long t = 1; t < nthreads; t++) {
 			pthread_join(readers[t].th, NULL);
 			missing += readers[t].short_of;
-			for (size_t i = 0; i < readers[t].nlat; i++)
-				sublat_sample(readers[t].lat[i]);
-			free(readers[t].lat);
+			for (size_t i = 0; i < readers[t].nsmp; i++)
+				sublat_sample(&readers[t].smp[i]);
+			free(readers[t].smp);
 		}
 	} else {
 		for (long k = 0; k < iters; k++) {
@@ -469,13 +579,39 @@ int main(int argc, char **argv)
 	}
 	double el = (sublat_now() - start) / 1e3;
 
+	/* From "stored", and from the commit when the daemon's log says
+	 * when each batch committed. */
+	double *lat = calloc(nsmp + 1, sizeof(*lat));
+	double *clat = calloc(nsmp + 1, sizeof(*clat));
+	size_t nlat = 0, nclat = 0, ncommits = 0;
+	const char *logpath = getenv("SUBLAT_COMMIT_LOG");
+	struct commit *commits = NULL;
+
+	if (!lat || !clat)
+		return 1;
+	if (logpath && !(commits = sublat_commits(logpath, &ncommits)))
+		return 1;
+	for (size_t i = 0; i < nsmp; i++) {
+		const struct commit *c = sublat_commit_of(commits, ncommits,
+							  smp[i].seq);
+
+		lat[nlat++] = smp[i].recv - smp[i].stored;
+		if (c)
+			clat[nclat++] = smp[i].recv - c->ms;
+	}
 	qsort(lat, nlat, sizeof(*lat), sublat_cmp);
+	qsort(clat, nclat, sizeof(*clat), sublat_cmp);
 	qsort(plat, nplat, sizeof(*plat), sublat_cmp);
 	printf("samples=%zu missing=%ld p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
-	       "max_ms=%.3f poll_p50_ms=%.3f poll_p99_ms=%.3f "
+	       "max_ms=%.3f commit_samples=%zu commit_p50_ms=%.3f "
+	       "commit_p90_ms=%.3f commit_p99_ms=%.3f commit_max_ms=%.3f "
+	       "poll_p50_ms=%.3f poll_p99_ms=%.3f "
 	       "events_per_s=%.1f\n", nlat, missing,
 	       sublat_pct(lat, nlat, .50), sublat_pct(lat, nlat, .90),
 	       sublat_pct(lat, nlat, .99), nlat ? lat[nlat - 1] : 0,
+	       nclat, sublat_pct(clat, nclat, .50),
+	       sublat_pct(clat, nclat, .90), sublat_pct(clat, nclat, .99),
+	       nclat ? clat[nclat - 1] : 0,
 	       sublat_pct(plat, nplat, .50), sublat_pct(plat, nplat, .99),
 	       (double)(per_s ? iters * items : iters) / el);
 	return missing ? 1 : 0;
