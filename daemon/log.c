@@ -10,7 +10,7 @@
 
 #include "buf.h"
 
-int log_level = LOG_LVL_INFO;
+_Atomic int log_level = LOG_LVL_INFO;
 
 static void
 log_write(int level, const char *fmt, va_list ap)

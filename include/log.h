@@ -18,14 +18,16 @@ enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6,
 	LOG_LVL_DEBUG = 7 };
 
 /* Messages above this level are dropped. Global because every module logs
- * and threading a logger through each call buys nothing. */
-extern int log_level;
+ * and threading a logger through each call buys nothing. Atomic: a reload
+ * sets it on the loop thread while the store's writer thread may log. */
+extern _Atomic int log_level;
 
+/* Safe from any thread: each line is one fwrite(3) on stderr. */
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Like log_msg, but at most burst messages per key per minute; the key is
  * any stable string (e.g. "feed:nato"). Suppressed counts are reported
- * when the window reopens. */
+ * when the window reopens. Loop thread only (the table is not locked). */
 void log_limited(const char *key, int burst, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Parse "err", "warning", "info", "debug" (or 3..7). -EINVAL otherwise. */
