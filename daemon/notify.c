@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "briefing.h"
@@ -849,9 +850,11 @@ fan_main(void *arg)
  * first new event to the end of the page, half of them on the helper
  * thread when there are many (the writes are mostly the kernel copying
  * and waking readers, and a second core halves the time the last
- * subscriber waits). Then hand every client its share. */
+ * subscriber waits). Then hand every client its share; *direct and
+ * *linewise say how many live clients took it each way. */
 static void
-fan_out(struct notify *n, struct fanpage *pg)
+fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
+	size_t *linewise)
 {
 	struct client *c;
 	size_t i;
@@ -907,12 +910,15 @@ fan_out(struct notify *n, struct fanpage *pg)
 	}
 	/* The list is not modified here: closing clients stay linked until
 	 * their close callbacks, which run later in the loop. */
+	*direct = *linewise = 0;
 	for (c = n->clients; c; c = c->next) {
 		if (c->fan_direct) {
 			c->fan_direct = 0;
 			client_took(c, pg, c->fan_first, c->fan_r);
+			(*direct)++;
 		} else if (!c->closing && c->state == CL_LIVE) {
 			client_queue_page(c, pg, first_new(c, pg));
+			(*linewise)++;
 		}
 	}
 }
@@ -922,6 +928,7 @@ notify_publish(struct notify *n, int64_t seq)
 {
 	struct fanpage pg = {0};
 	struct client *c;
+	size_t direct = 0, linewise = 0;
 	int r;
 
 	if (n->closing || seq <= n->cursor)
@@ -946,7 +953,7 @@ notify_publish(struct notify *n, int64_t seq)
 			if (r < 0 || pg.n == 0)
 				break;
 			fanpage_seal(&pg);
-			fan_out(n, &pg);
+			fan_out(n, &pg, &direct, &linewise);
 			n->cursor = pg.v[pg.n - 1].ev.seq;
 		} while (pg.n == n->o.replay_page);
 	} while (r == 0 && n->publish_again);
@@ -954,6 +961,18 @@ notify_publish(struct notify *n, int64_t seq)
 	for (c = n->clients; c; c = c->next)
 		if (c->state == CL_LIVE)
 			client_flush(c);
+	if (log_level >= LOG_LVL_DEBUG && (direct || linewise)) {
+		/* For latency work, beside the writer's "store: committed"
+		 * lines: when every live subscriber's share had been handed
+		 * to the kernel (direct) or to its queue (line by line). */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		log_debug("notify: events up to seq %lld out to %zu "
+			  "subscribers directly, %zu line by line, at "
+			  "%lld.%06ld", (long long)n->cursor, direct, linewise,
+			  (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	}
 	if (r == -ENOMEM)
 		log_err("notify: reading events after %lld: out of memory",
 			(long long)n->cursor);

@@ -152,6 +152,23 @@ try:
                  % (seq, stamps[seq], commits[i][2]))
     print("ok - %d commit log lines account for every event, each after its rows"
           % len(commits))
+    # ... and the notifier's "notify: events up to seq S out to ..." lines
+    # say when a fan-out had handed its events to every live subscriber:
+    # never before the commit that made the last of them durable.
+    fans = []
+    for line in open(common.log, errors="replace"):
+        m = re.search(r"notify: events up to seq (\d+) out to (\d+) subscribers "
+                      r"directly, (\d+) line by line, at (\d+)\.(\d{6})$",
+                      line.rstrip("\n"))
+        if m:
+            fans.append((int(m.group(1)), int(m.group(4)) + int(m.group(5)) / 1e6))
+    if not fans:
+        fail("no 'notify: events up to seq' line in the debug log")
+    for seq, t in fans:
+        c = next((c for c in commits if c[1] >= seq), None)
+        if c is None or c[2] > t:
+            fail("fan-out up to seq %d at %.6f precedes its commit (%r)" % (seq, t, c))
+    print("ok - %d fan-out log lines, each after the commit of its events" % len(fans))
 
     # The silent client was cut off with an overflow line, and memory
     # stayed bounded while it held its subscription.
