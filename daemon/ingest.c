@@ -31,6 +31,7 @@
 #include "notify.h"
 #include "store.h"
 #include "transcript.h"
+#include "worker.h"
 
 /* One batch: at most this many units or about this much record text. */
 #define FLUSH_MAX_UNITS 500
@@ -175,9 +176,7 @@ struct ingest {
 	/* the writer */
 	struct store *ws;       /* its connection: the writer thread's alone
 				 * while it runs */
-	uv_thread_t wthread;
-	uv_mutex_t wmu;         /* guards wposted, wdone, wskip, wquit */
-	uv_cond_t wcv;
+	struct worker writer;   /* its mu guards wposted, wdone, wskip */
 	uv_async_t wasync;      /* the writer says a batch is done */
 	/* wb is a ring: the loop posts at wfirst + nout, the writer takes
 	 * them in order (wtake is its own), the loop finishes them in order
@@ -190,8 +189,6 @@ struct ingest {
 	unsigned wdone;         /* written and not yet finished */
 	int wskip;              /* a batch failed: skip those after it until
 				 * the loop has them all back */
-	int wquit;              /* the thread should end */
-	int wstarted;           /* the thread exists (join it) */
 	struct unit *back;      /* units of failed or skipped batches, in
 				 * order, until every batch is finished */
 	struct unit *back_tail;
@@ -1247,16 +1244,16 @@ writer_main(void *arg)
 	struct batch *bt;
 	int skip;
 
-	uv_mutex_lock(&in->wmu);
+	uv_mutex_lock(&in->writer.mu);
 	for (;;) {
-		while (!in->wposted && !in->wquit)
-			uv_cond_wait(&in->wcv, &in->wmu);
-		if (in->wquit)
+		while (!in->wposted && !in->writer.quit)
+			uv_cond_wait(&in->writer.cv, &in->writer.mu);
+		if (in->writer.quit)
 			break;
 		in->wposted--;
 		bt = &in->wb[in->wtake++ % WRITER_DEPTH];
 		skip = in->wskip;
-		uv_mutex_unlock(&in->wmu);
+		uv_mutex_unlock(&in->writer.mu);
 		bt->skipped = skip;
 		if (!skip)
 			write_batch(in, bt);
@@ -1266,7 +1263,7 @@ writer_main(void *arg)
 		size_t stored = bt->stored;
 		struct timespec at = bt->committed;
 
-		uv_mutex_lock(&in->wmu);
+		uv_mutex_lock(&in->writer.mu);
 		if (!skip && rc < 0)
 			in->wskip = 1;
 		in->wdone++;
@@ -1275,15 +1272,15 @@ writer_main(void *arg)
 			/* For latency work (bench/sublat.c joins it with
 			 * what subscribers read): when the events became
 			 * durable. Logged once the loop has been told. */
-			uv_mutex_unlock(&in->wmu);
+			uv_mutex_unlock(&in->writer.mu);
 			log_debug("store: committed %zu briefings, events up "
 				  "to seq %lld, at %lld.%06ld", stored,
 				  (long long)maxseq, (long long)at.tv_sec,
 				  at.tv_nsec / 1000);
-			uv_mutex_lock(&in->wmu);
+			uv_mutex_lock(&in->writer.mu);
 		}
 	}
-	uv_mutex_unlock(&in->wmu);
+	uv_mutex_unlock(&in->writer.mu);
 }
 
 /* After COMMIT: report finished polls, free the units. */
@@ -1399,10 +1396,10 @@ batches_settled(struct ingest *in)
 			in->tail = in->back_tail;
 		in->back = in->back_tail = NULL;
 	}
-	if (in->wstarted) {
-		uv_mutex_lock(&in->wmu);
+	if (in->writer.started) {
+		uv_mutex_lock(&in->writer.mu);
 		in->wskip = 0;
-		uv_mutex_unlock(&in->wmu);
+		uv_mutex_unlock(&in->writer.mu);
 	}
 	if (in->back_failed) {
 		in->back_failed = 0;
@@ -1426,10 +1423,10 @@ on_written(uv_async_t *h)
 	struct ingest *in = h->data;
 	unsigned done;
 
-	uv_mutex_lock(&in->wmu);
+	uv_mutex_lock(&in->writer.mu);
 	done = in->wdone;
 	in->wdone = 0;
-	uv_mutex_unlock(&in->wmu);
+	uv_mutex_unlock(&in->writer.mu);
 	while (done-- && in->nout)
 		finish_batch(in, 1);
 	if (!in->nout)
@@ -1499,11 +1496,11 @@ flush_queue(struct ingest *in)
 	}
 	/* Room in the queue again: pages held back may start. */
 	pages_pump(in);
-	if (!in->closing && in->wstarted) {
-		uv_mutex_lock(&in->wmu);
+	if (!in->closing && in->writer.started) {
+		uv_mutex_lock(&in->writer.mu);
 		in->wposted++;
-		uv_cond_signal(&in->wcv);
-		uv_mutex_unlock(&in->wmu);
+		uv_cond_signal(&in->writer.cv);
+		uv_mutex_unlock(&in->writer.mu);
 		if (in->head && in->nout < WRITER_DEPTH)
 			uv_idle_start(&in->flush, on_flush_idle);
 		return;
@@ -1569,18 +1566,7 @@ ingest_new(struct daemon *d, struct ingest **out)
 	uv_async_init(d->loop, &in->wasync, on_written);
 	in->wasync.data = in;
 	in->handles_open = 3;
-	if (uv_mutex_init(&in->wmu) == 0) {
-		if (uv_cond_init(&in->wcv) == 0) {
-			if (uv_thread_create(&in->wthread, writer_main,
-					     in) == 0)
-				in->wstarted = 1;
-			else
-				uv_cond_destroy(&in->wcv);
-		}
-		if (!in->wstarted)
-			uv_mutex_destroy(&in->wmu);
-	}
-	if (!in->wstarted)
+	if (worker_start(&in->writer, writer_main, in) != 0)
 		log_warn("store: no writer thread; writing on the loop "
 			 "thread");
 	*out = in;
@@ -1724,17 +1710,10 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 	/* The writer ends after the batch in hand; the results are taken
 	 * here (the loop waits for at most one batch), and batches it never
 	 * took go back to the queue. */
-	if (in->wstarted) {
+	if (in->writer.started) {
 		unsigned written;
 
-		uv_mutex_lock(&in->wmu);
-		in->wquit = 1;
-		uv_cond_signal(&in->wcv);
-		uv_mutex_unlock(&in->wmu);
-		uv_thread_join(&in->wthread);
-		uv_cond_destroy(&in->wcv);
-		uv_mutex_destroy(&in->wmu);
-		in->wstarted = 0;
+		worker_stop(&in->writer);
 		written = in->wdone;
 		in->wdone = 0;
 		for (; in->nout; written -= written > 0)

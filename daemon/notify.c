@@ -37,6 +37,7 @@
 #include "log.h"
 #include "proto.h"
 #include "store.h"
+#include "worker.h"
 
 enum client_state {
 	CL_IDLE = 0, /* connected, not subscribed */
@@ -110,12 +111,8 @@ struct notify {
 	struct client **fv;
 	size_t fn, fcap, fsplit;
 	const struct fanpage *fpg; /* the page they write from */
-	uv_thread_t fth;
-	uv_mutex_t fmu;       /* guards fjob, fquit */
-	uv_cond_t fcv;
-	int fstarted;         /* the thread exists: join it */
+	struct worker fan;    /* the helper; its mu guards fjob */
 	int fjob;             /* fv[0..fsplit) posted to the helper */
-	int fquit;
 	int closing;
 	void (*done)(void *arg);
 	void *done_arg;
@@ -167,15 +164,7 @@ maybe_done(struct notify *n)
 		return;
 	done = n->done;
 	arg = n->done_arg;
-	if (n->fstarted) {
-		uv_mutex_lock(&n->fmu);
-		n->fquit = 1;
-		uv_cond_broadcast(&n->fcv);
-		uv_mutex_unlock(&n->fmu);
-		uv_thread_join(&n->fth);
-		uv_cond_destroy(&n->fcv);
-		uv_mutex_destroy(&n->fmu);
-	}
+	worker_stop(&n->fan);
 	free(n->fv);
 	free(n->path);
 	free(n);
@@ -828,19 +817,19 @@ fan_main(void *arg)
 {
 	struct notify *n = arg;
 
-	uv_mutex_lock(&n->fmu);
+	uv_mutex_lock(&n->fan.mu);
 	for (;;) {
-		while (!n->fjob && !n->fquit)
-			uv_cond_wait(&n->fcv, &n->fmu);
-		if (n->fquit)
+		while (!n->fjob && !n->fan.quit)
+			uv_cond_wait(&n->fan.cv, &n->fan.mu);
+		if (n->fan.quit)
 			break;
-		uv_mutex_unlock(&n->fmu);
+		uv_mutex_unlock(&n->fan.mu);
 		fan_write(n, 0, n->fsplit);
-		uv_mutex_lock(&n->fmu);
+		uv_mutex_lock(&n->fan.mu);
 		n->fjob = 0;
-		uv_cond_broadcast(&n->fcv);
+		uv_cond_broadcast(&n->fan.cv);
 	}
-	uv_mutex_unlock(&n->fmu);
+	uv_mutex_unlock(&n->fan.mu);
 }
 
 /* Below this many direct writes the loop thread makes them alone. */
@@ -882,29 +871,19 @@ fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 		n->fv[n->fn++] = c;
 	}
 	n->fpg = pg;
-	if (n->fn >= FAN_SPLIT_MIN && !n->fstarted) {
-		if (uv_mutex_init(&n->fmu) == 0) {
-			if (uv_cond_init(&n->fcv) == 0) {
-				if (uv_thread_create(&n->fth, fan_main, n) == 0)
-					n->fstarted = 1;
-				else
-					uv_cond_destroy(&n->fcv);
-			}
-			if (!n->fstarted)
-				uv_mutex_destroy(&n->fmu);
-		}
-	}
-	if (n->fn >= FAN_SPLIT_MIN && n->fstarted) {
+	if (n->fn >= FAN_SPLIT_MIN && !n->fan.started)
+		worker_start(&n->fan, fan_main, n); /* else: alone */
+	if (n->fn >= FAN_SPLIT_MIN && n->fan.started) {
 		n->fsplit = n->fn / 2;
-		uv_mutex_lock(&n->fmu);
+		uv_mutex_lock(&n->fan.mu);
 		n->fjob = 1;
-		uv_cond_broadcast(&n->fcv);
-		uv_mutex_unlock(&n->fmu);
+		uv_cond_broadcast(&n->fan.cv);
+		uv_mutex_unlock(&n->fan.mu);
 		fan_write(n, n->fsplit, n->fn);
-		uv_mutex_lock(&n->fmu);
+		uv_mutex_lock(&n->fan.mu);
 		while (n->fjob)
-			uv_cond_wait(&n->fcv, &n->fmu);
-		uv_mutex_unlock(&n->fmu);
+			uv_cond_wait(&n->fan.cv, &n->fan.mu);
+		uv_mutex_unlock(&n->fan.mu);
 	} else {
 		fan_write(n, 0, n->fn);
 	}
