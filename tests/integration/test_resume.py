@@ -124,13 +124,18 @@ try:
     # committed N briefings, events up to seq S, at SEC.USEC" (what
     # bench/sublat.c joins with its reads). The batches must account for
     # every event, in order, each committed after its rows were stamped.
-    commits = []
+    commits, fans = [], []
     for line in open(common.log, errors="replace"):
+        line = line.rstrip("\n")
         m = re.search(r"store: committed (\d+) briefings, events up to seq "
-                      r"(\d+), at (\d+)\.(\d{6})$", line.rstrip("\n"))
+                      r"(\d+), at (\d+)\.(\d{6})$", line)
         if m:
             commits.append((int(m.group(1)), int(m.group(2)),
                             int(m.group(3)) + int(m.group(4)) / 1e6))
+        m = re.search(r"notify: events up to seq (\d+) out to (\d+) subscribers "
+                      r"directly, (\d+) line by line, at (\d+)\.(\d{6})$", line)
+        if m:
+            fans.append((int(m.group(1)), int(m.group(4)) + int(m.group(5)) / 1e6))
     if not commits:
         fail("no 'store: committed' line in the debug log")
     if sum(c[0] for c in commits) != N or commits[-1][1] != max(log):
@@ -155,13 +160,6 @@ try:
     # ... and the notifier's "notify: events up to seq S out to ..." lines
     # say when a fan-out had handed its events to every live subscriber:
     # never before the commit that made the last of them durable.
-    fans = []
-    for line in open(common.log, errors="replace"):
-        m = re.search(r"notify: events up to seq (\d+) out to (\d+) subscribers "
-                      r"directly, (\d+) line by line, at (\d+)\.(\d{6})$",
-                      line.rstrip("\n"))
-        if m:
-            fans.append((int(m.group(1)), int(m.group(4)) + int(m.group(5)) / 1e6))
     if not fans:
         fail("no 'notify: events up to seq' line in the debug log")
     for seq, t in fans:
