@@ -3,7 +3,7 @@
  *   sublat SOCKET FEEDFILE FEEDNAME NSUBS ITERATIONS [ITEMS PER_S]
  *
  * Connects NSUBS subscribers to the daemon's socket (one process; each
- * reading thread has its own level-triggered epoll).
+ * reading thread has its own edge-triggered epoll).
  *
  * Without ITEMS/PER_S (one event at a time): ITERATIONS times, rewrites
  * FEEDFILE (served by nginx) with one new item, sends
@@ -21,7 +21,10 @@
  * Stream mode reads the subscribers from SUBLAT_THREADS threads (default
  * 2; the main thread keeps the first slice): with 1,000 subscribers one
  * reader would measure itself, and NSUBS threads model as many separate
- * client processes, each asleep in its own wait until its line comes.
+ * client processes, each asleep in a blocking read(2) until its line
+ * comes. The readers share the cores with the daemon, so they are kept
+ * cheap: one hot read buffer per thread, reads until drained, and sample
+ * arrays allocated and touched before the run.
  *
  * Latencies per delivery, all on CLOCK_REALTIME of this host, to the
  * moment the subscriber's read(2) of the line returned:
@@ -50,6 +53,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +62,7 @@ struct sub {
 	int fd;
 	long got;       /* deliveries seen (this iteration, or in all) */
 	size_t len;     /* bytes of a partial line kept in buf */
+	int block;      /* a blocking socket: one read per call */
 	char buf[65536];
 };
 
@@ -122,6 +127,20 @@ static void sublat_sample(const struct sample *x)
 			exit(1);
 	}
 	smp[nsmp++] = *x;
+}
+
+/* Room for n samples in this thread, allocated and touched before the
+ * run, so that growing the array (a copy, page faults) is not part of
+ * the readers' work while they are measured. */
+static void sublat_reserve(size_t n)
+{
+	if (n <= capsmp)
+		return;
+	smp = realloc(smp, n * sizeof(*smp));
+	if (!smp)
+		exit(1);
+	memset(smp + capsmp, 0, (n - capsmp) * sizeof(*smp));
+	capsmp = n;
 }
 
 static int sublat_connect(const char *path)
@@ -194,39 +213,49 @@ static void sublat_line(struct sub *s, const char *p, double now,
 		sublat_sample(&x);
 }
 
-/* One read(2) of what is there (the epolls are level-triggered: more
- * waiting is reported again), then its complete lines. 0, or -1 on EOF
- * or error. */
+/* Reads what the subscriber has, then handles its complete lines. The
+ * reads go to one buffer per reading thread, which stays in cache; only
+ * the tail of a line cut by the kernel is kept in the subscriber's own
+ * buffer until the rest comes. The epolls are edge-triggered: a read
+ * shorter than the room given means the socket was drained, and anything
+ * sent after that is a new edge. On a blocking socket (a thread of its
+ * own), one read. 1 if it read, 0 if there was nothing (EAGAIN, or the
+ * blocking read's time-out), -1 on EOF or error. */
 static int sublat_read(struct sub *s, int *subscribed)
 {
+	static __thread char rb[sizeof(s->buf)];
+	size_t room;
 	ssize_t r;
 	char *p, *nl, *end;
 
-	do
-		r = read(s->fd, s->buf + s->len, sizeof(s->buf) - 1 - s->len);
-	while (r < 0 && errno == EINTR);
-	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	if (r <= 0)
-		return -1;
-	s->len += (size_t)r;
-	s->buf[s->len] = '\0';
-	/* Every line of one read arrived by the time read returned: one
-	 * clock reading serves them all. */
-	double now = sublat_now();
+	do {
+		memcpy(rb, s->buf, s->len);
+		room = sizeof(rb) - 1 - s->len;
+		do
+			r = read(s->fd, rb + s->len, room);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (r <= 0)
+			return -1;
+		end = rb + s->len + r;
+		*end = '\0';
+		/* Every line of one read arrived by the time read returned:
+		 * one clock reading serves them all. */
+		double now = sublat_now();
 
-	p = s->buf;
-	end = s->buf + s->len;
-	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
-		*nl = '\0';
-		sublat_line(s, p, now, subscribed);
-		p = nl + 1;
-	}
-	s->len -= (size_t)(p - s->buf);
-	memmove(s->buf, p, s->len);
-	if (s->len >= sizeof(s->buf) - 1)
-		s->len = 0; /* a giant line: drop it */
-	return 0;
+		p = rb;
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			*nl = '\0';
+			sublat_line(s, p, now, subscribed);
+			p = nl + 1;
+		}
+		s->len = (size_t)(end - p);
+		if (s->len >= sizeof(s->buf) - 1)
+			s->len = 0; /* a giant line: drop it */
+		memcpy(s->buf, p, s->len);
+	} while ((size_t)r == room && !s->block);
+	return 1;
 }
 
 /* FEEDFILE with the n new items of poll k, plus those of the 4 polls
@@ -378,19 +407,46 @@ struct reader {
 	struct sub *subs;
 	long n, want, short_of;
 	struct sample *smp;
-	size_t nsmp;
+	size_t nsmp, cap;
 };
 
 static void *sublat_reader(void *arg)
 {
 	struct reader *r = arg;
 	struct epoll_event ev;
-	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int ep;
 
+	smp = r->smp; /* reserved by main */
+	capsmp = r->cap;
+	if (r->n == 1) {
+		/* A thread of its own, as a client process would be: asleep
+		 * in a blocking read(2) until its line comes. */
+		struct sub *s = r->subs;
+		struct timeval tv = { 5, 0 };
+		int rc = 1;
+
+		s->block = 1;
+		if (fcntl(s->fd, F_SETFL, 0) != 0 ||
+		    setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+			       sizeof(tv)) != 0)
+			exit(1);
+		while (s->got < r->want && (rc = sublat_read(s, NULL)) > 0)
+			;
+		if (rc < 0) {
+			fprintf(stderr, "sublat: a subscriber was "
+				"disconnected\n");
+			exit(1);
+		}
+		r->short_of = s->got < r->want;
+		r->smp = smp;
+		r->nsmp = nsmp;
+		return NULL;
+	}
+	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		exit(1);
 	for (long i = 0; i < r->n; i++) {
-		ev.events = EPOLLIN;
+		ev.events = EPOLLIN | EPOLLET;
 		ev.data.ptr = &r->subs[i];
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, r->subs[i].fd, &ev) != 0)
 			exit(1);
@@ -473,7 +529,7 @@ int main(int argc, char **argv)
 		subs[i].got = 0;
 		if (i >= nmain)
 			continue; /* a reader thread's */
-		ev.events = EPOLLIN;
+		ev.events = EPOLLIN | EPOLLET;
 		ev.data.ptr = &subs[i];
 		epoll_ctl(ep, EPOLL_CTL_ADD, subs[i].fd, &ev);
 	}
@@ -494,6 +550,15 @@ int main(int argc, char **argv)
 	fcntl(ctl.fd, F_SETFL, O_NONBLOCK);
 	snprintf(line, sizeof(line), "{\"op\":\"poll\",\"feed\":\"%s\"}\n",
 		 argv[3]);
+	for (long t = 1; t < nthreads; t++) {
+		readers[t].cap = (size_t)(readers[t].n * readers[t].want) + 1;
+		readers[t].smp = malloc(readers[t].cap * sizeof(*smp));
+		if (!readers[t].smp)
+			return 1;
+		memset(readers[t].smp, 0, readers[t].cap * sizeof(*smp));
+	}
+	sublat_reserve((size_t)(per_s ? nmain * iters * items
+				       : nsubs * iters) + 1);
 	start = sublat_now();
 	for (long t = 1; t < nthreads; t++)
 		if (pthread_create(&readers[t].th, NULL, sublat_reader,
