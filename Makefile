@@ -61,7 +61,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all check check-unit check-integration check-sanitize demo deps \
-        install uninstall clean fuzz bench torture conformance score
+        install uninstall clean fuzz bench bench-deps torture conformance score
 
 all: $(B)/briefwatchd $(B)/briefwatch
 
@@ -135,6 +135,12 @@ DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \
 	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS); }
+
+# the benchmark's server and peers (bench/README.md); not needed to build
+BENCH_DEB_DEPS := nginx-light newsboat sfeed python3-feedparser
+bench-deps:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BENCH_DEB_DEPS) \
+	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BENCH_DEB_DEPS); }
 
 install: all
 	install -Dm755 $(B)/briefwatchd $(DESTDIR)$(SBINDIR)/briefwatchd

@@ -654,8 +654,23 @@ int main(int argc, char **argv)
 
 	if (!lat || !clat)
 		return 1;
-	if (logpath && !(commits = sublat_commits(logpath, &ncommits)))
-		return 1;
+	long long maxseq = -1;
+
+	for (size_t i = 0; i < nsmp; i++)
+		if (smp[i].seq > maxseq)
+			maxseq = smp[i].seq;
+	/* The writer logs a batch's commit just after announcing it, so
+	 * the last batch's line can still be on its way when the last
+	 * subscriber has read: wait for it, up to 2 s. */
+	for (int tries = 0; logpath; tries++) {
+		free(commits);
+		if (!(commits = sublat_commits(logpath, &ncommits)))
+			return 1;
+		if ((ncommits && commits[ncommits - 1].seq >= maxseq) ||
+		    tries == 200)
+			break;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
 	for (size_t i = 0; i < nsmp; i++) {
 		const struct commit *c = sublat_commit_of(commits, ncommits,
 							  smp[i].seq);
