@@ -559,11 +559,13 @@ int main(int argc, char **argv)
 	}
 	sublat_reserve((size_t)(per_s ? nmain * iters * items
 				       : nsubs * iters) + 1);
-	start = sublat_now();
+	/* The readers are all started before the first poll, so the first
+	 * events do not wait for threads still being created. */
 	for (long t = 1; t < nthreads; t++)
 		if (pthread_create(&readers[t].th, NULL, sublat_reader,
 				   &readers[t]) != 0)
 			return 1;
+	start = sublat_now();
 	if (per_s) {
 		/* The stream: pace the polls, read subscribers in between. */
 		for (long k = 0; k < iters; k++) {
