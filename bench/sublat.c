@@ -407,7 +407,8 @@ struct reader {
 	struct sub *subs;
 	long n, want, short_of;
 	struct sample *smp;
-	size_t nsmp, cap;
+	size_t nsmp;
+	pthread_barrier_t *ready; /* all readers set up: the run may start */
 };
 
 static void *sublat_reader(void *arg)
@@ -416,8 +417,8 @@ static void *sublat_reader(void *arg)
 	struct epoll_event ev;
 	int ep;
 
-	smp = r->smp; /* reserved by main */
-	capsmp = r->cap;
+	sublat_reserve((size_t)(r->n * r->want) + 1);
+	pthread_barrier_wait(r->ready);
 	if (r->n == 1) {
 		/* A thread of its own, as a client process would be: asleep
 		 * in a blocking read(2) until its line comes. */
@@ -550,21 +551,22 @@ int main(int argc, char **argv)
 	fcntl(ctl.fd, F_SETFL, O_NONBLOCK);
 	snprintf(line, sizeof(line), "{\"op\":\"poll\",\"feed\":\"%s\"}\n",
 		 argv[3]);
-	for (long t = 1; t < nthreads; t++) {
-		readers[t].cap = (size_t)(readers[t].n * readers[t].want) + 1;
-		readers[t].smp = malloc(readers[t].cap * sizeof(*smp));
-		if (!readers[t].smp)
-			return 1;
-		memset(readers[t].smp, 0, readers[t].cap * sizeof(*smp));
-	}
 	sublat_reserve((size_t)(per_s ? nmain * iters * items
 				       : nsubs * iters) + 1);
-	/* The readers are all started before the first poll, so the first
-	 * events do not wait for threads still being created. */
-	for (long t = 1; t < nthreads; t++)
+	/* Every reader is started and has reserved its samples before the
+	 * first poll and the clock, so the first events do not wait for
+	 * threads still being created. */
+	pthread_barrier_t ready;
+
+	if (pthread_barrier_init(&ready, NULL, (unsigned)nthreads) != 0)
+		return 1;
+	for (long t = 1; t < nthreads; t++) {
+		readers[t].ready = &ready;
 		if (pthread_create(&readers[t].th, NULL, sublat_reader,
 				   &readers[t]) != 0)
 			return 1;
+	}
+	pthread_barrier_wait(&ready);
 	start = sublat_now();
 	if (per_s) {
 		/* The stream: pace the polls, read subscribers in between. */
@@ -645,6 +647,8 @@ int main(int argc, char **argv)
 		}
 	}
 	double el = (sublat_now() - start) / 1e3;
+
+	pthread_barrier_destroy(&ready); /* the readers are joined */
 
 	/* From "stored", and from the commit when the daemon's log says
 	 * when each batch committed. */
