@@ -8,6 +8,7 @@ bounded. Real parts: fixture HTTP server, briefwatchd, SQLite, Unix socket.
 
     test_resume.py BUILD_DIR      (BW_RESUME_EVENTS=N to change 10,000)
 """
+import bisect
 import calendar
 import json
 import os
@@ -148,13 +149,17 @@ try:
         st = json.loads(line)["stored"]
         stamps[seq] = calendar.timegm(time.strptime(st[:19], "%Y-%m-%dT%H:%M:%S")) \
             + int(st[20:26]) / 1e6
-    i = 0
+    upto = [c[1] for c in commits]
+
+    def commit_of(seq):
+        """The batch that made event seq durable: the first up to >= seq."""
+        i = bisect.bisect_left(upto, seq)
+        return commits[i] if i < len(commits) else None
+
     for seq in sorted(stamps):
-        while commits[i][1] < seq:
-            i += 1
-        if stamps[seq] > commits[i][2]:
+        if stamps[seq] > commit_of(seq)[2]:
             fail("event %d stored at %.6f, after its batch committed at %.6f"
-                 % (seq, stamps[seq], commits[i][2]))
+                 % (seq, stamps[seq], commit_of(seq)[2]))
     print("ok - %d commit log lines account for every event, each after its rows"
           % len(commits))
     # ... and the notifier's "notify: events up to seq S out to ..." lines
@@ -163,7 +168,7 @@ try:
     if not fans:
         fail("no 'notify: events up to seq' line in the debug log")
     for seq, t in fans:
-        c = next((c for c in commits if c[1] >= seq), None)
+        c = commit_of(seq)
         if c is None or c[2] > t:
             fail("fan-out up to seq %d at %.6f precedes its commit (%r)" % (seq, t, c))
     print("ok - %d fan-out log lines, each after the commit of its events" % len(fans))
