@@ -60,7 +60,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-integration check-sanitize demo deps \
+.PHONY: all check check-unit check-cycles check-integration check-sanitize demo deps \
         install uninstall clean fuzz bench bench-deps torture conformance score
 
 all: $(B)/briefwatchd $(B)/briefwatch
@@ -90,7 +90,11 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
-check: check-unit check-integration
+check: check-unit check-cycles check-integration
+
+# no call cycle among daemon/ modules; ingest uses nothing of daemon.c
+check-cycles: all
+	@tests/check-cycles $(B)
 
 check-unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)

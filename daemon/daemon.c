@@ -86,6 +86,9 @@ feed_profile(struct profile_set *set, const struct config_feed *c,
 /* ---- feed timers ------------------------------------------------------------ */
 
 static void on_feed_timer(uv_timer_t *t);
+static void feed_done(struct daemon *d, struct feedctl *f, int ok,
+		      int new_items, int64_t retry_after_s,
+		      const char *result);
 
 static struct sched_policy
 feed_policy(const struct daemon *d, const struct feedctl *f)
@@ -116,7 +119,7 @@ feed_closed(uv_handle_t *h)
 
 	config_feed_clear(&f->cfg);
 	profile_free(f->profile);
-	free(f->pending_redirect);
+	ingest_feed_clear(&f->feed);
 	free(f);
 	d->closing_handles--;
 }
@@ -143,10 +146,10 @@ feed_start_poll(struct feedctl *f)
 	f->next_due = 0;
 	f->polling = 1;
 	snprintf(f->state, sizeof(f->state), "polling");
-	r = ingest_poll(d->ingest, f);
+	r = ingest_poll(d->ingest, &f->feed);
 	if (r < 0) {
 		f->polling = 0;
-		daemon_feed_done(d, f, 0, 0, -1, strerror(-r));
+		feed_done(d, f, 0, 0, -1, strerror(-r));
 	}
 }
 
@@ -169,6 +172,10 @@ feed_add(struct daemon *d, const struct config_feed *c,
 	}
 	f->d = d;
 	f->profile = profile;
+	f->feed.name = f->cfg.name;
+	f->feed.url = f->cfg.url;
+	f->feed.profile = profile;
+	f->feed.fetch_pages = f->cfg.fetch_pages;
 	snprintf(f->state, sizeof(f->state), "new");
 	snprintf(f->last_result, sizeof(f->last_result), "not polled yet");
 	uv_timer_init(d->loop, &f->timer);
@@ -216,7 +223,7 @@ feed_remove(struct daemon *d, struct feedctl *f)
 			break;
 		}
 	}
-	ingest_forget(d->ingest, f);
+	ingest_forget(d->ingest, &f->feed);
 	feed_destroy(f);
 }
 
@@ -234,9 +241,12 @@ all_polled_once(const struct daemon *d)
 static void update_status(struct daemon *d);
 static int op_status(void *arg, json_t **out, char **err);
 
-void
-daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
-		 int64_t retry_after_s, const char *result)
+/* A feed's poll has finished. ok: the poll worked (including 304);
+ * new_items: briefings it produced; retry_after_s: from the server, or
+ * -1; result: one line for `status`. */
+static void
+feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
+	  int64_t retry_after_s, const char *result)
 {
 	struct sched_policy pol = feed_policy(d, f);
 	int64_t delay;
@@ -691,11 +701,62 @@ apply_store_limits(struct daemon *d)
 		ingest_set_size_limit(d->ingest, d->cfg->max_database_bytes);
 }
 
-void
-daemon_ingest_idle(struct daemon *d)
+/* ---- ingest's reports ------------------------------------------------------ */
+
+static void
+on_poll_done(void *arg, struct ingest_feed *inf, const struct ingest_result *r)
 {
+	struct feedctl *f = (struct feedctl *)((char *)inf -
+					       offsetof(struct feedctl, feed));
+
+	feed_done(arg, f, r->ok, r->new_items, r->retry_after_s, r->msg);
+}
+
+static void
+on_committed(void *arg, size_t stored, int64_t maxseq)
+{
+	struct daemon *d = arg;
+
+	d->briefings_stored += stored;
+	if (stored)
+		d->last_ingest = daemon_now_ms();
+	if (maxseq && d->notify)
+		notify_publish(d->notify, maxseq);
+}
+
+/* Ingest's queue has drained with no poll left in progress: with --once,
+ * the daemon may be done. */
+static void
+on_ingest_idle(void *arg)
+{
+	struct daemon *d = arg;
+
 	if (d->opts.once && !d->stopping && all_polled_once(d))
 		daemon_stop(d, 0);
+}
+
+static void
+ingest_limits_from(const struct config *cfg, struct ingest_limits *lim)
+{
+	lim->max_feed_bytes = cfg->max_feed_bytes;
+	lim->max_feed_items = cfg->max_feed_items;
+	lim->max_field_bytes = cfg->max_field_bytes;
+	lim->max_page_bytes = cfg->max_page_bytes;
+	lim->fetch_pages = cfg->fetch_pages;
+}
+
+static int
+start_ingest(struct daemon *d)
+{
+	struct ingest_env env = {
+		.loop = d->loop, .fetcher = d->fetcher, .store = d->store,
+		.database = d->cfg->database, .profiles = d->profiles};
+	struct ingest_ops ops = {
+		.poll_done = on_poll_done, .committed = on_committed,
+		.idle = on_ingest_idle, .arg = d};
+
+	ingest_limits_from(d->cfg, &env.limits);
+	return ingest_new(&env, &ops, &d->ingest);
 }
 
 int
@@ -737,7 +798,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		*err = buf_detach(&msg);
 		goto fail;
 	}
-	r = ingest_new(d, &d->ingest);
+	r = start_ingest(d);
 	if (r < 0)
 		goto fail;
 	if (!o->once) {
@@ -910,7 +971,7 @@ daemon_reload(struct daemon *d, char **err)
 		if (!f->polling)
 			feed_remove(d, f);
 		else {
-			ingest_forget(d->ingest, f);
+			ingest_forget(d->ingest, &f->feed);
 			f->polling = 0;
 			feed_remove(d, f);
 		}
@@ -928,10 +989,16 @@ daemon_reload(struct daemon *d, char **err)
 		if (!config_find_feed(d->cfg, ncfg->feeds[i].name))
 			added++;
 	}
-	ingest_retire_profiles(d->ingest, d->profiles);
+	ingest_set_profiles(d->ingest, nprof, d->profiles);
 	d->profiles = nprof;
 	config_free(d->cfg);
 	d->cfg = ncfg;
+	{
+		struct ingest_limits lim;
+
+		ingest_limits_from(ncfg, &lim);
+		ingest_set_limits(d->ingest, &lim);
+	}
 	log_level = ncfg->log_level;
 	apply_store_limits(d);
 	fetch_opts_from(ncfg, &fo);

@@ -4,15 +4,20 @@
  * Threads: everything here runs on the loop thread except the two parsers,
  * which run on libuv's thread pool (uv_queue_work) on private copies of
  * their input, so a 16 MB feed or a slow page never stalls the socket, and
- * the writer, a thread of its own (not the pool, where a batch would queue
- * behind every pending parse) with its own SQLite connection (in->ws): it
- * writes batches of units detached from the queue while the loop keeps
- * fetching, parsing and serving subscribers. One batch is written at a time; a unit in it holds everything
- * the writer reads (feed name, item id, record, feed state), and its poll
- * pointer is touched only on the loop thread. A poll or page whose parse
+ * the writer (writer.c), a thread of its own with its own SQLite
+ * connection. A unit handed to the writer holds everything the writer
+ * reads (feed name, item id, record, feed state); its tag, the poll, is
+ * touched only on the loop thread. A poll or page whose parse
  * is in flight cannot be freed: it is marked orphaned and freed by the
  * after-work callback. Profile sets replaced by a reload are kept until no
  * parse is in flight.
+ *
+ * Reports to the owner (ingest_ops) are queued as events and delivered by
+ * emit() when the entry point that produced them returns: every loop
+ * callback of this file and the public functions end with it, and the
+ * writer's callbacks, which run inside the writer's own step, leave theirs
+ * to the `fire` idle handle. So an op never runs while ingest is half way
+ * through a list walk, and it may call back into ingest.
  */
 #include "ingest.h"
 
@@ -23,19 +28,14 @@
 
 #include "briefing.h"
 #include "buf.h"
-#include "daemon.h"
 #include "feed.h"
 #include "fetch.h"
 #include "log.h"
 #include "profiles.h"
-#include "notify.h"
 #include "store.h"
 #include "transcript.h"
-#include "worker.h"
+#include "writer.h"
 
-/* One batch: at most this many units or about this much record text. */
-#define FLUSH_MAX_UNITS 500
-#define FLUSH_MAX_BYTES (8u << 20)
 /* While this much record text waits for the writer, no new page fetch
  * starts: the writer sets the pace, and memory stays bounded (the
  * batches with the writer, the queue, and the pages in flight). */
@@ -47,12 +47,6 @@
  * documents and queued records held in memory when thousands of feeds
  * come due together (start-up, --once). */
 #define POLLS_ACTIVE_MAX 64
-/* Batches handed to the writer at once: the one it writes and the next,
- * so that it starts that one the moment it commits instead of waiting
- * for the loop to hear of the commit and post more. */
-#define WRITER_DEPTH 2
-#define RETRY_MIN_MS 2000
-#define RETRY_MAX_MS 60000
 
 struct poll;
 
@@ -78,7 +72,7 @@ struct page {
 /* One feed poll in progress. */
 struct poll {
 	struct ingest *in;
-	struct feedctl *f;
+	struct ingest_feed *f;
 	struct fetch_job *job;   /* the feed fetch, while in flight */
 	struct store_feed sf;    /* state to write when the poll completes */
 	struct feed_doc *doc;
@@ -114,89 +108,34 @@ struct poll {
 	struct poll **pprev;     /* the pointer that points at us in the list */
 };
 
-enum unit_kind {
-	UNIT_BRIEFING,   /* a record of poll p */
-	UNIT_FEED_DONE,  /* poll p is complete: its feed state, after its
-			  * records, in the same transaction */
-	UNIT_FEED_STATE, /* a failed poll's feed state (sf) */
-	UNIT_NEXT_DUE,   /* when a failing feed may be polled again */
-};
+/* writer_unit.user: a FEED_STATE unit whose tag is a poll that is
+ * complete (its state is taken from the poll as the batch is formed). */
+#define UNIT_POLL_DONE 1
+#define UNIT_POLL_PREPARED 2 /* ... and its state is in the unit */
 
-/* One thing to write in the next transaction. The writer thread reads only
- * feed, item_id, fp, b, rec, sf and next_due; p belongs to the loop thread
- * (NULL once the poll was forgotten). */
-struct unit {
-	enum unit_kind kind;
-	struct poll *p;
-	char *feed;              /* the feed's name, own copy */
-	char *item_id;
-	uint64_t fp;             /* fingerprint of the feed item */
-	struct briefing *b;
-	struct store_record rec; /* b's record text, made on the loop */
-	struct store_feed sf;    /* FEED_DONE once prepared, FEED_STATE */
-	int prepared;            /* FEED_DONE: sf taken from the poll */
-	int64_t next_due;        /* NEXT_DUE: unix seconds */
-	size_t bytes;            /* about how much memory b holds */
-	struct unit *next;
-};
-
-/* A batch handed to the writer, and what became of it. The loop fills
- * units..limit_set before posting; the writer fills the rest; neither
- * touches the batch while the other owns it. */
-struct batch {
-	struct unit *units;     /* detached from the queue */
-	size_t n;
-	size_t bytes;           /* the units' bytes */
-	uint64_t limit;         /* a new size cap, set first if limit_set */
-	int limit_set;
-	int skipped;            /* not attempted: an earlier batch failed */
-	int rc;                 /* 0 or a negative errno */
-	char err[256];          /* the store's message when rc < 0 */
-	size_t stored;          /* briefings new or changed */
-	int64_t maxseq;         /* highest event seq written */
-	struct timespec committed; /* when, with log_level debug */
-	size_t refused;         /* records the store refused (dropped) */
-	char refused_err[256];  /* the first refusal's reason */
-	char *refused_feed, *refused_item;
+/* An op to fire once the current entry point is done. */
+struct event {
+	enum { EV_POLL_DONE, EV_COMMITTED, EV_IDLE } kind;
+	struct ingest_feed *f;
+	struct ingest_result r;
+	char msg[256];
+	size_t stored;
+	int64_t maxseq;
+	struct event *next;
 };
 
 struct ingest {
-	struct daemon *d;
+	struct ingest_env env;
+	struct ingest_ops ops;
+	struct writer *w;
 	struct poll *polls;
-	struct unit *head, *tail;
-	size_t nunits;          /* queued and in the batch being written */
-	size_t qbytes;          /* unit bytes in the queue (not the batch) */
-	uv_idle_t flush;        /* flushes the queue once per loop turn; an
-				 * idle handle (not a check handle) so the
-				 * loop does not block in poll while work is
-				 * queued */
-	uv_timer_t retry;       /* while degraded */
-	int64_t retry_ms;
-	int degraded;
-	/* the writer */
-	struct store *ws;       /* its connection: the writer thread's alone
-				 * while it runs */
-	struct worker writer;   /* its mu guards wposted, wdone, wskip */
-	uv_async_t wasync;      /* the writer says a batch is done */
-	/* wb is a ring: the loop posts at wfirst + nout, the writer takes
-	 * them in order (wtake is its own), the loop finishes them in order
-	 * from wfirst. */
-	struct batch wb[WRITER_DEPTH];
-	unsigned wfirst;        /* oldest batch not finished (loop side) */
-	unsigned nout;          /* batches posted and not finished */
-	unsigned wtake;         /* next batch the writer takes (writer side) */
-	unsigned wposted;       /* posted and not yet taken */
-	unsigned wdone;         /* written and not yet finished */
-	int wskip;              /* a batch failed: skip those after it until
-				 * the loop has them all back */
-	struct unit *back;      /* units of failed or skipped batches, in
-				 * order, until every batch is finished */
-	struct unit *back_tail;
-	int back_failed;        /* ... and one of them failed */
-	uint64_t size_limit;    /* max_database_size for ws (loop side) */
-	int size_limit_dirty;
+	struct event *ev_head, *ev_tail; /* ops to fire */
+	int firing;             /* events are being delivered */
+	uv_idle_t fire;         /* delivers ops queued outside an entry
+				 * point (by the writer's callbacks) */
+	int fire_open;
 	int closing;
-	int handles_open;
+	int writer_open;        /* until the writer's done callback */
 	unsigned inflight;      /* parses on the thread pool */
 	size_t pages_active;    /* pages fetching or parsing */
 	size_t polls_active;    /* polls started and not finished */
@@ -212,57 +151,98 @@ struct ingest {
 	void *done_arg;
 };
 
-static void flush_queue(struct ingest *in);
 static void pages_pump(struct ingest *in);
 static void polls_pump(struct ingest *in);
 static void page_release(struct page *pg);
 static void maybe_free(struct ingest *in);
-static void on_flush_idle(uv_idle_t *h);
+static void on_fire(uv_idle_t *h);
 
-/* ---- queue ------------------------------------------------------------ */
-
-static void
-unit_free(struct unit *u)
+static int64_t
+now_ms(void)
 {
-	if (!u)
-		return;
-	free(u->feed);
-	free(u->item_id);
-	briefing_free(u->b);
-	store_record_clear(&u->rec);
-	store_feed_clear(&u->sf);
-	free(u);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A unit of kind k for feed name (copied). NULL on ENOMEM. */
-static struct unit *
-unit_new(enum unit_kind k, const char *feed)
-{
-	struct unit *u = calloc(1, sizeof(*u));
+/* ---- ops, fired once the entry point is done ---------------------------- */
 
-	if (!u)
-		return NULL;
-	u->kind = k;
-	if (!(u->feed = strdup(feed))) {
-		free(u);
+static struct event *
+event_add(struct ingest *in, int kind)
+{
+	struct event *e = calloc(1, sizeof(*e));
+
+	if (!e) {
+		log_limited("ingest", 5, LOG_LVL_ERR,
+			    "out of memory reporting a poll");
 		return NULL;
 	}
-	return u;
+	e->kind = kind;
+	if (!in->closing)
+		uv_idle_start(&in->fire, on_fire);
+	if (in->ev_tail)
+		in->ev_tail->next = e;
+	else
+		in->ev_head = e;
+	in->ev_tail = e;
+	return e;
+}
+
+/* Deliver the queued ops, in order: called last by every entry point
+ * (a nested one returns at once; the outer delivery picks up what it
+ * queued). After ingest_close only `committed` is delivered. Must not be
+ * called where the ingest may have been freed. */
+static void
+emit(struct ingest *in)
+{
+	struct event *e;
+
+	if (in->firing)
+		return;
+	if (!in->closing)
+		uv_idle_stop(&in->fire);
+	in->firing = 1;
+	while ((e = in->ev_head)) {
+		in->ev_head = e->next;
+		if (!in->ev_head)
+			in->ev_tail = NULL;
+		switch (e->kind) {
+		case EV_POLL_DONE:
+			if (!in->closing && in->ops.poll_done)
+				in->ops.poll_done(in->ops.arg, e->f, &e->r);
+			break;
+		case EV_COMMITTED:
+			if (in->ops.committed)
+				in->ops.committed(in->ops.arg, e->stored,
+						  e->maxseq);
+			break;
+		case EV_IDLE:
+			/* still idle: an op before it may have started work */
+			if (!in->closing && in->ops.idle && !ingest_busy(in))
+				in->ops.idle(in->ops.arg);
+			break;
+		}
+		free(e);
+	}
+	in->firing = 0;
 }
 
 static void
-queue_push(struct ingest *in, struct unit *u)
+report_poll(struct ingest *in, struct ingest_feed *f, int ok, int new_items,
+	    int changed_items, int64_t retry_after, const char *msg)
 {
-	u->next = NULL;
-	if (in->tail)
-		in->tail->next = u;
-	else
-		in->head = u;
-	in->tail = u;
-	in->nunits++;
-	in->qbytes += u->bytes;
-	if (!in->degraded && !in->closing)
-		uv_idle_start(&in->flush, on_flush_idle);
+	struct event *e = event_add(in, EV_POLL_DONE);
+
+	if (!e)
+		return;
+	e->f = f;
+	e->r.ok = ok;
+	e->r.new_items = new_items;
+	e->r.changed_items = changed_items;
+	e->r.retry_after_s = retry_after;
+	snprintf(e->msg, sizeof(e->msg), "%s", msg ? msg : "");
+	e->r.msg = e->msg;
 }
 
 /* ---- polls --------------------------------------------------------------- */
@@ -322,7 +302,7 @@ poll_free(struct poll *p)
 			continue;
 		}
 		if (pg->job) { /* fetching */
-			fetch_cancel(in->d->fetcher, pg->job);
+			fetch_cancel(in->env.fetcher, pg->job);
 			pg->job = NULL;
 			page_release(pg);
 		}
@@ -331,7 +311,7 @@ poll_free(struct poll *p)
 		page_free(pg);
 	}
 	if (p->job) {
-		fetch_cancel(p->in->d->fetcher, p->job);
+		fetch_cancel(p->in->env.fetcher, p->job);
 		p->job = NULL;
 	}
 	if (p->waiting) {
@@ -425,7 +405,7 @@ static void
 poll_fail(struct poll *p, int64_t retry_after, const char *fmt, ...)
 {
 	struct ingest *in = p->in;
-	struct feedctl *f = p->f;
+	struct ingest_feed *f = p->f;
 	struct buf msg = BUF_INIT;
 	va_list ap;
 
@@ -435,24 +415,24 @@ poll_fail(struct poll *p, int64_t retry_after, const char *fmt, ...)
 	/* Validators stay as they were; only the failure is recorded, by
 	 * the writer, after whatever is queued before it. */
 	p->sf.failures++;
-	p->sf.last_attempt = daemon_now_ms() / 1000;
+	p->sf.last_attempt = now_ms() / 1000;
 	set_str(&p->sf.last_error, buf_str(&msg));
 	if (p->sf.name) {
-		struct unit *u = unit_new(UNIT_FEED_STATE, p->sf.name);
+		struct writer_unit *u = writer_unit_new(WRITER_FEED_STATE, p->sf.name);
 
 		if (u) {
 			u->sf = p->sf;
 			memset(&p->sf, 0, sizeof(p->sf));
-			queue_push(in, u);
+			writer_push(in->w, u);
 		} else {
 			log_limited("store", 5, LOG_LVL_WARN,
 				    "store: cannot record state of feed "
-				    "\"%s\": out of memory", f->cfg.name);
+				    "\"%s\": out of memory", f->name);
 		}
 	}
 	poll_unlink(p);
 	poll_free(p);
-	daemon_feed_done(in->d, f, 0, 0, retry_after, buf_str(&msg));
+	report_poll(in, f, 0, 0, 0, retry_after, buf_str(&msg));
 	buf_free(&msg);
 }
 
@@ -461,18 +441,19 @@ poll_fail(struct poll *p, int64_t retry_after, const char *fmt, ...)
 static void
 poll_settle(struct poll *p)
 {
-	struct unit *u;
+	struct writer_unit *u;
 
 	if (p->pages_pending || p->queued)
 		return;
-	u = unit_new(UNIT_FEED_DONE, p->name);
+	u = writer_unit_new(WRITER_FEED_STATE, p->name);
 	if (!u) {
 		poll_fail(p, -1, "out of memory");
 		return;
 	}
-	u->p = p;
+	u->tag = p;
+	u->user = UNIT_POLL_DONE;
 	p->queued = 1;
-	queue_push(p->in, u);
+	writer_push(p->in->w, u);
 }
 
 /* Make the record for entry e from the feed item alone. */
@@ -565,19 +546,19 @@ briefing_bytes(const struct briefing *b)
 static int
 queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
 {
-	struct unit *u = unit_new(UNIT_BRIEFING, p->name);
+	struct writer_unit *u = writer_unit_new(WRITER_BRIEFING, p->name);
 
 	if (!u || !(u->item_id = strdup(p->doc->entries[idx].id)) ||
 	    store_record_make(b, u->feed, u->item_id, &u->rec) < 0) {
-		unit_free(u);
+		writer_unit_free(u);
 		briefing_free(b);
 		return -ENOMEM;
 	}
-	u->p = p;
+	u->tag = p;
 	u->b = b;
 	u->fp = fp;
 	u->bytes = briefing_bytes(b) + strlen(u->rec.text);
-	queue_push(p->in, u);
+	writer_push(p->in->w, u);
 	return 0;
 }
 
@@ -623,7 +604,7 @@ work_page(uv_work_t *w)
 }
 
 static void
-after_page(uv_work_t *w, int status)
+after_page_step(uv_work_t *w, int status)
 {
 	struct page *pg = w->data;
 	struct poll *p = pg->p;
@@ -674,6 +655,19 @@ out:
 	pages_pump(in);
 }
 
+/* Entry point: the step, then the ops it queued (the ingest outlives the
+ * step unless it was closing). */
+static void
+after_page(uv_work_t *w, int status)
+{
+	struct ingest *in = ((struct page *)w->data)->p->in;
+	int closing = in->closing;
+
+	after_page_step(w, status);
+	if (!closing)
+		emit(in);
+}
+
 /* Copy what the worker needs out of the borrowed fetch result. */
 static int
 copy_body(const struct fetch_result *res, char **body, size_t *len)
@@ -704,7 +698,7 @@ ct_charset(const char *ct)
 }
 
 static void
-on_page(void *arg, const struct fetch_result *res)
+on_page_step(void *arg, const struct fetch_result *res)
 {
 	struct page *pg = arg;
 	struct poll *p = pg->p;
@@ -728,7 +722,7 @@ on_page(void *arg, const struct fetch_result *res)
 	}
 	pg->charset = ct_charset(res->content_type);
 	pg->work.data = pg;
-	if (uv_queue_work(in->d->loop, &pg->work, work_page, after_page) < 0) {
+	if (uv_queue_work(in->env.loop, &pg->work, work_page, after_page) < 0) {
 		snprintf(why, sizeof(why), "cannot queue the page parse");
 		goto fail;
 	}
@@ -745,6 +739,19 @@ fail:
 	page_free(pg);
 	poll_settle(p);
 	pages_pump(in);
+}
+
+/* Entry point: the step, then the ops it queued (the ingest outlives the
+ * step unless it was closing). */
+static void
+on_page(void *arg, const struct fetch_result *res)
+{
+	struct ingest *in = ((struct page *)arg)->p->in;
+	int closing = in->closing;
+
+	on_page_step(arg, res);
+	if (!closing)
+		emit(in);
 }
 
 /* Give back pg's slot (a no-op if it holds none). */
@@ -766,7 +773,7 @@ page_launch(struct page *pg)
 
 	req.url = p->doc->entries[pg->entry].link;
 	req.max_body = p->max_page;
-	r = fetch_start(p->in->d->fetcher, &req, on_page, pg, &pg->job);
+	r = fetch_start(p->in->env.fetcher, &req, on_page, pg, &pg->job);
 	if (r < 0)
 		return r;
 	pg->active = 1;
@@ -780,7 +787,7 @@ static int
 page_admissible(const struct ingest *in)
 {
 	return in->pages_active < PAGES_ACTIVE_MAX &&
-	       in->qbytes < QUEUE_MAX_BYTES;
+	       writer_queued_bytes(in->w) < QUEUE_MAX_BYTES;
 }
 
 static void
@@ -845,7 +852,7 @@ start_page(struct poll *p, size_t idx, uint64_t fp)
 static void
 note_redirect(struct poll *p, const char *permanent_url)
 {
-	struct feedctl *f = p->f;
+	struct ingest_feed *f = p->f;
 
 	if (!permanent_url) {
 		free(f->pending_redirect);
@@ -857,7 +864,7 @@ note_redirect(struct poll *p, const char *permanent_url)
 		if (!p->sf.redirect_url ||
 		    strcmp(p->sf.redirect_url, permanent_url) != 0) {
 			log_info("fetch \"%s\": permanent redirect to %s seen twice; polling it from now on",
-				 f->cfg.name, permanent_url);
+				 f->name, permanent_url);
 			set_str(&p->sf.redirect_url, permanent_url);
 		}
 		return;
@@ -883,11 +890,11 @@ work_feed(uv_work_t *w)
 
 /* The feed is parsed: queue its new items, start their page fetches. */
 static void
-after_feed(uv_work_t *w, int status)
+after_feed_step(uv_work_t *w, int status)
 {
 	struct poll *p = w->data;
-	struct daemon *d = p->in->d;
-	struct feedctl *f = p->f;
+	struct ingest *in = p->in;
+	struct ingest_feed *f = p->f;
 	size_t i;
 	int r, fetch_pages;
 
@@ -908,8 +915,8 @@ after_feed(uv_work_t *w, int status)
 		log_limited(p->name, 3, LOG_LVL_INFO,
 			    "parse \"%s\": recovered from: %s", p->name,
 			    p->doc->bozo_reason ? p->doc->bozo_reason : "?");
-	fetch_pages = f->cfg.fetch_pages >= 0 ? f->cfg.fetch_pages
-					      : d->cfg->fetch_pages;
+	fetch_pages = f->fetch_pages >= 0 ? f->fetch_pages
+					  : in->env.limits.fetch_pages;
 	/* Oldest first, so events come in publishing order for feeds that
 	 * list the newest item first (nearly all of them). */
 	for (i = p->doc->nentries; i-- > 0;) {
@@ -917,11 +924,11 @@ after_feed(uv_work_t *w, int status)
 		uint64_t fp = entry_fingerprint(e), seen = 0;
 		int64_t bid = 0;
 
-		if (store_item_lookup_fp(d->store, p->name, e->id, e->link,
+		if (store_item_lookup_fp(in->env.store, p->name, e->id, e->link,
 					 &bid, &seen) < 0) {
 			log_limited("store", 5, LOG_LVL_WARN,
 				    "store: lookup failed: %s",
-				    store_errmsg(d->store));
+				    store_errmsg(in->env.store));
 			p->pages_failed++;
 			continue;
 		}
@@ -950,12 +957,24 @@ after_feed(uv_work_t *w, int status)
 	poll_settle(p);
 }
 
+/* Entry point: the step, then the ops it queued (the ingest outlives the
+ * step unless it was closing). */
 static void
-on_feed(void *arg, const struct fetch_result *res)
+after_feed(uv_work_t *w, int status)
+{
+	struct ingest *in = ((struct poll *)w->data)->in;
+	int closing = in->closing;
+
+	after_feed_step(w, status);
+	if (!closing)
+		emit(in);
+}
+
+static void
+on_feed_step(void *arg, const struct fetch_result *res)
 {
 	struct poll *p = arg;
 	struct ingest *in = p->in;
-	struct daemon *d = in->d;
 
 	p->job = NULL;
 	if (res->error) {
@@ -982,16 +1001,29 @@ on_feed(void *arg, const struct fetch_result *res)
 		poll_fail(p, -1, "out of memory");
 		return;
 	}
-	p->max_feed = d->cfg->max_feed_bytes;
-	p->max_items = d->cfg->max_feed_items;
-	p->max_field = d->cfg->max_field_bytes;
+	p->max_feed = in->env.limits.max_feed_bytes;
+	p->max_items = in->env.limits.max_feed_items;
+	p->max_field = in->env.limits.max_field_bytes;
 	p->work.data = p;
-	if (uv_queue_work(d->loop, &p->work, work_feed, after_feed) < 0) {
+	if (uv_queue_work(in->env.loop, &p->work, work_feed, after_feed) < 0) {
 		poll_fail(p, -1, "cannot queue the feed parse");
 		return;
 	}
 	in->inflight++;
 	p->inflight++;
+}
+
+/* Entry point: the step, then the ops it queued (the ingest outlives the
+ * step unless it was closing). */
+static void
+on_feed(void *arg, const struct fetch_result *res)
+{
+	struct ingest *in = ((struct poll *)arg)->in;
+	int closing = in->closing;
+
+	on_feed_step(arg, res);
+	if (!closing)
+		emit(in);
 }
 
 /* Load the feed's state and start its fetch. 0, or a negative errno with
@@ -1000,18 +1032,18 @@ static int
 poll_begin(struct poll *p)
 {
 	struct ingest *in = p->in;
-	struct feedctl *f = p->f;
+	struct ingest_feed *f = p->f;
 	struct fetch_req req = {0};
 	int r;
 
-	r = store_feed_get(in->d->store, f->cfg.name, &p->sf);
+	r = store_feed_get(in->env.store, f->name, &p->sf);
 	if (r == -ENOENT || (r == 0 && (!p->sf.url ||
-					strcmp(p->sf.url, f->cfg.url) != 0))) {
+					strcmp(p->sf.url, f->url) != 0))) {
 		/* New feed, or its configured URL changed: start afresh. */
 		store_feed_clear(&p->sf);
 		memset(&p->sf, 0, sizeof(p->sf));
-		if (set_str(&p->sf.name, f->cfg.name) < 0 ||
-		    set_str(&p->sf.url, f->cfg.url) < 0)
+		if (set_str(&p->sf.name, f->name) < 0 ||
+		    set_str(&p->sf.url, f->url) < 0)
 			return -ENOMEM;
 	} else if (r < 0) {
 		return r;
@@ -1019,8 +1051,8 @@ poll_begin(struct poll *p)
 	req.url = p->sf.redirect_url ? p->sf.redirect_url : p->sf.url;
 	req.etag = p->sf.etag;
 	req.last_modified = p->sf.last_modified;
-	req.max_body = in->d->cfg->max_feed_bytes;
-	r = fetch_start(in->d->fetcher, &req, on_feed, p, &p->job);
+	req.max_body = in->env.limits.max_feed_bytes;
+	r = fetch_start(in->env.fetcher, &req, on_feed, p, &p->job);
 	if (r < 0)
 		return r;
 	p->active = 1;
@@ -1053,7 +1085,7 @@ polls_pump(struct ingest *in)
 }
 
 int
-ingest_poll(struct ingest *in, struct feedctl *f)
+ingest_poll(struct ingest *in, struct ingest_feed *f)
 {
 	struct poll *p;
 	int r;
@@ -1066,9 +1098,9 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 	p->in = in;
 	p->f = f;
 	p->retry_after = -1;
-	p->profiles = in->d->profiles;
-	p->max_page = in->d->cfg->max_page_bytes;
-	if (!(p->name = strdup(f->cfg.name)) ||
+	p->profiles = in->env.profiles;
+	p->max_page = in->env.limits.max_page_bytes;
+	if (!(p->name = strdup(f->name)) ||
 	    (f->profile && profile_derive(f->profile, NULL, NULL, NULL,
 					  &p->profile) < 0)) {
 		poll_destroy(p);
@@ -1094,37 +1126,25 @@ ingest_poll(struct ingest *in, struct feedctl *f)
 	in->polls = p;
 	p->pprev = &in->polls;
 	in->npolls++;
+	emit(in);
 	return 0;
 }
 
-/* ---- writing ---------------------------------------------------------------- */
+/* ---- the writer's hooks ------------------------------------------------ */
 
+/* A complete poll's unit joins a batch (on the loop thread): the poll's
+ * final feed state moves into the unit. Its validators advance only if
+ * every item of the poll was stored (they commit together). */
 static void
-on_flush_idle(uv_idle_t *h)
+wr_prepare(void *arg, struct writer_unit *u)
 {
-	flush_queue(h->data);
-}
+	struct poll *p = u->tag;
 
-static void
-on_retry(uv_timer_t *t)
-{
-	struct ingest *in = t->data;
-
-	flush_queue(in);
-}
-
-/* FEED_DONE, on the loop thread as the batch is formed: the poll's final
- * feed state moves into the unit. Its validators advance only if every
- * item of the poll was stored (they commit together). */
-static void
-prepare_feed_done(struct unit *u)
-{
-	struct poll *p = u->p;
-
-	if (u->prepared || !p)
+	(void)arg;
+	if (u->user != UNIT_POLL_DONE)
 		return;
-	u->prepared = 1;
-	p->sf.last_attempt = daemon_now_ms() / 1000;
+	u->user = UNIT_POLL_PREPARED;
+	p->sf.last_attempt = now_ms() / 1000;
 	p->sf.last_success = p->sf.last_attempt;
 	if (p->pages_failed) {
 		/* Keep the old validators: the next poll must fetch the feed
@@ -1147,375 +1167,66 @@ prepare_feed_done(struct unit *u)
 	memset(&p->sf, 0, sizeof(p->sf));
 }
 
+/* After COMMIT: report the commit, then the polls it finished. */
 static void
-note_refused(struct batch *bt, const struct unit *u, const char *why)
-{
-	if (bt->refused++)
-		return;
-	snprintf(bt->refused_err, sizeof(bt->refused_err), "%s", why);
-	bt->refused_feed = u->feed;
-	bt->refused_item = u->item_id;
-}
-
-/* Write batch bt in one transaction on in->ws: on the writer thread, or
- * on the loop thread when there is none or it has ended. Reads only the
- * units' own data and bt's loop-side fields. */
-static void
-write_batch(struct ingest *in, struct batch *bt)
-{
-	struct store *s = in->ws;
-	struct unit *u;
-	int64_t seq;
-	int r = 0;
-
-	bt->rc = 0;
-	bt->stored = 0;
-	bt->maxseq = 0;
-	bt->refused = 0;
-	bt->err[0] = '\0';
-	if (bt->limit_set) {
-		bt->limit_set = 0;
-		if (store_set_size_limit(s, bt->limit) < 0)
-			r = -EIO;
-	}
-	if (r == 0)
-		r = store_begin(s);
-	for (u = bt->units; r >= 0 && u; u = u->next) {
-		switch (u->kind) {
-		case UNIT_BRIEFING:
-			seq = 0;
-			r = store_put_record(s, u->feed, u->item_id, u->fp,
-					     u->b, &u->rec, &seq);
-			if (r == -EINVAL) {
-				/* A record the store refuses will be refused
-				 * on every retry: drop it, not the batch. */
-				note_refused(bt, u, store_errmsg(s));
-				r = 0;
-				break;
-			}
-			if (r < 0)
-				break;
-			if (r > 0)
-				bt->stored++;
-			if (seq > bt->maxseq)
-				bt->maxseq = seq;
-			break;
-		case UNIT_FEED_DONE:
-		case UNIT_FEED_STATE:
-			if (u->sf.name)
-				r = store_feed_put(s, &u->sf);
-			break;
-		case UNIT_NEXT_DUE: {
-			struct store_feed sf;
-
-			r = store_feed_get(s, u->feed, &sf);
-			if (r == -ENOENT) {
-				r = 0;
-				break;
-			}
-			if (r < 0)
-				break;
-			sf.next_due = u->next_due;
-			r = store_feed_put(s, &sf);
-			store_feed_clear(&sf);
-			break;
-		}
-		}
-	}
-	if (r >= 0)
-		r = store_commit(s);
-	if (r >= 0 && log_level >= LOG_LVL_DEBUG)
-		clock_gettime(CLOCK_REALTIME, &bt->committed);
-	if (r < 0) {
-		snprintf(bt->err, sizeof(bt->err), "%s", store_errmsg(s));
-		store_rollback(s);
-	}
-	bt->rc = r < 0 ? r : 0;
-}
-
-/* The writer thread: write each posted batch in turn and say so, until
- * told to end (after the batch in hand, if any). After a failure the
- * batches already posted behind it are skipped, not written: a feed's
- * state must never commit before records of it that were refused. */
-static void
-writer_main(void *arg)
+wr_committed(void *arg, struct writer_unit *units,
+	     const struct writer_commit *c)
 {
 	struct ingest *in = arg;
-	struct batch *bt;
-	int skip;
+	struct writer_unit *u;
+	struct event *e = event_add(in, EV_COMMITTED);
 
-	uv_mutex_lock(&in->writer.mu);
-	for (;;) {
-		while (!in->wposted && !in->writer.quit)
-			uv_cond_wait(&in->writer.cv, &in->writer.mu);
-		if (in->writer.quit)
-			break;
-		in->wposted--;
-		bt = &in->wb[in->wtake++ % WRITER_DEPTH];
-		skip = in->wskip;
-		uv_mutex_unlock(&in->writer.mu);
-		bt->skipped = skip;
-		if (!skip)
-			write_batch(in, bt);
-		/* bt is the loop's again once wdone counts it */
-		int rc = bt->rc;
-		int64_t maxseq = skip ? 0 : bt->maxseq;
-		size_t stored = bt->stored;
-		struct timespec at = bt->committed;
-
-		uv_mutex_lock(&in->writer.mu);
-		if (!skip && rc < 0)
-			in->wskip = 1;
-		in->wdone++;
-		uv_async_send(&in->wasync);
-		if (rc == 0 && maxseq && log_level >= LOG_LVL_DEBUG) {
-			/* For latency work (bench/sublat.c joins it with
-			 * what subscribers read): when the events became
-			 * durable. Logged once the loop has been told. */
-			uv_mutex_unlock(&in->writer.mu);
-			log_debug("store: committed %zu briefings, events up "
-				  "to seq %lld, at %lld.%06ld", stored,
-				  (long long)maxseq, (long long)at.tv_sec,
-				  at.tv_nsec / 1000);
-			uv_mutex_lock(&in->writer.mu);
-		}
+	if (e) {
+		e->stored = c->stored;
+		e->maxseq = c->maxseq;
 	}
-	uv_mutex_unlock(&in->writer.mu);
-}
+	for (u = units; u; u = u->next) {
+		struct poll *p = u->tag;
+		char msg[256];
 
-/* After COMMIT: report finished polls, free the units. */
-static void
-after_commit(struct ingest *in, struct unit *first)
-{
-	struct unit *u, *n;
-
-	for (u = first; u; u = n) {
-		n = u->next;
-		if (u->kind == UNIT_FEED_DONE && u->p) {
-			struct poll *p = u->p;
-			struct feedctl *f = p->f;
-			char msg[256];
-			int ok = !p->pages_failed;
-			int newn = p->new_items;
-
-			if (p->pages_failed)
-				snprintf(msg, sizeof(msg),
-					 "%d new, %d not fetched (%s); retrying",
-					 p->new_items - p->pages_failed,
-					 p->pages_failed, p->first_page_error);
-			else if (!p->doc)
-				snprintf(msg, sizeof(msg), "not modified (304)");
-			else if (p->changed_items)
-				snprintf(msg, sizeof(msg),
-					 "ok, %d new, %d changed of %zu items",
-					 p->new_items, p->changed_items,
-					 p->doc->nentries);
-			else
-				snprintf(msg, sizeof(msg), "ok, %d new of %zu items",
-					 p->new_items, p->doc->nentries);
-			poll_unlink(p);
-			poll_free(p);
-			daemon_feed_done(in->d, f, ok, newn, -1, msg);
-		}
-		unit_free(u);
-	}
-}
-
-/* The oldest outstanding batch is over (on the loop thread): publish and
- * report it, or set its units aside to go back to the head of the queue
- * once every outstanding batch is over (written == 0: the writer never
- * took it). */
-static void
-finish_batch(struct ingest *in, int written)
-{
-	struct daemon *d = in->d;
-	struct batch *bt = &in->wb[in->wfirst % WRITER_DEPTH];
-	struct unit *units = bt->units, *last;
-	size_t n = bt->n;
-
-	bt->units = NULL;
-	bt->n = 0;
-	in->wfirst++;
-	in->nout--;
-	if (!written)
-		bt->skipped = 1;
-	if (!bt->skipped && bt->refused)
-		log_limited(bt->refused_feed, 5, LOG_LVL_ERR,
-			    "store \"%s\": item %s refused: %s%s",
-			    bt->refused_feed, bt->refused_item,
-			    bt->refused_err,
-			    bt->refused > 1 ? " (and others)" : "");
-	if (bt->skipped || bt->rc < 0) {
-		for (last = units; last->next; last = last->next)
-			;
-		for (struct unit *u = units; u; u = u->next)
-			in->qbytes += u->bytes;
-		if (in->back_tail)
-			in->back_tail->next = units;
+		if (!p || !u->user)
+			continue;
+		if (p->pages_failed)
+			snprintf(msg, sizeof(msg),
+				 "%d new, %d not fetched (%s); retrying",
+				 p->new_items - p->pages_failed,
+				 p->pages_failed, p->first_page_error);
+		else if (!p->doc)
+			snprintf(msg, sizeof(msg), "not modified (304)");
+		else if (p->changed_items)
+			snprintf(msg, sizeof(msg),
+				 "ok, %d new, %d changed of %zu items",
+				 p->new_items, p->changed_items,
+				 p->doc->nentries);
 		else
-			in->back = units;
-		in->back_tail = last;
-		if (!bt->skipped && bt->rc < 0) {
-			in->retry_ms = in->retry_ms ? in->retry_ms * 2
-						    : RETRY_MIN_MS;
-			if (in->retry_ms > RETRY_MAX_MS)
-				in->retry_ms = RETRY_MAX_MS;
-			if (!in->degraded)
-				log_err("store: write of %zu queued items "
-					"failed: %s; keeping them and retrying",
-					in->nunits, bt->err);
-			in->degraded = 1;
-			in->back_failed = 1;
-		}
-		return;
+			snprintf(msg, sizeof(msg), "ok, %d new of %zu items",
+				 p->new_items, p->doc->nentries);
+		report_poll(in, p->f, !p->pages_failed, p->new_items,
+			    p->changed_items, -1, msg);
+		poll_unlink(p);
+		poll_free(p);
 	}
-	if (in->degraded)
-		log_info("store: writes work again; %zu queued items stored",
-			 n);
-	in->degraded = 0;
-	in->retry_ms = 0;
-	in->nunits -= n;
-	d->briefings_stored += bt->stored;
-	if (bt->stored)
-		d->last_ingest = daemon_now_ms();
-	if (bt->maxseq && d->notify)
-		notify_publish(d->notify, bt->maxseq);
-	after_commit(in, units);
 }
 
-/* Every outstanding batch is over: what came back goes to the head of
- * the queue, in order, and the writer may write again. Then the next
- * step: the retry timer, more batches, or "idle". */
 static void
-batches_settled(struct ingest *in)
+wr_room(void *arg)
 {
-	if (in->back) {
-		in->back_tail->next = in->head;
-		in->head = in->back;
-		if (!in->tail)
-			in->tail = in->back_tail;
-		in->back = in->back_tail = NULL;
-	}
-	if (in->writer.started) {
-		uv_mutex_lock(&in->writer.mu);
-		in->wskip = 0;
-		uv_mutex_unlock(&in->writer.mu);
-	}
-	if (in->back_failed) {
-		in->back_failed = 0;
-		if (!in->closing)
-			uv_timer_start(&in->retry, on_retry,
-				       (uint64_t)in->retry_ms, 0);
-		return;
-	}
-	if (in->closing)
-		return;
-	if (in->head && !in->degraded)
-		uv_idle_start(&in->flush, on_flush_idle);
-	else if (!ingest_busy(in))
-		daemon_ingest_idle(in->d);
+	pages_pump(arg);
 }
 
-/* The loop's side of finished batches. */
 static void
-on_written(uv_async_t *h)
+wr_settled(void *arg)
 {
-	struct ingest *in = h->data;
-	unsigned done;
+	struct ingest *in = arg;
 
-	uv_mutex_lock(&in->writer.mu);
-	done = in->wdone;
-	in->wdone = 0;
-	uv_mutex_unlock(&in->writer.mu);
-	while (done-- && in->nout)
-		finish_batch(in, 1);
-	if (!in->nout)
-		batches_settled(in);
-	else if (in->head && !in->degraded && !in->closing)
-		uv_idle_start(&in->flush, on_flush_idle);
-}
-
-/* Detach up to FLUSH_MAX_UNITS units as the next batch and write it: by
- * the writer thread, or synchronously while closing. A second batch is
- * posted while one is written only if it is full by count and both fit
- * in FLUSH_MAX_BYTES: a trickle waits and goes in one batch, a burst of
- * small records keeps the writer busy, and big records (transcripts,
- * whose batches take long to write anyway) do not hold twice the memory
- * in the writer. */
-static void
-flush_queue(struct ingest *in)
-{
-	struct batch *bt;
-	struct unit *u, *last = NULL;
-	size_t n = 0, bytes = 0, cap = FLUSH_MAX_BYTES;
-
-	uv_idle_stop(&in->flush);
-	if (!in->head || in->nout >= WRITER_DEPTH || in->back)
-		return;
-	if (in->nout) {
-		size_t k = 0, held = 0, b = 0;
-		unsigned i;
-
-		for (i = 0; i < in->nout; i++)
-			held += in->wb[(in->wfirst + i) % WRITER_DEPTH].bytes;
-		if (held >= FLUSH_MAX_BYTES)
-			return; /* posted when the batch in hand is done */
-		cap = FLUSH_MAX_BYTES - held;
-		for (u = in->head; u && k < FLUSH_MAX_UNITS &&
-		     b + u->bytes <= cap; u = u->next, k++)
-			b += u->bytes;
-		if (k < FLUSH_MAX_UNITS)
-			return; /* likewise */
-	}
-	for (u = in->head; u && n < FLUSH_MAX_UNITS &&
-	     (n == 0 || bytes + u->bytes <= cap);
-	     u = u->next, n++) {
-		if (u->kind == UNIT_FEED_DONE)
-			prepare_feed_done(u);
-		bytes += u->bytes;
-		last = u;
-	}
-	bt = &in->wb[(in->wfirst + in->nout) % WRITER_DEPTH];
-	bt->units = in->head;
-	bt->n = n;
-	bt->bytes = bytes;
-	bt->skipped = 0;
-	in->head = last->next;
-	if (!in->head)
-		in->tail = NULL;
-	last->next = NULL;
-	in->qbytes -= bytes;
-	in->nout++;
-	/* A new size cap travels with the batch: the writer's fields are
-	 * set before it is posted, never while it writes. */
-	bt->limit_set = 0;
-	if (in->size_limit_dirty) {
-		in->size_limit_dirty = 0;
-		bt->limit = in->size_limit;
-		bt->limit_set = 1;
-	}
-	/* Room in the queue again: pages held back may start. */
-	pages_pump(in);
-	if (!in->closing && in->writer.started) {
-		uv_mutex_lock(&in->writer.mu);
-		in->wposted++;
-		uv_cond_signal(&in->writer.cv);
-		uv_mutex_unlock(&in->writer.mu);
-		if (in->head && in->nout < WRITER_DEPTH)
-			uv_idle_start(&in->flush, on_flush_idle);
-		return;
-	}
-	write_batch(in, bt);
-	finish_batch(in, 1);
-	batches_settled(in);
-	if (in->closing && in->head && !in->degraded)
-		flush_queue(in);
+	if (!in->closing && !ingest_busy(in))
+		event_add(in, EV_IDLE);
 }
 
 void
 ingest_next_due(struct ingest *in, const char *feed, int64_t next_due)
 {
-	struct unit *u = unit_new(UNIT_NEXT_DUE, feed);
+	struct writer_unit *u = writer_unit_new(WRITER_NEXT_DUE, feed);
 
 	if (!u) {
 		log_limited("store", 5, LOG_LVL_WARN,
@@ -1524,86 +1235,93 @@ ingest_next_due(struct ingest *in, const char *feed, int64_t next_due)
 		return;
 	}
 	u->next_due = next_due;
-	queue_push(in, u);
+	writer_push(in->w, u);
 }
 
 void
 ingest_set_size_limit(struct ingest *in, uint64_t bytes)
 {
-	/* Handed to the writer with its next batch (the connection is the
-	 * writer's alone). */
-	in->size_limit = bytes;
-	in->size_limit_dirty = 1;
+	writer_set_size_limit(in->w, bytes);
+}
+
+struct writer *
+ingest_writer(struct ingest *in)
+{
+	return in->w;
+}
+
+void
+ingest_set_limits(struct ingest *in, const struct ingest_limits *lim)
+{
+	in->env.limits = *lim;
 }
 
 /* ---- life cycle -------------------------------------------------------------- */
 
+static void
+on_fire(uv_idle_t *h)
+{
+	emit(h->data);
+}
+
 int
-ingest_new(struct daemon *d, struct ingest **out)
+ingest_new(const struct ingest_env *env, const struct ingest_ops *ops,
+	   struct ingest **out)
 {
 	struct ingest *in = calloc(1, sizeof(*in));
+	struct writer_ops wo = {
+		.prepare = wr_prepare, .committed = wr_committed,
+		.room = wr_room, .settled = wr_settled, .arg = in};
+	int r;
 
 	if (!in)
 		return -ENOMEM;
-	in->d = d;
-	{
-		char *err = NULL;
-		int r = store_open(d->cfg->database, STORE_WRITER, &in->ws,
-				   &err);
-
-		if (r < 0) {
-			log_err("store: cannot open the writer's connection: "
-				"%s", err ? err : strerror(-r));
-			free(err);
-			free(in);
-			return r;
-		}
+	in->env = *env;
+	in->env.database = NULL; /* the writer's alone */
+	if (ops)
+		in->ops = *ops;
+	r = writer_new(env->loop, env->database, &wo, &in->w);
+	if (r < 0) {
+		free(in);
+		return r;
 	}
-	uv_idle_init(d->loop, &in->flush);
-	in->flush.data = in;
-	uv_timer_init(d->loop, &in->retry);
-	in->retry.data = in;
-	uv_async_init(d->loop, &in->wasync, on_written);
-	in->wasync.data = in;
-	in->handles_open = 3;
-	if (worker_start(&in->writer, writer_main, in) != 0)
-		log_warn("store: no writer thread; writing on the loop "
-			 "thread");
+	in->writer_open = 1;
+	uv_idle_init(env->loop, &in->fire);
+	in->fire.data = in;
+	in->fire_open = 1;
 	*out = in;
 	return 0;
 }
 
-void
-ingest_forget(struct ingest *in, struct feedctl *f)
+static int
+unit_of_feed(void *arg, const struct writer_unit *u)
 {
-	struct unit **uu, *u;
+	const struct poll *p = u->tag;
+
+	return p && p->f == arg;
+}
+
+void
+ingest_forget(struct ingest *in, struct ingest_feed *f)
+{
 	struct poll **pp, *p;
+	struct event **ee, *e;
 
 	/* Queued briefings of f are dropped: they were not committed, so
 	 * the validators did not advance and a later poll finds them. */
-	for (uu = &in->head; (u = *uu);) {
-		if (u->p && u->p->f == f) {
-			*uu = u->next;
-			in->nunits--;
-			in->qbytes -= u->bytes;
-			unit_free(u);
+	writer_drop(in->w, unit_of_feed, f);
+	/* Reports not yet delivered go too: f is about to be freed. */
+	for (ee = &in->ev_head; (e = *ee);) {
+		if (e->kind == EV_POLL_DONE && e->f == f) {
+			*ee = e->next;
+			free(e);
 		} else {
-			uu = &u->next;
+			ee = &e->next;
 		}
 	}
-	in->tail = NULL;
-	for (u = in->head; u; u = u->next)
-		in->tail = u;
-	/* Units with the writer stay there, and those set aside from a
-	 * failed batch stay in order; their polls go. */
-	for (unsigned i = 0; i < in->nout; i++)
-		for (u = in->wb[(in->wfirst + i) % WRITER_DEPTH].units; u;
-		     u = u->next)
-			if (u->p && u->p->f == f)
-				u->p = NULL;
-	for (u = in->back; u; u = u->next)
-		if (u->p && u->p->f == f)
-			u->p = NULL;
+	in->ev_tail = NULL;
+	for (e = in->ev_head; e; e = e->next)
+		in->ev_tail = e;
 	/* No poll may start (and fail, unlinking itself) while we walk the
 	 * list; the freed slots are used afterwards. */
 	in->pumping = 1;
@@ -1617,29 +1335,39 @@ ingest_forget(struct ingest *in, struct feedctl *f)
 	}
 	in->pumping = 0;
 	polls_pump(in);
+	emit(in);
+}
+
+void
+ingest_feed_clear(struct ingest_feed *f)
+{
+	free(f->pending_redirect);
+	f->pending_redirect = NULL;
 }
 
 size_t
 ingest_busy(const struct ingest *in)
 {
-	return in->nunits + in->npolls;
+	return writer_units(in->w) + in->npolls;
 }
 
 int
 ingest_degraded(const struct ingest *in)
 {
-	return in->degraded;
+	return writer_degraded(in->w);
 }
 
 void
-ingest_retire_profiles(struct ingest *in, struct profile_set *set)
+ingest_set_profiles(struct ingest *in, const struct profile_set *set,
+		    struct profile_set *old)
 {
 	struct retired *r;
 
-	if (!set)
+	in->env.profiles = set;
+	if (!old)
 		return;
 	if (!in->inflight) {
-		profile_set_free(set);
+		profile_set_free(old);
 		return;
 	}
 	r = malloc(sizeof(*r));
@@ -1649,41 +1377,46 @@ ingest_retire_profiles(struct ingest *in, struct profile_set *set)
 		log_err("out of memory retiring a profile set; leaking it");
 		return;
 	}
-	r->set = set;
+	r->set = old;
 	r->next = in->retired;
 	in->retired = r;
 }
 
-/* The ingest is freed once its handles are closed and no parse is still
- * on the thread pool (the after-work callbacks need it). */
+/* The ingest is freed once the writer and the fire handle are closed and
+ * no parse is still on the thread pool (the after-work callbacks need
+ * it). */
 static void
 maybe_free(struct ingest *in)
 {
-	struct unit *u;
+	struct event *e;
 
-	if (in->handles_open || in->inflight)
+	if (in->writer_open || in->fire_open || in->inflight)
 		return;
 	profiles_reap(in);
-	while ((u = in->head)) {
-		in->head = u->next;
-		unit_free(u);
+	while ((e = in->ev_head)) {
+		in->ev_head = e->next;
+		free(e);
 	}
-	in->tail = NULL;
-	in->nunits = 0;
-	in->qbytes = 0;
-	store_close(in->ws);
-	in->ws = NULL;
 	if (in->done)
 		in->done(in->done_arg);
 	free(in);
 }
 
 static void
-on_closed(uv_handle_t *h)
+on_writer_closed(void *arg)
+{
+	struct ingest *in = arg;
+
+	in->writer_open = 0;
+	maybe_free(in);
+}
+
+static void
+on_fire_closed(uv_handle_t *h)
 {
 	struct ingest *in = h->data;
 
-	in->handles_open--;
+	in->fire_open = 0;
 	maybe_free(in);
 }
 
@@ -1691,39 +1424,15 @@ void
 ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 {
 	struct poll *p;
-	struct unit *u;
 
 	in->closing = 1;
-	/* The feeds are going: completed polls hand their state to their
-	 * units now, and nothing is reported back any more. */
-	for (u = in->head; u; u = u->next) {
-		if (u->kind == UNIT_FEED_DONE)
-			prepare_feed_done(u);
-		u->p = NULL;
-	}
-	for (unsigned i = 0; i < in->nout; i++)
-		for (u = in->wb[(in->wfirst + i) % WRITER_DEPTH].units; u;
-		     u = u->next)
-			u->p = NULL;
-	for (u = in->back; u; u = u->next)
-		u->p = NULL;
-	/* The writer ends after the batch in hand; the results are taken
-	 * here (the loop waits for at most one batch), and batches it never
-	 * took go back to the queue. */
-	if (in->writer.started) {
-		unsigned written;
-
-		worker_stop(&in->writer);
-		written = in->wdone;
-		in->wdone = 0;
-		for (; in->nout; written -= written > 0)
-			finish_batch(in, written > 0);
-		batches_settled(in);
-	}
-	/* Whatever is complete gets one last chance to be written; what is
-	 * left is freed with the ingest. */
-	if (in->head && !in->degraded)
-		flush_queue(in);
+	in->done = done;
+	in->done_arg = arg;
+	/* The writer takes the complete polls' state now (their polls are
+	 * still here), writes what it can, and reports nothing more but
+	 * the commits. */
+	writer_close(in->w, on_writer_closed, in);
+	in->w = NULL;
 	while ((p = in->polls)) {
 		struct page *pg;
 
@@ -1736,9 +1445,6 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 				uv_cancel((uv_req_t *)&pg->work);
 		poll_free(p);
 	}
-	in->done = done;
-	in->done_arg = arg;
-	uv_close((uv_handle_t *)&in->flush, on_closed);
-	uv_close((uv_handle_t *)&in->retry, on_closed);
-	uv_close((uv_handle_t *)&in->wasync, on_closed);
+	uv_close((uv_handle_t *)&in->fire, on_fire_closed);
+	emit(in);
 }

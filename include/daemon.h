@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "ingest.h"
 #include "service.h"
 
 struct fetcher;
@@ -40,8 +41,7 @@ struct feedctl {
 	int64_t last_poll;       /* unix ms of the last completed poll */
 	char state[16];          /* "new", "polling", "ok", "failing" */
 	char last_result[192];   /* one line, for `status` */
-	char *pending_redirect;  /* permanent redirect seen once, to adopt
-				  * when the next poll sees it again */
+	struct ingest_feed feed; /* what ingest sees: points into cfg */
 	struct feedctl *next;
 };
 
@@ -90,15 +90,6 @@ void daemon_stop(struct daemon *d, int exit_code);
  * configuration (everything that is not a libuv handle). */
 void daemon_release(struct daemon *d);
 
-/* Called by ingest when a feed's poll has finished. ok: the poll worked
- * (including 304); new_items: briefings it produced; retry_after_s: from
- * the server, or -1; result: one line for `status`. */
-void daemon_feed_done(struct daemon *d, struct feedctl *f, int ok,
-		      int new_items, int64_t retry_after_s,
-		      const char *result);
-/* Called by ingest when its queue has drained with no poll left in
- * progress: with --once, the daemon may be done. */
-void daemon_ingest_idle(struct daemon *d);
 /* Poll feed now (the `poll` op). -ENOENT for an unknown feed. */
 int daemon_poll_now(struct daemon *d, const char *name);
 

@@ -1,0 +1,518 @@
+/* test_ingest — the pipeline through its own interface: a real fetcher
+ * against tests/fixtures/server.py on 127.0.0.1 (feeds and pages written
+ * by each test into the server's root), a real store in a temp dir, and
+ * every op counted. libuv style: every callback counted, every handle
+ * closed, uv_loop_close() == 0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fetch.h"
+#include "ingest.h"
+#include "profiles.h"
+#include "store.h"
+#include "writer.h"
+
+static char tmpdir[64], www[96];
+static pid_t server_pid;
+static int server_port;
+
+#define MAX_POLLS 8
+
+struct fx {
+	uv_loop_t loop;
+	char db[128];
+	struct store *st;
+	struct fetcher *fetcher;
+	struct profile_set *profiles;
+	struct ingest *in;
+	struct ingest_feed feed, feed2;
+	char url[160], url2[160];
+	/* counted ops */
+	int poll_done_calls, committed_calls, idle_calls, hook_calls;
+	int closed_calls, fetch_closed_calls;
+	struct ingest_result last;
+	char last_msg[256];
+	struct ingest_feed *last_feed;
+	size_t stored;
+	int64_t maxseq, hook_maxseq;
+	int in_poll_done;        /* re-entry check */
+	/* what a poll_done does */
+	int close_in_poll_done;  /* ingest_close from inside the op */
+	int repoll_in_poll_done; /* ingest_poll again from inside the op */
+	int polls_wanted;        /* stop the loop after this many */
+	struct writer_hook hook;
+};
+
+/* ---- files for the fixture server ------------------------------------ */
+
+static void
+put_file(const char *rel, const char *fmt, ...)
+{
+	char path[256], tmp[272];
+	va_list ap;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", www, rel);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	assert_non_null(fp);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+/* An RSS feed with n items i0..; item k links to page pk.html. */
+static void
+put_feed(const char *rel, int n, const char *prefix)
+{
+	char items[4096] = "";
+	size_t len = 0;
+	int k;
+
+	for (k = 0; k < n; k++)
+		len += (size_t)snprintf(items + len, sizeof(items) - len,
+			"<item><title>Briefing %s%d</title>"
+			"<link>http://127.0.0.1:%d/%s%d.html</link>"
+			"<guid>%s-%d</guid>"
+			"<pubDate>Mon, 0%d Jan 2024 10:00:00 GMT</pubDate>"
+			"<description>Summary %d</description></item>",
+			prefix, k, server_port, prefix, k, prefix, k, k + 1, k);
+	put_file(rel, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+		 "<title>T</title><link>http://127.0.0.1/</link>%s"
+		 "</channel></rss>", items);
+}
+
+static void
+put_page(const char *rel, const char *text)
+{
+	put_file(rel, "<html><head><title>Page</title></head><body>"
+		 "<h1>Press briefing</h1><p>MR. SMITH: %s</p>"
+		 "<p>QUESTION: And then?</p><p>MR. SMITH: Thank you.</p>"
+		 "</body></html>", text);
+}
+
+/* ---- ops ------------------------------------------------------------------ */
+
+static void on_closed(void *arg);
+
+static void
+op_poll_done(void *arg, struct ingest_feed *f, const struct ingest_result *r)
+{
+	struct fx *fx = arg;
+
+	assert_false(fx->in_poll_done);
+	fx->in_poll_done = 1;
+	fx->poll_done_calls++;
+	fx->last = *r;
+	snprintf(fx->last_msg, sizeof(fx->last_msg), "%s", r->msg);
+	fx->last.msg = fx->last_msg;
+	fx->last_feed = f;
+	if (fx->repoll_in_poll_done) {
+		fx->repoll_in_poll_done--;
+		assert_int_equal(ingest_poll(fx->in, f), 0);
+	} else if (fx->close_in_poll_done) {
+		ingest_close(fx->in, on_closed, fx);
+		fx->in = NULL;
+	}
+	fx->in_poll_done = 0;
+}
+
+static void
+op_committed(void *arg, size_t stored, int64_t maxseq)
+{
+	struct fx *fx = arg;
+
+	fx->committed_calls++;
+	fx->stored += stored;
+	if (maxseq > fx->maxseq)
+		fx->maxseq = maxseq;
+}
+
+static void
+op_idle(void *arg)
+{
+	struct fx *fx = arg;
+
+	fx->idle_calls++;
+}
+
+static void
+hook_fn(void *arg, const struct writer_commit *c)
+{
+	struct fx *fx = arg;
+
+	fx->hook_calls++;
+	if (c->maxseq > fx->hook_maxseq)
+		fx->hook_maxseq = c->maxseq;
+}
+
+static void
+on_closed(void *arg)
+{
+	struct fx *fx = arg;
+
+	fx->closed_calls++;
+}
+
+static void
+on_fetch_closed(void *arg)
+{
+	struct fx *fx = arg;
+
+	fx->fetch_closed_calls++;
+}
+
+/* ---- fixture ------------------------------------------------------------- */
+
+static int
+fx_setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fetch_opts fo;
+	struct ingest_env env = {0};
+	struct ingest_ops ops = {
+		.poll_done = op_poll_done, .committed = op_committed,
+		.idle = op_idle};
+	char *err = NULL;
+
+	assert_non_null(fx);
+	assert_int_equal(uv_loop_init(&fx->loop), 0);
+	snprintf(fx->db, sizeof(fx->db), "%s/test-%d.db", tmpdir,
+		 (int)getpid());
+	unlink(fx->db);
+	assert_int_equal(store_open(fx->db, 0, &fx->st, &err), 0);
+	fetch_opts_default(&fo);
+	fo.allow_private = 1;
+	fo.connect_timeout_ms = 5000;
+	fo.total_timeout_ms = 30000;
+	assert_int_equal(fetch_new(&fx->loop, &fo, &fx->fetcher), 0);
+	assert_int_equal(profile_set_new(&fx->profiles), 0);
+	env.loop = &fx->loop;
+	env.fetcher = fx->fetcher;
+	env.store = fx->st;
+	env.database = fx->db;
+	env.profiles = fx->profiles;
+	env.limits.max_feed_bytes = 1 << 20;
+	env.limits.max_feed_items = 1000;
+	env.limits.max_field_bytes = 1 << 16;
+	env.limits.max_page_bytes = 1 << 20;
+	env.limits.fetch_pages = 1;
+	ops.arg = fx;
+	assert_int_equal(ingest_new(&env, &ops, &fx->in), 0);
+	fx->hook.fn = hook_fn;
+	fx->hook.arg = fx;
+	writer_hook_add(ingest_writer(fx->in), &fx->hook);
+	snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d/feed.xml",
+		 server_port);
+	snprintf(fx->url2, sizeof(fx->url2), "http://127.0.0.1:%d/feed2.xml",
+		 server_port);
+	fx->feed.name = "one";
+	fx->feed.url = fx->url;
+	fx->feed.fetch_pages = -1;
+	fx->feed2.name = "two";
+	fx->feed2.url = fx->url2;
+	fx->feed2.fetch_pages = -1;
+	*state = fx;
+	return 0;
+}
+
+/* Close whatever is open, run the loop dry, check every handle closed. */
+static int
+fx_teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	if (fx->in) {
+		ingest_close(fx->in, on_closed, fx);
+		fx->in = NULL;
+	}
+	fetch_close(fx->fetcher, on_fetch_closed, fx);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->closed_calls, 1);
+	assert_int_equal(fx->fetch_closed_calls, 1);
+	assert_int_equal(uv_loop_close(&fx->loop), 0);
+	ingest_feed_clear(&fx->feed);
+	ingest_feed_clear(&fx->feed2);
+	profile_set_free(fx->profiles);
+	store_close(fx->st);
+	unlink(fx->db);
+	{
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s-wal", fx->db);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", fx->db);
+		unlink(p);
+	}
+	free(fx);
+	return 0;
+}
+
+/* Run the loop until n poll_done ops (or idle with none expected). The
+ * turn limit is a guard against a hang, not a timing assertion. */
+static void
+run_until_polls(struct fx *fx, int n)
+{
+	int turns = 0;
+
+	while (fx->poll_done_calls < n && turns++ < 1000000)
+		uv_run(&fx->loop, UV_RUN_ONCE);
+	assert_int_equal(fx->poll_done_calls, n);
+}
+
+/* ... and until the writer is done with what the polls queued. */
+static void
+run_until_idle(struct fx *fx, int idles)
+{
+	int turns = 0;
+
+	while (fx->idle_calls < idles && turns++ < 1000000)
+		uv_run(&fx->loop, UV_RUN_ONCE);
+	assert_int_equal(fx->idle_calls, idles);
+	assert_int_equal(ingest_busy(fx->in), 0);
+}
+
+static int
+count_cb(void *arg, const struct briefing *b)
+{
+	(void)b;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+stored_briefings(struct fx *fx)
+{
+	struct store_query q = {0};
+	int n = 0;
+
+	assert_int_equal(store_foreach_briefing(fx->st, &q, count_cb, &n), 0);
+	return n;
+}
+
+static int
+events_cb(void *arg, const struct store_event *ev)
+{
+	(void)ev;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+stored_events(struct fx *fx)
+{
+	int n = 0;
+
+	assert_int_equal(store_events_after(fx->st, 0, 0, events_cb, &n), 0);
+	return n;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void
+test_new_items_are_stored_reported_and_announced(void **state)
+{
+	struct fx *fx = *state;
+
+	put_page("a0.html", "First.");
+	put_page("a1.html", "Second.");
+	put_feed("feed.xml", 2, "a");
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 1);
+	assert_ptr_equal(fx->last_feed, &fx->feed);
+	assert_int_equal(fx->last.ok, 1);
+	assert_int_equal(fx->last.new_items, 2);
+	assert_int_equal(fx->last.retry_after_s, -1);
+	assert_string_equal(fx->last.msg, "ok, 2 new of 2 items");
+	run_until_idle(fx, 1);
+	/* the commit was reported before the poll, and to the hook too */
+	assert_true(fx->committed_calls >= 1);
+	assert_int_equal(fx->stored, 2);
+	assert_int_equal(fx->maxseq, 2);
+	assert_int_equal(fx->hook_calls, fx->committed_calls);
+	assert_int_equal(fx->hook_maxseq, 2);
+	assert_int_equal(stored_briefings(fx), 2);
+	assert_int_equal(stored_events(fx), 2);
+
+	/* the same feed again: a conditional GET, nothing new */
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 2);
+	assert_int_equal(fx->last.ok, 1);
+	assert_int_equal(fx->last.new_items, 0);
+	assert_string_equal(fx->last.msg, "not modified (304)");
+	run_until_idle(fx, 2);
+	assert_int_equal(fx->stored, 2);
+	assert_int_equal(stored_events(fx), 2);
+}
+
+static void
+test_feed_failure_is_reported_with_its_reason(void **state)
+{
+	struct fx *fx = *state;
+	struct store_feed sf;
+
+	snprintf(fx->url, sizeof(fx->url), "http://127.0.0.1:%d/nosuch.xml",
+		 server_port);
+	fx->feed.url = fx->url;
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 1);
+	assert_int_equal(fx->last.ok, 0);
+	assert_int_equal(fx->last.new_items, 0);
+	assert_string_equal(fx->last.msg, "HTTP 404");
+	run_until_idle(fx, 1);
+	/* the failure is recorded in the feed's state */
+	assert_int_equal(store_feed_get(fx->st, "one", &sf), 0);
+	assert_int_equal(sf.failures, 1);
+	assert_string_equal(sf.last_error, "HTTP 404");
+	store_feed_clear(&sf);
+	assert_int_equal(fx->committed_calls, 1);
+	assert_int_equal(fx->stored, 0);
+}
+
+/* An op may close the ingest: it runs after ingest's own step. */
+static void
+test_poll_done_may_close_the_ingest(void **state)
+{
+	struct fx *fx = *state;
+
+	put_page("b0.html", "Only.");
+	put_feed("feed.xml", 1, "b");
+	fx->close_in_poll_done = 1;
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 1);
+	assert_null(fx->in);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	assert_int_equal(fx->closed_calls, 1);
+	/* nothing but poll_done and the commits: no idle after a close */
+	assert_int_equal(fx->idle_calls, 0);
+	assert_int_equal(stored_briefings(fx), 1);
+}
+
+/* An op may start the next poll of the same feed. */
+static void
+test_poll_done_may_poll_again(void **state)
+{
+	struct fx *fx = *state;
+
+	put_page("c0.html", "Again.");
+	put_feed("feed.xml", 1, "c");
+	fx->repoll_in_poll_done = 1;
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 2);
+	assert_string_equal(fx->last.msg, "not modified (304)");
+	run_until_idle(fx, 1);
+	assert_int_equal(stored_briefings(fx), 1);
+}
+
+/* A forgotten feed is never reported again, even with a report queued. */
+static void
+test_forget_drops_polls_and_reports(void **state)
+{
+	struct fx *fx = *state;
+
+	put_page("d0.html", "Gone.");
+	put_feed("feed.xml", 1, "d");
+	put_page("e0.html", "Kept.");
+	put_feed("feed2.xml", 1, "e");
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	assert_int_equal(ingest_poll(fx->in, &fx->feed2), 0);
+	ingest_forget(fx->in, &fx->feed);
+	run_until_polls(fx, 1);
+	assert_ptr_equal(fx->last_feed, &fx->feed2);
+	run_until_idle(fx, 1);
+	assert_int_equal(fx->poll_done_calls, 1);
+	assert_int_equal(stored_briefings(fx), 1);
+}
+
+/* ---- group setup: the fixture server ---------------------------------- */
+
+static int
+server_start(void **state)
+{
+	char port_file[128], buf[32];
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int i, fd;
+	ssize_t n;
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/bw-test-ingest-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(www, sizeof(www), "%s/www", tmpdir);
+	if (mkdir(www, 0755) < 0)
+		return -1;
+	snprintf(port_file, sizeof(port_file), "%s/port", tmpdir);
+	server_pid = fork();
+	if (server_pid < 0)
+		return -1;
+	if (server_pid == 0) {
+		execlp("python3", "python3",
+		       BW_SRCDIR "/tests/fixtures/server.py", "--root", www,
+		       "--port", "0", "--port-file", port_file, (char *)NULL);
+		_exit(127);
+	}
+	/* The port file appears (atomically) once the server listens. */
+	for (i = 0; i < 1500; i++) {
+		fd = open(port_file, O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n > 0) {
+				buf[n] = '\0';
+				server_port = atoi(buf);
+				return server_port > 0 ? 0 : -1;
+			}
+		}
+		if (waitpid(server_pid, NULL, WNOHANG) == server_pid)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static int
+server_stop(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	if (server_pid > 0) {
+		kill(server_pid, SIGTERM);
+		waitpid(server_pid, NULL, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_new_items_are_stored_reported_and_announced),
+		T(test_feed_failure_is_reported_with_its_reason),
+		T(test_poll_done_may_close_the_ingest),
+		T(test_poll_done_may_poll_again),
+		T(test_forget_drops_polls_and_reports),
+	};
+
+	return cmocka_run_group_tests(tests, server_start, server_stop);
+}
