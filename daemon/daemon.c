@@ -759,87 +759,96 @@ start_ingest(struct daemon *d)
 	return ingest_new(&env, &ops, &d->ingest);
 }
 
-int
-daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
-	     char **err)
+/* Start phase 1: the configuration and the profile set it names. */
+static int
+start_config(struct daemon *d, char **err)
+{
+	int r = config_load(d->opts.config_path, &d->cfg, err);
+
+	if (r < 0)
+		return r;
+	log_level = d->cfg->log_level;
+	r = load_profiles(d->cfg, &d->profiles, err);
+	if (r < 0)
+		return r;
+	return check_profiles(d->profiles, d->cfg, err);
+}
+
+/* Start phase 2: the store, the HTTP client and the pipeline. */
+static int
+start_pipeline(struct daemon *d, char **err)
+{
+	struct fetch_opts fo;
+	struct buf msg = BUF_INIT;
+	int r;
+
+	r = store_open(d->cfg->database, 0, &d->store, err);
+	if (r < 0)
+		return r;
+	fetch_opts_from(d->cfg, &fo);
+	r = fetch_new(d->loop, &fo, &d->fetcher);
+	if (r < 0) {
+		buf_printf(&msg, "cannot start the HTTP client: %s",
+			   strerror(-r));
+		*err = buf_detach(&msg);
+		return r;
+	}
+	return start_ingest(d);
+}
+
+/* Start phase 3: the subscriber socket (not with --once). */
+static int
+start_socket(struct daemon *d, char **err)
 {
 	struct notify_opts no;
 	struct notify_ops ops = {
 		.status = op_status, .feeds = op_feeds, .poll = op_poll,
 		.reload = op_reload, .add_feed = op_add_feed,
 		.remove_feed = op_remove_feed, .arg = d};
-	struct fetch_opts fo;
 	struct buf msg = BUF_INIT;
-	size_t i;
-	int r, fd;
+	int fd;
 
-	memset(d, 0, sizeof(*d));
-	d->loop = loop;
-	d->opts = *o;
-	d->started = daemon_now_ms();
-	*err = NULL;
-	r = config_load(o->config_path, &d->cfg, err);
-	if (r < 0)
-		return r;
-	log_level = d->cfg->log_level;
-	r = load_profiles(d->cfg, &d->profiles, err);
-	if (r < 0)
-		goto fail;
-	r = check_profiles(d->profiles, d->cfg, err);
-	if (r < 0)
-		goto fail;
-	r = store_open(d->cfg->database, 0, &d->store, err);
-	if (r < 0)
-		goto fail;
-	fetch_opts_from(d->cfg, &fo);
-	r = fetch_new(loop, &fo, &d->fetcher);
-	if (r < 0) {
-		buf_printf(&msg, "cannot start the HTTP client: %s", strerror(-r));
-		*err = buf_detach(&msg);
-		goto fail;
-	}
-	r = start_ingest(d);
-	if (r < 0)
-		goto fail;
-	if (!o->once) {
-		notify_opts_default(&no);
-		no.path = d->cfg->socket;
-		no.mode = d->cfg->socket_mode;
-		no.max_clients = d->cfg->max_clients;
-		no.max_queue = d->cfg->max_client_queue;
-		if (d->cfg->socket_group) {
-			struct group *g = getgrnam(d->cfg->socket_group);
+	notify_opts_default(&no);
+	no.path = d->cfg->socket;
+	no.mode = d->cfg->socket_mode;
+	no.max_clients = d->cfg->max_clients;
+	no.max_queue = d->cfg->max_client_queue;
+	if (d->cfg->socket_group) {
+		struct group *g = getgrnam(d->cfg->socket_group);
 
-			if (!g) {
-				buf_printf(&msg, "socket_group \"%s\" does not exist",
-					   d->cfg->socket_group);
-				*err = buf_detach(&msg);
-				r = -EINVAL;
-				goto fail;
-			}
-			no.group = g->gr_gid;
-		}
-		if (d->cfg->admin_group) {
-			struct group *g = getgrnam(d->cfg->admin_group);
-
-			if (g)
-				no.admin_gid = g->gr_gid;
-			else
-				log_warn("admin_group \"%s\" does not exist; control ops are for root and uid %u only",
-					 d->cfg->admin_group, (unsigned)getuid());
-		}
-		fd = service_listen_fd("sub");
-		if (fd < -1) {
-			buf_printf(&msg, "socket activation: %s", strerror(-fd));
+		if (!g) {
+			buf_printf(&msg, "socket_group \"%s\" does not exist",
+				   d->cfg->socket_group);
 			*err = buf_detach(&msg);
-			r = fd;
-			goto fail;
+			return -EINVAL;
 		}
-		no.listen_fd = fd;
-		r = notify_start(loop, d->store, &no, &ops, &d->notify, err);
-		if (r < 0)
-			goto fail;
+		no.group = g->gr_gid;
 	}
+	if (d->cfg->admin_group) {
+		struct group *g = getgrnam(d->cfg->admin_group);
+
+		if (g)
+			no.admin_gid = g->gr_gid;
+		else
+			log_warn("admin_group \"%s\" does not exist; control ops are for root and uid %u only",
+				 d->cfg->admin_group, (unsigned)getuid());
+	}
+	fd = service_listen_fd("sub");
+	if (fd < -1) {
+		buf_printf(&msg, "socket activation: %s", strerror(-fd));
+		*err = buf_detach(&msg);
+		return fd;
+	}
+	no.listen_fd = fd;
+	return notify_start(d->loop, d->store, &no, &ops, &d->notify, err);
+}
+
+/* Start phase 4: signals and the daemon's own timers. Cannot fail. */
+static void
+start_handles(struct daemon *d)
+{
+	uv_loop_t *loop = d->loop;
+
 	uv_signal_init(loop, &d->sig_hup);
 	uv_signal_init(loop, &d->sig_term);
 	uv_signal_init(loop, &d->sig_int);
@@ -857,19 +866,30 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	uv_timer_start(&d->maint_timer, on_maint_timer, MAINT_FIRST_MS,
 		       MAINT_EVERY_MS);
 	uv_unref((uv_handle_t *)&d->maint_timer);
-	apply_store_limits(d);
+}
+
+/* Start phase 5: the feed table, each feed's first poll spread over
+ * STARTUP_SPREAD_MS. */
+static int
+start_feeds(struct daemon *d, char **err)
+{
+	struct buf msg = BUF_INIT;
+	size_t i;
+
 	for (i = 0; i < d->cfg->nfeeds; i++) {
 		struct profile *p = NULL;
 		int64_t spread = 0;
 
+		/* checked by start_config: cannot fail but for ENOMEM, and
+		 * then p stays NULL (chosen by URL) */
 		feed_profile(d->profiles, &d->cfg->feeds[i], &p, err);
-		if (!o->once && d->cfg->nfeeds > 1)
+		if (!d->opts.once && d->cfg->nfeeds > 1)
 			spread = (int64_t)(sched_random() * STARTUP_SPREAD_MS);
 		if (feed_add(d, &d->cfg->feeds[i], p, spread) < 0) {
-			log_err("out of memory adding feed \"%s\"",
-				d->cfg->feeds[i].name);
-			r = -ENOMEM;
-			break;
+			buf_printf(&msg, "out of memory adding feed \"%s\"",
+				   d->cfg->feeds[i].name);
+			*err = buf_detach(&msg);
+			return -ENOMEM;
 		}
 	}
 	if (d->cfg->shadowed_feeds)
@@ -877,49 +897,75 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 			 "has feeds of the same name", d->cfg->shadowed_feeds,
 			 d->cfg->shadowed_feeds == 1 ? "" : "s",
 			 d->cfg->feeds_file);
-	service_watchdog_start(loop, &d->watchdog);
+	return 0;
+}
+
+/* Start's last step: say so, to the log and to systemd. */
+static void
+start_announce(struct daemon *d)
+{
+	const struct daemon_opts *o = &d->opts;
+	int total, failing;
+	char st[128];
+
+	service_watchdog_start(d->loop, &d->watchdog);
 	log_info("briefwatchd %s: %zu feeds, database %s%s%s", BW_VERSION,
 		 d->cfg->nfeeds, d->cfg->database, o->once ? "" : ", socket ",
 		 o->once ? " (--once)" : d->cfg->socket);
-	if (o->once && d->cfg->nfeeds == 0)
+	if (o->once && d->cfg->nfeeds == 0) {
 		daemon_stop(d, 0);
-	else {
-		int total, failing;
-
-		count_feeds(d, &total, &failing);
-		{
-			char st[128];
-
-			snprintf(st, sizeof(st), "serving %d feed%s", total,
-				 total == 1 ? "" : "s");
-			service_ready(st);
-		}
+		return;
 	}
-	return 0;
-fail:
-	/* Nothing has been scheduled yet: release synchronously where
-	 * possible; handles already on the loop are closed by the caller
-	 * running the loop once. */
-	if (d->notify) {
-		notify_close(d->notify, NULL, NULL);
+	count_feeds(d, &total, &failing);
+	snprintf(st, sizeof(st), "serving %d feed%s", total,
+		 total == 1 ? "" : "s");
+	service_ready(st);
+}
+
+int
+daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
+	     char **err)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->loop = loop;
+	d->opts = *o;
+	d->started = daemon_now_ms();
+	*err = NULL;
+	r = start_config(d, err);
+	if (r == 0)
+		r = start_pipeline(d, err);
+	if (r == 0 && !o->once)
+		r = start_socket(d, err);
+	if (r < 0) {
+		/* Nothing has been scheduled yet: close what was opened,
+		 * let the loop run their close callbacks, free the rest. */
+		if (d->notify)
+			notify_close(d->notify, NULL, NULL);
+		if (d->ingest)
+			ingest_close(d->ingest, NULL, NULL);
+		if (d->fetcher)
+			fetch_close(d->fetcher, NULL, NULL);
 		d->notify = NULL;
-	}
-	if (d->ingest) {
-		ingest_close(d->ingest, NULL, NULL);
 		d->ingest = NULL;
-	}
-	if (d->fetcher) {
-		fetch_close(d->fetcher, NULL, NULL);
 		d->fetcher = NULL;
+		uv_run(loop, UV_RUN_DEFAULT);
+		daemon_release(d);
+		return r;
 	}
-	uv_run(loop, UV_RUN_DEFAULT);
-	store_close(d->store);
-	d->store = NULL;
-	profile_set_free(d->profiles);
-	d->profiles = NULL;
-	config_free(d->cfg);
-	d->cfg = NULL;
-	return r;
+	start_handles(d);
+	apply_store_limits(d);
+	r = start_feeds(d, err);
+	if (r < 0) {
+		/* Everything runs now: the orderly stop closes it. */
+		daemon_stop(d, 1);
+		uv_run(loop, UV_RUN_DEFAULT);
+		daemon_release(d);
+		return r;
+	}
+	start_announce(d);
+	return 0;
 }
 
 int
