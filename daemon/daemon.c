@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "dblock.h"
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
@@ -796,9 +797,36 @@ start_pipeline(struct daemon *d, char **err)
 	return start_ingest(d);
 }
 
+/* Start phase 2a: one daemon per database, and the socket not live,
+ * checked before anything is created. *listen_fd: the socket systemd
+ * passed, or -1. */
+static int
+start_exclusive(struct daemon *d, int *listen_fd, char **err)
+{
+	struct buf msg = BUF_INIT;
+
+	*listen_fd = -1;
+	if (d->opts.once)
+		return dblock_take(d->cfg->database, &d->lock_fd, err);
+	*listen_fd = service_listen_fd("sub");
+	if (*listen_fd < -1) {
+		buf_printf(&msg, "socket activation: %s",
+			   strerror(-*listen_fd));
+		*err = buf_detach(&msg);
+		return *listen_fd;
+	}
+	if (*listen_fd == -1 && dblock_socket_live(d->cfg->socket)) {
+		buf_printf(&msg, "a live daemon already answers on \"%s\"",
+			   d->cfg->socket);
+		*err = buf_detach(&msg);
+		return -EADDRINUSE;
+	}
+	return dblock_take(d->cfg->database, &d->lock_fd, err);
+}
+
 /* Start phase 3: the subscriber socket (not with --once). */
 static int
-start_socket(struct daemon *d, char **err)
+start_socket(struct daemon *d, int listen_fd, char **err)
 {
 	struct notify_opts no;
 	struct notify_ops ops = {
@@ -806,7 +834,6 @@ start_socket(struct daemon *d, char **err)
 		.reload = op_reload, .add_feed = op_add_feed,
 		.remove_feed = op_remove_feed, .arg = d};
 	struct buf msg = BUF_INIT;
-	int fd;
 
 	notify_opts_default(&no);
 	no.path = d->cfg->socket;
@@ -833,13 +860,7 @@ start_socket(struct daemon *d, char **err)
 			log_warn("admin_group \"%s\" does not exist; control ops are for root and uid %u only",
 				 d->cfg->admin_group, (unsigned)getuid());
 	}
-	fd = service_listen_fd("sub");
-	if (fd < -1) {
-		buf_printf(&msg, "socket activation: %s", strerror(-fd));
-		*err = buf_detach(&msg);
-		return fd;
-	}
-	no.listen_fd = fd;
+	no.listen_fd = listen_fd;
 	return notify_start(d->loop, d->store, &no, &ops, &d->notify, err);
 }
 
@@ -926,18 +947,21 @@ int
 daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	     char **err)
 {
-	int r;
+	int r, listen_fd = -1;
 
 	memset(d, 0, sizeof(*d));
 	d->loop = loop;
 	d->opts = *o;
 	d->started = daemon_now_ms();
+	d->lock_fd = -1;
 	*err = NULL;
 	r = start_config(d, err);
 	if (r == 0)
+		r = start_exclusive(d, &listen_fd, err);
+	if (r == 0)
 		r = start_pipeline(d, err);
 	if (r == 0 && !o->once)
-		r = start_socket(d, err);
+		r = start_socket(d, listen_fd, err);
 	if (r < 0) {
 		/* Nothing has been scheduled yet: close what was opened,
 		 * let the loop run their close callbacks, free the rest. */
@@ -1138,6 +1162,8 @@ daemon_stop(struct daemon *d, int exit_code)
 void
 daemon_release(struct daemon *d)
 {
+	dblock_release(d->lock_fd);
+	d->lock_fd = -1;
 	store_close(d->store);
 	d->store = NULL;
 	profile_set_free(d->profiles);

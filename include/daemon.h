@@ -72,6 +72,7 @@ struct daemon {
 	int stopping;
 	int exit_code;
 	int closing_handles;      /* close callbacks still to come */
+	int lock_fd;              /* dblock on the database, -1 if none */
 };
 
 /* Load the config, open the store and the socket, start polling. On
