@@ -242,6 +242,35 @@ all_polled_once(const struct daemon *d)
 static void update_status(struct daemon *d);
 static int op_status(void *arg, json_t **out, char **err);
 
+/* --once has polled every feed and stored what it found: stop, with exit
+ * status 1 and a summary naming the failed feeds when any failed. */
+static void
+once_done(struct daemon *d)
+{
+	const struct feedctl *f;
+	struct buf names = BUF_INIT, msg = BUF_INIT;
+	int total = 0, failed = 0;
+
+	if (d->stopping)
+		return;
+	for (f = d->feeds; f; f = f->next) {
+		total++;
+		if (!f->failures)
+			continue;
+		buf_printf(&names, "%s%s (%s)", failed ? ", " : "",
+			   f->cfg.name, f->last_result);
+		failed++;
+	}
+	if (failed) {
+		buf_printf(&msg, "--once: %d of %d feed%s failed: %s", failed,
+			   total, total == 1 ? "" : "s", buf_str(&names));
+		free(d->once_failed);
+		d->once_failed = buf_detach(&msg);
+	}
+	buf_free(&names);
+	daemon_stop(d, failed ? 1 : 0);
+}
+
 /* A feed's poll has finished. ok: the poll worked (including 304);
  * new_items: briefings it produced; retry_after_s: from the server, or
  * -1; result: one line for `status`. */
@@ -274,10 +303,15 @@ feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 		if (d->ingest)
 			ingest_next_due(d->ingest, f->cfg.name,
 					(daemon_now_ms() + delay) / 1000);
-		log_limited(f->cfg.name, 5, LOG_LVL_WARN,
-			    "poll \"%s\": %s; retrying in %lld s%s", f->cfg.name,
-			    result, (long long)(delay / 1000),
-			    retry_after_s > 0 ? " (Retry-After)" : "");
+		if (d->opts.once) /* never retries */
+			log_limited(f->cfg.name, 5, LOG_LVL_WARN,
+				    "poll \"%s\": %s", f->cfg.name, result);
+		else
+			log_limited(f->cfg.name, 5, LOG_LVL_WARN,
+				    "poll \"%s\": %s; retrying in %lld s%s",
+				    f->cfg.name, result,
+				    (long long)(delay / 1000),
+				    retry_after_s > 0 ? " (Retry-After)" : "");
 	}
 	if (f->removed) {
 		feed_remove(d, f);
@@ -290,7 +324,7 @@ feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 	/* The cheap test first: with thousands of feeds, walking them on
 	 * every completed poll would be quadratic. */
 	if (d->opts.once && !ingest_busy(d->ingest) && all_polled_once(d))
-		daemon_stop(d, 0);
+		once_done(d);
 	/* STATUS= at most once a second from here; the status timer
 	 * refreshes it anyway. */
 	if (daemon_now_ms() - d->status_sent >= 1000) {
@@ -733,7 +767,7 @@ on_ingest_idle(void *arg)
 	struct daemon *d = arg;
 
 	if (d->opts.once && !d->stopping && all_polled_once(d))
-		daemon_stop(d, 0);
+		once_done(d);
 }
 
 static void

@@ -47,6 +47,26 @@
  * documents and queued records held in memory when thousands of feeds
  * come due together (start-up, --once). */
 #define POLLS_ACTIVE_MAX 64
+/* A page that fails in a way that may pass (5xx, 408, 429, timeouts,
+ * connection and TLS errors) is tried by this many polls in all; then its
+ * item is stored from the feed alone, like a page that can never work
+ * (4xx, a link that is not http(s), too large, refused address). */
+#define PAGE_ATTEMPTS_MAX 3
+
+/* One item's failed page attempts, on its feed (ingest_feed.attempts). */
+struct ingest_attempt {
+	char *item;
+	int n;
+	struct ingest_attempt *next;
+};
+
+/* What the page row of a briefing gets (NULL: no page row). */
+struct page_meta {
+	const char *url;
+	const char *etag, *last_modified;
+	int status;
+	const char *note;
+};
 
 struct poll;
 
@@ -63,6 +83,7 @@ struct page {
 	char *body;              /* private copies for the worker */
 	size_t len;
 	char *url, *charset;
+	char *etag, *lm;         /* the page's validators */
 	struct briefing *b;      /* worker's result */
 	int rc;
 	char *err;
@@ -79,10 +100,13 @@ struct poll {
 	struct page *pages;
 	size_t pages_pending;
 	size_t pages_waiting;    /* of which in the ingest's wait queue */
-	int pages_failed;
+	int pages_failed;        /* pages to retry on the next poll */
 	char first_page_error[160];
-	int new_items;
-	int changed_items;       /* stored items whose feed entry changed */
+	int pages_noted;         /* pages given up: stored from the feed */
+	char first_page_note[160];
+	int new_items;           /* items not stored before (fetched) */
+	int changed_items;       /* stored items fetched again */
+	int n_new, n_updated;    /* what the store made of them */
 	int64_t retry_after;
 	int queued;              /* its state unit is in the write queue */
 	struct profile *profile; /* private copy of the feed's profile */
@@ -252,6 +276,8 @@ page_free(struct page *pg)
 {
 	free(pg->body);
 	free(pg->url);
+	free(pg->etag);
+	free(pg->lm);
 	free(pg->charset);
 	free(pg->err);
 	briefing_free(pg->b);
@@ -544,11 +570,23 @@ briefing_bytes(const struct briefing *b)
 }
 
 static int
-queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp)
+queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp,
+	       const struct page_meta *pm)
 {
 	struct writer_unit *u = writer_unit_new(WRITER_BRIEFING, p->name);
+	int err = 0;
 
-	if (!u || !(u->item_id = strdup(p->doc->entries[idx].id)) ||
+	if (u && pm) {
+		u->has_page = 1;
+		err |= set_str(&u->page.feed, p->name);
+		err |= set_str(&u->page.url, pm->url);
+		err |= set_str(&u->page.etag, pm->etag);
+		err |= set_str(&u->page.last_modified, pm->last_modified);
+		err |= set_str(&u->page.note, pm->note);
+		u->page.status = pm->status;
+		u->page.checked = pm->status ? now_ms() / 1000 : 0;
+	}
+	if (!u || err || !(u->item_id = strdup(p->doc->entries[idx].id)) ||
 	    store_record_make(b, u->feed, u->item_id, &u->rec) < 0) {
 		writer_unit_free(u);
 		briefing_free(b);
@@ -574,18 +612,117 @@ page_unlink(struct page *pg)
 		}
 }
 
+/* Attempts so far at item's page, counting this one (1 when out of
+ * memory: the page is then retried without a bound). */
+static int
+attempts_bump(struct ingest_feed *f, const char *item)
+{
+	struct ingest_attempt *a;
+
+	for (a = f->attempts; a; a = a->next)
+		if (strcmp(a->item, item) == 0)
+			return ++a->n;
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->item = strdup(item))) {
+		free(a);
+		return 1;
+	}
+	a->n = 1;
+	a->next = f->attempts;
+	f->attempts = a;
+	return 1;
+}
+
 static void
-page_failed(struct page *pg, const char *why)
+attempts_forget(struct ingest_feed *f, const char *item)
+{
+	struct ingest_attempt **aa, *a;
+
+	for (aa = &f->attempts; (a = *aa); aa = &a->next)
+		if (strcmp(a->item, item) == 0) {
+			*aa = a->next;
+			free(a->item);
+			free(a);
+			return;
+		}
+}
+
+/* Entry idx's page will not be read: store the item from the feed alone,
+ * with a page row saying why (status: the page's HTTP status, or 0). */
+static void
+store_entry_only(struct poll *p, size_t idx, uint64_t fp, int status,
+		 const char *why)
+{
+	const struct feed_entry *e = &p->doc->entries[idx];
+	struct briefing *b = briefing_from_entry(e, p->name);
+	struct page_meta pm = {0};
+	char note[200];
+
+	log_limited(p->name, 5, LOG_LVL_INFO,
+		    "fetch \"%s\": page %s: %s; storing the feed item only",
+		    p->name, e->link, why);
+	snprintf(note, sizeof(note), "page not fetched: %s", why);
+	pm.url = e->link;
+	pm.status = status;
+	pm.note = note;
+	if (!b || queue_briefing(p, idx, b, fp, &pm) < 0) {
+		if (!p->pages_failed++)
+			snprintf(p->first_page_error,
+				 sizeof(p->first_page_error), "out of memory");
+		return;
+	}
+	if (!p->pages_noted++)
+		snprintf(p->first_page_note, sizeof(p->first_page_note), "%s",
+			 why);
+}
+
+/* pg failed: permanent (it cannot work as it is), or not, in which case
+ * the next poll tries again, up to PAGE_ATTEMPTS_MAX attempts. Neither
+ * backs off the feed. */
+static void
+page_failed(struct page *pg, const char *why, int permanent, int status)
 {
 	struct poll *p = pg->p;
 	const struct feed_entry *e = &p->doc->entries[pg->entry];
+	char msg[200];
+	int n = permanent ? 0 : attempts_bump(p->f, e->id);
 
-	log_limited(p->name, 5, LOG_LVL_WARN,
-		    "fetch \"%s\": page %s: %s, retrying on the next poll",
-		    p->name, e->link, why);
-	if (!p->pages_failed++)
-		snprintf(p->first_page_error, sizeof(p->first_page_error),
-			 "%s", why);
+	if (!permanent && n < PAGE_ATTEMPTS_MAX) {
+		log_limited(p->name, 5, LOG_LVL_WARN,
+			    "fetch \"%s\": page %s: %s, retrying on the next "
+			    "poll (attempt %d of %d)", p->name, e->link, why,
+			    n, PAGE_ATTEMPTS_MAX);
+		if (!p->pages_failed++)
+			snprintf(p->first_page_error,
+				 sizeof(p->first_page_error), "%s", why);
+		return;
+	}
+	attempts_forget(p->f, e->id);
+	if (!permanent) {
+		snprintf(msg, sizeof(msg), "%s (%d attempts)", why, n);
+		why = msg;
+	}
+	store_entry_only(p, pg->entry, pg->fp, status, why);
+}
+
+/* Can the fetcher be asked for this link at all? */
+static int
+link_fetchable(const char *link)
+{
+	return strncasecmp(link, "http://", 7) == 0 ||
+	       strncasecmp(link, "https://", 8) == 0;
+}
+
+/* Will a failed page fetch fail the same way every time? */
+static int
+page_permanent(const struct fetch_result *res)
+{
+	if (res->error)
+		return res->error == -EFBIG ||
+		       res->error == -EPROTONOSUPPORT ||
+		       res->error == -EACCES || res->error == -ELOOP;
+	return res->status < 500 && res->status != 408 &&
+	       res->status != 429;
 }
 
 /* Thread pool: the page's bytes to a briefing record. */
@@ -611,6 +748,8 @@ after_page_step(uv_work_t *w, int status)
 	struct ingest *in = p->in;
 	const struct feed_entry *e;
 	struct briefing *b;
+	struct page_meta pm = {0};
+	char note[200];
 
 	free(pg->body);
 	pg->body = NULL;
@@ -631,24 +770,32 @@ after_page_step(uv_work_t *w, int status)
 	p->pages_pending--;
 	e = &p->doc->entries[pg->entry];
 	if (status == UV_ECANCELED) {
-		page_failed(pg, "cancelled");
+		page_failed(pg, "cancelled", 0, 0);
 		goto out;
 	}
+	attempts_forget(p->f, e->id);
 	b = pg->b;
 	pg->b = NULL;
+	pm.url = pg->url;
+	pm.etag = pg->etag;
+	pm.last_modified = pg->lm;
+	pm.status = 200;
 	if (pg->rc < 0) {
 		/* Not a transcript we can read (a PDF, an empty page): the
 		 * item still becomes a briefing, from the feed alone. */
 		log_limited(p->name, 5, LOG_LVL_INFO,
 			    "extract \"%s\": %s: %s; storing the feed item only",
 			    p->name, e->link, pg->err ? pg->err : "no content");
+		snprintf(note, sizeof(note), "page not readable: %s",
+			 pg->err ? pg->err : "no content");
+		pm.note = note;
 		b = briefing_from_entry(e, p->name);
 	} else if (briefing_complete(b, e, p->name) < 0) {
 		briefing_free(b);
 		b = NULL;
 	}
-	if (!b || queue_briefing(p, pg->entry, b, pg->fp) < 0)
-		page_failed(pg, "out of memory");
+	if (!b || queue_briefing(p, pg->entry, b, pg->fp, &pm) < 0)
+		page_failed(pg, "out of memory", 0, 0);
 out:
 	page_free(pg);
 	poll_settle(p);
@@ -705,6 +852,7 @@ on_page_step(void *arg, const struct fetch_result *res)
 	struct ingest *in = p->in;
 	const struct feed_entry *e = &p->doc->entries[pg->entry];
 	char why[160];
+	int permanent = 0;
 
 	pg->job = NULL;
 	if (res->error || res->status != 200) {
@@ -712,9 +860,12 @@ on_page_step(void *arg, const struct fetch_result *res)
 			snprintf(why, sizeof(why), "%s", res->error_msg);
 		else
 			snprintf(why, sizeof(why), "HTTP %ld", res->status);
+		permanent = page_permanent(res);
 		goto fail;
 	}
 	if (copy_body(res, &pg->body, &pg->len) < 0 ||
+	    set_str(&pg->etag, res->etag) < 0 ||
+	    set_str(&pg->lm, res->last_modified) < 0 ||
 	    !(pg->url = strdup(res->effective_url ? res->effective_url
 						  : e->link))) {
 		snprintf(why, sizeof(why), "out of memory");
@@ -735,7 +886,7 @@ fail:
 	page_release(pg);
 	page_unlink(pg);
 	p->pages_pending--;
-	page_failed(pg, why);
+	page_failed(pg, why, permanent, res->error ? 0 : (int)res->status);
 	page_free(pg);
 	poll_settle(p);
 	pages_pump(in);
@@ -808,7 +959,7 @@ pages_pump(struct ingest *in)
 		if (r < 0) {
 			page_unlink(pg);
 			p->pages_pending--;
-			page_failed(pg, strerror(-r));
+			page_failed(pg, strerror(-r), 0, 0);
 			page_free(pg);
 			poll_settle(p);
 		}
@@ -929,7 +1080,10 @@ after_feed_step(uv_work_t *w, int status)
 			log_limited("store", 5, LOG_LVL_WARN,
 				    "store: lookup failed: %s",
 				    store_errmsg(in->env.store));
-			p->pages_failed++;
+			if (!p->pages_failed++)
+				snprintf(p->first_page_error,
+					 sizeof(p->first_page_error),
+					 "store lookup failed");
 			continue;
 		}
 		/* Stored and unchanged in the feed: nothing to do. A stored
@@ -942,12 +1096,17 @@ after_feed_step(uv_work_t *w, int status)
 			p->changed_items++;
 		else
 			p->new_items++;
-		if (fetch_pages && e->link) {
+		r = 0;
+		if (fetch_pages && e->link && !link_fetchable(e->link)) {
+			/* javascript:, data:, mailto: ... never a page */
+			store_entry_only(p, i, fp, 0,
+					 "the link is not http(s)");
+		} else if (fetch_pages && e->link) {
 			r = start_page(p, i, fp);
 		} else {
 			struct briefing *b = briefing_from_entry(e, p->name);
 
-			r = b ? queue_briefing(p, i, b, fp) : -ENOMEM;
+			r = b ? queue_briefing(p, i, b, fp, NULL) : -ENOMEM;
 		}
 		if (r < 0 && !p->pages_failed++)
 			snprintf(p->first_page_error,
@@ -1146,15 +1305,14 @@ wr_prepare(void *arg, struct writer_unit *u)
 	u->user = UNIT_POLL_PREPARED;
 	p->sf.last_attempt = now_ms() / 1000;
 	p->sf.last_success = p->sf.last_attempt;
-	if (p->pages_failed) {
-		/* Keep the old validators: the next poll must fetch the feed
-		 * again and find those items. */
-		p->sf.failures++;
-		set_str(&p->sf.last_error, p->first_page_error);
-	} else {
-		p->sf.failures = 0;
-		p->sf.next_due = 0;
-		set_str(&p->sf.last_error, NULL);
+	/* The feed's own fetch worked: no failure, no backoff, whatever
+	 * became of the pages. */
+	p->sf.failures = 0;
+	p->sf.next_due = 0;
+	set_str(&p->sf.last_error, NULL);
+	if (!p->pages_failed) {
+		/* Otherwise keep the old validators: the next poll must
+		 * fetch the feed again and find the pages to retry. */
 		if (p->doc) { /* a 200: adopt its validators */
 			free(p->sf.etag);
 			free(p->sf.last_modified);
@@ -1165,6 +1323,35 @@ wr_prepare(void *arg, struct writer_unit *u)
 	}
 	u->sf = p->sf;
 	memset(&p->sf, 0, sizeof(p->sf));
+}
+
+/* The line for `status` of a finished poll. */
+static void
+poll_message(const struct poll *p, char *msg, size_t size)
+{
+	size_t n;
+
+	if (!p->doc) {
+		snprintf(msg, size, "not modified (304)");
+		return;
+	}
+	if (p->n_updated)
+		n = (size_t)snprintf(msg, size, "ok, %d new, %d updated of %zu items",
+				     p->n_new, p->n_updated,
+				     p->doc->nentries);
+	else
+		n = (size_t)snprintf(msg, size, "ok, %d new of %zu items",
+				     p->n_new, p->doc->nentries);
+	if (p->pages_noted && n < size)
+		n += (size_t)snprintf(msg + n, size - n,
+				      "; %d page%s not fetched, stored from "
+				      "the feed (%s)", p->pages_noted,
+				      p->pages_noted == 1 ? "" : "s",
+				      p->first_page_note);
+	if (p->pages_failed && n < size)
+		snprintf(msg + n, size - n, "; %d page%s to retry (%s)",
+			 p->pages_failed, p->pages_failed == 1 ? "" : "s",
+			 p->first_page_error);
 }
 
 /* After COMMIT: report the commit, then the polls it finished. */
@@ -1184,25 +1371,17 @@ wr_committed(void *arg, struct writer_unit *units,
 		struct poll *p = u->tag;
 		char msg[256];
 
-		if (!p || !u->user)
+		if (!p)
 			continue;
-		if (p->pages_failed)
-			snprintf(msg, sizeof(msg),
-				 "%d new, %d not fetched (%s); retrying",
-				 p->new_items - p->pages_failed,
-				 p->pages_failed, p->first_page_error);
-		else if (!p->doc)
-			snprintf(msg, sizeof(msg), "not modified (304)");
-		else if (p->changed_items)
-			snprintf(msg, sizeof(msg),
-				 "ok, %d new, %d changed of %zu items",
-				 p->new_items, p->changed_items,
-				 p->doc->nentries);
-		else
-			snprintf(msg, sizeof(msg), "ok, %d new of %zu items",
-				 p->new_items, p->doc->nentries);
-		report_poll(in, p->f, !p->pages_failed, p->new_items,
-			    p->changed_items, -1, msg);
+		if (u->kind == WRITER_BRIEFING) {
+			p->n_new += u->result == STORE_NEW;
+			p->n_updated += u->result == STORE_UPDATED;
+			continue;
+		}
+		if (!u->user)
+			continue;
+		poll_message(p, msg, sizeof(msg));
+		report_poll(in, p->f, 1, p->n_new, p->n_updated, -1, msg);
 		poll_unlink(p);
 		poll_free(p);
 	}
@@ -1341,6 +1520,13 @@ ingest_forget(struct ingest *in, struct ingest_feed *f)
 void
 ingest_feed_clear(struct ingest_feed *f)
 {
+	struct ingest_attempt *a;
+
+	while ((a = f->attempts)) {
+		f->attempts = a->next;
+		free(a->item);
+		free(a);
+	}
 	free(f->pending_redirect);
 	f->pending_redirect = NULL;
 }

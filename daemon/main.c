@@ -119,5 +119,10 @@ main(int argc, char **argv)
 	xmlCleanupParser();
 	curl_global_cleanup();
 	log_info("stopped");
+	if (d.once_failed) {
+		/* the last line says which feeds failed */
+		log_err("%s", d.once_failed);
+		free(d.once_failed);
+	}
 	return rc;
 }

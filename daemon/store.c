@@ -147,9 +147,30 @@ static const char *const v2[] = {
 	NULL,
 };
 
+/* v3: the page a briefing was read from: its validators for conditional
+ * re-checks, its last status (404/410: gone, kept), why the record came
+ * from the feed item instead, and the re-check schedule's position. */
+static const char *const v3[] = {
+	"CREATE TABLE pages ("
+	" briefing_id INTEGER PRIMARY KEY REFERENCES briefings(id)"
+	"  ON DELETE CASCADE,"
+	" feed TEXT NOT NULL,"
+	" url TEXT NOT NULL,"
+	" etag TEXT, last_modified TEXT,"
+	" status INTEGER NOT NULL DEFAULT 0,"   /* last HTTP status, 0: none */
+	" note TEXT,"                           /* why not from the page */
+	" stored INTEGER NOT NULL,"             /* first stored, unix s */
+	" checked INTEGER NOT NULL DEFAULT 0,"  /* last fetched, unix s */
+	" checks INTEGER NOT NULL DEFAULT 0,"   /* re-checks done */
+	" next_check INTEGER NOT NULL DEFAULT 0);" /* unix s, 0: none */
+	"CREATE INDEX pages_due ON pages(next_check) WHERE next_check > 0;",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
+	v3, /* 2 → 3 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -102,6 +102,7 @@ writer_unit_free(struct writer_unit *u)
 	briefing_free(u->b);
 	store_record_clear(&u->rec);
 	store_feed_clear(&u->sf);
+	store_page_clear(&u->page);
 	free(u);
 }
 
@@ -192,19 +193,33 @@ write_batch(struct writer *w, struct batch *bt)
 				/* A record the store refuses will be refused
 				 * on every retry: drop it, not the batch. */
 				note_refused(bt, u, store_errmsg(s));
+				u->result = -1;
 				r = 0;
 				break;
 			}
 			if (r < 0)
 				break;
+			u->result = r;
 			if (r > 0)
 				bt->stored++;
+			if (u->has_page && u->b->id > 0) {
+				u->page.briefing_id = u->b->id;
+				r = store_page_put(s, &u->page);
+				if (r < 0)
+					break;
+			}
 			if (seq > bt->maxseq)
 				bt->maxseq = seq;
 			break;
 		case WRITER_FEED_STATE:
 			if (u->sf.name)
 				r = store_feed_put(s, &u->sf);
+			break;
+		case WRITER_PAGE:
+			r = store_page_put(s, &u->page);
+			if (r == -EINVAL) { /* no such briefing any more */
+				r = 0;
+			}
 			break;
 		case WRITER_NEXT_DUE: {
 			struct store_feed sf;

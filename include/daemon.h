@@ -73,6 +73,8 @@ struct daemon {
 	int exit_code;
 	int closing_handles;      /* close callbacks still to come */
 	int lock_fd;              /* dblock on the database, -1 if none */
+	char *once_failed;        /* --once: which feeds failed, for the
+				   * last line; the caller frees it */
 };
 
 /* Load the config, open the store and the socket, start polling. On

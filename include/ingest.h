@@ -29,6 +29,7 @@
 
 struct fetcher;
 struct ingest;
+struct ingest_attempt;
 struct profile;
 struct profile_set;
 struct store;
@@ -64,6 +65,7 @@ struct ingest_feed {
 	/* ingest's */
 	char *pending_redirect;  /* permanent redirect seen once, adopted
 				  * when the next poll sees it again */
+	struct ingest_attempt *attempts; /* failed page attempts per item */
 };
 
 /* How a poll ended. */

@@ -135,6 +135,49 @@ int store_put_record(struct store *s, const char *feed, const char *item_id,
 		     uint64_t fingerprint, struct briefing *b,
 		     const struct store_record *rec, int64_t *seq);
 
+/* --- pages: where a briefing was read from (store_page.c) --------------- */
+
+struct store_page {
+	int64_t briefing_id;
+	char *feed;          /* the feed whose schedule applies */
+	char *url;
+	char *etag, *last_modified; /* of the last 200 */
+	int status;          /* last HTTP status of the page; 0: none */
+	char *note;          /* why the record is the feed item's, or NULL */
+	int64_t stored;      /* unix s, when first stored (kept by put) */
+	int64_t checked;     /* unix s, last fetched or re-checked */
+	int checks;          /* re-checks done */
+	int64_t next_check;  /* unix s of the next re-check; 0: none */
+};
+
+/* Insert or replace the page of p->briefing_id (p->stored is kept from an
+ * existing row). Inside the current transaction, or its own. */
+int store_page_put(struct store *s, const struct store_page *p);
+/* Load it; -ENOENT when the briefing has no page row. */
+int store_page_get(struct store *s, int64_t briefing_id,
+		   struct store_page *out);
+void store_page_clear(struct store_page *p);
+/* Call cb for pages with 0 < next_check <= now, earliest first, at most
+ * limit (copied first: cb may write). Fields borrowed for the call; a
+ * non-zero return from cb stops the walk and is returned. */
+int store_pages_due(struct store *s, int64_t now, size_t limit,
+		    int (*cb)(void *arg, const struct store_page *p),
+		    void *arg);
+/* The earliest next_check > 0, or 0 when none. */
+int store_pages_next(struct store *s, int64_t *when);
+
+/* One revision of a briefing: n, when, and how many turns it changed
+ * relative to the one before (its record against the previous one). */
+struct store_revision {
+	int n;
+	int64_t created;     /* unix s */
+	const char *record;  /* the revision's record text */
+};
+/* Call cb for each revision of briefing id, oldest first. */
+int store_revisions(struct store *s, int64_t id,
+		    int (*cb)(void *arg, const struct store_revision *r),
+		    void *arg);
+
 /* Load briefing id with its turns. -ENOENT when absent. */
 int store_get_briefing(struct store *s, int64_t id, struct briefing **out);
 

@@ -39,6 +39,7 @@ enum writer_kind {
 	WRITER_BRIEFING,   /* store_put_record(feed, item_id, fp, b, rec) */
 	WRITER_FEED_STATE, /* store_feed_put(sf) if sf.name is set */
 	WRITER_NEXT_DUE,   /* the stored feed's next_due, if it exists */
+	WRITER_PAGE,       /* store_page_put(page) alone */
 };
 
 /* One thing to write. Made with writer_unit_new, handed over with
@@ -52,6 +53,11 @@ struct writer_unit {
 	struct store_record rec; /* b's record text */
 	struct store_feed sf;    /* WRITER_FEED_STATE, owned */
 	int64_t next_due;        /* WRITER_NEXT_DUE: unix seconds */
+	struct store_page page;  /* WRITER_PAGE; or with WRITER_BRIEFING when
+				  * has_page, for the briefing just put */
+	int has_page;
+	int result;              /* WRITER_BRIEFING, once written: the
+				  * store_put_result (-1: refused) */
 	size_t bytes;            /* about how much memory it holds */
 	void *tag;               /* the owner's (loop thread only) */
 	int user;                /* the owner's (loop thread only) */

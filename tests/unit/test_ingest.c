@@ -14,13 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "briefing.h"
 #include "fetch.h"
 #include "ingest.h"
 #include "profiles.h"
@@ -106,6 +111,61 @@ put_page(const char *rel, const char *text)
 		 "<h1>Press briefing</h1><p>MR. SMITH: %s</p>"
 		 "<p>QUESTION: And then?</p><p>MR. SMITH: Thank you.</p>"
 		 "</body></html>", text);
+}
+
+/* An RSS feed of n items with the given links (guid = prefix-k). */
+static void
+put_feed_links(const char *rel, int n, const char *prefix,
+	       const char *const *links)
+{
+	char items[4096] = "";
+	size_t len = 0;
+	int k;
+
+	for (k = 0; k < n; k++)
+		len += (size_t)snprintf(items + len, sizeof(items) - len,
+			"<item><title>Item %s%d</title><link>%s</link>"
+			"<guid>%s-%d</guid>"
+			"<pubDate>Mon, 0%d Jan 2024 10:00:00 GMT</pubDate>"
+			"<description>Summary %d</description></item>",
+			prefix, k, links[k], prefix, k, k + 1, k);
+	put_file(rel, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+		 "<title>T</title><link>http://127.0.0.1/</link>%s"
+		 "</channel></rss>", items);
+}
+
+/* Requests the fixture server answered for path (its /_stats). */
+static long
+server_count(const char *path)
+{
+	struct sockaddr_in sa = {0};
+	char req[128], resp[65536], *body;
+	size_t got = 0;
+	ssize_t n;
+	json_t *j;
+	long v;
+	int fd;
+
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)server_port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(req, sizeof(req), "GET /_stats HTTP/1.0\r\n"
+		 "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while ((n = read(fd, resp + got, sizeof(resp) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	resp[got] = '\0';
+	body = strstr(resp, "\r\n\r\n");
+	assert_non_null(body);
+	j = json_loads(body + 4, 0, NULL);
+	assert_non_null(j);
+	v = (long)json_integer_value(json_object_get(j, path));
+	json_decref(j);
+	return v;
 }
 
 /* ---- ops ------------------------------------------------------------------ */
@@ -441,6 +501,151 @@ test_forget_drops_polls_and_reports(void **state)
 	assert_int_equal(stored_briefings(fx), 1);
 }
 
+static int64_t
+briefing_of(struct fx *fx, const char *feed, const char *item)
+{
+	int64_t id = 0;
+
+	assert_int_equal(store_item_lookup(fx->st, feed, item, NULL, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* #22 item 7: a dead item link does not fail the poll or back off the
+ * feed; its item is stored from the feed, noting why, and its page is not
+ * asked for again. */
+static void
+test_dead_links_store_the_item_and_keep_the_feed_ok(void **state)
+{
+	struct fx *fx = *state;
+	char ok_url[128], dead_url[128];
+	const char *links[3];
+	struct store_feed sf;
+	struct store_page pg;
+	struct briefing *b = NULL;
+
+	snprintf(ok_url, sizeof(ok_url), "http://127.0.0.1:%d/f0.html",
+		 server_port);
+	snprintf(dead_url, sizeof(dead_url), "http://127.0.0.1:%d/f-gone.html",
+		 server_port);
+	links[0] = ok_url;
+	links[1] = dead_url;
+	links[2] = "javascript:alert(1)";
+	put_page("f0.html", "Fine.");
+	put_feed_links("feed.xml", 3, "f", links);
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 1);
+	assert_int_equal(fx->last.ok, 1);
+	assert_int_equal(fx->last.new_items, 3);
+	assert_non_null(strstr(fx->last.msg, "ok, 3 new of 3 items; "
+			       "2 pages not fetched, stored from the feed"));
+	run_until_idle(fx, 1);
+	assert_int_equal(stored_briefings(fx), 3);
+	assert_int_equal(store_feed_get(fx->st, "one", &sf), 0);
+	assert_int_equal(sf.failures, 0);
+	assert_null(sf.last_error);
+	assert_non_null(sf.etag); /* validators advanced */
+	store_feed_clear(&sf);
+
+	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", "f-1"),
+					&pg), 0);
+	assert_int_equal(pg.status, 404);
+	assert_string_equal(pg.note, "page not fetched: HTTP 404");
+	store_page_clear(&pg);
+	assert_int_equal(store_get_briefing(fx->st,
+					    briefing_of(fx, "one", "f-1"), &b),
+			 0);
+	assert_int_equal(b->kind, BRIEFING_OTHER);
+	assert_string_equal(b->title, "Item f1");
+	briefing_free(b);
+	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", "f-2"),
+					&pg), 0);
+	assert_string_equal(pg.note,
+			    "page not fetched: the link is not http(s)");
+	store_page_clear(&pg);
+	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", "f-0"),
+					&pg), 0);
+	assert_int_equal(pg.status, 200);
+	assert_null(pg.note);
+	assert_non_null(pg.etag);
+	store_page_clear(&pg);
+
+	/* the next poll is a 304: the dead page is not fetched again */
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 2);
+	assert_string_equal(fx->last.msg, "not modified (304)");
+	assert_int_equal(server_count("/f-gone.html"), 1);
+	run_until_idle(fx, 2);
+}
+
+/* #22 item 7: a page failing in a way that may pass is retried by the
+ * next polls, a bounded number of times, without failing any poll. */
+static void
+test_transient_page_failure_is_retried_a_bounded_number_of_times(void **state)
+{
+	struct fx *fx = *state;
+	char url[128];
+	const char *links[1];
+	struct store_page pg;
+	int k;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_bad/status/503",
+		 server_port);
+	links[0] = url;
+	put_feed_links("feed.xml", 1, "g", links);
+	for (k = 1; k <= 2; k++) {
+		assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+		run_until_polls(fx, k);
+		assert_int_equal(fx->last.ok, 1);
+		assert_string_equal(fx->last.msg, "ok, 0 new of 1 items; "
+				    "1 page to retry (HTTP 503)");
+		run_until_idle(fx, k);
+		assert_int_equal(stored_briefings(fx), 0);
+	}
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 3);
+	assert_string_equal(fx->last.msg, "ok, 1 new of 1 items; 1 page not "
+			    "fetched, stored from the feed (HTTP 503 (3 "
+			    "attempts))");
+	run_until_idle(fx, 3);
+	assert_int_equal(stored_briefings(fx), 1);
+	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", "g-0"),
+					&pg), 0);
+	assert_int_equal(pg.status, 503);
+	store_page_clear(&pg);
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 4);
+	assert_string_equal(fx->last.msg, "not modified (304)");
+	run_until_idle(fx, 4);
+	assert_int_equal(server_count("/_bad/status/503"), 3);
+}
+
+/* #22 item 11: a second feed carrying items already stored reports
+ * nothing new and nothing changed; the reported count is what was
+ * stored. */
+static void
+test_counts_are_what_was_stored(void **state)
+{
+	struct fx *fx = *state;
+
+	put_page("h0.html", "One.");
+	put_page("h1.html", "Two.");
+	put_feed("feed.xml", 2, "h");
+	put_feed("feed2.xml", 2, "h");
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 1);
+	assert_string_equal(fx->last.msg, "ok, 2 new of 2 items");
+	run_until_idle(fx, 1);
+	assert_int_equal(ingest_poll(fx->in, &fx->feed2), 0);
+	run_until_polls(fx, 2);
+	assert_int_equal(fx->last.new_items, 0);
+	assert_int_equal(fx->last.changed_items, 0);
+	assert_string_equal(fx->last.msg, "ok, 0 new of 2 items");
+	run_until_idle(fx, 2);
+	assert_int_equal(stored_briefings(fx), 2);
+	assert_int_equal(stored_events(fx), 2);
+}
+
 /* ---- group setup: the fixture server ---------------------------------- */
 
 static int
@@ -512,6 +717,9 @@ main(void)
 		T(test_poll_done_may_close_the_ingest),
 		T(test_poll_done_may_poll_again),
 		T(test_forget_drops_polls_and_reports),
+		T(test_dead_links_store_the_item_and_keep_the_feed_ok),
+		T(test_transient_page_failure_is_retried_a_bounded_number_of_times),
+		T(test_counts_are_what_was_stored),
 	};
 
 	return cmocka_run_group_tests(tests, server_start, server_stop);
