@@ -35,6 +35,7 @@
 #include "buf.h"
 #include "config.h"
 #include "feed.h"
+#include "history.h"
 #include "metrics.h"
 #include "sanitize.h"
 #include "opml.h"
@@ -715,6 +716,10 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		json_decref(j);
 	} else {
 		print_briefing_text(b, width);
+		/* its page and revisions (issue #19) */
+		if (history_print(s, b->id, stdout) < 0)
+			fprintf(stderr, "briefwatch: show: %s\n",
+				store_errmsg(s));
 	}
 	briefing_free(b);
 	store_close(s);

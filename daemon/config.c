@@ -290,6 +290,11 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 			c->fetch_pages = b;
 		return 1;
 	}
+	if (strcmp(name, "recheck") == 0) {
+		if (config_parse_recheck(value, &c->recheck) < 0)
+			return fail(st, "recheck: \"%s\" is not \"no\" or a list of ascending durations of at least 1 s (at most %d)", value, RECHECK_MAX);
+		return 1;
+	}
 	if (strcmp(name, "max_feed_items") == 0) {
 		if (parse_long(value, 1, 1000000, &l) < 0)
 			return fail(st, "max_feed_items: \"%s\" is not a number from 1 to 1000000", value);
@@ -409,6 +414,12 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 			return fail(st, "feed \"%s\": interval \"%s\" is not a duration of at least 1 s", fname, value);
 		return 1;
 	}
+	if (strcmp(name, "recheck") == 0) {
+		if (config_parse_recheck(value, &f->recheck) < 0)
+			return fail(st, "feed \"%s\": recheck \"%s\" is not \"no\" or a list of ascending durations of at least 1 s (at most %d)", fname, value, RECHECK_MAX);
+		f->recheck.set = 1;
+		return 1;
+	}
 	if (strcmp(name, "fetch_pages") == 0) {
 		if (parse_bool(value, &f->fetch_pages) < 0)
 			return fail(st, "feed \"%s\": fetch_pages \"%s\" is not yes or no", fname, value);
@@ -457,6 +468,7 @@ config_defaults(void)
 	c->max_connections = 32;
 	c->max_per_host = 2;
 	c->fetch_pages = 1;
+	config_parse_recheck("10m 1h 6h 1d 3d", &c->recheck);
 	c->max_feed_bytes = 16u << 20;
 	c->max_feed_items = 5000;
 	c->max_field_bytes = 1u << 20;
@@ -707,6 +719,12 @@ config_feed_format(const struct config_feed *f, struct buf *out)
 	if (f->fetch_pages >= 0)
 		buf_printf(&b, "fetch_pages = %s\n",
 			   f->fetch_pages ? "yes" : "no");
+	if (f->recheck.set) {
+		char rc[512];
+
+		config_format_recheck(&f->recheck, rc, sizeof(rc));
+		buf_printf(&b, "recheck = %s\n", rc);
+	}
 	if (bad || buf_str(&b) == NULL) {
 		buf_free(&b);
 		return bad ? -EINVAL : -ENOMEM;
@@ -921,4 +939,58 @@ config_find_feed(const struct config *c, const char *name)
 		if (strcmp(c->feeds[i].name, name) == 0)
 			return &c->feeds[i];
 	return NULL;
+}
+
+/* ---- recheck: a list of durations, the only value of its kind ---- */
+
+int
+config_parse_recheck(const char *s, struct recheck_sched *out)
+{
+	struct recheck_sched r = {0};
+	char tok[64];
+	size_t n;
+
+	if (!s)
+		return -EINVAL;
+	s += strspn(s, " \t,");
+	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "none") == 0 ||
+	    strcasecmp(s, "off") == 0) {
+		*out = r;
+		return 0;
+	}
+	while (*s) {
+		n = strcspn(s, " \t,");
+		if (n >= sizeof(tok) || r.n == RECHECK_MAX)
+			return -EINVAL;
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		if (config_parse_duration(tok, &r.ages_ms[r.n]) < 0 ||
+		    r.ages_ms[r.n] < 1000 ||
+		    (r.n && r.ages_ms[r.n] <= r.ages_ms[r.n - 1]))
+			return -EINVAL;
+		r.n++;
+		s += n;
+		s += strspn(s, " \t,");
+	}
+	if (!r.n)
+		return -EINVAL;
+	*out = r;
+	return 0;
+}
+
+void
+config_format_recheck(const struct recheck_sched *s, char *buf, size_t size)
+{
+	size_t len = 0;
+	int i;
+
+	if (!s->n) {
+		snprintf(buf, size, "no");
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < s->n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%llds",
+					i ? " " : "",
+					(long long)(s->ages_ms[i] / 1000));
 }

@@ -33,6 +33,8 @@
 #define MAINT_FIRST_MS (10 * 60 * 1000)
 #define MAINT_EVERY_MS (24 * 3600 * 1000)
 #define STARTUP_SPREAD_MS 5000
+#define RECHECK_EVERY_MS 1000
+#define RECHECK_BATCH 64
 
 int64_t
 daemon_now_ms(void)
@@ -57,7 +59,8 @@ feed_cfg_equal(const struct config_feed *a, const struct config_feed *b)
 	       str_eq(a->xpath_title, b->xpath_title) &&
 	       str_eq(a->xpath_date, b->xpath_date) &&
 	       a->interval_ms == b->interval_ms &&
-	       a->fetch_pages == b->fetch_pages;
+	       a->fetch_pages == b->fetch_pages &&
+	       memcmp(&a->recheck, &b->recheck, sizeof(a->recheck)) == 0;
 }
 
 /* The profile a feed's config asks for, or NULL (choose by URL). */
@@ -177,6 +180,7 @@ feed_add(struct daemon *d, const struct config_feed *c,
 	f->feed.url = f->cfg.url;
 	f->feed.profile = profile;
 	f->feed.fetch_pages = f->cfg.fetch_pages;
+	f->feed.recheck = f->cfg.recheck;
 	snprintf(f->state, sizeof(f->state), "new");
 	snprintf(f->last_result, sizeof(f->last_result), "not polled yet");
 	uv_timer_init(d->loop, &f->timer);
@@ -242,6 +246,51 @@ all_polled_once(const struct daemon *d)
 static void update_status(struct daemon *d);
 static int op_status(void *arg, json_t **out, char **err);
 
+struct dispatch {
+	struct daemon *d;
+	size_t n;
+};
+
+static int
+dispatch_one(void *arg, const struct store_page *pg)
+{
+	struct dispatch *x = arg;
+	struct feedctl *f = feed_find(x->d, pg->feed);
+
+	if (ingest_recheck(x->d->ingest, f ? &f->feed : NULL, pg) == 0)
+		x->n++;
+	return 0;
+}
+
+/* Hand the page re-checks now due to ingest: at most limit (0: all).
+ * Returns how many. */
+static size_t
+rechecks_dispatch(struct daemon *d, size_t limit)
+{
+	struct dispatch x = {d, 0};
+
+	if (!d->ingest || d->stopping)
+		return 0;
+	if (store_pages_due(d->store, daemon_now_ms() / 1000,
+			    limit ? limit : (size_t)1 << 30, dispatch_one,
+			    &x) < 0)
+		log_limited("store", 5, LOG_LVL_WARN,
+			    "store: cannot list the pages to re-check: %s",
+			    store_errmsg(d->store));
+	return x.n;
+}
+
+/* Once a second: when the previous re-checks are all written, hand over
+ * the next ones that are due. Ingest starts them only in spare capacity. */
+static void
+on_recheck_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	if (d->ingest && !ingest_rechecks(d->ingest))
+		rechecks_dispatch(d, RECHECK_BATCH);
+}
+
 /* --once has polled every feed and stored what it found: stop, with exit
  * status 1 and a summary naming the failed feeds when any failed. */
 static void
@@ -253,6 +302,12 @@ once_done(struct daemon *d)
 
 	if (d->stopping)
 		return;
+	/* Every re-check that is due, then stop when ingest is idle again. */
+	if (!d->once_rechecked) {
+		d->once_rechecked = 1;
+		if (rechecks_dispatch(d, 0) > 0)
+			return;
+	}
 	for (f = d->feeds; f; f = f->next) {
 		total++;
 		if (!f->failures)
@@ -476,6 +531,19 @@ op_status(void *arg, json_t **out, char **err)
 	json_object_set_new(*out, "briefings", json_integer(st.briefings));
 	json_object_set_new(*out, "db_bytes",
 			    json_integer((json_int_t)st.db_bytes));
+	{
+		struct ingest_stats is;
+
+		ingest_stats(d->ingest, &is);
+		json_object_set_new(*out, "rechecks",
+				    json_integer((json_int_t)is.rechecks));
+		json_object_set_new(*out, "rechecks_not_modified",
+				    json_integer((json_int_t)is.rechecks_304));
+		json_object_set_new(*out, "rechecks_gone",
+				    json_integer((json_int_t)is.rechecks_gone));
+		json_object_set_new(*out, "rechecks_revised",
+				    json_integer((json_int_t)is.rechecks_revised));
+	}
 	return 0;
 }
 
@@ -778,6 +846,7 @@ ingest_limits_from(const struct config *cfg, struct ingest_limits *lim)
 	lim->max_field_bytes = cfg->max_field_bytes;
 	lim->max_page_bytes = cfg->max_page_bytes;
 	lim->fetch_pages = cfg->fetch_pages;
+	lim->recheck = cfg->recheck;
 }
 
 static int
@@ -921,6 +990,12 @@ start_handles(struct daemon *d)
 	uv_timer_start(&d->maint_timer, on_maint_timer, MAINT_FIRST_MS,
 		       MAINT_EVERY_MS);
 	uv_unref((uv_handle_t *)&d->maint_timer);
+	uv_timer_init(loop, &d->recheck_timer);
+	d->recheck_timer.data = d;
+	if (!d->opts.once)
+		uv_timer_start(&d->recheck_timer, on_recheck_timer,
+			       RECHECK_EVERY_MS, RECHECK_EVERY_MS);
+	uv_unref((uv_handle_t *)&d->recheck_timer);
 }
 
 /* Start phase 5: the feed table, each feed's first poll spread over
@@ -1175,7 +1250,7 @@ daemon_stop(struct daemon *d, int exit_code)
 	}
 	/* Order matters: ingest flushes what is complete and cancels its
 	 * fetches while the fetcher and the socket still exist. */
-	d->closing_handles += 2 + 3 + 2; /* ingest, fetcher, signals, timers */
+	d->closing_handles += 2 + 3 + 3; /* ingest, fetcher, signals, timers */
 	ingest_close(d->ingest, on_part_closed, d);
 	d->ingest = NULL;
 	fetch_close(d->fetcher, on_part_closed, d);
@@ -1190,6 +1265,7 @@ daemon_stop(struct daemon *d, int exit_code)
 	uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
 	uv_close((uv_handle_t *)&d->status_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&d->maint_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&d->recheck_timer, on_handle_closed);
 	service_watchdog_stop(&d->watchdog);
 }
 

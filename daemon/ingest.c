@@ -32,6 +32,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "profiles.h"
+#include "sched.h"
 #include "store.h"
 #include "transcript.h"
 #include "writer.h"
@@ -136,6 +137,36 @@ struct poll {
  * complete (its state is taken from the poll as the batch is formed). */
 #define UNIT_POLL_DONE 1
 #define UNIT_POLL_PREPARED 2 /* ... and its state is in the unit */
+/* writer_unit.user: a re-check's write; its tag is the struct recheck. */
+#define UNIT_RECHECK 3
+
+/* Page re-checks fetching or parsing at once. One: a re-check never holds
+ * more than one of a publisher's connections (max_per_host is 2 by
+ * default), so a feed poll to the same host always finds one free. */
+#define RECHECK_ACTIVE_MAX 1
+
+/* One page re-check, from its queue to the commit of what it found. */
+struct recheck {
+	struct ingest *in;
+	struct ingest_feed *f;     /* NULL once forgotten, or none */
+	struct store_page pg;      /* the stored page (own copy) */
+	struct recheck_sched sched;
+	struct profile *profile;   /* private copy of f's profile */
+	const struct profile_set *profiles;
+	struct fetch_job *job;     /* while fetching */
+	uv_work_t work;            /* while parsing */
+	char *body;                /* private copies for the worker */
+	size_t len, max_page;
+	char *url, *charset, *etag, *lm;
+	struct briefing *b;
+	int rc;
+	char *err;
+	int active;                /* holds the RECHECK_ACTIVE_MAX slot */
+	int parsing;
+	int orphaned;              /* closed while parsing: freed after */
+	struct recheck *qnext;     /* in the queue */
+	struct recheck *next, **pprev; /* every live re-check */
+};
 
 /* An op to fire once the current entry point is done. */
 struct event {
@@ -167,6 +198,10 @@ struct ingest {
 	struct poll *pwait_head, *pwait_tail; /* polls waiting for a slot */
 	int pumping;            /* polls_pump is running (no re-entry) */
 	struct page *wait_head, *wait_tail; /* pages waiting for a slot */
+	struct recheck *rc_all;             /* live re-checks */
+	struct recheck *rc_qhead, *rc_qtail; /* not started yet */
+	size_t rc_count, rc_active;
+	struct ingest_stats stats;
 	struct retired {
 		struct profile_set *set;
 		struct retired *next;
@@ -180,6 +215,9 @@ static void polls_pump(struct ingest *in);
 static void page_release(struct page *pg);
 static void maybe_free(struct ingest *in);
 static void on_fire(uv_idle_t *h);
+static void rechecks_pump(struct ingest *in);
+static int64_t recheck_next(const struct recheck_sched *s, int64_t stored,
+			    int64_t now);
 
 static int64_t
 now_ms(void)
@@ -585,6 +623,12 @@ queue_briefing(struct poll *p, size_t idx, struct briefing *b, uint64_t fp,
 		err |= set_str(&u->page.note, pm->note);
 		u->page.status = pm->status;
 		u->page.checked = pm->status ? now_ms() / 1000 : 0;
+		u->page.stored = now_ms() / 1000;
+		if (pm->status == 200)
+			u->page.next_check = recheck_next(
+				p->f->recheck.set ? &p->f->recheck
+						  : &p->in->env.limits.recheck,
+				u->page.stored, u->page.stored);
 	}
 	if (!u || err || !(u->item_id = strdup(p->doc->entries[idx].id)) ||
 	    store_record_make(b, u->feed, u->item_id, &u->rec) < 0) {
@@ -944,6 +988,8 @@ page_admissible(const struct ingest *in)
 static void
 pages_pump(struct ingest *in)
 {
+	if (!in->wait_head)
+		rechecks_pump(in);
 	while (!in->closing && page_admissible(in) && in->wait_head) {
 		struct page *pg = in->wait_head;
 		struct poll *p = pg->p;
@@ -1289,6 +1335,348 @@ ingest_poll(struct ingest *in, struct ingest_feed *f)
 	return 0;
 }
 
+/* ---- page re-checks ------------------------------------------------------ */
+
+/* Unix seconds of the next re-check of a page stored at `stored`: the
+ * first age of s not yet reached at now, plus up to 10 % of it (spread:
+ * a burst of new briefings does not become a burst of re-checks); 0 when
+ * the schedule is over or off. Steps missed while the daemon was down
+ * are skipped, not caught up one by one. */
+static int64_t
+recheck_next(const struct recheck_sched *s, int64_t stored, int64_t now)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		int64_t age = s->ages_ms[i];
+
+		if (stored * 1000 + age <= now * 1000)
+			continue;
+		age += (int64_t)(sched_random() * (double)age / 10);
+		return stored + (age + 999) / 1000;
+	}
+	return 0;
+}
+
+static void
+recheck_free(struct recheck *rc)
+{
+	struct ingest *in = rc->in;
+
+	if (rc->pprev) {
+		*rc->pprev = rc->next;
+		if (rc->next)
+			rc->next->pprev = rc->pprev;
+		rc->pprev = NULL;
+		in->rc_count--;
+	}
+	if (rc->active) {
+		rc->active = 0;
+		in->rc_active--;
+	}
+	if (rc->parsing) { /* the worker still owns it: freed after */
+		rc->orphaned = 1;
+		return;
+	}
+	store_page_clear(&rc->pg);
+	profile_free(rc->profile);
+	free(rc->body);
+	free(rc->url);
+	free(rc->charset);
+	free(rc->etag);
+	free(rc->lm);
+	free(rc->err);
+	briefing_free(rc->b);
+	free(rc);
+}
+
+/* Write what the re-check found: the page row (validators, status, note,
+ * schedule), with the new record when b is set. The re-check ends when
+ * this commits (wr_committed). */
+static void
+recheck_write(struct recheck *rc, int status, const char *note,
+	      struct briefing *b)
+{
+	struct ingest *in = rc->in;
+	struct writer_unit *u;
+	struct store_page *pg;
+	int64_t now = now_ms() / 1000;
+	int err = 0;
+
+	if (rc->active) {
+		rc->active = 0;
+		in->rc_active--;
+	}
+	u = writer_unit_new(b ? WRITER_BRIEFING : WRITER_PAGE, rc->pg.feed);
+	if (!u) {
+		briefing_free(b);
+		goto fail;
+	}
+	pg = &u->page;
+	pg->briefing_id = rc->pg.briefing_id;
+	err |= set_str(&pg->feed, rc->pg.feed);
+	err |= set_str(&pg->url, rc->pg.url);
+	err |= set_str(&pg->etag, rc->etag ? rc->etag : rc->pg.etag);
+	err |= set_str(&pg->last_modified, rc->lm ? rc->lm : rc->pg.last_modified);
+	err |= set_str(&pg->note, note);
+	pg->status = status;
+	pg->stored = rc->pg.stored;
+	pg->checked = now;
+	pg->checks = rc->pg.checks + 1;
+	pg->next_check = status == 404 || status == 410
+				 ? 0 : recheck_next(&rc->sched, pg->stored, now);
+	if (b) {
+		u->b = b;
+		u->has_page = 1;
+		if (!err && store_record_make(b, u->feed, NULL, &u->rec) < 0)
+			err = 1;
+		u->bytes = strlen(u->rec.text ? u->rec.text : "");
+	}
+	if (err) {
+		writer_unit_free(u);
+		goto fail;
+	}
+	u->user = UNIT_RECHECK;
+	u->tag = rc;
+	writer_push(in->w, u);
+	return;
+fail:
+	log_limited("ingest", 5, LOG_LVL_WARN,
+		    "re-check of %s: out of memory", rc->pg.url);
+	recheck_free(rc);
+}
+
+/* Fill what the page did not say from the stored briefing, as the feed
+ * item did when it was first stored. */
+static int
+recheck_complete(struct recheck *rc, struct briefing *b)
+{
+	struct briefing *old = NULL;
+	int err = 0, r;
+
+	r = store_get_briefing(rc->in->env.store, rc->pg.briefing_id, &old);
+	if (r < 0)
+		return r;
+	err |= set_str(&b->feed, old->feed);
+	if (old->url)
+		err |= set_str(&b->url, old->url);
+	if (!b->title || !*b->title)
+		err |= set_str(&b->title, old->title);
+	if (!b->published)
+		err |= set_str(&b->published, old->published);
+	if (!b->summary || !*b->summary)
+		err |= set_str(&b->summary, old->summary);
+	briefing_free(old);
+	return err ? -ENOMEM : 0;
+}
+
+static void
+work_recheck(uv_work_t *w)
+{
+	struct recheck *rc = w->data;
+	struct transcript_opts o = {0};
+
+	o.url = rc->url;
+	o.charset = rc->charset;
+	o.profile = rc->profile;
+	o.profiles = rc->profiles;
+	o.max_bytes = rc->max_page;
+	rc->rc = transcript_parse(rc->body, rc->len, &o, &rc->b, &rc->err);
+}
+
+static void
+after_recheck(uv_work_t *w, int status)
+{
+	struct recheck *rc = w->data;
+	struct ingest *in = rc->in;
+	struct briefing *b;
+	int closing = in->closing;
+
+	rc->parsing = 0;
+	in->inflight--;
+	profiles_reap(in);
+	free(rc->body);
+	rc->body = NULL;
+	if (rc->orphaned) {
+		recheck_free(rc);
+		if (closing)
+			maybe_free(in);
+		return;
+	}
+	b = rc->b;
+	rc->b = NULL;
+	if (status == UV_ECANCELED || rc->rc < 0 ||
+	    recheck_complete(rc, b) < 0) {
+		/* not readable now: keep the stored record, move on */
+		briefing_free(b);
+		recheck_write(rc, 200, NULL, NULL);
+	} else {
+		recheck_write(rc, 200, NULL, b);
+	}
+	rechecks_pump(in);
+	emit(in);
+}
+
+static void
+on_recheck(void *arg, const struct fetch_result *res)
+{
+	struct recheck *rc = arg;
+	struct ingest *in = rc->in;
+	char note[64];
+
+	rc->job = NULL;
+	if (!res->error)
+		in->stats.rechecks++;
+	if (res->error) {
+		log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
+			    "re-check \"%s\": %s: %s; trying again later",
+			    rc->pg.feed, rc->pg.url, res->error_msg);
+		recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+	} else if (res->status == 304) {
+		in->stats.rechecks_304++;
+		recheck_write(rc, 200, NULL, NULL);
+	} else if (res->status == 404 || res->status == 410) {
+		in->stats.rechecks_gone++;
+		log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
+			    "re-check \"%s\": %s: HTTP %ld; the page is gone, "
+			    "the briefing stays", rc->pg.feed, rc->pg.url,
+			    res->status);
+		snprintf(note, sizeof(note), "page gone: HTTP %ld",
+			 res->status);
+		recheck_write(rc, (int)res->status, note, NULL);
+	} else if (res->status != 200) {
+		log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
+			    "re-check \"%s\": %s: HTTP %ld; trying again later",
+			    rc->pg.feed, rc->pg.url, res->status);
+		recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+	} else if (copy_body(res, &rc->body, &rc->len) < 0 ||
+		   set_str(&rc->etag, res->etag) < 0 ||
+		   set_str(&rc->lm, res->last_modified) < 0 ||
+		   set_str(&rc->url, res->effective_url ? res->effective_url
+							: rc->pg.url) < 0) {
+		recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+	} else {
+		rc->charset = ct_charset(res->content_type);
+		rc->profiles = in->env.profiles;
+		rc->max_page = in->env.limits.max_page_bytes;
+		rc->work.data = rc;
+		if (uv_queue_work(in->env.loop, &rc->work, work_recheck,
+				  after_recheck) < 0) {
+			recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+		} else {
+			rc->parsing = 1;
+			in->inflight++;
+		}
+	}
+	rechecks_pump(in);
+	emit(in);
+}
+
+/* Is there spare capacity: no feed poll and no page waiting for a slot,
+ * pages well under their cap, the writer not behind? */
+static int
+recheck_spare(const struct ingest *in)
+{
+	return !in->pwait_head && !in->wait_head &&
+	       in->pages_active < PAGES_ACTIVE_MAX / 2 &&
+	       writer_queued_bytes(in->w) < QUEUE_MAX_BYTES / 2;
+}
+
+static void
+rechecks_pump(struct ingest *in)
+{
+	while (!in->closing && in->rc_qhead &&
+	       in->rc_active < RECHECK_ACTIVE_MAX && recheck_spare(in)) {
+		struct recheck *rc = in->rc_qhead;
+		struct fetch_req req = {0};
+		int r;
+
+		in->rc_qhead = rc->qnext;
+		if (!in->rc_qhead)
+			in->rc_qtail = NULL;
+		rc->qnext = NULL;
+		req.url = rc->pg.url;
+		req.etag = rc->pg.etag;
+		req.last_modified = rc->pg.last_modified;
+		req.max_body = in->env.limits.max_page_bytes;
+		rc->active = 1;
+		in->rc_active++;
+		r = fetch_start(in->env.fetcher, &req, on_recheck, rc,
+				&rc->job);
+		if (r < 0) {
+			log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
+				    "re-check \"%s\": %s: %s", rc->pg.feed,
+				    rc->pg.url, strerror(-r));
+			recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+		}
+	}
+}
+
+static int
+page_copy(struct store_page *dst, const struct store_page *src)
+{
+	int err = 0;
+
+	*dst = *src;
+	dst->feed = dst->url = dst->etag = dst->last_modified = NULL;
+	dst->note = NULL;
+	err |= set_str(&dst->feed, src->feed);
+	err |= set_str(&dst->url, src->url);
+	err |= set_str(&dst->etag, src->etag);
+	err |= set_str(&dst->last_modified, src->last_modified);
+	err |= set_str(&dst->note, src->note);
+	return err ? -ENOMEM : 0;
+}
+
+int
+ingest_recheck(struct ingest *in, struct ingest_feed *f,
+	       const struct store_page *pg)
+{
+	struct recheck *rc;
+
+	if (in->closing)
+		return -ECANCELED;
+	rc = calloc(1, sizeof(*rc));
+	if (!rc)
+		return -ENOMEM;
+	rc->in = in;
+	rc->f = f;
+	rc->sched = f && f->recheck.set ? f->recheck : in->env.limits.recheck;
+	if (page_copy(&rc->pg, pg) < 0 ||
+	    (f && f->profile &&
+	     profile_derive(f->profile, NULL, NULL, NULL, &rc->profile) < 0)) {
+		store_page_clear(&rc->pg);
+		free(rc);
+		return -ENOMEM;
+	}
+	rc->next = in->rc_all;
+	if (in->rc_all)
+		in->rc_all->pprev = &rc->next;
+	in->rc_all = rc;
+	rc->pprev = &in->rc_all;
+	in->rc_count++;
+	if (in->rc_qtail)
+		in->rc_qtail->qnext = rc;
+	else
+		in->rc_qhead = rc;
+	in->rc_qtail = rc;
+	rechecks_pump(in);
+	emit(in);
+	return 0;
+}
+
+size_t
+ingest_rechecks(const struct ingest *in)
+{
+	return in->rc_count;
+}
+
+void
+ingest_stats(const struct ingest *in, struct ingest_stats *out)
+{
+	*out = in->stats;
+}
+
 /* ---- the writer's hooks ------------------------------------------------ */
 
 /* A complete poll's unit joins a batch (on the loop thread): the poll's
@@ -1373,6 +1761,15 @@ wr_committed(void *arg, struct writer_unit *units,
 
 		if (!p)
 			continue;
+		if (u->user == UNIT_RECHECK) {
+			struct recheck *rc = u->tag;
+
+			if (u->kind == WRITER_BRIEFING &&
+			    u->result == STORE_UPDATED)
+				in->stats.rechecks_revised++;
+			recheck_free(rc);
+			continue;
+		}
 		if (u->kind == WRITER_BRIEFING) {
 			p->n_new += u->result == STORE_NEW;
 			p->n_updated += u->result == STORE_UPDATED;
@@ -1477,7 +1874,7 @@ unit_of_feed(void *arg, const struct writer_unit *u)
 {
 	const struct poll *p = u->tag;
 
-	return p && p->f == arg;
+	return p && u->user != UNIT_RECHECK && p->f == arg;
 }
 
 void
@@ -1514,6 +1911,13 @@ ingest_forget(struct ingest *in, struct ingest_feed *f)
 	}
 	in->pumping = 0;
 	polls_pump(in);
+	{
+		struct recheck *rc;
+
+		for (rc = in->rc_all; rc; rc = rc->next)
+			if (rc->f == f)
+				rc->f = NULL;
+	}
 	emit(in);
 }
 
@@ -1534,7 +1938,7 @@ ingest_feed_clear(struct ingest_feed *f)
 size_t
 ingest_busy(const struct ingest *in)
 {
-	return writer_units(in->w) + in->npolls;
+	return writer_units(in->w) + in->npolls + in->rc_count;
 }
 
 int
@@ -1619,6 +2023,19 @@ ingest_close(struct ingest *in, void (*done)(void *arg), void *arg)
 	 * the commits. */
 	writer_close(in->w, on_writer_closed, in);
 	in->w = NULL;
+	/* Re-checks: cancelled; one parsing is freed when it comes back. */
+	while (in->rc_all) {
+		struct recheck *rc = in->rc_all;
+
+		if (rc->job) {
+			fetch_cancel(in->env.fetcher, rc->job);
+			rc->job = NULL;
+		}
+		if (rc->parsing)
+			uv_cancel((uv_req_t *)&rc->work);
+		recheck_free(rc);
+	}
+	in->rc_qhead = in->rc_qtail = NULL;
 	while ((p = in->polls)) {
 		struct page *pg;
 

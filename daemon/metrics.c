@@ -29,6 +29,14 @@ static const struct {
 	 "Start time of the daemon, seconds since the epoch."},
 	{"last_ingest_unix", "briefwatch_last_ingest_time_seconds", "gauge",
 	 "When the last briefing was stored, seconds since the epoch."},
+	{"rechecks", "briefwatch_page_rechecks_total", "counter",
+	 "Page re-checks answered since the daemon started."},
+	{"rechecks_not_modified", "briefwatch_page_rechecks_not_modified_total",
+	 "counter", "Page re-checks answered 304 Not Modified."},
+	{"rechecks_gone", "briefwatch_page_rechecks_gone_total", "counter",
+	 "Page re-checks that found the page gone (404/410)."},
+	{"rechecks_revised", "briefwatch_page_rechecks_revised_total",
+	 "counter", "Page re-checks that stored a new revision."},
 };
 
 /* Label values escape backslash, quote and newline. */

@@ -9,6 +9,22 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Page re-checks: ages after a briefing was first stored at which its
+ * page is fetched again (docs/fetching.md "Page re-checks"). */
+#define RECHECK_MAX 16
+struct recheck_sched {
+	int set;                 /* per feed: 0 = the [daemon] schedule */
+	int n;                   /* ages; 0: no re-checks */
+	int64_t ages_ms[RECHECK_MAX]; /* ascending */
+};
+
+/* "10m 1h 6h 1d 3d" (durations of at least 1 s, ascending, separated by
+ * blanks or commas, at most RECHECK_MAX) or "no". 0, or -EINVAL. */
+int config_parse_recheck(const char *s, struct recheck_sched *out);
+/* The value text of s ("no" or "600s 3600s ..."), in buf (>= 512). */
+void config_format_recheck(const struct recheck_sched *s, char *buf,
+			   size_t size);
+
 struct config_feed {
 	char *name;
 	char *url;
@@ -19,6 +35,7 @@ struct config_feed {
 	char *xpath_title;
 	char *xpath_date;
 	int runtime;           /* from feeds_file: added over the socket */
+	struct recheck_sched recheck; /* .set 0: the daemon's */
 };
 
 struct config {
@@ -43,6 +60,7 @@ struct config {
 	int64_t connect_timeout_ms, total_timeout_ms, low_speed_time_ms;
 	int allow_private;
 	int fetch_pages;
+	struct recheck_sched recheck; /* default 10m 1h 6h 1d 3d */
 	size_t max_feed_bytes, max_page_bytes;
 	size_t max_feed_items;  /* entries read from one feed */
 	size_t max_field_bytes; /* one text field of a feed entry */

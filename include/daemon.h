@@ -64,6 +64,7 @@ struct daemon {
 	uv_signal_t sig_hup, sig_term, sig_int;
 	uv_timer_t status_timer;  /* refreshes STATUS= for systemd */
 	uv_timer_t maint_timer;   /* daily: event retention, FTS optimize */
+	uv_timer_t recheck_timer; /* hands due page re-checks to ingest */
 	struct service_watchdog watchdog;
 	int64_t started;          /* unix ms */
 	int64_t last_ingest;      /* unix ms of the last stored briefing */
@@ -73,6 +74,7 @@ struct daemon {
 	int exit_code;
 	int closing_handles;      /* close callbacks still to come */
 	int lock_fd;              /* dblock on the database, -1 if none */
+	int once_rechecked;       /* --once: the due re-checks were started */
 	char *once_failed;        /* --once: which feeds failed, for the
 				   * last line; the caller frees it */
 };

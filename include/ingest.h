@@ -27,12 +27,15 @@
 
 #include <uv.h>
 
+#include "config.h"
+
 struct fetcher;
 struct ingest;
 struct ingest_attempt;
 struct profile;
 struct profile_set;
 struct store;
+struct store_page;
 struct writer;
 
 /* Limits that a reload may change (ingest_set_limits). */
@@ -42,6 +45,7 @@ struct ingest_limits {
 	size_t max_field_bytes;
 	size_t max_page_bytes;
 	int fetch_pages;          /* default for feeds with fetch_pages < 0 */
+	struct recheck_sched recheck; /* for feeds whose recheck.set is 0 */
 };
 
 /* Everything ingest uses; borrowed for its life. */
@@ -62,6 +66,7 @@ struct ingest_feed {
 	const char *url;
 	const struct profile *profile; /* NULL: chosen by page URL */
 	int fetch_pages;               /* -1: the limits' default */
+	struct recheck_sched recheck;  /* .set 0: the limits' */
 	/* ingest's */
 	char *pending_redirect;  /* permanent redirect seen once, adopted
 				  * when the next poll sees it again */
@@ -89,6 +94,14 @@ struct ingest_ops {
 	void *arg;
 };
 
+/* Counters since start (status/metrics). */
+struct ingest_stats {
+	uint64_t rechecks;          /* page re-checks answered */
+	uint64_t rechecks_304;      /* ... not modified */
+	uint64_t rechecks_gone;     /* ... 404/410: the page is gone */
+	uint64_t rechecks_revised;  /* ... that made a new revision */
+};
+
 /* 0 and *out, or a negative errno (logged). env and ops are copied. */
 int ingest_new(const struct ingest_env *env, const struct ingest_ops *ops,
 	       struct ingest **out);
@@ -97,6 +110,17 @@ int ingest_poll(struct ingest *in, struct ingest_feed *f);
 /* Forget f: its in-flight work is cancelled (called before f is freed);
  * no op fires for it afterwards. */
 void ingest_forget(struct ingest *in, struct ingest_feed *f);
+/* Re-check the stored page pg (copied) of a briefing: a conditional GET
+ * with its validators, when there is spare capacity (no feed poll or page
+ * waits); 304 → the schedule moves on; 200 → parsed and put (the store
+ * decides: unchanged, or a revision and briefing.updated); 404/410 → the
+ * page is marked gone. f: the feed whose profile and schedule apply, or
+ * NULL (feed no longer configured). 0 (queued) or -ENOMEM. */
+int ingest_recheck(struct ingest *in, struct ingest_feed *f,
+		   const struct store_page *pg);
+/* Re-checks queued, in flight or not yet committed. */
+size_t ingest_rechecks(const struct ingest *in);
+void ingest_stats(const struct ingest *in, struct ingest_stats *out);
 /* Free what ingest keeps in f (after ingest_forget or ingest_close). */
 void ingest_feed_clear(struct ingest_feed *f);
 /* Polls, page fetches and queued writes still in progress. */

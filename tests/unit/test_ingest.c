@@ -27,6 +27,7 @@
 
 #include "briefing.h"
 #include "fetch.h"
+#include "history.h"
 #include "ingest.h"
 #include "profiles.h"
 #include "store.h"
@@ -274,6 +275,8 @@ fx_setup(void **state)
 	env.limits.max_field_bytes = 1 << 16;
 	env.limits.max_page_bytes = 1 << 20;
 	env.limits.fetch_pages = 1;
+	assert_int_equal(config_parse_recheck("10m 1h 6h 1d 3d",
+					      &env.limits.recheck), 0);
 	ops.arg = fx;
 	assert_int_equal(ingest_new(&env, &ops, &fx->in), 0);
 	fx->hook.fn = hook_fn;
@@ -646,6 +649,221 @@ test_counts_are_what_was_stored(void **state)
 	assert_int_equal(stored_events(fx), 2);
 }
 
+/* ---- page re-checks (#19) ------------------------------------------- */
+
+static void
+run_until_rechecked(struct fx *fx)
+{
+	int turns = 0;
+
+	while (ingest_rechecks(fx->in) && turns++ < 1000000)
+		uv_run(&fx->loop, UV_RUN_ONCE);
+	assert_int_equal(ingest_rechecks(fx->in), 0);
+}
+
+static int
+last_event_cb(void *arg, const struct store_event *ev)
+{
+	snprintf(arg, 4096, "%s", ev->json);
+	return 0;
+}
+
+static int
+hits_cb(void *arg, const struct store_hit *h)
+{
+	(void)h;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* One stored briefing of feed one, from page k0.html; its page row. */
+static void
+store_one(struct fx *fx, const char *prefix, struct store_page *pg)
+{
+	char page[32], item[32];
+
+	snprintf(page, sizeof(page), "%s0.html", prefix);
+	snprintf(item, sizeof(item), "%s-0", prefix);
+	put_page(page, "First version of the answer.");
+	put_feed("feed.xml", 1, prefix);
+	assert_int_equal(ingest_poll(fx->in, &fx->feed), 0);
+	run_until_polls(fx, 1);
+	run_until_idle(fx, 1);
+	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", item),
+					pg), 0);
+}
+
+static void
+test_recheck_config_values(void **state)
+{
+	struct recheck_sched r;
+
+	(void)state;
+	assert_int_equal(config_parse_recheck("10m 1h 6h 1d 3d", &r), 0);
+	assert_int_equal(r.n, 5);
+	assert_true(r.ages_ms[0] == 600000 && r.ages_ms[4] == 3 * 86400000LL);
+	assert_int_equal(config_parse_recheck("1s", &r), 0);
+	assert_true(r.n == 1 && r.ages_ms[0] == 1000);
+	assert_int_equal(config_parse_recheck("30s, 2m", &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(config_parse_recheck("no", &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(config_parse_recheck("1h 10m", &r), -EINVAL);
+	assert_int_equal(config_parse_recheck("500ms", &r), -EINVAL);
+	assert_int_equal(config_parse_recheck("soon", &r), -EINVAL);
+	assert_int_equal(config_parse_recheck("", &r), -EINVAL);
+}
+
+static void
+test_new_page_is_scheduled_for_its_first_recheck(void **state)
+{
+	struct fx *fx = *state;
+	struct store_page pg;
+
+	store_one(fx, "k", &pg);
+	assert_int_equal(pg.status, 200);
+	assert_non_null(pg.etag);
+	assert_int_equal(pg.checks, 0);
+	/* 10 min after it was stored, plus up to 10 % spread */
+	assert_true(pg.next_check >= pg.stored + 600);
+	assert_true(pg.next_check <= pg.stored + 661);
+	store_page_clear(&pg);
+}
+
+/* An unchanged page costs a 304 and writes no briefing and no event. */
+static void
+test_recheck_not_modified_writes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct store_page pg, after;
+	struct ingest_stats st;
+
+	store_one(fx, "m", &pg);
+	assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	run_until_rechecked(fx);
+	ingest_stats(fx->in, &st);
+	assert_int_equal(st.rechecks, 1);
+	assert_int_equal(st.rechecks_304, 1);
+	assert_int_equal(st.rechecks_revised, 0);
+	assert_int_equal(stored_events(fx), 1);
+	assert_int_equal(fx->poll_done_calls, 1);
+	assert_int_equal(store_page_get(fx->st, pg.briefing_id, &after), 0);
+	assert_int_equal(after.checks, 1);
+	assert_int_equal(after.status, 200);
+	assert_int_equal(after.stored, pg.stored);
+	assert_true(after.next_check > 0); /* the schedule goes on */
+	store_page_clear(&after);
+	store_page_clear(&pg);
+}
+
+/* A page edited on the server, its feed untouched: one revision and one
+ * briefing.updated naming the edited turn; the new text is searchable. */
+static void
+test_recheck_of_an_edited_page_makes_one_revision(void **state)
+{
+	struct fx *fx = *state;
+	struct store_page pg;
+	struct ingest_stats st;
+	struct store_query q = {0};
+	char last[4096] = "";
+	int hits = 0;
+
+	store_one(fx, "n", &pg);
+	put_page("n0.html", "Second version, with a zeppelin.");
+	assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	run_until_rechecked(fx);
+	ingest_stats(fx->in, &st);
+	assert_int_equal(st.rechecks, 1);
+	assert_int_equal(st.rechecks_304, 0);
+	assert_int_equal(st.rechecks_revised, 1);
+	assert_int_equal(stored_events(fx), 2);
+	assert_int_equal(store_events_after(fx->st, 1, 0, last_event_cb, last),
+			 0);
+	assert_non_null(strstr(last, "\"type\":\"briefing.updated\""));
+	assert_non_null(strstr(last, "\"edited\":[0]"));
+	assert_int_equal(stored_briefings(fx), 1);
+	q.query = "zeppelin";
+	assert_int_equal(store_search(fx->st, &q, hits_cb, &hits), 0);
+	assert_int_equal(hits, 1);
+	/* the same page again: nothing more */
+	store_page_clear(&pg);
+	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", "n-0"),
+					&pg), 0);
+	assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	run_until_rechecked(fx);
+	ingest_stats(fx->in, &st);
+	assert_int_equal(st.rechecks_304, 1);
+	assert_int_equal(stored_events(fx), 2);
+	store_page_clear(&pg);
+}
+
+/* A page that became 404 is kept and marked, and re-checked no more. */
+static void
+test_recheck_of_a_gone_page_keeps_and_marks_it(void **state)
+{
+	struct fx *fx = *state;
+	struct store_page pg, after;
+	struct ingest_stats st;
+	char path[160], text[4096];
+	FILE *fp;
+	size_t n;
+
+	store_one(fx, "p", &pg);
+	snprintf(path, sizeof(path), "%s/p0.html", www);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	run_until_rechecked(fx);
+	ingest_stats(fx->in, &st);
+	assert_int_equal(st.rechecks_gone, 1);
+	assert_int_equal(stored_briefings(fx), 1);
+	assert_int_equal(store_page_get(fx->st, pg.briefing_id, &after), 0);
+	assert_int_equal(after.status, 404);
+	assert_string_equal(after.note, "page gone: HTTP 404");
+	assert_int_equal(after.next_check, 0);
+	store_page_clear(&after);
+	/* and `show` says so, with the revisions */
+	fp = tmpfile();
+	assert_non_null(fp);
+	assert_int_equal(history_print(fx->st, pg.briefing_id, fp), 0);
+	rewind(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(text, "(gone: HTTP 404)"));
+	assert_non_null(strstr(text, "page gone: HTTP 404"));
+	assert_non_null(strstr(text, "Revisions:\n  1  "));
+	assert_non_null(strstr(text, "first stored"));
+	store_page_clear(&pg);
+}
+
+/* Re-checks fill spare capacity: a feed poll that falls due while 1,000
+ * of them are queued completes while most are still waiting. */
+static void
+test_rechecks_do_not_delay_a_poll(void **state)
+{
+	struct fx *fx = *state;
+	struct store_page pg;
+	struct ingest_stats st;
+	int k;
+
+	store_one(fx, "q", &pg);
+	for (k = 0; k < 1000; k++)
+		assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	put_page("r0.html", "Another briefing.");
+	put_feed("feed2.xml", 1, "r");
+	assert_int_equal(ingest_poll(fx->in, &fx->feed2), 0);
+	run_until_polls(fx, 2);
+	assert_string_equal(fx->last.msg, "ok, 1 new of 1 items");
+	ingest_stats(fx->in, &st);
+	assert_true(st.rechecks < 100);
+	run_until_rechecked(fx);
+	ingest_stats(fx->in, &st);
+	assert_int_equal(st.rechecks, 1000);
+	assert_int_equal(st.rechecks_304, 1000);
+	assert_int_equal(stored_events(fx), 2);
+	store_page_clear(&pg);
+}
+
 /* ---- group setup: the fixture server ---------------------------------- */
 
 static int
@@ -720,6 +938,12 @@ main(void)
 		T(test_dead_links_store_the_item_and_keep_the_feed_ok),
 		T(test_transient_page_failure_is_retried_a_bounded_number_of_times),
 		T(test_counts_are_what_was_stored),
+		cmocka_unit_test(test_recheck_config_values),
+		T(test_new_page_is_scheduled_for_its_first_recheck),
+		T(test_recheck_not_modified_writes_nothing),
+		T(test_recheck_of_an_edited_page_makes_one_revision),
+		T(test_recheck_of_a_gone_page_keeps_and_marks_it),
+		T(test_rechecks_do_not_delay_a_poll),
 	};
 
 	return cmocka_run_group_tests(tests, server_start, server_stop);
