@@ -257,6 +257,10 @@ dispatch_one(void *arg, const struct store_page *pg)
 	struct dispatch *x = arg;
 	struct feedctl *f = feed_find(x->d, pg->feed);
 
+	/* --once re-checks what earlier runs stored, not what it just
+	 * fetched itself */
+	if (x->d->opts.once && pg->stored >= x->d->started / 1000)
+		return 0;
 	if (ingest_recheck(x->d->ingest, f ? &f->feed : NULL, pg) == 0)
 		x->n++;
 	return 0;

@@ -1353,7 +1353,9 @@ recheck_next(const struct recheck_sched *s, int64_t stored, int64_t now)
 		if (stored * 1000 + age <= now * 1000)
 			continue;
 		age += (int64_t)(sched_random() * (double)age / 10);
-		return stored + (age + 999) / 1000;
+		/* whole seconds, rounded down: "1s" is due in the second
+		 * after the one it was stored in */
+		return stored + age / 1000;
 	}
 	return 0;
 }
