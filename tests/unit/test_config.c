@@ -362,7 +362,7 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 {
 	struct config_feed f = {
 		"state", "https://www.state.gov/rss?x=1&y=a#frag", "state",
-		90000, 0, "//main", NULL, "//time/@datetime", 1};
+		90000, 0, "//main", NULL, "//time/@datetime", 1, {0}};
 	struct config_feed bad = f;
 	struct buf b = BUF_INIT;
 	struct config *c = parse_ok("");
