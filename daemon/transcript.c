@@ -1011,33 +1011,36 @@ emit_turns(struct ctx *c)
 
 /* ---- metadata ----------------------------------------------------------- */
 
-/* "Title | Site", "Title - GOV.UK": drop a site suffix (never one holding
- * digits: "Daily Press Briefing - December 2, 2014" is a title). */
+/* "Title | Site", "Title - GOV.UK": drop a site suffix, the part after the
+ * last " | " or the first " - " / " – ": the site's name (og:site_name),
+ * or a short part holding no digits. "Conferencia matutina | Jueves 29 de
+ * agosto, 2019" and "Daily Press Briefing - December 2, 2014" are titles. */
 static void
 strip_site(char *t, const char *site)
 {
-	char *p = strstr(t, " | ");
-	size_t i, words = 1;
+	char *p = NULL, *q;
+	size_t i, words = 1, skip = 3, maxw = 8;
 
-	if (p) {
+	for (q = t; (q = strstr(q, " | ")); q++)
+		p = q;
+	if (!p) {
+		maxw = 4;
+		p = strstr(t, " - ");
+		if (!p && (p = strstr(t, " \xe2\x80\x93 ")))
+			skip = 5;
+	}
+	if (!p || p == t)
+		return;
+	if (site && !strcasecmp(p + skip, site)) {
 		*p = 0;
 		return;
 	}
-	p = strstr(t, " - ");
-	if (!p)
-		p = strstr(t, " \xe2\x80\x93 ");
-	if (!p)
-		return;
-	if (site && !strcasecmp(p + 3 + (p[1] != '-' ? 2 : 0), site)) {
-		*p = 0;
-		return;
-	}
-	for (i = 3; p[i]; i++) {
+	for (i = skip; p[i]; i++) {
 		if (isdigit((unsigned char)p[i]))
 			return;
 		words += p[i] == ' ';
 	}
-	if (words <= 3)
+	if (words <= maxw)
 		*p = 0;
 }
 

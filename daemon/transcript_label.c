@@ -4,6 +4,8 @@
  */
 #include "transcript_int.h"
 
+#include "lang.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,48 +17,26 @@
 static int
 is_upper(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (p[0] >= 'A' && p[0] <= 'Z')
-		return 1;
-	return p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97;
+	return utf8_is_upper(s, 4);
 }
 
 static int
 is_lower(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (p[0] >= 'a' && p[0] <= 'z')
-		return 1;
-	return p[0] == 0xC3 && p[1] >= 0x9F && p[1] != 0xB7;
+	return utf8_is_lower(s, 4);
 }
 
 static int
 is_letter(const char *s)
 {
-	return is_upper(s) || is_lower(s) || (unsigned char)s[0] >= 0xC4;
+	return utf8_is_letter(s, 4);
 }
 
-/* Lower-case ASCII and Latin-1 letters of s[0..n) into out (size cap). */
+/* Lower-case s[0..n) into out (size cap): ASCII, Latin, Greek, Cyrillic. */
 static size_t
 fold(const char *s, size_t n, char *out, size_t cap)
 {
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 2 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		else if (c == 0xC3 && i + 1 < n && is_upper(s + i)) {
-			out[o++] = (char)c;
-			c = (unsigned char)((unsigned char)s[++i] + 0x20);
-		}
-		out[o++] = (char)c;
-	}
-	out[o] = 0;
-	return o;
+	return utf8_fold(s, n, out, cap);
 }
 
 /* A word's key: folded, dots and a trailing possessive or punctuation
@@ -458,7 +438,9 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	fold(s, n, key, sizeof(key));
 	while (strlen(key) && key[strlen(key) - 1] == '.')
 		key[strlen(key) - 1] = 0;
-	if (in_set(key, &floor_labels))
+	if (in_set(key, &floor_labels) || lang_has(LANG_ALL, LANG_FLOOR, key))
+		return 1;
+	if (lang_has_typo(LANG_ALL, LANG_FLOOR, key))
 		return 1;
 	for (p = extra_q; p && *p;) {
 		size_t m = strcspn(p, "|");
@@ -684,28 +666,10 @@ surname_key(const char *name, char *out, size_t cap)
 static char *
 titlecase(const char *s, size_t n)
 {
-	char *o = malloc(n + 1);
-	size_t i;
-	int start = 1;
+	char *o = strndup(s, n);
 
-	if (!o)
-		return NULL;
-	memcpy(o, s, n);
-	o[n] = 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)o[i];
-
-		if (c == 0xC3 && i + 1 < n) {
-			if (!start && is_upper(o + i))
-				o[i + 1] = (char)((unsigned char)o[i + 1] + 0x20);
-			i++;
-			start = 0;
-			continue;
-		}
-		if (!start && c >= 'A' && c <= 'Z')
-			o[i] = (char)(c + 32);
-		start = c == ' ' || c == '-' || c == '\'' || c == '.';
-	}
+	if (o)
+		utf8_titlecase(o, n);
 	return o;
 }
 
