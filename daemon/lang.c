@@ -17,6 +17,7 @@ struct lang_table {
 	const char *const *date_fillers;
 	const char *const *boilerplate;     /* whole folded lines */
 	const char *const *common;          /* frequent words, for guessing */
+	const char *const *abbrev;          /* pairs: "pm", "Prime Minister" */
 };
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -85,6 +86,10 @@ static const struct lang_table lang_en = {
 			 "ends", "-ends-", "— ends —", "end", "###"),
 	.common = L("the", "and", "of", "to", "is", "that", "we", "you",
 		    "with", "this", "have", "are", "for", "it", "was"),
+	.abbrev = L("pm", "Prime Minister", "dpm", "Deputy Prime Minister",
+		    "fm", "Foreign Minister", "sg", "Secretary General",
+		    "sec", "Secretary", "potus", "President",
+		    "vpotus", "Vice President"),
 };
 
 /* ---- Spanish ---- */
@@ -257,6 +262,8 @@ static const struct lang_table lang_de = {
 			 "(es gilt das gesprochene wort)",
 			 "– es gilt das gesprochene wort –",
 			 "- es gilt das gesprochene wort -", "ende"),
+	.abbrev = L("brk", "Bundeskanzler", "srs", "Regierungssprecher",
+		    "stv srs", "Stellvertretender Regierungssprecher"),
 	.common = L("der", "die", "und", "das", "ist", "nicht", "wir",
 		    "ich", "sie", "zu", "den", "mit", "auch", "auf", "es"),
 };
@@ -481,6 +488,19 @@ lang_has_typo(unsigned mask, enum lang_cat cat, const char *key)
 				return 1;
 	}
 	return 0;
+}
+
+const char *
+lang_expand(const char *key)
+{
+	size_t i;
+	const char *const *v;
+
+	for (i = 0; i < NLANGS; i++)
+		for (v = langs[i]->abbrev; v && *v && v[1]; v += 2)
+			if (!strcmp(*v, key))
+				return v[1];
+	return NULL;
 }
 
 int

@@ -824,6 +824,7 @@ struct xturn {
 	enum turn_type type;
 	const char *speaker; /* borrowed from people */
 	char *label;
+	char *time; /* a time code printed with the label, or NULL */
 	struct buf text;
 };
 
@@ -897,14 +898,19 @@ add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 	const char *name = NULL, *role = NULL;
 	int r;
 
+	const char *lb = b->text + l->label_off;
+
 	if (l->kind == TXL_QUESTION)
-		return turn_new(c, TURN_QUESTION, NULL, b->text, l->label_len);
-	r = tx_resolve(&c->pp, b->text, l->name_len,
-		       l->role_len ? b->text + l->role_off : NULL, l->role_len,
-		       &name, &role);
-	if (r < 0)
-		return r;
-	return turn_new(c, TURN_STATEMENT, name, b->text, l->label_len);
+		r = turn_new(c, TURN_QUESTION, NULL, lb, l->label_len);
+	else if ((r = tx_resolve(&c->pp, lb, l->name_len,
+				 l->role_len ? lb + l->role_off : NULL,
+				 l->role_len, &name, &role)) == 0)
+		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
+	if (r == 0 && l->time_len &&
+	    !(c->t[c->nt - 1].time = strndup(b->text + l->time_off,
+					     l->time_len)))
+		r = -ENOMEM;
+	return r;
 }
 
 static int
@@ -998,6 +1004,8 @@ emit_turns(struct ctx *c)
 				      asker, outlet, t->text.data);
 		free(asker);
 		free(outlet);
+		if (r == 0 && t->time)
+			r = briefing_set_turn_time(c->b, t->time);
 		if (r < 0)
 			return r;
 		if (t->type == TURN_STATEMENT && t->speaker &&
@@ -1853,6 +1861,7 @@ ctx_free(struct ctx *c)
 
 	for (i = 0; i < c->nt; i++) {
 		free(c->t[i].label);
+		free(c->t[i].time);
 		buf_free(&c->t[i].text);
 	}
 	free(c->t);

@@ -18,10 +18,14 @@ enum tx_label_kind {
 /* A speaker label at the start of a paragraph; offsets into the text. */
 struct tx_label {
 	enum tx_label_kind kind;
-	size_t label_len; /* the label as printed: text[0..label_len) */
+	size_t label_off; /* where the label starts (after a time code) */
+	size_t label_len; /* the label as printed: text[label_off..+label_len) */
 	size_t rest;      /* where the turn text starts */
-	size_t name_len;  /* text[0..name_len): the label without its role */
-	size_t role_off, role_len; /* "(Role)" / "[Role]" contents, or 0 */
+	size_t name_len;  /* the label without its role, from label_off */
+	size_t role_off, role_len; /* "(Role)" / "[Role]" contents, or 0;
+				    * role_off counts from label_off */
+	size_t time_off, time_len; /* a time code ("00:01:23") in the
+				    * paragraph, from its start; or 0 */
 };
 
 /* Recognise a label at the start of t[0..len). lead is the length of a

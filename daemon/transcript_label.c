@@ -32,6 +32,17 @@ is_letter(const char *s)
 	return utf8_is_letter(s, 4);
 }
 
+static int
+has_lower_n(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (utf8_is_lower(s + i, n - i))
+			return 1;
+	return 0;
+}
+
 /* Lower-case s[0..n) into out (size cap): ASCII, Latin, Greek, Cyrillic. */
 static size_t
 fold(const char *s, size_t n, char *out, size_t cap)
@@ -452,17 +463,85 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	return 0;
 }
 
-/* Is c[0..n) a speaker label ("Name", "NAME", "Name (Role)")? Fills l's
+/* A time code: [H]H:MM[:SS] (optionally ".f"), nothing else. */
+static int
+is_time_code(const char *s, size_t n)
+{
+	size_t i = 0, d, parts = 0;
+
+	while (i < n) {
+		for (d = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			d++;
+		if (d == 0 || d > 2 + (parts == 0))
+			return 0;
+		parts++;
+		if (i < n && s[i] == '.' && parts >= 2) {
+			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+				;
+			break;
+		}
+		if (i < n && s[i] != ':')
+			return 0;
+		if (i < n)
+			i++;
+	}
+	return i == n && parts >= 2 && parts <= 3;
+}
+
+/* Words of any table that may stand inside an office phrase or before a
+ * name: titles, offices, honorifics, connectors, particles. */
+static int
+is_office_key(const char *key)
+{
+	return in_set(key, &office_words) ||
+	       lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+is_title_key(const char *key)
+{
+	return in_set(key, &title_words) || is_office_key(key) ||
+	       lang_has(LANG_ALL, LANG_HONORIFIC, key);
+}
+
+static int
+is_joiner_key(const char *key)
+{
+	return in_set(key, &particles) || lang_has(LANG_ALL, LANG_CONNECT, key);
+}
+
+/* "В.Путин", "J.Smith": an initial, a dot and a capitalised name in one
+ * word. Returns the length of "В." (the split point), else 0. */
+static size_t
+glued_initial(const char *w, size_t n)
+{
+	size_t k = utf8_len(w, n);
+
+	if (k + 2 < n && is_upper(w) && w[k] == '.' && is_upper(w + k + 1) &&
+	    has_lower_n(w + k + 1, n - k - 1))
+		return k + 1;
+	return 0;
+}
+
+/* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
+ * "В.Путин", "毛宁"), a name with a role in brackets or after a comma, an
+ * office phrase of any length before a name ("SECRETARY OF DEFENSE LLOYD
+ * J. AUSTIN III", "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"), a bare
+ * role ("PRIME MINISTER", "PM"), "Speaker 1". Refused: sentences (a
+ * lower-case word that is not a connector, sentence punctuation), field
+ * names and headings ("Subjects", "Note", "Update", "Location"), and
+ * unmarked runs of more than six words. A time code in brackets after the
+ * name ("Speaker 1 (00:00)") is not a role: l->time_* get it. Fills l's
  * name and role parts (offsets relative to c). */
 static enum tx_label_kind
 label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	 struct tx_label *l)
 {
-	size_t nl = n, i, w, words = 0;
-	int lower = 0, letters = 0;
+	size_t nl = n, i, w, words = 0, kl;
+	int lower = 0, letters = 0, office = 0, commas = 0, digits = 0;
 	char key[64];
 
-	if (n == 0 || n > 100)
+	if (n == 0 || n > 200)
 		return TXL_NONE;
 	l->role_off = l->role_len = 0;
 	if (c[n - 1] == ')' || c[n - 1] == ']') {
@@ -472,8 +551,13 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 			;
 		if (c[i] != open || i == 0)
 			return TXL_NONE;
-		l->role_off = i + 1;
-		l->role_len = n - 1 - (i + 1);
+		if (is_time_code(c + i + 1, n - 1 - (i + 1))) {
+			l->time_off = i + 1;
+			l->time_len = n - 1 - (i + 1);
+		} else {
+			l->role_off = i + 1;
+			l->role_len = n - 1 - (i + 1);
+		}
 		nl = i;
 		while (nl && c[nl - 1] == ' ')
 			nl--;
@@ -483,17 +567,23 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		return TXL_NONE;
 	if (is_floor(c, nl, extra_q))
 		return TXL_QUESTION;
+	fold(c, nl, key, sizeof(key));
+	if (nl < sizeof(key) - 4 && lang_has(LANG_ALL, LANG_FIELD, key))
+		return TXL_NONE;
 	for (i = 0; i < nl; i++) {
 		unsigned char ch = (unsigned char)c[i];
 
-		if ((ch >= '0' && ch <= '9') || strchr(",;!?\"()[]/|&*#@<>=+", ch))
+		if (ch >= '0' && ch <= '9')
+			digits++;
+		else if (strchr(";!?\"()[]/|*#@<>=+", ch))
 			return TXL_NONE;
+		commas += ch == ',';
 		if (is_lower(c + i))
 			lower = 1;
 		if (is_letter(c + i))
 			letters++;
 	}
-	if (letters < 2)
+	if (letters < 2 && !(letters == 1 && (unsigned char)c[0] >= 0xE0))
 		return TXL_NONE;
 	for (i = 0; i < nl; i = w) {
 		size_t e;
@@ -507,15 +597,36 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		w = e;
 		words++;
 		word_key(c + i, e - i, key, sizeof(key));
-		if (words == 1 && in_set(key, &label_stop))
+		kl = strlen(key);
+		if (words == 1 && (in_set(key, &label_stop) ||
+				   lang_has(LANG_ALL, LANG_FIELD, key)) &&
+		    !is_title_key(key))
 			return TXL_NONE;
-		if (lower && !is_upper(c + i) && !in_set(key, &particles) &&
-		    !in_set(key, &title_words))
+		if (key[0] >= '0' && key[0] <= '9') {
+			/* "Speaker 1", "SPEAKER 2": a number after a word */
+			if (words == 1 || kl > 3 || strspn(key, "0123456789") != kl)
+				return TXL_NONE;
+			continue;
+		}
+		if (strpbrk(key, "0123456789"))
 			return TXL_NONE;
-		if (words == 1 && lower && !is_upper(c + i))
+		if (is_title_key(key))
+			office = 1;
+		if (lower && !is_upper(c + i) && !is_joiner_key(key) &&
+		    !is_title_key(key) && is_lower(c + i))
+			return TXL_NONE;
+		if (words == 1 && lower && is_lower(c + i))
+			return TXL_NONE;
+		/* "Thanks." inside: a sentence, not "Mr." or "J." */
+		if (e - i >= 5 && c[e - 1] == '.' && !is_title_key(key) &&
+		    e < nl)
 			return TXL_NONE;
 	}
-	if (words == 0 || words > (bold ? 8u : 6u))
+	if (digits > 3)
+		return TXL_NONE;
+	if (words == 0 || words > ((office || commas) ? 24u : bold ? 8u : 6u))
+		return TXL_NONE;
+	if (commas > 3)
 		return TXL_NONE;
 	return TXL_STATEMENT;
 }
@@ -528,12 +639,87 @@ skip_spaces(const char *t, size_t len, size_t i)
 	return i;
 }
 
+/* A leading time code: "[00:01:23] ", "(00:01) ", "00:01:23 " before a
+ * label. Returns the length to skip, the code in t[*off..*off+*len). */
+static size_t
+lead_time_code(const char *t, size_t len, size_t *off, size_t *tlen)
+{
+	size_t i = 0, e;
+
+	if (len && (t[0] == '[' || t[0] == '('))
+		i = 1;
+	for (e = i; e < len && e < i + 12 &&
+		    ((t[e] >= '0' && t[e] <= '9') || t[e] == ':' || t[e] == '.');
+	     e++)
+		;
+	if (e == i || !is_time_code(t + i, e - i))
+		return 0;
+	*off = i;
+	*tlen = e - i;
+	if (i) {
+		if (e >= len || t[e] != (t[0] == '[' ? ']' : ')'))
+			return 0;
+		e++;
+	} else if (e < len && t[e] != ' ') {
+		return 0;
+	}
+	return skip_spaces(t, len, e);
+}
+
+/* The first ':' or full-width '：' in t[0..lim): its offset, and in *w
+ * its width; lim when there is none. */
+static size_t
+find_colon(const char *t, size_t lim, size_t *w)
+{
+	size_t i;
+
+	for (i = 0; i < lim; i++) {
+		if (t[i] == ':') {
+			*w = 1;
+			return i;
+		}
+		if ((unsigned char)t[i] == 0xEF && i + 2 < lim &&
+		    (unsigned char)t[i + 1] == 0xBC &&
+		    (unsigned char)t[i + 2] == 0x9A) {
+			*w = 3;
+			return i;
+		}
+	}
+	return lim;
+}
+
+static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
+				   const char *extra_q, struct tx_label *l);
+
 enum tx_label_kind
 tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 	       struct tx_label *l)
 {
-	const char *colon;
-	size_t n, lim;
+	size_t off = 0, tlen = 0, k;
+	enum tx_label_kind kind;
+
+	k = lead_time_code(t, len, &off, &tlen);
+	if (k == 0 || k >= len)
+		return label_at(t, len, lead, extra_q, l);
+	kind = label_at(t + k, len - k, lead > k ? lead - k : 0, extra_q, l);
+	if (kind == TXL_NONE)
+		return kind;
+	l->label_off += k;
+	l->rest += k;
+	if (l->time_len)
+		l->time_off += k;
+	else {
+		l->time_off = off;
+		l->time_len = tlen;
+	}
+	return kind;
+}
+
+static enum tx_label_kind
+label_at(const char *t, size_t len, size_t lead, const char *extra_q,
+	 struct tx_label *l)
+{
+	size_t n, lim, colon, cw = 1;
 
 	memset(l, 0, sizeof(*l));
 	if (lead > len)
@@ -571,16 +757,16 @@ tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 	}
 text:
 	memset(l, 0, sizeof(*l));
-	lim = len < 100 ? len : 100;
-	colon = memchr(t, ':', lim);
-	if (colon) {
-		n = (size_t)(colon - t);
+	lim = len < 200 ? len : 200;
+	colon = find_colon(t, lim, &cw);
+	if (colon < lim) {
+		n = colon;
 		while (n && t[n - 1] == ' ')
 			n--;
 		l->kind = label_ok(t, n, 0, extra_q, l);
 		if (l->kind != TXL_NONE) {
 			l->label_len = n;
-			l->rest = skip_spaces(t, len, (size_t)(colon - t) + 1);
+			l->rest = skip_spaces(t, len, colon + cw);
 			return l->kind;
 		}
 	}
@@ -646,6 +832,25 @@ wkey_in_set(const struct word *w, const struct wordset *set)
 
 	word_key(w->s, w->n, key, sizeof(key));
 	return in_set(key, set);
+}
+
+static int
+wkey_title(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_HONORIFIC, key) ||
+	       lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+wkey_joiner(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_CONNECT, key);
 }
 
 /* The surname key of a name: its last word that is not a suffix. */
@@ -881,6 +1086,23 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 	return -ENOENT;
 }
 
+/* A name word, also in ALL CAPS ("JOHN", "HOWARD"), but no suffix
+ * ("MP"), title or office word. */
+static int
+caps_name_word(const struct word *w)
+{
+	char key[64];
+
+	if (is_name_word(w))
+		return 1;
+	if (!is_upper(w->s) || w->n < 2)
+		return 0;
+	word_key(w->s, w->n, key, sizeof(key));
+	return !in_set(key, &suffix_words) && !is_title_key(key) &&
+	       !in_set(key, &label_stop) && !lang_has(LANG_ALL, LANG_FIELD, key) &&
+	       !strpbrk(key, "0123456789") && strlen(key) > 1;
+}
+
 /* Find the person holding an office phrase ("Secretary General",
  * "Spokesman") in text: "Office Given Surname" or "Given Surname, Office". */
 static int
@@ -904,13 +1126,32 @@ find_by_office(const char *text, const struct word *ow, size_t on,
 		if (j < on)
 			continue;
 		e = i + on;
+		if (ends_clause(&w[e - 1]) && w[e - 1].s[w[e - 1].n - 1] != ',')
+			continue;
+		/* "PRIME MINISTER THE HON. JOHN HOWARD MP" */
+		while (e < k && e - (i + on) < 3 && !ends_clause(&w[e - 1]) &&
+		       wkey_in(&w[e], (const char *const[]){
+			       "the", "hon", "rt", "mr", "mrs", "ms", "dr",
+			       "he", "hrh", "sir", "dame", "honourable",
+			       "honorable", NULL}))
+			e++;
 		s = e;
-		while (e < k && e - s < 4 && is_name_word(&w[e]) &&
-		       !ends_clause(&w[e - 1]))
+		while (e < k && e - s < 4 && caps_name_word(&w[e]) &&
+		       (e == s || !ends_clause(&w[e - 1])))
 			e++;
 		if (e - s >= 2) {
-			*name = join(w, s, e);
-			return found(name, role, role_before(w, s, role));
+			*name = has_lower(w[s].s, w[e - 1].s + w[e - 1].n - w[s].s)
+					? join(w, s, e)
+					: titlecase(w[s].s, (size_t)(w[e - 1].s +
+								   w[e - 1].n -
+								   w[s].s));
+			if (*name) {
+				size_t nn = strlen(*name);
+
+				while (nn && strchr(",;:", (*name)[nn - 1]))
+					(*name)[--nn] = 0;
+			}
+			return found(name, role, role_before(w, i, role));
 		}
 		if (i >= 2 && w[i - 1].s[w[i - 1].n - 1] == ',') {
 			s = i;
@@ -1089,23 +1330,33 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	return 0;
 }
 
-int
-tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
-	   const char *role, size_t rlen, const char **name,
-	   const char **rolep)
+static int
+resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
+	     const char *role, size_t rlen, const char **name,
+	     const char **rolep)
 {
 	struct word w[MAXW];
-	size_t k = split_words(nm, nlen, w, MAXW), a = 0, e;
+	size_t k = split_words(nm, nlen, w, MAXW), a = 0, e, j;
 	char skey[64], *full = NULL, *frole = NULL, *r = NULL;
 	int idx = -1, rc = 0;
 
-	while (a < k && wkey_in_set(&w[a], &title_words))
+	while (a < k && (wkey_in_set(&w[a], &title_words) ||
+			 wkey_title(&w[a]) ||
+			 (a > 0 && wkey_joiner(&w[a]))))
 		a++;
 	e = k;
 	while (e > a + 1 && wkey_in_set(&w[e - 1], &suffix_words))
 		e--;
+	/* "JOINT CHIEFS OF STAFF ARMY GENERAL MARK A. MILLEY": the name is
+	 * what follows the last office word */
+	for (j = e; j > a + 1; j--)
+		if (wkey_title(&w[j - 2]) && !wkey_joiner(&w[j - 1])) {
+			a = j - 1;
+			break;
+		}
 	if (a == e || (e == a + 1 && a > 0 &&
-		       wkey_in_set(&w[a], &office_words) &&
+		       (wkey_in_set(&w[a], &office_words) ||
+			wkey_title(&w[a])) &&
 		       !is_name_word(&w[a]))) {
 		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
 		goto out;
@@ -1178,6 +1429,65 @@ out:
 	*name = pp->v[idx].name;
 	*rolep = pp->v[idx].role;
 	return 0;
+}
+
+/* Does the segment start like a name (not with a title or office)? */
+static int
+seg_is_name(const char *s, size_t n)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, n, w, MAXW);
+
+	return k > 0 && !wkey_in_set(&w[0], &title_words) && !wkey_title(&w[0]);
+}
+
+int
+tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
+	   const char *role, size_t rlen, const char **name,
+	   const char **rolep)
+{
+	struct word w[MAXW];
+	const char *comma = memchr(nm, ',', nlen), *exp;
+	char key[64], *fixed = NULL;
+	size_t k, i, g, o;
+	int rc;
+
+	/* "NAME, ROLE" / "ROLE, NAME" */
+	if (comma) {
+		size_t n1 = (size_t)(comma - nm), o2 = n1 + 1;
+
+		while (o2 < nlen && nm[o2] == ' ')
+			o2++;
+		if (seg_is_name(nm, n1))
+			return tx_resolve(pp, nm, n1, rlen ? role : nm + o2,
+					  rlen ? rlen : nlen - o2, name, rolep);
+		if (o2 < nlen && seg_is_name(nm + o2, nlen - o2))
+			return tx_resolve(pp, nm + o2, nlen - o2,
+					  rlen ? role : nm, rlen ? rlen : n1,
+					  name, rolep);
+	}
+	/* "PM", "DPM": an office written short */
+	fold(nm, nlen, key, sizeof(key));
+	if ((exp = lang_expand(key)))
+		return resolve_name(pp, exp, strlen(exp), role, rlen, name,
+				    rolep);
+	/* "В.Путин" -> "В. Путин" */
+	k = split_words(nm, nlen, w, MAXW);
+	for (i = 0; i < k; i++)
+		if ((g = glued_initial(w[i].s, w[i].n)))
+			break;
+	if (i == k)
+		return resolve_name(pp, nm, nlen, role, rlen, name, rolep);
+	if (!(fixed = malloc(nlen + 2)))
+		return -ENOMEM;
+	o = (size_t)(w[i].s - nm) + g;
+	memcpy(fixed, nm, o);
+	fixed[o] = ' ';
+	memcpy(fixed + o + 1, nm + o, nlen - o);
+	fixed[nlen + 1] = 0;
+	rc = resolve_name(pp, fixed, nlen + 1, role, rlen, name, rolep);
+	free(fixed);
+	return rc;
 }
 
 /* ---- askers ------------------------------------------------------------ */

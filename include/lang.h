@@ -38,6 +38,9 @@ int lang_has(unsigned mask, enum lang_cat cat, const char *key);
 /* Is the folded key (8 bytes or more) a word of cat with two adjacent
  * letters swapped ("journalsit")? Typed in a hurry, printed as is. */
 int lang_has_typo(unsigned mask, enum lang_cat cat, const char *key);
+/* The office a folded abbreviation stands for ("pm" -> "Prime
+ * Minister"), or NULL. */
+const char *lang_expand(const char *key);
 /* Month 1-12 for a folded word of any table ("agosto", "февраля",
  * "mars", "märz"), else 0. A trailing '.' must be removed first. */
 int lang_month(const char *key);
