@@ -837,6 +837,7 @@ struct ctx {
 	struct meta m;
 	struct tx_people pp;
 	struct buf corpus;
+	struct buf body; /* the opening of the body text */
 	char *principal, *principal_role;
 	struct xturn *t;
 	size_t nt;
@@ -1342,6 +1343,44 @@ set_people(struct ctx *c)
 		c->pp.principal = c->principal;
 	}
 	return 0;
+}
+
+/* The lines before the first label (a header block: "TRANSCRIPT OF THE
+ * PRIME MINISTER" / "THE HON JOHN HOWARD MP", a list of participants) join
+ * the corpus as one run, so that an office and the name on the next line
+ * meet; the opening of the body (4 KiB) is searched last for a role-only
+ * label ("I'm joined by the Deputy Prime Minister Wayne Swan"). */
+static int
+header_people(struct ctx *c, struct walk *w)
+{
+	const char *eq = PF(c, question_labels);
+	size_t i, nb = 0;
+	int r = 0, sp = 0;
+
+	for (i = 0; i < w->n && i < 16 && r == 0; i++) {
+		const struct blk *b = &w->v[i];
+		struct tx_label l;
+
+		if (tx_label_parse(b->text, b->len, b->lead, eq, &l) != TXL_NONE)
+			break;
+		if (b->len > 300)
+			continue;
+		r = buf_append(&c->corpus, b->text, b->len);
+		if (r == 0)
+			r = buf_putc(&c->corpus, ' ');
+	}
+	if (r == 0 && i)
+		r = buf_puts(&c->corpus, " .\n");
+	for (i = 0; i < w->n && r == 0 && c->body.len < 4096; i++) {
+		r = tx_fold(&c->body, w->v[i].text,
+			    w->v[i].len < 4096 ? w->v[i].len : 4096, &sp);
+		if (r == 0)
+			r = buf_puts(&c->body, " .\n");
+		nb++;
+	}
+	c->pp.corpus = buf_str(&c->corpus);
+	c->pp.body = nb ? buf_str(&c->body) : NULL;
+	return r;
 }
 
 static void
@@ -1867,6 +1906,7 @@ ctx_free(struct ctx *c)
 	free(c->t);
 	tx_people_free(&c->pp);
 	buf_free(&c->corpus);
+	buf_free(&c->body);
 	buf_free(&c->location);
 	free(c->principal);
 	free(c->principal_role);
@@ -1921,7 +1961,7 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 	meta_scan(xmlDocGetRootElement(c.doc), &c.m, 0, &c.err);
 	set_meta(&c);
 	if ((r = set_people(&c)) < 0 || (r = walk_body(&c, &w)) < 0 ||
-	    (r = build_turns(&c, &w)) < 0 || (r = emit_turns(&c)) < 0) {
+	    (r = header_people(&c, &w)) < 0 || (r = build_turns(&c, &w)) < 0 || (r = emit_turns(&c)) < 0) {
 		set_err(err, r, "out of memory");
 		goto out;
 	}

@@ -62,6 +62,7 @@ struct tx_people {
 	struct tx_person *v;
 	size_t n;
 	const char *corpus; /* title, subtitle, summary, ... (borrowed) */
+	const char *body;   /* the opening of the body text, or NULL */
 	const char *principal; /* index into v as name, or NULL (borrowed) */
 };
 

@@ -1281,6 +1281,8 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 		return 0;
 	}
 	rc = find_by_office(pp->corpus, w + a, k - a, &name, &r);
+	if (rc == -ENOENT && pp->body)
+		rc = find_by_office(pp->body, w + a, k - a, &name, &r);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc == 0) {
