@@ -1045,8 +1045,8 @@ strip_site(char *t, const char *site)
 		return;
 	}
 	for (i = skip; p[i]; i++) {
-		if (isdigit((unsigned char)p[i]))
-			return;
+		if (isdigit((unsigned char)p[i]) || p[i] == ',')
+			return; /* a date or a place, not a site */
 		words += p[i] == ' ';
 	}
 	if (words <= maxw)

@@ -942,7 +942,9 @@ is_name_word(const struct word *w)
 	if (!is_upper(w->s))
 		return 0;
 	word_key(w->s, w->n, key, sizeof(key));
-	if (in_set(key, &title_words) || in_set(key, &label_stop))
+	if (in_set(key, &title_words) || in_set(key, &label_stop) ||
+	    lang_has(LANG_ALL, LANG_OFFICE, key) ||
+	    lang_has(LANG_ALL, LANG_FIELD, key))
 		return 0;
 	if (w->n > 1 && !has_lower(w->s, w->n) && w->s[w->n - 1] != '.')
 		return 0; /* acronyms: NATO, UN */
@@ -1106,8 +1108,8 @@ caps_name_word(const struct word *w)
 /* Find the person holding an office phrase ("Secretary General",
  * "Spokesman") in text: "Office Given Surname" or "Given Surname, Office". */
 static int
-find_by_office(const char *text, const struct word *ow, size_t on,
-	       char **name, char **role)
+find_by_office(const char *text, const char *body, const struct word *ow,
+	       size_t on, char **name, char **role)
 {
 	struct word w[512];
 	size_t k, i, j, e, s;
@@ -1139,6 +1141,22 @@ find_by_office(const char *text, const struct word *ow, size_t on,
 		while (e < k && e - s < 4 && caps_name_word(&w[e]) &&
 		       (e == s || !ends_clause(&w[e - 1])))
 			e++;
+		if (e - s == 1 && is_name_word(&w[s]) &&
+		    (e == k || !caps_name_word(&w[e]))) {
+			/* "President Biden": the full name elsewhere, else the
+			 * surname alone */
+			char sk[64];
+			int rc;
+
+			word_key(w[s].s, w[s].n, sk, sizeof(sk));
+			rc = find_by_surname(text, sk, name, role);
+			if (rc == -ENOENT && body)
+				rc = find_by_surname(body, sk, name, role);
+			if (rc != -ENOENT)
+				return rc;
+			*name = join(w, s, e);
+			return found(name, role, role_before(w, i + on, role));
+		}
 		if (e - s >= 2) {
 			*name = has_lower(w[s].s, w[e - 1].s + w[e - 1].n - w[s].s)
 					? join(w, s, e)
@@ -1280,9 +1298,9 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 		*idx = i;
 		return 0;
 	}
-	rc = find_by_office(pp->corpus, w + a, k - a, &name, &r);
+	rc = find_by_office(pp->corpus, pp->body, w + a, k - a, &name, &r);
 	if (rc == -ENOENT && pp->body)
-		rc = find_by_office(pp->body, w + a, k - a, &name, &r);
+		rc = find_by_office(pp->body, NULL, w + a, k - a, &name, &r);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc == 0) {
