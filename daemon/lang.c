@@ -18,6 +18,7 @@ struct lang_table {
 	const char *const *boilerplate;     /* whole folded lines */
 	const char *const *common;          /* frequent words, for guessing */
 	const char *const *abbrev;          /* pairs: "pm", "Prime Minister" */
+	const char *const *floor_suffix;    /* "法新社记者": a reporter */
 };
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -75,6 +76,8 @@ static const struct lang_table lang_en = {
 				 "watch", "listen", "read more", "see also",
 				 "copyright", "photo", "image", "video", "audio",
 				 "e&oe", "caution", "warning", "agenda", "re",
+				 "speakers", "participants", "panelists",
+				 "panellists", "attendees", "present", "guests",
 				 "cc", "from", "to", "by",
 				 /* heading words next to names in titles */
 				 "joint", "aboard", "remarks", "statement",
@@ -151,7 +154,7 @@ static const struct lang_table lang_es = {
 				 "resumen", "etiquetas", "categoría",
 				 "categoria", "versión estenográfica",
 				 "version estenografica", "transcripción",
-				 "transcripcion"),
+				 "transcripcion", "participantes"),
 	},
 	.months = {
 		L("enero", "ene"), L("febrero", "feb"), L("marzo", "mar"),
@@ -202,7 +205,8 @@ static const struct lang_table lang_fr = {
 		[LANG_FIELD] = L("sujet", "sujets", "thème", "thèmes", "note",
 				 "lieu", "date", "heure", "source",
 				 "mise à jour", "contact", "résumé", "mots-clés",
-				 "catégorie", "seul le prononcé fait foi"),
+				 "catégorie", "seul le prononcé fait foi",
+				 "intervenants", "participants"),
 	},
 	.months = {
 		L("janvier", "janv", "jan"), L("février", "fevrier", "févr",
@@ -232,7 +236,7 @@ static const struct lang_table lang_de = {
 				 "reporter", "reporterin", "teilnehmer",
 				 "teilnehmerin", "zuruf", "zwischenfrage",
 				 "publikum", "stimme", "presse"),
-		[LANG_HONORIFIC] = L("herr", "frau", "hr", "fr", "dr", "prof",
+		[LANG_HONORIFIC] = L("herr", "frau", "hr", "fr", "dr", "prof", "vors",
 				     "sehr", "geehrte", "geehrter"),
 		[LANG_OFFICE] = L("bundeskanzler", "bundeskanzlerin",
 				  "kanzler", "kanzlerin", "bundespräsident",
@@ -263,7 +267,9 @@ static const struct lang_table lang_de = {
 				 "quelle", "aktualisiert", "stand", "kontakt",
 				 "zusammenfassung", "schlagworte", "kategorie",
 				 "es gilt das gesprochene wort", "mitschrift",
-				 "achtung", "sperrfrist"),
+				 "achtung", "sperrfrist", "sprecher",
+				 "sprecherin", "sprecherinnen und sprecher",
+				 "teilnehmende", "gäste"),
 	},
 	.months = {
 		L("januar", "jänner", "jan"), L("februar", "feber", "feb"),
@@ -401,7 +407,7 @@ static const struct lang_table lang_ru = {
 		[LANG_FIELD] = L("тема", "темы", "примечание", "место",
 				 "дата", "время", "источник", "обновлено",
 				 "контакты", "статус", "персоны", "ссылки",
-				 "опубликован", "москва", "кремль"),
+				 "опубликован", "москва", "кремль", "участники"),
 	},
 	.months = {
 		L("января", "январь", "янв"), L("февраля", "февраль", "фев"),
@@ -420,8 +426,26 @@ static const struct lang_table lang_ru = {
 		    "как", "у", "я", "вы", "но", "для"),
 };
 
+/* ---- Chinese (labels end in a full-width colon: "毛宁：") ---- */
+static const struct lang_table lang_zh = {
+	.code = "zh",
+	.cat = {
+		[LANG_FLOOR] = L("问", "记者", "記者", "提问", "提問", "问题",
+				 "問題", "听众", "观众"),
+		[LANG_OFFICE] = L("发言人", "發言人", "主持人", "部长", "部長",
+				  "主席", "总理", "總理", "大使"),
+		[LANG_FIELD] = L("来源", "來源", "日期", "时间", "時間", "地点",
+				 "地點", "主题", "主題", "责任编辑", "責任編輯",
+				 "编辑", "編輯", "附件"),
+	},
+	.floor_suffix = L("记者", "記者"),
+	.boilerplate = L("（完）", "(完)"),
+	.common = L("的", "是", "在", "了", "和", "我们", "中方"),
+};
+
 static const struct lang_table *const langs[] = {
 	&lang_en, &lang_es, &lang_fr, &lang_de, &lang_pt, &lang_it, &lang_ru,
+	&lang_zh,
 };
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
@@ -519,6 +543,21 @@ lang_expand(const char *key)
 			if (!strcmp(*v, key))
 				return v[1];
 	return NULL;
+}
+
+int
+lang_floor_suffix(const char *key)
+{
+	size_t i, n = strlen(key), m;
+	const char *const *v;
+
+	for (i = 0; i < NLANGS; i++)
+		for (v = langs[i]->floor_suffix; v && *v; v++) {
+			m = strlen(*v);
+			if (n > m && n <= m + 24 && !strcmp(key + n - m, *v))
+				return 1;
+		}
+	return 0;
 }
 
 int

@@ -838,6 +838,7 @@ struct ctx {
 	struct tx_people pp;
 	struct buf corpus;
 	struct buf body; /* the opening of the body text */
+	size_t first_label; /* the block of the first label, or w->n */
 	char *principal, *principal_role;
 	struct xturn *t;
 	size_t nt;
@@ -942,7 +943,13 @@ build_turns(struct ctx *c, struct walk *w)
 			continue;
 		}
 		if (!started) {
-			if (b->em_only || is_date_line(b->text, b->len))
+			if (b->em_only || is_date_line(b->text, b->len) ||
+			    tx_is_header_line(b->text, b->len))
+				continue;
+			/* a lede before the first label, with nobody named
+			 * to say it, is narration ("The President met ...") */
+			if (!c->principal && i < c->first_label &&
+			    c->first_label < w->n)
 				continue;
 			if (b->heading && c->b->title &&
 			    !strcasecmp(b->text, c->b->title))
@@ -1357,18 +1364,20 @@ header_people(struct ctx *c, struct walk *w)
 	size_t i, nb = 0;
 	int r = 0, sp = 0;
 
-	for (i = 0; i < w->n && i < 16 && r == 0; i++) {
+	for (i = 0; i < w->n && r == 0; i++) {
 		const struct blk *b = &w->v[i];
 		struct tx_label l;
 
-		if (tx_label_parse(b->text, b->len, b->lead, eq, &l) != TXL_NONE)
+		if ((!b->heading || b->lead) &&
+		    tx_label_parse(b->text, b->len, b->lead, eq, &l) != TXL_NONE)
 			break;
-		if (b->len > 300)
+		if (b->len > 300 || i >= 16)
 			continue;
 		r = buf_append(&c->corpus, b->text, b->len);
 		if (r == 0)
 			r = buf_putc(&c->corpus, ' ');
 	}
+	c->first_label = i;
 	if (r == 0 && i)
 		r = buf_puts(&c->corpus, " .\n");
 	for (i = 0; i < w->n && r == 0 && c->body.len < 4096; i++) {

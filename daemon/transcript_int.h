@@ -41,6 +41,10 @@ int tx_word_tables_sorted(void);
 /* Paragraphs that are never turn text: time stamps, "###", END, "(As
  * delivered)", "(The briefing was concluded at ...)". */
 int tx_is_skip_line(const char *t, size_t len);
+/* A line of a header block before the first turn, not turn text: a
+ * field ("Subjects: ...", "Themen: ..."), a line in capitals
+ * ("TRANSCRIPT OF THE PRIME MINISTER"). */
+int tx_is_header_line(const char *t, size_t len);
 /* A leading interpreter note ("(As interpreted)", "(Through an
  * interpreter)"): its length including trailing space, else 0. */
 size_t tx_interpreter_note(const char *t, size_t len);

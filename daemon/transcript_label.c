@@ -385,6 +385,12 @@ tx_is_skip_line(const char *t, size_t len)
 	paren = len > 2 && t[0] == '(' && t[len - 1] == ')';
 	if (len > 160)
 		return 0;
+	if (len >= 3 && len <= 16) {
+		n = fold(t, len, key, sizeof(key));
+		if (strspn(key, "-=~_*#. o0\xe2\x80\x93\x94") == n &&
+		    strspn(key, "-=~_*#\xe2\x80\x93\x94") >= 2)
+			return 1; /* "--ooOoo--", "-0-" */
+	}
 	while (a < b && strchr("([*- \xe2\x80\x94", t[a]))
 		a++;
 	while (b > a && strchr(")]*-. ", t[b - 1]))
@@ -394,7 +400,7 @@ tx_is_skip_line(const char *t, size_t len)
 	n = fold(t + a, b - a, key, sizeof(key));
 	if (n + 3 >= sizeof(key))
 		return 0;
-	if (in_list(key, exact))
+	if (in_list(key, exact) || lang_boilerplate(key))
 		return 1;
 	if (paren && (strstr(key, "conclud") || strstr(key, "adjourn") ||
 		      strstr(key, " ended at") || strstr(key, "began at") ||
@@ -403,6 +409,39 @@ tx_is_skip_line(const char *t, size_t len)
 		return 1;
 	return !strncmp(key, "the briefing was concluded", 26) ||
 	       !strncmp(key, "the briefing concluded", 22);
+}
+
+int
+tx_is_header_line(const char *t, size_t len)
+{
+	char key[64];
+	size_t i, n, up = 0;
+	const char *colon = memchr(t, ':', len < 48 ? len : 48);
+
+	if (colon && colon > t) {
+		n = (size_t)(colon - t);
+		while (n && t[n - 1] == ' ')
+			n--;
+		fold(t, n, key, sizeof(key));
+		if (n < sizeof(key) - 4 &&
+		    (lang_has(LANG_ALL, LANG_FIELD, key) ||
+		     in_set(key, &label_stop)))
+			return 1;
+	}
+	if (len > 120)
+		return 0;
+	/* "Prime Minister, the Hon Peter Lawson MP": a short line that
+	 * ends without punctuation names, it does not speak */
+	if (len < 100 && len > 0 && !strchr(".!?:;\")", t[len - 1]) &&
+	    !(len >= 3 && (unsigned char)t[len - 3] == 0xE2) &&
+	    !((unsigned char)t[len - 1] >= 0x80))
+		return 1;
+	for (i = 0; i < len; i++) {
+		if (is_lower(t + i))
+			return 0;
+		up += is_upper(t + i);
+	}
+	return up >= 4;
 }
 
 int
@@ -449,7 +488,8 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	fold(s, n, key, sizeof(key));
 	while (strlen(key) && key[strlen(key) - 1] == '.')
 		key[strlen(key) - 1] = 0;
-	if (in_set(key, &floor_labels) || lang_has(LANG_ALL, LANG_FLOOR, key))
+	if (in_set(key, &floor_labels) || lang_has(LANG_ALL, LANG_FLOOR, key) ||
+	    lang_floor_suffix(key))
 		return 1;
 	if (lang_has_typo(LANG_ALL, LANG_FLOOR, key))
 		return 1;
@@ -573,6 +613,10 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	for (i = 0; i < nl; i++) {
 		unsigned char ch = (unsigned char)c[i];
 
+		/* CJK and full-width punctuation: a sentence */
+		if ((ch == 0xEF && i + 1 < nl && (unsigned char)c[i + 1] == 0xBC) ||
+		    (ch == 0xE3 && i + 1 < nl && (unsigned char)c[i + 1] == 0x80))
+			return TXL_NONE;
 		if (ch >= '0' && ch <= '9')
 			digits++;
 		else if (strchr(";!?\"()[]/|*#@<>=+", ch))
@@ -585,6 +629,8 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	}
 	if (letters < 2 && !(letters == 1 && (unsigned char)c[0] >= 0xE0))
 		return TXL_NONE;
+	if ((unsigned char)c[0] >= 0xE0 && nl > 36)
+		return TXL_NONE; /* a CJK name or office is short */
 	for (i = 0; i < nl; i = w) {
 		size_t e;
 
@@ -618,7 +664,7 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		if (words == 1 && lower && is_lower(c + i))
 			return TXL_NONE;
 		/* "Thanks." inside: a sentence, not "Mr." or "J." */
-		if (e - i >= 5 && c[e - 1] == '.' && !is_title_key(key) &&
+		if (e - i >= 6 && c[e - 1] == '.' && !is_title_key(key) &&
 		    e < nl)
 			return TXL_NONE;
 	}
@@ -674,6 +720,9 @@ find_colon(const char *t, size_t lim, size_t *w)
 	size_t i;
 
 	for (i = 0; i < lim; i++) {
+		if (t[i] == ':' && i > 0 && i + 1 < lim && t[i - 1] >= '0' &&
+		    t[i - 1] <= '9' && t[i + 1] >= '0' && t[i + 1] <= '9')
+			continue; /* a time code: "(00:14)" */
 		if (t[i] == ':') {
 			*w = 1;
 			return i;
@@ -878,6 +927,25 @@ titlecase(const char *s, size_t n)
 	return o;
 }
 
+/* "Emmanuel MACRON" -> "Emmanuel Macron": in a mixed-case name, a word
+ * in capitals (two letters or more) is a surname written the French way. */
+static void
+caps_words_titlecase(char *s)
+{
+	size_t i = 0, e, n = strlen(s), letters;
+
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		for (e = i, letters = 0; e < n && s[e] != ' '; e++)
+			letters += utf8_is_upper(s + e, n - e);
+		if (letters >= 2 && !has_lower_n(s + i, e - i) &&
+		    !(e - i == 2 && s[e - 1] == '.'))
+			utf8_titlecase(s + i, e - i);
+		i = e;
+	}
+}
+
 static int
 has_lower(const char *s, size_t n)
 {
@@ -983,7 +1051,7 @@ static int
 has_office(const struct word *w, size_t a, size_t b)
 {
 	for (; a < b; a++)
-		if (wkey_in_set(&w[a], &office_words))
+		if (wkey_in_set(&w[a], &office_words) || wkey_title(&w[a]))
 			return 1;
 	return 0;
 }
@@ -1088,6 +1156,17 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 	return -ENOENT;
 }
 
+/* "Deputy" in "Deputy Prime Minister": the office after it is another. */
+static int
+is_modifier(const struct word *w)
+{
+	return wkey_in(w, (const char *const[]){
+		"deputy", "vice", "assistant", "under", "acting", "former",
+		"shadow", "associate", "junior", "stellvertretende",
+		"stellvertretender", "vize", "adjoint", "adjointe", "sub",
+		"заместитель", "вице", NULL});
+}
+
 /* A name word, also in ALL CAPS ("JOHN", "HOWARD"), but no suffix
  * ("MP"), title or office word. */
 static int
@@ -1125,13 +1204,15 @@ find_by_office(const char *text, const char *body, const struct word *ow,
 			if (strcmp(a, b))
 				break;
 		}
-		if (j < on)
+		if (j < on || (i > 0 && is_modifier(&w[i - 1])))
 			continue;
 		e = i + on;
 		if (ends_clause(&w[e - 1]) && w[e - 1].s[w[e - 1].n - 1] != ',')
 			continue;
-		/* "PRIME MINISTER THE HON. JOHN HOWARD MP" */
-		while (e < k && e - (i + on) < 3 && !ends_clause(&w[e - 1]) &&
+		/* "PRIME MINISTER THE HON. JOHN HOWARD MP",
+		 * "Prime Minister, the Hon Peter Lawson MP" */
+		while (e < k && e - (i + on) < 3 &&
+		       (!ends_clause(&w[e - 1]) || e == i + on) &&
 		       wkey_in(&w[e], (const char *const[]){
 			       "the", "hon", "rt", "mr", "mrs", "ms", "dr",
 			       "he", "hrh", "sir", "dame", "honourable",
@@ -1190,22 +1271,41 @@ int
 tx_find_named_person(const char *text, char **name, char **role)
 {
 	struct word w[512];
-	size_t k, i, e;
+	size_t k, i, e, names;
 
 	*name = *role = NULL;
 	if (!text)
 		return -ENOENT;
 	k = split_words(text, strlen(text), w, 512);
 	for (i = 0; i < k; i++) {
-		if (!is_name_word(&w[i]))
+		/* "van der Meer": particles may open the run */
+		for (e = i; e < k && wkey_in_set(&w[e], &particles) &&
+			    !is_upper(w[e].s);
+		     e++)
+			;
+		if (e == k || !is_name_word(&w[e]) || (e > i && i > 0 &&
+						       is_name_word(&w[i - 1])))
 			continue;
-		for (e = i; e < k && e - i < 4 && is_name_word(&w[e]); e++)
+		for (names = 0; e < k && e - i < 5 &&
+				(is_name_word(&w[e]) ||
+				 (wkey_in_set(&w[e], &particles) && e + 1 < k &&
+				  !ends_clause(&w[e])));
+		     e++) {
+			names += is_name_word(&w[e]);
 			if (ends_clause(&w[e])) {
 				e++;
 				break;
 			}
-		if (e - i < 2) {
-			i = e;
+		}
+		while (e > i && !is_name_word(&w[e - 1]))
+			e--;
+		if (e - i < 2 && !(e - i == 1 && i > 0 &&
+				   (wkey_in_set(&w[i - 1], &office_words) ||
+				    wkey_title(&w[i - 1])) &&
+				   !wkey_in(&w[i - 1], (const char *const[]){
+					   "the", "mr", "mrs", "ms", "dr",
+					   NULL}))) {
+			i = e > i ? e - 1 : i;
 			continue;
 		}
 		if (role_before(w, i, role) < 0)
@@ -1250,6 +1350,21 @@ people_find(const struct tx_people *pp, const char *skey)
 	return -1;
 }
 
+/* Is the office at p in the folded role rk preceded by a modifier
+ * ("deputy prime minister" is not "prime minister")? */
+static int
+role_modified(const char *rk, const char *p)
+{
+	struct word w;
+	const char *q = p - 1;
+
+	while (q > rk && q[-1] != ' ')
+		q--;
+	w.s = q;
+	w.n = (size_t)(p - 1 - q);
+	return w.n && is_modifier(&w);
+}
+
 /* A person whose role contains the office words. */
 static int
 people_find_office(const struct tx_people *pp, const struct word *ow,
@@ -1276,7 +1391,8 @@ people_find_office(const struct tx_people *pp, const struct word *ow,
 		for (p = rk; *p; p++)
 			if (*p == '-')
 				*p = ' ';
-		if (strstr(rk, key))
+		p = strstr(rk, key);
+		if (p && (p == rk || !role_modified(rk, p)))
 			return (int)i;
 	}
 	return -1;
@@ -1360,6 +1476,15 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 	char skey[64], *full = NULL, *frole = NULL, *r = NULL;
 	int idx = -1, rc = 0;
 
+	/* "Speaker 1", "SPEAKER 2": the whole label is the name */
+	if (k >= 2 && strspn(w[k - 1].s, "0123456789") == w[k - 1].n) {
+		full = has_lower(nm, nlen) ? strndup(nm, nlen)
+					   : titlecase(nm, nlen);
+		if (!full)
+			return -ENOMEM;
+		idx = rc = tx_people_add(pp, full, NULL);
+		goto out;
+	}
 	while (a < k && (wkey_in_set(&w[a], &title_words) ||
 			 wkey_title(&w[a]) ||
 			 (a > 0 && wkey_joiner(&w[a]))))
@@ -1420,6 +1545,7 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 		rc = -ENOMEM;
 		goto out;
 	}
+	caps_words_titlecase(full);
 	if (!r && a > 0) {
 		size_t s = 0;
 

@@ -41,6 +41,9 @@ int lang_has_typo(unsigned mask, enum lang_cat cat, const char *key);
 /* The office a folded abbreviation stands for ("pm" -> "Prime
  * Minister"), or NULL. */
 const char *lang_expand(const char *key);
+/* Does the folded label end in a floor word of a language that writes
+ * the outlet before it ("法新社记者": an AFP reporter)? */
+int lang_floor_suffix(const char *key);
 /* Month 1-12 for a folded word of any table ("agosto", "февраля",
  * "mars", "märz"), else 0. A trailing '.' must be removed first. */
 int lang_month(const char *key);
