@@ -437,6 +437,10 @@ static const struct lang_table lang_zh = {
 		[LANG_FIELD] = L("来源", "來源", "日期", "时间", "時間", "地点",
 				 "地點", "主题", "主題", "责任编辑", "責任編輯",
 				 "编辑", "編輯", "附件"),
+		[LANG_NOT_NAME] = L("的", "是", "说", "說", "我", "你", "他", "她",
+				    "们", "們", "了", "在", "这", "這", "那", "和",
+				    "也", "就", "都", "要", "会", "會", "对", "對",
+				    "请", "請", "如下", "指出", "表示", "强调"),
 	},
 	.floor_suffix = L("记者", "記者"),
 	.boilerplate = L("（完）", "(完)"),
@@ -543,6 +547,24 @@ lang_expand(const char *key)
 			if (!strcmp(*v, key))
 				return v[1];
 	return NULL;
+}
+
+int
+lang_has_part(unsigned mask, enum lang_cat cat, const char *key)
+{
+	size_t i;
+	const char *const *v;
+
+	if ((unsigned)cat >= LANG_CAT_N)
+		return 0;
+	for (i = 0; i < NLANGS; i++) {
+		if (!(mask & (1u << i)) || !(v = langs[i]->cat[cat]))
+			continue;
+		for (; *v; v++)
+			if (strstr(key, *v))
+				return 1;
+	}
+	return 0;
 }
 
 int

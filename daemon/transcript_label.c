@@ -629,8 +629,14 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	}
 	if (letters < 2 && !(letters == 1 && (unsigned char)c[0] >= 0xE0))
 		return TXL_NONE;
-	if ((unsigned char)c[0] >= 0xE0 && nl > 36)
-		return TXL_NONE; /* a CJK name or office is short */
+	if ((unsigned char)c[0] >= 0xE0) {
+		/* a name in a script without spaces: short ("毛宁"), or an
+		 * office and a name ("外交部发言人毛宁"); never a clause */
+		fold(c, nl, key, sizeof(key));
+		if (nl > 36 || lang_has_part(LANG_ALL, LANG_NOT_NAME, key) ||
+		    (nl > 12 && !lang_has_part(LANG_ALL, LANG_OFFICE, key)))
+			return TXL_NONE;
+	}
 	for (i = 0; i < nl; i = w) {
 		size_t e;
 
@@ -894,6 +900,15 @@ wkey_title(const struct word *w)
 }
 
 static int
+wkey_office(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
 wkey_joiner(const struct word *w)
 {
 	char key[64];
@@ -921,9 +936,21 @@ static char *
 titlecase(const char *s, size_t n)
 {
 	char *o = strndup(s, n);
+	size_t i, e;
 
-	if (o)
-		utf8_titlecase(o, n);
+	if (!o)
+		return NULL;
+	utf8_titlecase(o, n);
+	/* "III", "IV": a numeral after a name stays in capitals */
+	for (i = 0; i < n; i = e + 1) {
+		for (e = i; e < n && o[e] != ' '; e++)
+			;
+		if (i > 0 && e - i >= 2 && e - i <= 4 &&
+		    strspn(o + i, "IiVvXx") >= e - i - (o[e - 1] == '.'))
+			for (; i < e; i++)
+				if (o[i] >= 'a' && o[i] <= 'z')
+					o[i] = (char)(o[i] - 32);
+	}
 	return o;
 }
 
@@ -940,7 +967,8 @@ caps_words_titlecase(char *s)
 		for (e = i, letters = 0; e < n && s[e] != ' '; e++)
 			letters += utf8_is_upper(s + e, n - e);
 		if (letters >= 2 && !has_lower_n(s + i, e - i) &&
-		    !(e - i == 2 && s[e - 1] == '.'))
+		    !(e - i == 2 && s[e - 1] == '.') &&
+		    strspn(s + i, "IVX") < e - i)
 			utf8_titlecase(s + i, e - i);
 		i = e;
 	}
@@ -1051,7 +1079,7 @@ static int
 has_office(const struct word *w, size_t a, size_t b)
 {
 	for (; a < b; a++)
-		if (wkey_in_set(&w[a], &office_words) || wkey_title(&w[a]))
+		if (wkey_in_set(&w[a], &office_words) || wkey_office(&w[a]))
 			return 1;
 	return 0;
 }
@@ -1156,6 +1184,19 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 	return -ENOENT;
 }
 
+/* The office phrase w[a..b) as a role: "PRIME MINISTER" -> "Prime
+ * Minister". 0 or -ENOMEM. */
+static int
+office_role(const struct word *w, size_t a, size_t b, char **role)
+{
+	size_t n = (size_t)(w[b - 1].s + w[b - 1].n - w[a].s);
+
+	while (n && strchr(",;:", w[a].s[n - 1]))
+		n--;
+	*role = has_lower(w[a].s, n) ? strndup(w[a].s, n) : titlecase(w[a].s, n);
+	return *role ? 0 : -ENOMEM;
+}
+
 /* "Deputy" in "Deputy Prime Minister": the office after it is another. */
 static int
 is_modifier(const struct word *w)
@@ -1236,7 +1277,7 @@ find_by_office(const char *text, const char *body, const struct word *ow,
 			if (rc != -ENOENT)
 				return rc;
 			*name = join(w, s, e);
-			return found(name, role, role_before(w, i + on, role));
+			return found(name, role, office_role(w, i, i + on, role));
 		}
 		if (e - s >= 2) {
 			*name = has_lower(w[s].s, w[e - 1].s + w[e - 1].n - w[s].s)
@@ -1250,7 +1291,7 @@ find_by_office(const char *text, const char *body, const struct word *ow,
 				while (nn && strchr(",;:", (*name)[nn - 1]))
 					(*name)[--nn] = 0;
 			}
-			return found(name, role, role_before(w, i, role));
+			return found(name, role, office_role(w, i, i + on, role));
 		}
 		if (i >= 2 && w[i - 1].s[w[i - 1].n - 1] == ',') {
 			s = i;
@@ -1466,6 +1507,21 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	return 0;
 }
 
+/* Are the words before the last of w[a..e) initials ("С.", "J.")? */
+static int
+initials_before(const struct word *w, size_t a, size_t e)
+{
+	size_t i;
+
+	if (e - a < 2)
+		return 0;
+	for (i = a; i + 1 < e; i++)
+		if (w[i].s[w[i].n - 1] != '.' ||
+		    utf8_len(w[i].s, w[i].n) + 1 != w[i].n)
+			return 0;
+	return 1;
+}
+
 static int
 resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 	     const char *role, size_t rlen, const char **name,
@@ -1527,8 +1583,15 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 			rc = tx_people_add(pp, pp->v[idx].name, r);
 		goto out;
 	}
-	if (e - a == 1 || !has_lower(nm, nlen)) {
+	if (e - a == 1 || !has_lower(nm, nlen) || initials_before(w, a, e)) {
 		rc = find_by_surname(pp->corpus, skey, &full, &frole);
+		if (rc == 0 && initials_before(w, a, e) &&
+		    strncmp(full, w[a].s, utf8_len(w[a].s, w[a].n))) {
+			free(full);
+			free(frole);
+			full = frole = NULL;
+			rc = -ENOENT; /* "С. Ларин" is not "Иван Ларин" */
+		}
 		if (rc == 0 || rc == -ENOMEM) {
 			if (rc == 0)
 				rc = tx_people_add(pp, full, r ? r : frole);

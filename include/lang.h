@@ -19,6 +19,8 @@ enum lang_cat {
 	LANG_OFFICE,     /* office words: "presidente", "regierungssprecher" */
 	LANG_CONNECT,    /* inside office phrases: "de", "des", "für" */
 	LANG_FIELD,      /* field names that are not speakers: "subjects" */
+	LANG_NOT_NAME,   /* scripts without spaces: characters that make a
+			  * run before a colon a sentence ("说", "的") */
 	LANG_CAT_N,
 };
 
@@ -44,6 +46,8 @@ const char *lang_expand(const char *key);
 /* Does the folded label end in a floor word of a language that writes
  * the outlet before it ("法新社记者": an AFP reporter)? */
 int lang_floor_suffix(const char *key);
+/* Does the folded key hold a word of cat of some language anywhere? */
+int lang_has_part(unsigned mask, enum lang_cat cat, const char *key);
 /* Month 1-12 for a folded word of any table ("agosto", "февраля",
  * "mars", "märz"), else 0. A trailing '.' must be removed first. */
 int lang_month(const char *key);
