@@ -943,13 +943,7 @@ build_turns(struct ctx *c, struct walk *w)
 			continue;
 		}
 		if (!started) {
-			if (b->em_only || is_date_line(b->text, b->len) ||
-			    tx_is_header_line(b->text, b->len))
-				continue;
-			/* a lede before the first label, with nobody named
-			 * to say it, is narration ("The President met ...") */
-			if (!c->principal && i < c->first_label &&
-			    c->first_label < w->n)
+			if (b->em_only || is_date_line(b->text, b->len))
 				continue;
 			if (b->heading && c->b->title &&
 			    !strcasecmp(b->text, c->b->title))
@@ -963,6 +957,13 @@ build_turns(struct ctx *c, struct walk *w)
 					return r;
 				continue;
 			}
+			if (tx_is_header_line(b->text, b->len))
+				continue;
+			/* a lede before the first label, with nobody named
+			 * to say it, is narration ("The President met ...") */
+			if (!c->principal && i < c->first_label &&
+			    c->first_label < w->n)
+				continue;
 			if (!opener && c->principal) {
 				const char *role = NULL;
 
