@@ -1170,6 +1170,21 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 		while (a > 0 && i - a < 3 && is_name_word(&w[a - 1]) &&
 		       !ends_clause(&w[a - 1]))
 			a--;
+		if (a == i && i > 0 && (wkey_in_set(&w[i - 1], &office_words) ||
+					wkey_office(&w[i - 1])) &&
+		    !ends_clause(&w[i]) && i + 1 < k && is_name_word(&w[i + 1])) {
+			/* "Foreign Minister Chung Eui-yong": the family name
+			 * first, the given name after it */
+			size_t e = i + 1;
+
+			while (e < k && e - i < 3 && is_name_word(&w[e])) {
+				e++;
+				if (ends_clause(&w[e - 1]))
+					break;
+			}
+			*name = join(w, i, e);
+			return found(name, role, role_before(w, i, role));
+		}
 		if (a == i)
 			continue;
 		*name = join(w, a, i + 1);
