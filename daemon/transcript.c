@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "lang.h"
 #include "profiles.h"
 #include "transcript_int.h"
 
@@ -383,7 +384,7 @@ xp_text(xmlXPathContextPtr ctx, const char *expr, int *err)
 
 struct meta {
 	char *title, *og_title, *site, *desc, *og_desc, *keywords;
-	char *published, *kind;
+	char *published, *kind, *locale;
 };
 
 static void
@@ -397,6 +398,7 @@ meta_free(struct meta *m)
 	free(m->keywords);
 	free(m->published);
 	free(m->kind);
+	free(m->locale);
 }
 
 static void
@@ -452,6 +454,10 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth, int *err)
 				meta_set(&m->og_desc, v, err);
 			else if (!strcasecmp(k, "keywords"))
 				meta_set(&m->keywords, v, err);
+			else if (!strcasecmp(k, "og:locale") ||
+				 !strcasecmp(k, "dc.language") ||
+				 !strcasecmp(k, "content-language"))
+				meta_set(&m->locale, v, err);
 			else if (!strcasecmp(k, "govuk:format") ||
 				 !strcasecmp(k, "dc.type"))
 				meta_set(&m->kind, v, err);
@@ -839,6 +845,7 @@ struct ctx {
 	struct buf corpus;
 	struct buf body; /* the opening of the body text */
 	size_t first_label; /* the block of the first label, or w->n */
+	unsigned lang;      /* lang_bit()s of the page's language tables */
 	char *principal, *principal_role;
 	struct xturn *t;
 	size_t nt;
@@ -930,7 +937,8 @@ build_turns(struct ctx *c, struct walk *w)
 		if (tx_is_skip_line(b->text, b->len))
 			continue;
 		if (!b->heading || b->lead)
-			tx_label_parse(b->text, b->len, b->lead, eq, &l);
+			tx_label_parse_lang(b->text, b->len, b->lead, eq,
+					    c->lang, &l);
 		else
 			l.kind = TXL_NONE;
 		if (l.kind != TXL_NONE) {
@@ -1353,6 +1361,30 @@ set_people(struct ctx *c)
 	return 0;
 }
 
+/* The page's language picks the tables that refuse labels (field names):
+ * <html lang>, else og:locale / dc.language, else a guess from the text;
+ * English is always in, and unknown means every table. Floor labels,
+ * offices and honorifics are looked up in every table, since a page may
+ * quote a label in another language. */
+static void
+set_lang(struct ctx *c, const struct walk *w)
+{
+	xmlNodePtr root = xmlDocGetRootElement(c->doc);
+	const char *code = root ? attr(root, "lang") : NULL;
+	unsigned bit = 0;
+	size_t i;
+
+	if (!code && root)
+		code = attr(root, "xml:lang");
+	if (code)
+		bit = lang_bit(code, strlen(code));
+	if (!bit && c->m.locale)
+		bit = lang_bit(c->m.locale, strlen(c->m.locale));
+	for (i = 0; !bit && i < w->n && i < 32; i++)
+		bit = lang_guess(w->v[i].text, w->v[i].len);
+	c->lang = bit ? bit | lang_bit("en", 2) : LANG_ALL;
+}
+
 /* The lines before the first label (a header block: "TRANSCRIPT OF THE
  * PRIME MINISTER" / "THE HON JOHN HOWARD MP", a list of participants) join
  * the corpus as one run, so that an office and the name on the next line
@@ -1365,12 +1397,14 @@ header_people(struct ctx *c, struct walk *w)
 	size_t i, nb = 0;
 	int r = 0, sp = 0;
 
+	set_lang(c, w);
 	for (i = 0; i < w->n && r == 0; i++) {
 		const struct blk *b = &w->v[i];
 		struct tx_label l;
 
 		if ((!b->heading || b->lead) &&
-		    tx_label_parse(b->text, b->len, b->lead, eq, &l) != TXL_NONE)
+		    tx_label_parse_lang(b->text, b->len, b->lead, eq, c->lang,
+					&l) != TXL_NONE)
 			break;
 		if (b->len > 300 || i >= 16)
 			continue;

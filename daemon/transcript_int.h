@@ -34,6 +34,12 @@ struct tx_label {
 enum tx_label_kind tx_label_parse(const char *t, size_t len, size_t lead,
 				  const char *extra_q, struct tx_label *l);
 
+/* The same with the field names of the languages in lang only (lang_bit()
+ * mask, include/lang.h); tx_label_parse() uses every table. */
+enum tx_label_kind tx_label_parse_lang(const char *t, size_t len, size_t lead,
+				       const char *extra_q, unsigned lang,
+				       struct tx_label *l);
+
 /* 1 when the word tables are in strcmp order, as their binary search
  * needs (for the unit tests). */
 int tx_word_tables_sorted(void);

@@ -575,7 +575,7 @@ glued_initial(const char *w, size_t n)
  * name and role parts (offsets relative to c). */
 static enum tx_label_kind
 label_ok(const char *c, size_t n, int bold, const char *extra_q,
-	 struct tx_label *l)
+	 unsigned lang, struct tx_label *l)
 {
 	size_t nl = n, i, w, words = 0, kl;
 	int lower = 0, letters = 0, office = 0, commas = 0, digits = 0;
@@ -608,7 +608,7 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	if (is_floor(c, nl, extra_q))
 		return TXL_QUESTION;
 	fold(c, nl, key, sizeof(key));
-	if (nl < sizeof(key) - 4 && lang_has(LANG_ALL, LANG_FIELD, key))
+	if (nl < sizeof(key) - 4 && lang_has(lang, LANG_FIELD, key))
 		return TXL_NONE;
 	for (i = 0; i < nl; i++) {
 		unsigned char ch = (unsigned char)c[i];
@@ -651,7 +651,7 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		word_key(c + i, e - i, key, sizeof(key));
 		kl = strlen(key);
 		if (words == 1 && (in_set(key, &label_stop) ||
-				   lang_has(LANG_ALL, LANG_FIELD, key)) &&
+				   lang_has(lang, LANG_FIELD, key)) &&
 		    !is_title_key(key))
 			return TXL_NONE;
 		if (key[0] >= '0' && key[0] <= '9') {
@@ -744,19 +744,28 @@ find_colon(const char *t, size_t lim, size_t *w)
 }
 
 static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
-				   const char *extra_q, struct tx_label *l);
+				   const char *extra_q, unsigned lang,
+				   struct tx_label *l);
 
 enum tx_label_kind
 tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 	       struct tx_label *l)
+{
+	return tx_label_parse_lang(t, len, lead, extra_q, LANG_ALL, l);
+}
+
+enum tx_label_kind
+tx_label_parse_lang(const char *t, size_t len, size_t lead,
+		    const char *extra_q, unsigned lang, struct tx_label *l)
 {
 	size_t off = 0, tlen = 0, k;
 	enum tx_label_kind kind;
 
 	k = lead_time_code(t, len, &off, &tlen);
 	if (k == 0 || k >= len)
-		return label_at(t, len, lead, extra_q, l);
-	kind = label_at(t + k, len - k, lead > k ? lead - k : 0, extra_q, l);
+		return label_at(t, len, lead, extra_q, lang, l);
+	kind = label_at(t + k, len - k, lead > k ? lead - k : 0, extra_q, lang,
+			l);
 	if (kind == TXL_NONE)
 		return kind;
 	l->label_off += k;
@@ -772,7 +781,7 @@ tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 
 static enum tx_label_kind
 label_at(const char *t, size_t len, size_t lead, const char *extra_q,
-	 struct tx_label *l)
+	 unsigned lang, struct tx_label *l)
 {
 	size_t n, lim, colon, cw = 1;
 
@@ -798,7 +807,7 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		}
 		while (n && t[n - 1] == ' ')
 			n--;
-		l->kind = label_ok(t, n, 1, extra_q, l);
+		l->kind = label_ok(t, n, 1, extra_q, lang, l);
 		if (l->kind != TXL_NONE) {
 			if (l->rest == lead && t[n] != ':' && lead < len &&
 			    !is_floor(t, n, extra_q)) {
@@ -818,7 +827,7 @@ text:
 		n = colon;
 		while (n && t[n - 1] == ' ')
 			n--;
-		l->kind = label_ok(t, n, 0, extra_q, l);
+		l->kind = label_ok(t, n, 0, extra_q, lang, l);
 		if (l->kind != TXL_NONE) {
 			l->label_len = n;
 			l->rest = skip_spaces(t, len, colon + cw);

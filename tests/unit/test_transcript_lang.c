@@ -405,6 +405,34 @@ test_titles_keep_a_suffix_that_is_not_the_site(void **state)
 	briefing_free(b);
 }
 
+static void
+test_page_language_picks_the_field_tables(void **state)
+{
+	struct briefing *b = parse_str(
+		"<html lang=\"en\"><body><h1>Hearing</h1><div>"
+		"<p>Ora Lewis: Thank you.</p><p>Q: Why?</p></div></body></html>");
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[0].speaker, "Ora Lewis");
+	briefing_free(b);
+	/* Italian "Ora" (time) is a field name on an Italian page */
+	b = parse_str("<html lang=\"it\"><body><h1>Conferenza</h1><div>"
+		      "<p>Presidente Bianchi: Buongiorno.</p>"
+		      "<p>Ora Lewis: dieci.</p></div></body></html>");
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "Buongiorno.\n\nOra Lewis: dieci.");
+	briefing_free(b);
+	/* no lang attribute: guessed from the text */
+	b = parse_str("<html><body><h1>Conferenza</h1><div>"
+		      "<p>Presidente Bianchi: Il governo ha approvato il decreto "
+		      "che per la prima volta non è solo una misura, e della "
+		      "legge di bilancio con le regioni.</p>"
+		      "<p>Ora Lewis: dieci.</p></div></body></html>");
+	assert_int_equal(b->nturns, 1);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -426,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_time_codes_become_turn_time_in_the_record),
 		cmocka_unit_test(test_zh_labels_with_full_width_colons),
 		cmocka_unit_test(test_titles_keep_a_suffix_that_is_not_the_site),
+		cmocka_unit_test(test_page_language_picks_the_field_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
