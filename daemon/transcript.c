@@ -831,6 +831,8 @@ struct xturn {
 	const char *speaker; /* borrowed from people */
 	char *label;
 	char *time; /* a time code printed with the label, or NULL */
+	char *asker, *outlet; /* stated in the label ("Frage (Keller)",
+			       * "AFP", "法新社记者"), or NULL */
 	struct buf text;
 };
 
@@ -901,6 +903,27 @@ is_date_line(const char *s, size_t n)
 	return n < 48 && date_parse(s, n, &dv) == 0;
 }
 
+/* Asker or outlet a floor label states: "Frage (Keller)" asks Keller,
+ * "AFP" and "法新社记者" name the outlet. 0 or -ENOMEM. */
+static int
+label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
+{
+	char key[64];
+	size_t n = l->name_len, k = strlen("\xe8\xae\xb0\xe8\x80\x85");
+
+	if (l->role_len && !tx_is_interpreter_note(lb + l->role_off,
+						    l->role_len))
+		return (t->asker = strndup(lb + l->role_off, l->role_len))
+			       ? 0 : -ENOMEM;
+	if (l->outlet)
+		return (t->outlet = strndup(lb, n)) ? 0 : -ENOMEM;
+	if (n > k && n < sizeof(key) &&
+	    (!memcmp(lb + n - k, "\xe8\xae\xb0\xe8\x80\x85", k) ||
+	     !memcmp(lb + n - k, "\xe8\xa8\x98\xe8\x80\x85", k)))
+		return (t->outlet = strndup(lb, n - k)) ? 0 : -ENOMEM;
+	return 0;
+}
+
 static int
 add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 {
@@ -909,8 +932,11 @@ add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 
 	const char *lb = b->text + l->label_off;
 
-	if (l->kind == TXL_QUESTION)
+	if (l->kind == TXL_QUESTION) {
 		r = turn_new(c, TURN_QUESTION, NULL, lb, l->label_len);
+		if (r == 0)
+			r = label_asker(&c->t[c->nt - 1], lb, l);
+	}
 	else if ((r = tx_resolve(&c->pp, lb, l->name_len,
 				 l->role_len ? lb + l->role_off : NULL,
 				 l->role_len, &name, &role)) == 0)
@@ -1014,11 +1040,13 @@ emit_turns(struct ctx *c)
 
 		if (t->text.len == 0)
 			continue;
-		if (t->type == TURN_QUESTION &&
+		if (t->type == TURN_QUESTION && !t->asker && !t->outlet &&
 		    tx_find_asker(t->text.data, &asker, &outlet) == -ENOMEM)
 			return -ENOMEM;
 		r = briefing_add_turn(c->b, t->type, t->speaker, t->label,
-				      asker, outlet, t->text.data);
+				      t->asker ? t->asker : asker,
+				      t->outlet ? t->outlet : outlet,
+				      t->text.data);
 		free(asker);
 		free(outlet);
 		if (r == 0 && t->time)
@@ -1945,6 +1973,8 @@ ctx_free(struct ctx *c)
 	for (i = 0; i < c->nt; i++) {
 		free(c->t[i].label);
 		free(c->t[i].time);
+		free(c->t[i].asker);
+		free(c->t[i].outlet);
 		buf_free(&c->t[i].text);
 	}
 	free(c->t);

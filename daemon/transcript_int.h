@@ -26,6 +26,7 @@ struct tx_label {
 				    * role_off counts from label_off */
 	size_t time_off, time_len; /* a time code ("00:01:23") in the
 				    * paragraph, from its start; or 0 */
+	int outlet;       /* a question labelled with its outlet ("AFP") */
 };
 
 /* Recognise a label at the start of t[0..len). lead is the length of a

@@ -563,6 +563,55 @@ glued_initial(const char *w, size_t n)
 	return 0;
 }
 
+/* "Frage Jung", "Zusatzfrage Keller", "Journalist Smith": a floor word
+ * of four letters or more and the asker's name (one or two capitalised
+ * words). */
+static int
+floor_and_name(const char *c, size_t n)
+{
+	char key[64];
+	size_t e, words = 1, i;
+
+	for (e = 0; e < n && c[e] != ' '; e++)
+		;
+	if (e == n || e < 4 || e >= sizeof(key))
+		return 0;
+	fold(c, e, key, sizeof(key));
+	if (!lang_has(LANG_ALL, LANG_FLOOR, key) &&
+	    !in_set(key, &floor_labels))
+		return 0;
+	for (i = e + 1; i < n; i++)
+		if (c[i] == ' ') {
+			words++;
+			if (!is_upper(c + i + 1))
+				return 0;
+		}
+	return words <= 3 && is_upper(c + e + 1) && has_lower_n(c + e + 1,
+								   n - e - 1);
+}
+
+/* A news organisation as the label of a question ("AFP", "Bloomberg",
+ * "China Daily", "Phoenix TV"): one of the table's outlets, or a label
+ * ending in an outlet word (News, TV, Daily, Times, Agency, ...). */
+static int
+is_outlet_label(const char *c, size_t n)
+{
+	char key[64];
+	size_t b;
+
+	if (n == 0 || n >= sizeof(key) - 4)
+		return 0;
+	fold(c, n, key, sizeof(key));
+	if (lang_has(LANG_ALL, LANG_OUTLET, key))
+		return 1;
+	for (b = n; b > 0 && c[b - 1] != ' '; b--)
+		;
+	if (b == 0)
+		return 0;
+	fold(c + b, n - b, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_OUTLET_WORD, key) && is_upper(c);
+}
+
 /* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
  * "В.Путин", "毛宁"), a name with a role in brackets or after a comma, an
  * office phrase of any length before a name ("SECRETARY OF DEFENSE LLOYD
@@ -607,6 +656,10 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		return TXL_NONE;
 	if (is_floor(c, nl, extra_q))
 		return TXL_QUESTION;
+	if (floor_and_name(c, nl) || is_outlet_label(c, nl)) {
+		l->outlet = is_outlet_label(c, nl);
+		return TXL_QUESTION;
+	}
 	fold(c, nl, key, sizeof(key));
 	if (nl < sizeof(key) - 4 && lang_has(lang, LANG_FIELD, key))
 		return TXL_NONE;

@@ -21,6 +21,8 @@ enum lang_cat {
 	LANG_FIELD,      /* field names that are not speakers: "subjects" */
 	LANG_NOT_NAME,   /* scripts without spaces: characters that make a
 			  * run before a colon a sentence ("说", "的") */
+	LANG_OUTLET,     /* news organisations asking: "afp", "reuters" */
+	LANG_OUTLET_WORD, /* last words of outlet names: "news", "tv" */
 	LANG_CAT_N,
 };
 

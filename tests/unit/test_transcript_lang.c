@@ -433,6 +433,32 @@ test_page_language_picks_the_field_tables(void **state)
 	briefing_free(b);
 }
 
+static void
+test_outlets_and_named_askers_label_questions(void **state)
+{
+	struct briefing *b = parse_str(
+		"<html><body><h1>Regular Press Conference</h1><div>"
+		"<p>Lin Hai: Good afternoon.</p>"
+		"<p>AFP: Can you confirm the talks?</p>"
+		"<p>Phoenix TV: And the date?</p>"
+		"<p>Frage Jung: Wann?</p>"
+		"<p>Frage (Keller): Und?</p>"
+		"<p>Kate Winter: Thanks.</p></div></body></html>");
+
+	(void)state;
+	assert_int_equal(b->nturns, 6);
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].outlet, "AFP");
+	assert_int_equal(b->turns[2].type, TURN_QUESTION);
+	assert_string_equal(b->turns[2].outlet, "Phoenix TV");
+	assert_int_equal(b->turns[3].type, TURN_QUESTION);
+	assert_int_equal(b->turns[4].type, TURN_QUESTION);
+	assert_string_equal(b->turns[4].asker, "Keller");
+	assert_int_equal(b->turns[5].type, TURN_STATEMENT);
+	assert_string_equal(b->turns[5].speaker, "Kate Winter");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -455,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_zh_labels_with_full_width_colons),
 		cmocka_unit_test(test_titles_keep_a_suffix_that_is_not_the_site),
 		cmocka_unit_test(test_page_language_picks_the_field_tables),
+		cmocka_unit_test(test_outlets_and_named_askers_label_questions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
