@@ -1076,6 +1076,12 @@ strip_site(char *t, const char *site)
 
 	for (q = t; (q = strstr(q, " | ")); q++)
 		p = q;
+	/* "标题_中华人民共和国外交部": CJK titles join the site with '_' */
+	if (!p && (q = strrchr(t, '_')) && q > t && (unsigned char)q[1] >= 0xE0 &&
+	    !strpbrk(q, "0123456789 ")) {
+		*q = 0;
+		return;
+	}
 	if (!p) {
 		maxw = 4;
 		p = strstr(t, " - ");
@@ -1190,6 +1196,43 @@ date_value(const char *s, int *err)
 	return r;
 }
 
+/* A date the title ends with ("Press Briefing, February 1, 2021",
+ * "Conferencia de prensa del 31 de mayo de 2021") or holds in CJK form
+ * ("2025年2月19日外交部发言人…"): the page's date when it prints none. */
+static char *
+date_in_title(const char *t, int *err)
+{
+	struct date_value dv;
+	char out[DATE_ISO_MAX], *r;
+	const char *p = strstr(t, "\xe5\xb9\xb4"), *q; /* 年 */
+	size_t n = strlen(t), i, words = 0;
+
+	if (p && p - t >= 4 && (q = strstr(p, "\xe6\x97\xa5"))) { /* 日 */
+		const char *a = p - 4;
+
+		if (q - a < 24 && date_parse(a, (size_t)(q + 3 - a), &dv) == 0)
+			goto ok;
+	}
+	for (i = n; i > 0 && words < 8; i--) {
+		if (t[i - 1] != ' ')
+			continue;
+		words++;
+	}
+	/* i: the start of the last eight words; the longest suffix wins */
+	for (; i < n; i++) {
+		if (i > 0 && t[i - 1] != ' ')
+			continue;
+		if (date_parse(t + i, n - i, &dv) == 0)
+			goto ok;
+	}
+	return NULL;
+ok:
+	date_format(&dv, out);
+	if (!(r = strdup(out)))
+		*err = -ENOMEM;
+	return r;
+}
+
 struct dscan {
 	char *published, *updated;
 	int budget;
@@ -1260,6 +1303,8 @@ set_dates(struct ctx *c)
 		c->b->published = date_value(c->m.published, &c->err);
 	if (!c->b->published)
 		c->b->published = d.published, d.published = NULL;
+	if (!c->b->published && c->b->title)
+		c->b->published = date_in_title(c->b->title, &c->err);
 	if (!c->b->updated && !PF(c, xpath_updated))
 		c->b->updated = d.updated, d.updated = NULL;
 	free(d.published);

@@ -459,6 +459,31 @@ test_outlets_and_named_askers_label_questions(void **state)
 	briefing_free(b);
 }
 
+static void
+test_a_title_date_and_a_cjk_site_suffix(void **state)
+{
+	struct briefing *b = parse_str(
+		"<html><head><title>2025年2月19日外交部发言人毛宁主持例行记者会_"
+		"中华人民共和国外交部</title></head><body><div>"
+		"<p>毛宁：今天没有消息。</p></div></body></html>");
+
+	(void)state;
+	assert_string_equal(b->title, "2025年2月19日外交部发言人毛宁主持例行记者会");
+	assert_string_equal(b->published, "2025-02-19");
+	briefing_free(b);
+	b = parse_str("<html><head><title>Conferencia de prensa del presidente "
+		      "del 31 de mayo de 2021</title></head><body><div>"
+		      "<p>PREGUNTA: ¿Sí?</p></div></body></html>");
+	assert_string_equal(b->published, "2021-05-31");
+	briefing_free(b);
+	/* a date printed on the page wins over the title's */
+	b = parse_str("<html><head><title>Briefing, May 3, 2021</title></head>"
+		      "<body><p class=\"date\">4 May 2021</p><div>"
+		      "<p>Q: Yes?</p></div></body></html>");
+	assert_string_equal(b->published, "2021-05-04");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -482,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_titles_keep_a_suffix_that_is_not_the_site),
 		cmocka_unit_test(test_page_language_picks_the_field_tables),
 		cmocka_unit_test(test_outlets_and_named_askers_label_questions),
+		cmocka_unit_test(test_a_title_date_and_a_cjk_site_suffix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
