@@ -128,7 +128,12 @@ conformance: all
 	@../shared/conformance/run --jobs 2
 
 score: all
-	@python3 ../shared/samples/score.py --cmd '$(B)/briefwatch parse transcript {file} --url {url}' ../shared/samples/transcripts
+	@for set in ../shared/samples/transcripts ../shared/samples/reallabels \
+	            tests/fixtures/transcripts-own; do \
+	  [ -f $$set/manifest.tsv ] || continue; \
+	  printf '%s: ' $$set; \
+	  python3 ../shared/samples/score.py --cmd '$(CURDIR)/$(B)/briefwatch parse transcript {file} --url {url}' $$set | tail -n 1; \
+	done
 
 # ---- packaging ---------------------------------------------------------------
 

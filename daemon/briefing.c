@@ -28,6 +28,7 @@ turn_clear(struct turn *t)
 	free(t->asker);
 	free(t->outlet);
 	free(t->text);
+	free(t->time);
 }
 
 void
@@ -111,6 +112,22 @@ briefing_add_turn(struct briefing *b, enum turn_type type,
 	}
 	v[b->nturns++] = t;
 	b->turns = v;
+	return 0;
+}
+
+int
+briefing_set_turn_time(struct briefing *b, const char *time)
+{
+	struct turn *t;
+	char *d = NULL;
+
+	if (!b->nturns)
+		return -EINVAL;
+	if (time && !(d = strdup(time)))
+		return -ENOMEM;
+	t = &b->turns[b->nturns - 1];
+	free(t->time);
+	t->time = d;
 	return 0;
 }
 
@@ -212,6 +229,8 @@ briefing_to_json(const struct briefing *b, int with_turns)
 				r |= set(e, "outlet", jstr(t->outlet));
 			}
 			r |= set(e, "text", jstr(t->text));
+			if (t->time)
+				r |= set(e, "time", jstr(t->time));
 			r |= json_array_append_new(arr, e);
 		}
 		r |= set(o, "turns", arr);
@@ -346,6 +365,8 @@ dump(const struct briefing *b, int with_turns, struct buf *o, size_t *head)
 			r = dump_member(o, "outlet", t->outlet, 0);
 		if (r == 0)
 			r = dump_member(o, "text", t->text, 0);
+		if (r == 0 && t->time)
+			r = dump_member(o, "time", t->time, 0);
 		if (r == 0)
 			r = buf_putc(o, '}');
 	}
@@ -447,7 +468,7 @@ briefing_from_json(const json_t *obj, struct briefing **out)
 	}
 	arr = json_object_get(obj, "turns");
 	json_array_foreach(arr, i, e) {
-		char *s[5] = {0};
+		char *s[6] = {0};
 		const json_t *ty = json_object_get(e, "type");
 		enum turn_type t = TURN_STATEMENT;
 		int j;
@@ -462,7 +483,9 @@ briefing_from_json(const json_t *obj, struct briefing **out)
 		    (r = get_str(e, "text", &s[4])) == 0)
 			r = briefing_add_turn(b, t, s[0], s[1], s[2], s[3],
 					      s[4]);
-		for (j = 0; j < 5; j++)
+		if (r == 0 && (r = get_str(e, "time", &s[5])) == 0 && s[5])
+			r = briefing_set_turn_time(b, s[5]);
+		for (j = 0; j < 6; j++)
 			free(s[j]);
 		if (r)
 			goto fail;

@@ -12,6 +12,7 @@
  * arithmetic is Howard Hinnant's days-from-civil, pure and thread-safe.
  */
 #include "date.h"
+#include "lang.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -259,11 +260,42 @@ static const struct word zones[] = {
 	{NULL, 0},
 };
 
+#define ZH_YEAR "\u5e74"
+#define ZH_MONTH "\u6708"
+#define ZH_DAY "\u65e5"
+#define ZH_DAY2 "\u53f7"
 #define KO_YEAR "\ub144"
 #define KO_MONTH "\uc6d4"
 #define KO_DAY "\uc77c"
 #define KO_AM "\uc624\uc804"
 #define KO_PM "\uc624\ud6c4"
+
+/* The month of a word in another language's table (include/lang.h), or 0;
+ * "de", "года", "le" and weekdays give -1 (words written dates hold). */
+static int
+lang_word_month(const char *s, size_t len)
+{
+	char key[48];
+	int m;
+
+	if (len == 0 || len >= sizeof(key) - 4)
+		return 0;
+	utf8_fold(s, len, key, sizeof(key));
+	if ((m = lang_month(key)) > 0)
+		return m;
+	return 0;
+}
+
+static int
+lang_word_filler(const char *s, size_t len)
+{
+	char key[48];
+
+	if (len == 0 || len >= sizeof(key) - 4)
+		return 0;
+	utf8_fold(s, len, key, sizeof(key));
+	return lang_weekday(key) || lang_date_filler(key);
+}
 
 /* Case-insensitive for ASCII letters, exact for other bytes. */
 static int
@@ -768,6 +800,29 @@ tok_offset(const struct tok *t, int n, int *i, struct fields *f)
 	return 0;
 }
 
+/* 2025年2月19日 (Chinese, Japanese): the unit after a number. */
+static int
+cjk_unit(const struct tok *w, const struct tok *a, struct fields *f,
+	 int **slot)
+{
+	if (w->len != 3)
+		return 0;
+	if (!memcmp(w->s, ZH_YEAR, 3) && a->len == 4)
+		*slot = &f->year;
+	else if (!memcmp(w->s, ZH_MONTH, 3) && a->len <= 2)
+		*slot = &f->mon;
+	else if ((!memcmp(w->s, ZH_DAY, 3) || !memcmp(w->s, ZH_DAY2, 3)) &&
+		 a->len <= 2)
+		*slot = &f->day;
+	else
+		return 0;
+	if (*slot == &f->year)
+		f->year_digits = 4;
+	return 1;
+}
+
+static int month_tok(const struct tok *t);
+
 /* A number token at *i that is not a time or an offset. */
 static int
 tok_number(const struct tok *t, int n, int *i, struct fields *f)
@@ -791,6 +846,29 @@ tok_number(const struct tok *t, int n, int *i, struct fields *f)
 		*i = k + 5;
 		return 0;
 	}
+	/* 19.02.2025 (German, Russian, ...) */
+	if (a->len <= 2 && k + 4 < n && is_punct(t, n, k + 1, '.') &&
+	    is_num(t, n, k + 2) && t[k + 2].len <= 2 &&
+	    is_punct(t, n, k + 3, '.') && is_num(t, n, k + 4) &&
+	    t[k + 4].len == 4 && !t[k + 1].spaced && !t[k + 2].spaced &&
+	    !t[k + 3].spaced && !t[k + 4].spaced) {
+		if (f->year >= 0 || f->mon >= 0 || f->day >= 0)
+			return -EINVAL;
+		f->day = a->value;
+		f->mon = t[k + 2].value;
+		f->year = t[k + 4].value;
+		f->year_digits = 4;
+		*i = k + 5;
+		return 0;
+	}
+	/* "19. Februar 2025": the dot of a German ordinal day */
+	if (a->len <= 2 && f->day < 0 && k + 2 < n &&
+	    is_punct(t, n, k + 1, '.') && !t[k + 1].spaced &&
+	    month_tok(&t[k + 2])) {
+		f->day = a->value;
+		*i = k + 2;
+		return 0;
+	}
 	/* 2004년 05월 28일 */
 	if (k + 1 < n && t[k + 1].type == T_WORD && !t[k + 1].spaced) {
 		const struct tok *w = &t[k + 1];
@@ -802,6 +880,8 @@ tok_number(const struct tok *t, int n, int *i, struct fields *f)
 			slot = &f->mon;
 		else if (word_eq(w->s, w->len, KO_DAY) && a->len <= 2)
 			slot = &f->day;
+		else if (cjk_unit(w, a, f, &slot))
+			korean = 0;
 		if (!slot) {
 			/* 17th, 1st */
 			korean = 0;
@@ -863,6 +943,13 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 			return -EINVAL;
 		f->mon = v;
 		k++;
+	} else if ((v = lang_word_month(w->s, w->len)) > 0) {
+		if (f->mon >= 0)
+			return -EINVAL;
+		f->mon = v;
+		k++;
+	} else if (lang_word_filler(w->s, w->len)) {
+		k++;
 	} else if ((word_eq(w->s, w->len, "a") || word_eq(w->s, w->len, "p")) &&
 		   is_punct(t, n, k + 1, '.') && is_word(t, n, k + 2, "m")) {
 		/* a.m. / P.M. */
@@ -916,7 +1003,8 @@ month_tok(const struct tok *t)
 {
 	int v;
 
-	return t->type == T_WORD && word_find(months, t->s, t->len, &v);
+	return t->type == T_WORD && (word_find(months, t->s, t->len, &v) ||
+				     lang_word_month(t->s, t->len));
 }
 
 static int

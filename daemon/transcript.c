@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "lang.h"
 #include "profiles.h"
 #include "transcript_int.h"
 
@@ -383,7 +384,7 @@ xp_text(xmlXPathContextPtr ctx, const char *expr, int *err)
 
 struct meta {
 	char *title, *og_title, *site, *desc, *og_desc, *keywords;
-	char *published, *kind;
+	char *published, *kind, *locale;
 };
 
 static void
@@ -397,6 +398,7 @@ meta_free(struct meta *m)
 	free(m->keywords);
 	free(m->published);
 	free(m->kind);
+	free(m->locale);
 }
 
 static void
@@ -452,6 +454,10 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth, int *err)
 				meta_set(&m->og_desc, v, err);
 			else if (!strcasecmp(k, "keywords"))
 				meta_set(&m->keywords, v, err);
+			else if (!strcasecmp(k, "og:locale") ||
+				 !strcasecmp(k, "dc.language") ||
+				 !strcasecmp(k, "content-language"))
+				meta_set(&m->locale, v, err);
 			else if (!strcasecmp(k, "govuk:format") ||
 				 !strcasecmp(k, "dc.type"))
 				meta_set(&m->kind, v, err);
@@ -824,6 +830,9 @@ struct xturn {
 	enum turn_type type;
 	const char *speaker; /* borrowed from people */
 	char *label;
+	char *time; /* a time code printed with the label, or NULL */
+	char *asker, *outlet; /* stated in the label ("Frage (Keller)",
+			       * "AFP", "法新社记者"), or NULL */
 	struct buf text;
 };
 
@@ -836,6 +845,9 @@ struct ctx {
 	struct meta m;
 	struct tx_people pp;
 	struct buf corpus;
+	struct buf body; /* the opening of the body text */
+	size_t first_label; /* the block of the first label, or w->n */
+	unsigned lang;      /* lang_bit()s of the page's language tables */
 	char *principal, *principal_role;
 	struct xturn *t;
 	size_t nt;
@@ -891,20 +903,49 @@ is_date_line(const char *s, size_t n)
 	return n < 48 && date_parse(s, n, &dv) == 0;
 }
 
+/* Asker or outlet a floor label states: "Frage (Keller)" asks Keller,
+ * "AFP" and "法新社记者" name the outlet. 0 or -ENOMEM. */
+static int
+label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
+{
+	char key[64];
+	size_t n = l->name_len, k = strlen("\xe8\xae\xb0\xe8\x80\x85");
+
+	if (l->role_len && !tx_is_interpreter_note(lb + l->role_off,
+						    l->role_len))
+		return (t->asker = strndup(lb + l->role_off, l->role_len))
+			       ? 0 : -ENOMEM;
+	if (l->outlet)
+		return (t->outlet = strndup(lb, n)) ? 0 : -ENOMEM;
+	if (n > k && n < sizeof(key) &&
+	    (!memcmp(lb + n - k, "\xe8\xae\xb0\xe8\x80\x85", k) ||
+	     !memcmp(lb + n - k, "\xe8\xa8\x98\xe8\x80\x85", k)))
+		return (t->outlet = strndup(lb, n - k)) ? 0 : -ENOMEM;
+	return 0;
+}
+
 static int
 add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 {
 	const char *name = NULL, *role = NULL;
 	int r;
 
-	if (l->kind == TXL_QUESTION)
-		return turn_new(c, TURN_QUESTION, NULL, b->text, l->label_len);
-	r = tx_resolve(&c->pp, b->text, l->name_len,
-		       l->role_len ? b->text + l->role_off : NULL, l->role_len,
-		       &name, &role);
-	if (r < 0)
-		return r;
-	return turn_new(c, TURN_STATEMENT, name, b->text, l->label_len);
+	const char *lb = b->text + l->label_off;
+
+	if (l->kind == TXL_QUESTION) {
+		r = turn_new(c, TURN_QUESTION, NULL, lb, l->label_len);
+		if (r == 0)
+			r = label_asker(&c->t[c->nt - 1], lb, l);
+	}
+	else if ((r = tx_resolve(&c->pp, lb, l->name_len,
+				 l->role_len ? lb + l->role_off : NULL,
+				 l->role_len, &name, &role)) == 0)
+		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
+	if (r == 0 && l->time_len &&
+	    !(c->t[c->nt - 1].time = strndup(b->text + l->time_off,
+					     l->time_len)))
+		r = -ENOMEM;
+	return r;
 }
 
 static int
@@ -922,7 +963,8 @@ build_turns(struct ctx *c, struct walk *w)
 		if (tx_is_skip_line(b->text, b->len))
 			continue;
 		if (!b->heading || b->lead)
-			tx_label_parse(b->text, b->len, b->lead, eq, &l);
+			tx_label_parse_lang(b->text, b->len, b->lead, eq,
+					    c->lang, &l);
 		else
 			l.kind = TXL_NONE;
 		if (l.kind != TXL_NONE) {
@@ -949,6 +991,13 @@ build_turns(struct ctx *c, struct walk *w)
 					return r;
 				continue;
 			}
+			if (tx_is_header_line(b->text, b->len))
+				continue;
+			/* a lede before the first label, with nobody named
+			 * to say it, is narration ("The President met ...") */
+			if (!c->principal && i < c->first_label &&
+			    c->first_label < w->n)
+				continue;
 			if (!opener && c->principal) {
 				const char *role = NULL;
 
@@ -991,13 +1040,17 @@ emit_turns(struct ctx *c)
 
 		if (t->text.len == 0)
 			continue;
-		if (t->type == TURN_QUESTION &&
+		if (t->type == TURN_QUESTION && !t->asker && !t->outlet &&
 		    tx_find_asker(t->text.data, &asker, &outlet) == -ENOMEM)
 			return -ENOMEM;
 		r = briefing_add_turn(c->b, t->type, t->speaker, t->label,
-				      asker, outlet, t->text.data);
+				      t->asker ? t->asker : asker,
+				      t->outlet ? t->outlet : outlet,
+				      t->text.data);
 		free(asker);
 		free(outlet);
+		if (r == 0 && t->time)
+			r = briefing_set_turn_time(c->b, t->time);
 		if (r < 0)
 			return r;
 		if (t->type == TURN_STATEMENT && t->speaker &&
@@ -1011,33 +1064,42 @@ emit_turns(struct ctx *c)
 
 /* ---- metadata ----------------------------------------------------------- */
 
-/* "Title | Site", "Title - GOV.UK": drop a site suffix (never one holding
- * digits: "Daily Press Briefing - December 2, 2014" is a title). */
+/* "Title | Site", "Title - GOV.UK": drop a site suffix, the part after the
+ * last " | " or the first " - " / " – ": the site's name (og:site_name),
+ * or a short part holding no digits. "Conferencia matutina | Jueves 29 de
+ * agosto, 2019" and "Daily Press Briefing - December 2, 2014" are titles. */
 static void
 strip_site(char *t, const char *site)
 {
-	char *p = strstr(t, " | ");
-	size_t i, words = 1;
+	char *p = NULL, *q;
+	size_t i, words = 1, skip = 3, maxw = 8;
 
-	if (p) {
+	for (q = t; (q = strstr(q, " | ")); q++)
+		p = q;
+	/* "标题_中华人民共和国外交部": CJK titles join the site with '_' */
+	if (!p && (q = strrchr(t, '_')) && q > t && (unsigned char)q[1] >= 0xE0 &&
+	    !strpbrk(q, "0123456789 ")) {
+		*q = 0;
+		return;
+	}
+	if (!p) {
+		maxw = 4;
+		p = strstr(t, " - ");
+		if (!p && (p = strstr(t, " \xe2\x80\x93 ")))
+			skip = 5;
+	}
+	if (!p || p == t)
+		return;
+	if (site && !strcasecmp(p + skip, site)) {
 		*p = 0;
 		return;
 	}
-	p = strstr(t, " - ");
-	if (!p)
-		p = strstr(t, " \xe2\x80\x93 ");
-	if (!p)
-		return;
-	if (site && !strcasecmp(p + 3 + (p[1] != '-' ? 2 : 0), site)) {
-		*p = 0;
-		return;
-	}
-	for (i = 3; p[i]; i++) {
-		if (isdigit((unsigned char)p[i]))
-			return;
+	for (i = skip; p[i]; i++) {
+		if (isdigit((unsigned char)p[i]) || p[i] == ',')
+			return; /* a date or a place, not a site */
 		words += p[i] == ' ';
 	}
-	if (words <= 3)
+	if (words <= maxw)
 		*p = 0;
 }
 
@@ -1134,6 +1196,43 @@ date_value(const char *s, int *err)
 	return r;
 }
 
+/* A date the title ends with ("Press Briefing, February 1, 2021",
+ * "Conferencia de prensa del 31 de mayo de 2021") or holds in CJK form
+ * ("2025年2月19日外交部发言人…"): the page's date when it prints none. */
+static char *
+date_in_title(const char *t, int *err)
+{
+	struct date_value dv;
+	char out[DATE_ISO_MAX], *r;
+	const char *p = strstr(t, "\xe5\xb9\xb4"), *q; /* 年 */
+	size_t n = strlen(t), i, words = 0;
+
+	if (p && p - t >= 4 && (q = strstr(p, "\xe6\x97\xa5"))) { /* 日 */
+		const char *a = p - 4;
+
+		if (q - a < 24 && date_parse(a, (size_t)(q + 3 - a), &dv) == 0)
+			goto ok;
+	}
+	for (i = n; i > 0 && words < 8; i--) {
+		if (t[i - 1] != ' ')
+			continue;
+		words++;
+	}
+	/* i: the start of the last eight words; the longest suffix wins */
+	for (; i < n; i++) {
+		if (i > 0 && t[i - 1] != ' ')
+			continue;
+		if (date_parse(t + i, n - i, &dv) == 0)
+			goto ok;
+	}
+	return NULL;
+ok:
+	date_format(&dv, out);
+	if (!(r = strdup(out)))
+		*err = -ENOMEM;
+	return r;
+}
+
 struct dscan {
 	char *published, *updated;
 	int budget;
@@ -1204,6 +1303,8 @@ set_dates(struct ctx *c)
 		c->b->published = date_value(c->m.published, &c->err);
 	if (!c->b->published)
 		c->b->published = d.published, d.published = NULL;
+	if (!c->b->published && c->b->title)
+		c->b->published = date_in_title(c->b->title, &c->err);
 	if (!c->b->updated && !PF(c, xpath_updated))
 		c->b->updated = d.updated, d.updated = NULL;
 	free(d.published);
@@ -1331,6 +1432,72 @@ set_people(struct ctx *c)
 		c->pp.principal = c->principal;
 	}
 	return 0;
+}
+
+/* The page's language picks the tables that refuse labels (field names):
+ * <html lang>, else og:locale / dc.language, else a guess from the text;
+ * English is always in, and unknown means every table. Floor labels,
+ * offices and honorifics are looked up in every table, since a page may
+ * quote a label in another language. */
+static void
+set_lang(struct ctx *c, const struct walk *w)
+{
+	xmlNodePtr root = xmlDocGetRootElement(c->doc);
+	const char *code = root ? attr(root, "lang") : NULL;
+	unsigned bit = 0;
+	size_t i;
+
+	if (!code && root)
+		code = attr(root, "xml:lang");
+	if (code)
+		bit = lang_bit(code, strlen(code));
+	if (!bit && c->m.locale)
+		bit = lang_bit(c->m.locale, strlen(c->m.locale));
+	for (i = 0; !bit && i < w->n && i < 32; i++)
+		bit = lang_guess(w->v[i].text, w->v[i].len);
+	c->lang = bit ? bit | lang_bit("en", 2) : LANG_ALL;
+}
+
+/* The lines before the first label (a header block: "TRANSCRIPT OF THE
+ * PRIME MINISTER" / "THE HON JOHN HOWARD MP", a list of participants) join
+ * the corpus as one run, so that an office and the name on the next line
+ * meet; the opening of the body (4 KiB) is searched last for a role-only
+ * label ("I'm joined by the Deputy Prime Minister Wayne Swan"). */
+static int
+header_people(struct ctx *c, struct walk *w)
+{
+	const char *eq = PF(c, question_labels);
+	size_t i, nb = 0;
+	int r = 0, sp = 0;
+
+	set_lang(c, w);
+	for (i = 0; i < w->n && r == 0; i++) {
+		const struct blk *b = &w->v[i];
+		struct tx_label l;
+
+		if ((!b->heading || b->lead) &&
+		    tx_label_parse_lang(b->text, b->len, b->lead, eq, c->lang,
+					&l) != TXL_NONE)
+			break;
+		if (b->len > 300 || i >= 16)
+			continue;
+		r = buf_append(&c->corpus, b->text, b->len);
+		if (r == 0)
+			r = buf_putc(&c->corpus, ' ');
+	}
+	c->first_label = i;
+	if (r == 0 && i)
+		r = buf_puts(&c->corpus, " .\n");
+	for (i = 0; i < w->n && r == 0 && c->body.len < 4096; i++) {
+		r = tx_fold(&c->body, w->v[i].text,
+			    w->v[i].len < 4096 ? w->v[i].len : 4096, &sp);
+		if (r == 0)
+			r = buf_puts(&c->body, " .\n");
+		nb++;
+	}
+	c->pp.corpus = buf_str(&c->corpus);
+	c->pp.body = nb ? buf_str(&c->body) : NULL;
+	return r;
 }
 
 static void
@@ -1850,11 +2017,15 @@ ctx_free(struct ctx *c)
 
 	for (i = 0; i < c->nt; i++) {
 		free(c->t[i].label);
+		free(c->t[i].time);
+		free(c->t[i].asker);
+		free(c->t[i].outlet);
 		buf_free(&c->t[i].text);
 	}
 	free(c->t);
 	tx_people_free(&c->pp);
 	buf_free(&c->corpus);
+	buf_free(&c->body);
 	buf_free(&c->location);
 	free(c->principal);
 	free(c->principal_role);
@@ -1909,7 +2080,7 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 	meta_scan(xmlDocGetRootElement(c.doc), &c.m, 0, &c.err);
 	set_meta(&c);
 	if ((r = set_people(&c)) < 0 || (r = walk_body(&c, &w)) < 0 ||
-	    (r = build_turns(&c, &w)) < 0 || (r = emit_turns(&c)) < 0) {
+	    (r = header_people(&c, &w)) < 0 || (r = build_turns(&c, &w)) < 0 || (r = emit_turns(&c)) < 0) {
 		set_err(err, r, "out of memory");
 		goto out;
 	}

@@ -18,10 +18,15 @@ enum tx_label_kind {
 /* A speaker label at the start of a paragraph; offsets into the text. */
 struct tx_label {
 	enum tx_label_kind kind;
-	size_t label_len; /* the label as printed: text[0..label_len) */
+	size_t label_off; /* where the label starts (after a time code) */
+	size_t label_len; /* the label as printed: text[label_off..+label_len) */
 	size_t rest;      /* where the turn text starts */
-	size_t name_len;  /* text[0..name_len): the label without its role */
-	size_t role_off, role_len; /* "(Role)" / "[Role]" contents, or 0 */
+	size_t name_len;  /* the label without its role, from label_off */
+	size_t role_off, role_len; /* "(Role)" / "[Role]" contents, or 0;
+				    * role_off counts from label_off */
+	size_t time_off, time_len; /* a time code ("00:01:23") in the
+				    * paragraph, from its start; or 0 */
+	int outlet;       /* a question labelled with its outlet ("AFP") */
 };
 
 /* Recognise a label at the start of t[0..len). lead is the length of a
@@ -30,6 +35,12 @@ struct tx_label {
 enum tx_label_kind tx_label_parse(const char *t, size_t len, size_t lead,
 				  const char *extra_q, struct tx_label *l);
 
+/* The same with the field names of the languages in lang only (lang_bit()
+ * mask, include/lang.h); tx_label_parse() uses every table. */
+enum tx_label_kind tx_label_parse_lang(const char *t, size_t len, size_t lead,
+				       const char *extra_q, unsigned lang,
+				       struct tx_label *l);
+
 /* 1 when the word tables are in strcmp order, as their binary search
  * needs (for the unit tests). */
 int tx_word_tables_sorted(void);
@@ -37,6 +48,10 @@ int tx_word_tables_sorted(void);
 /* Paragraphs that are never turn text: time stamps, "###", END, "(As
  * delivered)", "(The briefing was concluded at ...)". */
 int tx_is_skip_line(const char *t, size_t len);
+/* A line of a header block before the first turn, not turn text: a
+ * field ("Subjects: ...", "Themen: ..."), a line in capitals
+ * ("TRANSCRIPT OF THE PRIME MINISTER"). */
+int tx_is_header_line(const char *t, size_t len);
 /* A leading interpreter note ("(As interpreted)", "(Through an
  * interpreter)"): its length including trailing space, else 0. */
 size_t tx_interpreter_note(const char *t, size_t len);
@@ -58,6 +73,7 @@ struct tx_people {
 	struct tx_person *v;
 	size_t n;
 	const char *corpus; /* title, subtitle, summary, ... (borrowed) */
+	const char *body;   /* the opening of the body text, or NULL */
 	const char *principal; /* index into v as name, or NULL (borrowed) */
 };
 

@@ -4,6 +4,8 @@
  */
 #include "transcript_int.h"
 
+#include "lang.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,48 +17,37 @@
 static int
 is_upper(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (p[0] >= 'A' && p[0] <= 'Z')
-		return 1;
-	return p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97;
+	return utf8_is_upper(s, 4);
 }
 
 static int
 is_lower(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (p[0] >= 'a' && p[0] <= 'z')
-		return 1;
-	return p[0] == 0xC3 && p[1] >= 0x9F && p[1] != 0xB7;
+	return utf8_is_lower(s, 4);
 }
 
 static int
 is_letter(const char *s)
 {
-	return is_upper(s) || is_lower(s) || (unsigned char)s[0] >= 0xC4;
+	return utf8_is_letter(s, 4);
 }
 
-/* Lower-case ASCII and Latin-1 letters of s[0..n) into out (size cap). */
+static int
+has_lower_n(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (utf8_is_lower(s + i, n - i))
+			return 1;
+	return 0;
+}
+
+/* Lower-case s[0..n) into out (size cap): ASCII, Latin, Greek, Cyrillic. */
 static size_t
 fold(const char *s, size_t n, char *out, size_t cap)
 {
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 2 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		else if (c == 0xC3 && i + 1 < n && is_upper(s + i)) {
-			out[o++] = (char)c;
-			c = (unsigned char)((unsigned char)s[++i] + 0x20);
-		}
-		out[o++] = (char)c;
-	}
-	out[o] = 0;
-	return o;
+	return utf8_fold(s, n, out, cap);
 }
 
 /* A word's key: folded, dots and a trailing possessive or punctuation
@@ -394,6 +385,12 @@ tx_is_skip_line(const char *t, size_t len)
 	paren = len > 2 && t[0] == '(' && t[len - 1] == ')';
 	if (len > 160)
 		return 0;
+	if (len >= 3 && len <= 16) {
+		n = fold(t, len, key, sizeof(key));
+		if (strspn(key, "-=~_*#. o0\xe2\x80\x93\x94") == n &&
+		    strspn(key, "-=~_*#\xe2\x80\x93\x94") >= 2)
+			return 1; /* "--ooOoo--", "-0-" */
+	}
 	while (a < b && strchr("([*- \xe2\x80\x94", t[a]))
 		a++;
 	while (b > a && strchr(")]*-. ", t[b - 1]))
@@ -403,7 +400,7 @@ tx_is_skip_line(const char *t, size_t len)
 	n = fold(t + a, b - a, key, sizeof(key));
 	if (n + 3 >= sizeof(key))
 		return 0;
-	if (in_list(key, exact))
+	if (in_list(key, exact) || lang_boilerplate(key))
 		return 1;
 	if (paren && (strstr(key, "conclud") || strstr(key, "adjourn") ||
 		      strstr(key, " ended at") || strstr(key, "began at") ||
@@ -412,6 +409,39 @@ tx_is_skip_line(const char *t, size_t len)
 		return 1;
 	return !strncmp(key, "the briefing was concluded", 26) ||
 	       !strncmp(key, "the briefing concluded", 22);
+}
+
+int
+tx_is_header_line(const char *t, size_t len)
+{
+	char key[64];
+	size_t i, n, up = 0;
+	const char *colon = memchr(t, ':', len < 48 ? len : 48);
+
+	if (colon && colon > t) {
+		n = (size_t)(colon - t);
+		while (n && t[n - 1] == ' ')
+			n--;
+		fold(t, n, key, sizeof(key));
+		if (n < sizeof(key) - 4 &&
+		    (lang_has(LANG_ALL, LANG_FIELD, key) ||
+		     in_set(key, &label_stop)))
+			return 1;
+	}
+	if (len > 120)
+		return 0;
+	/* "Prime Minister, the Hon Peter Lawson MP": a short line that
+	 * ends without punctuation names, it does not speak */
+	if (len < 100 && len > 0 && !strchr(".!?:;\")", t[len - 1]) &&
+	    !(len >= 3 && (unsigned char)t[len - 3] == 0xE2) &&
+	    !((unsigned char)t[len - 1] >= 0x80))
+		return 1;
+	for (i = 0; i < len; i++) {
+		if (is_lower(t + i))
+			return 0;
+		up += is_upper(t + i);
+	}
+	return up >= 4;
 }
 
 int
@@ -458,7 +488,10 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	fold(s, n, key, sizeof(key));
 	while (strlen(key) && key[strlen(key) - 1] == '.')
 		key[strlen(key) - 1] = 0;
-	if (in_set(key, &floor_labels))
+	if (in_set(key, &floor_labels) || lang_has(LANG_ALL, LANG_FLOOR, key) ||
+	    lang_floor_suffix(key))
+		return 1;
+	if (lang_has_typo(LANG_ALL, LANG_FLOOR, key))
 		return 1;
 	for (p = extra_q; p && *p;) {
 		size_t m = strcspn(p, "|");
@@ -470,17 +503,134 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	return 0;
 }
 
-/* Is c[0..n) a speaker label ("Name", "NAME", "Name (Role)")? Fills l's
+/* A time code: [H]H:MM[:SS] (optionally ".f"), nothing else. */
+static int
+is_time_code(const char *s, size_t n)
+{
+	size_t i = 0, d, parts = 0;
+
+	while (i < n) {
+		for (d = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			d++;
+		if (d == 0 || d > 2 + (parts == 0))
+			return 0;
+		parts++;
+		if (i < n && s[i] == '.' && parts >= 2) {
+			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+				;
+			break;
+		}
+		if (i < n && s[i] != ':')
+			return 0;
+		if (i < n)
+			i++;
+	}
+	return i == n && parts >= 2 && parts <= 3;
+}
+
+/* Words of any table that may stand inside an office phrase or before a
+ * name: titles, offices, honorifics, connectors, particles. */
+static int
+is_office_key(const char *key)
+{
+	return in_set(key, &office_words) ||
+	       lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+is_title_key(const char *key)
+{
+	return in_set(key, &title_words) || is_office_key(key) ||
+	       lang_has(LANG_ALL, LANG_HONORIFIC, key);
+}
+
+static int
+is_joiner_key(const char *key)
+{
+	return in_set(key, &particles) || lang_has(LANG_ALL, LANG_CONNECT, key);
+}
+
+/* "В.Путин", "J.Smith": an initial, a dot and a capitalised name in one
+ * word. Returns the length of "В." (the split point), else 0. */
+static size_t
+glued_initial(const char *w, size_t n)
+{
+	size_t k = utf8_len(w, n);
+
+	if (k + 2 < n && is_upper(w) && w[k] == '.' && is_upper(w + k + 1) &&
+	    has_lower_n(w + k + 1, n - k - 1))
+		return k + 1;
+	return 0;
+}
+
+/* "Frage Jung", "Zusatzfrage Keller", "Journalist Smith": a floor word
+ * of four letters or more and the asker's name (one or two capitalised
+ * words). */
+static int
+floor_and_name(const char *c, size_t n)
+{
+	char key[64];
+	size_t e, words = 1, i;
+
+	for (e = 0; e < n && c[e] != ' '; e++)
+		;
+	if (e == n || e < 4 || e >= sizeof(key))
+		return 0;
+	fold(c, e, key, sizeof(key));
+	if (!lang_has(LANG_ALL, LANG_FLOOR, key) &&
+	    !in_set(key, &floor_labels))
+		return 0;
+	for (i = e + 1; i < n; i++)
+		if (c[i] == ' ') {
+			words++;
+			if (!is_upper(c + i + 1))
+				return 0;
+		}
+	return words <= 3 && is_upper(c + e + 1) && has_lower_n(c + e + 1,
+								   n - e - 1);
+}
+
+/* A news organisation as the label of a question ("AFP", "Bloomberg",
+ * "China Daily", "Phoenix TV"): one of the table's outlets, or a label
+ * ending in an outlet word (News, TV, Daily, Times, Agency, ...). */
+static int
+is_outlet_label(const char *c, size_t n)
+{
+	char key[64];
+	size_t b;
+
+	if (n == 0 || n >= sizeof(key) - 4)
+		return 0;
+	fold(c, n, key, sizeof(key));
+	if (lang_has(LANG_ALL, LANG_OUTLET, key))
+		return 1;
+	for (b = n; b > 0 && c[b - 1] != ' '; b--)
+		;
+	if (b == 0)
+		return 0;
+	fold(c + b, n - b, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_OUTLET_WORD, key) && is_upper(c);
+}
+
+/* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
+ * "В.Путин", "毛宁"), a name with a role in brackets or after a comma, an
+ * office phrase of any length before a name ("SECRETARY OF DEFENSE LLOYD
+ * J. AUSTIN III", "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"), a bare
+ * role ("PRIME MINISTER", "PM"), "Speaker 1". Refused: sentences (a
+ * lower-case word that is not a connector, sentence punctuation), field
+ * names and headings ("Subjects", "Note", "Update", "Location"), and
+ * unmarked runs of more than six words. A time code in brackets after the
+ * name ("Speaker 1 (00:00)") is not a role: l->time_* get it. Fills l's
  * name and role parts (offsets relative to c). */
 static enum tx_label_kind
 label_ok(const char *c, size_t n, int bold, const char *extra_q,
-	 struct tx_label *l)
+	 unsigned lang, struct tx_label *l)
 {
-	size_t nl = n, i, w, words = 0;
-	int lower = 0, letters = 0;
+	size_t nl = n, i, w, words = 0, kl;
+	int lower = 0, letters = 0, office = 0, commas = 0, digits = 0;
 	char key[64];
 
-	if (n == 0 || n > 100)
+	if (n == 0 || n > 200)
 		return TXL_NONE;
 	l->role_off = l->role_len = 0;
 	if (c[n - 1] == ')' || c[n - 1] == ']') {
@@ -490,8 +640,13 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 			;
 		if (c[i] != open || i == 0)
 			return TXL_NONE;
-		l->role_off = i + 1;
-		l->role_len = n - 1 - (i + 1);
+		if (is_time_code(c + i + 1, n - 1 - (i + 1))) {
+			l->time_off = i + 1;
+			l->time_len = n - 1 - (i + 1);
+		} else {
+			l->role_off = i + 1;
+			l->role_len = n - 1 - (i + 1);
+		}
 		nl = i;
 		while (nl && c[nl - 1] == ' ')
 			nl--;
@@ -501,18 +656,40 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		return TXL_NONE;
 	if (is_floor(c, nl, extra_q))
 		return TXL_QUESTION;
+	if (floor_and_name(c, nl) || is_outlet_label(c, nl)) {
+		l->outlet = is_outlet_label(c, nl);
+		return TXL_QUESTION;
+	}
+	fold(c, nl, key, sizeof(key));
+	if (nl < sizeof(key) - 4 && lang_has(lang, LANG_FIELD, key))
+		return TXL_NONE;
 	for (i = 0; i < nl; i++) {
 		unsigned char ch = (unsigned char)c[i];
 
-		if ((ch >= '0' && ch <= '9') || strchr(",;!?\"()[]/|&*#@<>=+", ch))
+		/* CJK and full-width punctuation: a sentence */
+		if ((ch == 0xEF && i + 1 < nl && (unsigned char)c[i + 1] == 0xBC) ||
+		    (ch == 0xE3 && i + 1 < nl && (unsigned char)c[i + 1] == 0x80))
 			return TXL_NONE;
+		if (ch >= '0' && ch <= '9')
+			digits++;
+		else if (strchr(";!?\"()[]/|*#@<>=+", ch))
+			return TXL_NONE;
+		commas += ch == ',';
 		if (is_lower(c + i))
 			lower = 1;
 		if (is_letter(c + i))
 			letters++;
 	}
-	if (letters < 2)
+	if (letters < 2 && !(letters == 1 && (unsigned char)c[0] >= 0xE0))
 		return TXL_NONE;
+	if ((unsigned char)c[0] >= 0xE0) {
+		/* a name in a script without spaces: short ("毛宁"), or an
+		 * office and a name ("外交部发言人毛宁"); never a clause */
+		fold(c, nl, key, sizeof(key));
+		if (nl > 36 || lang_has_part(LANG_ALL, LANG_NOT_NAME, key) ||
+		    (nl > 12 && !lang_has_part(LANG_ALL, LANG_OFFICE, key)))
+			return TXL_NONE;
+	}
 	for (i = 0; i < nl; i = w) {
 		size_t e;
 
@@ -525,15 +702,36 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		w = e;
 		words++;
 		word_key(c + i, e - i, key, sizeof(key));
-		if (words == 1 && in_set(key, &label_stop))
+		kl = strlen(key);
+		if (words == 1 && (in_set(key, &label_stop) ||
+				   lang_has(lang, LANG_FIELD, key)) &&
+		    !is_title_key(key))
 			return TXL_NONE;
-		if (lower && !is_upper(c + i) && !in_set(key, &particles) &&
-		    !in_set(key, &title_words))
+		if (key[0] >= '0' && key[0] <= '9') {
+			/* "Speaker 1", "SPEAKER 2": a number after a word */
+			if (words == 1 || kl > 3 || strspn(key, "0123456789") != kl)
+				return TXL_NONE;
+			continue;
+		}
+		if (strpbrk(key, "0123456789"))
 			return TXL_NONE;
-		if (words == 1 && lower && !is_upper(c + i))
+		if (is_title_key(key))
+			office = 1;
+		if (lower && !is_upper(c + i) && !is_joiner_key(key) &&
+		    !is_title_key(key) && is_lower(c + i))
+			return TXL_NONE;
+		if (words == 1 && lower && is_lower(c + i))
+			return TXL_NONE;
+		/* "Thanks." inside: a sentence, not "Mr." or "J." */
+		if (e - i >= 6 && c[e - 1] == '.' && !is_title_key(key) &&
+		    e < nl)
 			return TXL_NONE;
 	}
-	if (words == 0 || words > (bold ? 8u : 6u))
+	if (digits > 3)
+		return TXL_NONE;
+	if (words == 0 || words > ((office || commas) ? 24u : bold ? 8u : 6u))
+		return TXL_NONE;
+	if (commas > 3)
 		return TXL_NONE;
 	return TXL_STATEMENT;
 }
@@ -546,12 +744,99 @@ skip_spaces(const char *t, size_t len, size_t i)
 	return i;
 }
 
+/* A leading time code: "[00:01:23] ", "(00:01) ", "00:01:23 " before a
+ * label. Returns the length to skip, the code in t[*off..*off+*len). */
+static size_t
+lead_time_code(const char *t, size_t len, size_t *off, size_t *tlen)
+{
+	size_t i = 0, e;
+
+	if (len && (t[0] == '[' || t[0] == '('))
+		i = 1;
+	for (e = i; e < len && e < i + 12 &&
+		    ((t[e] >= '0' && t[e] <= '9') || t[e] == ':' || t[e] == '.');
+	     e++)
+		;
+	if (e == i || !is_time_code(t + i, e - i))
+		return 0;
+	*off = i;
+	*tlen = e - i;
+	if (i) {
+		if (e >= len || t[e] != (t[0] == '[' ? ']' : ')'))
+			return 0;
+		e++;
+	} else if (e < len && t[e] != ' ') {
+		return 0;
+	}
+	return skip_spaces(t, len, e);
+}
+
+/* The first ':' or full-width '：' in t[0..lim): its offset, and in *w
+ * its width; lim when there is none. */
+static size_t
+find_colon(const char *t, size_t lim, size_t *w)
+{
+	size_t i;
+
+	for (i = 0; i < lim; i++) {
+		if (t[i] == ':' && i > 0 && i + 1 < lim && t[i - 1] >= '0' &&
+		    t[i - 1] <= '9' && t[i + 1] >= '0' && t[i + 1] <= '9')
+			continue; /* a time code: "(00:14)" */
+		if (t[i] == ':') {
+			*w = 1;
+			return i;
+		}
+		if ((unsigned char)t[i] == 0xEF && i + 2 < lim &&
+		    (unsigned char)t[i + 1] == 0xBC &&
+		    (unsigned char)t[i + 2] == 0x9A) {
+			*w = 3;
+			return i;
+		}
+	}
+	return lim;
+}
+
+static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
+				   const char *extra_q, unsigned lang,
+				   struct tx_label *l);
+
 enum tx_label_kind
 tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 	       struct tx_label *l)
 {
-	const char *colon;
-	size_t n, lim;
+	return tx_label_parse_lang(t, len, lead, extra_q, LANG_ALL, l);
+}
+
+enum tx_label_kind
+tx_label_parse_lang(const char *t, size_t len, size_t lead,
+		    const char *extra_q, unsigned lang, struct tx_label *l)
+{
+	size_t off = 0, tlen = 0, k;
+	enum tx_label_kind kind;
+
+	k = lead_time_code(t, len, &off, &tlen);
+	if (k == 0 || k >= len)
+		return label_at(t, len, lead, extra_q, lang, l);
+	kind = label_at(t + k, len - k, lead > k ? lead - k : 0, extra_q, lang,
+			l);
+	if (kind == TXL_NONE)
+		return kind;
+	l->label_off += k;
+	l->rest += k;
+	if (l->time_len)
+		l->time_off += k;
+	else {
+		l->time_off = off;
+		l->time_len = tlen;
+	}
+	return kind;
+}
+
+static enum tx_label_kind
+label_at(const char *t, size_t len, size_t lead, const char *extra_q,
+	 unsigned lang, struct tx_label *l)
+{
+	size_t n, lim, colon, cw = 1;
 
 	memset(l, 0, sizeof(*l));
 	if (lead > len)
@@ -575,7 +860,7 @@ tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 		}
 		while (n && t[n - 1] == ' ')
 			n--;
-		l->kind = label_ok(t, n, 1, extra_q, l);
+		l->kind = label_ok(t, n, 1, extra_q, lang, l);
 		if (l->kind != TXL_NONE) {
 			if (l->rest == lead && t[n] != ':' && lead < len &&
 			    !is_floor(t, n, extra_q)) {
@@ -589,16 +874,16 @@ tx_label_parse(const char *t, size_t len, size_t lead, const char *extra_q,
 	}
 text:
 	memset(l, 0, sizeof(*l));
-	lim = len < 100 ? len : 100;
-	colon = memchr(t, ':', lim);
-	if (colon) {
-		n = (size_t)(colon - t);
+	lim = len < 200 ? len : 200;
+	colon = find_colon(t, lim, &cw);
+	if (colon < lim) {
+		n = colon;
 		while (n && t[n - 1] == ' ')
 			n--;
-		l->kind = label_ok(t, n, 0, extra_q, l);
+		l->kind = label_ok(t, n, 0, extra_q, lang, l);
 		if (l->kind != TXL_NONE) {
 			l->label_len = n;
-			l->rest = skip_spaces(t, len, (size_t)(colon - t) + 1);
+			l->rest = skip_spaces(t, len, colon + cw);
 			return l->kind;
 		}
 	}
@@ -666,6 +951,34 @@ wkey_in_set(const struct word *w, const struct wordset *set)
 	return in_set(key, set);
 }
 
+static int
+wkey_title(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_HONORIFIC, key) ||
+	       lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+wkey_office(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+wkey_joiner(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_CONNECT, key);
+}
+
 /* The surname key of a name: its last word that is not a suffix. */
 static void
 surname_key(const char *name, char *out, size_t cap)
@@ -684,29 +997,43 @@ surname_key(const char *name, char *out, size_t cap)
 static char *
 titlecase(const char *s, size_t n)
 {
-	char *o = malloc(n + 1);
-	size_t i;
-	int start = 1;
+	char *o = strndup(s, n);
+	size_t i, e;
 
 	if (!o)
 		return NULL;
-	memcpy(o, s, n);
-	o[n] = 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)o[i];
-
-		if (c == 0xC3 && i + 1 < n) {
-			if (!start && is_upper(o + i))
-				o[i + 1] = (char)((unsigned char)o[i + 1] + 0x20);
-			i++;
-			start = 0;
-			continue;
-		}
-		if (!start && c >= 'A' && c <= 'Z')
-			o[i] = (char)(c + 32);
-		start = c == ' ' || c == '-' || c == '\'' || c == '.';
+	utf8_titlecase(o, n);
+	/* "III", "IV": a numeral after a name stays in capitals */
+	for (i = 0; i < n; i = e + 1) {
+		for (e = i; e < n && o[e] != ' '; e++)
+			;
+		if (i > 0 && e - i >= 2 && e - i <= 4 &&
+		    strspn(o + i, "IiVvXx") >= e - i - (o[e - 1] == '.'))
+			for (; i < e; i++)
+				if (o[i] >= 'a' && o[i] <= 'z')
+					o[i] = (char)(o[i] - 32);
 	}
 	return o;
+}
+
+/* "Emmanuel MACRON" -> "Emmanuel Macron": in a mixed-case name, a word
+ * in capitals (two letters or more) is a surname written the French way. */
+static void
+caps_words_titlecase(char *s)
+{
+	size_t i = 0, e, n = strlen(s), letters;
+
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		for (e = i, letters = 0; e < n && s[e] != ' '; e++)
+			letters += utf8_is_upper(s + e, n - e);
+		if (letters >= 2 && !has_lower_n(s + i, e - i) &&
+		    !(e - i == 2 && s[e - 1] == '.') &&
+		    strspn(s + i, "IVX") < e - i)
+			utf8_titlecase(s + i, e - i);
+		i = e;
+	}
 }
 
 static int
@@ -773,7 +1100,9 @@ is_name_word(const struct word *w)
 	if (!is_upper(w->s))
 		return 0;
 	word_key(w->s, w->n, key, sizeof(key));
-	if (in_set(key, &title_words) || in_set(key, &label_stop))
+	if (in_set(key, &title_words) || in_set(key, &label_stop) ||
+	    lang_has(LANG_ALL, LANG_OFFICE, key) ||
+	    lang_has(LANG_ALL, LANG_FIELD, key))
 		return 0;
 	if (w->n > 1 && !has_lower(w->s, w->n) && w->s[w->n - 1] != '.')
 		return 0; /* acronyms: NATO, UN */
@@ -812,7 +1141,7 @@ static int
 has_office(const struct word *w, size_t a, size_t b)
 {
 	for (; a < b; a++)
-		if (wkey_in_set(&w[a], &office_words))
+		if (wkey_in_set(&w[a], &office_words) || wkey_office(&w[a]))
 			return 1;
 	return 0;
 }
@@ -903,6 +1232,21 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 		while (a > 0 && i - a < 3 && is_name_word(&w[a - 1]) &&
 		       !ends_clause(&w[a - 1]))
 			a--;
+		if (a == i && i > 0 && (wkey_in_set(&w[i - 1], &office_words) ||
+					wkey_office(&w[i - 1])) &&
+		    !ends_clause(&w[i]) && i + 1 < k && is_name_word(&w[i + 1])) {
+			/* "Foreign Minister Chung Eui-yong": the family name
+			 * first, the given name after it */
+			size_t e = i + 1;
+
+			while (e < k && e - i < 3 && is_name_word(&w[e])) {
+				e++;
+				if (ends_clause(&w[e - 1]))
+					break;
+			}
+			*name = join(w, i, e);
+			return found(name, role, role_before(w, i, role));
+		}
 		if (a == i)
 			continue;
 		*name = join(w, a, i + 1);
@@ -917,11 +1261,52 @@ find_by_surname(const char *text, const char *skey, char **name, char **role)
 	return -ENOENT;
 }
 
+/* The office phrase w[a..b) as a role: "PRIME MINISTER" -> "Prime
+ * Minister". 0 or -ENOMEM. */
+static int
+office_role(const struct word *w, size_t a, size_t b, char **role)
+{
+	size_t n = (size_t)(w[b - 1].s + w[b - 1].n - w[a].s);
+
+	while (n && strchr(",;:", w[a].s[n - 1]))
+		n--;
+	*role = has_lower(w[a].s, n) ? strndup(w[a].s, n) : titlecase(w[a].s, n);
+	return *role ? 0 : -ENOMEM;
+}
+
+/* "Deputy" in "Deputy Prime Minister": the office after it is another. */
+static int
+is_modifier(const struct word *w)
+{
+	return wkey_in(w, (const char *const[]){
+		"deputy", "vice", "assistant", "under", "acting", "former",
+		"shadow", "associate", "junior", "stellvertretende",
+		"stellvertretender", "vize", "adjoint", "adjointe", "sub",
+		"заместитель", "вице", NULL});
+}
+
+/* A name word, also in ALL CAPS ("JOHN", "HOWARD"), but no suffix
+ * ("MP"), title or office word. */
+static int
+caps_name_word(const struct word *w)
+{
+	char key[64];
+
+	if (is_name_word(w))
+		return 1;
+	if (!is_upper(w->s) || w->n < 2)
+		return 0;
+	word_key(w->s, w->n, key, sizeof(key));
+	return !in_set(key, &suffix_words) && !is_title_key(key) &&
+	       !in_set(key, &label_stop) && !lang_has(LANG_ALL, LANG_FIELD, key) &&
+	       !strpbrk(key, "0123456789") && strlen(key) > 1;
+}
+
 /* Find the person holding an office phrase ("Secretary General",
  * "Spokesman") in text: "Office Given Surname" or "Given Surname, Office". */
 static int
-find_by_office(const char *text, const struct word *ow, size_t on,
-	       char **name, char **role)
+find_by_office(const char *text, const char *body, const struct word *ow,
+	       size_t on, char **name, char **role)
 {
 	struct word w[512];
 	size_t k, i, j, e, s;
@@ -937,16 +1322,53 @@ find_by_office(const char *text, const struct word *ow, size_t on,
 			if (strcmp(a, b))
 				break;
 		}
-		if (j < on)
+		if (j < on || (i > 0 && is_modifier(&w[i - 1])))
 			continue;
 		e = i + on;
-		s = e;
-		while (e < k && e - s < 4 && is_name_word(&w[e]) &&
-		       !ends_clause(&w[e - 1]))
+		if (ends_clause(&w[e - 1]) && w[e - 1].s[w[e - 1].n - 1] != ',')
+			continue;
+		/* "PRIME MINISTER THE HON. JOHN HOWARD MP",
+		 * "Prime Minister, the Hon Peter Lawson MP" */
+		while (e < k && e - (i + on) < 3 &&
+		       (!ends_clause(&w[e - 1]) || e == i + on) &&
+		       wkey_in(&w[e], (const char *const[]){
+			       "the", "hon", "rt", "mr", "mrs", "ms", "dr",
+			       "he", "hrh", "sir", "dame", "honourable",
+			       "honorable", NULL}))
 			e++;
-		if (e - s >= 2) {
+		s = e;
+		while (e < k && e - s < 4 && caps_name_word(&w[e]) &&
+		       (e == s || !ends_clause(&w[e - 1])))
+			e++;
+		if (e - s == 1 && is_name_word(&w[s]) &&
+		    (e == k || !caps_name_word(&w[e]))) {
+			/* "President Biden": the full name elsewhere, else the
+			 * surname alone */
+			char sk[64];
+			int rc;
+
+			word_key(w[s].s, w[s].n, sk, sizeof(sk));
+			rc = find_by_surname(text, sk, name, role);
+			if (rc == -ENOENT && body)
+				rc = find_by_surname(body, sk, name, role);
+			if (rc != -ENOENT)
+				return rc;
 			*name = join(w, s, e);
-			return found(name, role, role_before(w, s, role));
+			return found(name, role, office_role(w, i, i + on, role));
+		}
+		if (e - s >= 2) {
+			*name = has_lower(w[s].s, w[e - 1].s + w[e - 1].n - w[s].s)
+					? join(w, s, e)
+					: titlecase(w[s].s, (size_t)(w[e - 1].s +
+								   w[e - 1].n -
+								   w[s].s));
+			if (*name) {
+				size_t nn = strlen(*name);
+
+				while (nn && strchr(",;:", (*name)[nn - 1]))
+					(*name)[--nn] = 0;
+			}
+			return found(name, role, office_role(w, i, i + on, role));
 		}
 		if (i >= 2 && w[i - 1].s[w[i - 1].n - 1] == ',') {
 			s = i;
@@ -967,22 +1389,41 @@ int
 tx_find_named_person(const char *text, char **name, char **role)
 {
 	struct word w[512];
-	size_t k, i, e;
+	size_t k, i, e, names;
 
 	*name = *role = NULL;
 	if (!text)
 		return -ENOENT;
 	k = split_words(text, strlen(text), w, 512);
 	for (i = 0; i < k; i++) {
-		if (!is_name_word(&w[i]))
+		/* "van der Meer": particles may open the run */
+		for (e = i; e < k && wkey_in_set(&w[e], &particles) &&
+			    !is_upper(w[e].s);
+		     e++)
+			;
+		if (e == k || !is_name_word(&w[e]) || (e > i && i > 0 &&
+						       is_name_word(&w[i - 1])))
 			continue;
-		for (e = i; e < k && e - i < 4 && is_name_word(&w[e]); e++)
+		for (names = 0; e < k && e - i < 5 &&
+				(is_name_word(&w[e]) ||
+				 (wkey_in_set(&w[e], &particles) && e + 1 < k &&
+				  !ends_clause(&w[e])));
+		     e++) {
+			names += is_name_word(&w[e]);
 			if (ends_clause(&w[e])) {
 				e++;
 				break;
 			}
-		if (e - i < 2) {
-			i = e;
+		}
+		while (e > i && !is_name_word(&w[e - 1]))
+			e--;
+		if (e - i < 2 && !(e - i == 1 && i > 0 &&
+				   (wkey_in_set(&w[i - 1], &office_words) ||
+				    wkey_title(&w[i - 1])) &&
+				   !wkey_in(&w[i - 1], (const char *const[]){
+					   "the", "mr", "mrs", "ms", "dr",
+					   NULL}))) {
+			i = e > i ? e - 1 : i;
 			continue;
 		}
 		if (role_before(w, i, role) < 0)
@@ -1027,6 +1468,21 @@ people_find(const struct tx_people *pp, const char *skey)
 	return -1;
 }
 
+/* Is the office at p in the folded role rk preceded by a modifier
+ * ("deputy prime minister" is not "prime minister")? */
+static int
+role_modified(const char *rk, const char *p)
+{
+	struct word w;
+	const char *q = p - 1;
+
+	while (q > rk && q[-1] != ' ')
+		q--;
+	w.s = q;
+	w.n = (size_t)(p - 1 - q);
+	return w.n && is_modifier(&w);
+}
+
 /* A person whose role contains the office words. */
 static int
 people_find_office(const struct tx_people *pp, const struct word *ow,
@@ -1053,7 +1509,8 @@ people_find_office(const struct tx_people *pp, const struct word *ow,
 		for (p = rk; *p; p++)
 			if (*p == '-')
 				*p = ' ';
-		if (strstr(rk, key))
+		p = strstr(rk, key);
+		if (p && (p == rk || !role_modified(rk, p)))
 			return (int)i;
 	}
 	return -1;
@@ -1075,7 +1532,9 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 		*idx = i;
 		return 0;
 	}
-	rc = find_by_office(pp->corpus, w + a, k - a, &name, &r);
+	rc = find_by_office(pp->corpus, pp->body, w + a, k - a, &name, &r);
+	if (rc == -ENOENT && pp->body)
+		rc = find_by_office(pp->body, NULL, w + a, k - a, &name, &r);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc == 0) {
@@ -1125,23 +1584,57 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	return 0;
 }
 
-int
-tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
-	   const char *role, size_t rlen, const char **name,
-	   const char **rolep)
+/* Are the words before the last of w[a..e) initials ("С.", "J.")? */
+static int
+initials_before(const struct word *w, size_t a, size_t e)
+{
+	size_t i;
+
+	if (e - a < 2)
+		return 0;
+	for (i = a; i + 1 < e; i++)
+		if (w[i].s[w[i].n - 1] != '.' ||
+		    utf8_len(w[i].s, w[i].n) + 1 != w[i].n)
+			return 0;
+	return 1;
+}
+
+static int
+resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
+	     const char *role, size_t rlen, const char **name,
+	     const char **rolep)
 {
 	struct word w[MAXW];
-	size_t k = split_words(nm, nlen, w, MAXW), a = 0, e;
+	size_t k = split_words(nm, nlen, w, MAXW), a = 0, e, j;
 	char skey[64], *full = NULL, *frole = NULL, *r = NULL;
 	int idx = -1, rc = 0;
 
-	while (a < k && wkey_in_set(&w[a], &title_words))
+	/* "Speaker 1", "SPEAKER 2": the whole label is the name */
+	if (k >= 2 && strspn(w[k - 1].s, "0123456789") == w[k - 1].n) {
+		full = has_lower(nm, nlen) ? strndup(nm, nlen)
+					   : titlecase(nm, nlen);
+		if (!full)
+			return -ENOMEM;
+		idx = rc = tx_people_add(pp, full, NULL);
+		goto out;
+	}
+	while (a < k && (wkey_in_set(&w[a], &title_words) ||
+			 wkey_title(&w[a]) ||
+			 (a > 0 && wkey_joiner(&w[a]))))
 		a++;
 	e = k;
 	while (e > a + 1 && wkey_in_set(&w[e - 1], &suffix_words))
 		e--;
+	/* "JOINT CHIEFS OF STAFF ARMY GENERAL MARK A. MILLEY": the name is
+	 * what follows the last office word */
+	for (j = e; j > a + 1; j--)
+		if (wkey_title(&w[j - 2]) && !wkey_joiner(&w[j - 1])) {
+			a = j - 1;
+			break;
+		}
 	if (a == e || (e == a + 1 && a > 0 &&
-		       wkey_in_set(&w[a], &office_words) &&
+		       (wkey_in_set(&w[a], &office_words) ||
+			wkey_title(&w[a])) &&
 		       !is_name_word(&w[a]))) {
 		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
 		goto out;
@@ -1167,8 +1660,15 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 			rc = tx_people_add(pp, pp->v[idx].name, r);
 		goto out;
 	}
-	if (e - a == 1 || !has_lower(nm, nlen)) {
+	if (e - a == 1 || !has_lower(nm, nlen) || initials_before(w, a, e)) {
 		rc = find_by_surname(pp->corpus, skey, &full, &frole);
+		if (rc == 0 && initials_before(w, a, e) &&
+		    strncmp(full, w[a].s, utf8_len(w[a].s, w[a].n))) {
+			free(full);
+			free(frole);
+			full = frole = NULL;
+			rc = -ENOENT; /* "С. Ларин" is not "Иван Ларин" */
+		}
 		if (rc == 0 || rc == -ENOMEM) {
 			if (rc == 0)
 				rc = tx_people_add(pp, full, r ? r : frole);
@@ -1185,6 +1685,7 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 		rc = -ENOMEM;
 		goto out;
 	}
+	caps_words_titlecase(full);
 	if (!r && a > 0) {
 		size_t s = 0;
 
@@ -1214,6 +1715,65 @@ out:
 	*name = pp->v[idx].name;
 	*rolep = pp->v[idx].role;
 	return 0;
+}
+
+/* Does the segment start like a name (not with a title or office)? */
+static int
+seg_is_name(const char *s, size_t n)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, n, w, MAXW);
+
+	return k > 0 && !wkey_in_set(&w[0], &title_words) && !wkey_title(&w[0]);
+}
+
+int
+tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
+	   const char *role, size_t rlen, const char **name,
+	   const char **rolep)
+{
+	struct word w[MAXW];
+	const char *comma = memchr(nm, ',', nlen), *exp;
+	char key[64], *fixed = NULL;
+	size_t k, i, g, o;
+	int rc;
+
+	/* "NAME, ROLE" / "ROLE, NAME" */
+	if (comma) {
+		size_t n1 = (size_t)(comma - nm), o2 = n1 + 1;
+
+		while (o2 < nlen && nm[o2] == ' ')
+			o2++;
+		if (seg_is_name(nm, n1))
+			return tx_resolve(pp, nm, n1, rlen ? role : nm + o2,
+					  rlen ? rlen : nlen - o2, name, rolep);
+		if (o2 < nlen && seg_is_name(nm + o2, nlen - o2))
+			return tx_resolve(pp, nm + o2, nlen - o2,
+					  rlen ? role : nm, rlen ? rlen : n1,
+					  name, rolep);
+	}
+	/* "PM", "DPM": an office written short */
+	fold(nm, nlen, key, sizeof(key));
+	if ((exp = lang_expand(key)))
+		return resolve_name(pp, exp, strlen(exp), role, rlen, name,
+				    rolep);
+	/* "В.Путин" -> "В. Путин" */
+	k = split_words(nm, nlen, w, MAXW);
+	for (i = 0; i < k; i++)
+		if ((g = glued_initial(w[i].s, w[i].n)))
+			break;
+	if (i == k)
+		return resolve_name(pp, nm, nlen, role, rlen, name, rolep);
+	if (!(fixed = malloc(nlen + 2)))
+		return -ENOMEM;
+	o = (size_t)(w[i].s - nm) + g;
+	memcpy(fixed, nm, o);
+	fixed[o] = ' ';
+	memcpy(fixed + o + 1, nm + o, nlen - o);
+	fixed[nlen + 1] = 0;
+	rc = resolve_name(pp, fixed, nlen + 1, role, rlen, name, rolep);
+	free(fixed);
+	return rc;
 }
 
 /* ---- askers ------------------------------------------------------------ */

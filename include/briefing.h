@@ -38,6 +38,8 @@ struct turn {
 	char *asker;   /* questions: the journalist, when stated */
 	char *outlet;  /* questions: the outlet, when stated */
 	char *text;    /* paragraphs joined with "\n\n" */
+	char *time;    /* a time code printed with the label ("00:01:23"),
+			* or NULL; in JSON only when set */
 };
 
 struct briefing {
@@ -68,6 +70,9 @@ int briefing_add_speaker(struct briefing *b, const char *name,
 int briefing_add_turn(struct briefing *b, enum turn_type type,
 		      const char *speaker, const char *label,
 		      const char *asker, const char *outlet, const char *text);
+/* Set the time code of the last turn (copied; NULL clears). 0, -EINVAL
+ * when there is no turn, or -ENOMEM. */
+int briefing_set_turn_time(struct briefing *b, const char *time);
 /* The speaker named name, or NULL. */
 const struct speaker *briefing_find_speaker(const struct briefing *b,
 					    const char *name);

@@ -1,0 +1,897 @@
+/* lang.c — per-language word tables and Unicode case (see include/lang.h).
+ *
+ * One struct lang_table per language. Every word is folded (lower case as
+ * utf8_fold() writes it); lists end with NULL. To add a language, add a
+ * table and put it in langs[]: no code changes.
+ */
+#include "lang.h"
+
+#include <stdint.h>
+#include <string.h>
+
+struct lang_table {
+	const char *code;                   /* ISO 639-1 */
+	const char *const *cat[LANG_CAT_N]; /* enum lang_cat */
+	const char *const *months[12];
+	const char *const *weekdays;
+	const char *const *date_fillers;
+	const char *const *boilerplate;     /* whole folded lines */
+	const char *const *common;          /* frequent words, for guessing */
+	const char *const *abbrev;          /* pairs: "pm", "Prime Minister" */
+	const char *const *floor_suffix;    /* "法新社记者": a reporter */
+};
+
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* ---- English (beyond the core tables of transcript_label.c) ---- */
+static const struct lang_table lang_en = {
+	.code = "en",
+	.cat = {
+		[LANG_FLOOR] = L("q", "question", "questions", "questioner",
+				 "journalist", "journalists", "journo", "reporter", "reporters",
+				 "correspondent", "audience", "audience member",
+				 "participant", "media", "press", "voice",
+				 "follow-up", "followup", "off mic", "off-mic",
+				 "unidentified journalist",
+				 "unidentified reporter", "unidentified speaker",
+				 "unknown speaker", "male reporter",
+				 "female reporter", "male voice", "female voice",
+				 "crosstalk", "interjection", "caller",
+				 "host question"),
+		[LANG_HONORIFIC] = L("mr", "mrs", "ms", "miss", "mx", "dr", "sir",
+				     "dame", "hon", "rt", "the", "prof", "lord",
+				     "lady", "his", "her", "excellency"),
+		[LANG_OFFICE] = L("president", "minister", "secretary",
+				  "spokesperson", "spokesman", "spokeswoman",
+				  "treasurer", "premier", "chancellor",
+				  "ambassador", "governor", "senator", "mayor",
+				  "leader", "chair", "chairman", "director",
+				  "commissioner", "general", "admiral",
+				  "moderator", "host", "pm", "dpm", "attorney",
+				  "official", "officer", "coordinator", "envoy",
+				  "adviser", "advisor", "deputy", "assistant",
+				  "operator", "interpreter", "translator",
+				  "king", "queen", "prince", "speaker",
+				  /* the nouns of office names */
+				  "communications", "affairs", "security",
+				  "policy", "operations", "staff", "relations",
+				  "services", "council", "department",
+				  "ministry", "office", "bureau", "strategic",
+				  "national", "public", "international",
+				  "economic", "homeland", "intelligence",
+				  "treasury", "commerce", "defence", "defense",
+				  "immigration", "agency", "administration",
+				  "nsc", "hhs", "dhs", "dod", "usaid"),
+		[LANG_CONNECT] = L("of", "the", "for", "and", "on", "to", "&"),
+		[LANG_FIELD] = L("subjects", "subject", "subject(s)", "topics",
+				 "topic", "note", "notes", "update", "updated",
+				 "location", "date", "time", "venue", "place",
+				 "source", "sources", "contact", "media contact",
+				 "phone", "tel", "email", "fax", "web", "website",
+				 "release", "release date", "embargo",
+				 "embargoed", "issued", "keywords", "tags",
+				 "category", "categories", "attachments",
+				 "related", "editor's note", "editors note",
+				 "background", "transcript", "summary", "via",
+				 "watch", "listen", "read more", "see also",
+				 "copyright", "photo", "image", "video", "audio",
+				 "e&oe", "caution", "warning", "agenda", "re",
+				 "speakers", "participants", "panelists",
+				 "panellists", "attendees", "present", "guests",
+				 "cc", "from", "to", "by",
+				 /* heading words next to names in titles */
+				 "joint", "aboard", "remarks", "statement",
+				 "interview", "briefing", "conference",
+				 "availability", "meeting", "gaggle", "readout",
+				 "roundtable", "discussion", "speech", "address",
+				 "visit", "trip", "upcoming", "en", "route",
+				 "ahead", "following", "during", "announcement",
+				 "doorstop", "press"),
+		[LANG_OUTLET] = L("afp", "ap", "associated press", "reuters",
+				  "bloomberg", "xinhua", "cctv", "cgtn", "dpa",
+				  "efe", "ansa", "kyodo", "kyodo news", "nhk",
+				  "tass", "ria novosti", "bbc", "cnn", "nbc",
+				  "abc", "cbs", "npr", "nikkei",
+				  "yonhap", "al jazeera", "sputnik", "anadolu",
+				  "prensa latina", "bernama", "antara", "pti",
+				  "apa", "aap", "the paper", "caixin",
+				  "cnr", "sbs", "rte", "ard", "zdf", "rtl"),
+		[LANG_OUTLET_WORD] = L("news", "tv", "daily", "times",
+				       "radio", "agency", "network", "channel",
+				       "journal", "herald", "gazette",
+				       "tribune", "telegraph", "broadcasting",
+				       "corporation", "wire", "magazine",
+				       "newspaper", "television"),
+	},
+	.months = {
+		L("jan", "january"), L("feb", "february"),
+		L("mar", "march"), L("apr", "april"), L("may"),
+		L("jun", "june"), L("jul", "july"), L("aug", "august"),
+		L("sep", "sept", "september"), L("oct", "october"),
+		L("nov", "november"), L("dec", "december"),
+	},
+	.weekdays = L("mon", "monday", "tue", "tues", "tuesday", "wed",
+		      "wednesday", "thu", "thur", "thurs", "thursday", "fri",
+		      "friday", "sat", "saturday", "sun", "sunday"),
+	.date_fillers = L("of", "the", "on"),
+	.boilerplate = L("as delivered", "as prepared for delivery",
+			 "check against delivery", "as prepared",
+			 "(as delivered)", "(as prepared for delivery)",
+			 "(check against delivery)", "e&oe", "e & oe",
+			 "e&oe - proof only", "e & o e - proof only",
+			 "ends", "-ends-", "— ends —", "end", "###"),
+	.common = L("the", "and", "of", "to", "is", "that", "we", "you",
+		    "with", "this", "have", "are", "for", "it", "was"),
+	.abbrev = L("pm", "Prime Minister", "dpm", "Deputy Prime Minister",
+		    "fm", "Foreign Minister", "sg", "Secretary General",
+		    "sec", "Secretary", "potus", "President",
+		    "vpotus", "Vice President"),
+};
+
+/* ---- Spanish ---- */
+static const struct lang_table lang_es = {
+	.code = "es",
+	.cat = {
+		[LANG_FLOOR] = L("pregunta", "preguntas", "interlocutor",
+				 "interlocutora", "interlocutor(a)",
+				 "interlocutores", "intervención",
+				 "intervencion", "periodista", "reportero",
+				 "reportera", "asistente", "participante",
+				 "voz", "voces", "público", "publico",
+				 "pregunta de la prensa", "prensa"),
+		[LANG_HONORIFIC] = L("sr", "sra", "srta", "señor", "señora",
+				     "señorita", "don", "doña", "lic", "licenciado",
+				     "licenciada", "dr", "dra", "doctor",
+				     "doctora", "ing", "ingeniero", "ingeniera",
+				     "mtro", "mtra", "maestro", "maestra", "gral",
+				     "excelentísimo", "excelentísima"),
+		[LANG_OFFICE] = L("presidente", "presidenta", "secretario",
+				  "secretaria", "subsecretario", "subsecretaria",
+				  "ministro", "ministra", "director", "directora",
+				  "titular", "gobernador", "gobernadora",
+				  "canciller", "vocero", "vocera", "portavoz",
+				  "jefe", "jefa", "coordinador", "coordinadora",
+				  "comisionado", "comisionada", "embajador",
+				  "embajadora", "alcalde", "alcaldesa",
+				  "general", "almirante", "procurador",
+				  "fiscal", "senador", "senadora", "diputado",
+				  "diputada", "moderador", "moderadora",
+				  "conductor", "conductora", "presentador",
+				  "presentadora", "encargado", "encargada",
+				  "rector", "rectora", "consejero", "consejera",
+				  "administrador", "administradora",
+				  "comandante", "viceministro", "viceministra"),
+		[LANG_CONNECT] = L("de", "del", "la", "las", "el", "los", "y",
+				   "e", "para", "en"),
+		[LANG_FIELD] = L("asunto", "asuntos", "tema", "temas", "nota",
+				 "notas", "lugar", "fecha", "hora", "fuente",
+				 "actualización", "actualizacion", "contacto",
+				 "resumen", "etiquetas", "categoría",
+				 "categoria", "versión estenográfica",
+				 "version estenografica", "transcripción",
+				 "transcripcion", "participantes"),
+	},
+	.months = {
+		L("enero", "ene"), L("febrero", "feb"), L("marzo", "mar"),
+		L("abril", "abr"), L("mayo", "may"), L("junio", "jun"),
+		L("julio", "jul"), L("agosto", "ago"),
+		L("septiembre", "setiembre", "sep", "sept", "set"),
+		L("octubre", "oct"), L("noviembre", "nov"),
+		L("diciembre", "dic"),
+	},
+	.weekdays = L("lunes", "martes", "miércoles", "miercoles", "jueves",
+		      "viernes", "sábado", "sabado", "domingo"),
+	.date_fillers = L("de", "del", "el"),
+	.boilerplate = L("versión estenográfica", "version estenografica",
+			 "sólo el texto pronunciado es válido",
+			 "cotejar con la versión pronunciada",
+			 "--00--", "—00—", "-00-", "–00–", "---",
+			 "--ooo--", "-o0o-", "--o0o--"),
+	.common = L("el", "la", "de", "que", "y", "los", "las", "en",
+		    "del", "por", "una", "para", "con", "es", "se"),
+};
+
+/* ---- French ---- */
+static const struct lang_table lang_fr = {
+	.code = "fr",
+	.cat = {
+		[LANG_FLOOR] = L("question", "questions", "journaliste",
+				 "journalistes", "intervenant", "intervenante",
+				 "participant", "participante", "public",
+				 "auditeur", "auditrice", "voix", "presse"),
+		[LANG_HONORIFIC] = L("m", "mme", "mlle", "monsieur", "madame",
+				     "mademoiselle", "maître", "dr", "pr",
+				     "professeur"),
+		[LANG_OFFICE] = L("président", "présidente", "president",
+				  "ministre", "premier", "première",
+				  "secrétaire", "porte-parole", "directeur",
+				  "directrice", "ambassadeur", "ambassadrice",
+				  "maire", "préfet", "préfète", "général",
+				  "amiral", "commissaire", "sénateur",
+				  "sénatrice", "député", "députée",
+				  "modérateur", "modératrice", "animateur",
+				  "animatrice", "chef", "haut-commissaire",
+				  "chancelier", "chancelière", "gouverneur",
+				  "conseiller", "conseillère", "délégué",
+				  "déléguée", "roi", "reine", "interprète"),
+		[LANG_CONNECT] = L("de", "du", "des", "la", "le", "les", "l",
+				   "et", "pour", "chargé", "chargée", "à", "aux",
+				   "d"),
+		[LANG_FIELD] = L("sujet", "sujets", "thème", "thèmes", "note",
+				 "lieu", "date", "heure", "source",
+				 "mise à jour", "contact", "résumé", "mots-clés",
+				 "catégorie", "seul le prononcé fait foi",
+				 "intervenants", "participants"),
+	},
+	.months = {
+		L("janvier", "janv", "jan"), L("février", "fevrier", "févr",
+						"fevr", "fév", "fev"),
+		L("mars"), L("avril", "avr"), L("mai"), L("juin"),
+		L("juillet", "juil"), L("août", "aout"),
+		L("septembre", "sept"), L("octobre", "oct"),
+		L("novembre", "nov"), L("décembre", "decembre", "déc", "dec"),
+	},
+	.weekdays = L("lundi", "mardi", "mercredi", "jeudi", "vendredi",
+		      "samedi", "dimanche"),
+	.date_fillers = L("le", "du", "er", "1er"),
+	.boilerplate = L("seul le prononcé fait foi",
+			 "(seul le prononcé fait foi)",
+			 "seul le texte prononcé fait foi",
+			 "discours prononcé", "fin", "– fin –", "- fin -"),
+	.common = L("le", "la", "les", "de", "des", "et", "est", "que",
+		    "une", "pour", "nous", "dans", "qui", "pas", "du"),
+};
+
+/* ---- German ---- */
+static const struct lang_table lang_de = {
+	.code = "de",
+	.cat = {
+		[LANG_FLOOR] = L("frage", "fragen", "zusatzfrage", "nachfrage",
+				 "journalist", "journalistin", "journalisten",
+				 "reporter", "reporterin", "teilnehmer",
+				 "teilnehmerin", "zuruf", "zwischenfrage", "zusatz",
+				 "publikum", "stimme", "presse"),
+		[LANG_HONORIFIC] = L("herr", "frau", "hr", "fr", "dr", "prof", "vors",
+				     "sehr", "geehrte", "geehrter"),
+		[LANG_OFFICE] = L("bundeskanzler", "bundeskanzlerin",
+				  "kanzler", "kanzlerin", "bundespräsident",
+				  "bundespräsidentin", "präsident",
+				  "präsidentin", "minister", "ministerin",
+				  "bundesminister", "bundesministerin",
+				  "staatssekretär", "staatssekretärin",
+				  "staatsminister", "staatsministerin",
+				  "regierungssprecher", "regierungssprecherin",
+				  "sprecher", "sprecherin", "pressesprecher",
+				  "pressesprecherin", "stellvertretender",
+				  "stellvertretende", "vorsitzender",
+				  "vorsitzende", "botschafter",
+				  "botschafterin", "bürgermeister",
+				  "bürgermeisterin", "ministerpräsident",
+				  "ministerpräsidentin", "moderator",
+				  "moderatorin", "direktor", "direktorin",
+				  "leiter", "leiterin", "general",
+				  "dolmetscher", "dolmetscherin",
+				  "vizekanzler", "vizekanzlerin", "senator",
+				  "senatorin", "abgeordneter", "abgeordnete",
+				  "chef", "chefin", "sts", "srs", "srsin", "stv",
+				  "bk", "bkin", "stellv",
+				  "bundesregierung"),
+		[LANG_CONNECT] = L("der", "des", "die", "für", "und", "im",
+				   "von", "vom", "beim"),
+		[LANG_FIELD] = L("thema", "themen", "betreff", "hinweis",
+				 "anmerkung", "ort", "datum", "zeit", "uhrzeit",
+				 "quelle", "aktualisiert", "stand", "kontakt",
+				 "zusammenfassung", "schlagworte", "kategorie",
+				 "es gilt das gesprochene wort", "mitschrift",
+				 "achtung", "sperrfrist", "sprecher",
+				 "sprecherin", "sprecherinnen und sprecher",
+				 "teilnehmende", "gäste"),
+	},
+	.months = {
+		L("januar", "jänner", "jan"), L("februar", "feber", "feb"),
+		L("märz", "maerz", "mär", "mrz"), L("april", "apr"),
+		L("mai"), L("juni", "jun"), L("juli", "jul"),
+		L("august", "aug"), L("september", "sep", "sept"),
+		L("oktober", "okt"), L("november", "nov"),
+		L("dezember", "dez"),
+	},
+	.weekdays = L("montag", "dienstag", "mittwoch", "donnerstag",
+		      "freitag", "samstag", "sonnabend", "sonntag"),
+	.date_fillers = L("den", "am", "vom"),
+	.boilerplate = L("es gilt das gesprochene wort",
+			 "(es gilt das gesprochene wort)",
+			 "– es gilt das gesprochene wort –",
+			 "- es gilt das gesprochene wort -", "ende"),
+	.abbrev = L("bk", "Bundeskanzler", "bkin", "Bundeskanzlerin",
+		    "brk", "Bundeskanzler", "srs", "Regierungssprecher",
+		    "srsin", "Regierungssprecherin",
+		    "stv srs", "Stellvertretender Regierungssprecher"),
+	.common = L("der", "die", "und", "das", "ist", "nicht", "wir",
+		    "ich", "sie", "zu", "den", "mit", "auch", "auf", "es"),
+};
+
+/* ---- Portuguese ---- */
+static const struct lang_table lang_pt = {
+	.code = "pt",
+	.cat = {
+		[LANG_FLOOR] = L("pergunta", "perguntas", "jornalista",
+				 "jornalistas", "repórter", "reporter",
+				 "interlocutor", "interlocutora",
+				 "participante", "intervenção", "intervencao",
+				 "plateia", "voz"),
+		[LANG_HONORIFIC] = L("sr", "sra", "srª", "senhor", "senhora",
+				     "dom", "dona", "dr", "dra", "drª", "doutor",
+				     "doutora", "exmo", "exma", "excelentíssimo",
+				     "excelentíssima"),
+		[LANG_OFFICE] = L("presidente", "presidenta", "ministro",
+				  "ministra", "secretário", "secretária",
+				  "porta-voz", "diretor", "diretora",
+				  "governador", "governadora", "embaixador",
+				  "embaixadora", "prefeito", "prefeita",
+				  "senador", "senadora", "deputado", "deputada",
+				  "chanceler", "primeiro-ministro",
+				  "primeira-ministra", "vice-presidente",
+				  "mediador", "mediadora", "apresentador",
+				  "apresentadora", "general", "comandante"),
+		[LANG_CONNECT] = L("de", "da", "do", "das", "dos", "e", "para"),
+		[LANG_FIELD] = L("assunto", "assuntos", "tema", "temas", "nota",
+				 "local", "data", "hora", "fonte",
+				 "atualização", "atualizado", "contato",
+				 "contacto", "resumo", "categoria"),
+	},
+	.months = {
+		L("janeiro", "jan"), L("fevereiro", "fev"),
+		L("março", "marco", "mar"), L("abril", "abr"),
+		L("maio", "mai"), L("junho", "jun"), L("julho", "jul"),
+		L("agosto", "ago"), L("setembro", "set"),
+		L("outubro", "out"), L("novembro", "nov"),
+		L("dezembro", "dez"),
+	},
+	.weekdays = L("segunda-feira", "terça-feira", "terca-feira",
+		      "quarta-feira", "quinta-feira", "sexta-feira", "sábado",
+		      "sabado", "domingo", "segunda", "terça", "quarta",
+		      "quinta", "sexta"),
+	.date_fillers = L("de", "do"),
+	.boilerplate = L("confira a versão proferida",
+			 "faz fé a versão proferida"),
+	.common = L("o", "a", "de", "que", "e", "do", "da", "em", "um",
+		    "para", "não", "uma", "os", "com", "no"),
+};
+
+/* ---- Italian ---- */
+static const struct lang_table lang_it = {
+	.code = "it",
+	.cat = {
+		[LANG_FLOOR] = L("domanda", "domande", "giornalista",
+				 "giornalisti", "cronista", "intervento",
+				 "partecipante", "pubblico", "voce"),
+		[LANG_HONORIFIC] = L("sig", "sigra", "sig.ra", "signor",
+				     "signore", "signora", "dott", "dottor",
+				     "dottore", "dottoressa", "onorevole",
+				     "prof", "avv", "ing"),
+		[LANG_OFFICE] = L("presidente", "ministro", "ministra",
+				  "sottosegretario", "sottosegretaria",
+				  "segretario", "segretaria", "portavoce",
+				  "direttore", "direttrice", "sindaco",
+				  "ambasciatore", "ambasciatrice", "senatore",
+				  "senatrice", "deputato", "deputata",
+				  "moderatore", "moderatrice", "generale",
+				  "commissario", "premier", "vicepresidente"),
+		[LANG_CONNECT] = L("del", "della", "dello", "dei", "degli",
+				   "delle", "di", "e", "per", "al"),
+		[LANG_FIELD] = L("argomento", "argomenti", "tema", "temi",
+				 "nota", "luogo", "data", "ora", "fonte",
+				 "aggiornamento", "aggiornato", "contatti",
+				 "sommario", "categoria"),
+	},
+	.months = {
+		L("gennaio", "gen"), L("febbraio", "feb"), L("marzo", "mar"),
+		L("aprile", "apr"), L("maggio", "mag"), L("giugno", "giu"),
+		L("luglio", "lug"), L("agosto", "ago"),
+		L("settembre", "set", "sett"), L("ottobre", "ott"),
+		L("novembre", "nov"), L("dicembre", "dic"),
+	},
+	.weekdays = L("lunedì", "lunedi", "martedì", "martedi", "mercoledì",
+		      "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi",
+		      "sabato", "domenica"),
+	.date_fillers = L("il", "di"),
+	.boilerplate = L("fa fede il testo pronunciato",
+			 "fa fede solo il testo pronunciato"),
+	.common = L("il", "di", "che", "e", "la", "per", "un", "non",
+		    "della", "del", "una", "sono", "gli", "le", "con"),
+};
+
+/* ---- Russian ---- */
+static const struct lang_table lang_ru = {
+	.code = "ru",
+	.cat = {
+		[LANG_FLOOR] = L("вопрос", "вопросы", "реплика", "реплики",
+				 "журналист", "журналистка", "журналисты",
+				 "корреспондент", "корреспондентка",
+				 "голос", "голоса", "голос из зала",
+				 "из зала", "участник", "участница",
+				 "слушатель", "ведущий вопрос"),
+		[LANG_HONORIFIC] = L("г-н", "г-жа", "господин", "госпожа",
+				     "гн", "гжа"),
+		[LANG_OFFICE] = L("президент", "председатель", "министр",
+				  "премьер-министр", "губернатор", "глава",
+				  "пресс-секретарь", "пресс-секретарь президента",
+				  "помощник", "советник", "заместитель",
+				  "директор", "руководитель", "посол", "мэр",
+				  "ведущий", "ведущая", "модератор", "генерал",
+				  "официальный", "представитель", "секретарь",
+				  "спикер", "переводчик"),
+		[LANG_CONNECT] = L("по", "и", "при", "в", "на", "с"),
+		[LANG_FIELD] = L("тема", "темы", "примечание", "место",
+				 "дата", "время", "источник", "обновлено",
+				 "контакты", "статус", "персоны", "ссылки",
+				 "опубликован", "москва", "кремль", "участники"),
+	},
+	.months = {
+		L("января", "январь", "янв"), L("февраля", "февраль", "фев"),
+		L("марта", "март", "мар"), L("апреля", "апрель", "апр"),
+		L("мая", "май"), L("июня", "июнь", "июн"),
+		L("июля", "июль", "июл"), L("августа", "август", "авг"),
+		L("сентября", "сентябрь", "сен", "сент"),
+		L("октября", "октябрь", "окт"), L("ноября", "ноябрь", "ноя"),
+		L("декабря", "декабрь", "дек"),
+	},
+	.weekdays = L("понедельник", "вторник", "среда", "четверг",
+		      "пятница", "суббота", "воскресенье"),
+	.date_fillers = L("года", "год", "г"),
+	.boilerplate = L("<…>", "<...>"),
+	.common = L("и", "в", "не", "на", "что", "с", "мы", "это", "по",
+		    "как", "у", "я", "вы", "но", "для"),
+};
+
+/* ---- Chinese (labels end in a full-width colon: "毛宁：") ---- */
+static const struct lang_table lang_zh = {
+	.code = "zh",
+	.cat = {
+		[LANG_FLOOR] = L("问", "记者", "記者", "提问", "提問", "问题",
+				 "問題", "听众", "观众"),
+		[LANG_OFFICE] = L("发言人", "發言人", "主持人", "部长", "部長",
+				  "主席", "总理", "總理", "大使"),
+		[LANG_FIELD] = L("来源", "來源", "日期", "时间", "時間", "地点",
+				 "地點", "主题", "主題", "责任编辑", "責任編輯",
+				 "编辑", "編輯", "附件"),
+		[LANG_NOT_NAME] = L("的", "是", "说", "說", "我", "你", "他", "她",
+				    "们", "們", "了", "在", "这", "這", "那", "和",
+				    "也", "就", "都", "要", "会", "會", "对", "對",
+				    "请", "請", "如下", "指出", "表示", "强调"),
+	},
+	.floor_suffix = L("记者", "記者"),
+	.boilerplate = L("（完）", "(完)"),
+	.common = L("的", "是", "在", "了", "和", "我们", "中方"),
+};
+
+static const struct lang_table *const langs[] = {
+	&lang_en, &lang_es, &lang_fr, &lang_de, &lang_pt, &lang_it, &lang_ru,
+	&lang_zh,
+};
+#define NLANGS (sizeof(langs) / sizeof(langs[0]))
+
+static int
+in_words(const char *const *v, const char *key)
+{
+	if (!v)
+		return 0;
+	for (; *v; v++)
+		if ((*v)[0] == key[0] && !strcmp(*v, key))
+			return 1;
+	return 0;
+}
+
+unsigned
+lang_bit(const char *code, size_t n)
+{
+	size_t i;
+
+	if (!code || n < 2)
+		return 0;
+	if (n > 2 && code[2] != '-' && code[2] != '_')
+		return 0;
+	for (i = 0; i < NLANGS; i++)
+		if ((code[0] | 0x20) == langs[i]->code[0] &&
+		    (code[1] | 0x20) == langs[i]->code[1])
+			return 1u << i;
+	return 0;
+}
+
+const char *
+lang_code(unsigned mask)
+{
+	size_t i;
+
+	for (i = 0; i < NLANGS; i++)
+		if (mask & (1u << i))
+			return langs[i]->code;
+	return NULL;
+}
+
+int
+lang_has(unsigned mask, enum lang_cat cat, const char *key)
+{
+	size_t i;
+
+	if ((unsigned)cat >= LANG_CAT_N || !key[0])
+		return 0;
+	for (i = 0; i < NLANGS; i++)
+		if ((mask & (1u << i)) && in_words(langs[i]->cat[cat], key))
+			return 1;
+	return 0;
+}
+
+/* One adjacent transposition away from s ("journalsit")? */
+static int
+transposed(const char *key, size_t n, const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != n)
+		return 0;
+	for (i = 0; i < n && key[i] == s[i]; i++)
+		;
+	return i + 1 < n && key[i] == s[i + 1] && key[i + 1] == s[i] &&
+	       !strcmp(key + i + 2, s + i + 2);
+}
+
+int
+lang_has_typo(unsigned mask, enum lang_cat cat, const char *key)
+{
+	size_t i, n = strlen(key);
+	const char *const *v;
+
+	if ((unsigned)cat >= LANG_CAT_N || n < 8)
+		return 0;
+	for (i = 0; i < NLANGS; i++) {
+		if (!(mask & (1u << i)) || !(v = langs[i]->cat[cat]))
+			continue;
+		for (; *v; v++)
+			if (transposed(key, n, *v))
+				return 1;
+	}
+	return 0;
+}
+
+const char *
+lang_expand(const char *key)
+{
+	size_t i;
+	const char *const *v;
+
+	for (i = 0; i < NLANGS; i++)
+		for (v = langs[i]->abbrev; v && *v && v[1]; v += 2)
+			if (!strcmp(*v, key))
+				return v[1];
+	return NULL;
+}
+
+int
+lang_has_part(unsigned mask, enum lang_cat cat, const char *key)
+{
+	size_t i;
+	const char *const *v;
+
+	if ((unsigned)cat >= LANG_CAT_N)
+		return 0;
+	for (i = 0; i < NLANGS; i++) {
+		if (!(mask & (1u << i)) || !(v = langs[i]->cat[cat]))
+			continue;
+		for (; *v; v++)
+			if (strstr(key, *v))
+				return 1;
+	}
+	return 0;
+}
+
+int
+lang_floor_suffix(const char *key)
+{
+	size_t i, n = strlen(key), m;
+	const char *const *v;
+
+	for (i = 0; i < NLANGS; i++)
+		for (v = langs[i]->floor_suffix; v && *v; v++) {
+			m = strlen(*v);
+			if (n > m && n <= m + 24 && !strcmp(key + n - m, *v))
+				return 1;
+		}
+	return 0;
+}
+
+int
+lang_month(const char *key)
+{
+	size_t i;
+	int m;
+
+	for (i = 0; i < NLANGS; i++)
+		for (m = 0; m < 12; m++)
+			if (in_words(langs[i]->months[m], key))
+				return m + 1;
+	return 0;
+}
+
+int
+lang_weekday(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NLANGS; i++)
+		if (in_words(langs[i]->weekdays, key))
+			return 1;
+	return 0;
+}
+
+int
+lang_date_filler(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NLANGS; i++)
+		if (in_words(langs[i]->date_fillers, key))
+			return 1;
+	return 0;
+}
+
+int
+lang_boilerplate(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NLANGS; i++)
+		if (in_words(langs[i]->boilerplate, key))
+			return 1;
+	return 0;
+}
+
+/* ---- Unicode case -------------------------------------------------------- */
+
+size_t
+utf8_len(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t k, i;
+
+	if (c < 0xC2)
+		return 1;
+	k = c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 1;
+	if (k > n)
+		return 1;
+	for (i = 1; i < k; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			return 1;
+	return k;
+}
+
+static uint32_t
+decode(const char *s, size_t n, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k = n ? utf8_len(s, n) : 0;
+
+	*len = k ? k : 1;
+	if (k == 0)
+		return 0;
+	if (k == 1)
+		return p[0] < 0x80 ? p[0] : 0xFFFD;
+	if (k == 2)
+		return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+	if (k == 3)
+		return ((uint32_t)(p[0] & 0x0F) << 12) |
+		       ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+	return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+	       ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+}
+
+/* Lower case of cp for the scripts we handle; cp itself otherwise. Every
+ * mapping keeps the UTF-8 length (titlecase works in place). */
+static uint32_t
+lower_cp(uint32_t cp)
+{
+	if (cp >= 'A' && cp <= 'Z')
+		return cp + 32;
+	if (cp < 0xC0)
+		return cp;
+	if (cp <= 0xDE)
+		return cp == 0xD7 ? cp : cp + 32;
+	if (cp >= 0x100 && cp <= 0x17F) {
+		if ((cp <= 0x137 || (cp >= 0x14A && cp <= 0x177)) && !(cp & 1))
+			return cp + 1;
+		if (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) &&
+		    (cp & 1))
+			return cp + 1;
+		if (cp == 0x178)
+			return 0xFF;
+		return cp;
+	}
+	if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)
+		return cp + 32;
+	if (cp == 0x386)
+		return 0x3AC;
+	if (cp >= 0x388 && cp <= 0x38A)
+		return cp + 37;
+	if (cp == 0x38C)
+		return 0x3CC;
+	if (cp == 0x38E || cp == 0x38F)
+		return cp + 63;
+	if (cp >= 0x410 && cp <= 0x42F)
+		return cp + 32;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 80;
+	return cp;
+}
+
+static int
+lower_only_cp(uint32_t cp)
+{
+	if (cp >= 'a' && cp <= 'z')
+		return 1;
+	if (cp >= 0xDF && cp <= 0xFF)
+		return cp != 0xF7;
+	if (cp >= 0x100 && cp <= 0x17F)
+		return lower_cp(cp) == cp && cp != 0x138 && cp != 0x149;
+	if (cp >= 0x3AC && cp <= 0x3CE)
+		return 1;
+	if (cp >= 0x430 && cp <= 0x45F)
+		return 1;
+	return 0;
+}
+
+int
+utf8_is_upper(const char *s, size_t n)
+{
+	size_t k;
+	uint32_t cp = decode(s, n, &k);
+
+	return lower_cp(cp) != cp;
+}
+
+int
+utf8_is_lower(const char *s, size_t n)
+{
+	size_t k;
+
+	return lower_only_cp(decode(s, n, &k));
+}
+
+int
+utf8_is_letter(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+
+	if (!n)
+		return 0;
+	if (c < 0x80)
+		return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+	return c >= 0xC3 && !(c == 0xC3 && ((unsigned char)s[1] == 0x97 ||
+					    (unsigned char)s[1] == 0xB7));
+}
+
+static size_t
+encode(uint32_t cp, char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+size_t
+utf8_fold(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, o = 0, k;
+
+	if (!cap)
+		return 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80) {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			i++;
+			continue;
+		}
+		k = utf8_len(s + i, n - i);
+		if (o + k >= cap)
+			break;
+		if (k == 1) {
+			out[o++] = (char)c;
+		} else {
+			size_t kk;
+			uint32_t cp = decode(s + i, n - i, &kk);
+
+			o += encode(lower_cp(cp), out + o);
+		}
+		i += k;
+	}
+	out[o] = 0;
+	return o;
+}
+
+void
+utf8_titlecase(char *s, size_t n)
+{
+	size_t i = 0, k;
+	int start = 1;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		k = utf8_len(s + i, n - i);
+		if (!start && k > 1) {
+			size_t kk;
+			uint32_t cp = decode(s + i, n - i, &kk);
+
+			encode(lower_cp(cp), s + i);
+		} else if (!start && c >= 'A' && c <= 'Z') {
+			s[i] = (char)(c + 32);
+		}
+		start = c == ' ' || c == '-' || c == '\'' || c == '.' ||
+			(k == 3 && (unsigned char)s[i] == 0xE2 &&
+			 (unsigned char)s[i + 1] == 0x80 &&
+			 (unsigned char)s[i + 2] == 0x99);
+		i += k;
+	}
+}
+
+/* ---- guessing ------------------------------------------------------------ */
+
+unsigned
+lang_guess(const char *s, size_t n)
+{
+	size_t i = 0, cyr = 0, lat = 0, w, best_n = 0, counts[NLANGS] = {0};
+	unsigned best = 0;
+	char key[32];
+
+	if (n > 4096)
+		n = 4096;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0xD0 || c == 0xD1)
+			cyr++;
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			lat++;
+		i += utf8_len(s + i, n - i);
+	}
+	if (cyr > lat)
+		return lang_bit("ru", 2);
+	for (i = 0; i < n;) {
+		while (i < n && !utf8_is_letter(s + i, n - i))
+			i += utf8_len(s + i, n - i);
+		w = i;
+		while (i < n && utf8_is_letter(s + i, n - i))
+			i += utf8_len(s + i, n - i);
+		if (i - w == 0 || i - w >= sizeof(key))
+			continue;
+		utf8_fold(s + w, i - w, key, sizeof(key));
+		for (w = 0; w < NLANGS; w++)
+			counts[w] += in_words(langs[w]->common, key);
+	}
+	for (w = 0; w < NLANGS; w++)
+		if (counts[w] > best_n) {
+			best_n = counts[w];
+			best = 1u << w;
+		}
+	return best_n >= 3 ? best : 0;
+}
