@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 int
 buf_grow(struct buf *b, size_t extra)
 {
@@ -132,29 +134,6 @@ buf_json_escape(struct buf *b, const char *s, size_t len)
 	return buf_append(b, s + start, len - start);
 }
 
-/* Length of the UTF-8 sequence at s that jansson accepts (no overlong
- * forms, no surrogates, at most U+10FFFF), or 0. */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-	unsigned c = s[0], cp;
-	size_t n, i;
-
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	cp = c & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Bytes at s (8 at a time) that need no attention: printable ASCII other
  * than '"' and '\\'. The 8-byte test: a lane is flagged when its byte is
  * >= 0x80, < 0x20, '"' or '\\' (exact: each test works on lanes whose top
@@ -207,7 +186,7 @@ buf_json_string(struct buf *b, const char *str)
 			continue;
 		}
 		if (*s >= 0x80) {
-			n = utf8_seq_len(s);
+			n = utf8_seq_len(s, left); /* as jansson checks it */
 			if (!n) {
 				b->len = mark;
 				b->data[mark] = '\0';

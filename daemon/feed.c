@@ -26,15 +26,9 @@
 
 #include "buf.h"
 #include "date.h"
+#include "feed_int.h"
 #include "sanitize.h"
-
-/* feed_enc.c */
-int feed_enc_decode(const char *data, size_t len, const char *content_type,
-		    struct buf *out, const char **start, size_t *outlen,
-		    char enc[40], char **bozo);
-int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
-		    int *has_entity_decl, int *unclosed_cdata);
-int feed_enc_fix_utf8(struct buf *b);
+#include "utf8.h"
 
 void
 feed_limits_default(struct feed_limits *l)
@@ -796,7 +790,7 @@ capture_finish(struct fp *p)
 	c->active = 0;
 	if (c->base64) {
 		b64_decode(&c->src);
-		if (feed_enc_fix_utf8(&c->src) < 0)
+		if (utf8_fix(&c->src) < 0)
 			fail(p, -ENOMEM, "out of memory");
 	}
 	truncate_utf8(&c->src, p->lim.max_field);

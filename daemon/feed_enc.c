@@ -23,14 +23,8 @@
 #include <libxml/HTMLparser.h>
 
 #include "buf.h"
-
-/* Internal to feed*.c, not part of the public API. */
-int feed_enc_decode(const char *data, size_t len, const char *content_type,
-		    struct buf *out, const char **start, size_t *outlen,
-		    char enc[40], char **bozo);
-int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
-		    int *has_entity_decl, int *unclosed_cdata);
-int feed_enc_fix_utf8(struct buf *b);
+#include "feed_int.h"
+#include "utf8.h"
 
 static int
 is_ascii(const unsigned char *s, size_t len)
@@ -42,121 +36,6 @@ is_ascii(const unsigned char *s, size_t len)
 			return 0;
 	return 1;
 }
-
-/* Returns the number of invalid sequences in s; *valid_mb counts the valid
- * multi-byte sequences. */
-static size_t
-utf8_scan(const unsigned char *s, size_t len, size_t *valid_mb)
-{
-	size_t i = 0, bad = 0, n, k;
-	uint32_t cp;
-
-	*valid_mb = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			uint64_t v;
-
-			/* ASCII runs 8 bytes at a time. */
-			i++;
-			while (i + 8 <= len) {
-				memcpy(&v, s + i, 8);
-				if (v & 0x8080808080808080ULL)
-					break;
-				i += 8;
-			}
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			bad++;
-			i++;
-			continue;
-		}
-		if (len - i <= n) {
-			bad++;
-			i++;
-			continue;
-		}
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				break;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (k <= n || (n == 2 && cp < 0x800) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
-			bad++;
-			i++;
-			continue;
-		}
-		(*valid_mb)++;
-		i += n + 1;
-	}
-	return bad;
-}
-
-/* Copy s as UTF-8, invalid sequences replaced by U+FFFD. */
-static int
-utf8_repair(const unsigned char *s, size_t len, struct buf *out)
-{
-	size_t i = 0, from = 0, vm;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		/* Scan one sequence with the same rules as utf8_scan. */
-		size_t n = (s[i] >= 0xf0) ? 4 : (s[i] >= 0xe0) ? 3 : 2;
-		if (n > len - i)
-			n = len - i;
-		if (utf8_scan(s + i, n, &vm) == 0 && vm == 1) {
-			i += n;
-			continue;
-		}
-		if (buf_append(out, s + from, i - from) < 0 ||
-		    buf_puts(out, "\xef\xbf\xbd") < 0)
-			return -ENOMEM;
-		i++;
-		from = i;
-	}
-	return buf_append(out, s + from, len - from);
-}
-
-/* Make b valid UTF-8 in place (U+FFFD for bad sequences). */
-int
-feed_enc_fix_utf8(struct buf *b)
-{
-	struct buf tmp = BUF_INIT;
-	size_t vm;
-
-	if (!b->len || utf8_scan((unsigned char *)b->data, b->len, &vm) == 0)
-		return 0;
-	if (utf8_repair((unsigned char *)b->data, b->len, &tmp) < 0) {
-		buf_free(&tmp);
-		return -ENOMEM;
-	}
-	buf_free(b);
-	*b = tmp;
-	return 0;
-}
-
-/* Code points 0x80-0x9f as windows-1252 means them (0: undefined). */
-static const unsigned short cp1252_c1[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
 
 static void
 lower_copy(char *dst, size_t cap, const char *s, size_t n)
@@ -526,8 +405,8 @@ ref_len(const char *p, const char *end, unsigned *cp)
 		if (q >= end || *q != ';')
 			return 0;
 		/* "&#146;" means windows-1252's quote on real sites. */
-		if (v >= 0x80 && v <= 0x9f && cp1252_c1[v - 0x80])
-			*cp = cp1252_c1[v - 0x80];
+		if (utf8_cp1252_c1((unsigned)v))
+			*cp = utf8_cp1252_c1((unsigned)v);
 		else if (upper && v > 0 && v <= 0x10ffff)
 			*cp = (unsigned)v; /* XML only knows "&#x" */
 		return (size_t)(q + 1 - p);

@@ -17,6 +17,8 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 
+#include "utf8.h"
+
 /* Elements kept in sanitized HTML (everything else: tag dropped, content
  * kept, except the DROP_CONTENT ones). Sorted for bsearch. */
 static const char *const allowed_elements[] = {
@@ -471,37 +473,21 @@ static void on_chars_fixed(struct san *s, const char *ch, size_t len);
 
 /* U+0080-U+009F as windows-1252 means them: what "&#146;" meant on the
  * pages that wrote it. */
-static const unsigned short cp1252_c1[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
-
 static int
 c1_fix(const char *s, size_t n, struct buf *out)
 {
 	size_t i, from = 0;
 	unsigned cp;
-	char u[3];
+	char u[4];
 
 	for (i = 0; i + 1 < n; i++) {
-		if ((unsigned char)s[i] != 0xc2 ||
-		    (unsigned char)s[i + 1] < 0x80 ||
-		    (unsigned char)s[i + 1] > 0x9f)
+		if ((unsigned char)s[i] != 0xc2)
 			continue;
-		cp = cp1252_c1[(unsigned char)s[i + 1] - 0x80];
+		cp = utf8_cp1252_c1((unsigned char)s[i + 1]);
 		if (!cp)
 			continue;
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		if (cp < 0x800) {
-			u[0] = (char)(0xc0 | cp >> 6);
-			u[1] = (char)(0x80 | (cp & 0x3f));
-		}
 		if (buf_append(out, s + from, i - from) < 0 ||
-		    buf_append(out, u, cp < 0x800 ? 2 : 3) < 0)
+		    buf_append(out, u, utf8_put(cp, u)) < 0)
 			return -ENOMEM;
 		from = i + 2;
 		i++;
@@ -745,54 +731,15 @@ is_alnum(unsigned char c)
 }
 
 /* Length of the valid UTF-8 sequence at p that libxml2 takes as a
- * character (no surrogates, no U+FFFE/U+FFFF), or 0. */
+ * character (no U+FFFE/U+FFFF either), or 0. */
 static size_t
 fast_utf8(const unsigned char *p, const unsigned char *end)
 {
-	unsigned c = p[0], cp;
-	size_t n, i;
+	size_t n = utf8_seq_len(p, (size_t)(end - p));
 
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if ((size_t)(end - p) < n)
-		return 0;
-	cp = c & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp == 0xfffe || cp == 0xffff)
+	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
 		return 0;
 	return n;
-}
-
-static size_t
-fast_put_utf8(unsigned long cp, char *u)
-{
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	u[0] = (char)(0xf0 | cp >> 18);
-	u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	u[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* Decode the reference at p ('&'): its UTF-8 into u (4 bytes), its length
@@ -828,7 +775,7 @@ fast_entity(const char *p, const char *end, char *u, size_t *ulen)
 		      (cp >= 0xe000 && cp <= 0xfffd) ||
 		      (cp >= 0x10000 && cp <= 0x10ffff)))
 			return 0;
-		*ulen = fast_put_utf8(cp, u);
+		*ulen = utf8_put(cp, u);
 		return (size_t)(q + 1 - p);
 	}
 	while (q < end && n < sizeof(name) - 1 && is_alnum((unsigned char)*q))
