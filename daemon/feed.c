@@ -28,6 +28,7 @@
 #include "date.h"
 #include "feed_int.h"
 #include "sanitize.h"
+#include "url.h"
 #include "utf8.h"
 
 void
@@ -319,7 +320,7 @@ push(struct fp *p, enum ctx ctx, const char *xbase, size_t xlen)
 	if (xbase) {
 		char *rel = strndup(xbase, xlen), *abs;
 
-		abs = rel ? sanitize_resolve_url(parent, rel) : NULL;
+		abs = rel ? url_resolve(parent, rel) : NULL;
 		free(rel);
 		if (!abs) {
 			fail(p, -ENOMEM, "out of memory");
@@ -731,11 +732,11 @@ set_last(char **dst, char *v)
 	*dst = v;
 }
 
-/* sanitize_resolve_url() returns NULL only for lack of memory. */
+/* url_resolve() returns NULL only for lack of memory. */
 static char *
 resolve(struct fp *p, const char *base, const char *ref)
 {
-	char *r = sanitize_resolve_url(base, ref);
+	char *r = url_resolve(base, ref);
 
 	if (!r)
 		fail(p, -ENOMEM, "out of memory");
@@ -764,7 +765,7 @@ finish_link_text(struct fp *p, char *text, struct feed_link **links,
 		free(text);
 		return;
 	}
-	abs = sanitize_resolve_url(cur_base(p), text);
+	abs = url_resolve(cur_base(p), text);
 	free(text);
 	if (!abs) {
 		fail(p, -ENOMEM, "out of memory");
@@ -872,7 +873,7 @@ capture_finish(struct fp *p)
 				p->guid_permalink = c->el == E_GUID &&
 						    c->permalink;
 				e->id = c->is_atom_id ?
-					sanitize_resolve_url(c->base, t) :
+					url_resolve(c->base, t) :
 					xstrdup(p, t);
 				if (!e->id)
 					fail(p, -ENOMEM, "out of memory");
@@ -1009,7 +1010,7 @@ capture_start_tag(struct fp *p, const char *name, const xmlChar **attrs,
 			continue;
 		}
 		if (!strcmp(an, "href") || !strcmp(an, "src")) {
-			abs = sanitize_resolve_url(cur_base(p), v);
+			abs = url_resolve(cur_base(p), v);
 			if (!abs)
 				rc = -ENOMEM;
 		}
@@ -1128,7 +1129,7 @@ atom_link(struct fp *p, enum ctx parent, const xmlChar **attrs, int n)
 
 	if (!href)
 		return;
-	abs = sanitize_resolve_url(cur_base(p), href);
+	abs = url_resolve(cur_base(p), href);
 	free(href);
 	if (!abs) {
 		fail(p, -ENOMEM, "out of memory");
@@ -1499,7 +1500,7 @@ json_link(struct fp *p, json_t *o, const char *key, const char *rel,
 
 	if (!v)
 		return;
-	abs = sanitize_resolve_url(base, v);
+	abs = url_resolve(base, v);
 	free(v);
 	if (!abs) {
 		fail(p, -ENOMEM, "out of memory");

@@ -17,6 +17,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 
+#include "url.h"
 #include "utf8.h"
 
 /* Elements kept in sanitized HTML (everything else: tag dropped, content
@@ -65,12 +66,6 @@ static const char *const block_elements[] = {
 
 static const char *const url_attrs[] = {
 	"cite", "href", "longdesc", "src",
-};
-
-static const char *const safe_schemes[] = {
-	"feed", "ftp", "ftps", "gopher", "http", "https", "irc", "ircs",
-	"magnet", "mailto", "news", "nntp", "sftp", "sip", "sips", "ssh",
-	"tag", "tel", "urn", "xmpp",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -170,204 +165,6 @@ sanitize_escape(const char *s, size_t len, struct buf *out)
 	return buf_append(out, s + from, len - from);
 }
 
-/* ---- URL resolution (RFC 3986) ----------------------------------------- */
-
-struct uri {
-	const char *scheme, *auth, *path, *query, *frag;
-	size_t nscheme, nauth, npath, nquery, nfrag;
-	int has_auth, has_query, has_frag;
-};
-
-static void
-uri_split(const char *s, size_t len, struct uri *u)
-{
-	size_t i = 0, j;
-
-	memset(u, 0, sizeof(*u));
-	/* scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
-	for (j = 0; j < len; j++) {
-		unsigned char c = (unsigned char)s[j];
-		if (c == ':' && j > 0) {
-			u->scheme = s;
-			u->nscheme = j;
-			i = j + 1;
-			break;
-		}
-		if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
-		    !(j > 0 && ((c >= '0' && c <= '9') || c == '+' ||
-				c == '-' || c == '.')))
-			break;
-	}
-	if (len - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
-		i += 2;
-		u->has_auth = 1;
-		u->auth = s + i;
-		while (i < len && s[i] != '/' && s[i] != '?' && s[i] != '#')
-			i++;
-		u->nauth = (size_t)(s + i - u->auth);
-	}
-	u->path = s + i;
-	while (i < len && s[i] != '?' && s[i] != '#')
-		i++;
-	u->npath = (size_t)(s + i - u->path);
-	if (i < len && s[i] == '?') {
-		u->has_query = 1;
-		u->query = s + ++i;
-		while (i < len && s[i] != '#')
-			i++;
-		u->nquery = (size_t)(s + i - u->query);
-	}
-	if (i < len && s[i] == '#') {
-		u->has_frag = 1;
-		u->frag = s + i + 1;
-		u->nfrag = len - i - 1;
-	}
-}
-
-/* Append path p with "." and ".." segments removed (RFC 3986 5.2.4). */
-static int
-remove_dots(struct buf *out, const char *p, size_t n)
-{
-	size_t start = out->len, i = 0, seg;
-
-	while (i < n) {
-		if (n - i >= 3 && !memcmp(p + i, "../", 3)) {
-			i += 3;
-		} else if (n - i >= 2 && !memcmp(p + i, "./", 2)) {
-			i += 2;
-		} else if (n - i >= 3 && !memcmp(p + i, "/./", 3)) {
-			i += 2;
-		} else if (n - i == 2 && !memcmp(p + i, "/.", 2)) {
-			if (buf_putc(out, '/') < 0)
-				return -ENOMEM;
-			i += 2;
-		} else if ((n - i >= 4 && !memcmp(p + i, "/../", 4)) ||
-			   (n - i == 3 && !memcmp(p + i, "/..", 3))) {
-			while (out->len > start && out->data[out->len - 1] != '/')
-				out->len--;
-			if (out->len > start)
-				out->len--;
-			if (out->data) /* still unallocated when empty */
-				out->data[out->len] = '\0';
-			if (n - i == 3) {
-				if (buf_putc(out, '/') < 0)
-					return -ENOMEM;
-				i += 3;
-			} else {
-				i += 3;
-			}
-		} else if ((n - i == 1 && p[i] == '.') ||
-			   (n - i == 2 && !memcmp(p + i, "..", 2))) {
-			i = n;
-		} else {
-			seg = i + (p[i] == '/');
-			while (seg < n && p[seg] != '/')
-				seg++;
-			if (buf_append(out, p + i, seg - i) < 0)
-				return -ENOMEM;
-			i = seg;
-		}
-	}
-	return 0;
-}
-
-char *
-sanitize_resolve_url(const char *base, const char *ref)
-{
-	struct buf out = BUF_INIT, path = BUF_INIT;
-	struct uri b, r;
-	const char *q;
-	size_t rlen;
-	int rc = 0;
-
-	while (is_ws((unsigned char)*ref))
-		ref++;
-	rlen = strlen(ref);
-	while (rlen && is_ws((unsigned char)ref[rlen - 1]))
-		rlen--;
-	uri_split(ref, rlen, &r);
-	if (!base || !*base || r.nscheme) {
-		if (buf_append(&out, ref, rlen) < 0)
-			goto fail;
-		return buf_detach(&out);
-	}
-	uri_split(base, strlen(base), &b);
-	if (b.nscheme)
-		rc |= buf_append(&out, b.scheme, b.nscheme + 1);
-	if (r.has_auth) {
-		rc |= buf_puts(&out, "//");
-		rc |= buf_append(&out, r.auth, r.nauth);
-		rc |= remove_dots(&out, r.path, r.npath);
-		q = r.has_query ? r.query - 1 : NULL;
-		rc |= q ? buf_append(&out, q, r.nquery + 1) : 0;
-	} else {
-		if (b.has_auth) {
-			rc |= buf_puts(&out, "//");
-			rc |= buf_append(&out, b.auth, b.nauth);
-		}
-		if (r.npath == 0) {
-			rc |= buf_append(&out, b.path, b.npath);
-			if (r.has_query)
-				rc |= buf_append(&out, r.query - 1,
-						 r.nquery + 1);
-			else if (b.has_query)
-				rc |= buf_append(&out, b.query - 1,
-						 b.nquery + 1);
-		} else {
-			if (r.path[0] == '/') {
-				rc |= buf_append(&path, r.path, r.npath);
-			} else {
-				size_t k = b.npath;
-
-				while (k && b.path[k - 1] != '/')
-					k--;
-				if (b.has_auth && b.npath == 0)
-					rc |= buf_putc(&path, '/');
-				rc |= buf_append(&path, b.path, k);
-				rc |= buf_append(&path, r.path, r.npath);
-			}
-			if (rc)
-				goto fail;
-			rc |= remove_dots(&out, path.data, path.len);
-			if (r.has_query)
-				rc |= buf_append(&out, r.query - 1,
-						 r.nquery + 1);
-		}
-	}
-	if (r.has_frag)
-		rc |= buf_append(&out, r.frag - 1, r.nfrag + 1);
-	if (rc)
-		goto fail;
-	buf_free(&path);
-	return buf_detach(&out);
-fail:
-	buf_free(&path);
-	buf_free(&out);
-	return NULL;
-}
-
-int
-sanitize_url_is_safe(const char *url)
-{
-	char scheme[16];
-	size_t i, n = 0;
-
-	/* Browsers ignore control characters and spaces inside a scheme
-	 * ("java\tscript:"), so we look at the URL the way they do. */
-	for (i = 0; url[i] && n < sizeof(scheme) - 1; i++) {
-		unsigned char c = (unsigned char)url[i];
-		if (c <= ' ')
-			continue;
-		if (c == ':' || c == '/' || c == '?' || c == '#')
-			break;
-		scheme[n++] = (char)c;
-	}
-	scheme[n] = '\0';
-	if (url[i] != ':')
-		return 1; /* no scheme: relative reference */
-	return in_set(scheme, safe_schemes, NELEM(safe_schemes));
-}
-
 /* ---- the HTML pass ------------------------------------------------------ */
 
 struct san {
@@ -390,14 +187,14 @@ html_attr(struct san *s, const char *name, const char *value)
 	if (!IN(name, allowed_attrs))
 		return;
 	if (IN(name, url_attrs)) {
-		if (!sanitize_url_is_safe(value))
+		if (!url_is_safe(value))
 			return;
-		abs = sanitize_resolve_url(s->base, value);
+		abs = url_resolve(s->base, value);
 		if (!abs) {
 			s->err = -ENOMEM;
 			return;
 		}
-		if (!sanitize_url_is_safe(abs)) {
+		if (!url_is_safe(abs)) {
 			free(abs);
 			return;
 		}
