@@ -572,15 +572,22 @@ done:
  * (briefing_dump_record); the jansson tree is built only for an update's
  * diff. */
 int
-store_record_make(const struct briefing *b, const char *feed,
-		  const char *item_id, struct store_record *out)
+store_record_make(struct briefing *b, const char *feed, const char *item_id,
+		  struct store_record *out)
 {
 	struct buf text = BUF_INIT;
+	char *clean;
 
 	memset(out, 0, sizeof(*out));
-	if (b->url)
+	/* A link tagged ?utm_source=rss is the same page: stored (and
+	 * compared, and published) without its tracking parameters. */
+	if (b->url) {
+		if (!(clean = url_strip_tracking(b->url)))
+			return -ENOMEM;
+		free(b->url);
+		b->url = clean;
 		out->key = url_key(b->url);
-	else if (asprintf(&out->key, "item:%s\x1f%s", feed ? feed : "",
+	} else if (asprintf(&out->key, "item:%s\x1f%s", feed ? feed : "",
 			  item_id ? item_id : "") < 0)
 		out->key = NULL;
 	if (!out->key || briefing_dump_record(b, &text, &out->head) < 0 ||
