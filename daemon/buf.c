@@ -15,8 +15,10 @@ buf_grow(struct buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
+	if (b->err)
+		return b->err;
 	if (extra > SIZE_MAX - b->len - 1)
-		return -ENOMEM;
+		return b->err = -ENOMEM;
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
@@ -25,7 +27,7 @@ buf_grow(struct buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = realloc(b->data, cap);
 	if (!p)
-		return -ENOMEM;
+		return b->err = -ENOMEM;
 	if (!b->data)
 		p[0] = '\0';
 	b->data = p;
@@ -80,11 +82,13 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list cp;
 	int n;
 
+	if (b->err)
+		return b->err;
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		return -EINVAL;
+		return b->err = -EINVAL;
 	if (buf_grow(b, (size_t)n) < 0)
 		return -ENOMEM;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -219,9 +223,16 @@ buf_json_string(struct buf *b, const char *str)
 	return buf_putc(b, '"') < 0 ? -ENOMEM : 0;
 }
 
+int
+buf_error(const struct buf *b)
+{
+	return b->err;
+}
+
 void
 buf_reset(struct buf *b)
 {
+	b->err = 0;
 	b->len = 0;
 	if (b->data)
 		b->data[0] = '\0';
@@ -250,6 +261,10 @@ buf_detach(struct buf *b)
 {
 	char *p = b->data;
 
+	if (b->err) {
+		buf_free(b);
+		return NULL;
+	}
 	if (!p)
 		p = strdup("");
 	b->data = NULL;
@@ -263,4 +278,5 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
