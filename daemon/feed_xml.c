@@ -461,19 +461,16 @@ finish_link_text(struct fp *p, char *text, struct feed_link **links,
 	fp_add_link(p, links, n, abs, NULL, fp_strdup(p, "text/html"), NULL);
 }
 
-/* The field element at the top of the stack ends. */
+/* The captured source as text in *t and, for an entry's summary or
+ * content, as sanitized HTML in *h (both malloc'd, NULL on failure). */
 static void
-capture_finish(struct fp *p)
+capture_render(struct fp *p, char **t, char **h)
 {
 	struct capture *c = &p->c;
 	struct buf text = BUF_INIT, html = BUF_INIT;
-	struct feed_entry *e = p->e;
-	struct feed_doc *d = p->doc;
 	enum mode mode = c->mode;
 	int want_html;
-	char *t, *h = NULL;
 
-	c->active = 0;
 	if (c->base64) {
 		b64_decode(&c->src);
 		if (utf8_fix(&c->src) < 0)
@@ -500,105 +497,135 @@ capture_finish(struct fp *p)
 		fp_fail(p, -ENOMEM, "out of memory");
 	}
 	buf_reset(&c->src);
-	t = fp_detach(p, &text);
-	if (want_html)
-		h = fp_detach(p, &html);
+	*t = fp_detach(p, &text);
+	*h = want_html ? fp_detach(p, &html) : NULL;
+}
+
+/* A person's child element. Takes *t when it keeps it. */
+static void
+assign_person(struct fp *p, const struct capture *c, char **t)
+{
+	p->person_has_child = 1;
+	if (c->el == E_NAME)
+		set_once(&p->person.name, *t), *t = NULL;
+	else if (c->el == E_EMAIL)
+		set_once(&p->person.email, *t), *t = NULL;
+	else if (c->el == E_URI && **t)
+		set_once(&p->person.url, resolve(p, c->base, *t));
+}
+
+/* A feed-level field. Takes *t when it keeps it. */
+static void
+assign_feed(struct fp *p, const struct capture *c, char **t)
+{
+	struct feed_doc *d = p->doc;
+
+	switch (c->el) {
+	case E_TITLE: set_once(&d->feed.title, *t), *t = NULL; break;
+	case E_DESC:
+	case E_SUBTITLE:
+		set_once(&d->feed.subtitle, *t), *t = NULL;
+		break;
+	case E_LINK:
+		finish_link_text(p, *t, &d->feed.links, &d->feed.nlinks,
+				 &d->feed.link);
+		*t = NULL;
+		break;
+	case E_ID:
+		if (**t)
+			set_once(&d->feed.id, p->atom ?
+				 resolve(p, c->base, *t) :
+				 fp_strdup(p, *t));
+		break;
+	case E_LANG: set_once(&d->feed.language, *t), *t = NULL; break;
+	case E_RIGHTS: set_once(&d->feed.rights, *t), *t = NULL; break;
+	case E_UPDATED:
+		set_once(&d->feed.updated, fp_date(p, *t));
+		break;
+	case E_PUBLISHED:
+		set_once(&p->feed_published, fp_date(p, *t));
+		break;
+	default:
+		break;
+	}
+}
+
+/* An entry's field. Takes *t and *h when it keeps them. */
+static void
+assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
+	     char **t, char **h)
+{
+	switch (c->el) {
+	case E_TITLE: set_once(&e->title, *t), *t = NULL; break;
+	case E_LINK:
+		finish_link_text(p, *t, &e->links, &e->nlinks,
+				 c->rel_alt ? &e->link : NULL);
+		*t = NULL;
+		break;
+	case E_GUID:
+	case E_ID:
+		if (**t && !e->id) {
+			p->guid_permalink = c->el == E_GUID && c->permalink;
+			e->id = c->is_atom_id ? url_resolve(c->base, *t) :
+						fp_strdup(p, *t);
+			if (!e->id)
+				fp_fail(p, -ENOMEM, "out of memory");
+		}
+		break;
+	case E_DESC:
+	case E_SUMMARY:
+		if (e->summary && *e->summary && !e->content &&
+		    c->mode != M_TEXT && !p->atom) {
+			e->content = *t, *t = NULL;
+			e->content_html = *h, *h = NULL;
+		} else if (!e->summary || (!*e->summary && **t)) {
+			free(e->summary);
+			e->summary = *t, *t = NULL;
+			free(e->summary_html);
+			e->summary_html = *h, *h = NULL;
+		}
+		break;
+	case E_CONTENT:
+	case E_BODY:
+		if (!e->content || (!*e->content && **t)) {
+			free(e->content);
+			e->content = *t, *t = NULL;
+			free(e->content_html);
+			e->content_html = *h, *h = NULL;
+		}
+		break;
+	case E_UPDATED:
+		set_last(&e->updated, fp_date(p, *t));
+		break;
+	case E_PUBLISHED:
+		set_last(&e->published, fp_date(p, *t));
+		break;
+	case E_CATEGORY:
+		fp_add_tag(p, *t), *t = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The field element at the top of the stack ends: render what it held,
+ * then give it to its person, feed or entry. */
+static void
+capture_finish(struct fp *p)
+{
+	struct capture *c = &p->c;
+	char *t, *h;
+
+	c->active = 0;
+	capture_render(p, &t, &h);
 	if (p->err)
 		goto out;
-
-	if (c->parent == C_PERSON) {
-		p->person_has_child = 1;
-		if (c->el == E_NAME)
-			set_once(&p->person.name, t), t = NULL;
-		else if (c->el == E_EMAIL)
-			set_once(&p->person.email, t), t = NULL;
-		else if (c->el == E_URI && *t) {
-			set_once(&p->person.url, resolve(p, c->base, t));
-		}
-	} else if (c->parent == C_FEED) {
-		switch (c->el) {
-		case E_TITLE: set_once(&d->feed.title, t), t = NULL; break;
-		case E_DESC:
-		case E_SUBTITLE:
-			set_once(&d->feed.subtitle, t), t = NULL;
-			break;
-		case E_LINK:
-			finish_link_text(p, t, &d->feed.links,
-					 &d->feed.nlinks, &d->feed.link);
-			t = NULL;
-			break;
-		case E_ID:
-			if (*t)
-				set_once(&d->feed.id, p->atom ?
-					 resolve(p, c->base, t) :
-					 fp_strdup(p, t));
-			break;
-		case E_LANG: set_once(&d->feed.language, t), t = NULL; break;
-		case E_RIGHTS: set_once(&d->feed.rights, t), t = NULL; break;
-		case E_UPDATED:
-			set_once(&d->feed.updated, fp_date(p, t));
-			break;
-		case E_PUBLISHED:
-			set_once(&p->feed_published, fp_date(p, t));
-			break;
-		default:
-			break;
-		}
-	} else if (c->parent == C_ENTRY && e) {
-		switch (c->el) {
-		case E_TITLE: set_once(&e->title, t), t = NULL; break;
-		case E_LINK:
-			finish_link_text(p, t, &e->links, &e->nlinks,
-					 c->rel_alt ? &e->link : NULL);
-			t = NULL;
-			break;
-		case E_GUID:
-		case E_ID:
-			if (*t && !e->id) {
-				p->guid_permalink = c->el == E_GUID &&
-						    c->permalink;
-				e->id = c->is_atom_id ?
-					url_resolve(c->base, t) :
-					fp_strdup(p, t);
-				if (!e->id)
-					fp_fail(p, -ENOMEM, "out of memory");
-			}
-			break;
-		case E_DESC:
-		case E_SUMMARY:
-			if (e->summary && *e->summary && !e->content &&
-			    c->mode != M_TEXT && !p->atom) {
-				e->content = t, t = NULL;
-				e->content_html = h, h = NULL;
-			} else if (!e->summary || (!*e->summary && *t)) {
-				free(e->summary);
-				e->summary = t, t = NULL;
-				free(e->summary_html);
-				e->summary_html = h, h = NULL;
-			}
-			break;
-		case E_CONTENT:
-		case E_BODY:
-			if (!e->content || (!*e->content && *t)) {
-				free(e->content);
-				e->content = t, t = NULL;
-				free(e->content_html);
-				e->content_html = h, h = NULL;
-			}
-			break;
-		case E_UPDATED:
-			set_last(&e->updated, fp_date(p, t));
-			break;
-		case E_PUBLISHED:
-			set_last(&e->published, fp_date(p, t));
-			break;
-		case E_CATEGORY:
-			fp_add_tag(p, t), t = NULL;
-			break;
-		default:
-			break;
-		}
-	}
+	if (c->parent == C_PERSON)
+		assign_person(p, c, &t);
+	else if (c->parent == C_FEED)
+		assign_feed(p, c, &t);
+	else if (c->parent == C_ENTRY && p->e)
+		assign_entry(p, c, p->e, &t, &h);
 out:
 	free(t);
 	free(h);
@@ -850,127 +877,140 @@ lang_of(struct fp *p, const xmlChar **attrs, int nattrs)
 		fp_fail(p, -ENOMEM, "out of memory");
 }
 
+#define XML_NS "http://www.w3.org/XML/1998/namespace"
+
+/* An element inside a text construct is markup of its content, except
+ * Atom's xhtml wrapper div. */
 static void
-on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
-	 const xmlChar *xuri, int nns, const xmlChar **nss, int nattrs,
-	 int ndefaulted, const xmlChar **attrs)
+start_in_capture(struct fp *p, const char *name, const char *uri,
+		 const xmlChar **attrs, int nattrs)
 {
-	struct fp *p = ctx;
-	const char *name = (const char *)xlocal, *uri = (const char *)xuri;
-	enum ctx parent = p->depth ? p->stack[p->depth - 1].ctx : C_ROOT;
-	enum ctx me = C_SKIP;
-	enum el el;
 	size_t bn = 0;
 	const char *xb;
-	int atomish, special = 0;
-	enum ns ns;
 
-	(void)ndefaulted;
-	if (p->err)
-		return;
-	if (p->c.active) {
-		if (p->c.mode == M_XHTML && !p->c.markup &&
-		    p->depth == p->c.depth + 0 && !strcmp(name, "div") &&
-		    p->c.skip_div == 0 && uri &&
-		    !strcmp(uri, "http://www.w3.org/1999/xhtml") &&
-		    p->c.src.len == strspn(buf_str(&p->c.src), " \t\r\n")) {
-			/* Atom's xhtml wrapper div is not content. */
-			p->c.skip_div = (int)p->depth + 1;
-			push(p, C_FIELD, NULL, 0);
-			return;
-		}
-		xb = attr(attrs, nattrs, "http://www.w3.org/XML/1998/"
-			  "namespace", "base", &bn);
-		if (push(p, C_FIELD, xb, bn) == 0)
-			capture_start_tag(p, name, attrs, nattrs);
+	if (p->c.mode == M_XHTML && !p->c.markup &&
+	    p->depth == p->c.depth + 0 && !strcmp(name, "div") &&
+	    p->c.skip_div == 0 && uri &&
+	    !strcmp(uri, "http://www.w3.org/1999/xhtml") &&
+	    p->c.src.len == strspn(buf_str(&p->c.src), " \t\r\n")) {
+		/* Atom's xhtml wrapper div is not content. */
+		p->c.skip_div = (int)p->depth + 1;
+		push(p, C_FIELD, NULL, 0);
 		return;
 	}
-	ns = uri && p->root_ns && !strcmp(uri, p->root_ns) ? NS_CORE :
-	     ns_of(uri, (const char *)xprefix);
-	el = el_of(ns, name);
+	xb = attr(attrs, nattrs, XML_NS, "base", &bn);
+	if (push(p, C_FIELD, xb, bn) == 0)
+		capture_start_tag(p, name, attrs, nattrs);
+}
+
+/* The keyword of an element, its namespace in *nsp. */
+static enum el
+element_of(struct fp *p, enum ctx parent, const char *name, const char *uri,
+	   const char *prefix, enum ns *nsp)
+{
+	enum ns ns = uri && p->root_ns && !strcmp(uri, p->root_ns) ?
+		     NS_CORE : ns_of(uri, prefix);
+	enum el el = el_of(ns, name);
+
 	if (parent == C_ROOT && !p->root && uri && ns == NS_OTHER) {
 		/* A feed in a namespace we do not know ("necho", "pie",
 		 * "rss2.1"): its own namespace is the core one. */
 		el = el_of(NS_CORE, name);
 		if (el == E_RSS || el == E_FEED || el == E_CHANNEL) {
 			p->root_ns = strdup(uri);
-			if (!p->root_ns) {
+			if (!p->root_ns)
 				fp_fail(p, -ENOMEM, "out of memory");
-				return;
-			}
 			ns = NS_CORE;
 		}
 	}
-	atomish = p->atom || (uri && (!strncmp(uri,
-		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
-		"http://purl.org/atom/ns#")));
-	xb = attr(attrs, nattrs, "http://www.w3.org/XML/1998/namespace",
-		  "base", &bn);
+	*nsp = ns;
+	return el;
+}
 
-	switch (parent) {
-	case C_ROOT:
-		if (p->root) {
-			me = C_SKIP;
-			break;
-		}
-		me = root_element(p, el, uri, name, attrs, nattrs, nss, nns);
-		if (me == C_ROOT) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "not a feed: root element "
-				 "<%.100s>", name);
-			fp_fail(p, -EINVAL, msg);
-			return;
-		}
-		p->root = 1;
-		if (push(p, me, xb, bn) < 0)
-			return;
-		lang_of(p, attrs, nattrs);
+/* The root element: a feed's, or the document is refused. */
+static void
+start_root(struct fp *p, enum el el, const char *uri, const char *name,
+	   const xmlChar **attrs, int nattrs, const xmlChar **nss, int nns)
+{
+	size_t bn = 0;
+	const char *xb = attr(attrs, nattrs, XML_NS, "base", &bn);
+	enum ctx me = root_element(p, el, uri, name, attrs, nattrs, nss, nns);
+	char msg[160];
+
+	if (me == C_ROOT) {
+		snprintf(msg, sizeof(msg), "not a feed: root element "
+			 "<%.100s>", name);
+		fp_fail(p, -EINVAL, msg);
 		return;
+	}
+	p->root = 1;
+	if (push(p, me, xb, bn) < 0)
+		return;
+	lang_of(p, attrs, nattrs);
+}
+
+/* What element el opens inside parent. *special: 1 for a link given by
+ * its href, 2 for a category given by its term (both read from the
+ * attributes, their content skipped). */
+static enum ctx
+child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
+	  int *special)
+{
+	size_t n;
+
+	*special = 0;
+	switch (parent) {
 	case C_WRAP:
 		if (el == E_CHANNEL)
-			me = C_FEED;
-		else if (el == E_ITEM || el == E_ENTRY)
-			me = C_ENTRY;
+			return C_FEED;
+		if (el == E_ITEM || el == E_ENTRY)
+			return C_ENTRY;
 		break;
 	case C_FEED:
 		if (el == E_ITEM || el == E_ENTRY)
-			me = C_ENTRY;
-		else if (el == E_AUTHOR)
-			me = C_PERSON;
-		else if (el == E_LINK && attr(attrs, nattrs, NULL, "href", &bn))
-			me = C_SKIP, special = 1;
-		else if (el >= E_TITLE && el <= E_PUBLISHED && el != E_GUID)
-			me = C_FIELD;
-		if (el == E_SUMMARY)
-			me = C_SKIP;
+			return C_ENTRY;
+		if (el == E_AUTHOR)
+			return C_PERSON;
+		if (el == E_LINK && attr(attrs, nattrs, NULL, "href", &n))
+			return *special = 1, C_SKIP;
+		if (el >= E_TITLE && el <= E_PUBLISHED && el != E_GUID)
+			return C_FIELD;
 		break;
 	case C_ENTRY:
 		if (el == E_AUTHOR)
-			me = C_PERSON;
-		else if (el == E_LINK && attr(attrs, nattrs, NULL, "href", &bn))
-			me = C_SKIP, special = 1;
-		else if (el == E_CATEGORY && attr(attrs, nattrs, NULL, "term",
-						  &bn))
-			me = C_SKIP, special = 2;
-		else if ((el >= E_TITLE && el <= E_PUBLISHED &&
-			  el != E_LANG && el != E_RIGHTS &&
-			  el != E_SUBTITLE) ||
-			 (el >= E_CATEGORY && el <= E_BODY))
-			me = C_FIELD;
+			return C_PERSON;
+		if (el == E_LINK && attr(attrs, nattrs, NULL, "href", &n))
+			return *special = 1, C_SKIP;
+		if (el == E_CATEGORY && attr(attrs, nattrs, NULL, "term", &n))
+			return *special = 2, C_SKIP;
+		if ((el >= E_TITLE && el <= E_PUBLISHED && el != E_LANG &&
+		     el != E_RIGHTS && el != E_SUBTITLE) ||
+		    (el >= E_CATEGORY && el <= E_BODY))
+			return C_FIELD;
 		break;
 	case C_PERSON:
 		if (el == E_NAME || el == E_EMAIL || el == E_URI)
-			me = C_FIELD;
+			return C_FIELD;
 		break;
 	default:
 		break;
 	}
-	/* the href lookup above clobbered bn */
-	xb = attr(attrs, nattrs, "http://www.w3.org/XML/1998/namespace",
-		  "base", &bn);
+	return C_SKIP;
+}
+
+/* Open the frame of an element below the root and start what it is: an
+ * entry (within the limit), a person, a field, a link or category. */
+static void
+open_element(struct fp *p, enum ctx parent, enum ctx me, int special,
+	     enum el el, int atomish, int xhtml, const xmlChar **attrs,
+	     int nattrs)
+{
+	size_t bn = 0;
+	const char *xb = attr(attrs, nattrs, XML_NS, "base", &bn), *v;
+	char msg[96];
+
 	if (me == C_ENTRY) {
 		if (p->doc->nentries >= p->lim.max_entries) {
-			char msg[96];
 			snprintf(msg, sizeof(msg), "more than %zu entries; "
 				 "the rest were dropped",
 				 p->lim.max_entries);
@@ -987,9 +1027,9 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	if (me == C_ENTRY) {
 		free(p->about);
 		p->about = NULL;
-		xb = attr(attrs, nattrs, "http://www.w3.org/1999/02/22-rdf-"
-			  "syntax-ns#", "about", &bn);
-		if (xb && bn && !(p->about = value_dup(xb, bn)))
+		v = attr(attrs, nattrs, "http://www.w3.org/1999/02/22-rdf-"
+			 "syntax-ns#", "about", &bn);
+		if (v && bn && !(p->about = value_dup(v, bn)))
 			fp_fail(p, -ENOMEM, "out of memory");
 	}
 	if (special == 1) {
@@ -1003,9 +1043,45 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 		buf_reset(&p->person_text);
 	} else if (me == C_FIELD) {
 		capture_begin(p, parent, el, atomish, attrs, nattrs);
-		if (ns == NS_XHTML)
+		if (xhtml)
 			p->c.mode = M_XHTML;
 	}
+}
+
+static void
+on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
+	 const xmlChar *xuri, int nns, const xmlChar **nss, int nattrs,
+	 int ndefaulted, const xmlChar **attrs)
+{
+	struct fp *p = ctx;
+	const char *name = (const char *)xlocal, *uri = (const char *)xuri;
+	enum ctx parent = p->depth ? p->stack[p->depth - 1].ctx : C_ROOT;
+	enum ctx me = C_SKIP;
+	int atomish, special = 0;
+	enum el el;
+	enum ns ns;
+
+	(void)ndefaulted;
+	if (p->err)
+		return;
+	if (p->c.active) {
+		start_in_capture(p, name, uri, attrs, nattrs);
+		return;
+	}
+	el = element_of(p, parent, name, uri, (const char *)xprefix, &ns);
+	if (p->err)
+		return;
+	if (parent == C_ROOT && !p->root) {
+		start_root(p, el, uri, name, attrs, nattrs, nss, nns);
+		return;
+	}
+	atomish = p->atom || (uri && (!strncmp(uri,
+		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
+		"http://purl.org/atom/ns#")));
+	if (parent != C_ROOT)
+		me = child_ctx(parent, el, attrs, nattrs, &special);
+	open_element(p, parent, me, special, el, atomish, ns == NS_XHTML,
+		     attrs, nattrs);
 }
 
 /* Close the frame at the top of the stack. */
