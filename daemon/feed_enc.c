@@ -190,44 +190,47 @@ set_bozo(char **bozo, const char *fmt, ...)
 	return *bozo ? 0 : -ENOMEM;
 }
 
-/* Decide the charset and decode data to UTF-8. On return *start, *outlen
- * is the UTF-8 text: either inside data (no copy was needed) or out's
- * buffer. enc receives the charset name reported; *bozo a reason when the
- * bytes were not what they claimed (malloc'd, may stay NULL). */
-int
-feed_enc_decode(const char *data, size_t len, const char *content_type,
-		struct buf *out, const char **start, size_t *outlen,
-		char enc[40], char **bozo)
+/* A BOM or the byte pattern of "<?" (XML 1.0 appendix F): the encoding
+ * into sniff (empty when none); returns the BOM's length. */
+static size_t
+sniff_encoding(const unsigned char *u, size_t len, char sniff[16])
 {
-	const unsigned char *u = (const unsigned char *)data;
-	char media[64], hcs[40], xenc[40], sniff[16] = "", head[256];
-	size_t bom = 0, i, n, vm, bad;
-	long r;
-	int text_default = 0;
+	static const struct {
+		const char *bytes;
+		size_t n, bom;
+		const char *enc;
+	} pats[] = {
+		{"\x00\x00\xfe\xff", 4, 4, "utf-32be"},
+		{"\xff\xfe\x00\x00", 4, 4, "utf-32le"},
+		{"\xef\xbb\xbf", 3, 3, "utf-8"},
+		{"\xfe\xff", 2, 2, "utf-16be"},
+		{"\xff\xfe", 2, 2, "utf-16le"},
+		{"\x00\x00\x00\x3c", 4, 0, "utf-32be"},
+		{"\x3c\x00\x00\x00", 4, 0, "utf-32le"},
+		{"\x00\x3c\x00\x3f", 4, 0, "utf-16be"},
+		{"\x3c\x00\x3f\x00", 4, 0, "utf-16le"},
+		{"\x4c\x6f\xa7\x94", 4, 0, "cp037"},
+	};
+	size_t i;
 
-	/* BOMs and the byte patterns of "<?" (XML 1.0 appendix F). */
-	if (len >= 4 && !memcmp(u, "\x00\x00\xfe\xff", 4))
-		strcpy(sniff, "utf-32be"), bom = 4;
-	else if (len >= 4 && !memcmp(u, "\xff\xfe\x00\x00", 4))
-		strcpy(sniff, "utf-32le"), bom = 4;
-	else if (len >= 3 && !memcmp(u, "\xef\xbb\xbf", 3))
-		strcpy(sniff, "utf-8"), bom = 3;
-	else if (len >= 2 && !memcmp(u, "\xfe\xff", 2))
-		strcpy(sniff, "utf-16be"), bom = 2;
-	else if (len >= 2 && !memcmp(u, "\xff\xfe", 2))
-		strcpy(sniff, "utf-16le"), bom = 2;
-	else if (len >= 4 && !memcmp(u, "\x00\x00\x00\x3c", 4))
-		strcpy(sniff, "utf-32be");
-	else if (len >= 4 && !memcmp(u, "\x3c\x00\x00\x00", 4))
-		strcpy(sniff, "utf-32le");
-	else if (len >= 4 && !memcmp(u, "\x00\x3c\x00\x3f", 4))
-		strcpy(sniff, "utf-16be");
-	else if (len >= 4 && !memcmp(u, "\x3c\x00\x3f\x00", 4))
-		strcpy(sniff, "utf-16le");
-	else if (len >= 4 && !memcmp(u, "\x4c\x6f\xa7\x94", 4))
-		strcpy(sniff, "cp037");
+	sniff[0] = '\0';
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		if (len >= pats[i].n && !memcmp(u, pats[i].bytes, pats[i].n)) {
+			strcpy(sniff, pats[i].enc);
+			return pats[i].bom;
+		}
+	return 0;
+}
 
-	/* An ASCII view of the head, to read the XML declaration. */
+/* The encoding the XML declaration names (into xenc), read through an
+ * ASCII view of the head of a sniffed UTF-16/32 stream. */
+static void
+declared_encoding(const unsigned char *u, size_t len, size_t bom,
+		  const char *sniff, char xenc[40])
+{
+	char head[256];
+	size_t i, n;
+
 	if (!strncmp(sniff, "utf-16", 6) || !strncmp(sniff, "utf-32", 6)) {
 		size_t w = sniff[4] == '1' ? 2 : 4, lo;
 
@@ -237,13 +240,23 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 			head[n++] = (char)u[i + lo];
 	} else {
 		n = len - bom < sizeof(head) - 1 ? len - bom : sizeof(head) - 1;
-		memcpy(head, data + bom, n);
+		memcpy(head, u + bom, n);
 	}
-	xml_decl_encoding(head, n, xenc, sizeof(xenc));
+	xml_decl_encoding(head, n, xenc, 40);
 	if (!strcmp(xenc, "gb2312"))
 		strcpy(xenc, "gb18030");
+}
 
-	media[0] = hcs[0] = '\0';
+/* The charset to decode with, into enc (RFC 7303's precedence; see the
+ * top of this file). 0 or -ENOMEM. */
+static int
+choose_charset(const unsigned char *u, size_t len, const char *content_type,
+	       size_t bom, const char *sniff, const char *xenc, char enc[40],
+	       char **bozo)
+{
+	char media[64] = "", hcs[40] = "";
+	int text_default = 0;
+
 	if (content_type && *content_type) {
 		parse_content_type(content_type, media, sizeof(media), hcs,
 				   sizeof(hcs));
@@ -277,33 +290,37 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 	/* "utf-16" with no BOM declared in a sniffed stream: be specific. */
 	if ((!strcmp(enc, "utf-16") || !strcmp(enc, "utf-32")) && sniff[0])
 		strcpy(enc, sniff);
+	return 0;
+}
 
-	data += bom;
-	len -= bom;
-	u += bom;
+/* Decode data (BOM removed) from enc into out. 1: data is valid UTF-8 as
+ * it is, nothing copied; 0: out holds the text; -ENOMEM. enc may change
+ * to the charset really used. */
+static int
+decode(const char *data, size_t len, char enc[40], const char *xenc,
+       struct buf *out, char **bozo)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	size_t vm, bad;
+	long r;
+
 	if (!strcmp(enc, "utf-8") || !strcmp(enc, "utf8") ||
 	    !strcmp(enc, "us-ascii") || !strcmp(enc, "ascii")) {
 		bad = utf8_scan(u, len, &vm);
-		if (bad == 0) {
-			*start = data;
-			*outlen = len;
-			return 0;
-		}
-		if (vm == 0) {
-			/* Not one valid sequence: the bytes are legacy
-			 * 8-bit text, almost always windows-1252. */
-			if (set_bozo(bozo, "bytes are not %s; decoded as "
-				     "windows-1252%s", enc, "") < 0)
-				return -ENOMEM;
-			strcpy(enc, "windows-1252");
-		} else {
+		if (bad == 0)
+			return 1;
+		if (vm > 0) {
 			if (set_bozo(bozo, "invalid %s byte sequences "
 				     "replaced%s", enc, "") < 0)
 				return -ENOMEM;
-			if (utf8_repair(u, len, out) < 0)
-				return -ENOMEM;
-			goto done;
+			return utf8_repair(u, len, out) < 0 ? -ENOMEM : 0;
 		}
+		/* Not one valid sequence: the bytes are legacy 8-bit text,
+		 * almost always windows-1252. */
+		if (set_bozo(bozo, "bytes are not %s; decoded as "
+			     "windows-1252%s", enc, "") < 0)
+			return -ENOMEM;
+		strcpy(enc, "windows-1252");
 	}
 	r = iconv_decode(enc, data, len, out);
 	if (r == -EINVAL) {
@@ -328,7 +345,34 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 	if (r > 0 && set_bozo(bozo, "invalid %s byte sequences replaced%s",
 			      enc, "") < 0)
 		return -ENOMEM;
-done:
+	return 0;
+}
+
+/* Decide the charset and decode data to UTF-8 (feed_int.h): sniff, read
+ * the declaration, choose, decode. */
+int
+feed_enc_decode(const char *data, size_t len, const char *content_type,
+		struct buf *out, const char **start, size_t *outlen,
+		char enc[40], char **bozo)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	char sniff[16], xenc[40];
+	size_t bom;
+	int r;
+
+	bom = sniff_encoding(u, len, sniff);
+	declared_encoding(u, len, bom, sniff, xenc);
+	if ((r = choose_charset(u, len, content_type, bom, sniff, xenc, enc,
+				bozo)) < 0)
+		return r;
+	r = decode(data + bom, len - bom, enc, xenc, out, bozo);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		*start = data + bom;
+		*outlen = len - bom;
+		return 0;
+	}
 	*start = out->data ? out->data : "";
 	*outlen = out->len;
 	return 0;
