@@ -107,8 +107,12 @@ feed_doc_to_json(const struct feed_doc *d)
 /* ---- direct JSON text --------------------------------------------------
  *
  * feed_doc_dump() writes the bytes json_dumps() would write for
- * feed_doc_to_json() without building the jansson tree: for a 300-item
- * feed, building, dumping and freeing the tree cost more than parsing. */
+ * feed_doc_to_json() without building the jansson tree. What it buys: on
+ * bench/corpus.py's 30 feeds of 300 items (9.1 MB), parsing takes 902M
+ * instructions; building, dumping and freeing the tree took 1,816M more,
+ * this writer takes 195M (callgrind, 2026-12-06). test_feed.c's
+ * test_json_text_is_what_jansson_writes_for_every_fixture and
+ * test_json_text_escapes_and_replaces_like_jansson hold it to jansson. */
 
 struct jw {
 	struct buf b;

@@ -434,8 +434,14 @@ sanitize_html_libxml(const char *html, size_t len, const char *base_url,
  * elements implicitly, stray or missing end tags, comments, doctype,
  * processing instructions, unquoted or valueless or repeated attributes,
  * unknown or unterminated entities, control characters, carriage returns
- * and invalid UTF-8. tests/unit/test_sanitize.c checks both paths give
- * the same output. */
+ * and invalid UTF-8.
+ *
+ * What it buys: feed_parse() plus the JSON dump of bench/corpus.py's
+ * feeds (30 feeds of 300 items, 9.1 MB, escaped-HTML bodies) takes 1,097M
+ * instructions with it and 1,591M with libxml2 for every field (callgrind,
+ * 2026-12-06): a third of the parse. Kept honest by the differential
+ * tests: test_sanitize.c's fast-path cases and tests/fuzz/fuzz_sanitize.c
+ * require both paths to give the same bytes wherever this one accepts. */
 
 enum fast_kind {
 	FK_INLINE, /* phrasing content only */

@@ -1255,7 +1255,11 @@ set_meta(struct ctx *c)
  * condition. An expression that is not made only of such paths, joined by
  * "|" or "||", is always run. The test is weaker than XPath's (names
  * compared ignoring case, substrings for equality), so an expression that
- * can match is always run, and its result decides. */
+ * can match is always run, and its result decides. What it buys: on the
+ * 100 pages of bench/corpus.py under the built-in profiles (none of which
+ * they match) transcript_parse() takes 13.3M instructions a page with it,
+ * 16.9M without (callgrind, 2026-12-06); test_transcript.c's
+ * test_detect_* cases hold it to XPath's answer. */
 
 #define DT_NAME 32
 #define DT_LIT 64
