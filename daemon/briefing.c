@@ -247,9 +247,13 @@ briefing_to_json(const struct briefing *b, int with_turns)
  * briefing_dump() writes the bytes json_dumps(briefing_to_json(b, t),
  * JSON_COMPACT) writes, without the jansson tree: the store writes two
  * such texts per briefing (the revision record and the event line), and
- * the tree cost more than the text. Stored revision texts are compared
- * byte for byte, so the two must agree exactly (tests/unit/test_briefing.c
- * checks). */
+ * the tree cost more than the text. What it buys: json_dumps() of an 83 KB
+ * transcript record took 6.2M instructions, a quarter of a put, and
+ * store_put_briefing() went from 21.6M to 17.2M instructions a briefing
+ * (callgrind, 300 transcripts; commit 55c7d95). Stored revision texts are
+ * compared byte for byte, so the two must agree exactly: test_briefing.c's
+ * test_direct_dump_writes_the_bytes_jansson_writes and test_store.c's
+ * test_record_text_is_exactly_janssons_compact_dump check it. */
 
 /* A member "key":value where value is a string as jstr() makes it: null,
  * the string, or "" when it is not UTF-8. */

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,6 +34,7 @@
 #include "buf.h"
 #include "config.h"
 #include "feed.h"
+#include "fileio.h"
 #include "history.h"
 #include "metrics.h"
 #include "sanitize.h"
@@ -955,95 +955,24 @@ comment_text(struct buf *b, const char *s)
 	}
 }
 
-/* Write data to path atomically: a temporary file beside it with the
- * same mode (and owner, when we may), fsync, rename, fsync the directory.
- * A symlink is followed, so the link stays a link. 0 or -1 (reported). */
+/* Write data to path atomically (fileio_replace): same mode and owner as
+ * before, a symlink followed, nothing written when the file changed since
+ * it was read. 0 or -1 (reported). */
 static int
 write_atomic(const char *cmd, const char *path, const char *data, size_t len,
 	     const struct stat *before)
 {
-	char real[PATH_MAX], *tmp = NULL, *dirc = NULL;
-	struct stat now;
-	size_t off = 0;
-	int fd = -1, dfd, rc = -1;
+	struct fileio_replace o = {.like = before, .unchanged = before,
+				   .follow = 1};
+	int r = fileio_replace(path, data, len, &o);
 
-	if (!realpath(path, real)) {
-		fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, path,
-			strerror(errno));
-		return -1;
-	}
-	if (asprintf(&tmp, "%s.XXXXXX", real) < 0) {
-		tmp = NULL;
-		fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-		goto done;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "briefwatch: %s: cannot create a file beside %s: %s\n",
-			cmd, real, strerror(errno));
-		goto done;
-	}
-	if (fchmod(fd, before->st_mode & 07777) < 0) {
-		fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, tmp,
-			strerror(errno));
-		goto done;
-	}
-	/* Root editing another user's file: keep the owner. Others cannot
-	 * change it and need not. */
-	if (fchown(fd, before->st_uid, before->st_gid) < 0 && errno != EPERM) {
-		fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, tmp,
-			strerror(errno));
-		goto done;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "briefwatch: %s: writing %s: %s\n", cmd,
-				tmp, strerror(errno));
-			goto done;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		fprintf(stderr, "briefwatch: %s: writing %s: %s\n", cmd, tmp,
-			strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	/* Someone else edited the file since we read it: do not undo it. */
-	if (stat(real, &now) < 0 || now.st_size != before->st_size ||
-	    now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
-	    now.st_mtim.tv_nsec != before->st_mtim.tv_nsec) {
+	if (r == -ESTALE)
 		fprintf(stderr, "briefwatch: %s: %s changed while importing; nothing written, try again\n",
 			cmd, path);
-		goto done;
-	}
-	if (rename(tmp, real) < 0) {
-		fprintf(stderr, "briefwatch: %s: replacing %s: %s\n", cmd, real,
-			strerror(errno));
-		goto done;
-	}
-	free(tmp);
-	tmp = NULL;
-	dirc = strdup(real);
-	if (dirc && (dfd = open(dirname(dirc), O_RDONLY | O_DIRECTORY |
-						     O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	rc = 0;
-done:
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
-	free(dirc);
-	return rc;
+	else if (r < 0)
+		fprintf(stderr, "briefwatch: %s: %s %s: %s\n", cmd, o.failed,
+			path, strerror(-r));
+	return r < 0 ? -1 : 0;
 }
 
 static int
@@ -1312,24 +1241,14 @@ static int
 send_line(int fd, json_t *req)
 {
 	char *s = json_dumps(req, JSON_COMPACT);
-	size_t len, off = 0;
-	int r = 0;
+	size_t len;
+	int r;
 
 	if (!s)
 		return -ENOMEM;
 	len = strlen(s);
 	s[len++] = '\n'; /* json_dumps leaves room: replace the NUL */
-	while (off < len) {
-		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
+	r = fileio_send_all(fd, s, len);
 	free(s);
 	return r;
 }

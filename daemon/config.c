@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "inifile.h"
 #include "log.h"
 
@@ -725,7 +726,7 @@ config_feed_format(const struct config_feed *f, struct buf *out)
 		config_format_recheck(&f->recheck, rc, sizeof(rc));
 		buf_printf(&b, "recheck = %s\n", rc);
 	}
-	if (bad || buf_str(&b) == NULL) {
+	if (bad || buf_error(&b)) {
 		buf_free(&b);
 		return bad ? -EINVAL : -ENOMEM;
 	}
@@ -822,10 +823,11 @@ config_load(const char *path, struct config **out, char **err)
 int
 config_write_feeds(const struct config *c, char **err)
 {
-	struct buf text = BUF_INIT, tmp = BUF_INIT, msg = BUF_INIT;
-	const char *path = c->feeds_file, *slash;
+	struct buf text = BUF_INIT, msg = BUF_INIT;
+	struct fileio_replace o = {.mode = 0640};
+	const char *path = c->feeds_file;
 	size_t i;
-	int fd = -1, r = 0;
+	int r = 0;
 
 	*err = NULL;
 	if (!path)
@@ -839,71 +841,14 @@ config_write_feeds(const struct config *c, char **err)
 		buf_puts(&text, "\n");
 		r = config_feed_format(&c->feeds[i], &text);
 	}
-	if (r == 0 && (buf_str(&text) == NULL ||
-		       buf_printf(&tmp, "%s.tmp", path) < 0))
-		r = -ENOMEM;
-	if (r < 0)
-		goto out;
-	fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  0640);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	for (i = 0; i < text.len;) {
-		ssize_t w = write(fd, text.data + i, text.len - i);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			goto out;
-		}
-		i += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		r = -errno;
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(buf_str(&tmp), path) < 0) {
-		r = -errno;
-		goto out;
-	}
-	/* The rename is durable once the directory is. */
-	slash = strrchr(path, '/');
-	{
-		struct buf dir = BUF_INIT;
-		int dfd;
-
-		if (slash == path)
-			buf_puts(&dir, "/");
-		else if (slash)
-			buf_append(&dir, path, (size_t)(slash - path));
-		else
-			buf_puts(&dir, ".");
-		dfd = buf_str(&dir) ? open(buf_str(&dir),
-					   O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-				    : -1;
-		if (dfd >= 0) {
-			if (fsync(dfd) < 0)
-				r = -errno;
-			close(dfd);
-		}
-		buf_free(&dir);
-	}
-out:
-	if (fd >= 0) {
-		close(fd);
-	}
-	if (r < 0 && buf_str(&tmp))
-		unlink(buf_str(&tmp));
+	if (r == 0 && buf_error(&text))
+		r = buf_error(&text);
+	if (r == 0)
+		r = fileio_replace(path, text.data, text.len, &o);
 	if (r < 0) {
 		buf_printf(&msg, "cannot write %s: %s", path, strerror(-r));
 		*err = buf_detach(&msg);
 	}
-	buf_free(&tmp);
 	buf_free(&text);
 	return r;
 }

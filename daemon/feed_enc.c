@@ -23,14 +23,8 @@
 #include <libxml/HTMLparser.h>
 
 #include "buf.h"
-
-/* Internal to feed*.c, not part of the public API. */
-int feed_enc_decode(const char *data, size_t len, const char *content_type,
-		    struct buf *out, const char **start, size_t *outlen,
-		    char enc[40], char **bozo);
-int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
-		    int *has_entity_decl, int *unclosed_cdata);
-int feed_enc_fix_utf8(struct buf *b);
+#include "feed_int.h"
+#include "utf8.h"
 
 static int
 is_ascii(const unsigned char *s, size_t len)
@@ -42,121 +36,6 @@ is_ascii(const unsigned char *s, size_t len)
 			return 0;
 	return 1;
 }
-
-/* Returns the number of invalid sequences in s; *valid_mb counts the valid
- * multi-byte sequences. */
-static size_t
-utf8_scan(const unsigned char *s, size_t len, size_t *valid_mb)
-{
-	size_t i = 0, bad = 0, n, k;
-	uint32_t cp;
-
-	*valid_mb = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			uint64_t v;
-
-			/* ASCII runs 8 bytes at a time. */
-			i++;
-			while (i + 8 <= len) {
-				memcpy(&v, s + i, 8);
-				if (v & 0x8080808080808080ULL)
-					break;
-				i += 8;
-			}
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			bad++;
-			i++;
-			continue;
-		}
-		if (len - i <= n) {
-			bad++;
-			i++;
-			continue;
-		}
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				break;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (k <= n || (n == 2 && cp < 0x800) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
-			bad++;
-			i++;
-			continue;
-		}
-		(*valid_mb)++;
-		i += n + 1;
-	}
-	return bad;
-}
-
-/* Copy s as UTF-8, invalid sequences replaced by U+FFFD. */
-static int
-utf8_repair(const unsigned char *s, size_t len, struct buf *out)
-{
-	size_t i = 0, from = 0, vm;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		/* Scan one sequence with the same rules as utf8_scan. */
-		size_t n = (s[i] >= 0xf0) ? 4 : (s[i] >= 0xe0) ? 3 : 2;
-		if (n > len - i)
-			n = len - i;
-		if (utf8_scan(s + i, n, &vm) == 0 && vm == 1) {
-			i += n;
-			continue;
-		}
-		if (buf_append(out, s + from, i - from) < 0 ||
-		    buf_puts(out, "\xef\xbf\xbd") < 0)
-			return -ENOMEM;
-		i++;
-		from = i;
-	}
-	return buf_append(out, s + from, len - from);
-}
-
-/* Make b valid UTF-8 in place (U+FFFD for bad sequences). */
-int
-feed_enc_fix_utf8(struct buf *b)
-{
-	struct buf tmp = BUF_INIT;
-	size_t vm;
-
-	if (!b->len || utf8_scan((unsigned char *)b->data, b->len, &vm) == 0)
-		return 0;
-	if (utf8_repair((unsigned char *)b->data, b->len, &tmp) < 0) {
-		buf_free(&tmp);
-		return -ENOMEM;
-	}
-	buf_free(b);
-	*b = tmp;
-	return 0;
-}
-
-/* Code points 0x80-0x9f as windows-1252 means them (0: undefined). */
-static const unsigned short cp1252_c1[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
 
 static void
 lower_copy(char *dst, size_t cap, const char *s, size_t n)
@@ -311,44 +190,47 @@ set_bozo(char **bozo, const char *fmt, ...)
 	return *bozo ? 0 : -ENOMEM;
 }
 
-/* Decide the charset and decode data to UTF-8. On return *start, *outlen
- * is the UTF-8 text: either inside data (no copy was needed) or out's
- * buffer. enc receives the charset name reported; *bozo a reason when the
- * bytes were not what they claimed (malloc'd, may stay NULL). */
-int
-feed_enc_decode(const char *data, size_t len, const char *content_type,
-		struct buf *out, const char **start, size_t *outlen,
-		char enc[40], char **bozo)
+/* A BOM or the byte pattern of "<?" (XML 1.0 appendix F): the encoding
+ * into sniff (empty when none); returns the BOM's length. */
+static size_t
+sniff_encoding(const unsigned char *u, size_t len, char sniff[16])
 {
-	const unsigned char *u = (const unsigned char *)data;
-	char media[64], hcs[40], xenc[40], sniff[16] = "", head[256];
-	size_t bom = 0, i, n, vm, bad;
-	long r;
-	int text_default = 0;
+	static const struct {
+		const char *bytes;
+		size_t n, bom;
+		const char *enc;
+	} pats[] = {
+		{"\x00\x00\xfe\xff", 4, 4, "utf-32be"},
+		{"\xff\xfe\x00\x00", 4, 4, "utf-32le"},
+		{"\xef\xbb\xbf", 3, 3, "utf-8"},
+		{"\xfe\xff", 2, 2, "utf-16be"},
+		{"\xff\xfe", 2, 2, "utf-16le"},
+		{"\x00\x00\x00\x3c", 4, 0, "utf-32be"},
+		{"\x3c\x00\x00\x00", 4, 0, "utf-32le"},
+		{"\x00\x3c\x00\x3f", 4, 0, "utf-16be"},
+		{"\x3c\x00\x3f\x00", 4, 0, "utf-16le"},
+		{"\x4c\x6f\xa7\x94", 4, 0, "cp037"},
+	};
+	size_t i;
 
-	/* BOMs and the byte patterns of "<?" (XML 1.0 appendix F). */
-	if (len >= 4 && !memcmp(u, "\x00\x00\xfe\xff", 4))
-		strcpy(sniff, "utf-32be"), bom = 4;
-	else if (len >= 4 && !memcmp(u, "\xff\xfe\x00\x00", 4))
-		strcpy(sniff, "utf-32le"), bom = 4;
-	else if (len >= 3 && !memcmp(u, "\xef\xbb\xbf", 3))
-		strcpy(sniff, "utf-8"), bom = 3;
-	else if (len >= 2 && !memcmp(u, "\xfe\xff", 2))
-		strcpy(sniff, "utf-16be"), bom = 2;
-	else if (len >= 2 && !memcmp(u, "\xff\xfe", 2))
-		strcpy(sniff, "utf-16le"), bom = 2;
-	else if (len >= 4 && !memcmp(u, "\x00\x00\x00\x3c", 4))
-		strcpy(sniff, "utf-32be");
-	else if (len >= 4 && !memcmp(u, "\x3c\x00\x00\x00", 4))
-		strcpy(sniff, "utf-32le");
-	else if (len >= 4 && !memcmp(u, "\x00\x3c\x00\x3f", 4))
-		strcpy(sniff, "utf-16be");
-	else if (len >= 4 && !memcmp(u, "\x3c\x00\x3f\x00", 4))
-		strcpy(sniff, "utf-16le");
-	else if (len >= 4 && !memcmp(u, "\x4c\x6f\xa7\x94", 4))
-		strcpy(sniff, "cp037");
+	sniff[0] = '\0';
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		if (len >= pats[i].n && !memcmp(u, pats[i].bytes, pats[i].n)) {
+			strcpy(sniff, pats[i].enc);
+			return pats[i].bom;
+		}
+	return 0;
+}
 
-	/* An ASCII view of the head, to read the XML declaration. */
+/* The encoding the XML declaration names (into xenc), read through an
+ * ASCII view of the head of a sniffed UTF-16/32 stream. */
+static void
+declared_encoding(const unsigned char *u, size_t len, size_t bom,
+		  const char *sniff, char xenc[40])
+{
+	char head[256];
+	size_t i, n;
+
 	if (!strncmp(sniff, "utf-16", 6) || !strncmp(sniff, "utf-32", 6)) {
 		size_t w = sniff[4] == '1' ? 2 : 4, lo;
 
@@ -358,13 +240,23 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 			head[n++] = (char)u[i + lo];
 	} else {
 		n = len - bom < sizeof(head) - 1 ? len - bom : sizeof(head) - 1;
-		memcpy(head, data + bom, n);
+		memcpy(head, u + bom, n);
 	}
-	xml_decl_encoding(head, n, xenc, sizeof(xenc));
+	xml_decl_encoding(head, n, xenc, 40);
 	if (!strcmp(xenc, "gb2312"))
 		strcpy(xenc, "gb18030");
+}
 
-	media[0] = hcs[0] = '\0';
+/* The charset to decode with, into enc (RFC 7303's precedence; see the
+ * top of this file). 0 or -ENOMEM. */
+static int
+choose_charset(const unsigned char *u, size_t len, const char *content_type,
+	       size_t bom, const char *sniff, const char *xenc, char enc[40],
+	       char **bozo)
+{
+	char media[64] = "", hcs[40] = "";
+	int text_default = 0;
+
 	if (content_type && *content_type) {
 		parse_content_type(content_type, media, sizeof(media), hcs,
 				   sizeof(hcs));
@@ -398,33 +290,37 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 	/* "utf-16" with no BOM declared in a sniffed stream: be specific. */
 	if ((!strcmp(enc, "utf-16") || !strcmp(enc, "utf-32")) && sniff[0])
 		strcpy(enc, sniff);
+	return 0;
+}
 
-	data += bom;
-	len -= bom;
-	u += bom;
+/* Decode data (BOM removed) from enc into out. 1: data is valid UTF-8 as
+ * it is, nothing copied; 0: out holds the text; -ENOMEM. enc may change
+ * to the charset really used. */
+static int
+decode(const char *data, size_t len, char enc[40], const char *xenc,
+       struct buf *out, char **bozo)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	size_t vm, bad;
+	long r;
+
 	if (!strcmp(enc, "utf-8") || !strcmp(enc, "utf8") ||
 	    !strcmp(enc, "us-ascii") || !strcmp(enc, "ascii")) {
 		bad = utf8_scan(u, len, &vm);
-		if (bad == 0) {
-			*start = data;
-			*outlen = len;
-			return 0;
-		}
-		if (vm == 0) {
-			/* Not one valid sequence: the bytes are legacy
-			 * 8-bit text, almost always windows-1252. */
-			if (set_bozo(bozo, "bytes are not %s; decoded as "
-				     "windows-1252%s", enc, "") < 0)
-				return -ENOMEM;
-			strcpy(enc, "windows-1252");
-		} else {
+		if (bad == 0)
+			return 1;
+		if (vm > 0) {
 			if (set_bozo(bozo, "invalid %s byte sequences "
 				     "replaced%s", enc, "") < 0)
 				return -ENOMEM;
-			if (utf8_repair(u, len, out) < 0)
-				return -ENOMEM;
-			goto done;
+			return utf8_repair(u, len, out) < 0 ? -ENOMEM : 0;
 		}
+		/* Not one valid sequence: the bytes are legacy 8-bit text,
+		 * almost always windows-1252. */
+		if (set_bozo(bozo, "bytes are not %s; decoded as "
+			     "windows-1252%s", enc, "") < 0)
+			return -ENOMEM;
+		strcpy(enc, "windows-1252");
 	}
 	r = iconv_decode(enc, data, len, out);
 	if (r == -EINVAL) {
@@ -449,7 +345,34 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 	if (r > 0 && set_bozo(bozo, "invalid %s byte sequences replaced%s",
 			      enc, "") < 0)
 		return -ENOMEM;
-done:
+	return 0;
+}
+
+/* Decide the charset and decode data to UTF-8 (feed_int.h): sniff, read
+ * the declaration, choose, decode. */
+int
+feed_enc_decode(const char *data, size_t len, const char *content_type,
+		struct buf *out, const char **start, size_t *outlen,
+		char enc[40], char **bozo)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	char sniff[16], xenc[40];
+	size_t bom;
+	int r;
+
+	bom = sniff_encoding(u, len, sniff);
+	declared_encoding(u, len, bom, sniff, xenc);
+	if ((r = choose_charset(u, len, content_type, bom, sniff, xenc, enc,
+				bozo)) < 0)
+		return r;
+	r = decode(data + bom, len - bom, enc, xenc, out, bozo);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		*start = data + bom;
+		*outlen = len - bom;
+		return 0;
+	}
 	*start = out->data ? out->data : "";
 	*outlen = out->len;
 	return 0;
@@ -526,8 +449,8 @@ ref_len(const char *p, const char *end, unsigned *cp)
 		if (q >= end || *q != ';')
 			return 0;
 		/* "&#146;" means windows-1252's quote on real sites. */
-		if (v >= 0x80 && v <= 0x9f && cp1252_c1[v - 0x80])
-			*cp = cp1252_c1[v - 0x80];
+		if (utf8_cp1252_c1((unsigned)v))
+			*cp = utf8_cp1252_c1((unsigned)v);
 		else if (upper && v > 0 && v <= 0x10ffff)
 			*cp = (unsigned)v; /* XML only knows "&#x" */
 		return (size_t)(q + 1 - p);

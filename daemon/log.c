@@ -12,6 +12,9 @@
 
 _Atomic int log_level = LOG_LVL_INFO;
 
+static void log_write(int level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 log_write(int level, const char *fmt, va_list ap)
 {

@@ -14,41 +14,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
-
-/* Length of the UTF-8 sequence starting at s (at most n bytes available),
- * or 0 when it is not a valid, complete, shortest-form sequence. */
-static size_t
-service_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned long cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
+#include "utf8.h"
 
 /* Copy text into out (size outsz) as one clean line: control characters
  * become spaces, invalid UTF-8 bytes become '?' (systemd drops a STATUS=
@@ -60,7 +26,7 @@ service_clean_line(char *out, size_t outsz, const char *text)
 	size_t n = strlen(text), i = 0, o = 0, len;
 
 	while (i < n) {
-		len = service_utf8_len(s + i, n - i);
+		len = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, n - i);
 		if (len == 0) {
 			if (o + 1 >= outsz)
 				break;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "store_impl.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -1034,9 +1035,9 @@ store_backup(struct store *s, const char *path)
 done:
 	if (dst && sqlite3_close(dst) != SQLITE_OK && r == 0)
 		r = store_failf(s, -EIO, "backup: close failed");
-	if (r == 0 && rename(tmp, path) < 0)
-		r = store_failf(s, -errno, "backup: rename to \"%s\": %s",
-				path, strerror(errno));
+	if (r == 0 && (rc = fileio_rename(tmp, path)) < 0)
+		r = store_failf(s, rc, "backup: rename to \"%s\": %s",
+				path, strerror(-rc));
 	if (r < 0)
 		unlink(tmp);
 	free(tmp);

@@ -86,11 +86,6 @@ char *store_fts_query(const char *q);
 /* Turn an FTS5 error into a user-facing message; returns -EINVAL. */
 int store_query_error(struct store *s, int rc);
 
-/* The dedupe key of a URL (malloc'd): scheme and host lowercased, scheme
- * dropped (http and https are one page), default port, fragment and
- * tracking parameters removed. NULL on ENOMEM. */
-char *store_url_key(const char *url);
-
 int64_t store_now(void);
 
 #endif

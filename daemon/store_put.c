@@ -3,7 +3,6 @@
  */
 #include "store.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,85 +11,7 @@
 
 #include "buf.h"
 #include "store_impl.h"
-
-/* ---- URL dedupe key ---------------------------------------------------------- */
-
-/* Query parameters that only say how a reader got to the page. */
-static int
-tracking_param(const char *p, size_t n)
-{
-	static const char *const names[] = {
-		"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid",
-		"yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "mkt_tok",
-		"oly_anon_id", "oly_enc_id", "vero_id", "_hsenc", "_hsmi",
-		"twclid", "ttclid", "li_fat_id",
-	};
-	size_t i;
-
-	if (n >= 4 && strncasecmp(p, "utm_", 4) == 0)
-		return 1;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == n && strncasecmp(p, names[i], n) == 0)
-			return 1;
-	return 0;
-}
-
-char *
-store_url_key(const char *url)
-{
-	struct buf b = BUF_INIT;
-	const char *p = url, *host, *hend, *q, *end;
-	int r = 0, first = 1, https = 0;
-	size_t n;
-
-	end = url + strcspn(url, "#");
-	host = strstr(url, "://");
-	if (host && host < end) {
-		https = (size_t)(host - url) == 5 &&
-			strncasecmp(url, "https", 5) == 0;
-		host += 3;
-		hend = host + strcspn(host, "/?#");
-		if (hend > end)
-			hend = end;
-		/* host[:port], lowercased, default port dropped */
-		n = (size_t)(hend - host);
-		q = memchr(host, ':', n);
-		if (q && ((https && hend - q == 4 && !memcmp(q, ":443", 4)) ||
-			  (!https && hend - q == 3 && !memcmp(q, ":80", 3))))
-			n = (size_t)(q - host);
-		for (size_t i = 0; r == 0 && i < n; i++)
-			r = buf_putc(&b, (char)tolower((unsigned char)host[i]));
-		p = hend;
-		if (r == 0 && (p == end || *p != '/'))
-			r = buf_putc(&b, '/');
-	}
-	q = memchr(p, '?', (size_t)(end - p));
-	if (!q)
-		q = end;
-	if (r == 0)
-		r = buf_append(&b, p, (size_t)(q - p));
-	while (r == 0 && q < end) {
-		const char *a = q + 1, *e = a;
-
-		while (e < end && *e != '&' && *e != ';')
-			e++;
-		n = strcspn(a, "=&;#");
-		if (n > (size_t)(e - a))
-			n = (size_t)(e - a);
-		if (e > a && !tracking_param(a, n)) {
-			r = buf_putc(&b, first ? '?' : '&');
-			if (r == 0)
-				r = buf_append(&b, a, (size_t)(e - a));
-			first = 0;
-		}
-		q = e;
-	}
-	if (r < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
+#include "url.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
 
@@ -164,7 +85,7 @@ store_item_lookup_fp(struct store *s, const char *feed, const char *item_id,
 	}
 	if (!url)
 		return 0;
-	if (!(key = store_url_key(url)))
+	if (!(key = url_key(url)))
 		return store_failf(s, -ENOMEM, "out of memory");
 	if (!(st = store_stmt(s, ST_URL_GET))) {
 		free(key);
@@ -651,15 +572,22 @@ done:
  * (briefing_dump_record); the jansson tree is built only for an update's
  * diff. */
 int
-store_record_make(const struct briefing *b, const char *feed,
-		  const char *item_id, struct store_record *out)
+store_record_make(struct briefing *b, const char *feed, const char *item_id,
+		  struct store_record *out)
 {
 	struct buf text = BUF_INIT;
+	char *clean;
 
 	memset(out, 0, sizeof(*out));
-	if (b->url)
-		out->key = store_url_key(b->url);
-	else if (asprintf(&out->key, "item:%s\x1f%s", feed ? feed : "",
+	/* A link tagged ?utm_source=rss is the same page: stored (and
+	 * compared, and published) without its tracking parameters. */
+	if (b->url) {
+		if (!(clean = url_strip_tracking(b->url)))
+			return -ENOMEM;
+		free(b->url);
+		b->url = clean;
+		out->key = url_key(b->url);
+	} else if (asprintf(&out->key, "item:%s\x1f%s", feed ? feed : "",
 			  item_id ? item_id : "") < 0)
 		out->key = NULL;
 	if (!out->key || briefing_dump_record(b, &text, &out->head) < 0 ||

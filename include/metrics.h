@@ -14,8 +14,8 @@
  * missing members are skipped. 0 or -ENOMEM. */
 int metrics_from_status(const json_t *status, struct buf *out);
 
-/* Write text to path atomically (path.tmp, fsync, rename) with mode 0644.
- * 0 or a negative errno. */
+/* Write text to path atomically (fileio_replace) with mode 0644 less the
+ * umask. 0 or a negative errno. */
 int metrics_write_file(const char *path, const char *text, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 /* sanitize — turn untrusted HTML fragments into plain text and into
- * allowlist-sanitized HTML; resolve relative URLs. Pure functions: no I/O,
- * no globals, safe on any thread.
+ * allowlist-sanitized HTML (links resolved and checked with url.h). Pure
+ * functions: no I/O, no globals, safe on any thread.
  *
  * Input is UTF-8 (callers decode first). The HTML parser is libxml2's, fed
  * "UTF-8" explicitly, so one bad byte never switches it to Latin-1.
@@ -46,17 +46,6 @@ int sanitize_fold(const char *s, size_t len, struct buf *out);
 /* Append s[0..len) escaped for HTML text and attribute values
  * (& < > "). Returns 0 or -ENOMEM. */
 int sanitize_escape(const char *s, size_t len, struct buf *out);
-
-/* Resolve ref against base (RFC 3986 section 5.2; base may be NULL, then a
- * copy of ref comes back). Leading/trailing whitespace in ref is ignored.
- * Returns a malloc'd string, NULL only on ENOMEM. */
-char *sanitize_resolve_url(const char *base, const char *ref);
-
-/* 1 when url (absolute or relative) is safe in a link: relative, or one of
- * the schemes http https ftp ftps mailto news nntp irc tel feed urn tag
- * magnet gopher sftp ssh sip xmpp; 0 for javascript:, data:, vbscript: and
- * anything unknown. */
-int sanitize_url_is_safe(const char *url);
 
 /* Process set-up for every program that runs our parsers: initialise
  * libxml2 (so the parsers may run on several threads) and silence its

@@ -125,8 +125,10 @@ struct store_record {
 	char *key;     /* the dedupe key: normalised URL, or feed and item */
 };
 /* Make *out for storing b from feed's item item_id (as store_put_item
- * would be called). 0 or -ENOMEM; clear with store_record_clear. */
-int store_record_make(const struct briefing *b, const char *feed,
+ * would be called). b->url loses its tracking parameters first
+ * (url_strip_tracking): the URL stored and published is the clean one.
+ * 0 or -ENOMEM; clear with store_record_clear. */
+int store_record_make(struct briefing *b, const char *feed,
 		      const char *item_id, struct store_record *out);
 void store_record_clear(struct store_record *r);
 /* store_put_item with rec made from this b, feed and item_id (b unchanged

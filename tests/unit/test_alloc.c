@@ -38,6 +38,7 @@
 #include <libxml/xmlmemory.h>
 
 #include "briefing.h"
+#include "buf.h"
 #include "config.h"
 #include "feed.h"
 #include "proto.h"
@@ -527,6 +528,37 @@ run_config(const struct input *in, char **out)
 	return r;
 }
 
+/* config_feed_format() alone under failing allocations: every feed of
+ * the parsed config formatted into one buffer. A section written short
+ * (an append that failed unseen) must not come back as success. */
+static int
+run_config_format(const struct input *in, char **out)
+{
+	struct config *c = NULL;
+	struct buf b = BUF_INIT;
+	char *err = NULL;
+	size_t i;
+	int r;
+
+	r = config_parse(in->data, in->len, &c, &err);
+	free(err);
+	assert_int_equal(r, 0);
+	arm(alloc_fail_at);
+	for (i = 0; r == 0 && i < c->nfeeds; i++)
+		r = config_feed_format(&c->feeds[i], &b);
+	disarm();
+	config_free(c);
+	if (r < 0) {
+		buf_free(&b);
+		*out = dump_error(r);
+		return r;
+	}
+	*out = strdup(buf_str(&b));
+	assert_non_null(*out);
+	buf_free(&b);
+	return 0;
+}
+
 /* ---- the torture loop ------------------------------------------------- */
 
 struct report {
@@ -800,6 +832,32 @@ test_config_parse_survives_every_failed_allocation_without_leaking(
 	check_total(&total);
 }
 
+static void
+test_config_feed_format_survives_every_failed_allocation_without_leaking(
+	void **state)
+{
+	static const char text[] =
+		"[feed nato]\n"
+		"url = https://www.example-alliance.int/cps/en/natohq/"
+		"news.xml?section=press-conferences&lang=en\n"
+		"profile = nato\n"
+		"xpath_body = //div[@class='transcript']//p[not(@class)]\n"
+		"xpath_title = //h1[@class='page-title']/span\n"
+		"xpath_date = //div[@class='date']/time/@datetime\n"
+		"interval = 90s\n"
+		"fetch_pages = yes\n"
+		"[feed un]\nurl = https://press.example.org/un.xml\n";
+	struct report total = {0};
+	struct input in = {"format.conf", NULL, sizeof(text) - 1, NULL};
+
+	(void)state;
+	in.data = strdup(text);
+	assert_non_null(in.data);
+	torture(run_config_format, &in, &total);
+	free(in.data);
+	check_total(&total);
+}
+
 /* The wrapper itself: a failed allocation is reported and counted, and the
  * live count follows malloc/free (so a leak check can fail at all). */
 static void
@@ -859,6 +917,7 @@ main(void)
 		cmocka_unit_test(test_the_wrapper_fails_the_chosen_allocation_and_counts_live_blocks),
 		cmocka_unit_test(test_proto_decode_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_config_parse_survives_every_failed_allocation_without_leaking),
+		cmocka_unit_test(test_config_feed_format_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_feed_parse_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_feed_dump_survives_every_failed_allocation_without_leaking),
 		cmocka_unit_test(test_transcript_parse_survives_every_failed_allocation_without_leaking),

@@ -1,4 +1,4 @@
-/* test_sanitize — HTML to text, allowlist sanitizing, URL resolution. */
+/* test_sanitize — HTML to text, allowlist sanitizing (URLs: test_url.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,61 +94,6 @@ test_windows1252_c1_code_points_become_quotes(void **state)
 }
 
 static void
-test_resolve_follows_rfc3986_examples(void **state)
-{
-	static const char *const cases[][2] = {
-		{"g", "http://a/b/c/g"}, {"./g", "http://a/b/c/g"},
-		{"g/", "http://a/b/c/g/"}, {"/g", "http://a/g"},
-		{"//g", "http://g"}, {"?y", "http://a/b/c/d;p?y"},
-		{"g?y", "http://a/b/c/g?y"}, {"#s", "http://a/b/c/d;p?q#s"},
-		{"", "http://a/b/c/d;p?q"}, {".", "http://a/b/c/"},
-		{"..", "http://a/b/"}, {"../g", "http://a/b/g"},
-		{"../../g", "http://a/g"}, {"../../../g", "http://a/g"},
-		{"/./g", "http://a/g"}, {"g/../h", "http://a/b/c/h"},
-		{"g;x=1/../y", "http://a/b/c/y"}, {"g:h", "g:h"},
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *r = sanitize_resolve_url("http://a/b/c/d;p?q",
-					       cases[i][0]);
-		assert_non_null(r);
-		assert_string_equal(r, cases[i][1]);
-		free(r);
-	}
-}
-
-static void
-test_resolve_without_base_keeps_the_reference(void **state)
-{
-	(void)state;
-	EXPECT(sanitize_resolve_url(NULL, "  /x/y  "), "/x/y");
-}
-
-/* Found by fuzzing: ".." as the very first output segment, against a base
- * without scheme or authority, wrote through a NULL buffer. */
-static void
-test_resolve_dot_dot_first_against_bare_base(void **state)
-{
-	(void)state;
-	EXPECT(sanitize_resolve_url("x", "/../g"), "/g");
-	EXPECT(sanitize_resolve_url("x", ".."), "");
-}
-
-static void
-test_url_safety_by_scheme(void **state)
-{
-	(void)state;
-	assert_true(sanitize_url_is_safe("https://x"));
-	assert_true(sanitize_url_is_safe("mailto:a@b"));
-	assert_true(sanitize_url_is_safe("relative/path:colon-later"));
-	assert_false(sanitize_url_is_safe("javascript:x"));
-	assert_false(sanitize_url_is_safe("vbscript:x"));
-	assert_false(sanitize_url_is_safe("data:text/html,x"));
-}
-
-static void
 test_fold_and_escape(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -237,10 +182,6 @@ main(void)
 		cmocka_unit_test(test_html_resolves_relative_urls_against_base),
 		cmocka_unit_test(test_html_escapes_text_and_attributes),
 		cmocka_unit_test(test_windows1252_c1_code_points_become_quotes),
-		cmocka_unit_test(test_resolve_follows_rfc3986_examples),
-		cmocka_unit_test(test_resolve_without_base_keeps_the_reference),
-		cmocka_unit_test(test_resolve_dot_dot_first_against_bare_base),
-		cmocka_unit_test(test_url_safety_by_scheme),
 		cmocka_unit_test(test_fold_and_escape),
 	};
 

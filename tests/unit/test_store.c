@@ -658,6 +658,38 @@ test_tracking_parameters_and_fragment_do_not_make_a_new_briefing(void **state)
 	briefing_free(b);
 }
 
+/* #22 item 10: a feed that starts tagging its links (?utm_source=rss)
+ * changes neither the briefing's URL nor its revision; a URL stored
+ * first with tracking parameters is stored without them. */
+static void
+test_tracking_parameters_are_dropped_from_the_stored_url(void **state)
+{
+	struct env *e = *state;
+	struct briefing *a = small("https://gov.example/b?id=5", "Briefing",
+				   "A B", "text");
+	struct briefing *b = small("https://gov.example/b?utm_source=rss&id=5"
+				   "&utm_medium=feed&fbclid=Z", "Briefing",
+				   "A B", "text");
+	struct briefing *c = small("https://gov.example/c?mc_cid=1&mc_eid=2"
+				   "#top", "Other", "A B", "text");
+	char *rec;
+
+	put(e->s, "f", "1", a, STORE_NEW);
+	assert_int_equal(put(e->s, "f", "1", b, STORE_UNCHANGED), 0);
+	assert_int_equal(a->id, b->id);
+	assert_string_equal(b->url, "https://gov.example/b?id=5");
+	assert_int_equal(count_rows(e, "SELECT count(*) FROM revisions"), 1);
+	put(e->s, "f", "2", c, STORE_NEW);
+	assert_int_equal(count_rows(e, "SELECT count(*) FROM briefings WHERE"
+				    " url = 'https://gov.example/c#top'"), 1);
+	rec = stored_record(e, c->id);
+	assert_non_null(strstr(rec, "\"url\":\"https://gov.example/c#top\""));
+	free(rec);
+	briefing_free(a);
+	briefing_free(b);
+	briefing_free(c);
+}
+
 static void
 test_republished_guid_with_a_new_link_stays_one_briefing(void **state)
 {
@@ -1459,6 +1491,7 @@ main(void)
 		T(test_unchanged_refetch_writes_nothing),
 		T(test_same_page_through_two_feeds_is_one_briefing),
 		T(test_tracking_parameters_and_fragment_do_not_make_a_new_briefing),
+		T(test_tracking_parameters_are_dropped_from_the_stored_url),
 		T(test_republished_guid_with_a_new_link_stays_one_briefing),
 		T(test_edited_and_added_turns_make_a_revision_that_says_what_changed),
 		T(test_removed_turns_leave_the_index_consistent),

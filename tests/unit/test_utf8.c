@@ -1,0 +1,102 @@
+/* test_utf8 — the one UTF-8 checker, repair and windows-1252 decoder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "utf8.h"
+
+#define U(s) ((const unsigned char *)(s))
+
+static void
+test_sequences_follow_rfc3629(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_seq_len(U("\xc3\xa9"), 2), 2);
+	assert_int_equal(utf8_seq_len(U("\xe2\x80\x99"), 3), 3);
+	assert_int_equal(utf8_seq_len(U("\xf0\x9f\x98\x80"), 4), 4);
+	assert_int_equal(utf8_seq_len(U("a"), 1), 0);          /* ASCII */
+	assert_int_equal(utf8_seq_len(U("\xc3\xa9"), 1), 0);   /* cut */
+	assert_int_equal(utf8_seq_len(U("\xc0\xaf"), 2), 0);   /* overlong */
+	assert_int_equal(utf8_seq_len(U("\xe0\x80\xaf"), 3), 0);
+	assert_int_equal(utf8_seq_len(U("\xed\xa0\x80"), 3), 0); /* surrogate */
+	assert_int_equal(utf8_seq_len(U("\xf4\x90\x80\x80"), 4), 0); /* > U+10FFFF */
+}
+
+static void
+test_scan_counts_bad_and_valid_sequences(void **state)
+{
+	size_t vm;
+
+	(void)state;
+	assert_int_equal(utf8_scan(U("plain ascii text, long enough"), 29, &vm),
+			 0);
+	assert_int_equal(vm, 0);
+	assert_int_equal(utf8_scan(U("caf\xc3\xa9 \x92 \xe9"), 9, &vm), 2);
+	assert_int_equal(vm, 1);
+	assert_true(utf8_valid(U("\xe2\x80\x99"), 3));
+	assert_false(utf8_valid(U("\xed\xa0\x80"), 3));
+}
+
+static void
+test_repair_replaces_each_bad_byte(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(utf8_repair(U("a\xffz\xc3\xa9\xe2\x80"), 7, &b), 0);
+	assert_string_equal(buf_str(&b),
+			    "a\xef\xbf\xbdz\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
+	buf_reset(&b);
+	assert_int_equal(buf_puts(&b, "ok \xc3\xa9"), 0);
+	assert_int_equal(utf8_fix(&b), 0);
+	assert_string_equal(buf_str(&b), "ok \xc3\xa9");
+	buf_free(&b);
+}
+
+static void
+test_windows1252_decodes_c1_and_marks_the_undefined(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(utf8_cp1252_c1(0x92), 0x2019);
+	assert_int_equal(utf8_cp1252_c1(0x81), 0);
+	assert_int_equal(utf8_cp1252_c1(0xe9), 0);
+	assert_int_equal(utf8_from_cp1252(U("it\x92s \x80 \xe9\x81"), 9, &b), 0);
+	assert_string_equal(buf_str(&b), "it\xe2\x80\x99s \xe2\x82\xac "
+			    "\xc3\xa9\xef\xbf\xbd");
+	buf_free(&b);
+}
+
+static void
+test_put_encodes_every_length(void **state)
+{
+	char u[4];
+
+	(void)state;
+	assert_int_equal(utf8_put(0x41, u), 1);
+	assert_int_equal(utf8_put(0xe9, u), 2);
+	assert_memory_equal(u, "\xc3\xa9", 2);
+	assert_int_equal(utf8_put(0x20ac, u), 3);
+	assert_memory_equal(u, "\xe2\x82\xac", 3);
+	assert_int_equal(utf8_put(0x1f600, u), 4);
+	assert_memory_equal(u, "\xf0\x9f\x98\x80", 4);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sequences_follow_rfc3629),
+		cmocka_unit_test(test_scan_counts_bad_and_valid_sequences),
+		cmocka_unit_test(test_repair_replaces_each_bad_byte),
+		cmocka_unit_test(test_windows1252_decodes_c1_and_marks_the_undefined),
+		cmocka_unit_test(test_put_encodes_every_length),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
