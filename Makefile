@@ -6,6 +6,8 @@
 #   make demo       offline demo against a local fixture server
 #   make deps       apt-get install every build/test dependency (root)
 #   make install    DESTDIR=... PREFIX=/usr/local
+#   make deb        build/deb/briefwatch_VERSION_ARCH.deb (debian/, debhelper)
+#   make check-systemd   the .deb under a real systemd (root; tests/systemd)
 
 -include config.mk
 
@@ -37,7 +39,7 @@ $(foreach p,$(1),$(if $(shell $(PKG_CONFIG) --exists $(firstword $(subst :, ,$(p
   $(error missing library $(firstword $(subst :, ,$(p))): apt-get install $(lastword $(subst :, ,$(p))) (or: make deps))))
 endef
 
-ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+ifeq ($(filter deps deb-deps bench-deps clean,$(MAKECMDGOALS)),)
 $(call pc_check,$(LIBS_PC))
 endif
 
@@ -61,7 +63,8 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all check check-unit check-cycles check-integration check-sanitize demo deps \
-        install uninstall clean fuzz bench bench-deps torture conformance score
+        install uninstall clean fuzz bench bench-deps torture conformance score \
+        deb deb-deps check-systemd
 
 all: $(B)/briefwatchd $(B)/briefwatch
 
@@ -151,6 +154,31 @@ bench-deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BENCH_DEB_DEPS) \
 	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BENCH_DEB_DEPS); }
 
+# the Debian package and its test under systemd (docs/operations.md)
+DEB_BUILD_DEPS := debhelper lintian fakeroot dpkg-dev debootstrap \
+                  systemd-container
+deb-deps:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD_DEPS) \
+	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD_DEPS); }
+
+# Built from a copy of the tree in build/deb/briefwatch-VERSION, so
+# dpkg-buildpackage's output (written to the parent directory) lands in
+# build/deb/.
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	  [ "$$v" = "$(VERSION)" ] || { echo "debian/changelog is at $$v, Makefile VERSION is $(VERSION)" >&2; exit 1; }
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/briefwatch-$(VERSION)
+	tar -cf - --exclude=./build --exclude='./build-*' --exclude=./.git \
+	  --exclude=./config.mk . | tar -xf - -C $(B)/deb/briefwatch-$(VERSION)
+	cd $(B)/deb/briefwatch-$(VERSION) && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 \
+	  || { tail -40 ../build.log >&2; exit 1; }
+	rm -rf $(B)/deb/briefwatch-$(VERSION)
+	lintian --fail-on error,warning $(B)/deb/briefwatch_$(VERSION)_*.changes
+	@ls $(B)/deb/*.deb
+
+check-systemd: deb
+	@tests/systemd/run $(B)/deb
+
 install: all
 	install -Dm755 $(B)/briefwatchd $(DESTDIR)$(SBINDIR)/briefwatchd
 	install -Dm755 $(B)/briefwatch $(DESTDIR)$(BINDIR)/briefwatch
@@ -158,7 +186,7 @@ install: all
 	for f in etc/profiles/*.conf; do [ -e "$$f" ] || continue; \
 	  install -Dm644 "$$f" $(DESTDIR)$(SYSCONFDIR)/briefwatch/profiles/$$(basename $$f); done
 	for f in systemd/*.service systemd/*.socket; do [ -e "$$f" ] || continue; \
-	  sed 's|@SBINDIR@|$(SBINDIR)|g;s|@SYSCONFDIR@|$(SYSCONFDIR)|g' "$$f" > $(B)/$$(basename $$f); \
+	  sed 's|@SBINDIR@|$(SBINDIR)|g;s|@BINDIR@|$(BINDIR)|g;s|@SYSCONFDIR@|$(SYSCONFDIR)|g' "$$f" > $(B)/$$(basename $$f); \
 	  install -Dm644 $(B)/$$(basename $$f) $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	[ ! -e systemd/briefwatch.sysusers ] || install -Dm644 systemd/briefwatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/briefwatch.conf
 	[ ! -e systemd/briefwatch.tmpfiles ] || install -Dm644 systemd/briefwatch.tmpfiles $(DESTDIR)$(TMPFILESDIR)/briefwatch.conf

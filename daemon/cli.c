@@ -1711,7 +1711,10 @@ main(int argc, char **argv)
 		return cmd_import_opml(&cli, argc, argv);
 	if (strcmp(cmd, "export-opml") == 0)
 		return cmd_export_opml(&cli, argc, argv);
-	if (cli.config_path || access(DEFAULT_CONFIG, R_OK) == 0) {
+	/* reload --socket: the daemon reads its own file (which may not be
+	 * DEFAULT_CONFIG) and its answer says whether it was good. */
+	if (!(cli.socket_path && strcmp(cmd, "reload") == 0) &&
+	    (cli.config_path || access(DEFAULT_CONFIG, R_OK) == 0)) {
 		char *err = NULL;
 		const char *path = cli.config_path ? cli.config_path
 						   : DEFAULT_CONFIG;
