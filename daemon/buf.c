@@ -9,25 +9,37 @@
 
 #include "utf8.h"
 
+/* Remember the first error. cap drops to len, which the buffer still
+ * holds, so that every later append takes buf_grow's slow path and finds
+ * the error there: the common path (room enough) stays one compare. */
+static int
+buf_fail(struct buf *b, int err)
+{
+	if (!b->err)
+		b->err = err;
+	b->cap = b->len;
+	return b->err;
+}
+
 int
 buf_grow(struct buf *b, size_t extra)
 {
 	size_t need, cap;
 	char *p;
 
-	if (b->err)
-		return b->err;
 	if (extra > SIZE_MAX - b->len - 1)
-		return b->err = -ENOMEM;
+		return buf_fail(b, -ENOMEM);
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
+	if (b->err)
+		return b->err;
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = realloc(b->data, cap);
 	if (!p)
-		return b->err = -ENOMEM;
+		return buf_fail(b, -ENOMEM);
 	if (!b->data)
 		p[0] = '\0';
 	b->data = p;
@@ -88,7 +100,7 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		return b->err = -EINVAL;
+		return buf_fail(b, -EINVAL);
 	if (buf_grow(b, (size_t)n) < 0)
 		return -ENOMEM;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -89,16 +89,98 @@ json_link(struct fp *p, json_t *o, const char *key, const char *rel,
 	fp_add_link(p, links, n, abs, fp_strdup(p, rel), NULL, NULL);
 }
 
+/* The feed's own fields. Returns the base for item URLs: the document's
+ * address or, without one, the address the feed gives for itself. */
+static const char *
+json_feed_fields(struct fp *p, json_t *root, const char *base)
+{
+	struct feed_doc *d = p->doc;
+	json_t *a, *v;
+
+	d->encoding = fp_strdup(p, "utf-8");
+	d->feed.title = jtext(p, root, "title", 0, NULL, NULL);
+	d->feed.subtitle = jtext(p, root, "description", 0, NULL, NULL);
+	d->feed.language = jtext(p, root, "language", 0, NULL, NULL);
+	json_link(p, root, "home_page_url", "alternate", &d->feed.links,
+		  &d->feed.nlinks, &d->feed.link, base);
+	json_link(p, root, "feed_url", "self", &d->feed.links,
+		  &d->feed.nlinks, NULL, base);
+	a = json_object_get(root, "authors");
+	a = json_is_array(a) ? json_array_get(a, 0) :
+			       json_object_get(root, "author");
+	if (json_is_object(a))
+		json_person(p, a, &d->feed.author);
+	if (!base) {
+		v = json_object_get(root, "feed_url");
+		if (!json_is_string(v))
+			v = json_object_get(root, "home_page_url");
+		base = json_is_string(v) ? json_string_value(v) : NULL;
+	}
+	return base;
+}
+
+/* One item into a new entry. */
+static void
+json_item(struct fp *p, json_t *it, const char *base)
+{
+	struct feed_entry *e;
+	json_t *v, *a;
+	size_t k;
+	char *t;
+
+	fp_entry_begin(p);
+	if (!(e = p->e))
+		return;
+	e->id = jstr(p, it, "id");
+	e->title = jtext(p, it, "title", 0, NULL, NULL);
+	json_link(p, it, "url", "alternate", &e->links, &e->nlinks, &e->link,
+		  base);
+	json_link(p, it, "external_url", "related", &e->links, &e->nlinks,
+		  NULL, base);
+	e->content = jtext(p, it, "content_html", 1, &e->content_html,
+			   e->link ? e->link : base);
+	if (!e->content) {
+		free(e->content_html);
+		e->content_html = NULL;
+		e->content = jtext(p, it, "content_text", 0, &e->content_html,
+				   NULL);
+	}
+	e->summary = jtext(p, it, "summary", 0, &e->summary_html, NULL);
+	t = jstr(p, it, "date_published");
+	e->published = fp_date(p, t);
+	free(t);
+	t = jstr(p, it, "date_modified");
+	e->updated = fp_date(p, t);
+	free(t);
+	v = json_object_get(it, "tags");
+	json_array_foreach(v, k, a)
+		if (json_is_string(a))
+			fp_add_tag(p, fp_strdup(p, json_string_value(a)));
+	v = json_object_get(it, "authors");
+	if (!json_is_array(v) && json_is_object(json_object_get(it, "author")))
+		v = json_pack("[O]", json_object_get(it, "author"));
+	else
+		json_incref(v);
+	json_array_foreach(v, k, a) {
+		struct feed_person pp = {NULL, NULL, NULL};
+		if (!json_is_object(a))
+			continue;
+		json_person(p, a, &pp);
+		fp_add_author(p, C_ENTRY, &pp);
+	}
+	json_decref(v);
+	fp_entry_end(p);
+}
+
 int
 feed_json_parse(struct fp *p, const char *s, size_t n, const char *base)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr), *v;
-	json_t *items, *it, *a;
-	struct feed_doc *d = p->doc;
+	json_t *items, *it;
 	const char *ver;
-	size_t i, k;
-	char msg[200], *t;
+	size_t i;
+	char msg[200];
 
 	if (!root)
 		root = json_loadb(s, n, 0, &jerr);
@@ -118,84 +200,18 @@ feed_json_parse(struct fp *p, const char *s, size_t n, const char *base)
 		return p->err;
 	}
 	fp_set_version(p, !strcmp(ver + 29, "1") ? "json10" : "json11");
-	d->encoding = fp_strdup(p, "utf-8");
-	d->feed.title = jtext(p, root, "title", 0, NULL, NULL);
-	d->feed.subtitle = jtext(p, root, "description", 0, NULL, NULL);
-	d->feed.language = jtext(p, root, "language", 0, NULL, NULL);
-	json_link(p, root, "home_page_url", "alternate", &d->feed.links,
-		  &d->feed.nlinks, &d->feed.link, base);
-	json_link(p, root, "feed_url", "self", &d->feed.links,
-		  &d->feed.nlinks, NULL, base);
-	a = json_object_get(root, "authors");
-	a = json_is_array(a) ? json_array_get(a, 0) :
-			       json_object_get(root, "author");
-	if (json_is_object(a))
-		json_person(p, a, &d->feed.author);
-	/* Without the document's address, item URLs resolve against the
-	 * address the feed gives for itself. */
-	if (!base) {
-		v = json_object_get(root, "feed_url");
-		if (!json_is_string(v))
-			v = json_object_get(root, "home_page_url");
-		base = json_is_string(v) ? json_string_value(v) : NULL;
-	}
+	base = json_feed_fields(p, root, base);
 	items = json_object_get(root, "items");
 	json_array_foreach(items, i, it) {
-		struct feed_entry *e;
-
 		if (!json_is_object(it) || p->err)
 			continue;
-		if (d->nentries >= p->lim.max_entries) {
+		if (p->doc->nentries >= p->lim.max_entries) {
 			snprintf(msg, sizeof(msg), "more than %zu entries; "
 				 "the rest were dropped", p->lim.max_entries);
 			fp_bozo(p, msg);
 			break;
 		}
-		fp_entry_begin(p);
-		if (!(e = p->e))
-			break;
-		e->id = jstr(p, it, "id");
-		e->title = jtext(p, it, "title", 0, NULL, NULL);
-		json_link(p, it, "url", "alternate", &e->links, &e->nlinks,
-			  &e->link, base);
-		json_link(p, it, "external_url", "related", &e->links,
-			  &e->nlinks, NULL, base);
-		e->content = jtext(p, it, "content_html", 1,
-				   &e->content_html, e->link ? e->link : base);
-		if (!e->content) {
-			free(e->content_html);
-			e->content_html = NULL;
-			e->content = jtext(p, it, "content_text", 0,
-					   &e->content_html, NULL);
-		}
-		e->summary = jtext(p, it, "summary", 0, &e->summary_html,
-				   NULL);
-		t = jstr(p, it, "date_published");
-		e->published = fp_date(p, t);
-		free(t);
-		t = jstr(p, it, "date_modified");
-		e->updated = fp_date(p, t);
-		free(t);
-		v = json_object_get(it, "tags");
-		json_array_foreach(v, k, a)
-			if (json_is_string(a))
-				fp_add_tag(p, fp_strdup(
-					p, json_string_value(a)));
-		v = json_object_get(it, "authors");
-		if (!json_is_array(v) && json_is_object(json_object_get(it,
-							    "author")))
-			v = json_pack("[O]", json_object_get(it, "author"));
-		else
-			json_incref(v);
-		json_array_foreach(v, k, a) {
-			struct feed_person pp = {NULL, NULL, NULL};
-			if (!json_is_object(a))
-				continue;
-			json_person(p, a, &pp);
-			fp_add_author(p, C_ENTRY, &pp);
-		}
-		json_decref(v);
-		fp_entry_end(p);
+		json_item(p, it, base);
 	}
 	json_decref(root);
 	return p->err;
