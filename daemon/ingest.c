@@ -1662,8 +1662,9 @@ ingest_recheck(struct ingest *in, struct ingest_feed *f,
 	else
 		in->rc_qhead = rc;
 	in->rc_qtail = rc;
+	/* no emit: starting a re-check reports nothing (the owner may be
+	 * walking its own list) */
 	rechecks_pump(in);
-	emit(in);
 	return 0;
 }
 
