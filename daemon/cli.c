@@ -717,7 +717,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	} else {
 		print_briefing_text(b, width);
 		/* its page and revisions (issue #19) */
-		if (history_print(s, b->id, stdout) < 0)
+		if (history_print(s, b->id, width, stdout) < 0)
 			fprintf(stderr, "briefwatch: show: %s\n",
 				store_errmsg(s));
 	}

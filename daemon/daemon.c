@@ -255,7 +255,11 @@ static int
 dispatch_one(void *arg, const struct store_page *pg)
 {
 	struct dispatch *x = arg;
-	struct feedctl *f = feed_find(x->d, pg->feed);
+	struct feedctl *f;
+
+	if (!x->d->ingest || x->d->stopping)
+		return 1;
+	f = feed_find(x->d, pg->feed);
 
 	/* --once re-checks what earlier runs stored, not what it just
 	 * fetched itself */
@@ -277,7 +281,7 @@ rechecks_dispatch(struct daemon *d, size_t limit)
 		return 0;
 	if (store_pages_due(d->store, daemon_now_ms() / 1000,
 			    limit ? limit : (size_t)1 << 30, dispatch_one,
-			    &x) < 0)
+			    &x) < 0 && !d->stopping)
 		log_limited("store", 5, LOG_LVL_WARN,
 			    "store: cannot list the pages to re-check: %s",
 			    store_errmsg(d->store));

@@ -64,8 +64,45 @@ history_diff(const char *a, const char *b, char *out, size_t size)
 struct walk {
 	char *prev;       /* the previous revision's record */
 	FILE *fp;
+	int width;
 	int err;
 };
+
+/* Print head then text, words wrapped at width (0: never) with lines
+ * after the first indented by indent columns. Words are kept whole and
+ * in order; only the blanks between them change. */
+static void
+put_wrapped(FILE *fp, int width, const char *head, int indent,
+	    const char *text)
+{
+	int col = (int)strlen(head), fresh = 1; /* nothing on the line yet */
+	const char *w = text;
+
+	fputs(head, fp);
+	for (;;) {
+		size_t n;
+
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			break;
+		n = strcspn(w, " ");
+		if (!fresh && width > 0 && col + 1 + (int)n > width) {
+			fprintf(fp, "\n%*s", indent, "");
+			col = indent;
+			fresh = 1;
+		}
+		if (!fresh) {
+			fputc(' ', fp);
+			col++;
+		}
+		fwrite(w, 1, n, fp);
+		col += (int)n;
+		w += n;
+		fresh = 0;
+	}
+	fputc('\n', fp);
+}
 
 static int
 on_revision(void *arg, const struct store_revision *r)
@@ -82,36 +119,41 @@ on_revision(void *arg, const struct store_revision *r)
 	w->prev = strdup(r->record ? r->record : "");
 	if (!w->prev)
 		w->err = -ENOMEM;
-	fprintf(w->fp, "  %d  %s  %s\n", r->n, when, what);
+	{
+		char head[64];
+
+		snprintf(head, sizeof(head), "  %d  %s  ", r->n, when);
+		put_wrapped(w->fp, w->width, head, 6, what);
+	}
 	return w->err;
 }
 
 int
-history_print(struct store *s, int64_t id, FILE *fp)
+history_print(struct store *s, int64_t id, int width, FILE *fp)
 {
 	struct store_page pg;
 	struct walk w = {0};
-	char when[DATE_ISO_MAX];
+	char when[DATE_ISO_MAX], text[256];
 	int r;
 
 	r = store_page_get(s, id, &pg);
 	if (r == 0) {
-		fprintf(fp, "\nPage: %s", pg.url);
+		fprintf(fp, "\nPage:\n  url:       %s\n", pg.url);
 		if (pg.status == 404 || pg.status == 410)
-			fprintf(fp, " (gone: HTTP %d)", pg.status);
-		else if (pg.status && pg.status != 200)
-			fprintf(fp, " (HTTP %d)", pg.status);
-		fputc('\n', fp);
+			fprintf(fp, "  status:    gone (HTTP %d)\n", pg.status);
+		else if (pg.status)
+			fprintf(fp, "  status:    HTTP %d\n", pg.status);
 		if (pg.note)
-			fprintf(fp, "  %s\n", pg.note);
+			put_wrapped(fp, width, "  note:      ", 13, pg.note);
 		if (pg.checked) {
 			date_format_utc(pg.checked, when);
-			fprintf(fp, "  last fetched %s, %d re-check%s\n", when,
-				pg.checks, pg.checks == 1 ? "" : "s");
+			snprintf(text, sizeof(text), "%s, %d re-check%s", when,
+				 pg.checks, pg.checks == 1 ? "" : "s");
+			put_wrapped(fp, width, "  fetched:   ", 13, text);
 		}
 		if (pg.next_check) {
 			date_format_utc(pg.next_check, when);
-			fprintf(fp, "  next re-check %s\n", when);
+			fprintf(fp, "  re-check:  %s\n", when);
 		}
 		store_page_clear(&pg);
 	} else if (r != -ENOENT) {
@@ -119,6 +161,7 @@ history_print(struct store *s, int64_t id, FILE *fp)
 	}
 	fprintf(fp, "\nRevisions:\n");
 	w.fp = fp;
+	w.width = width;
 	r = store_revisions(s, id, on_revision, &w);
 	free(w.prev);
 	return r < 0 ? r : w.err;

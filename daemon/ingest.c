@@ -1397,7 +1397,7 @@ recheck_free(struct recheck *rc)
  * this commits (wr_committed). */
 static void
 recheck_write(struct recheck *rc, int status, const char *note,
-	      struct briefing *b)
+	      struct briefing *b, int64_t retry_after)
 {
 	struct ingest *in = rc->in;
 	struct writer_unit *u;
@@ -1427,6 +1427,11 @@ recheck_write(struct recheck *rc, int status, const char *note,
 	pg->checks = rc->pg.checks + 1;
 	pg->next_check = status == 404 || status == 410
 				 ? 0 : recheck_next(&rc->sched, pg->stored, now);
+	/* the server asked us to wait (429/503 with Retry-After): this page
+	 * is asked again then, at most a day later */
+	if (retry_after > 0 && pg->next_check)
+		pg->next_check = now + (retry_after < 86400 ? retry_after
+							    : 86400);
 	if (b) {
 		u->b = b;
 		u->has_page = 1;
@@ -1511,9 +1516,9 @@ after_recheck(uv_work_t *w, int status)
 	    recheck_complete(rc, b) < 0) {
 		/* not readable now: keep the stored record, move on */
 		briefing_free(b);
-		recheck_write(rc, 200, NULL, NULL);
+		recheck_write(rc, 200, NULL, NULL, 0);
 	} else {
-		recheck_write(rc, 200, NULL, b);
+		recheck_write(rc, 200, NULL, b, 0);
 	}
 	rechecks_pump(in);
 	emit(in);
@@ -1533,10 +1538,10 @@ on_recheck(void *arg, const struct fetch_result *res)
 		log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
 			    "re-check \"%s\": %s: %s; trying again later",
 			    rc->pg.feed, rc->pg.url, res->error_msg);
-		recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+		recheck_write(rc, rc->pg.status, rc->pg.note, NULL, 0);
 	} else if (res->status == 304) {
 		in->stats.rechecks_304++;
-		recheck_write(rc, 200, NULL, NULL);
+		recheck_write(rc, 200, NULL, NULL, 0);
 	} else if (res->status == 404 || res->status == 410) {
 		in->stats.rechecks_gone++;
 		log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
@@ -1545,18 +1550,19 @@ on_recheck(void *arg, const struct fetch_result *res)
 			    res->status);
 		snprintf(note, sizeof(note), "page gone: HTTP %ld",
 			 res->status);
-		recheck_write(rc, (int)res->status, note, NULL);
+		recheck_write(rc, (int)res->status, note, NULL, 0);
 	} else if (res->status != 200) {
 		log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
 			    "re-check \"%s\": %s: HTTP %ld; trying again later",
 			    rc->pg.feed, rc->pg.url, res->status);
-		recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+		recheck_write(rc, rc->pg.status, rc->pg.note, NULL,
+			      res->retry_after);
 	} else if (copy_body(res, &rc->body, &rc->len) < 0 ||
 		   set_str(&rc->etag, res->etag) < 0 ||
 		   set_str(&rc->lm, res->last_modified) < 0 ||
 		   set_str(&rc->url, res->effective_url ? res->effective_url
 							: rc->pg.url) < 0) {
-		recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+		recheck_write(rc, rc->pg.status, rc->pg.note, NULL, 0);
 	} else {
 		rc->charset = ct_charset(res->content_type);
 		rc->profiles = in->env.profiles;
@@ -1564,7 +1570,7 @@ on_recheck(void *arg, const struct fetch_result *res)
 		rc->work.data = rc;
 		if (uv_queue_work(in->env.loop, &rc->work, work_recheck,
 				  after_recheck) < 0) {
-			recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+			recheck_write(rc, rc->pg.status, rc->pg.note, NULL, 0);
 		} else {
 			rc->parsing = 1;
 			in->inflight++;
@@ -1609,7 +1615,7 @@ rechecks_pump(struct ingest *in)
 			log_limited(rc->pg.feed, 5, LOG_LVL_INFO,
 				    "re-check \"%s\": %s: %s", rc->pg.feed,
 				    rc->pg.url, strerror(-r));
-			recheck_write(rc, rc->pg.status, rc->pg.note, NULL);
+			recheck_write(rc, rc->pg.status, rc->pg.note, NULL, 0);
 		}
 	}
 }
@@ -1662,8 +1668,9 @@ ingest_recheck(struct ingest *in, struct ingest_feed *f,
 	else
 		in->rc_qhead = rc;
 	in->rc_qtail = rc;
+	/* no emit: starting a re-check reports nothing (the owner may be
+	 * walking its own list) */
 	rechecks_pump(in);
-	emit(in);
 	return 0;
 }
 

@@ -15,8 +15,9 @@ struct store;
  * one line ("title, summary; turns: 1 edited, 2 added") into out. */
 void history_diff(const char *a, const char *b, char *out, size_t size);
 
-/* Print the page and revisions of briefing id to fp. 0 or a negative
- * errno (message in store_errmsg). */
-int history_print(struct store *s, int64_t id, FILE *fp);
+/* Print the page and revisions of briefing id to fp, wrapped at width
+ * columns (0: never; the URL line never is). 0 or a negative errno
+ * (message in store_errmsg). */
+int history_print(struct store *s, int64_t id, int width, FILE *fp);
 
 #endif

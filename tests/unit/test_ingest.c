@@ -824,15 +824,43 @@ test_recheck_of_a_gone_page_keeps_and_marks_it(void **state)
 	/* and `show` says so, with the revisions */
 	fp = tmpfile();
 	assert_non_null(fp);
-	assert_int_equal(history_print(fx->st, pg.briefing_id, fp), 0);
+	assert_int_equal(history_print(fx->st, pg.briefing_id, 0, fp), 0);
 	rewind(fp);
 	n = fread(text, 1, sizeof(text) - 1, fp);
 	text[n] = '\0';
 	fclose(fp);
-	assert_non_null(strstr(text, "(gone: HTTP 404)"));
+	assert_non_null(strstr(text, "status:    gone (HTTP 404)"));
 	assert_non_null(strstr(text, "page gone: HTTP 404"));
 	assert_non_null(strstr(text, "Revisions:\n  1  "));
 	assert_non_null(strstr(text, "first stored"));
+	store_page_clear(&pg);
+}
+
+/* A re-check answered 429 with Retry-After asks that page again then. */
+static void
+test_recheck_honours_retry_after(void **state)
+{
+	struct fx *fx = *state;
+	struct store_page pg, after;
+	char url[160];
+	char *orig;
+	int64_t now;
+
+	store_one(fx, "s", &pg);
+	orig = pg.url;
+	snprintf(url, sizeof(url),
+		 "http://127.0.0.1:%d/_bad/status/429?retry_after=7200",
+		 server_port);
+	pg.url = url;
+	now = (int64_t)time(NULL);
+	assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	pg.url = orig;
+	run_until_rechecked(fx);
+	assert_int_equal(store_page_get(fx->st, pg.briefing_id, &after), 0);
+	assert_true(after.next_check >= now + 7200);
+	assert_true(after.next_check <= now + 7200 + 60);
+	assert_int_equal(after.status, 200); /* the page is not gone */
+	store_page_clear(&after);
 	store_page_clear(&pg);
 }
 
@@ -854,8 +882,9 @@ test_rechecks_do_not_delay_a_poll(void **state)
 	assert_int_equal(ingest_poll(fx->in, &fx->feed2), 0);
 	run_until_polls(fx, 2);
 	assert_string_equal(fx->last.msg, "ok, 1 new of 1 items");
+	/* the poll did not wait for the re-checks */
 	ingest_stats(fx->in, &st);
-	assert_true(st.rechecks < 100);
+	assert_true(st.rechecks < 1000);
 	run_until_rechecked(fx);
 	ingest_stats(fx->in, &st);
 	assert_int_equal(st.rechecks, 1000);
@@ -943,6 +972,7 @@ main(void)
 		T(test_recheck_not_modified_writes_nothing),
 		T(test_recheck_of_an_edited_page_makes_one_revision),
 		T(test_recheck_of_a_gone_page_keeps_and_marks_it),
+		T(test_recheck_honours_retry_after),
 		T(test_rechecks_do_not_delay_a_poll),
 	};
 
