@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@ struct parse_state {
 	int oom;             /* an allocation failed: -ENOMEM */
 	int feeds_only;      /* the feeds file: [feed NAME] sections only */
 	int feeds_file_set;  /* feeds_file was given */
+	const char *feed_name; /* the [feed NAME] being set, for messages */
 };
 
 static int
@@ -170,169 +173,318 @@ put_str(struct parse_state *st, char **dst, const char *s)
 	return 1;
 }
 
-static int
-daemon_key(struct parse_state *st, const char *name, const char *value)
+/* ---- the key tables ------------------------------------------------------
+ *
+ * Every key of [daemon] and [feed NAME] is one row of daemon_keys[] or
+ * feed_keys[] below: its name, how its value is read, where it goes
+ * (offsetof into struct config or struct config_feed), the accepted range,
+ * and the words that finish the error "KEY: "VALUE" is not ...". The
+ * tables are the whole dispatch: on_pair() looks the name up and
+ * set_key() does the rest, so a key is never matched by peeking at its
+ * characters. config_keys() hands the tables to tests, which check them
+ * against docs/configuration.md (every key documented, every documented
+ * key here).
+ *
+ * To add a key:
+ *   1. add its field to struct config (or struct config_feed) and its
+ *      default to config_defaults();
+ *   2. add one row: a plain type (KEY_STR, KEY_DURATION, KEY_SIZE,
+ *      KEY_LONG, KEY_COUNT, KEY_BOOL) needs only the offset, the range
+ *      and the error's words; anything else is KEY_FN with a setter of
+ *      the key_setter type (see set_event_retention() for the shape);
+ *   3. document it in the table of docs/configuration.md (test_config
+ *      fails otherwise).
+ */
+
+enum key_type {
+	KEY_STR,      /* char *, a copy of the value */
+	KEY_DURATION, /* int64_t milliseconds, within [min, max] */
+	KEY_SIZE,     /* size_t bytes, within [min, max] */
+	KEY_LONG,     /* long, within [min, max] */
+	KEY_COUNT,    /* size_t, within [min, max] */
+	KEY_BOOL,     /* int, 0 or 1 */
+	KEY_FN,       /* the row's own setter */
+};
+
+struct key;
+/* Set the key from value into base (the config or the feed): 1, or the
+ * result of fail() (0), with st->oom set on allocation failure. */
+typedef int (*key_setter)(struct parse_state *st, const struct key *k,
+			  void *base, const char *value);
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;   /* of the field in struct config / config_feed */
+	int64_t min, max;
+	const char *what; /* "is not ..." in the error; NULL for KEY_STR */
+	key_setter set;   /* KEY_FN only */
+};
+
+#define FIELD(member) offsetof(struct config, member)
+#define FFIELD(member) offsetof(struct config_feed, member)
+#define AT(base, k, type) ((type *)(void *)((char *)(base) + (k)->offset))
+
+static int set_socket_mode(struct parse_state *, const struct key *, void *,
+			   const char *);
+static int set_event_retention(struct parse_state *, const struct key *,
+			       void *, const char *);
+static int set_max_database_size(struct parse_state *, const struct key *,
+				 void *, const char *);
+static int set_feeds_file(struct parse_state *, const struct key *, void *,
+			  const char *);
+static int set_log_level(struct parse_state *, const struct key *, void *,
+			 const char *);
+static int set_feed_url(struct parse_state *, const struct key *, void *,
+			const char *);
+
+#define HOUR_MS ((int64_t)3600 * 1000)
+#define NO_MAX INT64_MAX
+
+static const struct key daemon_keys[] = {
+	{"database", KEY_STR, FIELD(database), 0, 0, NULL, NULL},
+	{"socket", KEY_STR, FIELD(socket), 0, 0, NULL, NULL},
+	{"socket_mode", KEY_FN, FIELD(socket_mode), 0, 0777,
+	 "an octal mode", set_socket_mode},
+	{"socket_group", KEY_STR, FIELD(socket_group), 0, 0, NULL, NULL},
+	{"admin_group", KEY_STR, FIELD(admin_group), 0, 0, NULL, NULL},
+	{"interval", KEY_DURATION, FIELD(interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	{"min_interval", KEY_DURATION, FIELD(min_interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	{"max_interval", KEY_DURATION, FIELD(max_interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	{"max_connections", KEY_LONG, FIELD(max_connections), 1, 10000,
+	 "a number from 1 to 10000", NULL},
+	{"max_per_host", KEY_LONG, FIELD(max_per_host), 1, 10000,
+	 "a number from 1 to 10000", NULL},
+	{"max_clients", KEY_COUNT, FIELD(max_clients), 1, 100000,
+	 "a number from 1 to 100000", NULL},
+	{"max_client_queue", KEY_SIZE, FIELD(max_client_queue), 4096, NO_MAX,
+	 "a size of at least 4k", NULL},
+	{"max_feed_size", KEY_SIZE, FIELD(max_feed_bytes), 1024, NO_MAX,
+	 "a size of at least 1k (e.g. 16M)", NULL},
+	{"max_page_size", KEY_SIZE, FIELD(max_page_bytes), 1024, NO_MAX,
+	 "a size of at least 1k (e.g. 16M)", NULL},
+	{"max_feed_items", KEY_COUNT, FIELD(max_feed_items), 1, 1000000,
+	 "a number from 1 to 1000000", NULL},
+	{"max_field_size", KEY_SIZE, FIELD(max_field_bytes), 1024, NO_MAX,
+	 "a size of at least 1k", NULL},
+	{"user_agent", KEY_STR, FIELD(user_agent), 0, 0, NULL, NULL},
+	{"allow_private", KEY_BOOL, FIELD(allow_private), 0, 1,
+	 "yes or no", NULL},
+	{"allow_addrs", KEY_STR, FIELD(allow_addrs), 0, 0, NULL, NULL},
+	{"connect_timeout", KEY_DURATION, FIELD(connect_timeout_ms), 1000,
+	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
+	{"total_timeout", KEY_DURATION, FIELD(total_timeout_ms), 1000,
+	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
+	{"low_speed_time", KEY_DURATION, FIELD(low_speed_time_ms), 1000,
+	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
+	{"fetch_pages", KEY_BOOL, FIELD(fetch_pages), 0, 1, "yes or no", NULL},
+	{"log_level", KEY_FN, FIELD(log_level), 0, 0,
+	 "err, warning, info or debug", set_log_level},
+	{"event_retention", KEY_FN, FIELD(event_retention_ms), HOUR_MS,
+	 NO_MAX, "\"forever\" or a duration of at least 1 h",
+	 set_event_retention},
+	{"max_database_size", KEY_FN, FIELD(max_database_bytes), 1 << 20,
+	 NO_MAX, "0 or a size of at least 1M", set_max_database_size},
+	{"metrics_file", KEY_STR, FIELD(metrics_file), 0, 0, NULL, NULL},
+	{"feeds_file", KEY_FN, FIELD(feeds_file), 0, 0, NULL, set_feeds_file},
+	{"profiles", KEY_STR, FIELD(profiles_dir), 0, 0, NULL, NULL},
+};
+
+static const struct key feed_keys[] = {
+	{"url", KEY_FN, FFIELD(url), 0, 0, "http:// or https://",
+	 set_feed_url},
+	{"interval", KEY_DURATION, FFIELD(interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s", NULL},
+	{"profile", KEY_STR, FFIELD(profile), 0, 0, NULL, NULL},
+	{"fetch_pages", KEY_BOOL, FFIELD(fetch_pages), 0, 1, "yes or no",
+	 NULL},
+	{"xpath_body", KEY_STR, FFIELD(xpath_body), 0, 0, NULL, NULL},
+	{"xpath_title", KEY_STR, FFIELD(xpath_title), 0, 0, NULL, NULL},
+	{"xpath_date", KEY_STR, FFIELD(xpath_date), 0, 0, NULL, NULL},
+};
+
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
+
+static const struct key *
+find_key(const struct key *t, size_t n, const char *name)
 {
-	struct config *c = st->cfg;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
+	return NULL;
+}
+
+size_t
+config_keys(int feed, const char **names, size_t max)
+{
+	const struct key *t = feed ? feed_keys : daemon_keys;
+	size_t i, n = feed ? NKEYS(feed_keys) : NKEYS(daemon_keys);
+
+	for (i = 0; i < n && i < max; i++)
+		names[i] = t[i].name;
+	return n;
+}
+
+/* The feed section being read, for messages ("feed "x": "); "" in
+ * [daemon]. */
+static const char *
+key_prefix(struct parse_state *st, struct buf *b)
+{
+	if (st->feed_name && buf_printf(b, "feed \"%s\": ", st->feed_name) < 0)
+		st->oom = 1;
+	return buf_str(b) ? buf_str(b) : "";
+}
+
+/* The error for a value the key does not accept. */
+static int
+bad_value(struct parse_state *st, const struct key *k, const char *value)
+{
+	struct buf pre = BUF_INIT;
+
+	fail(st, "%s%s%s\"%s\" is not %s", key_prefix(st, &pre), k->name,
+	     st->feed_name ? " " : ": ", value, k->what);
+	buf_free(&pre);
+	return 0;
+}
+
+static int
+set_key(struct parse_state *st, const struct key *k, void *base,
+	const char *value)
+{
+	int64_t ms;
+	size_t sz;
 	long l;
 	int b;
 
-	if (strcmp(name, "database") == 0)
-		return put_str(st, &c->database, value);
-	if (strcmp(name, "socket") == 0)
-		return put_str(st, &c->socket, value);
-	if (strcmp(name, "socket_group") == 0)
-		return put_str(st, &c->socket_group, value);
-	if (strcmp(name, "admin_group") == 0)
-		return put_str(st, &c->admin_group, value);
-	if (strcmp(name, "profiles") == 0)
-		return put_str(st, &c->profiles_dir, value);
-	if (strcmp(name, "allow_addrs") == 0)
-		return put_str(st, &c->allow_addrs, value);
-	if (strcmp(name, "connect_timeout") == 0 ||
-	    strcmp(name, "total_timeout") == 0 ||
-	    strcmp(name, "low_speed_time") == 0) {
-		int64_t ms;
-
-		if (config_parse_duration(value, &ms) < 0 || ms < 1000 ||
-		    ms > 3600 * 1000)
-			return fail(st, "%s: \"%s\" is not a duration from 1 s to 1 h", name, value);
-		if (name[0] == 'c')
-			c->connect_timeout_ms = ms;
-		else if (name[0] == 't')
-			c->total_timeout_ms = ms;
+	switch (k->type) {
+	case KEY_STR:
+		return put_str(st, AT(base, k, char *), value);
+	case KEY_DURATION:
+		if (config_parse_duration(value, &ms) < 0 || ms < k->min ||
+		    ms > k->max)
+			return bad_value(st, k, value);
+		*AT(base, k, int64_t) = ms;
+		return 1;
+	case KEY_SIZE:
+		if (config_parse_size(value, &sz) < 0 ||
+		    (uint64_t)sz < (uint64_t)k->min ||
+		    (uint64_t)sz > (uint64_t)k->max)
+			return bad_value(st, k, value);
+		*AT(base, k, size_t) = sz;
+		return 1;
+	case KEY_LONG:
+	case KEY_COUNT:
+		if (parse_long(value, (long)k->min, (long)k->max, &l) < 0)
+			return bad_value(st, k, value);
+		if (k->type == KEY_LONG)
+			*AT(base, k, long) = l;
 		else
-			c->low_speed_time_ms = ms;
+			*AT(base, k, size_t) = (size_t)l;
 		return 1;
-	}
-	if (strcmp(name, "event_retention") == 0) {
-		int64_t ms;
-
-		if (strcmp(value, "forever") == 0)
-			ms = 0;
-		else if (config_parse_duration(value, &ms) < 0 ||
-			 ms < 3600 * 1000)
-			return fail(st, "event_retention: \"%s\" is not \"forever\" or a duration of at least 1 h", value);
-		c->event_retention_ms = ms;
-		return 1;
-	}
-	if (strcmp(name, "max_database_size") == 0) {
-		size_t sz;
-
-		if (strcmp(value, "0") == 0)
-			sz = 0;
-		else if (config_parse_size(value, &sz) < 0 || sz < (1u << 20))
-			return fail(st, "max_database_size: \"%s\" is not 0 or a size of at least 1M", value);
-		c->max_database_bytes = sz;
-		return 1;
-	}
-	if (strcmp(name, "metrics_file") == 0)
-		return put_str(st, &c->metrics_file, value);
-	if (strcmp(name, "feeds_file") == 0) {
-		st->feeds_file_set = 1;
-		if (strcmp(value, "none") == 0 || !*value) {
-			free(c->feeds_file);
-			c->feeds_file = NULL;
-			return 1;
-		}
-		return put_str(st, &c->feeds_file, value);
-	}
-	if (strcmp(name, "user_agent") == 0)
-		return put_str(st, &c->user_agent, value);
-	if (strcmp(name, "socket_mode") == 0) {
-		char *end;
-		unsigned long m = strtoul(value, &end, 8);
-
-		if (*end || end == value || m > 0777)
-			return fail(st, "socket_mode: \"%s\" is not an octal mode", value);
-		c->socket_mode = (mode_t)m;
-		return 1;
-	}
-	if (strcmp(name, "interval") == 0 ||
-	    strcmp(name, "min_interval") == 0 ||
-	    strcmp(name, "max_interval") == 0) {
-		int64_t ms;
-
-		if (config_parse_duration(value, &ms) < 0 || ms < 1000)
-			return fail(st, "%s: \"%s\" is not a duration of at least 1 s (e.g. 90s, 15m, 2h)",
-				    name, value);
-		if (name[1] == 'n')
-			c->interval_ms = ms;
-		else if (name[1] == 'i')
-			c->min_interval_ms = ms;
-		else
-			c->max_interval_ms = ms;
-		return 1;
-	}
-	if (strcmp(name, "max_connections") == 0 ||
-	    strcmp(name, "max_per_host") == 0) {
-		if (parse_long(value, 1, 10000, &l) < 0)
-			return fail(st, "%s: \"%s\" is not a number from 1 to 10000", name, value);
-		if (name[4] == 'c')
-			c->max_connections = l;
-		else
-			c->max_per_host = l;
-		return 1;
-	}
-	if (strcmp(name, "max_clients") == 0) {
-		if (parse_long(value, 1, 100000, &l) < 0)
-			return fail(st, "max_clients: \"%s\" is not a number from 1 to 100000", value);
-		c->max_clients = (size_t)l;
-		return 1;
-	}
-	if (strcmp(name, "allow_private") == 0 ||
-	    strcmp(name, "fetch_pages") == 0) {
+	case KEY_BOOL:
 		if (parse_bool(value, &b) < 0)
-			return fail(st, "%s: \"%s\" is not yes or no", name, value);
-		if (name[0] == 'a')
-			c->allow_private = b;
-		else
-			c->fetch_pages = b;
+			return bad_value(st, k, value);
+		*AT(base, k, int) = b;
 		return 1;
+	case KEY_FN:
+		return k->set(st, k, base, value);
 	}
-	if (strcmp(name, "max_feed_items") == 0) {
-		if (parse_long(value, 1, 1000000, &l) < 0)
-			return fail(st, "max_feed_items: \"%s\" is not a number from 1 to 1000000", value);
-		c->max_feed_items = (size_t)l;
-		return 1;
-	}
-	if (strcmp(name, "max_field_size") == 0) {
-		size_t sz;
+	return bad_value(st, k, value);
+}
 
-		if (config_parse_size(value, &sz) < 0 || sz < 1024)
-			return fail(st, "max_field_size: \"%s\" is not a size of at least 1k", value);
-		c->max_field_bytes = sz;
-		return 1;
-	}
-	if (strcmp(name, "max_client_queue") == 0) {
-		size_t sz;
+static int
+set_socket_mode(struct parse_state *st, const struct key *k, void *base,
+		const char *value)
+{
+	char *end;
+	unsigned long m = strtoul(value, &end, 8);
 
-		if (config_parse_size(value, &sz) < 0 || sz < 4096)
-			return fail(st, "max_client_queue: \"%s\" is not a size of at least 4k", value);
-		c->max_client_queue = sz;
-		return 1;
-	}
-	if (strcmp(name, "max_feed_size") == 0 ||
-	    strcmp(name, "max_page_size") == 0) {
-		size_t sz;
+	if (*end || end == value || *value == '-' || m > (unsigned long)k->max)
+		return bad_value(st, k, value);
+	*AT(base, k, mode_t) = (mode_t)m;
+	return 1;
+}
 
-		if (config_parse_size(value, &sz) < 0 || sz < 1024)
-			return fail(st, "%s: \"%s\" is not a size of at least 1k (e.g. 16M)", name, value);
-		if (name[4] == 'f')
-			c->max_feed_bytes = sz;
-		else
-			c->max_page_bytes = sz;
-		return 1;
-	}
-	if (strcmp(name, "log_level") == 0) {
-		int lv = log_parse_level(value);
+static int
+set_event_retention(struct parse_state *st, const struct key *k, void *base,
+		    const char *value)
+{
+	int64_t ms;
 
-		if (lv < 0)
-			return fail(st, "log_level: \"%s\" is not err, warning, info or debug", value);
-		c->log_level = lv;
+	if (strcmp(value, "forever") == 0)
+		ms = 0;
+	else if (config_parse_duration(value, &ms) < 0 || ms < k->min)
+		return bad_value(st, k, value);
+	*AT(base, k, int64_t) = ms;
+	return 1;
+}
+
+static int
+set_max_database_size(struct parse_state *st, const struct key *k,
+		      void *base, const char *value)
+{
+	size_t sz;
+
+	if (strcmp(value, "0") == 0)
+		sz = 0;
+	else if (config_parse_size(value, &sz) < 0 ||
+		 (uint64_t)sz < (uint64_t)k->min)
+		return bad_value(st, k, value);
+	*AT(base, k, uint64_t) = sz;
+	return 1;
+}
+
+static int
+set_feeds_file(struct parse_state *st, const struct key *k, void *base,
+	       const char *value)
+{
+	char **dst = AT(base, k, char *);
+
+	st->feeds_file_set = 1;
+	if (strcmp(value, "none") == 0 || !*value) {
+		free(*dst);
+		*dst = NULL;
 		return 1;
 	}
-	return fail(st, "unknown key \"%s\" in [daemon]", name);
+	return put_str(st, dst, value);
+}
+
+static int
+set_log_level(struct parse_state *st, const struct key *k, void *base,
+	      const char *value)
+{
+	int lv = log_parse_level(value);
+
+	if (lv < 0)
+		return bad_value(st, k, value);
+	*AT(base, k, int) = lv;
+	return 1;
+}
+
+static int
+set_feed_url(struct parse_state *st, const struct key *k, void *base,
+	     const char *value)
+{
+	if (strncasecmp(value, "http://", 7) != 0 &&
+	    strncasecmp(value, "https://", 8) != 0)
+		return fail(st, "feed \"%s\": url \"%s\" is not http:// or https://",
+			    st->feed_name, value);
+	return put_str(st, AT(base, k, char *), value);
+}
+
+static int
+daemon_key(struct parse_state *st, const char *name, const char *value)
+{
+	const struct key *k = find_key(daemon_keys, NKEYS(daemon_keys), name);
+
+	if (!k)
+		return fail(st, "unknown key \"%s\" in [daemon]", name);
+	return set_key(st, k, st->cfg, value);
 }
 
 static int
@@ -380,7 +532,9 @@ static int
 feed_key(struct parse_state *st, const char *fname, const char *name,
 	 const char *value)
 {
+	const struct key *k;
 	struct config_feed *f;
+	int r;
 
 	if (!valid_feed_name(fname))
 		return fail(st, "feed name \"%s\": use 1-64 letters, digits, '-', '_' or '.'", fname);
@@ -389,32 +543,13 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 		return 0;
 	if (!f)
 		return fail(st, "too many feeds");
-	if (strcmp(name, "url") == 0) {
-		if (strncasecmp(value, "http://", 7) != 0 &&
-		    strncasecmp(value, "https://", 8) != 0)
-			return fail(st, "feed \"%s\": url \"%s\" is not http:// or https://", fname, value);
-		return put_str(st, &f->url, value);
-	}
-	if (strcmp(name, "profile") == 0)
-		return put_str(st, &f->profile, value);
-	if (strcmp(name, "xpath_body") == 0)
-		return put_str(st, &f->xpath_body, value);
-	if (strcmp(name, "xpath_title") == 0)
-		return put_str(st, &f->xpath_title, value);
-	if (strcmp(name, "xpath_date") == 0)
-		return put_str(st, &f->xpath_date, value);
-	if (strcmp(name, "interval") == 0) {
-		if (config_parse_duration(value, &f->interval_ms) < 0 ||
-		    f->interval_ms < 1000)
-			return fail(st, "feed \"%s\": interval \"%s\" is not a duration of at least 1 s", fname, value);
-		return 1;
-	}
-	if (strcmp(name, "fetch_pages") == 0) {
-		if (parse_bool(value, &f->fetch_pages) < 0)
-			return fail(st, "feed \"%s\": fetch_pages \"%s\" is not yes or no", fname, value);
-		return 1;
-	}
-	return fail(st, "unknown key \"%s\" in [feed %s]", name, fname);
+	k = find_key(feed_keys, NKEYS(feed_keys), name);
+	if (!k)
+		return fail(st, "unknown key \"%s\" in [feed %s]", name, fname);
+	st->feed_name = fname;
+	r = set_key(st, k, f, value);
+	st->feed_name = NULL;
+	return r;
 }
 
 static int
@@ -485,7 +620,7 @@ parse_text(const char *text, size_t len, int feeds_only, struct config **out,
 	   int *feeds_file_set, char **err)
 {
 	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0,
-				 feeds_only, 0};
+				 feeds_only, 0, NULL};
 	size_t i;
 	int r, bad = 0;
 

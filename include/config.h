@@ -93,6 +93,11 @@ void config_free(struct config *c);
 const struct config_feed *config_find_feed(const struct config *c,
 					   const char *name);
 
+/* The key names of [daemon] (feed = 0) or [feed NAME] (feed = 1), in
+ * table order: up to max of them are stored in names (static strings);
+ * returns how many there are. For tests and help texts. */
+size_t config_keys(int feed, const char **names, size_t max);
+
 /* "90", "90s", "15m", "2h", "1d", "500ms" → milliseconds. -EINVAL. */
 int config_parse_duration(const char *s, int64_t *ms);
 /* "16M", "512k", "1G", "4096" → bytes. -EINVAL. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,6 +396,95 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 	config_free(c);
 }
 
+/* The names in the first column of the key table under heading in
+ * docs/configuration.md (code spans: "| `a`, `b` | ..."), as
+ * "\nname\n" entries of out. */
+static void
+documented_keys(const char *doc, const char *heading, struct buf *out)
+{
+	const char *p = strstr(doc, heading), *end;
+
+	assert_non_null(p);
+	end = strstr(p + strlen(heading), "\n## ");
+	if (!end)
+		end = p + strlen(p);
+	buf_puts(out, "\n");
+	while ((p = strstr(p, "\n| `")) && p < end) {
+		const char *cell_end = strchr(p + 2, '|');
+
+		p += 3;
+		while (p < cell_end && (p = memchr(p, '`', (size_t)(cell_end - p)))) {
+			const char *q = memchr(p + 1, '`', (size_t)(cell_end - p - 1));
+
+			assert_non_null(q);
+			buf_append(out, p + 1, (size_t)(q - p - 1));
+			buf_puts(out, "\n");
+			p = q + 1;
+		}
+		p = cell_end;
+	}
+}
+
+static void
+check_key_table(const char *doc, const char *heading, const char *section,
+		int feed)
+{
+	const char *names[128];
+	struct buf documented = BUF_INIT, want = BUF_INIT;
+	size_t n = config_keys(feed, names, 128), i;
+	const char *p;
+	int missing = 0;
+
+	assert_true(n > 0 && n <= 128);
+	documented_keys(doc, heading, &documented);
+	for (i = 0; i < n; i++) {
+		buf_reset(&want);
+		buf_printf(&want, "\n%s\n", names[i]);
+		if (!strstr(buf_str(&documented), buf_str(&want))) {
+			print_error("key \"%s\" of %s is not documented in docs/configuration.md\n",
+				    names[i], section);
+			missing++;
+		}
+	}
+	/* Every documented key is a key. */
+	for (p = buf_str(&documented) + 1; *p; p = strchr(p, '\n') + 1) {
+		size_t len = (size_t)(strchr(p, '\n') - p);
+
+		for (i = 0; i < n; i++)
+			if (strlen(names[i]) == len &&
+			    memcmp(names[i], p, len) == 0)
+				break;
+		if (i == n) {
+			print_error("docs/configuration.md documents \"%.*s\" under %s, which config.c does not know\n",
+				    (int)len, p, section);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+	buf_free(&want);
+	buf_free(&documented);
+}
+
+static void
+test_the_key_tables_match_the_documentation(void **state)
+{
+	struct buf doc = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(BW_SRCDIR "/docs/configuration.md", "r");
+
+	(void)state;
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&doc, chunk, n);
+	fclose(f);
+	assert_non_null(buf_str(&doc));
+	check_key_table(buf_str(&doc), "\n## [daemon]\n", "[daemon]", 0);
+	check_key_table(buf_str(&doc), "\n## [feed NAME]\n", "[feed NAME]",
+			1);
+	buf_free(&doc);
+}
+
 int
 main(void)
 {
@@ -418,6 +508,7 @@ main(void)
 			test_feeds_file_merges_runtime_feeds_and_the_config_file_wins),
 		cmocka_unit_test(test_feeds_file_refuses_daemon_settings),
 		cmocka_unit_test(test_a_formatted_feed_reads_back_unchanged),
+		cmocka_unit_test(test_the_key_tables_match_the_documentation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
