@@ -58,56 +58,11 @@ struct cli {
 
 /* ---- usage ----------------------------------------------------------------- */
 
-struct command_help {
-	const char *name;
-	const char *usage;
-};
-
-static const struct command_help commands[] = {
-	{"tail", "tail [--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]"},
-	{"search", "search QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
-	{"show", "show ID [--json] [--width N]"},
-	{"list", "list [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
-	{"export", "export [--format jsonl] [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N]"},
-	{"backup", "backup FILE"},
-	{"import-opml", "import-opml FILE [--config FILE] [--write]"},
-	{"export-opml", "export-opml [--config FILE]"},
-	{"status", "status [--json]"},
-	{"feeds", "feeds [--json]"},
-	{"poll", "poll FEED [--json]"},
-	{"reload", "reload [--json]"},
-	{"add-feed", "add-feed NAME URL [--interval DURATION] [--profile P] [--fetch-pages yes|no] [--json]"},
-	{"remove-feed", "remove-feed NAME [--json]"},
-	{"metrics", "metrics                  (Prometheus text format)"},
-	{"parse", "parse feed FILE [--url URL] [--content-type CT]\n"
-		  "  parse transcript FILE --url URL [--charset CS]"},
-	{"version", "version"},
-};
-
-static void
-usage(FILE *to)
-{
-	size_t i;
-
-	fputs("usage: briefwatch [--config FILE] [--socket PATH] [--db PATH] COMMAND ...\n\n",
-	      to);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(to, "  %s\n", commands[i].usage);
-	fputs("\nDATE: 2026, 2026-11, 2026-11-18 or an ISO 8601 time; KIND: transcript,\n"
-	      "speech, release or other. briefwatch COMMAND --help: one command.\n",
-	      to);
-}
-
-static int
-command_help(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			printf("usage: briefwatch %s\n", commands[i].usage);
-	return 0;
-}
+/* The command table (near main) also produces these. */
+struct command;
+static void usage(FILE *to);
+static int command_help(const char *name);
+static const struct command *find_command(const char *name);
 
 /* One line for a usage error, then exit status 2. */
 static int
@@ -1733,6 +1688,170 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout("tail");
 }
 
+/* ---- the command table ----------------------------------------------------
+ *
+ * One row per command: its name, its arguments as usage() and --help print
+ * them (one line per form), a summary, whether it needs the configuration
+ * loaded first, and the function that runs it with argv[0] = the command.
+ * main() dispatches through the table alone; usage() and command_help()
+ * print from it; tests/integration/test_cli_docs.sh checks it against
+ * docs/cli.md (every usage line documented, every documented command
+ * here). To add a command: write cmd_NAME(cli, argc, argv), add its row,
+ * and document its usage line in docs/cli.md.
+ */
+
+static int
+run_parse(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	return cmd_parse(argc, argv);
+}
+
+static int
+run_list(struct cli *cli, int argc, char **argv)
+{
+	return cmd_list(cli, argc, argv, 0);
+}
+
+static int
+run_export(struct cli *cli, int argc, char **argv)
+{
+	return cmd_list(cli, argc, argv, 1);
+}
+
+static int
+run_version(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return command_help("version");
+	if (argc > 1)
+		return bad_usage("version", "unexpected argument \"%s\"", argv[1]);
+	puts("briefwatch " BW_VERSION);
+	return 0;
+}
+
+static int
+run_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	if (argc > 2)
+		return bad_usage("help", "takes at most one COMMAND");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return command_help("help");
+	if (argc == 2 && !find_command(argv[1]))
+		return bad_usage("help", "no command \"%s\"", argv[1]);
+	if (argc == 2)
+		return command_help(argv[1]);
+	usage(stdout);
+	return 0;
+}
+
+enum {
+	CMD_CONFIG = 1, /* load the configuration before running */
+};
+
+struct command {
+	const char *name;
+	const char *args;    /* after the name; '\n' separates forms */
+	const char *summary;
+	int flags;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]",
+	 "print briefings as the daemon announces them", CMD_CONFIG, cmd_tail},
+	{"search", "QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]",
+	 "full-text search of the archive", CMD_CONFIG, cmd_search},
+	{"show", "ID [--json] [--width N]", "one briefing in full", CMD_CONFIG,
+	 cmd_show},
+	{"list", "[--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]",
+	 "the archive's briefings, newest first", CMD_CONFIG, run_list},
+	{"export", "[--format jsonl] [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N]",
+	 "whole briefings as JSON lines", CMD_CONFIG, run_export},
+	{"backup", "FILE", "a consistent copy of the database", CMD_CONFIG,
+	 cmd_backup},
+	{"import-opml", "FILE [--config FILE] [--write]",
+	 "feeds from an OPML file into the configuration", 0,
+	 cmd_import_opml},
+	{"export-opml", "[--config FILE]",
+	 "the configured feeds as OPML", 0, cmd_export_opml},
+	{"status", "[--json]", "daemon state, counts, each feed's state",
+	 CMD_CONFIG, cmd_simple},
+	{"feeds", "[--json]", "the feeds with their schedule and last result",
+	 CMD_CONFIG, cmd_simple},
+	{"poll", "FEED [--json]", "poll FEED now (privileged)", CMD_CONFIG,
+	 cmd_simple},
+	{"reload", "[--json]", "re-read the configuration (privileged)",
+	 CMD_CONFIG, cmd_simple},
+	{"add-feed", "NAME URL [--interval D] [--profile P] [--fetch-pages yes|no] [--json]",
+	 "add a feed at run time (privileged)", CMD_CONFIG, cmd_feed_edit},
+	{"remove-feed", "NAME [--json]",
+	 "remove a feed added with add-feed (privileged)", CMD_CONFIG,
+	 cmd_feed_edit},
+	{"metrics", "", "the status in Prometheus text format", CMD_CONFIG,
+	 cmd_simple},
+	{"parse", "feed FILE [--url URL] [--content-type CT]\n"
+		  "transcript FILE --url URL [--charset CS]",
+	 "run a parser on one saved input", 0, run_parse},
+	{"version", "", "print the version", 0, run_version},
+	{"help", "[COMMAND]", "this list, or one command's usage", 0,
+	 run_help},
+};
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Each form of c's usage, "NAME ARGS", on its own line after lead. */
+static void
+print_forms(FILE *to, const char *lead, const struct command *c)
+{
+	const char *p = c->args, *nl;
+
+	do {
+		nl = strchr(p, '\n');
+		fprintf(to, "%s%s%s%.*s\n", lead, c->name, *p ? " " : "",
+			nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl + 1;
+	} while (nl);
+}
+
+static void
+usage(FILE *to)
+{
+	size_t i;
+
+	fputs("usage: briefwatch [--config FILE] [--socket PATH] [--db PATH] COMMAND ...\n\n",
+	      to);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		print_forms(to, "  ", &commands[i]);
+		fprintf(to, "        %s\n", commands[i].summary);
+	}
+	fputs("\nDATE: 2026, 2026-11, 2026-11-18 or an ISO 8601 time; KIND: transcript,\n"
+	      "speech, release or other. briefwatch COMMAND --help: one command.\n",
+	      to);
+}
+
+/* Print name's usage (a command of the table): exit status 0. */
+static int
+command_help(const char *name)
+{
+	const struct command *c = find_command(name);
+
+	if (c)
+		print_forms(stdout, "usage: briefwatch ", c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1745,7 +1864,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct cli cli = {0};
-	const char *cmd;
+	const struct command *cmd;
+	const char *name;
 	int c, rc;
 
 	/* Global options come before the command; the command parses the
@@ -1772,22 +1892,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "briefwatch: no command given (see briefwatch --help)\n");
 		return 2;
 	}
-	cmd = argv[optind];
+	name = argv[optind];
 	argc -= optind;
 	argv += optind;
+	cmd = find_command(name);
+	if (!cmd) {
+		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",
+			name);
+		return 2;
+	}
 	sanitize_libxml_init();
-	if (strcmp(cmd, "parse") == 0)
-		return cmd_parse(argc, argv);
-	if (strcmp(cmd, "version") == 0)
-		return puts("briefwatch " BW_VERSION), 0;
-	if (strcmp(cmd, "help") == 0)
-		return usage(stdout), 0;
-	/* These read and write the configuration file themselves. */
-	if (strcmp(cmd, "import-opml") == 0)
-		return cmd_import_opml(&cli, argc, argv);
-	if (strcmp(cmd, "export-opml") == 0)
-		return cmd_export_opml(&cli, argc, argv);
-	if (cli.config_path || access(DEFAULT_CONFIG, R_OK) == 0) {
+	if ((cmd->flags & CMD_CONFIG) &&
+	    (cli.config_path || access(DEFAULT_CONFIG, R_OK) == 0)) {
 		char *err = NULL;
 		const char *path = cli.config_path ? cli.config_path
 						   : DEFAULT_CONFIG;
@@ -1798,30 +1914,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (strcmp(cmd, "search") == 0)
-		rc = cmd_search(&cli, argc, argv);
-	else if (strcmp(cmd, "show") == 0)
-		rc = cmd_show(&cli, argc, argv);
-	else if (strcmp(cmd, "list") == 0)
-		rc = cmd_list(&cli, argc, argv, 0);
-	else if (strcmp(cmd, "export") == 0)
-		rc = cmd_list(&cli, argc, argv, 1);
-	else if (strcmp(cmd, "backup") == 0)
-		rc = cmd_backup(&cli, argc, argv);
-	else if (strcmp(cmd, "tail") == 0)
-		rc = cmd_tail(&cli, argc, argv);
-	else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "feeds") == 0 ||
-		 strcmp(cmd, "metrics") == 0 ||
-		 strcmp(cmd, "poll") == 0 || strcmp(cmd, "reload") == 0)
-		rc = cmd_simple(&cli, argc, argv);
-	else if (strcmp(cmd, "add-feed") == 0 ||
-		 strcmp(cmd, "remove-feed") == 0)
-		rc = cmd_feed_edit(&cli, argc, argv);
-	else {
-		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",
-			cmd);
-		rc = 2;
-	}
+	rc = cmd->run(&cli, argc, argv);
 	config_free(cli.cfg);
 	return rc;
 }
