@@ -996,6 +996,166 @@ done:
 	return rc;
 }
 
+/* import-opml in phases: read the configuration (what is known), read the
+ * OPML (what is new), format the new sections, then show or write them.
+ * Each phase prints its own one-line error and returns -1. */
+struct import {
+	const char *cmd, *file, *cpath;
+	struct buf ctext;   /* the configuration file as read */
+	struct stat before; /* its stat then, to detect a concurrent edit */
+	struct config *cfg; /* and parsed; NULL without a configuration */
+	const char **names, **urls; /* cfg's feeds, for opml_parse */
+	struct opml_list l;
+	struct buf add;     /* the new [feed NAME] sections */
+};
+
+static void
+import_release(struct import *im)
+{
+	config_free(im->cfg);
+	opml_list_free(&im->l);
+	free(im->names);
+	free(im->urls);
+	buf_free(&im->add);
+	buf_free(&im->ctext);
+}
+
+/* The configured feeds, which the OPML's names and URLs must not repeat. */
+static int
+import_read_config(struct import *im, struct opml_opts *oo)
+{
+	char *err = NULL;
+	size_t i;
+	int r;
+
+	if (stat(im->cpath, &im->before) < 0) {
+		fprintf(stderr, "briefwatch: %s: %s: %s\n", im->cmd, im->cpath,
+			strerror(errno));
+		return -1;
+	}
+	if (read_file(im->cmd, im->cpath, &im->ctext) < 0)
+		return -1;
+	r = config_parse(buf_str(&im->ctext), im->ctext.len, &im->cfg, &err);
+	if (r < 0) {
+		fprintf(stderr, "briefwatch: %s: %s: %s\n", im->cmd, im->cpath,
+			err ? err : strerror(-r));
+		free(err);
+		return -1;
+	}
+	im->names = calloc(im->cfg->nfeeds + 1, sizeof(*im->names));
+	im->urls = calloc(im->cfg->nfeeds + 1, sizeof(*im->urls));
+	if (!im->names || !im->urls) {
+		fprintf(stderr, "briefwatch: %s: out of memory\n", im->cmd);
+		return -1;
+	}
+	for (i = 0; i < im->cfg->nfeeds; i++) {
+		im->names[i] = im->cfg->feeds[i].name;
+		im->urls[i] = im->cfg->feeds[i].url;
+	}
+	*oo = (struct opml_opts){im->names, im->cfg->nfeeds, im->urls,
+				 im->cfg->nfeeds};
+	return 0;
+}
+
+/* The OPML's new feeds into im->l. */
+static int
+import_read_opml(struct import *im, const struct opml_opts *oo)
+{
+	struct buf otext = BUF_INIT;
+	char *err = NULL;
+	int r = -1;
+
+	if (read_file(im->cmd, im->file, &otext) < 0)
+		return -1;
+	r = opml_parse(buf_str(&otext), otext.len, oo, &im->l, &err);
+	if (r < 0)
+		fprintf(stderr, "briefwatch: %s: %s: %s\n", im->cmd, im->file,
+			err ? err : strerror(-r));
+	free(err);
+	buf_free(&otext);
+	return r < 0 ? -1 : 0;
+}
+
+/* im->l as [feed NAME] sections in im->add, each after a blank line and
+ * its title (and category) as a comment. */
+static int
+import_format(struct import *im)
+{
+	size_t i;
+
+	for (i = 0; i < im->l.n; i++) {
+		const struct opml_feed *f = &im->l.feeds[i];
+		struct buf *add = &im->add;
+
+		if (strlen(f->url) > CLI_CONFIG_MAX_URL) {
+			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than %d bytes\n",
+				im->cmd, im->file, f->title ? f->title : f->name,
+				f->line, CLI_CONFIG_MAX_URL);
+			return -1;
+		}
+		buf_puts(add, "\n");
+		if ((f->title && strcmp(f->title, f->name) != 0) ||
+		    f->category) {
+			buf_puts(add, "; ");
+			comment_text(add, f->title ? f->title : "");
+			if (f->category) {
+				buf_puts(add, f->title ? " (in " : "(in ");
+				comment_text(add, f->category);
+				buf_puts(add, ")");
+			}
+			buf_puts(add, "\n");
+		}
+		if (buf_printf(add, "[feed %s]\nurl = %s\n", f->name,
+			       f->url) < 0) {
+			fprintf(stderr, "briefwatch: %s: out of memory\n",
+				im->cmd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The configuration with im->add appended, checked to load with the
+ * daemon's parser, replacing the file atomically. */
+static int
+import_write(struct import *im)
+{
+	struct buf out = BUF_INIT;
+	struct config *check = NULL;
+	char date[32], *err = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int r = -1;
+
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S",
+		 localtime_r(&now, &tm));
+	buf_append(&out, im->ctext.data ? im->ctext.data : "", im->ctext.len);
+	if (out.len && out.data[out.len - 1] != '\n')
+		buf_putc(&out, '\n');
+	buf_puts(&out, "\n; imported by briefwatch import-opml on ");
+	buf_puts(&out, date);
+	buf_puts(&out, " from ");
+	comment_text(&out, im->file);
+	buf_putc(&out, '\n');
+	if (buf_append(&out, im->add.data, im->add.len) < 0) {
+		fprintf(stderr, "briefwatch: %s: out of memory\n", im->cmd);
+		goto done;
+	}
+	/* What we write must be what the daemon reads back. */
+	if (config_parse(out.data, out.len, &check, &err) < 0 ||
+	    check->nfeeds != im->cfg->nfeeds + im->l.n) {
+		fprintf(stderr, "briefwatch: %s: the new configuration would not load (%s); %s unchanged\n",
+			im->cmd, err ? err : "feeds missing", im->cpath);
+		goto done;
+	}
+	r = write_atomic(im->cmd, im->cpath, out.data, out.len, &im->before);
+done:
+	config_free(check);
+	free(err);
+	buf_free(&out);
+	return r;
+}
+
 static int
 cmd_import_opml(struct cli *cli, int argc, char **argv)
 {
@@ -1005,162 +1165,55 @@ cmd_import_opml(struct cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cmd = "import-opml", *own = NULL, *cpath, *file;
-	struct buf ctext = BUF_INIT, otext = BUF_INIT, add = BUF_INIT;
-	struct opml_list l = {0};
+	struct import im = {.cmd = "import-opml", .ctext = BUF_INIT,
+			    .add = BUF_INIT};
 	struct opml_opts oo = {0};
-	struct config *cfg = NULL, *check = NULL;
-	const char **names = NULL, **urls = NULL;
-	struct stat before;
-	char *err = NULL;
-	int c, r, do_write = 0, rc = 1;
-	size_t i;
+	const char *own = NULL;
+	int c, do_write = 0, rc = 1;
+	size_t n;
 
 	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': own = optarg; break;
 		case 'w': do_write = 1; break;
-		case 'h': return command_help(cmd);
-		default: return bad_option(cmd, c, argv);
+		case 'h': return command_help(im.cmd);
+		default: return bad_option(im.cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1)
-		return bad_usage(cmd, "needs one OPML FILE (- for stdin)");
-	file = argv[optind];
-	cpath = opml_config_path(cli, own);
-	if (do_write && !cpath)
-		return bad_usage(cmd, "--write needs a configuration file (--config FILE); %s does not exist",
+		return bad_usage(im.cmd, "needs one OPML FILE (- for stdin)");
+	im.file = argv[optind];
+	im.cpath = opml_config_path(cli, own);
+	if (do_write && !im.cpath)
+		return bad_usage(im.cmd, "--write needs a configuration file (--config FILE); %s does not exist",
 				 DEFAULT_CONFIG);
-	if (cpath) {
-		if (stat(cpath, &before) < 0) {
-			fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, cpath,
-				strerror(errno));
-			goto done;
-		}
-		if (read_file(cmd, cpath, &ctext) < 0)
-			goto done;
-		r = config_parse(buf_str(&ctext), ctext.len, &cfg, &err);
-		if (r < 0) {
-			fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, cpath,
-				err ? err : strerror(-r));
-			goto done;
-		}
-		names = calloc(cfg->nfeeds + 1, sizeof(*names));
-		urls = calloc(cfg->nfeeds + 1, sizeof(*urls));
-		if (!names || !urls) {
-			fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-			goto done;
-		}
-		for (i = 0; i < cfg->nfeeds; i++) {
-			names[i] = cfg->feeds[i].name;
-			urls[i] = cfg->feeds[i].url;
-		}
-		oo = (struct opml_opts){names, cfg->nfeeds, urls, cfg->nfeeds};
-	}
-	if (read_file(cmd, file, &otext) < 0)
+	if ((im.cpath && import_read_config(&im, &oo) < 0) ||
+	    import_read_opml(&im, &oo) < 0 || import_format(&im) < 0)
 		goto done;
-	r = opml_parse(buf_str(&otext), otext.len, &oo, &l, &err);
-	if (r < 0) {
-		fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, file,
-			err ? err : strerror(-r));
-		goto done;
-	}
-	for (i = 0; i < l.n; i++) {
-		const struct opml_feed *f = &l.feeds[i];
-
-		if (strlen(f->url) > CLI_CONFIG_MAX_URL) {
-			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than %d bytes\n",
-				cmd, file, f->title ? f->title : f->name,
-				f->line, CLI_CONFIG_MAX_URL);
-			goto done;
-		}
-		buf_puts(&add, "\n");
-		if ((f->title && strcmp(f->title, f->name) != 0) ||
-		    f->category) {
-			buf_puts(&add, "; ");
-			comment_text(&add, f->title ? f->title : "");
-			if (f->category) {
-				buf_puts(&add, f->title ? " (in " : "(in ");
-				comment_text(&add, f->category);
-				buf_puts(&add, ")");
-			}
-			buf_puts(&add, "\n");
-		}
-		if (buf_printf(&add, "[feed %s]\nurl = %s\n", f->name,
-			       f->url) < 0) {
-			fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-			goto done;
-		}
-	}
-	if (l.skipped_known || l.skipped_dup || l.skipped_nourl)
+	n = im.l.n;
+	if (im.l.skipped_known || im.l.skipped_dup || im.l.skipped_nourl)
 		fprintf(stderr, "briefwatch: %s: %s: skipped %zu already configured, %zu repeated, %zu without xmlUrl\n",
-			cmd, file, l.skipped_known, l.skipped_dup,
-			l.skipped_nourl);
+			im.cmd, im.file, im.l.skipped_known, im.l.skipped_dup,
+			im.l.skipped_nourl);
 	if (!do_write) {
 		/* The sections on stdout; the rest of the story on stderr. */
-		fputs(add.len ? add.data + 1 : "", stdout);
-		rc = flush_stdout(cmd);
+		fputs(im.add.len ? im.add.data + 1 : "", stdout);
+		rc = flush_stdout(im.cmd);
 		if (rc == 0)
-			fprintf(stderr, "briefwatch: %s: %zu new feed%s%s\n", cmd,
-				l.n, l.n == 1 ? "" : "s",
-				l.n && cpath ? " (--write adds them to the configuration)" : "");
-		goto done;
+			fprintf(stderr, "briefwatch: %s: %zu new feed%s%s\n",
+				im.cmd, n, n == 1 ? "" : "s",
+				n && im.cpath ? " (--write adds them to the configuration)" : "");
+	} else if (n == 0) {
+		printf("%s: no new feeds; %s unchanged\n", im.file, im.cpath);
+		rc = flush_stdout(im.cmd);
+	} else if (import_write(&im) == 0) {
+		printf("added %zu feed%s to %s; run \"briefwatch reload\" to start polling %s\n",
+		       n, n == 1 ? "" : "s", im.cpath, n == 1 ? "it" : "them");
+		rc = flush_stdout(im.cmd);
 	}
-	if (l.n == 0) {
-		printf("%s: no new feeds; %s unchanged\n", file, cpath);
-		rc = flush_stdout(cmd);
-		goto done;
-	}
-	{
-		struct buf out = BUF_INIT;
-		char date[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S",
-			 localtime_r(&now, &tm));
-		buf_append(&out, ctext.data ? ctext.data : "", ctext.len);
-		if (out.len && out.data[out.len - 1] != '\n')
-			buf_putc(&out, '\n');
-		buf_puts(&out, "\n; imported by briefwatch import-opml on ");
-		buf_puts(&out, date);
-		buf_puts(&out, " from ");
-		comment_text(&out, file);
-		buf_putc(&out, '\n');
-		if (buf_append(&out, add.data, add.len) < 0) {
-			fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-			buf_free(&out);
-			goto done;
-		}
-		/* What we write must be what the daemon reads back. */
-		free(err);
-		err = NULL;
-		r = config_parse(out.data, out.len, &check, &err);
-		if (r < 0 || check->nfeeds != cfg->nfeeds + l.n) {
-			fprintf(stderr, "briefwatch: %s: the new configuration would not load (%s); %s unchanged\n",
-				cmd, err ? err : "feeds missing", cpath);
-			buf_free(&out);
-			goto done;
-		}
-		r = write_atomic(cmd, cpath, out.data, out.len, &before);
-		buf_free(&out);
-		if (r < 0)
-			goto done;
-	}
-	printf("added %zu feed%s to %s; run \"briefwatch reload\" to start polling %s\n",
-	       l.n, l.n == 1 ? "" : "s", cpath, l.n == 1 ? "it" : "them");
-	rc = flush_stdout(cmd);
 done:
-	config_free(check);
-	config_free(cfg);
-	opml_list_free(&l);
-	free(names);
-	free(urls);
-	free(err);
-	buf_free(&add);
-	buf_free(&otext);
-	buf_free(&ctext);
+	import_release(&im);
 	return rc;
 }
 
