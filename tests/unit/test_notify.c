@@ -392,6 +392,80 @@ test_subscribe_with_since_replays_the_stored_events_then_live_ones(void **s)
 	fx_free(&fx);
 }
 
+/* Live subscribers holding standing queries: each distinct query is
+ * evaluated once per page on the matcher thread; every subscriber still
+ * gets exactly its matches, in order, before the pong of a later ping. A
+ * malformed query is a bad_request, one beyond the budget too_costly. */
+static void
+test_standing_queries_are_matched_per_page_for_every_holder(void **s)
+{
+	struct fx fx;
+	struct cl c[5], bad;
+	int64_t seqs[32];
+	const char *q[5] = {"sanctions", "sanctions", "sanctions", "cyber",
+			    "cyb* OR nothingmatches"};
+	char req[256], costly[1024];
+	size_t i, k, n;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	fx.o.replay_page = 4; /* several pages, several matcher jobs */
+	fx_start(&fx);
+	for (k = 0; k < 5; k++) {
+		cl_connect(&fx, &c[k]);
+		snprintf(req, sizeof(req),
+			 "{\"op\":\"subscribe\",\"query\":\"%s\"}\n", q[k]);
+		cl_subscribe(&fx, &c[k], req, 0);
+	}
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "sanctions and deterrence");                      /* 1-3 */
+	put(&fx, 2, "un", "Stéphane Dujarric", BRIEFING_TRANSCRIPT,
+	    "cyber exercise");                                /* 4-5 */
+	put(&fx, 4, "state", "Jen Psaki", BRIEFING_SPEECH,
+	    "new sanctions announced");                       /* 6-9 */
+	notify_publish(fx.n, 9);
+	for (k = 0; k < 3; k++) {
+		n = cl_events_until_pong(&fx, &c[k], seqs, 32);
+		assert_int_equal(n, 7);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(seqs[i], (int64_t)i + 1);
+		for (i = 3; i < 7; i++)
+			assert_int_equal(seqs[i], (int64_t)i + 3);
+	}
+	for (k = 3; k < 5; k++) {
+		n = cl_events_until_pong(&fx, &c[k], seqs, 32);
+		assert_int_equal(n, 2);
+		assert_int_equal(seqs[0], 4);
+		assert_int_equal(seqs[1], 5);
+	}
+
+	cl_connect(&fx, &bad);
+	cl_send(&bad, "{\"op\":\"subscribe\",\"query\":\"sanctions AND\"}\n");
+	j = cl_json(&fx, &bad);
+	assert_string_equal(jtype(j), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "code")),
+			    "bad_request");
+	json_decref(j);
+	strcpy(costly, "{\"op\":\"subscribe\",\"query\":\"");
+	for (i = 0; i < 40; i++)
+		snprintf(costly + strlen(costly), 16, "%sw%zu*",
+			 i ? " OR " : "", i);
+	strcat(costly, "\"}\n");
+	cl_send(&bad, costly);
+	j = cl_json(&fx, &bad);
+	assert_string_equal(jtype(j), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "code")),
+			    "too_costly");
+	assert_non_null(strstr(json_string_value(json_object_get(j,
+		"message")), "40 prefix terms"));
+	json_decref(j);
+	cl_close(&bad);
+	for (k = 0; k < 5; k++)
+		cl_close(&c[k]);
+	fx_free(&fx);
+}
+
 static void
 test_live_only_subscriber_gets_only_events_published_after_it(void **s)
 {
@@ -1470,6 +1544,8 @@ main(void)
 		cmocka_unit_test(
 			test_filters_select_by_feed_speaker_kind_and_query),
 		cmocka_unit_test(test_filters_apply_to_live_events_too),
+		cmocka_unit_test(
+			test_standing_queries_are_matched_per_page_for_every_holder),
 		cmocka_unit_test(
 			test_malformed_standing_query_is_refused_at_subscribe),
 		cmocka_unit_test(
