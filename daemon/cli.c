@@ -38,6 +38,7 @@
 #include "metrics.h"
 #include "sanitize.h"
 #include "opml.h"
+#include "qdate.h"
 #include "store.h"
 #include "transcript.h"
 
@@ -119,17 +120,8 @@ arg_count(const char *cmd, const char *opt, const char *s, size_t *out)
 static int
 arg_date(const char *cmd, const char *opt, const char *s)
 {
-	static const char shape[] = "dddd-dd-dd";
-	size_t i, n = strlen(s);
-
-	for (i = 0; i < n && i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != '-')
-			break;
-	if (!((i == 4 && n == 4) || (i == 7 && n == 7) ||
-	      (i == 10 && (n == 10 || ((s[10] == 'T' || s[10] == ' ') &&
-				       n > 11 && isdigit((unsigned char)s[11]))))))
-		return bad_usage(cmd, "%s \"%s\" is not a date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm...)",
-				 opt, s);
+	if (qdate_check(s) < 0)
+		return bad_usage(cmd, "%s \"%s\" " QDATE_SHAPES, opt, s);
 	return 0;
 }
 

@@ -1456,7 +1456,7 @@ do_subscribe(struct client *c, struct proto_req *req)
 			 "head", (json_int_t)head);
 	if (c->state == CL_REPLAY && body &&
 	    store_events_after(n->store, c->last_seq, 1, first_cb, &first) == 0
-	    && first > c->last_seq + 1)
+	    && first - 1 > c->last_seq)
 		/* The log only loses a prefix (retention), so a hole right
 		 * after since means events the client never saw are gone. */
 		json_object_set_new(body, "expired",

@@ -217,6 +217,8 @@ expect_exit 2 'list: --limit "-3" is not a count' "${CLI[@]}" list --limit -3
 expect_exit 2 'list: option --feed needs a value' "${CLI[@]}" list --feed
 expect_exit 2 'export: unknown format "csv"' "${CLI[@]}" export --format csv
 expect_exit 2 'search: --until "soon" is not a date' "${CLI[@]}" search x --until soon
+expect_exit 2 'list: --until "2026-13" is not a date' "${CLI[@]}" list --until 2026-13
+expect_exit 2 'list: --since "2026-02-30" is not a date' "${CLI[@]}" list --since 2026-02-30
 expect_exit 2 'tail: --kind "memo" is not one of' "${CLI[@]}" tail --kind memo
 expect_exit 2 'backup: needs the FILE' "${CLI[@]}" backup
 expect_exit 1 'list: database .*nope.db' "$B/briefwatch" --db "$TMP/nope.db" list

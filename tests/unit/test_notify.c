@@ -466,6 +466,36 @@ test_standing_queries_are_matched_per_page_for_every_holder(void **s)
 	fx_free(&fx);
 }
 
+/* issue #22 item 5: "since" near the top of its range answered
+ * "expired":-9223372036854775808 (a signed overflow; the sanitizer build
+ * aborted). The largest accepted since is a cursor past the head:
+ * subscribed, nothing expired; one more is a bad_request. */
+static void
+test_since_at_the_top_of_its_range_neither_overflows_nor_expires(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT, "x");
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	cl_send(&c, "{\"op\":\"subscribe\",\"since\":9007199254740992}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "error");
+	json_decref(j);
+	cl_send(&c, "{\"op\":\"subscribe\",\"since\":9007199254740991}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "subscribed");
+	assert_int_equal(jint(j, "seq"), 9007199254740991LL);
+	assert_null(json_object_get(j, "expired"));
+	json_decref(j);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
 static void
 test_live_only_subscriber_gets_only_events_published_after_it(void **s)
 {
@@ -1544,6 +1574,8 @@ main(void)
 		cmocka_unit_test(
 			test_filters_select_by_feed_speaker_kind_and_query),
 		cmocka_unit_test(test_filters_apply_to_live_events_too),
+		cmocka_unit_test(
+			test_since_at_the_top_of_its_range_neither_overflows_nor_expires),
 		cmocka_unit_test(
 			test_standing_queries_are_matched_per_page_for_every_holder),
 		cmocka_unit_test(
