@@ -794,6 +794,58 @@ human_size(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%llu bytes", (unsigned long long)n);
 }
 
+/* Where backup writes FILE: a path that does not exist yet is written as
+ * given; an existing one must be a regular file, and a symbolic link is
+ * followed to it (as import-opml --write does: the link stays a link and
+ * its target gets the copy). The path in real (PATH_MAX); *exists. 0, or
+ * -1 with the error printed. */
+static int
+backup_target(const char *file, char *real, int *exists)
+{
+	struct stat st;
+
+	*exists = 0;
+	if (lstat(file, &st) < 0) {
+		if (errno != ENOENT) {
+			fprintf(stderr, "briefwatch: backup: %s: %s\n", file,
+				strerror(errno));
+			return -1;
+		}
+		if (strlen(file) >= PATH_MAX) {
+			fprintf(stderr, "briefwatch: backup: %s: path too long\n",
+				file);
+			return -1;
+		}
+		strcpy(real, file);
+		return 0;
+	}
+	if (S_ISLNK(st.st_mode) && !realpath(file, real)) {
+		fprintf(stderr, "briefwatch: backup: %s is a symbolic link to a missing file (%s)\n",
+			file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISLNK(st.st_mode)) {
+		if (strlen(file) >= PATH_MAX)
+			return -1;
+		strcpy(real, file);
+	}
+	if (stat(real, &st) < 0) {
+		fprintf(stderr, "briefwatch: backup: %s: %s\n", real,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "briefwatch: backup: %s exists and is not a regular file (%s); refusing to replace it\n",
+			file, S_ISDIR(st.st_mode) ? "a directory" :
+			S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+			S_ISFIFO(st.st_mode) ? "a FIFO" :
+			S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+		return -1;
+	}
+	*exists = 1;
+	return 0;
+}
+
 static int
 cmd_backup(struct cli *cli, int argc, char **argv)
 {
@@ -805,8 +857,9 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	struct store_stats st;
 	struct stat db, to;
 	const char *file;
-	char size[32], *err = NULL;
-	int c, r;
+	char size[32], real[PATH_MAX], *err = NULL;
+	mode_t old_mask = (mode_t)-1;
+	int c, r, to_exists;
 
 	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -818,8 +871,11 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	if (argc - optind != 1)
 		return bad_usage("backup", "needs the FILE to write");
 	file = argv[optind];
+	if (backup_target(file, real, &to_exists) < 0)
+		return 1;
 	/* The copy is renamed over FILE: never let that be the archive. */
-	if (stat(db_path(cli), &db) == 0 && stat(file, &to) == 0 &&
+	if (stat(db_path(cli), &db) == 0 && to_exists &&
+	    stat(real, &to) == 0 &&
 	    db.st_dev == to.st_dev && db.st_ino == to.st_ino) {
 		fprintf(stderr, "briefwatch: backup: %s is the database itself\n",
 			file);
@@ -828,7 +884,21 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	s = open_db(cli, "backup");
 	if (!s)
 		return 1;
-	r = store_backup(s, file);
+	/* The copy gets the database's mode: created under a umask that
+	 * allows no more than it (no window where a 0600 archive's copy is
+	 * world-readable), then set exactly. */
+	if (stat(db_path(cli), &db) == 0)
+		old_mask = umask(~db.st_mode & 0777);
+	r = store_backup(s, real);
+	if (old_mask != (mode_t)-1)
+		umask(old_mask);
+	if (r == 0 && old_mask != (mode_t)-1 &&
+	    chmod(real, db.st_mode & 0777) < 0) {
+		fprintf(stderr, "briefwatch: backup: %s: %s\n", real,
+			strerror(errno));
+		store_close(s);
+		return 1;
+	}
 	if (r < 0) {
 		fprintf(stderr, "briefwatch: backup: %s\n", store_errmsg(s));
 		store_close(s);
@@ -837,7 +907,7 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	store_close(s);
 	/* Count what the copy holds (not the live database, which has
 	 * moved on): this also proves the copy opens. */
-	r = store_open(file, STORE_READONLY, &copy, &err);
+	r = store_open(real, STORE_READONLY, &copy, &err);
 	if (r == 0)
 		r = store_stats(copy, &st);
 	if (r < 0) {

@@ -150,6 +150,28 @@ done
 "$B/briefwatch" --db "$TMP/copy.db" show $PC --json >/dev/null || fail "the copy does not serve show"
 expect_exit 1 'is the database itself' "${CLI[@]}" backup "$TMP/bw.db"
 expect_exit 1 'backup: ' "${CLI[@]}" backup "$TMP/no/such/dir/x.db"
+# issue #22 item 4: FILE that is not a regular file is refused and left
+# alone (as root, /dev/full became a regular file; a FIFO stands in for
+# it here), a symbolic link is followed as import-opml --write follows it,
+# and the copy has the database's mode.
+mkfifo "$TMP/fifo"
+expect_exit 1 'is not a regular file \(a FIFO\)' "${CLI[@]}" backup "$TMP/fifo"
+[ -p "$TMP/fifo" ] || fail "backup replaced a FIFO"
+mkdir "$TMP/adir"
+expect_exit 1 'is not a regular file \(a directory\)' "${CLI[@]}" backup "$TMP/adir"
+echo old > "$TMP/target.db"
+ln -s target.db "$TMP/link.db"
+ln -s missing.db "$TMP/dangling.db"
+chmod 600 "$TMP/bw.db"
+"${CLI[@]}" backup "$TMP/link.db" > /dev/null || fail "backup through a symbolic link failed"
+[ -L "$TMP/link.db" ] || fail "backup replaced the symbolic link instead of following it"
+[ "$(sqlite3 "$TMP/target.db" 'SELECT count(*) FROM briefings')" = 3 ] ||
+	fail "backup did not write the link's target"
+[ "$(stat -c %a "$TMP/target.db")" = 600 ] || fail "the copy of a 0600 database is $(stat -c %a "$TMP/target.db")"
+expect_exit 1 'symbolic link to a missing file' "${CLI[@]}" backup "$TMP/dangling.db"
+chmod 640 "$TMP/bw.db"
+"${CLI[@]}" backup "$TMP/copy2.db" > /dev/null || fail "backup to a new file failed"
+[ "$(stat -c %a "$TMP/copy2.db")" = 640 ] || fail "the copy of a 0640 database is $(stat -c %a "$TMP/copy2.db")"
 ok "backup: a consistent copy with the same counts"
 
 # ---- import-opml --------------------------------------------------------
