@@ -57,6 +57,10 @@ struct cli {
 	int width;   /* wrap text output at this many columns; 0: do not */
 };
 
+/* Set by SIGINT/SIGTERM during tail (a signal handler may only set a
+ * flag): the one global, read by tail's loops and read_line. */
+static volatile sig_atomic_t tail_stop;
+
 /* ---- usage ----------------------------------------------------------------- */
 
 /* The command table (near main) also produces these. */
@@ -1350,6 +1354,25 @@ sock_path(struct cli *cli)
 	return "/run/briefwatch/briefwatch.sock";
 }
 
+/* sock_connect without the message: -1 on any failure. */
+static int
+sock_connect_quiet(struct cli *cli)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = sock_path(cli);
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int
 sock_connect(struct cli *cli)
 {
@@ -1415,7 +1438,7 @@ read_line(int fd, struct buf *in, struct buf *line)
 			return 0;
 		}
 		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !tail_stop)
 			continue;
 		if (n <= 0)
 			return -1;
@@ -1645,7 +1668,6 @@ cmd_feed_edit(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout(cmd);
 }
 
-static volatile sig_atomic_t tail_stop;
 
 static void
 on_tail_signal(int sig)
@@ -1694,6 +1716,88 @@ str_array(json_t *arr, const char *s)
 	return arr;
 }
 
+/* What ended one tail connection. */
+enum tail_end {
+	TAIL_DONE,     /* --count reached, or interrupted */
+	TAIL_LOST,     /* the daemon closed the connection or went away */
+	TAIL_OVERFLOW, /* the daemon cut us off for falling behind */
+	TAIL_FAILED,   /* an error reply: *rc says which exit status */
+};
+
+/* One connection: subscribe with req (since = *last once known), print
+ * events until the connection ends. *last follows every cursor the
+ * daemon reports (events, heartbeats, the subscribed reply, overflow's
+ * resume), so a reconnect resumes exactly after what was printed or
+ * filtered out. *connected: the subscribe was answered. */
+static enum tail_end
+tail_session(struct cli *cli, int fd, json_t *req, int64_t *last,
+	     long *count, int *rc, int *connected)
+{
+	struct buf in = BUF_INIT, line = BUF_INIT;
+	enum tail_end end = TAIL_LOST;
+
+	*connected = 0;
+	if (*last >= 0)
+		json_object_set_new(req, "since", json_integer(*last));
+	if (send_line(fd, req) < 0)
+		return TAIL_LOST;
+	while (!tail_stop && *count != 0) {
+		json_t *ev, *seq;
+		const char *t;
+
+		if (read_line(fd, &in, &line) < 0) {
+			end = tail_stop ? TAIL_DONE : TAIL_LOST;
+			goto out;
+		}
+		ev = json_loads(buf_str(&line), 0, NULL);
+		if (!ev) {
+			fprintf(stderr, "briefwatch: tail: bad line from the daemon\n");
+			continue;
+		}
+		t = json_string_value(json_object_get(ev, "type"));
+		if (t && strcmp(t, "error") == 0) {
+			*rc = reply_is_error(ev);
+			json_decref(ev);
+			end = TAIL_FAILED;
+			goto out;
+		}
+		if (t && strcmp(t, "subscribed") == 0)
+			*connected = 1;
+		seq = json_object_get(ev, strcmp(t ? t : "", "heartbeat") == 0
+				      ? "head" : strcmp(t ? t : "", "overflow")
+				      == 0 ? "resume" : "seq");
+		if (json_is_integer(seq) && json_integer_value(seq) > *last)
+			*last = json_integer_value(seq);
+		if (t && strcmp(t, "overflow") == 0) {
+			json_decref(ev);
+			end = TAIL_OVERFLOW;
+			goto out;
+		}
+		if (cli->json)
+			puts(buf_str(&line));
+		else
+			print_event_text(ev);
+		if (t && strncmp(t, "briefing.", 9) == 0 && *count > 0)
+			(*count)--;
+		json_decref(ev);
+	}
+	end = TAIL_DONE;
+out:
+	buf_free(&in);
+	buf_free(&line);
+	return end;
+}
+
+/* Sleep ms, or less when interrupted. */
+static void
+tail_sleep(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (!tail_stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static int
 cmd_tail(struct cli *cli, int argc, char **argv)
 {
@@ -1705,31 +1809,32 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 		{"query", required_argument, NULL, 'q'},
 		{"count", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
+		{"no-reconnect", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	json_t *req = json_pack("{ss}", "op", "subscribe");
 	json_t *feeds = NULL, *speakers = NULL, *kinds = NULL;
-	struct buf in = BUF_INIT, line = BUF_INIT;
 	struct sigaction sa = {0};
+	enum tail_end end;
 	long long since;
+	int64_t last = -1;
 	size_t n;
-	long count = -1;
-	char *end;
-	int c, fd, rc = 0;
+	long count = -1, backoff = 0;
+	char *end_p;
+	int c, fd, rc = 0, reconnect = 1, connected;
 
 	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while (rc == 0 && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			errno = 0;
-			since = strtoll(optarg, &end, 10);
-			if (!isdigit((unsigned char)*optarg) || *end || errno)
+			since = strtoll(optarg, &end_p, 10);
+			if (!isdigit((unsigned char)*optarg) || *end_p || errno)
 				rc = bad_usage("tail", "--since \"%s\" is not an event number (seq)",
 					       optarg);
 			else
-				json_object_set_new(req, "since",
-						    json_integer(since));
+				last = since;
 			break;
 		case 'f': feeds = str_array(feeds, optarg); break;
 		case 'S': speakers = str_array(speakers, optarg); break;
@@ -1743,6 +1848,7 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 			count = (long)n;
 			break;
 		case 'j': cli->json = 1; break;
+		case 'R': reconnect = 0; break;
 		case 'h': command_help("tail"); rc = -1; break;
 		default: rc = bad_option("tail", c, argv); break;
 		}
@@ -1763,43 +1869,55 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fd = sock_connect(cli);
-	if (fd < 0 || send_line(fd, req) < 0) {
+	if (fd < 0) {
 		json_decref(req);
-		if (fd >= 0)
-			close(fd);
 		return 1;
 	}
-	json_decref(req);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (!tail_stop && count != 0 && read_line(fd, &in, &line) == 0) {
-		json_t *ev = json_loads(buf_str(&line), 0, NULL);
-		const char *t = json_string_value(json_object_get(ev, "type"));
-
-		if (!ev) {
-			fprintf(stderr, "briefwatch: tail: bad line from the daemon\n");
-			continue;
-		}
-		if (t && strcmp(t, "error") == 0) {
-			rc = reply_is_error(ev);
-			json_decref(ev);
+	for (;;) {
+		end = tail_session(cli, fd, req, &last, &count, &rc,
+				   &connected);
+		close(fd);
+		fd = -1;
+		if (end == TAIL_DONE || end == TAIL_FAILED)
+			break;
+		if (!reconnect) {
+			if (end == TAIL_OVERFLOW)
+				fprintf(stderr, "briefwatch: tail: fell behind the daemon; resume with --since %lld\n",
+					(long long)last);
+			else
+				fprintf(stderr, "briefwatch: tail: the daemon closed the connection; resume with --since %lld\n",
+					(long long)(last < 0 ? 0 : last));
+			rc = 1;
 			break;
 		}
-		if (cli->json)
-			puts(buf_str(&line));
-		else
-			print_event_text(ev);
-		if (t && strncmp(t, "briefing.", 9) == 0 && count > 0)
-			count--;
-		if (t && strcmp(t, "overflow") == 0) {
-			fprintf(stderr, "briefwatch: tail: fell behind the daemon; resume with --since %lld\n",
-				(long long)json_integer_value(json_object_get(ev, "resume")));
-			rc = 1;
+		/* Reconnect after what we printed: at once after an
+		 * overflow, else with a backoff from 0.5 s to 30 s that
+		 * restarts once a subscription is answered. */
+		if (connected)
+			backoff = 0;
+		for (;;) {
+			backoff = end == TAIL_OVERFLOW && !backoff ? 0
+				  : backoff ? (backoff * 2 > 30000 ? 30000
+								   : backoff * 2)
+					    : 500;
+			fprintf(stderr, "briefwatch: tail: %s; reconnecting in %.1f s with --since %lld\n",
+				end == TAIL_OVERFLOW ? "fell behind the daemon"
+				: "lost the daemon", backoff / 1000.0,
+				(long long)(last < 0 ? 0 : last));
+			tail_sleep(backoff);
+			if (tail_stop)
+				break;
+			fd = sock_connect_quiet(cli);
+			if (fd >= 0)
+				break;
+			end = TAIL_LOST;
 		}
-		json_decref(ev);
+		if (fd < 0)
+			break;
+		fprintf(stderr, "briefwatch: tail: reconnected\n");
 	}
-	buf_free(&in);
-	buf_free(&line);
-	close(fd);
+	json_decref(req);
 	return rc ? rc : flush_stdout("tail");
 }
 
@@ -1875,7 +1993,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]",
+	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]",
 	 "print briefings as the daemon announces them", CMD_CONFIG, cmd_tail},
 	{"search", "QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]",
 	 "full-text search of the archive", CMD_CONFIG, cmd_search},
