@@ -44,9 +44,6 @@
 
 #define DEFAULT_CONFIG BW_SYSCONFDIR "/briefwatch/briefwatch.conf"
 #define CLI_MAX_INPUT (64u << 20)
-/* A sanity bound on imported feed URLs (the configuration reader itself
- * has no line limit). */
-#define CLI_CONFIG_MAX_URL 8192
 
 struct cli {
 	const char *config_path;
@@ -1153,10 +1150,10 @@ import_format(struct import *im)
 		const struct opml_feed *f = &im->l.feeds[i];
 		struct buf *add = &im->add;
 
-		if (strlen(f->url) > CLI_CONFIG_MAX_URL) {
+		if (strlen(f->url) > CONFIG_MAX_URL) {
 			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than %d bytes\n",
 				im->cmd, im->file, f->title ? f->title : f->name,
-				f->line, CLI_CONFIG_MAX_URL);
+				f->line, CONFIG_MAX_URL);
 			return -1;
 		}
 		buf_puts(add, "\n");

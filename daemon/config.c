@@ -14,12 +14,20 @@
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <libxml/xpath.h>
 
 #include "buf.h"
 #include "inifile.h"
 #include "log.h"
+#include "profiles.h"
+#include "sanitize.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define CONFIG_MAX_FEEDS 100000
@@ -33,6 +41,12 @@ struct parse_state {
 	int feeds_only;      /* the feeds file: [feed NAME] sections only */
 	int feeds_file_set;  /* feeds_file was given */
 	const char *feed_name; /* the [feed NAME] being set, for messages */
+	int env;             /* config_load: also check against this host
+			      * (groups, directories, profiles) */
+	char *section;       /* the section of the keys seen last */
+	struct buf keys;     /* its keys so far, "\nkey\n" each */
+	int group_line, admin_line, socket_line; /* where they were set */
+	struct buf warn;     /* warnings, one "line N: ..." line each */
 };
 
 static int
@@ -237,17 +251,27 @@ static int set_log_level(struct parse_state *, const struct key *, void *,
 			 const char *);
 static int set_feed_url(struct parse_state *, const struct key *, void *,
 			const char *);
+static int set_xpath(struct parse_state *, const struct key *, void *,
+		     const char *);
+static int set_profile(struct parse_state *, const struct key *, void *,
+		       const char *);
+static int set_allow_addrs(struct parse_state *, const struct key *, void *,
+			   const char *);
+static int set_socket(struct parse_state *, const struct key *, void *,
+		      const char *);
+static int set_group(struct parse_state *, const struct key *, void *,
+		     const char *);
 
 #define HOUR_MS ((int64_t)3600 * 1000)
 #define NO_MAX INT64_MAX
 
 static const struct key daemon_keys[] = {
 	{"database", KEY_STR, FIELD(database), 0, 0, NULL, NULL},
-	{"socket", KEY_STR, FIELD(socket), 0, 0, NULL, NULL},
+	{"socket", KEY_FN, FIELD(socket), 0, 0, NULL, set_socket},
 	{"socket_mode", KEY_FN, FIELD(socket_mode), 0, 0777,
 	 "an octal mode", set_socket_mode},
-	{"socket_group", KEY_STR, FIELD(socket_group), 0, 0, NULL, NULL},
-	{"admin_group", KEY_STR, FIELD(admin_group), 0, 0, NULL, NULL},
+	{"socket_group", KEY_FN, FIELD(socket_group), 0, 0, NULL, set_group},
+	{"admin_group", KEY_FN, FIELD(admin_group), 0, 0, NULL, set_group},
 	{"interval", KEY_DURATION, FIELD(interval_ms), 1000, NO_MAX,
 	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
 	{"min_interval", KEY_DURATION, FIELD(min_interval_ms), 1000, NO_MAX,
@@ -273,7 +297,8 @@ static const struct key daemon_keys[] = {
 	{"user_agent", KEY_STR, FIELD(user_agent), 0, 0, NULL, NULL},
 	{"allow_private", KEY_BOOL, FIELD(allow_private), 0, 1,
 	 "yes or no", NULL},
-	{"allow_addrs", KEY_STR, FIELD(allow_addrs), 0, 0, NULL, NULL},
+	{"allow_addrs", KEY_FN, FIELD(allow_addrs), 0, 0, NULL,
+	 set_allow_addrs},
 	{"connect_timeout", KEY_DURATION, FIELD(connect_timeout_ms), 1000,
 	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
 	{"total_timeout", KEY_DURATION, FIELD(total_timeout_ms), 1000,
@@ -298,12 +323,12 @@ static const struct key feed_keys[] = {
 	 set_feed_url},
 	{"interval", KEY_DURATION, FFIELD(interval_ms), 1000, NO_MAX,
 	 "a duration of at least 1 s", NULL},
-	{"profile", KEY_STR, FFIELD(profile), 0, 0, NULL, NULL},
+	{"profile", KEY_FN, FFIELD(profile), 0, 0, NULL, set_profile},
 	{"fetch_pages", KEY_BOOL, FFIELD(fetch_pages), 0, 1, "yes or no",
 	 NULL},
-	{"xpath_body", KEY_STR, FFIELD(xpath_body), 0, 0, NULL, NULL},
-	{"xpath_title", KEY_STR, FFIELD(xpath_title), 0, 0, NULL, NULL},
-	{"xpath_date", KEY_STR, FFIELD(xpath_date), 0, 0, NULL, NULL},
+	{"xpath_body", KEY_FN, FFIELD(xpath_body), 0, 0, NULL, set_xpath},
+	{"xpath_title", KEY_FN, FFIELD(xpath_title), 0, 0, NULL, set_xpath},
+	{"xpath_date", KEY_FN, FFIELD(xpath_date), 0, 0, NULL, set_xpath},
 };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
@@ -406,6 +431,10 @@ set_socket_mode(struct parse_state *st, const struct key *k, void *base,
 
 	if (*end || end == value || *value == '-' || m > (unsigned long)k->max)
 		return bad_value(st, k, value);
+	if ((m & 0002) &&
+	    buf_printf(&st->warn, "line %d: socket_mode %s makes the socket world-writable: any local user may subscribe and read every briefing\n",
+		       st->line, value) < 0)
+		st->oom = 1;
 	*AT(base, k, mode_t) = (mode_t)m;
 	return 1;
 }
@@ -466,14 +495,138 @@ set_log_level(struct parse_state *st, const struct key *k, void *base,
 	return 1;
 }
 
+int
+config_check_url(const char *url, const char **why)
+{
+	const char *p, *host, *end;
+	size_t n = strlen(url), i;
+
+	if (n > CONFIG_MAX_URL)
+		return *why = "is longer than 4096 bytes", -EINVAL;
+	if (strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return *why = "is not http:// or https://", -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if (c == ' ')
+			return *why = "has a space (write it as %20)", -EINVAL;
+		if (c < 0x20 || c == 0x7f)
+			return *why = "has a control character", -EINVAL;
+		if (c >= 0x80)
+			return *why = "has a raw non-ASCII byte (percent-encode it)",
+			       -EINVAL;
+	}
+	end = host + strcspn(host, "/?#");
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			host = p + 1;
+	if (*host == '[') {
+		p = memchr(host, ']', (size_t)(end - host));
+		if (!p || p == host + 1)
+			return *why = "has no host", -EINVAL;
+	} else {
+		p = memchr(host, ':', (size_t)(end - host));
+		if ((p ? p : end) == host)
+			return *why = "has no host", -EINVAL;
+	}
+	return 0;
+}
+
 static int
 set_feed_url(struct parse_state *st, const struct key *k, void *base,
 	     const char *value)
 {
-	if (strncasecmp(value, "http://", 7) != 0 &&
-	    strncasecmp(value, "https://", 8) != 0)
-		return fail(st, "feed \"%s\": url \"%s\" is not http:// or https://",
-			    st->feed_name, value);
+	const char *why;
+
+	if (config_check_url(value, &why) < 0)
+		return fail(st, "feed \"%s\": url \"%.200s\" %s", st->feed_name,
+			    value, why);
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* An XPath that libxml2 compiles. */
+static int
+set_xpath(struct parse_state *st, const struct key *k, void *base,
+	  const char *value)
+{
+	xmlXPathCompExprPtr e;
+
+	sanitize_libxml_init(); /* its errors are ours to word, not stderr's */
+	e = xmlXPathCompile((const xmlChar *)value);
+	if (!e)
+		return fail(st, "feed \"%s\": %s \"%.200s\" is not a valid XPath expression",
+			    st->feed_name, k->name, value);
+	xmlXPathFreeCompExpr(e);
+	return put_str(st, AT(base, k, char *), value);
+}
+
+static int
+set_profile(struct parse_state *st, const struct key *k, void *base,
+	    const char *value)
+{
+	struct config_feed *f = base;
+
+	f->profile_line = st->line;
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* Comma- or blank-separated literal IPv4/IPv6 addresses. */
+static int
+set_allow_addrs(struct parse_state *st, const struct key *k, void *base,
+		const char *value)
+{
+	const char *p = value;
+	unsigned char addr[16];
+	char tok[64];
+	size_t len;
+
+	while (*p) {
+		len = strcspn(p, ", \t");
+		if (len) {
+			if (len >= sizeof(tok))
+				return fail(st, "allow_addrs: \"%.*s\" is not an IP address",
+					    (int)(len > 64 ? 64 : len), p);
+			memcpy(tok, p, len);
+			tok[len] = '\0';
+			if (inet_pton(AF_INET, tok, addr) != 1 &&
+			    inet_pton(AF_INET6, tok, addr) != 1)
+				return fail(st, "allow_addrs: \"%s\" is not an IP address (literal addresses only, e.g. 10.1.2.3, fd00::5)",
+					    tok);
+		}
+		p += len;
+		p += strspn(p, ", \t");
+	}
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* A path bind(2) can take: shorter than sun_path. */
+static int
+set_socket(struct parse_state *st, const struct key *k, void *base,
+	   const char *value)
+{
+	struct sockaddr_un sa;
+
+	if (strlen(value) >= sizeof(sa.sun_path))
+		return fail(st, "socket: \"%.200s\" is %zu bytes; a socket path must be shorter than %zu",
+			    value, strlen(value), sizeof(sa.sun_path));
+	if (!*value)
+		return fail(st, "socket: empty path");
+	st->socket_line = st->line;
+	return put_str(st, AT(base, k, char *), value);
+}
+
+static int
+set_group(struct parse_state *st, const struct key *k, void *base,
+	  const char *value)
+{
+	if (strcmp(k->name, "socket_group") == 0)
+		st->group_line = st->line;
+	else
+		st->admin_line = st->line;
 	return put_str(st, AT(base, k, char *), value);
 }
 
@@ -552,6 +705,90 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 	return r;
 }
 
+/* Has the current section set name already? Records it if not. */
+static int
+key_seen(struct parse_state *st, const char *name)
+{
+	struct buf want = BUF_INIT;
+	int seen;
+
+	if (buf_printf(&want, "\n%s\n", name) < 0) {
+		st->oom = 1;
+		return 0;
+	}
+	seen = st->keys.len && strstr(buf_str(&st->keys), want.data) != NULL;
+	if (!seen && buf_printf(&st->keys, "%s%s\n", st->keys.len ? "" : "\n",
+				name) < 0)
+		st->oom = 1;
+	buf_free(&want);
+	return seen;
+}
+
+/* Section headers may not repeat: a second [feed a] used to win over the
+ * first in silence, a second [daemon] to mix with it. Checked on the text
+ * itself, so a repeated section with no keys is caught too. 0, or the
+ * error recorded. */
+static int
+check_sections(struct parse_state *st, const char *text, size_t len)
+{
+	struct buf seen = BUF_INIT; /* "\nNAME\tLINE\n" */
+	const char *p = text, *end = text + len, *nl, *q, *r;
+	int line = 0;
+
+	for (; p < end && !st->err.len && !st->oom; p = nl + 1) {
+		struct buf name = BUF_INIT;
+		char *hit;
+
+		line++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		q = p;
+		while (q < nl && (*q == ' ' || *q == '\t' || *q == '\r' ||
+				  (unsigned char)*q == 0xef ||
+				  (unsigned char)*q == 0xbb ||
+				  (unsigned char)*q == 0xbf))
+			q++;
+		if (q == nl || *q != '[')
+			continue;
+		r = memchr(q, ']', (size_t)(nl - q));
+		if (!r)
+			continue; /* inifile reports the syntax */
+		for (q++; q < r && (*q == ' ' || *q == '\t'); q++)
+			;
+		while (r > q && (r[-1] == ' ' || r[-1] == '\t'))
+			r--;
+		/* "feed  a" and "feed a" are one section */
+		if (r - q > 5 && strncmp(q, "feed", 4) == 0 &&
+		    (q[4] == ' ' || q[4] == '\t')) {
+			const char *f = q + 4;
+
+			while (f < r && (*f == ' ' || *f == '\t'))
+				f++;
+			buf_puts(&name, "feed ");
+			buf_append(&name, f, (size_t)(r - f));
+		} else {
+			buf_append(&name, q, (size_t)(r - q));
+		}
+		buf_puts(&name, "\t");
+		if (!buf_str(&name)) {
+			st->oom = 1;
+		} else if (seen.len && (hit = strstr(buf_str(&seen), name.data)) &&
+			   hit[-1] == '\n') {
+			st->line = line;
+			name.data[name.len - 1] = '\0';
+			fail(st, "[%s] appears again (first on line %d); each section once",
+			     name.data, atoi(hit + name.len));
+		} else if (buf_printf(&seen, "%s%s%d\n", seen.len ? "" : "\n",
+				      name.data, line) < 0) {
+			st->oom = 1;
+		}
+		buf_free(&name);
+	}
+	buf_free(&seen);
+	return 0;
+}
+
 static int
 on_pair(void *user, const char *section, const char *name, const char *value,
 	int line)
@@ -562,6 +799,17 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 
 	if (st->err.len || st->oom)
 		return 1;
+	if (!st->section || strcmp(st->section, section) != 0) {
+		free(st->section);
+		if (!(st->section = strdup(section))) {
+			st->oom = 1;
+			return 0;
+		}
+		buf_reset(&st->keys);
+	}
+	if (*section && key_seen(st, name))
+		return fail(st, "\"%s\" is set twice in [%s] (each key once per section)",
+			    name, section);
 	if (st->feeds_only && strncmp(section, "feed ", 5) != 0)
 		return fail(st, "the feeds file holds only [feed NAME] sections, not [%s]", section);
 	if (strcmp(section, "daemon") == 0)
@@ -613,14 +861,103 @@ config_defaults(void)
 	return c;
 }
 
+/* What only this host can say: the groups exist, the socket's directory
+ * does, each feed's profile is one the daemon will have. */
+static void
+check_env(struct parse_state *st)
+{
+	struct config *c = st->cfg;
+	struct profile_set *set = NULL;
+	char pwbuf[4096], *perr = NULL;
+	struct group gr, *res;
+	size_t i;
+	int r;
+
+	if (c->socket_group && st->group_line &&
+	    (getgrnam_r(c->socket_group, &gr, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	     !res)) {
+		st->line = st->group_line;
+		fail(st, "socket_group: no group \"%s\" on this system", c->socket_group);
+		return;
+	}
+	/* The daemon starts without it (root and its own uid keep the
+	 * privileged ops): a warning, as it logs one. */
+	if (c->admin_group && st->admin_line &&
+	    (getgrnam_r(c->admin_group, &gr, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	     !res) &&
+	    buf_printf(&st->warn, "line %d: admin_group: no group \"%s\" on this system; privileged ops are for root and the daemon's user only\n",
+		       st->admin_line, c->admin_group) < 0)
+		st->oom = 1;
+	/* Under socket activation systemd binds the socket: no path. */
+	if (st->socket_line && !getenv("LISTEN_FDS")) {
+		struct buf dir = BUF_INIT;
+		const char *slash = strrchr(c->socket, '/');
+		struct stat sb;
+
+		if (slash == c->socket)
+			buf_puts(&dir, "/");
+		else if (slash)
+			buf_append(&dir, c->socket, (size_t)(slash - c->socket));
+		else
+			buf_puts(&dir, ".");
+		if (buf_str(&dir) && stat(buf_str(&dir), &sb) < 0 &&
+		    errno == ENOENT && strncmp(buf_str(&dir), "/run/", 5) == 0 &&
+		    !strchr(buf_str(&dir) + 5, '/')) {
+			/* /run/NAME: systemd makes it at start
+			 * (RuntimeDirectory=), after a check run before. */
+			if (buf_printf(&st->warn, "line %d: socket: the directory %s does not exist yet (systemd's RuntimeDirectory= creates it when the service starts; without systemd, create it)\n",
+				       st->socket_line, buf_str(&dir)) < 0)
+				st->oom = 1;
+		} else if (buf_str(&dir) && (stat(buf_str(&dir), &sb) < 0 ||
+					     !S_ISDIR(sb.st_mode))) {
+			st->line = st->socket_line;
+			fail(st, "socket: the directory %s %s", buf_str(&dir),
+			     errno == ENOENT ? "does not exist"
+					     : "is not a directory");
+		}
+		buf_free(&dir);
+		if (st->err.len)
+			return;
+	}
+	for (i = 0; i < c->nfeeds && !c->feeds[i].profile; i++)
+		;
+	if (i == c->nfeeds)
+		return;
+	r = profile_set_new(&set);
+	if (r == 0 && c->profiles_dir)
+		r = profile_set_load_dir(set, c->profiles_dir, &perr);
+	if (r == -ENOENT)
+		r = 0; /* no extra profiles: the built-in ones */
+	free(perr);
+	if (r < 0) {
+		/* The daemon reports a bad profiles directory itself. */
+		profile_set_free(set);
+		if (r == -ENOMEM)
+			st->oom = 1;
+		return;
+	}
+	for (; i < c->nfeeds && !st->err.len; i++) {
+		const struct config_feed *f = &c->feeds[i];
+
+		if (!f->profile || profile_set_find(set, f->profile))
+			continue;
+		st->line = f->profile_line;
+		fail(st, "feed \"%s\": no profile \"%s\" (built in: nato, whitehouse, state, defense, un, govuk; others come from the profiles directory)",
+		     f->name, f->profile);
+	}
+	profile_set_free(set);
+}
+
 /* Tokenize and check text into a fresh config. feeds_only: the feeds
- * file, where only [feed NAME] sections are allowed. */
+ * file, where only [feed NAME] sections are allowed; env: check against
+ * this host too (check_env). */
 static int
-parse_text(const char *text, size_t len, int feeds_only, struct config **out,
-	   int *feeds_file_set, char **err)
+parse_text(const char *text, size_t len, int feeds_only, int env,
+	   struct config **out, int *feeds_file_set, char **err)
 {
 	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0,
-				 feeds_only, 0, NULL};
+				 feeds_only, 0, NULL, env, NULL, BUF_INIT,
+				 0, 0, 0, BUF_INIT};
 	size_t i;
 	int r, bad = 0;
 
@@ -633,7 +970,8 @@ parse_text(const char *text, size_t len, int feeds_only, struct config **out,
 	st.cfg = config_defaults();
 	if (!st.cfg)
 		return -ENOMEM;
-	r = inifile_parse(text, len, on_pair, &st, &bad);
+	check_sections(&st, text, len);
+	r = st.err.len ? 0 : inifile_parse(text, len, on_pair, &st, &bad);
 	if (r == -ENOMEM)
 		st.oom = 1;
 	if (r > 0 && bad && !st.err.len && !st.oom &&
@@ -650,6 +988,13 @@ parse_text(const char *text, size_t len, int feeds_only, struct config **out,
 	    st.cfg->min_interval_ms > st.cfg->max_interval_ms &&
 	    buf_printf(&st.err, "min_interval is larger than max_interval") < 0)
 		st.oom = 1;
+	if (env && !st.err.len && !st.oom)
+		check_env(&st);
+	free(st.section);
+	buf_free(&st.keys);
+	if (!st.oom && st.warn.len && !(st.cfg->warnings = buf_detach(&st.warn)))
+		st.oom = 1;
+	buf_free(&st.warn);
 	if (st.oom) {
 		buf_free(&st.err);
 		config_free(st.cfg);
@@ -684,18 +1029,25 @@ default_feeds_file(struct config *c)
 	return 0;
 }
 
-int
-config_parse(const char *text, size_t len, struct config **out, char **err)
+static int
+parse_config(const char *text, size_t len, int env, struct config **out,
+	     char **err)
 {
 	int set = 0, r;
 
-	r = parse_text(text, len, 0, out, &set, err);
+	r = parse_text(text, len, 0, env, out, &set, err);
 	if (r == 0 && !set && default_feeds_file(*out) < 0) {
 		config_free(*out);
 		*out = NULL;
 		r = -ENOMEM;
 	}
 	return r;
+}
+
+int
+config_parse(const char *text, size_t len, struct config **out, char **err)
+{
+	return parse_config(text, len, 0, out, err);
 }
 
 int
@@ -775,7 +1127,7 @@ config_merge_feeds(struct config *c, const char *text, size_t len,
 	int set, r;
 
 	*shadowed = 0;
-	r = parse_text(text, len, 1, &rt, &set, err);
+	r = parse_text(text, len, 1, 0, &rt, &set, err);
 	if (r < 0)
 		return r;
 	for (i = 0; i < rt->nfeeds; i++) {
@@ -903,7 +1255,7 @@ config_load(const char *path, struct config **out, char **err)
 	*out = NULL;
 	r = read_text(path, &text, err);
 	if (r == 0)
-		r = config_parse(buf_str(&text), text.len, &c, err);
+		r = parse_config(buf_str(&text), text.len, 1, &c, err);
 	if (r == 0 && c->feeds_file) {
 		char *ferr = NULL;
 
@@ -1026,6 +1378,19 @@ out:
 }
 
 void
+config_log_warnings(const struct config *c, const char *path)
+{
+	const char *p = c->warnings, *nl;
+
+	for (; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p) - 1;
+		log_warn("%s: %.*s", path, (int)(nl - p + (*nl != '\n')), p);
+	}
+}
+
+void
 config_free(struct config *c)
 {
 	size_t i;
@@ -1044,6 +1409,7 @@ config_free(struct config *c)
 	free(c->feeds_file);
 	free(c->allow_addrs);
 	free(c->user_agent);
+	free(c->warnings);
 	free(c);
 }
 

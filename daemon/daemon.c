@@ -721,6 +721,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	if (r < 0)
 		return r;
 	log_level = d->cfg->log_level;
+	config_log_warnings(d->cfg, o->config_path);
 	r = load_profiles(d->cfg, &d->profiles, err);
 	if (r < 0)
 		goto fail;
@@ -873,6 +874,8 @@ daemon_reload(struct daemon *d, char **err)
 
 	*err = NULL;
 	r = config_load(d->opts.config_path, &ncfg, err);
+	if (r == 0)
+		config_log_warnings(ncfg, d->opts.config_path);
 	if (r == 0)
 		r = load_profiles(ncfg, &nprof, err);
 	if (r == 0)

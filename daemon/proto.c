@@ -9,7 +9,12 @@
 
 #include "briefing.h"
 #include "buf.h"
+#include "config.h"
 #include "qdate.h"
+
+/* add_feed takes the URLs a [feed NAME] section takes, no longer. */
+_Static_assert(PROTO_MAX_URL == CONFIG_MAX_URL,
+	       "add_feed's URL limit is the configuration's");
 
 /* Op names, indexed by enum proto_op; a table instead of an if-chain. */
 static const struct {
