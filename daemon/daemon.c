@@ -359,7 +359,7 @@ update_status(struct daemon *d)
 	count_feeds(d, &total, &failing);
 	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s",
 		       total, failing, (unsigned long long)d->briefings_stored,
-		       d->notify ? notify_clients(d->notify) : 0,
+		       d->notify ? notify_subscribers(d->notify) : 0,
 		       d->ingest && ingest_degraded(d->ingest)
 			       ? ", DEGRADED: store refuses writes" : "");
 }
@@ -417,7 +417,7 @@ op_status(void *arg, json_t **out, char **err)
 			 "started", started, "pid", (json_int_t)getpid(),
 			 "feeds_total", total, "feeds_failing", failing,
 			 "subscribers",
-			 (json_int_t)(d->notify ? notify_clients(d->notify) : 0),
+			 (json_int_t)(d->notify ? notify_subscribers(d->notify) : 0),
 			 "last_ingest", last, "database", d->cfg->database,
 			 "head", (json_int_t)head, "feeds", feeds_json(d));
 	if (!*out)

@@ -204,6 +204,18 @@ notify_clients(const struct notify *n)
 	return n->nclients;
 }
 
+size_t
+notify_subscribers(const struct notify *n)
+{
+	const struct client *c;
+	size_t k = 0;
+
+	for (c = n->clients; c; c = c->next)
+		k += !c->closing && (c->state == CL_REPLAY ||
+				     c->state == CL_LIVE);
+	return k;
+}
+
 static size_t
 queued(const struct client *c)
 {

@@ -496,6 +496,36 @@ test_since_at_the_top_of_its_range_neither_overflows_nor_expires(void **s)
 	fx_free(&fx);
 }
 
+/* issue #22 item 11: status counted the asking connection. */
+static void
+test_subscribers_count_only_subscribed_connections(void **s)
+{
+	struct fx fx;
+	struct cl a, b;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	fx_start(&fx);
+	cl_connect(&fx, &a);
+	cl_connect(&fx, &b);
+	cl_send(&b, "{\"op\":\"ping\"}\n");
+	j = cl_json(&fx, &b); /* both connections are accepted by now */
+	json_decref(j);
+	assert_int_equal(notify_clients(fx.n), 2);
+	assert_int_equal(notify_subscribers(fx.n), 0);
+	cl_subscribe(&fx, &a, "{\"op\":\"subscribe\"}\n", 0);
+	assert_int_equal(notify_subscribers(fx.n), 1);
+	cl_send(&a, "{\"op\":\"unsubscribe\"}\n");
+	j = cl_json(&fx, &a);
+	assert_string_equal(jtype(j), "unsubscribed");
+	json_decref(j);
+	assert_int_equal(notify_subscribers(fx.n), 0);
+	cl_close(&a);
+	cl_close(&b);
+	fx_free(&fx);
+}
+
 static void
 test_live_only_subscriber_gets_only_events_published_after_it(void **s)
 {
@@ -1574,6 +1604,7 @@ main(void)
 		cmocka_unit_test(
 			test_filters_select_by_feed_speaker_kind_and_query),
 		cmocka_unit_test(test_filters_apply_to_live_events_too),
+		cmocka_unit_test(test_subscribers_count_only_subscribed_connections),
 		cmocka_unit_test(
 			test_since_at_the_top_of_its_range_neither_overflows_nor_expires),
 		cmocka_unit_test(
