@@ -226,6 +226,25 @@ tty_width(void)
 /* Write s[0..n) to stdout with terminal control characters (C0 except
  * newline, DEL, C1) replaced by spaces: published text must not be able
  * to drive the terminal. */
+/* The length of the bidirectional control at u (UTF-8), or 0: U+061C,
+ * U+200E, U+200F, U+202A-U+202E, U+2066-U+2069. A published title with
+ * U+202E would otherwise reverse what the terminal shows after it (a
+ * "Trojan Source" trick). */
+static size_t
+bidi_len(const unsigned char *u, size_t n)
+{
+	if (n >= 2 && u[0] == 0xd8 && u[1] == 0x9c)
+		return 2;
+	if (n < 3 || u[0] != 0xe2)
+		return 0;
+	if (u[1] == 0x80 && (u[2] == 0x8e || u[2] == 0x8f ||
+			     (u[2] >= 0xaa && u[2] <= 0xae)))
+		return 3;
+	if (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
+		return 3;
+	return 0;
+}
+
 static void
 put_clean(const char *s, size_t n)
 {
@@ -233,7 +252,11 @@ put_clean(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f) {
+		size_t b = bidi_len(u + i, n - i);
+
+		if (b) {
+			i += b - 1; /* dropped: they are invisible anyway */
+		} else if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f) {
 			putchar(' ');
 		} else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
 			   u[i + 1] <= 0x9f) {
@@ -256,11 +279,17 @@ puts_clean(const char *s)
 static size_t
 columns(const char *s, size_t n)
 {
-	size_t i, c = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, b, c = 0;
 
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
+	for (i = 0; i < n; i++) {
+		if ((b = bidi_len(u + i, n - i))) {
+			i += b - 1;
+			continue;
+		}
+		if ((u[i] & 0xc0) != 0x80)
 			c++;
+	}
 	return c;
 }
 
@@ -1688,18 +1717,28 @@ print_event_text(json_t *ev)
 		print_json(ev, 1);
 		return;
 	}
-	printf("[%lld] %s #%lld %s  %s\n",
+	/* Published text goes through puts_clean: no control or bidi
+	 * character of a publisher's reaches the terminal. */
+	printf("[%lld] %s #%lld ",
 	       (long long)json_integer_value(json_object_get(ev, "seq")),
 	       strcmp(type, "briefing.new") == 0 ? "NEW" : "UPDATED",
-	       (long long)json_integer_value(json_object_get(b, "id")),
-	       or_else(json_string_value(json_object_get(b, "published")), ""),
-	       or_else(json_string_value(json_object_get(b, "title")), "(untitled)"));
+	       (long long)json_integer_value(json_object_get(b, "id")));
+	puts_clean(or_else(json_string_value(json_object_get(b, "published")), ""));
+	fputs("  ", stdout);
+	puts_clean(or_else(json_string_value(json_object_get(b, "title")), "(untitled)"));
+	putchar('\n');
 	json_array_foreach(json_object_get(b, "speakers"), i, sp) {
 		const char *role = json_string_value(json_object_get(sp, "role"));
 
-		printf("      %s%s%s%s\n",
-		       or_else(json_string_value(json_object_get(sp, "name")), "?"),
-		       role ? " (" : "", role ? role : "", role ? ")" : "");
+		fputs("      ", stdout);
+		puts_clean(or_else(json_string_value(json_object_get(sp, "name")),
+				   "(unnamed)"));
+		if (role) {
+			fputs(" (", stdout);
+			puts_clean(role);
+			putchar(')');
+		}
+		putchar('\n');
 	}
 	fflush(stdout);
 }

@@ -137,6 +137,26 @@ PY
 [ "$("${CLI[@]}" export --since 2026-10-15 | wc -l)" = 2 ] || fail "export --since"
 ok "export: one JSON briefing record with turns per line, filters honoured"
 
+# ---- bidi controls (issue #22 item 6) ------------------------------------
+# A title with U+202E (right-to-left override) and U+2066 (isolate) would
+# reorder what the terminal shows; text output drops them as it blanks
+# C0/C1 controls, --json keeps the title as published.
+cp "$TMP/bw.db" "$TMP/bidi.db"
+RLO=$(printf '\342\200\256') LRI=$(printf '\342\201\246')
+sqlite3 "$TMP/bidi.db" "UPDATE briefings SET title = 'Briefing ${RLO}txt.exe ${LRI}end' WHERE id = $PC;
+	UPDATE revisions SET record = json_set(record, '\$.title', 'Briefing ${RLO}txt.exe ${LRI}end') WHERE briefing_id = $PC"
+for cmd in "show $PC" "list" "search Briefing" "export"; do
+	# shellcheck disable=SC2086
+	"$B/briefwatch" --config "$TMP/bw.conf" --db "$TMP/bidi.db" $cmd > "$TMP/bidi.out" || fail "$cmd on the bidi database failed"
+	case "$cmd" in
+	export) grep -q "$RLO" "$TMP/bidi.out" || fail "export (JSON) lost U+202E" ;;
+	*)
+		grep -q "Briefing txt.exe end" "$TMP/bidi.out" || { head -5 "$TMP/bidi.out"; fail "$cmd lost the title"; }
+		! grep -q "$RLO\|$LRI" "$TMP/bidi.out" || fail "$cmd printed a bidi control to the terminal" ;;
+	esac
+done
+ok "show, list and search drop bidi controls from titles; export keeps them"
+
 # ---- backup -------------------------------------------------------------
 "${CLI[@]}" backup "$TMP/copy.db" > "$TMP/backup.out" || fail "backup failed"
 grep -q '3 briefings' "$TMP/backup.out" || { cat "$TMP/backup.out"; fail "backup does not report its counts"; }

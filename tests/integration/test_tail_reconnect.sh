@@ -25,7 +25,8 @@ items() { # items N: a feed with items 1..N
 	{
 		printf '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
 		for i in $(seq "$1"); do
-			printf '<item><title>Item %d</title><link>http://example.org/%d</link><guid>t-%d</guid><description>x</description></item>' "$i" "$i" "$i"
+			# item 1's title carries U+202E (right-to-left override)
+			printf '<item><title>Item %d%s</title><link>http://example.org/%d</link><guid>t-%d</guid><description>x</description></item>' "$i" "$([ "$i" = 1 ] && printf ' \342\200\256gpj.exe')" "$i" "$i"
 		done
 		printf '</channel></rss>\n'
 	} > "$TMP/www/feeds/t.xml.tmp"
@@ -77,6 +78,14 @@ assert seqs == [1, 2, 3, 4], seqs
 PY
 grep -q 'reconnected' "$TMP/tail.err" || fail "tail did not say it reconnected"
 ok "daemon restarted: tail reconnected and resumed after seq 2 (events 1-4, none twice)"
+
+# issue #22 item 6: text output drops bidi controls as it blanks C0/C1.
+"$B/briefwatch" --socket "$TMP/bw.sock" tail --since 0 --count 4 >"$TMP/text.out" 2>/dev/null ||
+	fail "tail in text mode failed"
+grep -q 'Item 1 gpj.exe' "$TMP/text.out" || { cat "$TMP/text.out"; fail "tail text lost the title"; }
+! grep -q "$(printf '\342\200\256')" "$TMP/text.out" || fail "tail printed U+202E to the terminal"
+grep -q "$(printf '\342\200\256')" "$TMP/tail.out" || fail "the --json stream lost U+202E (it must pass unchanged)"
+ok "tail's text output drops U+202E; --json keeps the title as published"
 
 kill -TERM "$TAIL_PID"
 rc=0; wait "$TAIL_PID" || rc=$?
