@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
@@ -34,6 +35,7 @@
 #include "briefing.h"
 #include "buf.h"
 #include "config.h"
+#include "dbpath.h"
 #include "feed.h"
 #include "metrics.h"
 #include "sanitize.h"
@@ -472,8 +474,11 @@ open_db(struct cli *cli, const char *cmd)
 	char *err = NULL;
 
 	if (store_open(db_path(cli), STORE_READONLY, &s, &err) < 0) {
-		fprintf(stderr, "briefwatch: %s: database %s: %s\n", cmd,
-			db_path(cli), err ? err : "cannot open");
+		char *why = dbpath_explain(db_path(cli), 1, err);
+
+		fprintf(stderr, "briefwatch: %s: %s\n", cmd,
+			why ? why : "out of memory");
+		free(why);
 		free(err);
 		return NULL;
 	}
@@ -1413,8 +1418,23 @@ sock_connect(struct cli *cli)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "briefwatch: cannot connect to %s: %s (is briefwatchd running?)\n",
-			path, strerror(errno));
+		int e = errno;
+		struct stat st;
+
+		if (e == EACCES && stat(path, &st) == 0) {
+			/* The daemon runs; we may not talk to it. */
+			struct group *g = getgrgid(st.st_gid);
+
+			fprintf(stderr, "briefwatch: cannot connect to %s: permission denied: the socket is for group %s (mode %04o) and uid %u is not in it (add the user to the group, then log in again)\n",
+				path, g ? g->gr_name : "?",
+				(unsigned)(st.st_mode & 07777),
+				(unsigned)geteuid());
+		} else {
+			fprintf(stderr, "briefwatch: cannot connect to %s: %s%s\n",
+				path, strerror(e),
+				e == ENOENT || e == ECONNREFUSED
+				? " (is briefwatchd running?)" : "");
+		}
 		if (fd >= 0)
 			close(fd);
 		return -1;

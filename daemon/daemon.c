@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "dbpath.h"
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
@@ -729,8 +730,15 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	if (r < 0)
 		goto fail;
 	r = store_open(d->cfg->database, 0, &d->store, err);
-	if (r < 0)
+	if (r < 0) {
+		char *why = dbpath_explain(d->cfg->database, 0, *err);
+
+		if (why) {
+			free(*err);
+			*err = why;
+		}
 		goto fail;
+	}
 	fetch_opts_from(d->cfg, &fo);
 	r = fetch_new(loop, &fo, &d->fetcher);
 	if (r < 0) {

@@ -764,7 +764,13 @@ map_error(struct fetch_job *job, CURLcode rc, struct buf *m)
 		buf_printf(m, "too many redirects (%ld)", job->max_redirs);
 		return -ELOOP;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		buf_printf(m, "scheme not allowed: %s", detail);
+		/* curl says this too for a peer that answers without an
+		 * HTTP status line (HTTP/0.9 is off): another protocol on
+		 * that port, not a scheme of the URL. */
+		if (strstr(detail, "HTTP/0.9"))
+			buf_printf(m, "the server did not answer in HTTP (another service on that port?)");
+		else
+			buf_printf(m, "scheme not allowed: %s", detail);
 		return -EPROTONOSUPPORT;
 	case CURLE_COULDNT_CONNECT:
 		if (job->denied) {
