@@ -201,6 +201,10 @@ static int
 flush_stdout(const char *cmd)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* The reader stopped reading (briefwatch export | head -1):
+		 * it has what it wanted; not a failure of ours. */
+		if (errno == EPIPE)
+			return 0;
 		fprintf(stderr, "briefwatch: %s: writing the output: %s\n", cmd,
 			strerror(errno ? errno : EIO));
 		return 1;
@@ -628,7 +632,7 @@ print_briefing_text(const struct briefing *b, int width)
 		const struct turn *t = &b->turns[i];
 		const char *who = t->speaker ? t->speaker
 				  : t->label ? t->label
-				  : t->type == TURN_QUESTION ? "Q" : "?";
+				  : t->type == TURN_QUESTION ? "Q" : "(unattributed)";
 		struct buf head = BUF_INIT;
 
 		buf_puts(&head, who);
@@ -707,7 +711,20 @@ struct list_ctx {
 	struct cli *cli;
 	int jsonl;
 	int width;
+	int werr;    /* errno of the first failed write */
 };
+
+/* The result of one record's output: 0, or -EIO with the write's errno
+ * kept (the store's work after it may change errno). */
+static int
+list_wrote(struct list_ctx *lc, int failed)
+{
+	if (!failed && !ferror(stdout))
+		return 0;
+	if (!lc->werr)
+		lc->werr = errno ? errno : EIO;
+	return -EIO;
+}
 
 static int
 list_one(void *arg, const struct briefing *b)
@@ -721,7 +738,7 @@ list_one(void *arg, const struct briefing *b)
 		int r = print_json(j, 1);
 
 		json_decref(j);
-		return r || ferror(stdout) ? -EIO : 0;
+		return list_wrote(lc, r);
 	}
 	n = snprintf(head, sizeof(head), "%6lld  %-10.10s  %-12s  ",
 		     (long long)b->id, b->published ? b->published : "-",
@@ -733,7 +750,7 @@ list_one(void *arg, const struct briefing *b)
 	else
 		puts_clean(b->title ? b->title : "(untitled)");
 	putchar('\n');
-	return ferror(stdout) ? -EIO : 0;
+	return list_wrote(lc, 0);
 }
 
 static int
@@ -753,7 +770,7 @@ cmd_list(struct cli *cli, int argc, char **argv, int export)
 	};
 	const char *cmd = export ? "export" : "list";
 	struct store_query q = {0};
-	struct list_ctx lc = {cli, export, 0};
+	struct list_ctx lc = {cli, export, 0, 0};
 	struct store *s;
 	int c, r;
 
@@ -805,9 +822,13 @@ cmd_list(struct cli *cli, int argc, char **argv, int export)
 		return 1;
 	/* Ascending id; q.limit 0 is every briefing (store.h). */
 	r = store_foreach_briefing(s, &q, list_one, &lc);
-	if (r == -EIO && ferror(stdout))
+	if (r == -EIO && lc.werr == EPIPE) {
+		/* the reader has what it wanted: see flush_stdout */
+		store_close(s);
+		return 0;
+	} else if (r == -EIO && lc.werr)
 		fprintf(stderr, "briefwatch: %s: writing the output: %s\n", cmd,
-			strerror(errno ? errno : EIO));
+			strerror(lc.werr));
 	else if (r < 0)
 		fprintf(stderr, "briefwatch: %s: %s\n", cmd, store_errmsg(s));
 	store_close(s);
@@ -2184,6 +2205,9 @@ main(int argc, char **argv)
 	name = argv[optind];
 	argc -= optind;
 	argv += optind;
+	/* A closed pipe is an EPIPE from write, handled where the output is
+	 * flushed, instead of a death by signal (exit status 141). */
+	signal(SIGPIPE, SIG_IGN);
 	cmd = find_command(name);
 	if (!cmd) {
 		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",

@@ -1188,9 +1188,19 @@ config_feed_format(const struct config_feed *f, struct buf *out)
 	put_pair(&b, "xpath_body", f->xpath_body, &bad);
 	put_pair(&b, "xpath_title", f->xpath_title, &bad);
 	put_pair(&b, "xpath_date", f->xpath_date, &bad);
-	if (f->interval_ms)
-		buf_printf(&b, "interval = %lldms\n",
-			   (long long)f->interval_ms);
+	if (f->interval_ms) {
+		/* In the unit it was most likely given in: 10s, not 10000ms. */
+		static const struct { int64_t ms; const char *unit; } u[] = {
+			{86400000, "d"}, {3600000, "h"}, {60000, "m"},
+			{1000, "s"}, {1, "ms"},
+		};
+		size_t i = 0;
+
+		while (f->interval_ms % u[i].ms)
+			i++;
+		buf_printf(&b, "interval = %lld%s\n",
+			   (long long)(f->interval_ms / u[i].ms), u[i].unit);
+	}
 	if (f->fetch_pages >= 0)
 		buf_printf(&b, "fetch_pages = %s\n",
 			   f->fetch_pages ? "yes" : "no");

@@ -137,6 +137,17 @@ PY
 [ "$("${CLI[@]}" export --since 2026-10-15 | wc -l)" = 2 ] || fail "export --since"
 ok "export: one JSON briefing record with turns per line, filters honoured"
 
+# ---- a closed pipe (issue #22 item 14) -----------------------------------
+# `export | head -1` used to die of SIGPIPE (status 141).
+for cmd in export list; do
+	rc=0
+	# the reader is gone before the first write: EPIPE every time
+	( set +o pipefail; "${CLI[@]}" $cmd 2>"$TMP/pipe.err" | true; exit "${PIPESTATUS[0]}" ) || rc=$?
+	[ "$rc" = 0 ] || { cat "$TMP/pipe.err"; fail "$cmd into a closed pipe exited $rc"; }
+	[ ! -s "$TMP/pipe.err" ] || { cat "$TMP/pipe.err"; fail "$cmd into a closed pipe was not quiet"; }
+done
+ok "export and list into a pipe closed early exit 0, quietly"
+
 # ---- bidi controls (issue #22 item 6) ------------------------------------
 # A title with U+202E (right-to-left override) and U+2066 (isolate) would
 # reorder what the terminal shows; text output drops them as it blanks

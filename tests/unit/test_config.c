@@ -449,6 +449,8 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 
 	(void)state;
 	assert_int_equal(config_feed_format(&f, &b), 0);
+	/* issue #22 item 14: written as given, not as milliseconds */
+	assert_non_null(strstr(buf_str(&b), "\ninterval = 90s\n"));
 	assert_int_equal(config_merge_feeds(c, b.data, b.len, &shadowed,
 					    &err), 0);
 	g = config_find_feed(c, "state");
