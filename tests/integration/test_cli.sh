@@ -167,6 +167,14 @@ for cmd in "show $PC" "list" "search Briefing" "export"; do
 	esac
 done
 ok "show, list and search drop bidi controls from titles; export keeps them"
+# A statement nobody is credited with reads "(unattributed):", not "?:".
+sqlite3 "$TMP/bidi.db" "UPDATE revisions SET record = json_set(json_set(json_set(record,
+	'\$.turns[0].speaker', NULL), '\$.turns[0].label', NULL), '\$.turns[0].type', 'statement')
+	WHERE briefing_id = $PC"
+"$B/briefwatch" --config "$TMP/bw.conf" --db "$TMP/bidi.db" show "$PC" > "$TMP/bidi.out" || fail "show failed"
+grep -qx '(unattributed):' "$TMP/bidi.out" || { head -20 "$TMP/bidi.out"; fail "a turn without a speaker is not shown as (unattributed)"; }
+! grep -qx '?:' "$TMP/bidi.out" || fail "show printed ?: for a turn without a speaker"
+ok "show: a turn without a speaker or label reads (unattributed)"
 
 # ---- backup -------------------------------------------------------------
 "${CLI[@]}" backup "$TMP/copy.db" > "$TMP/backup.out" || fail "backup failed"
