@@ -1569,13 +1569,53 @@ or_else(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* A cell padded to cols columns (UTF-8 counted as columns, control and
+ * bidi characters dropped as everywhere in text output). */
+static void
+put_cell(const char *s, size_t cols)
+{
+	size_t n = columns(s, strlen(s));
+
+	puts_clean(s);
+	for (; n < cols; n++)
+		putchar(' ');
+}
+
+/* The feeds of a status or feeds reply as a table whose first column is
+ * as wide as the longest name (names may be 64 characters). */
+static void
+print_feed_table(json_t *feeds)
+{
+	size_t i, w = 4, n;
+	json_t *f;
+
+	if (!json_array_size(feeds))
+		return;
+	json_array_foreach(feeds, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+
+		n = name ? columns(name, strlen(name)) : 1;
+		if (n > w)
+			w = n;
+	}
+	put_cell("FEED", w + 1);
+	printf("%-8s %-21s %s\n", "STATE", "NEXT POLL", "LAST RESULT");
+	json_array_foreach(feeds, i, f) {
+		put_cell(or_else(json_string_value(json_object_get(f, "name")), "-"),
+			 w + 1);
+		put_cell(or_else(json_string_value(json_object_get(f, "state")), "-"), 9);
+		put_cell(or_else(json_string_value(json_object_get(f, "next_poll")), "-"), 22);
+		puts_clean(or_else(json_string_value(json_object_get(f, "last_result")), "-"));
+		putchar('\n');
+	}
+}
+
 static void
 print_status_text(json_t *r)
 {
-	json_t *feeds = json_object_get(r, "feeds"), *f;
+	json_t *feeds = json_object_get(r, "feeds");
 	const char *k;
 	json_t *v;
-	size_t i;
 
 	json_object_foreach(r, k, v) {
 		size_t kl = strlen(k);
@@ -1594,15 +1634,8 @@ print_status_text(json_t *r)
 			printf("%-14s %s\n", k, json_is_true(v) ? "yes" : "no");
 	}
 	if (json_array_size(feeds))
-		printf("\n%-16s %-8s %-21s %s\n", "FEED", "STATE", "NEXT POLL",
-		       "LAST RESULT");
-	json_array_foreach(feeds, i, f) {
-		printf("%-16s %-8s %-21s %s\n",
-		       json_string_value(json_object_get(f, "name")),
-		       or_else(json_string_value(json_object_get(f, "state")), "-"),
-		       or_else(json_string_value(json_object_get(f, "next_poll")), "-"),
-		       or_else(json_string_value(json_object_get(f, "last_result")), "-"));
-	}
+		putchar('\n');
+	print_feed_table(feeds);
 }
 
 static int
@@ -1650,10 +1683,18 @@ cmd_simple(struct cli *cli, int argc, char **argv)
 			rc = metrics_from_status(reply, &text) < 0;
 			fputs(buf_str(&text), stdout);
 			buf_free(&text);
-		} else if (cli->json || strcmp(op, "status") != 0) {
+		} else if (cli->json) {
 			print_json(reply, 0);
-		} else {
+		} else if (strcmp(op, "status") == 0) {
 			print_status_text(reply);
+		} else if (strcmp(op, "feeds") == 0) {
+			print_feed_table(json_object_get(reply, "feeds"));
+		} else if (strcmp(op, "poll") == 0) {
+			printf("polling \"%s\" now (briefwatch feeds shows the result)\n",
+			       or_else(json_string_value(json_object_get(reply, "feed")), feed));
+		} else {
+			printf("reloaded: %lld feeds\n",
+			       (long long)json_integer_value(json_object_get(reply, "feeds")));
 		}
 	}
 	json_decref(reply);

@@ -68,6 +68,8 @@ kill -0 "$TAIL_PID" 2>/dev/null || fail "tail exited when the daemon stopped"
 ok "daemon stopped: tail says so on stderr and keeps trying"
 
 items 4
+LONG=a-feed-name-of-sixty-four-characters-the-longest-one-allowed-xyz
+printf '[feed %s]\nurl = %s/feeds/t.xml\n' "$LONG" "$BASE" >> "$TMP/bw.conf"
 start_daemon
 wait_for 30 has_events "$TMP/tail.out" 4 || fail "tail did not resume after the restart"
 sleep 0.5
@@ -86,6 +88,28 @@ grep -q 'Item 1 gpj.exe' "$TMP/text.out" || { cat "$TMP/text.out"; fail "tail te
 ! grep -q "$(printf '\342\200\256')" "$TMP/text.out" || fail "tail printed U+202E to the terminal"
 grep -q "$(printf '\342\200\256')" "$TMP/tail.out" || fail "the --json stream lost U+202E (it must pass unchanged)"
 ok "tail's text output drops U+202E; --json keeps the title as published"
+
+# issue #22 item 14: feeds, poll and reload print text unless --json,
+# and the feed column fits a 64-character name.
+CLI=("$B/briefwatch" --socket "$TMP/bw.sock")
+"${CLI[@]}" feeds > "$TMP/feeds.txt" || fail "feeds failed"
+python3 - "$TMP/feeds.txt" "$LONG" <<'PY' || { cat "$TMP/feeds.txt"; fail "feeds table"; }
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines[0].startswith("FEED "), lines
+col = lines[0].index("STATE")
+assert len(lines) == 3, lines
+for l in lines[1:]:
+    assert l[col - 1] == " " and l[col] != " ", (col, l)   # the column lines up
+assert any(l.startswith(sys.argv[2] + " ") for l in lines[1:])
+PY
+"${CLI[@]}" feeds --json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)["feeds"]) == 2' ||
+	fail "feeds --json is not JSON"
+"${CLI[@]}" poll t > "$TMP/poll.txt" || fail "poll failed"
+grep -qx 'polling "t" now (briefwatch feeds shows the result)' "$TMP/poll.txt" || { cat "$TMP/poll.txt"; fail "poll text"; }
+"${CLI[@]}" reload > "$TMP/reload.txt" || fail "reload failed"
+grep -qx 'reloaded: 2 feeds' "$TMP/reload.txt" || { cat "$TMP/reload.txt"; fail "reload text"; }
+ok "feeds, poll and reload print text (--json for JSON); the feed column fits a 64-character name"
 
 kill -TERM "$TAIL_PID"
 rc=0; wait "$TAIL_PID" || rc=$?
