@@ -73,6 +73,10 @@ struct client {
 	 * that were due before its request: see client_waiting. */
 	struct buf held;
 	int held_eof;
+	int paused;           /* not subscribed and its replies are over
+			       * max_queue: its requests wait (see
+			       * client_queue) */
+	int stopped;          /* reading is stopped (held or paused) */
 	struct wreq *stuck;   /* the write libuv could not finish at once */
 	int want_replay;
 	int64_t last_seq, fly_cursor, done_cursor;
@@ -179,6 +183,7 @@ struct notify {
 static void client_close(struct client *c);
 static void client_flush(struct client *c);
 static void fanpage_free(struct fanpage *pg);
+static void client_release(struct client *c);
 static void pump_start(struct notify *n);
 
 void
@@ -364,6 +369,10 @@ on_write(uv_write_t *req, int status)
 	if (c->state == CL_REPLAY && c->want_replay &&
 	    queued(c) < n->o.max_queue / 4)
 		pump_start(n);
+	if (c->paused && queued(c) <= n->o.max_queue / 2) {
+		c->paused = 0;
+		client_release(c);
+	}
 }
 
 /* Hand c->out to libuv unless the kernel is still behind. */
@@ -459,8 +468,19 @@ client_queue(struct client *c, const char *data, size_t len)
 	if (c->closing || c->state == CL_DRAIN)
 		return -EPIPE;
 	if (queued(c) > 0 && queued(c) + len > c->n->o.max_queue) {
-		client_overflow(c);
-		return -EPIPE;
+		if (c->state != CL_IDLE) {
+			client_overflow(c);
+			return -EPIPE;
+		}
+		/* A request/reply client is never cut off with overflow (it
+		 * has no cursor to resume from): its reply is queued and its
+		 * further requests wait until it has read enough
+		 * (on_write). Output stays bounded by one reply. */
+		if (!c->paused) {
+			c->paused = 1;
+			c->stopped = 1;
+			uv_read_stop((uv_stream_t *)&c->pipe);
+		}
 	}
 	if (buf_append(&c->out, data, len) < 0) {
 		log_warn("notify: client pid %ld: out of memory, closing",
@@ -824,7 +844,6 @@ page_add_query(struct fanpage *pg, const char *query)
 static void publish_pages(struct notify *n);
 static void replay_apply(struct client *c, struct fanpage *pg);
 static void on_match_done(uv_async_t *h);
-static void client_release(struct client *c);
 
 /* The matcher's thread and connection, started on first use. 0, or -1
  * when they cannot be had (logged once; matching then runs on the loop
@@ -1728,6 +1747,12 @@ client_input(struct client *c, const char *p, size_t len)
 	size_t seg;
 
 	while (len > 0 && !c->closing && c->state != CL_DRAIN) {
+		if (c->paused) {
+			/* The rest waits with the reading (client_release). */
+			if (buf_append(&c->held, p, len) < 0)
+				client_close(c);
+			return;
+		}
 		nl = memchr(p, '\n', len);
 		seg = nl ? (size_t)(nl - p) : len;
 		if (c->discarding) {
@@ -1773,6 +1798,7 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	if ((nread > 0 || nread == UV_EOF) && client_waiting(c)) {
 		uv_read_stop(s);
+		c->stopped = 1;
 		if (nread == UV_EOF)
 			c->held_eof = 1;
 		else if (buf_append(&c->held, b->base, (size_t)nread) < 0)
@@ -1797,13 +1823,14 @@ client_release(struct client *c)
 {
 	struct buf h = c->held;
 
-	if (c->closing || client_waiting(c) || (!h.len && !c->held_eof))
+	if (c->closing || !c->stopped || c->paused || client_waiting(c))
 		return;
 	c->held = (struct buf)BUF_INIT;
 	client_input(c, h.data ? h.data : "", h.len);
 	buf_free(&h);
-	if (c->closing)
+	if (c->closing || c->paused)
 		return;
+	c->stopped = 0;
 	if (c->held_eof) {
 		c->held_eof = 0;
 		client_eof(c);

@@ -526,6 +526,46 @@ test_subscribers_count_only_subscribed_connections(void **s)
 	fx_free(&fx);
 }
 
+/* issue #22 item 14: a client that asks and does not read its replies
+ * was cut off with overflow, which has no meaning without a
+ * subscription. Its requests now wait until it reads; every reply
+ * arrives. */
+static void
+test_request_reply_client_is_paused_not_sent_overflow(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	struct buf reqs = BUF_INIT;
+	json_t *j;
+	int i, n = 2000;
+
+	(void)s;
+	fx_init(&fx);
+	fx.o.max_queue = 16 * 1024;
+	put(&fx, 1, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "a statement long enough to make each reply a few hundred bytes, "
+	    "so that two thousand of them are far more than the queue and "
+	    "the socket buffers hold together");
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	for (i = 0; i < n; i++)
+		buf_puts(&reqs, "{\"op\":\"get\",\"id\":1}\n");
+	cl_send(&c, buf_str(&reqs));
+	for (i = 0; i < n; i++) {
+		j = cl_json(&fx, &c);
+		if (strcmp(jtype(j), "briefing") != 0)
+			fail_msg("reply %d is a %s", i, jtype(j));
+		json_decref(j);
+	}
+	cl_send(&c, "{\"op\":\"ping\"}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "pong");
+	json_decref(j);
+	buf_free(&reqs);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
 static void
 test_live_only_subscriber_gets_only_events_published_after_it(void **s)
 {
@@ -1604,6 +1644,8 @@ main(void)
 		cmocka_unit_test(
 			test_filters_select_by_feed_speaker_kind_and_query),
 		cmocka_unit_test(test_filters_apply_to_live_events_too),
+		cmocka_unit_test(
+			test_request_reply_client_is_paused_not_sent_overflow),
 		cmocka_unit_test(test_subscribers_count_only_subscribed_connections),
 		cmocka_unit_test(
 			test_since_at_the_top_of_its_range_neither_overflows_nor_expires),
