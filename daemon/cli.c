@@ -471,6 +471,75 @@ db_path(struct cli *cli)
 	return "/var/lib/briefwatch/briefwatch.db";
 }
 
+static json_t *request(struct cli *cli, json_t *req);
+static int reply_is_error(json_t *reply);
+
+/* May we read the database file? 0 when we may not for want of
+ * permission (a 0600 archive read by a member of the socket's group):
+ * search, show and list then ask the daemon (its search and get ops),
+ * which any socket user may. */
+static int
+db_readable(struct cli *cli)
+{
+	return !(access(db_path(cli), R_OK) < 0 && errno == EACCES);
+}
+
+/* A search or get request through the socket: the reply, or NULL with
+ * the error printed (rc 1). */
+static json_t *
+ask_daemon(struct cli *cli, json_t *req)
+{
+	json_t *reply = req ? request(cli, req) : NULL;
+
+	json_decref(req);
+	if (reply && reply_is_error(reply)) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* The search op's request for q (fields left out when unset). */
+static json_t *
+search_request(const struct store_query *q, size_t limit)
+{
+	json_t *r = json_pack("{ss}", "op", "search");
+
+	if (!r)
+		return NULL;
+	if (q->query)
+		json_object_set_new(r, "query", json_string(q->query));
+	if (q->speaker)
+		json_object_set_new(r, "speaker", json_string(q->speaker));
+	if (q->feed)
+		json_object_set_new(r, "feed", json_string(q->feed));
+	if (q->kind)
+		json_object_set_new(r, "kind", json_string(q->kind));
+	if (q->since)
+		json_object_set_new(r, "since", json_string(q->since));
+	if (q->until)
+		json_object_set_new(r, "until", json_string(q->until));
+	if (limit)
+		json_object_set_new(r, "limit", json_integer((json_int_t)limit));
+	return r;
+}
+
+/* A hit of the search op's reply as a struct store_hit (borrowed). */
+static void
+hit_from_json(json_t *o, struct store_hit *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->id = json_integer_value(json_object_get(o, "id"));
+	h->feed = json_string_value(json_object_get(o, "feed"));
+	h->url = json_string_value(json_object_get(o, "url"));
+	h->title = json_string_value(json_object_get(o, "title"));
+	h->published = json_string_value(json_object_get(o, "published"));
+	h->kind = json_string_value(json_object_get(o, "kind"));
+	h->speaker = json_string_value(json_object_get(o, "speaker"));
+	h->snippet = json_string_value(json_object_get(o, "snippet"));
+	h->rank = json_real_value(json_object_get(o, "rank"));
+}
+
 static struct store *
 open_db(struct cli *cli, const char *cmd)
 {
@@ -576,6 +645,20 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			return bad_usage("search", "the query is empty");
 	}
 	cli->width = tty_width();
+	if (!db_readable(cli)) {
+		json_t *reply = ask_daemon(cli, search_request(&q, q.limit)), *o;
+		struct store_hit h;
+		size_t i;
+
+		if (!reply)
+			return 1;
+		json_array_foreach(json_object_get(reply, "hits"), i, o) {
+			hit_from_json(o, &h);
+			print_hit(cli, &h);
+		}
+		json_decref(reply);
+		return flush_stdout("search");
+	}
 	s = open_db(cli, "search");
 	if (!s)
 		return 1;
@@ -684,10 +767,25 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	id = strtoll(argv[optind], &end, 10);
 	if (!isdigit((unsigned char)*argv[optind]) || *end || errno || id <= 0)
 		return bad_usage("show", "\"%s\" is not a briefing id", argv[optind]);
-	s = open_db(cli, "show");
-	if (!s)
-		return 1;
-	r = store_get_briefing(s, id, &b);
+	if (!db_readable(cli)) {
+		json_t *reply = ask_daemon(cli, json_pack("{ss sI}", "op", "get",
+							  "id", (json_int_t)id));
+
+		if (!reply)
+			return 1;
+		s = NULL;
+		r = briefing_from_json(json_object_get(reply, "briefing"), &b);
+		json_decref(reply);
+		if (r < 0) {
+			fprintf(stderr, "briefwatch: show: the daemon's reply is not a briefing\n");
+			return 1;
+		}
+	} else {
+		s = open_db(cli, "show");
+		if (!s)
+			return 1;
+		r = store_get_briefing(s, id, &b);
+	}
 	if (r == -ENOENT) {
 		fprintf(stderr, "briefwatch: show: no briefing %lld\n", id);
 		rc = 1;
@@ -754,6 +852,58 @@ list_one(void *arg, const struct briefing *b)
 }
 
 static int
+hit_by_id(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+
+	return x < y ? -1 : x > y;
+}
+
+/* list for a user who may not read the database: the daemon's search op
+ * without a query (at most 1000 briefings, its limit), in id order; the
+ * same lines, or the hits as JSON with --json. */
+static int
+list_via_daemon(struct cli *cli, const struct store_query *q,
+		struct list_ctx *lc)
+{
+	json_t *reply = ask_daemon(cli, search_request(q, q->limit ? q->limit
+								 : 1000));
+	json_t *hits, **v;
+	size_t i, n;
+
+	if (!reply)
+		return 1;
+	hits = json_object_get(reply, "hits");
+	n = json_array_size(hits);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		json_decref(reply);
+		fprintf(stderr, "briefwatch: list: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(hits, i);
+	qsort(v, n, sizeof(*v), hit_by_id);
+	for (i = 0; i < n; i++) {
+		struct briefing b = {0};
+
+		if (cli->json) {
+			print_json(v[i], 1);
+			continue;
+		}
+		b.id = json_integer_value(json_object_get(v[i], "id"));
+		b.published = (char *)json_string_value(json_object_get(v[i], "published"));
+		b.feed = (char *)json_string_value(json_object_get(v[i], "feed"));
+		b.title = (char *)json_string_value(json_object_get(v[i], "title"));
+		list_one(lc, &b);
+	}
+	free(v);
+	json_decref(reply);
+	return flush_stdout("list");
+}
+
+static int
 cmd_list(struct cli *cli, int argc, char **argv, int export)
 {
 	static const struct option opts[] = {
@@ -817,6 +967,8 @@ cmd_list(struct cli *cli, int argc, char **argv, int export)
 	if (optind < argc)
 		return bad_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	lc.width = export ? 0 : tty_width();
+	if (!export && !db_readable(cli))
+		return list_via_daemon(cli, &q, &lc);
 	s = open_db(cli, cmd);
 	if (!s)
 		return 1;

@@ -89,6 +89,27 @@ grep -q 'Item 1 gpj.exe' "$TMP/text.out" || { cat "$TMP/text.out"; fail "tail te
 grep -q "$(printf '\342\200\256')" "$TMP/tail.out" || fail "the --json stream lost U+202E (it must pass unchanged)"
 ok "tail's text output drops U+202E; --json keeps the title as published"
 
+# issue #22 item 14: a user who may use the socket but not read the 0600
+# database gets search, show and list through the daemon's search and get
+# ops.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 711 "$TMP"
+	chmod 600 "$TMP/bw.db"
+	chmod 666 "$TMP/bw.sock"
+	AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups "$B/briefwatch" --db "$TMP/bw.db" --socket "$TMP/bw.sock")
+	"${AS_NOBODY[@]}" search Item > "$TMP/nb.search" 2>&1 || { cat "$TMP/nb.search"; fail "search as a socket-only user"; }
+	grep -q 'Item 3' "$TMP/nb.search" || { cat "$TMP/nb.search"; fail "search through the daemon found nothing"; }
+	"${AS_NOBODY[@]}" show 3 > "$TMP/nb.show" 2>&1 || { cat "$TMP/nb.show"; fail "show as a socket-only user"; }
+	head -1 "$TMP/nb.show" | grep -qx 'Item [0-9]' || { cat "$TMP/nb.show"; fail "show through the daemon"; }
+	"${AS_NOBODY[@]}" list > "$TMP/nb.list" 2>&1 || { cat "$TMP/nb.list"; fail "list as a socket-only user"; }
+	[ "$(grep -c 'Item' "$TMP/nb.list")" = 4 ] || { cat "$TMP/nb.list"; fail "list through the daemon"; }
+	"${AS_NOBODY[@]}" show 99 2>"$TMP/nb.err" && fail "show of a missing briefing succeeded"
+	grep -q 'not_found: no briefing' "$TMP/nb.err" || { cat "$TMP/nb.err"; fail "show 99 through the daemon"; }
+	ok "a socket user who cannot read the 0600 database searches, shows and lists through the daemon"
+else
+	echo "# not root or no setpriv: the socket-only reader is skipped"
+fi
+
 # issue #22 item 14: feeds, poll and reload print text unless --json,
 # and the feed column fits a 64-character name.
 CLI=("$B/briefwatch" --socket "$TMP/bw.sock")
