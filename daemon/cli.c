@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -540,13 +541,44 @@ hit_from_json(json_t *o, struct store_hit *h)
 	h->rank = json_real_value(json_object_get(o, "rank"));
 }
 
+/* A database on read-only media (a mounted backup, a CD): SQLite cannot
+ * make the -shm a WAL database needs, so it is opened as immutable
+ * (nothing can change it there). 0 and *out, or -1 when path is not on a
+ * read-only file system or does not open that way either. */
+static int
+open_db_immutable(const char *path, struct store **out)
+{
+	struct statvfs vfs;
+	struct buf uri = BUF_INIT;
+	char *err = NULL;
+	const char *p;
+	int r;
+
+	if (statvfs(path, &vfs) < 0 || !(vfs.f_flag & ST_RDONLY))
+		return -1;
+	buf_puts(&uri, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&uri, *p);
+	}
+	buf_puts(&uri, "?immutable=1");
+	r = buf_str(&uri) ? store_open(buf_str(&uri), STORE_READONLY, out,
+				       &err) : -ENOMEM;
+	free(err);
+	buf_free(&uri);
+	return r < 0 ? -1 : 0;
+}
+
 static struct store *
 open_db(struct cli *cli, const char *cmd)
 {
 	struct store *s = NULL;
 	char *err = NULL;
 
-	if (store_open(db_path(cli), STORE_READONLY, &s, &err) < 0) {
+	if (store_open(db_path(cli), STORE_READONLY, &s, &err) < 0 &&
+	    open_db_immutable(db_path(cli), &s) < 0) {
 		char *why = dbpath_explain(db_path(cli), 1, err);
 
 		fprintf(stderr, "briefwatch: %s: %s\n", cmd,
@@ -555,6 +587,7 @@ open_db(struct cli *cli, const char *cmd)
 		free(err);
 		return NULL;
 	}
+	free(err);
 	return s;
 }
 

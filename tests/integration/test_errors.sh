@@ -64,6 +64,25 @@ else
 	echo "# not root or no setpriv: the permission cases are skipped"
 fi
 
+# issue #22 item 14: a database on read-only media (here a read-only bind
+# mount in a mount namespace of the test's own) opens read-only.
+if unshare -m true 2>/dev/null; then
+	mkdir -p "$TMP/media"
+	printf '<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><item><title>On the disc</title><link>http://example.org/m</link><guid>m-1</guid><description>x</description></item></channel></rss>\n' > "$TMP/m.xml"
+	python3 "$SRCDIR/tests/fixtures/server.py" --root "$TMP" --port 0 --port-file "$TMP/mport" 2>/dev/null &
+	PIDS+=($!)
+	wait_for 10 test -s "$TMP/mport" || fail "fixture server"
+	printf '[daemon]\ndatabase = %s/media/bw.db\nsocket = %s/m.sock\nallow_private = yes\nfetch_pages = no\n[feed m]\nurl = http://127.0.0.1:%s/m.xml\n' \
+		"$TMP" "$TMP" "$(cat "$TMP/mport")" > "$TMP/m.conf"
+	"$B/briefwatchd" --config "$TMP/m.conf" --once 2>/dev/null || true
+	unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" --db "$1/bw.db" list' \
+		sh "$TMP/media" "$B/briefwatch" > "$TMP/ro.out" 2>&1 || { cat "$TMP/ro.out"; fail "list on read-only media"; }
+	grep -q 'On the disc' "$TMP/ro.out" || { cat "$TMP/ro.out"; fail "list on read-only media showed nothing"; }
+	ok "a database on read-only media opens read-only"
+else
+	echo "# no mount namespace: the read-only media case is skipped"
+fi
+
 # Another protocol on the feed's port.
 python3 - "$TMP/port" <<'PY' &
 import socket, sys
