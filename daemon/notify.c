@@ -1079,14 +1079,37 @@ client_queue_page(struct client *c, struct fanpage *pg, size_t i)
 			return;
 }
 
-/* c takes every event and has nothing pending: its new lines can be
- * written straight from the page, with no copy of its own and no libuv
- * request (none is in flight, so nothing can overtake them). */
+/* c is live and has nothing pending: if it takes every new event of the
+ * page, its lines can be written straight from the page, with no copy of
+ * its own and no libuv request (none is in flight, so nothing can
+ * overtake them). */
 static int
 direct_ok(const struct client *c)
 {
-	return !c->closing && c->state == CL_LIVE && client_unfiltered(c) &&
+	return !c->closing && c->state == CL_LIVE &&
 	       c->out.len == 0 && !c->stuck && unwritten(c) == 0;
+}
+
+/* Does c take every event of pg from i on? Unfiltered clients do; so
+ * does one whose only filter is a standing query that matched each of
+ * them (a broad query: as cheap to serve as no filter). */
+static int
+takes_all(const struct client *c, const struct fanpage *pg, size_t i)
+{
+	const struct proto_req *f = &c->sub;
+	size_t k;
+
+	if (client_unfiltered(c))
+		return 1;
+	if (f->nfeeds || f->nkinds || f->nspeakers || !f->query)
+		return 0;
+	k = page_query(pg, f->query);
+	if (k == pg->nq || pg->qrc[k] < 0)
+		return 0;
+	for (; i < pg->n; i++)
+		if (!pg->hit[k * pg->n + i])
+			return 0;
+	return 1;
 }
 
 /* What became of c's direct write of pg's events from i on: r bytes
@@ -1200,6 +1223,7 @@ fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 
 		c->fan_direct = 0;
 		if (!direct_ok(c) || (i = first_new(c, pg)) == pg->n ||
+		    !takes_all(c, pg, i) ||
 		    uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
 			continue;
 		if (n->fn == n->fcap) {
