@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,20 +36,19 @@
 #include "briefing.h"
 #include "buf.h"
 #include "config.h"
+#include "dbpath.h"
 #include "feed.h"
 #include "fileio.h"
 #include "history.h"
 #include "metrics.h"
 #include "sanitize.h"
 #include "opml.h"
+#include "qdate.h"
 #include "store.h"
 #include "transcript.h"
 
 #define DEFAULT_CONFIG BW_SYSCONFDIR "/briefwatch/briefwatch.conf"
 #define CLI_MAX_INPUT (64u << 20)
-/* A sanity bound on imported feed URLs (the configuration reader itself
- * has no line limit). */
-#define CLI_CONFIG_MAX_URL 8192
 
 struct cli {
 	const char *config_path;
@@ -57,58 +59,17 @@ struct cli {
 	int width;   /* wrap text output at this many columns; 0: do not */
 };
 
+/* Set by SIGINT/SIGTERM during tail (a signal handler may only set a
+ * flag): the one global, read by tail's loops and read_line. */
+static volatile sig_atomic_t tail_stop;
+
 /* ---- usage ----------------------------------------------------------------- */
 
-struct command_help {
-	const char *name;
-	const char *usage;
-};
-
-static const struct command_help commands[] = {
-	{"tail", "tail [--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]"},
-	{"search", "search QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
-	{"show", "show ID [--json] [--width N]"},
-	{"list", "list [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
-	{"export", "export [--format jsonl] [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N]"},
-	{"backup", "backup FILE"},
-	{"import-opml", "import-opml FILE [--config FILE] [--write]"},
-	{"export-opml", "export-opml [--config FILE]"},
-	{"status", "status [--json]"},
-	{"feeds", "feeds [--json]"},
-	{"poll", "poll FEED [--json]"},
-	{"reload", "reload [--json]"},
-	{"add-feed", "add-feed NAME URL [--interval DURATION] [--profile P] [--fetch-pages yes|no] [--json]"},
-	{"remove-feed", "remove-feed NAME [--json]"},
-	{"metrics", "metrics                  (Prometheus text format)"},
-	{"parse", "parse feed FILE [--url URL] [--content-type CT]\n"
-		  "  parse transcript FILE --url URL [--charset CS]"},
-	{"version", "version"},
-};
-
-static void
-usage(FILE *to)
-{
-	size_t i;
-
-	fputs("usage: briefwatch [--config FILE] [--socket PATH] [--db PATH] COMMAND ...\n\n",
-	      to);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(to, "  %s\n", commands[i].usage);
-	fputs("\nDATE: 2026, 2026-11, 2026-11-18 or an ISO 8601 time; KIND: transcript,\n"
-	      "speech, release or other. briefwatch COMMAND --help: one command.\n",
-	      to);
-}
-
-static int
-command_help(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			printf("usage: briefwatch %s\n", commands[i].usage);
-	return 0;
-}
+/* The command table (near main) also produces these. */
+struct command;
+static void usage(FILE *to);
+static int command_help(const char *name);
+static const struct command *find_command(const char *name);
 
 /* One line for a usage error, then exit status 2. */
 static int
@@ -165,17 +126,8 @@ arg_count(const char *cmd, const char *opt, const char *s, size_t *out)
 static int
 arg_date(const char *cmd, const char *opt, const char *s)
 {
-	static const char shape[] = "dddd-dd-dd";
-	size_t i, n = strlen(s);
-
-	for (i = 0; i < n && i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != '-')
-			break;
-	if (!((i == 4 && n == 4) || (i == 7 && n == 7) ||
-	      (i == 10 && (n == 10 || ((s[10] == 'T' || s[10] == ' ') &&
-				       n > 11 && isdigit((unsigned char)s[11]))))))
-		return bad_usage(cmd, "%s \"%s\" is not a date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm...)",
-				 opt, s);
+	if (qdate_check(s) < 0)
+		return bad_usage(cmd, "%s \"%s\" " QDATE_SHAPES, opt, s);
 	return 0;
 }
 
@@ -252,6 +204,10 @@ static int
 flush_stdout(const char *cmd)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* The reader stopped reading (briefwatch export | head -1):
+		 * it has what it wanted; not a failure of ours. */
+		if (errno == EPIPE)
+			return 0;
 		fprintf(stderr, "briefwatch: %s: writing the output: %s\n", cmd,
 			strerror(errno ? errno : EIO));
 		return 1;
@@ -279,6 +235,25 @@ tty_width(void)
 /* Write s[0..n) to stdout with terminal control characters (C0 except
  * newline, DEL, C1) replaced by spaces: published text must not be able
  * to drive the terminal. */
+/* The length of the bidirectional control at u (UTF-8), or 0: U+061C,
+ * U+200E, U+200F, U+202A-U+202E, U+2066-U+2069. A published title with
+ * U+202E would otherwise reverse what the terminal shows after it (a
+ * "Trojan Source" trick). */
+static size_t
+bidi_len(const unsigned char *u, size_t n)
+{
+	if (n >= 2 && u[0] == 0xd8 && u[1] == 0x9c)
+		return 2;
+	if (n < 3 || u[0] != 0xe2)
+		return 0;
+	if (u[1] == 0x80 && (u[2] == 0x8e || u[2] == 0x8f ||
+			     (u[2] >= 0xaa && u[2] <= 0xae)))
+		return 3;
+	if (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
+		return 3;
+	return 0;
+}
+
 static void
 put_clean(const char *s, size_t n)
 {
@@ -286,7 +261,11 @@ put_clean(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f) {
+		size_t b = bidi_len(u + i, n - i);
+
+		if (b) {
+			i += b - 1; /* dropped: they are invisible anyway */
+		} else if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f) {
 			putchar(' ');
 		} else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
 			   u[i + 1] <= 0x9f) {
@@ -309,11 +288,17 @@ puts_clean(const char *s)
 static size_t
 columns(const char *s, size_t n)
 {
-	size_t i, c = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, b, c = 0;
 
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
+	for (i = 0; i < n; i++) {
+		if ((b = bidi_len(u + i, n - i))) {
+			i += b - 1;
+			continue;
+		}
+		if ((u[i] & 0xc0) != 0x80)
 			c++;
+	}
 	return c;
 }
 
@@ -489,18 +474,122 @@ db_path(struct cli *cli)
 	return "/var/lib/briefwatch/briefwatch.db";
 }
 
+static json_t *request(struct cli *cli, json_t *req);
+static int reply_is_error(json_t *reply);
+
+/* May we read the database file? 0 when we may not for want of
+ * permission (a 0600 archive read by a member of the socket's group):
+ * search, show and list then ask the daemon (its search and get ops),
+ * which any socket user may. */
+static int
+db_readable(struct cli *cli)
+{
+	return !(access(db_path(cli), R_OK) < 0 && errno == EACCES);
+}
+
+/* A search or get request through the socket: the reply, or NULL with
+ * the error printed (rc 1). */
+static json_t *
+ask_daemon(struct cli *cli, json_t *req)
+{
+	json_t *reply = req ? request(cli, req) : NULL;
+
+	json_decref(req);
+	if (reply && reply_is_error(reply)) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* The search op's request for q (fields left out when unset). */
+static json_t *
+search_request(const struct store_query *q, size_t limit)
+{
+	json_t *r = json_pack("{ss}", "op", "search");
+
+	if (!r)
+		return NULL;
+	if (q->query)
+		json_object_set_new(r, "query", json_string(q->query));
+	if (q->speaker)
+		json_object_set_new(r, "speaker", json_string(q->speaker));
+	if (q->feed)
+		json_object_set_new(r, "feed", json_string(q->feed));
+	if (q->kind)
+		json_object_set_new(r, "kind", json_string(q->kind));
+	if (q->since)
+		json_object_set_new(r, "since", json_string(q->since));
+	if (q->until)
+		json_object_set_new(r, "until", json_string(q->until));
+	if (limit)
+		json_object_set_new(r, "limit", json_integer((json_int_t)limit));
+	return r;
+}
+
+/* A hit of the search op's reply as a struct store_hit (borrowed). */
+static void
+hit_from_json(json_t *o, struct store_hit *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->id = json_integer_value(json_object_get(o, "id"));
+	h->feed = json_string_value(json_object_get(o, "feed"));
+	h->url = json_string_value(json_object_get(o, "url"));
+	h->title = json_string_value(json_object_get(o, "title"));
+	h->published = json_string_value(json_object_get(o, "published"));
+	h->kind = json_string_value(json_object_get(o, "kind"));
+	h->speaker = json_string_value(json_object_get(o, "speaker"));
+	h->snippet = json_string_value(json_object_get(o, "snippet"));
+	h->rank = json_real_value(json_object_get(o, "rank"));
+}
+
+/* A database on read-only media (a mounted backup, a CD): SQLite cannot
+ * make the -shm a WAL database needs, so it is opened as immutable
+ * (nothing can change it there). 0 and *out, or -1 when path is not on a
+ * read-only file system or does not open that way either. */
+static int
+open_db_immutable(const char *path, struct store **out)
+{
+	struct statvfs vfs;
+	struct buf uri = BUF_INIT;
+	char *err = NULL;
+	const char *p;
+	int r;
+
+	if (statvfs(path, &vfs) < 0 || !(vfs.f_flag & ST_RDONLY))
+		return -1;
+	buf_puts(&uri, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&uri, *p);
+	}
+	buf_puts(&uri, "?immutable=1");
+	r = !buf_error(&uri) ? store_open(buf_str(&uri), STORE_READONLY, out,
+					  &err) : -ENOMEM;
+	free(err);
+	buf_free(&uri);
+	return r < 0 ? -1 : 0;
+}
+
 static struct store *
 open_db(struct cli *cli, const char *cmd)
 {
 	struct store *s = NULL;
 	char *err = NULL;
 
-	if (store_open(db_path(cli), STORE_READONLY, &s, &err) < 0) {
-		fprintf(stderr, "briefwatch: %s: database %s: %s\n", cmd,
-			db_path(cli), err ? err : "cannot open");
+	if (store_open(db_path(cli), STORE_READONLY, &s, &err) < 0 &&
+	    open_db_immutable(db_path(cli), &s) < 0) {
+		char *why = dbpath_explain(db_path(cli), 1, err);
+
+		fprintf(stderr, "briefwatch: %s: %s\n", cmd,
+			why ? why : "out of memory");
+		free(why);
 		free(err);
 		return NULL;
 	}
+	free(err);
 	return s;
 }
 
@@ -591,6 +680,20 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			return bad_usage("search", "the query is empty");
 	}
 	cli->width = tty_width();
+	if (!db_readable(cli)) {
+		json_t *reply = ask_daemon(cli, search_request(&q, q.limit)), *o;
+		struct store_hit h;
+		size_t i;
+
+		if (!reply)
+			return 1;
+		json_array_foreach(json_object_get(reply, "hits"), i, o) {
+			hit_from_json(o, &h);
+			print_hit(cli, &h);
+		}
+		json_decref(reply);
+		return flush_stdout("search");
+	}
 	s = open_db(cli, "search");
 	if (!s)
 		return 1;
@@ -647,7 +750,7 @@ print_briefing_text(const struct briefing *b, int width)
 		const struct turn *t = &b->turns[i];
 		const char *who = t->speaker ? t->speaker
 				  : t->label ? t->label
-				  : t->type == TURN_QUESTION ? "Q" : "?";
+				  : t->type == TURN_QUESTION ? "Q" : "(unattributed)";
 		struct buf head = BUF_INIT;
 
 		buf_puts(&head, who);
@@ -699,10 +802,25 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	id = strtoll(argv[optind], &end, 10);
 	if (!isdigit((unsigned char)*argv[optind]) || *end || errno || id <= 0)
 		return bad_usage("show", "\"%s\" is not a briefing id", argv[optind]);
-	s = open_db(cli, "show");
-	if (!s)
-		return 1;
-	r = store_get_briefing(s, id, &b);
+	if (!db_readable(cli)) {
+		json_t *reply = ask_daemon(cli, json_pack("{ss sI}", "op", "get",
+							  "id", (json_int_t)id));
+
+		if (!reply)
+			return 1;
+		s = NULL;
+		r = briefing_from_json(json_object_get(reply, "briefing"), &b);
+		json_decref(reply);
+		if (r < 0) {
+			fprintf(stderr, "briefwatch: show: the daemon's reply is not a briefing\n");
+			return 1;
+		}
+	} else {
+		s = open_db(cli, "show");
+		if (!s)
+			return 1;
+		r = store_get_briefing(s, id, &b);
+	}
 	if (r == -ENOENT) {
 		fprintf(stderr, "briefwatch: show: no briefing %lld\n", id);
 		rc = 1;
@@ -730,7 +848,20 @@ struct list_ctx {
 	struct cli *cli;
 	int jsonl;
 	int width;
+	int werr;    /* errno of the first failed write */
 };
+
+/* The result of one record's output: 0, or -EIO with the write's errno
+ * kept (the store's work after it may change errno). */
+static int
+list_wrote(struct list_ctx *lc, int failed)
+{
+	if (!failed && !ferror(stdout))
+		return 0;
+	if (!lc->werr)
+		lc->werr = errno ? errno : EIO;
+	return -EIO;
+}
 
 static int
 list_one(void *arg, const struct briefing *b)
@@ -744,7 +875,7 @@ list_one(void *arg, const struct briefing *b)
 		int r = print_json(j, 1);
 
 		json_decref(j);
-		return r || ferror(stdout) ? -EIO : 0;
+		return list_wrote(lc, r);
 	}
 	n = snprintf(head, sizeof(head), "%6lld  %-10.10s  %-12s  ",
 		     (long long)b->id, b->published ? b->published : "-",
@@ -756,7 +887,59 @@ list_one(void *arg, const struct briefing *b)
 	else
 		puts_clean(b->title ? b->title : "(untitled)");
 	putchar('\n');
-	return ferror(stdout) ? -EIO : 0;
+	return list_wrote(lc, 0);
+}
+
+static int
+hit_by_id(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+
+	return x < y ? -1 : x > y;
+}
+
+/* list for a user who may not read the database: the daemon's search op
+ * without a query (at most 1000 briefings, its limit), in id order; the
+ * same lines, or the hits as JSON with --json. */
+static int
+list_via_daemon(struct cli *cli, const struct store_query *q,
+		struct list_ctx *lc)
+{
+	json_t *reply = ask_daemon(cli, search_request(q, q->limit ? q->limit
+								 : 1000));
+	json_t *hits, **v;
+	size_t i, n;
+
+	if (!reply)
+		return 1;
+	hits = json_object_get(reply, "hits");
+	n = json_array_size(hits);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		json_decref(reply);
+		fprintf(stderr, "briefwatch: list: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(hits, i);
+	qsort(v, n, sizeof(*v), hit_by_id);
+	for (i = 0; i < n; i++) {
+		struct briefing b = {0};
+
+		if (cli->json) {
+			print_json(v[i], 1);
+			continue;
+		}
+		b.id = json_integer_value(json_object_get(v[i], "id"));
+		b.published = (char *)json_string_value(json_object_get(v[i], "published"));
+		b.feed = (char *)json_string_value(json_object_get(v[i], "feed"));
+		b.title = (char *)json_string_value(json_object_get(v[i], "title"));
+		list_one(lc, &b);
+	}
+	free(v);
+	json_decref(reply);
+	return flush_stdout("list");
 }
 
 static int
@@ -776,7 +959,7 @@ cmd_list(struct cli *cli, int argc, char **argv, int export)
 	};
 	const char *cmd = export ? "export" : "list";
 	struct store_query q = {0};
-	struct list_ctx lc = {cli, export, 0};
+	struct list_ctx lc = {cli, export, 0, 0};
 	struct store *s;
 	int c, r;
 
@@ -823,14 +1006,20 @@ cmd_list(struct cli *cli, int argc, char **argv, int export)
 	if (optind < argc)
 		return bad_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	lc.width = export ? 0 : tty_width();
+	if (!export && !db_readable(cli))
+		return list_via_daemon(cli, &q, &lc);
 	s = open_db(cli, cmd);
 	if (!s)
 		return 1;
 	/* Ascending id; q.limit 0 is every briefing (store.h). */
 	r = store_foreach_briefing(s, &q, list_one, &lc);
-	if (r == -EIO && ferror(stdout))
+	if (r == -EIO && lc.werr == EPIPE) {
+		/* the reader has what it wanted: see flush_stdout */
+		store_close(s);
+		return 0;
+	} else if (r == -EIO && lc.werr)
 		fprintf(stderr, "briefwatch: %s: writing the output: %s\n", cmd,
-			strerror(errno ? errno : EIO));
+			strerror(lc.werr));
 	else if (r < 0)
 		fprintf(stderr, "briefwatch: %s: %s\n", cmd, store_errmsg(s));
 	store_close(s);
@@ -852,6 +1041,58 @@ human_size(uint64_t n, char *out, size_t len)
 		snprintf(out, len, "%llu bytes", (unsigned long long)n);
 }
 
+/* Where backup writes FILE: a path that does not exist yet is written as
+ * given; an existing one must be a regular file, and a symbolic link is
+ * followed to it (as import-opml --write does: the link stays a link and
+ * its target gets the copy). The path in real (PATH_MAX); *exists. 0, or
+ * -1 with the error printed. */
+static int
+backup_target(const char *file, char *real, int *exists)
+{
+	struct stat st;
+
+	*exists = 0;
+	if (lstat(file, &st) < 0) {
+		if (errno != ENOENT) {
+			fprintf(stderr, "briefwatch: backup: %s: %s\n", file,
+				strerror(errno));
+			return -1;
+		}
+		if (strlen(file) >= PATH_MAX) {
+			fprintf(stderr, "briefwatch: backup: %s: path too long\n",
+				file);
+			return -1;
+		}
+		strcpy(real, file);
+		return 0;
+	}
+	if (S_ISLNK(st.st_mode) && !realpath(file, real)) {
+		fprintf(stderr, "briefwatch: backup: %s is a symbolic link to a missing file (%s)\n",
+			file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISLNK(st.st_mode)) {
+		if (strlen(file) >= PATH_MAX)
+			return -1;
+		strcpy(real, file);
+	}
+	if (stat(real, &st) < 0) {
+		fprintf(stderr, "briefwatch: backup: %s: %s\n", real,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "briefwatch: backup: %s exists and is not a regular file (%s); refusing to replace it\n",
+			file, S_ISDIR(st.st_mode) ? "a directory" :
+			S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+			S_ISFIFO(st.st_mode) ? "a FIFO" :
+			S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+		return -1;
+	}
+	*exists = 1;
+	return 0;
+}
+
 static int
 cmd_backup(struct cli *cli, int argc, char **argv)
 {
@@ -863,8 +1104,9 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	struct store_stats st;
 	struct stat db, to;
 	const char *file;
-	char size[32], *err = NULL;
-	int c, r;
+	char size[32], real[PATH_MAX], *err = NULL;
+	mode_t old_mask = (mode_t)-1;
+	int c, r, to_exists;
 
 	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -876,8 +1118,11 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	if (argc - optind != 1)
 		return bad_usage("backup", "needs the FILE to write");
 	file = argv[optind];
+	if (backup_target(file, real, &to_exists) < 0)
+		return 1;
 	/* The copy is renamed over FILE: never let that be the archive. */
-	if (stat(db_path(cli), &db) == 0 && stat(file, &to) == 0 &&
+	if (stat(db_path(cli), &db) == 0 && to_exists &&
+	    stat(real, &to) == 0 &&
 	    db.st_dev == to.st_dev && db.st_ino == to.st_ino) {
 		fprintf(stderr, "briefwatch: backup: %s is the database itself\n",
 			file);
@@ -886,7 +1131,21 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	s = open_db(cli, "backup");
 	if (!s)
 		return 1;
-	r = store_backup(s, file);
+	/* The copy gets the database's mode: created under a umask that
+	 * allows no more than it (no window where a 0600 archive's copy is
+	 * world-readable), then set exactly. */
+	if (stat(db_path(cli), &db) == 0)
+		old_mask = umask(~db.st_mode & 0777);
+	r = store_backup(s, real);
+	if (old_mask != (mode_t)-1)
+		umask(old_mask);
+	if (r == 0 && old_mask != (mode_t)-1 &&
+	    chmod(real, db.st_mode & 0777) < 0) {
+		fprintf(stderr, "briefwatch: backup: %s: %s\n", real,
+			strerror(errno));
+		store_close(s);
+		return 1;
+	}
 	if (r < 0) {
 		fprintf(stderr, "briefwatch: backup: %s\n", store_errmsg(s));
 		store_close(s);
@@ -895,7 +1154,7 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	store_close(s);
 	/* Count what the copy holds (not the live database, which has
 	 * moved on): this also proves the copy opens. */
-	r = store_open(file, STORE_READONLY, &copy, &err);
+	r = store_open(real, STORE_READONLY, &copy, &err);
 	if (r == 0)
 		r = store_stats(copy, &st);
 	if (r < 0) {
@@ -975,6 +1234,166 @@ write_atomic(const char *cmd, const char *path, const char *data, size_t len,
 	return r < 0 ? -1 : 0;
 }
 
+/* import-opml in phases: read the configuration (what is known), read the
+ * OPML (what is new), format the new sections, then show or write them.
+ * Each phase prints its own one-line error and returns -1. */
+struct import {
+	const char *cmd, *file, *cpath;
+	struct buf ctext;   /* the configuration file as read */
+	struct stat before; /* its stat then, to detect a concurrent edit */
+	struct config *cfg; /* and parsed; NULL without a configuration */
+	const char **names, **urls; /* cfg's feeds, for opml_parse */
+	struct opml_list l;
+	struct buf add;     /* the new [feed NAME] sections */
+};
+
+static void
+import_release(struct import *im)
+{
+	config_free(im->cfg);
+	opml_list_free(&im->l);
+	free(im->names);
+	free(im->urls);
+	buf_free(&im->add);
+	buf_free(&im->ctext);
+}
+
+/* The configured feeds, which the OPML's names and URLs must not repeat. */
+static int
+import_read_config(struct import *im, struct opml_opts *oo)
+{
+	char *err = NULL;
+	size_t i;
+	int r;
+
+	if (stat(im->cpath, &im->before) < 0) {
+		fprintf(stderr, "briefwatch: %s: %s: %s\n", im->cmd, im->cpath,
+			strerror(errno));
+		return -1;
+	}
+	if (read_file(im->cmd, im->cpath, &im->ctext) < 0)
+		return -1;
+	r = config_parse(buf_str(&im->ctext), im->ctext.len, &im->cfg, &err);
+	if (r < 0) {
+		fprintf(stderr, "briefwatch: %s: %s: %s\n", im->cmd, im->cpath,
+			err ? err : strerror(-r));
+		free(err);
+		return -1;
+	}
+	im->names = calloc(im->cfg->nfeeds + 1, sizeof(*im->names));
+	im->urls = calloc(im->cfg->nfeeds + 1, sizeof(*im->urls));
+	if (!im->names || !im->urls) {
+		fprintf(stderr, "briefwatch: %s: out of memory\n", im->cmd);
+		return -1;
+	}
+	for (i = 0; i < im->cfg->nfeeds; i++) {
+		im->names[i] = im->cfg->feeds[i].name;
+		im->urls[i] = im->cfg->feeds[i].url;
+	}
+	*oo = (struct opml_opts){im->names, im->cfg->nfeeds, im->urls,
+				 im->cfg->nfeeds};
+	return 0;
+}
+
+/* The OPML's new feeds into im->l. */
+static int
+import_read_opml(struct import *im, const struct opml_opts *oo)
+{
+	struct buf otext = BUF_INIT;
+	char *err = NULL;
+	int r = -1;
+
+	if (read_file(im->cmd, im->file, &otext) < 0)
+		return -1;
+	r = opml_parse(buf_str(&otext), otext.len, oo, &im->l, &err);
+	if (r < 0)
+		fprintf(stderr, "briefwatch: %s: %s: %s\n", im->cmd, im->file,
+			err ? err : strerror(-r));
+	free(err);
+	buf_free(&otext);
+	return r < 0 ? -1 : 0;
+}
+
+/* im->l as [feed NAME] sections in im->add, each after a blank line and
+ * its title (and category) as a comment. */
+static int
+import_format(struct import *im)
+{
+	size_t i;
+
+	for (i = 0; i < im->l.n; i++) {
+		const struct opml_feed *f = &im->l.feeds[i];
+		struct buf *add = &im->add;
+
+		if (strlen(f->url) > CONFIG_MAX_URL) {
+			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than %d bytes\n",
+				im->cmd, im->file, f->title ? f->title : f->name,
+				f->line, CONFIG_MAX_URL);
+			return -1;
+		}
+		buf_puts(add, "\n");
+		if ((f->title && strcmp(f->title, f->name) != 0) ||
+		    f->category) {
+			buf_puts(add, "; ");
+			comment_text(add, f->title ? f->title : "");
+			if (f->category) {
+				buf_puts(add, f->title ? " (in " : "(in ");
+				comment_text(add, f->category);
+				buf_puts(add, ")");
+			}
+			buf_puts(add, "\n");
+		}
+		if (buf_printf(add, "[feed %s]\nurl = %s\n", f->name,
+			       f->url) < 0) {
+			fprintf(stderr, "briefwatch: %s: out of memory\n",
+				im->cmd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The configuration with im->add appended, checked to load with the
+ * daemon's parser, replacing the file atomically. */
+static int
+import_write(struct import *im)
+{
+	struct buf out = BUF_INIT;
+	struct config *check = NULL;
+	char date[32], *err = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int r = -1;
+
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S",
+		 localtime_r(&now, &tm));
+	buf_append(&out, im->ctext.data ? im->ctext.data : "", im->ctext.len);
+	if (out.len && out.data[out.len - 1] != '\n')
+		buf_putc(&out, '\n');
+	buf_puts(&out, "\n; imported by briefwatch import-opml on ");
+	buf_puts(&out, date);
+	buf_puts(&out, " from ");
+	comment_text(&out, im->file);
+	buf_putc(&out, '\n');
+	if (buf_append(&out, im->add.data, im->add.len) < 0) {
+		fprintf(stderr, "briefwatch: %s: out of memory\n", im->cmd);
+		goto done;
+	}
+	/* What we write must be what the daemon reads back. */
+	if (config_parse(out.data, out.len, &check, &err) < 0 ||
+	    check->nfeeds != im->cfg->nfeeds + im->l.n) {
+		fprintf(stderr, "briefwatch: %s: the new configuration would not load (%s); %s unchanged\n",
+			im->cmd, err ? err : "feeds missing", im->cpath);
+		goto done;
+	}
+	r = write_atomic(im->cmd, im->cpath, out.data, out.len, &im->before);
+done:
+	config_free(check);
+	free(err);
+	buf_free(&out);
+	return r;
+}
+
 static int
 cmd_import_opml(struct cli *cli, int argc, char **argv)
 {
@@ -984,162 +1403,55 @@ cmd_import_opml(struct cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cmd = "import-opml", *own = NULL, *cpath, *file;
-	struct buf ctext = BUF_INIT, otext = BUF_INIT, add = BUF_INIT;
-	struct opml_list l = {0};
+	struct import im = {.cmd = "import-opml", .ctext = BUF_INIT,
+			    .add = BUF_INIT};
 	struct opml_opts oo = {0};
-	struct config *cfg = NULL, *check = NULL;
-	const char **names = NULL, **urls = NULL;
-	struct stat before;
-	char *err = NULL;
-	int c, r, do_write = 0, rc = 1;
-	size_t i;
+	const char *own = NULL;
+	int c, do_write = 0, rc = 1;
+	size_t n;
 
 	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': own = optarg; break;
 		case 'w': do_write = 1; break;
-		case 'h': return command_help(cmd);
-		default: return bad_option(cmd, c, argv);
+		case 'h': return command_help(im.cmd);
+		default: return bad_option(im.cmd, c, argv);
 		}
 	}
 	if (argc - optind != 1)
-		return bad_usage(cmd, "needs one OPML FILE (- for stdin)");
-	file = argv[optind];
-	cpath = opml_config_path(cli, own);
-	if (do_write && !cpath)
-		return bad_usage(cmd, "--write needs a configuration file (--config FILE); %s does not exist",
+		return bad_usage(im.cmd, "needs one OPML FILE (- for stdin)");
+	im.file = argv[optind];
+	im.cpath = opml_config_path(cli, own);
+	if (do_write && !im.cpath)
+		return bad_usage(im.cmd, "--write needs a configuration file (--config FILE); %s does not exist",
 				 DEFAULT_CONFIG);
-	if (cpath) {
-		if (stat(cpath, &before) < 0) {
-			fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, cpath,
-				strerror(errno));
-			goto done;
-		}
-		if (read_file(cmd, cpath, &ctext) < 0)
-			goto done;
-		r = config_parse(buf_str(&ctext), ctext.len, &cfg, &err);
-		if (r < 0) {
-			fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, cpath,
-				err ? err : strerror(-r));
-			goto done;
-		}
-		names = calloc(cfg->nfeeds + 1, sizeof(*names));
-		urls = calloc(cfg->nfeeds + 1, sizeof(*urls));
-		if (!names || !urls) {
-			fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-			goto done;
-		}
-		for (i = 0; i < cfg->nfeeds; i++) {
-			names[i] = cfg->feeds[i].name;
-			urls[i] = cfg->feeds[i].url;
-		}
-		oo = (struct opml_opts){names, cfg->nfeeds, urls, cfg->nfeeds};
-	}
-	if (read_file(cmd, file, &otext) < 0)
+	if ((im.cpath && import_read_config(&im, &oo) < 0) ||
+	    import_read_opml(&im, &oo) < 0 || import_format(&im) < 0)
 		goto done;
-	r = opml_parse(buf_str(&otext), otext.len, &oo, &l, &err);
-	if (r < 0) {
-		fprintf(stderr, "briefwatch: %s: %s: %s\n", cmd, file,
-			err ? err : strerror(-r));
-		goto done;
-	}
-	for (i = 0; i < l.n; i++) {
-		const struct opml_feed *f = &l.feeds[i];
-
-		if (strlen(f->url) > CLI_CONFIG_MAX_URL) {
-			fprintf(stderr, "briefwatch: %s: %s: outline \"%.60s\" (line %d): its xmlUrl is longer than %d bytes\n",
-				cmd, file, f->title ? f->title : f->name,
-				f->line, CLI_CONFIG_MAX_URL);
-			goto done;
-		}
-		buf_puts(&add, "\n");
-		if ((f->title && strcmp(f->title, f->name) != 0) ||
-		    f->category) {
-			buf_puts(&add, "; ");
-			comment_text(&add, f->title ? f->title : "");
-			if (f->category) {
-				buf_puts(&add, f->title ? " (in " : "(in ");
-				comment_text(&add, f->category);
-				buf_puts(&add, ")");
-			}
-			buf_puts(&add, "\n");
-		}
-		if (buf_printf(&add, "[feed %s]\nurl = %s\n", f->name,
-			       f->url) < 0) {
-			fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-			goto done;
-		}
-	}
-	if (l.skipped_known || l.skipped_dup || l.skipped_nourl)
+	n = im.l.n;
+	if (im.l.skipped_known || im.l.skipped_dup || im.l.skipped_nourl)
 		fprintf(stderr, "briefwatch: %s: %s: skipped %zu already configured, %zu repeated, %zu without xmlUrl\n",
-			cmd, file, l.skipped_known, l.skipped_dup,
-			l.skipped_nourl);
+			im.cmd, im.file, im.l.skipped_known, im.l.skipped_dup,
+			im.l.skipped_nourl);
 	if (!do_write) {
 		/* The sections on stdout; the rest of the story on stderr. */
-		fputs(add.len ? add.data + 1 : "", stdout);
-		rc = flush_stdout(cmd);
+		fputs(im.add.len ? im.add.data + 1 : "", stdout);
+		rc = flush_stdout(im.cmd);
 		if (rc == 0)
-			fprintf(stderr, "briefwatch: %s: %zu new feed%s%s\n", cmd,
-				l.n, l.n == 1 ? "" : "s",
-				l.n && cpath ? " (--write adds them to the configuration)" : "");
-		goto done;
+			fprintf(stderr, "briefwatch: %s: %zu new feed%s%s\n",
+				im.cmd, n, n == 1 ? "" : "s",
+				n && im.cpath ? " (--write adds them to the configuration)" : "");
+	} else if (n == 0) {
+		printf("%s: no new feeds; %s unchanged\n", im.file, im.cpath);
+		rc = flush_stdout(im.cmd);
+	} else if (import_write(&im) == 0) {
+		printf("added %zu feed%s to %s; run \"briefwatch reload\" to start polling %s\n",
+		       n, n == 1 ? "" : "s", im.cpath, n == 1 ? "it" : "them");
+		rc = flush_stdout(im.cmd);
 	}
-	if (l.n == 0) {
-		printf("%s: no new feeds; %s unchanged\n", file, cpath);
-		rc = flush_stdout(cmd);
-		goto done;
-	}
-	{
-		struct buf out = BUF_INIT;
-		char date[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S",
-			 localtime_r(&now, &tm));
-		buf_append(&out, ctext.data ? ctext.data : "", ctext.len);
-		if (out.len && out.data[out.len - 1] != '\n')
-			buf_putc(&out, '\n');
-		buf_puts(&out, "\n; imported by briefwatch import-opml on ");
-		buf_puts(&out, date);
-		buf_puts(&out, " from ");
-		comment_text(&out, file);
-		buf_putc(&out, '\n');
-		if (buf_append(&out, add.data, add.len) < 0) {
-			fprintf(stderr, "briefwatch: %s: out of memory\n", cmd);
-			buf_free(&out);
-			goto done;
-		}
-		/* What we write must be what the daemon reads back. */
-		free(err);
-		err = NULL;
-		r = config_parse(out.data, out.len, &check, &err);
-		if (r < 0 || check->nfeeds != cfg->nfeeds + l.n) {
-			fprintf(stderr, "briefwatch: %s: the new configuration would not load (%s); %s unchanged\n",
-				cmd, err ? err : "feeds missing", cpath);
-			buf_free(&out);
-			goto done;
-		}
-		r = write_atomic(cmd, cpath, out.data, out.len, &before);
-		buf_free(&out);
-		if (r < 0)
-			goto done;
-	}
-	printf("added %zu feed%s to %s; run \"briefwatch reload\" to start polling %s\n",
-	       l.n, l.n == 1 ? "" : "s", cpath, l.n == 1 ? "it" : "them");
-	rc = flush_stdout(cmd);
 done:
-	config_free(check);
-	config_free(cfg);
-	opml_list_free(&l);
-	free(names);
-	free(urls);
-	free(err);
-	buf_free(&add);
-	buf_free(&otext);
-	buf_free(&ctext);
+	import_release(&im);
 	return rc;
 }
 
@@ -1214,6 +1526,25 @@ sock_path(struct cli *cli)
 	return "/run/briefwatch/briefwatch.sock";
 }
 
+/* sock_connect without the message: -1 on any failure. */
+static int
+sock_connect_quiet(struct cli *cli)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = sock_path(cli);
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int
 sock_connect(struct cli *cli)
 {
@@ -1228,8 +1559,23 @@ sock_connect(struct cli *cli)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "briefwatch: cannot connect to %s: %s (is briefwatchd running?)\n",
-			path, strerror(errno));
+		int e = errno;
+		struct stat st;
+
+		if (e == EACCES && stat(path, &st) == 0) {
+			/* The daemon runs; we may not talk to it. */
+			struct group *g = getgrgid(st.st_gid);
+
+			fprintf(stderr, "briefwatch: cannot connect to %s: permission denied: the socket is for group %s (mode %04o) and uid %u is not in it (add the user to the group, then log in again)\n",
+				path, g ? g->gr_name : "?",
+				(unsigned)(st.st_mode & 07777),
+				(unsigned)geteuid());
+		} else {
+			fprintf(stderr, "briefwatch: cannot connect to %s: %s%s\n",
+				path, strerror(e),
+				e == ENOENT || e == ECONNREFUSED
+				? " (is briefwatchd running?)" : "");
+		}
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -1269,7 +1615,7 @@ read_line(int fd, struct buf *in, struct buf *line)
 			return 0;
 		}
 		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !tail_stop)
 			continue;
 		if (n <= 0)
 			return -1;
@@ -1333,13 +1679,53 @@ or_else(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* A cell padded to cols columns (UTF-8 counted as columns, control and
+ * bidi characters dropped as everywhere in text output). */
+static void
+put_cell(const char *s, size_t cols)
+{
+	size_t n = columns(s, strlen(s));
+
+	puts_clean(s);
+	for (; n < cols; n++)
+		putchar(' ');
+}
+
+/* The feeds of a status or feeds reply as a table whose first column is
+ * as wide as the longest name (names may be 64 characters). */
+static void
+print_feed_table(json_t *feeds)
+{
+	size_t i, w = 4, n;
+	json_t *f;
+
+	if (!json_array_size(feeds))
+		return;
+	json_array_foreach(feeds, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+
+		n = name ? columns(name, strlen(name)) : 1;
+		if (n > w)
+			w = n;
+	}
+	put_cell("FEED", w + 1);
+	printf("%-8s %-21s %s\n", "STATE", "NEXT POLL", "LAST RESULT");
+	json_array_foreach(feeds, i, f) {
+		put_cell(or_else(json_string_value(json_object_get(f, "name")), "-"),
+			 w + 1);
+		put_cell(or_else(json_string_value(json_object_get(f, "state")), "-"), 9);
+		put_cell(or_else(json_string_value(json_object_get(f, "next_poll")), "-"), 22);
+		puts_clean(or_else(json_string_value(json_object_get(f, "last_result")), "-"));
+		putchar('\n');
+	}
+}
+
 static void
 print_status_text(json_t *r)
 {
-	json_t *feeds = json_object_get(r, "feeds"), *f;
+	json_t *feeds = json_object_get(r, "feeds");
 	const char *k;
 	json_t *v;
-	size_t i;
 
 	json_object_foreach(r, k, v) {
 		size_t kl = strlen(k);
@@ -1358,15 +1744,8 @@ print_status_text(json_t *r)
 			printf("%-14s %s\n", k, json_is_true(v) ? "yes" : "no");
 	}
 	if (json_array_size(feeds))
-		printf("\n%-16s %-8s %-21s %s\n", "FEED", "STATE", "NEXT POLL",
-		       "LAST RESULT");
-	json_array_foreach(feeds, i, f) {
-		printf("%-16s %-8s %-21s %s\n",
-		       json_string_value(json_object_get(f, "name")),
-		       or_else(json_string_value(json_object_get(f, "state")), "-"),
-		       or_else(json_string_value(json_object_get(f, "next_poll")), "-"),
-		       or_else(json_string_value(json_object_get(f, "last_result")), "-"));
-	}
+		putchar('\n');
+	print_feed_table(feeds);
 }
 
 static int
@@ -1414,10 +1793,18 @@ cmd_simple(struct cli *cli, int argc, char **argv)
 			rc = metrics_from_status(reply, &text) < 0;
 			fputs(buf_str(&text), stdout);
 			buf_free(&text);
-		} else if (cli->json || strcmp(op, "status") != 0) {
+		} else if (cli->json) {
 			print_json(reply, 0);
-		} else {
+		} else if (strcmp(op, "status") == 0) {
 			print_status_text(reply);
+		} else if (strcmp(op, "feeds") == 0) {
+			print_feed_table(json_object_get(reply, "feeds"));
+		} else if (strcmp(op, "poll") == 0) {
+			printf("polling \"%s\" now (briefwatch feeds shows the result)\n",
+			       or_else(json_string_value(json_object_get(reply, "feed")), feed));
+		} else {
+			printf("reloaded: %lld feeds\n",
+			       (long long)json_integer_value(json_object_get(reply, "feeds")));
 		}
 	}
 	json_decref(reply);
@@ -1499,7 +1886,6 @@ cmd_feed_edit(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout(cmd);
 }
 
-static volatile sig_atomic_t tail_stop;
 
 static void
 on_tail_signal(int sig)
@@ -1523,18 +1909,28 @@ print_event_text(json_t *ev)
 		print_json(ev, 1);
 		return;
 	}
-	printf("[%lld] %s #%lld %s  %s\n",
+	/* Published text goes through puts_clean: no control or bidi
+	 * character of a publisher's reaches the terminal. */
+	printf("[%lld] %s #%lld ",
 	       (long long)json_integer_value(json_object_get(ev, "seq")),
 	       strcmp(type, "briefing.new") == 0 ? "NEW" : "UPDATED",
-	       (long long)json_integer_value(json_object_get(b, "id")),
-	       or_else(json_string_value(json_object_get(b, "published")), ""),
-	       or_else(json_string_value(json_object_get(b, "title")), "(untitled)"));
+	       (long long)json_integer_value(json_object_get(b, "id")));
+	puts_clean(or_else(json_string_value(json_object_get(b, "published")), ""));
+	fputs("  ", stdout);
+	puts_clean(or_else(json_string_value(json_object_get(b, "title")), "(untitled)"));
+	putchar('\n');
 	json_array_foreach(json_object_get(b, "speakers"), i, sp) {
 		const char *role = json_string_value(json_object_get(sp, "role"));
 
-		printf("      %s%s%s%s\n",
-		       or_else(json_string_value(json_object_get(sp, "name")), "?"),
-		       role ? " (" : "", role ? role : "", role ? ")" : "");
+		fputs("      ", stdout);
+		puts_clean(or_else(json_string_value(json_object_get(sp, "name")),
+				   "(unnamed)"));
+		if (role) {
+			fputs(" (", stdout);
+			puts_clean(role);
+			putchar(')');
+		}
+		putchar('\n');
 	}
 	fflush(stdout);
 }
@@ -1548,6 +1944,88 @@ str_array(json_t *arr, const char *s)
 	return arr;
 }
 
+/* What ended one tail connection. */
+enum tail_end {
+	TAIL_DONE,     /* --count reached, or interrupted */
+	TAIL_LOST,     /* the daemon closed the connection or went away */
+	TAIL_OVERFLOW, /* the daemon cut us off for falling behind */
+	TAIL_FAILED,   /* an error reply: *rc says which exit status */
+};
+
+/* One connection: subscribe with req (since = *last once known), print
+ * events until the connection ends. *last follows every cursor the
+ * daemon reports (events, heartbeats, the subscribed reply, overflow's
+ * resume), so a reconnect resumes exactly after what was printed or
+ * filtered out. *connected: the subscribe was answered. */
+static enum tail_end
+tail_session(struct cli *cli, int fd, json_t *req, int64_t *last,
+	     long *count, int *rc, int *connected)
+{
+	struct buf in = BUF_INIT, line = BUF_INIT;
+	enum tail_end end = TAIL_LOST;
+
+	*connected = 0;
+	if (*last >= 0)
+		json_object_set_new(req, "since", json_integer(*last));
+	if (send_line(fd, req) < 0)
+		return TAIL_LOST;
+	while (!tail_stop && *count != 0) {
+		json_t *ev, *seq;
+		const char *t;
+
+		if (read_line(fd, &in, &line) < 0) {
+			end = tail_stop ? TAIL_DONE : TAIL_LOST;
+			goto out;
+		}
+		ev = json_loads(buf_str(&line), 0, NULL);
+		if (!ev) {
+			fprintf(stderr, "briefwatch: tail: bad line from the daemon\n");
+			continue;
+		}
+		t = json_string_value(json_object_get(ev, "type"));
+		if (t && strcmp(t, "error") == 0) {
+			*rc = reply_is_error(ev);
+			json_decref(ev);
+			end = TAIL_FAILED;
+			goto out;
+		}
+		if (t && strcmp(t, "subscribed") == 0)
+			*connected = 1;
+		seq = json_object_get(ev, strcmp(t ? t : "", "heartbeat") == 0
+				      ? "head" : strcmp(t ? t : "", "overflow")
+				      == 0 ? "resume" : "seq");
+		if (json_is_integer(seq) && json_integer_value(seq) > *last)
+			*last = json_integer_value(seq);
+		if (t && strcmp(t, "overflow") == 0) {
+			json_decref(ev);
+			end = TAIL_OVERFLOW;
+			goto out;
+		}
+		if (cli->json)
+			puts(buf_str(&line));
+		else
+			print_event_text(ev);
+		if (t && strncmp(t, "briefing.", 9) == 0 && *count > 0)
+			(*count)--;
+		json_decref(ev);
+	}
+	end = TAIL_DONE;
+out:
+	buf_free(&in);
+	buf_free(&line);
+	return end;
+}
+
+/* Sleep ms, or less when interrupted. */
+static void
+tail_sleep(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (!tail_stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static int
 cmd_tail(struct cli *cli, int argc, char **argv)
 {
@@ -1559,31 +2037,32 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 		{"query", required_argument, NULL, 'q'},
 		{"count", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
+		{"no-reconnect", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	json_t *req = json_pack("{ss}", "op", "subscribe");
 	json_t *feeds = NULL, *speakers = NULL, *kinds = NULL;
-	struct buf in = BUF_INIT, line = BUF_INIT;
 	struct sigaction sa = {0};
+	enum tail_end end;
 	long long since;
+	int64_t last = -1;
 	size_t n;
-	long count = -1;
-	char *end;
-	int c, fd, rc = 0;
+	long count = -1, backoff = 0;
+	char *end_p;
+	int c, fd, rc = 0, reconnect = 1, connected;
 
 	optind = 0; /* 0: a full reset of GNU getopt's state */
 	while (rc == 0 && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			errno = 0;
-			since = strtoll(optarg, &end, 10);
-			if (!isdigit((unsigned char)*optarg) || *end || errno)
+			since = strtoll(optarg, &end_p, 10);
+			if (!isdigit((unsigned char)*optarg) || *end_p || errno)
 				rc = bad_usage("tail", "--since \"%s\" is not an event number (seq)",
 					       optarg);
 			else
-				json_object_set_new(req, "since",
-						    json_integer(since));
+				last = since;
 			break;
 		case 'f': feeds = str_array(feeds, optarg); break;
 		case 'S': speakers = str_array(speakers, optarg); break;
@@ -1597,6 +2076,7 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 			count = (long)n;
 			break;
 		case 'j': cli->json = 1; break;
+		case 'R': reconnect = 0; break;
 		case 'h': command_help("tail"); rc = -1; break;
 		default: rc = bad_option("tail", c, argv); break;
 		}
@@ -1617,44 +2097,220 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fd = sock_connect(cli);
-	if (fd < 0 || send_line(fd, req) < 0) {
+	if (fd < 0) {
 		json_decref(req);
-		if (fd >= 0)
-			close(fd);
 		return 1;
 	}
-	json_decref(req);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (!tail_stop && count != 0 && read_line(fd, &in, &line) == 0) {
-		json_t *ev = json_loads(buf_str(&line), 0, NULL);
-		const char *t = json_string_value(json_object_get(ev, "type"));
-
-		if (!ev) {
-			fprintf(stderr, "briefwatch: tail: bad line from the daemon\n");
-			continue;
-		}
-		if (t && strcmp(t, "error") == 0) {
-			rc = reply_is_error(ev);
-			json_decref(ev);
+	for (;;) {
+		end = tail_session(cli, fd, req, &last, &count, &rc,
+				   &connected);
+		close(fd);
+		fd = -1;
+		if (end == TAIL_DONE || end == TAIL_FAILED)
+			break;
+		if (!reconnect) {
+			if (end == TAIL_OVERFLOW)
+				fprintf(stderr, "briefwatch: tail: fell behind the daemon; resume with --since %lld\n",
+					(long long)last);
+			else
+				fprintf(stderr, "briefwatch: tail: the daemon closed the connection; resume with --since %lld\n",
+					(long long)(last < 0 ? 0 : last));
+			rc = 1;
 			break;
 		}
-		if (cli->json)
-			puts(buf_str(&line));
-		else
-			print_event_text(ev);
-		if (t && strncmp(t, "briefing.", 9) == 0 && count > 0)
-			count--;
-		if (t && strcmp(t, "overflow") == 0) {
-			fprintf(stderr, "briefwatch: tail: fell behind the daemon; resume with --since %lld\n",
-				(long long)json_integer_value(json_object_get(ev, "resume")));
-			rc = 1;
+		/* Reconnect after what we printed: at once after an
+		 * overflow, else with a backoff from 0.5 s to 30 s that
+		 * restarts once a subscription is answered. */
+		if (connected)
+			backoff = 0;
+		for (;;) {
+			backoff = end == TAIL_OVERFLOW && !backoff ? 0
+				  : backoff ? (backoff * 2 > 30000 ? 30000
+								   : backoff * 2)
+					    : 500;
+			fprintf(stderr, "briefwatch: tail: %s; reconnecting in %.1f s with --since %lld\n",
+				end == TAIL_OVERFLOW ? "fell behind the daemon"
+				: "lost the daemon", backoff / 1000.0,
+				(long long)(last < 0 ? 0 : last));
+			tail_sleep(backoff);
+			if (tail_stop)
+				break;
+			fd = sock_connect_quiet(cli);
+			if (fd >= 0)
+				break;
+			end = TAIL_LOST;
 		}
-		json_decref(ev);
+		if (fd < 0)
+			break;
+		fprintf(stderr, "briefwatch: tail: reconnected\n");
 	}
-	buf_free(&in);
-	buf_free(&line);
-	close(fd);
+	json_decref(req);
 	return rc ? rc : flush_stdout("tail");
+}
+
+/* ---- the command table ----------------------------------------------------
+ *
+ * One row per command: its name, its arguments as usage() and --help print
+ * them (one line per form), a summary, whether it needs the configuration
+ * loaded first, and the function that runs it with argv[0] = the command.
+ * main() dispatches through the table alone; usage() and command_help()
+ * print from it; tests/integration/test_cli_docs.sh checks it against
+ * docs/cli.md (every usage line documented, every documented command
+ * here). To add a command: write cmd_NAME(cli, argc, argv), add its row,
+ * and document its usage line in docs/cli.md.
+ */
+
+static int
+run_parse(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	return cmd_parse(argc, argv);
+}
+
+static int
+run_list(struct cli *cli, int argc, char **argv)
+{
+	return cmd_list(cli, argc, argv, 0);
+}
+
+static int
+run_export(struct cli *cli, int argc, char **argv)
+{
+	return cmd_list(cli, argc, argv, 1);
+}
+
+static int
+run_version(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return command_help("version");
+	if (argc > 1)
+		return bad_usage("version", "unexpected argument \"%s\"", argv[1]);
+	puts("briefwatch " BW_VERSION);
+	return 0;
+}
+
+static int
+run_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	if (argc > 2)
+		return bad_usage("help", "takes at most one COMMAND");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return command_help("help");
+	if (argc == 2 && !find_command(argv[1]))
+		return bad_usage("help", "no command \"%s\"", argv[1]);
+	if (argc == 2)
+		return command_help(argv[1]);
+	usage(stdout);
+	return 0;
+}
+
+enum {
+	CMD_CONFIG = 1, /* load the configuration before running */
+};
+
+struct command {
+	const char *name;
+	const char *args;    /* after the name; '\n' separates forms */
+	const char *summary;
+	int flags;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]",
+	 "print briefings as the daemon announces them", CMD_CONFIG, cmd_tail},
+	{"search", "QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]",
+	 "full-text search of the archive", CMD_CONFIG, cmd_search},
+	{"show", "ID [--json] [--width N]", "one briefing in full", CMD_CONFIG,
+	 cmd_show},
+	{"list", "[--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]",
+	 "the archive's briefings, newest first", CMD_CONFIG, run_list},
+	{"export", "[--format jsonl] [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N]",
+	 "whole briefings as JSON lines", CMD_CONFIG, run_export},
+	{"backup", "FILE", "a consistent copy of the database", CMD_CONFIG,
+	 cmd_backup},
+	{"import-opml", "FILE [--config FILE] [--write]",
+	 "feeds from an OPML file into the configuration", 0,
+	 cmd_import_opml},
+	{"export-opml", "[--config FILE]",
+	 "the configured feeds as OPML", 0, cmd_export_opml},
+	{"status", "[--json]", "daemon state, counts, each feed's state",
+	 CMD_CONFIG, cmd_simple},
+	{"feeds", "[--json]", "the feeds with their schedule and last result",
+	 CMD_CONFIG, cmd_simple},
+	{"poll", "FEED [--json]", "poll FEED now (privileged)", CMD_CONFIG,
+	 cmd_simple},
+	{"reload", "[--json]", "re-read the configuration (privileged)",
+	 CMD_CONFIG, cmd_simple},
+	{"add-feed", "NAME URL [--interval D] [--profile P] [--fetch-pages yes|no] [--json]",
+	 "add a feed at run time (privileged)", CMD_CONFIG, cmd_feed_edit},
+	{"remove-feed", "NAME [--json]",
+	 "remove a feed added with add-feed (privileged)", CMD_CONFIG,
+	 cmd_feed_edit},
+	{"metrics", "", "the status in Prometheus text format", CMD_CONFIG,
+	 cmd_simple},
+	{"parse", "feed FILE [--url URL] [--content-type CT]\n"
+		  "transcript FILE --url URL [--charset CS]",
+	 "run a parser on one saved input", 0, run_parse},
+	{"version", "", "print the version", 0, run_version},
+	{"help", "[COMMAND]", "this list, or one command's usage", 0,
+	 run_help},
+};
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Each form of c's usage, "NAME ARGS", on its own line after lead. */
+static void
+print_forms(FILE *to, const char *lead, const struct command *c)
+{
+	const char *p = c->args, *nl;
+
+	do {
+		nl = strchr(p, '\n');
+		fprintf(to, "%s%s%s%.*s\n", lead, c->name, *p ? " " : "",
+			nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl + 1;
+	} while (nl);
+}
+
+static void
+usage(FILE *to)
+{
+	size_t i;
+
+	fputs("usage: briefwatch [--config FILE] [--socket PATH] [--db PATH] COMMAND ...\n\n",
+	      to);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		print_forms(to, "  ", &commands[i]);
+		fprintf(to, "        %s\n", commands[i].summary);
+	}
+	fputs("\nDATE: 2026, 2026-11, 2026-11-18 or an ISO 8601 time; KIND: transcript,\n"
+	      "speech, release or other. briefwatch COMMAND --help: one command.\n",
+	      to);
+}
+
+/* Print name's usage (a command of the table): exit status 0. */
+static int
+command_help(const char *name)
+{
+	const struct command *c = find_command(name);
+
+	if (c)
+		print_forms(stdout, "usage: briefwatch ", c);
+	return 0;
 }
 
 int
@@ -1669,7 +2325,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct cli cli = {0};
-	const char *cmd;
+	const struct command *cmd;
+	const char *name;
 	int c, rc;
 
 	/* Global options come before the command; the command parses the
@@ -1696,24 +2353,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "briefwatch: no command given (see briefwatch --help)\n");
 		return 2;
 	}
-	cmd = argv[optind];
+	name = argv[optind];
 	argc -= optind;
 	argv += optind;
+	/* A closed pipe is an EPIPE from write, handled where the output is
+	 * flushed, instead of a death by signal (exit status 141). */
+	signal(SIGPIPE, SIG_IGN);
+	cmd = find_command(name);
+	if (!cmd) {
+		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",
+			name);
+		return 2;
+	}
 	sanitize_libxml_init();
-	if (strcmp(cmd, "parse") == 0)
-		return cmd_parse(argc, argv);
-	if (strcmp(cmd, "version") == 0)
-		return puts("briefwatch " BW_VERSION), 0;
-	if (strcmp(cmd, "help") == 0)
-		return usage(stdout), 0;
-	/* These read and write the configuration file themselves. */
-	if (strcmp(cmd, "import-opml") == 0)
-		return cmd_import_opml(&cli, argc, argv);
-	if (strcmp(cmd, "export-opml") == 0)
-		return cmd_export_opml(&cli, argc, argv);
 	/* reload --socket: the daemon reads its own file (which may not be
 	 * DEFAULT_CONFIG) and its answer says whether it was good. */
-	if (!(cli.socket_path && strcmp(cmd, "reload") == 0) &&
+	if ((cmd->flags & CMD_CONFIG) &&
+	    !(cli.socket_path && strcmp(name, "reload") == 0) &&
 	    (cli.config_path || access(DEFAULT_CONFIG, R_OK) == 0)) {
 		char *err = NULL;
 		const char *path = cli.config_path ? cli.config_path
@@ -1725,30 +2381,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (strcmp(cmd, "search") == 0)
-		rc = cmd_search(&cli, argc, argv);
-	else if (strcmp(cmd, "show") == 0)
-		rc = cmd_show(&cli, argc, argv);
-	else if (strcmp(cmd, "list") == 0)
-		rc = cmd_list(&cli, argc, argv, 0);
-	else if (strcmp(cmd, "export") == 0)
-		rc = cmd_list(&cli, argc, argv, 1);
-	else if (strcmp(cmd, "backup") == 0)
-		rc = cmd_backup(&cli, argc, argv);
-	else if (strcmp(cmd, "tail") == 0)
-		rc = cmd_tail(&cli, argc, argv);
-	else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "feeds") == 0 ||
-		 strcmp(cmd, "metrics") == 0 ||
-		 strcmp(cmd, "poll") == 0 || strcmp(cmd, "reload") == 0)
-		rc = cmd_simple(&cli, argc, argv);
-	else if (strcmp(cmd, "add-feed") == 0 ||
-		 strcmp(cmd, "remove-feed") == 0)
-		rc = cmd_feed_edit(&cli, argc, argv);
-	else {
-		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",
-			cmd);
-		rc = 2;
-	}
+	rc = cmd->run(&cli, argc, argv);
 	config_free(cli.cfg);
 	return rc;
 }

@@ -7,18 +7,28 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <libxml/xpath.h>
 
 #include "buf.h"
 #include "fileio.h"
 #include "inifile.h"
 #include "log.h"
+#include "profiles.h"
+#include "sanitize.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define CONFIG_MAX_FEEDS 100000
@@ -31,6 +41,13 @@ struct parse_state {
 	int oom;             /* an allocation failed: -ENOMEM */
 	int feeds_only;      /* the feeds file: [feed NAME] sections only */
 	int feeds_file_set;  /* feeds_file was given */
+	const char *feed_name; /* the [feed NAME] being set, for messages */
+	int env;             /* config_load: also check against this host
+			      * (groups, directories, profiles) */
+	char *section;       /* the section of the keys seen last */
+	struct buf keys;     /* its keys so far, "\nkey\n" each */
+	int group_line, admin_line, socket_line; /* where they were set */
+	struct buf warn;     /* warnings, one "line N: ..." line each */
 };
 
 static int
@@ -171,174 +188,480 @@ put_str(struct parse_state *st, char **dst, const char *s)
 	return 1;
 }
 
-static int
-daemon_key(struct parse_state *st, const char *name, const char *value)
+/* ---- the key tables ------------------------------------------------------
+ *
+ * Every key of [daemon] and [feed NAME] is one row of daemon_keys[] or
+ * feed_keys[] below: its name, how its value is read, where it goes
+ * (offsetof into struct config or struct config_feed), the accepted range,
+ * and the words that finish the error "KEY: "VALUE" is not ...". The
+ * tables are the whole dispatch: on_pair() looks the name up and
+ * set_key() does the rest, so a key is never matched by peeking at its
+ * characters. config_keys() hands the tables to tests, which check them
+ * against docs/configuration.md (every key documented, every documented
+ * key here).
+ *
+ * To add a key:
+ *   1. add its field to struct config (or struct config_feed) and its
+ *      default to config_defaults();
+ *   2. add one row: a plain type (KEY_STR, KEY_DURATION, KEY_SIZE,
+ *      KEY_LONG, KEY_COUNT, KEY_BOOL) needs only the offset, the range
+ *      and the error's words; anything else is KEY_FN with a setter of
+ *      the key_setter type (see set_event_retention() for the shape);
+ *   3. document it in the table of docs/configuration.md (test_config
+ *      fails otherwise).
+ */
+
+enum key_type {
+	KEY_STR,      /* char *, a copy of the value */
+	KEY_DURATION, /* int64_t milliseconds, within [min, max] */
+	KEY_SIZE,     /* size_t bytes, within [min, max] */
+	KEY_LONG,     /* long, within [min, max] */
+	KEY_COUNT,    /* size_t, within [min, max] */
+	KEY_BOOL,     /* int, 0 or 1 */
+	KEY_FN,       /* the row's own setter */
+};
+
+struct key;
+/* Set the key from value into base (the config or the feed): 1, or the
+ * result of fail() (0), with st->oom set on allocation failure. */
+typedef int (*key_setter)(struct parse_state *st, const struct key *k,
+			  void *base, const char *value);
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;   /* of the field in struct config / config_feed */
+	int64_t min, max;
+	const char *what; /* "is not ..." in the error; NULL for KEY_STR */
+	key_setter set;   /* KEY_FN only */
+};
+
+#define FIELD(member) offsetof(struct config, member)
+#define FFIELD(member) offsetof(struct config_feed, member)
+#define AT(base, k, type) ((type *)(void *)((char *)(base) + (k)->offset))
+
+static int set_socket_mode(struct parse_state *, const struct key *, void *,
+			   const char *);
+static int set_event_retention(struct parse_state *, const struct key *,
+			       void *, const char *);
+static int set_max_database_size(struct parse_state *, const struct key *,
+				 void *, const char *);
+static int set_feeds_file(struct parse_state *, const struct key *, void *,
+			  const char *);
+static int set_log_level(struct parse_state *, const struct key *, void *,
+			 const char *);
+static int set_feed_url(struct parse_state *, const struct key *, void *,
+			const char *);
+static int set_xpath(struct parse_state *, const struct key *, void *,
+		     const char *);
+static int set_profile(struct parse_state *, const struct key *, void *,
+		       const char *);
+static int set_allow_addrs(struct parse_state *, const struct key *, void *,
+			   const char *);
+static int set_socket(struct parse_state *, const struct key *, void *,
+		      const char *);
+static int set_group(struct parse_state *, const struct key *, void *,
+		     const char *);
+static int set_recheck(struct parse_state *, const struct key *, void *,
+		       const char *);
+
+#define HOUR_MS ((int64_t)3600 * 1000)
+#define NO_MAX INT64_MAX
+
+static const struct key daemon_keys[] = {
+	{"database", KEY_STR, FIELD(database), 0, 0, NULL, NULL},
+	{"socket", KEY_FN, FIELD(socket), 0, 0, NULL, set_socket},
+	{"socket_mode", KEY_FN, FIELD(socket_mode), 0, 0777,
+	 "an octal mode", set_socket_mode},
+	{"socket_group", KEY_FN, FIELD(socket_group), 0, 0, NULL, set_group},
+	{"admin_group", KEY_FN, FIELD(admin_group), 0, 0, NULL, set_group},
+	{"interval", KEY_DURATION, FIELD(interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	{"min_interval", KEY_DURATION, FIELD(min_interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	{"max_interval", KEY_DURATION, FIELD(max_interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	{"max_connections", KEY_LONG, FIELD(max_connections), 1, 10000,
+	 "a number from 1 to 10000", NULL},
+	{"max_per_host", KEY_LONG, FIELD(max_per_host), 1, 10000,
+	 "a number from 1 to 10000", NULL},
+	{"max_clients", KEY_COUNT, FIELD(max_clients), 1, 100000,
+	 "a number from 1 to 100000", NULL},
+	{"max_client_queue", KEY_SIZE, FIELD(max_client_queue), 4096, NO_MAX,
+	 "a size of at least 4k", NULL},
+	{"max_feed_size", KEY_SIZE, FIELD(max_feed_bytes), 1024, NO_MAX,
+	 "a size of at least 1k (e.g. 16M)", NULL},
+	{"max_page_size", KEY_SIZE, FIELD(max_page_bytes), 1024, NO_MAX,
+	 "a size of at least 1k (e.g. 16M)", NULL},
+	{"max_feed_items", KEY_COUNT, FIELD(max_feed_items), 1, 1000000,
+	 "a number from 1 to 1000000", NULL},
+	{"max_field_size", KEY_SIZE, FIELD(max_field_bytes), 1024, NO_MAX,
+	 "a size of at least 1k", NULL},
+	{"user_agent", KEY_STR, FIELD(user_agent), 0, 0, NULL, NULL},
+	{"allow_private", KEY_BOOL, FIELD(allow_private), 0, 1,
+	 "yes or no", NULL},
+	{"allow_addrs", KEY_FN, FIELD(allow_addrs), 0, 0, NULL,
+	 set_allow_addrs},
+	{"connect_timeout", KEY_DURATION, FIELD(connect_timeout_ms), 1000,
+	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
+	{"total_timeout", KEY_DURATION, FIELD(total_timeout_ms), 1000,
+	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
+	{"low_speed_time", KEY_DURATION, FIELD(low_speed_time_ms), 1000,
+	 HOUR_MS, "a duration from 1 s to 1 h", NULL},
+	{"fetch_pages", KEY_BOOL, FIELD(fetch_pages), 0, 1, "yes or no", NULL},
+	{"recheck", KEY_FN, FIELD(recheck), 0, 0, NULL, set_recheck},
+	{"log_level", KEY_FN, FIELD(log_level), 0, 0,
+	 "err, warning, info or debug", set_log_level},
+	{"event_retention", KEY_FN, FIELD(event_retention_ms), HOUR_MS,
+	 NO_MAX, "\"forever\" or a duration of at least 1 h",
+	 set_event_retention},
+	{"max_database_size", KEY_FN, FIELD(max_database_bytes), 1 << 20,
+	 NO_MAX, "0 or a size of at least 1M", set_max_database_size},
+	{"metrics_file", KEY_STR, FIELD(metrics_file), 0, 0, NULL, NULL},
+	{"feeds_file", KEY_FN, FIELD(feeds_file), 0, 0, NULL, set_feeds_file},
+	{"profiles", KEY_STR, FIELD(profiles_dir), 0, 0, NULL, NULL},
+};
+
+static const struct key feed_keys[] = {
+	{"url", KEY_FN, FFIELD(url), 0, 0, "http:// or https://",
+	 set_feed_url},
+	{"interval", KEY_DURATION, FFIELD(interval_ms), 1000, NO_MAX,
+	 "a duration of at least 1 s", NULL},
+	{"profile", KEY_FN, FFIELD(profile), 0, 0, NULL, set_profile},
+	{"recheck", KEY_FN, FFIELD(recheck), 0, 0, NULL, set_recheck},
+	{"fetch_pages", KEY_BOOL, FFIELD(fetch_pages), 0, 1, "yes or no",
+	 NULL},
+	{"xpath_body", KEY_FN, FFIELD(xpath_body), 0, 0, NULL, set_xpath},
+	{"xpath_title", KEY_FN, FFIELD(xpath_title), 0, 0, NULL, set_xpath},
+	{"xpath_date", KEY_FN, FFIELD(xpath_date), 0, 0, NULL, set_xpath},
+};
+
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
+
+static const struct key *
+find_key(const struct key *t, size_t n, const char *name)
 {
-	struct config *c = st->cfg;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
+	return NULL;
+}
+
+size_t
+config_keys(int feed, const char **names, size_t max)
+{
+	const struct key *t = feed ? feed_keys : daemon_keys;
+	size_t i, n = feed ? NKEYS(feed_keys) : NKEYS(daemon_keys);
+
+	for (i = 0; i < n && i < max; i++)
+		names[i] = t[i].name;
+	return n;
+}
+
+/* The feed section being read, for messages ("feed "x": "); "" in
+ * [daemon]. */
+static const char *
+key_prefix(struct parse_state *st, struct buf *b)
+{
+	if (st->feed_name && buf_printf(b, "feed \"%s\": ", st->feed_name) < 0)
+		st->oom = 1;
+	return buf_str(b);
+}
+
+/* The error for a value the key does not accept. */
+static int
+bad_value(struct parse_state *st, const struct key *k, const char *value)
+{
+	struct buf pre = BUF_INIT;
+
+	fail(st, "%s%s%s\"%s\" is not %s", key_prefix(st, &pre), k->name,
+	     st->feed_name ? " " : ": ", value, k->what);
+	buf_free(&pre);
+	return 0;
+}
+
+static int
+set_key(struct parse_state *st, const struct key *k, void *base,
+	const char *value)
+{
+	int64_t ms;
+	size_t sz;
 	long l;
 	int b;
 
-	if (strcmp(name, "database") == 0)
-		return put_str(st, &c->database, value);
-	if (strcmp(name, "socket") == 0)
-		return put_str(st, &c->socket, value);
-	if (strcmp(name, "socket_group") == 0)
-		return put_str(st, &c->socket_group, value);
-	if (strcmp(name, "admin_group") == 0)
-		return put_str(st, &c->admin_group, value);
-	if (strcmp(name, "profiles") == 0)
-		return put_str(st, &c->profiles_dir, value);
-	if (strcmp(name, "allow_addrs") == 0)
-		return put_str(st, &c->allow_addrs, value);
-	if (strcmp(name, "connect_timeout") == 0 ||
-	    strcmp(name, "total_timeout") == 0 ||
-	    strcmp(name, "low_speed_time") == 0) {
-		int64_t ms;
-
-		if (config_parse_duration(value, &ms) < 0 || ms < 1000 ||
-		    ms > 3600 * 1000)
-			return fail(st, "%s: \"%s\" is not a duration from 1 s to 1 h", name, value);
-		if (name[0] == 'c')
-			c->connect_timeout_ms = ms;
-		else if (name[0] == 't')
-			c->total_timeout_ms = ms;
+	switch (k->type) {
+	case KEY_STR:
+		return put_str(st, AT(base, k, char *), value);
+	case KEY_DURATION:
+		if (config_parse_duration(value, &ms) < 0 || ms < k->min ||
+		    ms > k->max)
+			return bad_value(st, k, value);
+		*AT(base, k, int64_t) = ms;
+		return 1;
+	case KEY_SIZE:
+		if (config_parse_size(value, &sz) < 0 ||
+		    (uint64_t)sz < (uint64_t)k->min ||
+		    (uint64_t)sz > (uint64_t)k->max)
+			return bad_value(st, k, value);
+		*AT(base, k, size_t) = sz;
+		return 1;
+	case KEY_LONG:
+	case KEY_COUNT:
+		if (parse_long(value, (long)k->min, (long)k->max, &l) < 0)
+			return bad_value(st, k, value);
+		if (k->type == KEY_LONG)
+			*AT(base, k, long) = l;
 		else
-			c->low_speed_time_ms = ms;
+			*AT(base, k, size_t) = (size_t)l;
 		return 1;
-	}
-	if (strcmp(name, "event_retention") == 0) {
-		int64_t ms;
-
-		if (strcmp(value, "forever") == 0)
-			ms = 0;
-		else if (config_parse_duration(value, &ms) < 0 ||
-			 ms < 3600 * 1000)
-			return fail(st, "event_retention: \"%s\" is not \"forever\" or a duration of at least 1 h", value);
-		c->event_retention_ms = ms;
-		return 1;
-	}
-	if (strcmp(name, "max_database_size") == 0) {
-		size_t sz;
-
-		if (strcmp(value, "0") == 0)
-			sz = 0;
-		else if (config_parse_size(value, &sz) < 0 || sz < (1u << 20))
-			return fail(st, "max_database_size: \"%s\" is not 0 or a size of at least 1M", value);
-		c->max_database_bytes = sz;
-		return 1;
-	}
-	if (strcmp(name, "metrics_file") == 0)
-		return put_str(st, &c->metrics_file, value);
-	if (strcmp(name, "feeds_file") == 0) {
-		st->feeds_file_set = 1;
-		if (strcmp(value, "none") == 0 || !*value) {
-			free(c->feeds_file);
-			c->feeds_file = NULL;
-			return 1;
-		}
-		return put_str(st, &c->feeds_file, value);
-	}
-	if (strcmp(name, "user_agent") == 0)
-		return put_str(st, &c->user_agent, value);
-	if (strcmp(name, "socket_mode") == 0) {
-		char *end;
-		unsigned long m = strtoul(value, &end, 8);
-
-		if (*end || end == value || m > 0777)
-			return fail(st, "socket_mode: \"%s\" is not an octal mode", value);
-		c->socket_mode = (mode_t)m;
-		return 1;
-	}
-	if (strcmp(name, "interval") == 0 ||
-	    strcmp(name, "min_interval") == 0 ||
-	    strcmp(name, "max_interval") == 0) {
-		int64_t ms;
-
-		if (config_parse_duration(value, &ms) < 0 || ms < 1000)
-			return fail(st, "%s: \"%s\" is not a duration of at least 1 s (e.g. 90s, 15m, 2h)",
-				    name, value);
-		if (name[1] == 'n')
-			c->interval_ms = ms;
-		else if (name[1] == 'i')
-			c->min_interval_ms = ms;
-		else
-			c->max_interval_ms = ms;
-		return 1;
-	}
-	if (strcmp(name, "max_connections") == 0 ||
-	    strcmp(name, "max_per_host") == 0) {
-		if (parse_long(value, 1, 10000, &l) < 0)
-			return fail(st, "%s: \"%s\" is not a number from 1 to 10000", name, value);
-		if (name[4] == 'c')
-			c->max_connections = l;
-		else
-			c->max_per_host = l;
-		return 1;
-	}
-	if (strcmp(name, "max_clients") == 0) {
-		if (parse_long(value, 1, 100000, &l) < 0)
-			return fail(st, "max_clients: \"%s\" is not a number from 1 to 100000", value);
-		c->max_clients = (size_t)l;
-		return 1;
-	}
-	if (strcmp(name, "allow_private") == 0 ||
-	    strcmp(name, "fetch_pages") == 0) {
+	case KEY_BOOL:
 		if (parse_bool(value, &b) < 0)
-			return fail(st, "%s: \"%s\" is not yes or no", name, value);
-		if (name[0] == 'a')
-			c->allow_private = b;
-		else
-			c->fetch_pages = b;
+			return bad_value(st, k, value);
+		*AT(base, k, int) = b;
 		return 1;
+	case KEY_FN:
+		return k->set(st, k, base, value);
 	}
-	if (strcmp(name, "recheck") == 0) {
-		if (config_parse_recheck(value, &c->recheck) < 0)
-			return fail(st, "recheck: \"%s\" is not \"no\" or a list of ascending durations of at least 1 s (at most %d)", value, RECHECK_MAX);
-		return 1;
-	}
-	if (strcmp(name, "max_feed_items") == 0) {
-		if (parse_long(value, 1, 1000000, &l) < 0)
-			return fail(st, "max_feed_items: \"%s\" is not a number from 1 to 1000000", value);
-		c->max_feed_items = (size_t)l;
-		return 1;
-	}
-	if (strcmp(name, "max_field_size") == 0) {
-		size_t sz;
+	return bad_value(st, k, value);
+}
 
-		if (config_parse_size(value, &sz) < 0 || sz < 1024)
-			return fail(st, "max_field_size: \"%s\" is not a size of at least 1k", value);
-		c->max_field_bytes = sz;
-		return 1;
-	}
-	if (strcmp(name, "max_client_queue") == 0) {
-		size_t sz;
+static int
+set_socket_mode(struct parse_state *st, const struct key *k, void *base,
+		const char *value)
+{
+	char *end;
+	unsigned long m = strtoul(value, &end, 8);
 
-		if (config_parse_size(value, &sz) < 0 || sz < 4096)
-			return fail(st, "max_client_queue: \"%s\" is not a size of at least 4k", value);
-		c->max_client_queue = sz;
-		return 1;
-	}
-	if (strcmp(name, "max_feed_size") == 0 ||
-	    strcmp(name, "max_page_size") == 0) {
-		size_t sz;
+	if (*end || end == value || *value == '-' || m > (unsigned long)k->max)
+		return bad_value(st, k, value);
+	if ((m & 0002) &&
+	    buf_printf(&st->warn, "line %d: socket_mode %s makes the socket world-writable: any local user may subscribe and read every briefing\n",
+		       st->line, value) < 0)
+		st->oom = 1;
+	*AT(base, k, mode_t) = (mode_t)m;
+	return 1;
+}
 
-		if (config_parse_size(value, &sz) < 0 || sz < 1024)
-			return fail(st, "%s: \"%s\" is not a size of at least 1k (e.g. 16M)", name, value);
-		if (name[4] == 'f')
-			c->max_feed_bytes = sz;
-		else
-			c->max_page_bytes = sz;
-		return 1;
-	}
-	if (strcmp(name, "log_level") == 0) {
-		int lv = log_parse_level(value);
+static int
+set_event_retention(struct parse_state *st, const struct key *k, void *base,
+		    const char *value)
+{
+	int64_t ms;
 
-		if (lv < 0)
-			return fail(st, "log_level: \"%s\" is not err, warning, info or debug", value);
-		c->log_level = lv;
+	if (strcmp(value, "forever") == 0)
+		ms = 0;
+	else if (config_parse_duration(value, &ms) < 0 || ms < k->min)
+		return bad_value(st, k, value);
+	*AT(base, k, int64_t) = ms;
+	return 1;
+}
+
+static int
+set_max_database_size(struct parse_state *st, const struct key *k,
+		      void *base, const char *value)
+{
+	size_t sz;
+
+	if (strcmp(value, "0") == 0)
+		sz = 0;
+	else if (config_parse_size(value, &sz) < 0 ||
+		 (uint64_t)sz < (uint64_t)k->min)
+		return bad_value(st, k, value);
+	*AT(base, k, uint64_t) = sz;
+	return 1;
+}
+
+static int
+set_feeds_file(struct parse_state *st, const struct key *k, void *base,
+	       const char *value)
+{
+	char **dst = AT(base, k, char *);
+
+	st->feeds_file_set = 1;
+	if (strcmp(value, "none") == 0 || !*value) {
+		free(*dst);
+		*dst = NULL;
 		return 1;
 	}
-	return fail(st, "unknown key \"%s\" in [daemon]", name);
+	return put_str(st, dst, value);
+}
+
+static int
+set_log_level(struct parse_state *st, const struct key *k, void *base,
+	      const char *value)
+{
+	int lv = log_parse_level(value);
+
+	if (lv < 0)
+		return bad_value(st, k, value);
+	*AT(base, k, int) = lv;
+	return 1;
+}
+
+int
+config_check_url(const char *url, const char **why)
+{
+	const char *p, *host, *end;
+	size_t n = strlen(url), i;
+
+	if (n > CONFIG_MAX_URL)
+		return *why = "is longer than 4096 bytes", -EINVAL;
+	if (strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return *why = "is not http:// or https://", -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if (c == ' ')
+			return *why = "has a space (write it as %20)", -EINVAL;
+		if (c < 0x20 || c == 0x7f)
+			return *why = "has a control character", -EINVAL;
+		if (c >= 0x80)
+			return *why = "has a raw non-ASCII byte (percent-encode it)",
+			       -EINVAL;
+	}
+	end = host + strcspn(host, "/?#");
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			host = p + 1;
+	if (*host == '[') {
+		p = memchr(host, ']', (size_t)(end - host));
+		if (!p || p == host + 1)
+			return *why = "has no host", -EINVAL;
+	} else {
+		p = memchr(host, ':', (size_t)(end - host));
+		if ((p ? p : end) == host)
+			return *why = "has no host", -EINVAL;
+	}
+	return 0;
+}
+
+static int
+set_feed_url(struct parse_state *st, const struct key *k, void *base,
+	     const char *value)
+{
+	const char *why;
+
+	if (config_check_url(value, &why) < 0)
+		return fail(st, "feed \"%s\": url \"%.200s\" %s", st->feed_name,
+			    value, why);
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* "no", or ascending durations of at least 1 s: the re-check ages. In a
+ * feed section it overrides the daemon's list (.set). */
+static int
+set_recheck(struct parse_state *st, const struct key *k, void *base,
+	    const char *value)
+{
+	struct recheck_sched *r = AT(base, k, struct recheck_sched);
+	struct buf pre = BUF_INIT;
+	int rc = 1;
+
+	if (config_parse_recheck(value, r) < 0)
+		rc = fail(st, "%srecheck \"%s\" is not \"no\" or a list of ascending durations of at least 1 s (at most %d)",
+			  key_prefix(st, &pre), value, RECHECK_MAX);
+	else
+		r->set = st->feed_name != NULL;
+	buf_free(&pre);
+	return rc;
+}
+
+/* An XPath that libxml2 compiles. */
+static int
+set_xpath(struct parse_state *st, const struct key *k, void *base,
+	  const char *value)
+{
+	xmlXPathCompExprPtr e;
+
+	sanitize_libxml_init(); /* its errors are ours to word, not stderr's */
+	e = xmlXPathCompile((const xmlChar *)value);
+	if (!e)
+		return fail(st, "feed \"%s\": %s \"%.200s\" is not a valid XPath expression",
+			    st->feed_name, k->name, value);
+	xmlXPathFreeCompExpr(e);
+	return put_str(st, AT(base, k, char *), value);
+}
+
+static int
+set_profile(struct parse_state *st, const struct key *k, void *base,
+	    const char *value)
+{
+	struct config_feed *f = base;
+
+	f->profile_line = st->line;
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* Comma- or blank-separated literal IPv4/IPv6 addresses. */
+static int
+set_allow_addrs(struct parse_state *st, const struct key *k, void *base,
+		const char *value)
+{
+	const char *p = value;
+	unsigned char addr[16];
+	char tok[64];
+	size_t len;
+
+	while (*p) {
+		len = strcspn(p, ", \t");
+		if (len) {
+			if (len >= sizeof(tok))
+				return fail(st, "allow_addrs: \"%.*s\" is not an IP address",
+					    (int)(len > 64 ? 64 : len), p);
+			memcpy(tok, p, len);
+			tok[len] = '\0';
+			if (inet_pton(AF_INET, tok, addr) != 1 &&
+			    inet_pton(AF_INET6, tok, addr) != 1)
+				return fail(st, "allow_addrs: \"%s\" is not an IP address (literal addresses only, e.g. 10.1.2.3, fd00::5)",
+					    tok);
+		}
+		p += len;
+		p += strspn(p, ", \t");
+	}
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* A path bind(2) can take: shorter than sun_path. */
+static int
+set_socket(struct parse_state *st, const struct key *k, void *base,
+	   const char *value)
+{
+	struct sockaddr_un sa;
+
+	if (strlen(value) >= sizeof(sa.sun_path))
+		return fail(st, "socket: \"%.200s\" is %zu bytes; a socket path must be shorter than %zu",
+			    value, strlen(value), sizeof(sa.sun_path));
+	if (!*value)
+		return fail(st, "socket: empty path");
+	st->socket_line = st->line;
+	return put_str(st, AT(base, k, char *), value);
+}
+
+static int
+set_group(struct parse_state *st, const struct key *k, void *base,
+	  const char *value)
+{
+	if (strcmp(k->name, "socket_group") == 0)
+		st->group_line = st->line;
+	else
+		st->admin_line = st->line;
+	return put_str(st, AT(base, k, char *), value);
+}
+
+static int
+daemon_key(struct parse_state *st, const char *name, const char *value)
+{
+	const struct key *k = find_key(daemon_keys, NKEYS(daemon_keys), name);
+
+	if (!k)
+		return fail(st, "unknown key \"%s\" in [daemon]", name);
+	return set_key(st, k, st->cfg, value);
 }
 
 static int
@@ -386,7 +709,9 @@ static int
 feed_key(struct parse_state *st, const char *fname, const char *name,
 	 const char *value)
 {
+	const struct key *k;
 	struct config_feed *f;
+	int r;
 
 	if (!valid_feed_name(fname))
 		return fail(st, "feed name \"%s\": use 1-64 letters, digits, '-', '_' or '.'", fname);
@@ -395,38 +720,99 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 		return 0;
 	if (!f)
 		return fail(st, "too many feeds");
-	if (strcmp(name, "url") == 0) {
-		if (strncasecmp(value, "http://", 7) != 0 &&
-		    strncasecmp(value, "https://", 8) != 0)
-			return fail(st, "feed \"%s\": url \"%s\" is not http:// or https://", fname, value);
-		return put_str(st, &f->url, value);
+	k = find_key(feed_keys, NKEYS(feed_keys), name);
+	if (!k)
+		return fail(st, "unknown key \"%s\" in [feed %s]", name, fname);
+	st->feed_name = fname;
+	r = set_key(st, k, f, value);
+	st->feed_name = NULL;
+	return r;
+}
+
+/* Has the current section set name already? Records it if not. */
+static int
+key_seen(struct parse_state *st, const char *name)
+{
+	struct buf want = BUF_INIT;
+	int seen;
+
+	if (buf_printf(&want, "\n%s\n", name) < 0) {
+		st->oom = 1;
+		return 0;
 	}
-	if (strcmp(name, "profile") == 0)
-		return put_str(st, &f->profile, value);
-	if (strcmp(name, "xpath_body") == 0)
-		return put_str(st, &f->xpath_body, value);
-	if (strcmp(name, "xpath_title") == 0)
-		return put_str(st, &f->xpath_title, value);
-	if (strcmp(name, "xpath_date") == 0)
-		return put_str(st, &f->xpath_date, value);
-	if (strcmp(name, "interval") == 0) {
-		if (config_parse_duration(value, &f->interval_ms) < 0 ||
-		    f->interval_ms < 1000)
-			return fail(st, "feed \"%s\": interval \"%s\" is not a duration of at least 1 s", fname, value);
-		return 1;
+	seen = st->keys.len && !buf_error(&st->keys) &&
+	       strstr(buf_str(&st->keys), buf_str(&want)) != NULL;
+	if (!seen && buf_printf(&st->keys, "%s%s\n", st->keys.len ? "" : "\n",
+				name) < 0)
+		st->oom = 1;
+	buf_free(&want);
+	return seen;
+}
+
+/* Section headers may not repeat: a second [feed a] used to win over the
+ * first in silence, a second [daemon] to mix with it. Checked on the text
+ * itself, so a repeated section with no keys is caught too. 0, or the
+ * error recorded. */
+static int
+check_sections(struct parse_state *st, const char *text, size_t len)
+{
+	struct buf seen = BUF_INIT; /* "\nNAME\tLINE\n" */
+	const char *p = text, *end = text + len, *nl, *q, *r;
+	int line = 0;
+
+	for (; p < end && !st->err.len && !st->oom; p = nl + 1) {
+		struct buf name = BUF_INIT;
+		char *hit;
+
+		line++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		q = p;
+		while (q < nl && (*q == ' ' || *q == '\t' || *q == '\r' ||
+				  (unsigned char)*q == 0xef ||
+				  (unsigned char)*q == 0xbb ||
+				  (unsigned char)*q == 0xbf))
+			q++;
+		if (q == nl || *q != '[')
+			continue;
+		r = memchr(q, ']', (size_t)(nl - q));
+		if (!r)
+			continue; /* inifile reports the syntax */
+		for (q++; q < r && (*q == ' ' || *q == '\t'); q++)
+			;
+		while (r > q && (r[-1] == ' ' || r[-1] == '\t'))
+			r--;
+		/* "feed  a" and "feed a" are one section */
+		if (r - q > 5 && strncmp(q, "feed", 4) == 0 &&
+		    (q[4] == ' ' || q[4] == '\t')) {
+			const char *f = q + 4;
+
+			while (f < r && (*f == ' ' || *f == '\t'))
+				f++;
+			buf_puts(&name, "feed ");
+			buf_append(&name, f, (size_t)(r - f));
+		} else {
+			buf_append(&name, q, (size_t)(r - q));
+		}
+		buf_puts(&name, "\t");
+		if (buf_error(&name)) {
+			st->oom = 1;
+		} else if (seen.len && !buf_error(&seen) &&
+			   (hit = strstr(buf_str(&seen), name.data)) &&
+			   hit[-1] == '\n') {
+			st->line = line;
+			name.data[name.len - 1] = '\0';
+			fail(st, "[%s] appears again (first on line %d); each section once",
+			     name.data, atoi(hit + name.len));
+		} else if (buf_printf(&seen, "%s%s%d\n", seen.len ? "" : "\n",
+				      name.data, line) < 0) {
+			st->oom = 1;
+		}
+		buf_free(&name);
 	}
-	if (strcmp(name, "recheck") == 0) {
-		if (config_parse_recheck(value, &f->recheck) < 0)
-			return fail(st, "feed \"%s\": recheck \"%s\" is not \"no\" or a list of ascending durations of at least 1 s (at most %d)", fname, value, RECHECK_MAX);
-		f->recheck.set = 1;
-		return 1;
-	}
-	if (strcmp(name, "fetch_pages") == 0) {
-		if (parse_bool(value, &f->fetch_pages) < 0)
-			return fail(st, "feed \"%s\": fetch_pages \"%s\" is not yes or no", fname, value);
-		return 1;
-	}
-	return fail(st, "unknown key \"%s\" in [feed %s]", name, fname);
+	buf_free(&seen);
+	return 0;
 }
 
 static int
@@ -439,6 +825,17 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 
 	if (st->err.len || st->oom)
 		return 1;
+	if (!st->section || strcmp(st->section, section) != 0) {
+		free(st->section);
+		if (!(st->section = strdup(section))) {
+			st->oom = 1;
+			return 0;
+		}
+		buf_reset(&st->keys);
+	}
+	if (*section && key_seen(st, name))
+		return fail(st, "\"%s\" is set twice in [%s] (each key once per section)",
+			    name, section);
 	if (st->feeds_only && strncmp(section, "feed ", 5) != 0)
 		return fail(st, "the feeds file holds only [feed NAME] sections, not [%s]", section);
 	if (strcmp(section, "daemon") == 0)
@@ -491,14 +888,103 @@ config_defaults(void)
 	return c;
 }
 
+/* What only this host can say: the groups exist, the socket's directory
+ * does, each feed's profile is one the daemon will have. */
+static void
+check_env(struct parse_state *st)
+{
+	struct config *c = st->cfg;
+	struct profile_set *set = NULL;
+	char pwbuf[4096], *perr = NULL;
+	struct group gr, *res;
+	size_t i;
+	int r;
+
+	if (c->socket_group && st->group_line &&
+	    (getgrnam_r(c->socket_group, &gr, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	     !res)) {
+		st->line = st->group_line;
+		fail(st, "socket_group: no group \"%s\" on this system", c->socket_group);
+		return;
+	}
+	/* The daemon starts without it (root and its own uid keep the
+	 * privileged ops): a warning, as it logs one. */
+	if (c->admin_group && st->admin_line &&
+	    (getgrnam_r(c->admin_group, &gr, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	     !res) &&
+	    buf_printf(&st->warn, "line %d: admin_group: no group \"%s\" on this system; privileged ops are for root and the daemon's user only\n",
+		       st->admin_line, c->admin_group) < 0)
+		st->oom = 1;
+	/* Under socket activation systemd binds the socket: no path. */
+	if (st->socket_line && !getenv("LISTEN_FDS")) {
+		struct buf dir = BUF_INIT;
+		const char *slash = strrchr(c->socket, '/');
+		struct stat sb;
+
+		if (slash == c->socket)
+			buf_puts(&dir, "/");
+		else if (slash)
+			buf_append(&dir, c->socket, (size_t)(slash - c->socket));
+		else
+			buf_puts(&dir, ".");
+		if (buf_str(&dir) && stat(buf_str(&dir), &sb) < 0 &&
+		    errno == ENOENT && strncmp(buf_str(&dir), "/run/", 5) == 0 &&
+		    !strchr(buf_str(&dir) + 5, '/')) {
+			/* /run/NAME: systemd makes it at start
+			 * (RuntimeDirectory=), after a check run before. */
+			if (buf_printf(&st->warn, "line %d: socket: the directory %s does not exist yet (systemd's RuntimeDirectory= creates it when the service starts; without systemd, create it)\n",
+				       st->socket_line, buf_str(&dir)) < 0)
+				st->oom = 1;
+		} else if (buf_str(&dir) && (stat(buf_str(&dir), &sb) < 0 ||
+					     !S_ISDIR(sb.st_mode))) {
+			st->line = st->socket_line;
+			fail(st, "socket: the directory %s %s", buf_str(&dir),
+			     errno == ENOENT ? "does not exist"
+					     : "is not a directory");
+		}
+		buf_free(&dir);
+		if (st->err.len)
+			return;
+	}
+	for (i = 0; i < c->nfeeds && !c->feeds[i].profile; i++)
+		;
+	if (i == c->nfeeds)
+		return;
+	r = profile_set_new(&set);
+	if (r == 0 && c->profiles_dir)
+		r = profile_set_load_dir(set, c->profiles_dir, &perr);
+	if (r == -ENOENT)
+		r = 0; /* no extra profiles: the built-in ones */
+	free(perr);
+	if (r < 0) {
+		/* The daemon reports a bad profiles directory itself. */
+		profile_set_free(set);
+		if (r == -ENOMEM)
+			st->oom = 1;
+		return;
+	}
+	for (; i < c->nfeeds && !st->err.len; i++) {
+		const struct config_feed *f = &c->feeds[i];
+
+		if (!f->profile || profile_set_find(set, f->profile))
+			continue;
+		st->line = f->profile_line;
+		fail(st, "feed \"%s\": no profile \"%s\" (built in: nato, whitehouse, state, defense, un, govuk; others come from the profiles directory)",
+		     f->name, f->profile);
+	}
+	profile_set_free(set);
+}
+
 /* Tokenize and check text into a fresh config. feeds_only: the feeds
- * file, where only [feed NAME] sections are allowed. */
+ * file, where only [feed NAME] sections are allowed; env: check against
+ * this host too (check_env). */
 static int
-parse_text(const char *text, size_t len, int feeds_only, struct config **out,
-	   int *feeds_file_set, char **err)
+parse_text(const char *text, size_t len, int feeds_only, int env,
+	   struct config **out, int *feeds_file_set, char **err)
 {
 	struct parse_state st = {text, text + len, 0, NULL, BUF_INIT, 0,
-				 feeds_only, 0};
+				 feeds_only, 0, NULL, env, NULL, BUF_INIT,
+				 0, 0, 0, BUF_INIT};
 	size_t i;
 	int r, bad = 0;
 
@@ -511,7 +997,8 @@ parse_text(const char *text, size_t len, int feeds_only, struct config **out,
 	st.cfg = config_defaults();
 	if (!st.cfg)
 		return -ENOMEM;
-	r = inifile_parse(text, len, on_pair, &st, &bad);
+	check_sections(&st, text, len);
+	r = st.err.len ? 0 : inifile_parse(text, len, on_pair, &st, &bad);
 	if (r == -ENOMEM)
 		st.oom = 1;
 	if (r > 0 && bad && !st.err.len && !st.oom &&
@@ -528,6 +1015,13 @@ parse_text(const char *text, size_t len, int feeds_only, struct config **out,
 	    st.cfg->min_interval_ms > st.cfg->max_interval_ms &&
 	    buf_printf(&st.err, "min_interval is larger than max_interval") < 0)
 		st.oom = 1;
+	if (env && !st.err.len && !st.oom)
+		check_env(&st);
+	free(st.section);
+	buf_free(&st.keys);
+	if (!st.oom && st.warn.len && !(st.cfg->warnings = buf_detach(&st.warn)))
+		st.oom = 1;
+	buf_free(&st.warn);
 	if (st.oom) {
 		buf_free(&st.err);
 		config_free(st.cfg);
@@ -562,18 +1056,25 @@ default_feeds_file(struct config *c)
 	return 0;
 }
 
-int
-config_parse(const char *text, size_t len, struct config **out, char **err)
+static int
+parse_config(const char *text, size_t len, int env, struct config **out,
+	     char **err)
 {
 	int set = 0, r;
 
-	r = parse_text(text, len, 0, out, &set, err);
+	r = parse_text(text, len, 0, env, out, &set, err);
 	if (r == 0 && !set && default_feeds_file(*out) < 0) {
 		config_free(*out);
 		*out = NULL;
 		r = -ENOMEM;
 	}
 	return r;
+}
+
+int
+config_parse(const char *text, size_t len, struct config **out, char **err)
+{
+	return parse_config(text, len, 0, out, err);
 }
 
 int
@@ -653,7 +1154,7 @@ config_merge_feeds(struct config *c, const char *text, size_t len,
 	int set, r;
 
 	*shadowed = 0;
-	r = parse_text(text, len, 1, &rt, &set, err);
+	r = parse_text(text, len, 1, 0, &rt, &set, err);
 	if (r < 0)
 		return r;
 	for (i = 0; i < rt->nfeeds; i++) {
@@ -714,9 +1215,19 @@ config_feed_format(const struct config_feed *f, struct buf *out)
 	put_pair(&b, "xpath_body", f->xpath_body, &bad);
 	put_pair(&b, "xpath_title", f->xpath_title, &bad);
 	put_pair(&b, "xpath_date", f->xpath_date, &bad);
-	if (f->interval_ms)
-		buf_printf(&b, "interval = %lldms\n",
-			   (long long)f->interval_ms);
+	if (f->interval_ms) {
+		/* In the unit it was most likely given in: 10s, not 10000ms. */
+		static const struct { int64_t ms; const char *unit; } u[] = {
+			{86400000, "d"}, {3600000, "h"}, {60000, "m"},
+			{1000, "s"}, {1, "ms"},
+		};
+		size_t i = 0;
+
+		while (f->interval_ms % u[i].ms)
+			i++;
+		buf_printf(&b, "interval = %lld%s\n",
+			   (long long)(f->interval_ms / u[i].ms), u[i].unit);
+	}
 	if (f->fetch_pages >= 0)
 		buf_printf(&b, "fetch_pages = %s\n",
 			   f->fetch_pages ? "yes" : "no");
@@ -787,7 +1298,7 @@ config_load(const char *path, struct config **out, char **err)
 	*out = NULL;
 	r = read_text(path, &text, err);
 	if (r == 0)
-		r = config_parse(buf_str(&text), text.len, &c, err);
+		r = parse_config(buf_str(&text), text.len, 1, &c, err);
 	if (r == 0 && c->feeds_file) {
 		char *ferr = NULL;
 
@@ -854,6 +1365,19 @@ config_write_feeds(const struct config *c, char **err)
 }
 
 void
+config_log_warnings(const struct config *c, const char *path)
+{
+	const char *p = c->warnings, *nl;
+
+	for (; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p) - 1;
+		log_warn("%s: %.*s", path, (int)(nl - p + (*nl != '\n')), p);
+	}
+}
+
+void
 config_free(struct config *c)
 {
 	size_t i;
@@ -872,6 +1396,7 @@ config_free(struct config *c)
 	free(c->feeds_file);
 	free(c->allow_addrs);
 	free(c->user_agent);
+	free(c->warnings);
 	free(c);
 }
 

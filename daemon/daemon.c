@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "date.h"
 #include "dblock.h"
+#include "dbpath.h"
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
@@ -467,7 +468,7 @@ update_status(struct daemon *d)
 	count_feeds(d, &total, &failing);
 	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s",
 		       total, failing, (unsigned long long)d->briefings_stored,
-		       d->notify ? notify_clients(d->notify) : 0,
+		       d->notify ? notify_subscribers(d->notify) : 0,
 		       d->ingest && ingest_degraded(d->ingest)
 			       ? ", DEGRADED: store refuses writes" : "");
 }
@@ -525,7 +526,7 @@ op_status(void *arg, json_t **out, char **err)
 			 "started", started, "pid", (json_int_t)getpid(),
 			 "feeds_total", total, "feeds_failing", failing,
 			 "subscribers",
-			 (json_int_t)(d->notify ? notify_clients(d->notify) : 0),
+			 (json_int_t)(d->notify ? notify_subscribers(d->notify) : 0),
 			 "last_ingest", last, "database", d->cfg->database,
 			 "head", (json_int_t)head, "feeds", feeds_json(d));
 	if (!*out)
@@ -880,6 +881,7 @@ start_config(struct daemon *d, char **err)
 	if (r < 0)
 		return r;
 	log_level = d->cfg->log_level;
+	config_log_warnings(d->cfg, d->opts.config_path);
 	r = load_profiles(d->cfg, &d->profiles, err);
 	if (r < 0)
 		return r;
@@ -895,8 +897,15 @@ start_pipeline(struct daemon *d, char **err)
 	int r;
 
 	r = store_open(d->cfg->database, 0, &d->store, err);
-	if (r < 0)
+	if (r < 0) {
+		char *why = dbpath_explain(d->cfg->database, 0, *err);
+
+		if (why) {
+			free(*err);
+			*err = why;
+		}
 		return r;
+	}
 	fetch_opts_from(d->cfg, &fo);
 	r = fetch_new(d->loop, &fo, &d->fetcher);
 	if (r < 0) {
@@ -1121,6 +1130,8 @@ daemon_reload(struct daemon *d, char **err)
 
 	*err = NULL;
 	r = config_load(d->opts.config_path, &ncfg, err);
+	if (r == 0)
+		config_log_warnings(ncfg, d->opts.config_path);
 	if (r == 0)
 		r = load_profiles(ncfg, &nprof, err);
 	if (r == 0)

@@ -38,7 +38,7 @@ dblock_take(const char *database, int *fd, char **err)
 
 	*fd = -1;
 	buf_printf(&path, "%s.lock", database);
-	if (!buf_str(&path)) {
+	if (buf_error(&path)) {
 		*err = strdup("out of memory");
 		return -ENOMEM;
 	}

@@ -206,6 +206,39 @@ fetch_addr_denied(const struct sockaddr *sa)
 	}
 }
 
+static int
+v4_link_local(uint32_t a)
+{
+	return (a & 0xffff0000) == 0xa9fe0000; /* 169.254/16 */
+}
+
+int
+fetch_addr_link_local(const struct sockaddr *sa)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+						  0, 0, 0xff, 0xff };
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	static const unsigned char zero[12];
+	const unsigned char *b;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		return v4_link_local(ntohl(((const struct sockaddr_in *)
+					    (const void *)sa)->sin_addr.s_addr));
+	case AF_INET6:
+		b = ((const struct sockaddr_in6 *)(const void *)sa)
+			->sin6_addr.s6_addr;
+		if (!memcmp(b, mapped, 12) || !memcmp(b, nat64, 12) ||
+		    !memcmp(b, zero, 12))
+			return v4_link_local(v4_at(b + 12));
+		if (b[0] == 0x20 && b[1] == 0x02)   /* 6to4 */
+			return v4_link_local(v4_at(b + 2));
+		return b[0] == 0xfe && (b[1] & 0xc0) == 0x80; /* fe80::/10 */
+	default:
+		return -1;
+	}
+}
+
 static void
 addr_string(const struct sockaddr *sa, char *out, size_t size)
 {
@@ -325,13 +358,28 @@ open_filtered(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
 	return open_socket(a);
 }
 
-/* OPENSOCKETFUNCTION when private peers are allowed: same sockets (close-
- * on-exec), no filter. */
+/* OPENSOCKETFUNCTION when private peers are allowed: loopback and private
+ * networks pass, link-local (169.254/16, fe80::/10: cloud metadata
+ * services, the router's own services) still does not unless allowlisted.
+ * A test of this policy with a real link-local peer needs a network
+ * namespace: tests/integration/test_linklocal.sh. */
 static curl_socket_t
-open_any(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+open_private(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	(void)clientp;
+	struct fetch_job *job = clientp;
+
 	(void)purpose;
+	if (a->family != AF_INET && a->family != AF_INET6)
+		return CURL_SOCKET_BAD;
+	if (fetch_addr_link_local(&a->addr) != 0 &&
+	    !(job && allowlisted(&job->allow, &a->addr))) {
+		if (job) {
+			job->denied = 1;
+			addr_string(&a->addr, job->denied_addr,
+				    sizeof(job->denied_addr));
+		}
+		return CURL_SOCKET_BAD;
+	}
 	return open_socket(a);
 }
 
@@ -369,7 +417,7 @@ fetch_setup_easy(CURL *easy, const struct fetch_opts *o)
 	SETOPT(easy, CURLOPT_USERAGENT,
 	       o->user_agent ? o->user_agent : FETCH_UA);
 	SETOPT(easy, CURLOPT_OPENSOCKETFUNCTION,
-	       o->allow_private ? open_any : open_filtered);
+	       o->allow_private ? open_private : open_filtered);
 	SETOPT(easy, CURLOPT_OPENSOCKETDATA, (void *)NULL);
 	return CURLE_OK;
 }
@@ -716,7 +764,13 @@ map_error(struct fetch_job *job, CURLcode rc, struct buf *m)
 		buf_printf(m, "too many redirects (%ld)", job->max_redirs);
 		return -ELOOP;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		buf_printf(m, "scheme not allowed: %s", detail);
+		/* curl says this too for a peer that answers without an
+		 * HTTP status line (HTTP/0.9 is off): another protocol on
+		 * that port, not a scheme of the URL. */
+		if (strstr(detail, "HTTP/0.9"))
+			buf_printf(m, "the server did not answer in HTTP (another service on that port?)");
+		else
+			buf_printf(m, "scheme not allowed: %s", detail);
 		return -EPROTONOSUPPORT;
 	case CURLE_COULDNT_CONNECT:
 		if (job->denied) {

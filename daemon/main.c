@@ -31,12 +31,21 @@ static int
 check_config(const char *path)
 {
 	struct config *cfg = NULL;
+	const char *w, *nl;
 	char *err = NULL;
 
 	if (config_load(path, &cfg, &err) < 0) {
 		fprintf(stderr, "briefwatchd: %s\n", err ? err : path);
 		free(err);
 		return 1;
+	}
+	/* Legal but dangerous: say so, still ok. */
+	for (w = cfg->warnings; w && *w; w = nl + 1) {
+		nl = strchr(w, '\n');
+		if (!nl)
+			break;
+		fprintf(stderr, "briefwatchd: %s: warning: %.*s\n", path,
+			(int)(nl - w), w);
 	}
 	printf("%s: ok, %zu feeds\n", path, cfg->nfeeds);
 	config_free(cfg);

@@ -37,7 +37,13 @@
 #include "log.h"
 #include "proto.h"
 #include "store.h"
+#include "store_standing.h"
 #include "worker.h"
+
+/* Distinct standing queries the daemon holds at once; a subscription with
+ * one more is refused as too costly (each costs one evaluation per page
+ * of new events). */
+#define NOTIFY_MAX_QUERIES 64
 
 enum client_state {
 	CL_IDLE = 0, /* connected, not subscribed */
@@ -62,6 +68,15 @@ struct client {
 	struct buf in;        /* a partial request line */
 	int discarding;       /* dropping the rest of an over-long line */
 	struct buf out;       /* pending output, not yet handed to libuv */
+	/* Input read while the client's events wait for the matcher, kept
+	 * (and reading stopped) so that a reply never overtakes events
+	 * that were due before its request: see client_waiting. */
+	struct buf held;
+	int held_eof;
+	int paused;           /* not subscribed and its replies are over
+			       * max_queue: its requests wait (see
+			       * client_queue) */
+	int stopped;          /* reading is stopped (held or paused) */
 	struct wreq *stuck;   /* the write libuv could not finish at once */
 	int want_replay;
 	int64_t last_seq, fly_cursor, done_cursor;
@@ -72,6 +87,35 @@ struct client {
 	int fan_fd;
 	size_t fan_first;
 	ssize_t fan_r;
+};
+
+/* One page of new events as the fan-out hands it to every client: each
+ * event's type and feed (for the filters), and the lines back to back,
+ * newline-terminated, in one buffer, so that a client that takes every
+ * event gets them in one write of shared bytes instead of a copy of its
+ * own; the line-by-line path reads the same bytes. */
+struct fanev {
+	struct store_event ev;  /* type, feed: the copies below; json: its
+				 * line in fanpage.lines, once the page is
+				 * read (fanpage_seal) */
+	char *type, *feed;
+	size_t off, len;        /* the line in fanpage.lines, without '\n' */
+	json_t *parsed;         /* for the filters, made once */
+};
+
+struct fanpage {
+	struct fanev *v;
+	size_t n, cap;
+	struct buf lines;
+	int oom;
+	/* The standing queries evaluated for this page (matcher below):
+	 * hit[k * n + i] says whether event i's briefing matches q[k];
+	 * qrc[k] < 0 when evaluating q[k] failed. */
+	char **q;
+	int *qrc;
+	size_t nq, qcap;
+	unsigned char *hit;
+	int64_t *ids;
 };
 
 struct wreq {
@@ -113,6 +157,23 @@ struct notify {
 	const struct fanpage *fpg; /* the page they write from */
 	struct worker fan;    /* the helper; its mu guards fjob */
 	int fjob;             /* fv[0..fsplit) posted to the helper */
+	/* Standing queries are evaluated a page at a time, each distinct
+	 * query once, on the matcher thread with a read-only connection of
+	 * its own (store_standing.h), so the loop keeps serving while they
+	 * run. One job at a time: mpg is the page being matched, for the
+	 * fan-out (pg, mclient NULL) or for one replaying client (rpg). */
+	struct fanpage pg, rpg;
+	struct store *twin;   /* the matcher's connection */
+	struct worker match;  /* its mu guards mjob */
+	uv_async_t match_done;
+	int mjob;             /* under match.mu: 1 posted, 2 done */
+	int mbusy;            /* loop side: a job is out */
+	int mfailed;          /* no matcher: evaluate on the loop thread */
+	int masync;           /* match_done is initialized */
+	struct fanpage *mpg;
+	size_t mfirst;        /* mpg->q[mfirst..nq) are to be evaluated */
+	struct client *mclient;
+	size_t fdirect, flinewise; /* for the debug line of a publish */
 	int closing;
 	void (*done)(void *arg);
 	void *done_arg;
@@ -121,6 +182,8 @@ struct notify {
 
 static void client_close(struct client *c);
 static void client_flush(struct client *c);
+static void fanpage_free(struct fanpage *pg);
+static void client_release(struct client *c);
 static void pump_start(struct notify *n);
 
 void
@@ -146,6 +209,18 @@ notify_clients(const struct notify *n)
 	return n->nclients;
 }
 
+size_t
+notify_subscribers(const struct notify *n)
+{
+	const struct client *c;
+	size_t k = 0;
+
+	for (c = n->clients; c; c = c->next)
+		k += !c->closing && (c->state == CL_REPLAY ||
+				     c->state == CL_LIVE);
+	return k;
+}
+
 static size_t
 queued(const struct client *c)
 {
@@ -165,6 +240,9 @@ maybe_done(struct notify *n)
 	done = n->done;
 	arg = n->done_arg;
 	worker_stop(&n->fan);
+	store_close(n->twin);
+	fanpage_free(&n->pg);
+	fanpage_free(&n->rpg);
 	free(n->fv);
 	free(n->path);
 	free(n);
@@ -188,6 +266,7 @@ on_client_closed(uv_handle_t *h)
 		c->next->prev = c->prev;
 	buf_free(&c->in);
 	buf_free(&c->out);
+	buf_free(&c->held);
 	proto_req_clear(&c->sub);
 	free(c);
 	maybe_done(n);
@@ -200,6 +279,8 @@ client_close(struct client *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	if (c->n->mclient == c)
+		c->n->mclient = NULL;
 	if (c->counted) {
 		c->counted = 0;
 		c->n->nclients--;
@@ -288,6 +369,10 @@ on_write(uv_write_t *req, int status)
 	if (c->state == CL_REPLAY && c->want_replay &&
 	    queued(c) < n->o.max_queue / 4)
 		pump_start(n);
+	if (c->paused && queued(c) <= n->o.max_queue / 2) {
+		c->paused = 0;
+		client_release(c);
+	}
 }
 
 /* Hand c->out to libuv unless the kernel is still behind. */
@@ -383,8 +468,19 @@ client_queue(struct client *c, const char *data, size_t len)
 	if (c->closing || c->state == CL_DRAIN)
 		return -EPIPE;
 	if (queued(c) > 0 && queued(c) + len > c->n->o.max_queue) {
-		client_overflow(c);
-		return -EPIPE;
+		if (c->state != CL_IDLE) {
+			client_overflow(c);
+			return -EPIPE;
+		}
+		/* A request/reply client is never cut off with overflow (it
+		 * has no cursor to resume from): its reply is queued and its
+		 * further requests wait until it has read enough
+		 * (on_write). Output stays bounded by one reply. */
+		if (!c->paused) {
+			c->paused = 1;
+			c->stopped = 1;
+			uv_read_stop((uv_stream_t *)&c->pipe);
+		}
 	}
 	if (buf_append(&c->out, data, len) < 0) {
 		log_warn("notify: client pid %ld: out of memory, closing",
@@ -459,36 +555,49 @@ in_list(char **list, size_t n, const char *s)
 	return 0;
 }
 
-/* Does the event (its line: len bytes at ev->json) pass c's filters?
- * *parsed caches the line's JSON for the other clients (NULL until
- * needed). */
+/* The index of query in pg->q, or pg->nq. */
+static size_t
+page_query(const struct fanpage *pg, const char *query)
+{
+	size_t k;
+
+	for (k = 0; k < pg->nq; k++)
+		if (strcmp(pg->q[k], query) == 0)
+			break;
+	return k;
+}
+
+/* Does event i of pg pass c's filters? Its standing query was evaluated
+ * for the whole page beforehand (match_post); the parsed JSON is cached
+ * in the page for the other clients. */
 static int
-event_matches(struct client *c, const struct store_event *ev, size_t len,
-	      json_t **parsed)
+event_matches(struct client *c, struct fanpage *pg, size_t i)
 {
 	const struct proto_req *f = &c->sub;
+	const struct store_event *ev = &pg->v[i].ev;
 	json_t *b, *sp;
-	size_t i, j;
+	size_t j, k;
 	int r;
 
 	if (f->nfeeds && !in_list(f->feeds, f->nfeeds, ev->feed))
 		return 0;
 	if (f->nkinds || f->nspeakers) {
-		if (!*parsed)
-			*parsed = json_loadb(ev->json, len, 0, NULL);
-		b = json_object_get(*parsed, "briefing");
+		if (!pg->v[i].parsed)
+			pg->v[i].parsed = json_loadb(ev->json, pg->v[i].len, 0,
+						     NULL);
+		b = json_object_get(pg->v[i].parsed, "briefing");
 		if (f->nkinds && !in_list(f->kinds, f->nkinds,
 				json_string_value(json_object_get(b, "kind"))))
 			return 0;
 		if (f->nspeakers) {
 			r = 0;
-			json_array_foreach(json_object_get(b, "speakers"), i,
+			json_array_foreach(json_object_get(b, "speakers"), j,
 					   sp) {
 				const char *name = json_string_value(
 					json_object_get(sp, "name"));
 
-				for (j = 0; name && !r && j < f->nspeakers; j++)
-					r = strcasestr(name, f->speakers[j])
+				for (k = 0; name && !r && k < f->nspeakers; k++)
+					r = strcasestr(name, f->speakers[k])
 					    != NULL;
 			}
 			if (!r)
@@ -496,28 +605,35 @@ event_matches(struct client *c, const struct store_event *ev, size_t len,
 		}
 	}
 	if (f->query) {
-		r = store_briefing_matches(c->n->store, ev->briefing_id,
-					   f->query);
+		k = page_query(pg, f->query);
+		if (k == pg->nq) {
+			/* Not evaluated for this page (match_post makes
+			 * sure it is): ask the store, on this thread. */
+			r = store_briefing_matches(c->n->store,
+						   ev->briefing_id, f->query);
+		} else {
+			r = pg->qrc[k] < 0 ? pg->qrc[k]
+					   : pg->hit[k * pg->n + i];
+		}
 		if (r < 0)
 			log_limited("notify:query", 5, LOG_LVL_WARN,
-				    "notify: standing query on briefing %lld: "
-				    "%s", (long long)ev->briefing_id,
-				    store_errmsg(c->n->store));
+				    "notify: standing query on briefing %lld "
+				    "failed (%s)", (long long)ev->briefing_id,
+				    strerror(-r));
 		return r > 0;
 	}
 	return 1;
 }
 
-/* Offer event ev (its line: len bytes at ev->json) to c: advance its
- * cursor, queue the line if it matches. 0, or -EPIPE when c went away
- * (overflow). */
+/* Offer event i of pg to c: advance its cursor, queue the line if it
+ * matches. 0, or -EPIPE when c went away (overflow). */
 static int
-client_event(struct client *c, const struct store_event *ev, size_t len,
-	     json_t **parsed)
+client_event(struct client *c, struct fanpage *pg, size_t i)
 {
-	int r = 0;
+	const struct store_event *ev = &pg->v[i].ev;
+	size_t len = pg->v[i].len;
 
-	if (!event_matches(c, ev, len, parsed)) {
+	if (!event_matches(c, pg, i)) {
 		c->last_seq = ev->seq;
 		/* A filtered event rides along with the latest output. */
 		if (c->out.len == 0) {
@@ -539,111 +655,8 @@ client_event(struct client *c, const struct store_event *ev, size_t len,
 		return -EPIPE;
 	}
 	client_maybe_flush(c);
-	return r;
-}
-
-struct replay {
-	struct client *c;
-	size_t count;
-};
-
-static int
-replay_cb(void *arg, const struct store_event *ev)
-{
-	struct replay *rp = arg;
-	struct client *c = rp->c;
-	json_t *parsed = NULL;
-	int r;
-
-	rp->count++;
-	r = client_event(c, ev, strlen(ev->json), &parsed);
-	json_decref(parsed);
-	if (r < 0)
-		return 1;
-	/* Leave room for live lines; the next page comes when the queue
-	 * drains (on_write restarts the pump). */
-	if (queued(c) >= c->n->o.max_queue / 2)
-		return 1;
 	return 0;
 }
-
-/* One replay page for c. At the end of the log c goes live: its last_seq
- * is then >= the server's cursor, so the fan-out neither skips nor
- * repeats an event at the seam. */
-static void
-client_replay_page(struct client *c)
-{
-	struct notify *n = c->n;
-	struct replay rp = {c, 0};
-	int r;
-
-	r = store_events_after(n->store, c->last_seq, n->o.replay_page,
-			       replay_cb, &rp);
-	client_flush(c);
-	if (c->closing || c->state != CL_REPLAY)
-		return;
-	if (r < 0) {
-		log_err("notify: replay after %lld: %s",
-			(long long)c->last_seq, store_errmsg(n->store));
-		client_finish(c, "{\"type\":\"error\",\"code\":\"internal\","
-				 "\"message\":\"replay failed\"}\n");
-		return;
-	}
-	if (r == 0 && rp.count < n->o.replay_page) {
-		c->state = CL_LIVE;
-		c->want_replay = 0;
-		/* Events published while we replayed past the server's
-		 * cursor are already ours; nothing was skipped below it. */
-		return;
-	}
-	c->want_replay = 1;
-}
-
-static void
-on_pump(uv_idle_t *h)
-{
-	struct notify *n = h->data;
-	struct client *c;
-	int busy = 0;
-
-	for (c = n->clients; c; c = c->next) {
-		if (c->closing || c->state != CL_REPLAY || !c->want_replay ||
-		    queued(c) >= n->o.max_queue / 4)
-			continue;
-		client_replay_page(c);
-		busy = 1;
-	}
-	if (!busy)
-		uv_idle_stop(h);
-}
-
-static void
-pump_start(struct notify *n)
-{
-	if (!n->closing)
-		uv_idle_start(&n->pump, on_pump);
-}
-
-/* One page of new events as the fan-out hands it to every client: each
- * event's type and feed (for the filters), and the lines back to back,
- * newline-terminated, in one buffer, so that a client that takes every
- * event gets them in one write of shared bytes instead of a copy of its
- * own; the line-by-line path reads the same bytes. */
-struct fanev {
-	struct store_event ev;  /* type, feed: the copies below; json: its
-				 * line in fanpage.lines, once the page is
-				 * read (fanpage_seal) */
-	char *type, *feed;
-	size_t off, len;        /* the line in fanpage.lines, without '\n' */
-	json_t *parsed;         /* for the filters, made once */
-};
-
-struct fanpage {
-	struct fanev *v;
-	size_t n, cap;
-	struct buf lines;
-	int oom;
-};
 
 static int
 fanout_cb(void *arg, const struct store_event *ev)
@@ -703,17 +716,41 @@ fanpage_reset(struct fanpage *pg)
 		free(pg->v[i].feed);
 		json_decref(pg->v[i].parsed);
 	}
+	for (i = 0; i < pg->nq; i++)
+		free(pg->q[i]);
 	pg->n = 0;
+	pg->nq = 0;
 	pg->oom = 0;
 	buf_reset(&pg->lines);
 }
 
-static int
-client_unfiltered(const struct client *c)
+static void
+fanpage_free(struct fanpage *pg)
 {
-	const struct proto_req *f = &c->sub;
+	fanpage_reset(pg);
+	free(pg->v);
+	free(pg->q);
+	free(pg->qrc);
+	free(pg->hit);
+	free(pg->ids);
+	buf_free(&pg->lines);
+	memset(pg, 0, sizeof(*pg));
+}
 
-	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->query;
+/* Read the events after since into pg (reset first). */
+static int
+fanpage_read(struct notify *n, struct fanpage *pg, int64_t since)
+{
+	int r;
+
+	fanpage_reset(pg);
+	r = store_events_after(n->store, since, n->o.replay_page, fanout_cb,
+			       pg);
+	if (pg->oom)
+		return -ENOMEM;
+	if (r >= 0)
+		fanpage_seal(pg);
+	return r < 0 ? r : 0;
 }
 
 /* The first event of pg after c's cursor (pg->n: none). */
@@ -727,32 +764,357 @@ first_new(const struct client *c, const struct fanpage *pg)
 	return i;
 }
 
+/* ---- the matcher: standing queries, a page at a time ------------------------- */
+
+/* Are some of c's events waiting for the matcher (the fan-out page it is
+ * matching, or c's own replay page)? Its requests wait too, so that a
+ * `pong` still means "every event due before the ping has been sent". */
+static int
+client_waiting(const struct client *c)
+{
+	const struct notify *n = c->n;
+
+	if (!n->mbusy || !c->sub.query)
+		return 0;
+	if (c->state == CL_REPLAY)
+		return c->want_replay || n->mclient == c;
+	return c->state == CL_LIVE && n->mpg == &n->pg &&
+	       first_new(c, &n->pg) < n->pg.n;
+}
+
+/* Evaluate pg->q[from..nq) for the page's briefings with store s. */
+static void
+match_run(struct store *s, struct fanpage *pg, size_t from)
+{
+	size_t k;
+
+	for (k = from; k < pg->nq; k++)
+		pg->qrc[k] = store_match_batch(s, pg->q[k], pg->ids, pg->n,
+					       pg->hit + k * pg->n);
+}
+
+static void
+match_main(void *arg)
+{
+	struct notify *n = arg;
+
+	uv_mutex_lock(&n->match.mu);
+	for (;;) {
+		while (n->mjob != 1 && !n->match.quit)
+			uv_cond_wait(&n->match.cv, &n->match.mu);
+		if (n->match.quit)
+			break;
+		uv_mutex_unlock(&n->match.mu);
+		match_run(n->twin, n->mpg, n->mfirst);
+		uv_mutex_lock(&n->match.mu);
+		n->mjob = 2;
+		/* notify_close stops this thread before it closes the
+		 * handle, so the handle is open here. */
+		uv_async_send(&n->match_done);
+	}
+	uv_mutex_unlock(&n->match.mu);
+}
+
+/* Add query to pg->q unless it is there. 0, -ENOMEM. */
+static int
+page_add_query(struct fanpage *pg, const char *query)
+{
+	if (page_query(pg, query) < pg->nq)
+		return 0;
+	if (pg->nq == pg->qcap) {
+		size_t cap = pg->qcap ? 2 * pg->qcap : 8;
+		char **q = realloc(pg->q, cap * sizeof(*q));
+		int *rc;
+
+		if (!q)
+			return -ENOMEM;
+		pg->q = q;
+		rc = realloc(pg->qrc, cap * sizeof(*rc));
+		if (!rc)
+			return -ENOMEM;
+		pg->qrc = rc;
+		pg->qcap = cap;
+	}
+	if (!(pg->q[pg->nq] = strdup(query)))
+		return -ENOMEM;
+	pg->qrc[pg->nq++] = 0;
+	return 0;
+}
+
+static void publish_pages(struct notify *n);
+static void replay_apply(struct client *c, struct fanpage *pg);
+static void on_match_done(uv_async_t *h);
+
+/* The matcher's thread and connection, started on first use. 0, or -1
+ * when they cannot be had (logged once; matching then runs on the loop
+ * thread, as slowly as before but correct). */
+static int
+match_ready(struct notify *n)
+{
+	char *err = NULL;
+	int r;
+
+	if (n->match.started)
+		return 0;
+	if (n->mfailed)
+		return -1;
+	r = store_open_twin(n->store, &n->twin, &err);
+	if (r == 0 && (r = uv_async_init(n->loop, &n->match_done,
+					 on_match_done)) == 0) {
+		n->match_done.data = n;
+		n->nopen++;
+		n->masync = 1;
+		r = worker_start(&n->match, match_main, n);
+	}
+	if (r < 0) {
+		log_warn("notify: standing queries on the loop thread: %s",
+			 err ? err : uv_strerror(r));
+		free(err);
+		store_close(n->twin);
+		n->twin = NULL;
+		n->mfailed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Make sure pg has every standing query it needs evaluated: those of the
+ * live clients it still has events for (c NULL), or c's (a replay page).
+ * 1 when a job went to the matcher (match_finish carries on), 0 when
+ * everything is ready now. */
+static int
+match_post(struct notify *n, struct fanpage *pg, struct client *c)
+{
+	size_t old = pg->nq, i;
+	struct client *x;
+	unsigned char *hit;
+	int64_t *ids;
+
+	if (c) {
+		if (page_add_query(pg, c->sub.query) < 0)
+			goto oom;
+	} else {
+		for (x = n->clients; x; x = x->next)
+			if (!x->closing && x->state == CL_LIVE &&
+			    x->sub.query && first_new(x, pg) < pg->n &&
+			    page_add_query(pg, x->sub.query) < 0)
+				goto oom;
+	}
+	if (pg->nq == old)
+		return 0;
+	if (n->mbusy) {
+		/* The matcher works on another page: come back when it is
+		 * done (on_match_done publishes and restarts the pump). */
+		while (pg->nq > old)
+			free(pg->q[--pg->nq]);
+		return 1;
+	}
+	hit = realloc(pg->hit, pg->nq * pg->n);
+	if (!hit)
+		goto oom;
+	pg->hit = hit;
+	ids = realloc(pg->ids, pg->n * sizeof(*ids));
+	if (!ids)
+		goto oom;
+	pg->ids = ids;
+	for (i = 0; i < pg->n; i++)
+		pg->ids[i] = pg->v[i].ev.briefing_id;
+	if (match_ready(n) < 0) {
+		match_run(n->store, pg, old);
+		return 0;
+	}
+	n->mpg = pg;
+	n->mfirst = old;
+	n->mclient = c;
+	n->mbusy = 1;
+	uv_mutex_lock(&n->match.mu);
+	n->mjob = 1;
+	uv_cond_broadcast(&n->match.cv);
+	uv_mutex_unlock(&n->match.mu);
+	return 1;
+oom:
+	/* The queries left out are asked per event (event_matches). */
+	log_limited("notify:oom", 5, LOG_LVL_ERR,
+		    "notify: standing queries: out of memory");
+	while (pg->nq > old)
+		free(pg->q[--pg->nq]);
+	return 0;
+}
+
+
+/* The matcher is done with mpg: carry on with what waited for it. */
+static void
+on_match_done(uv_async_t *h)
+{
+	struct notify *n = h->data;
+	struct client *c = n->mclient;
+	struct fanpage *pg = n->mpg;
+	struct client *x;
+	int done;
+
+	uv_mutex_lock(&n->match.mu);
+	done = n->mjob == 2;
+	if (done)
+		n->mjob = 0;
+	uv_mutex_unlock(&n->match.mu);
+	if (!done || n->closing)
+		return;
+	n->mbusy = 0;
+	n->mclient = NULL;
+	n->mpg = NULL;
+	if (pg == &n->rpg) {
+		if (c && !c->closing && c->state == CL_REPLAY)
+			replay_apply(c, pg);
+	} else {
+		n->publish_again = 1;
+	}
+	publish_pages(n);
+	pump_start(n);
+	for (x = n->clients; x; x = x->next)
+		client_release(x);
+}
+
+/* ---- replay ------------------------------------------------------------------ */
+
+/* Hand c the events of its replay page pg, then decide: more pages, or
+ * live. At the end of the log c goes live: its last_seq is then >= the
+ * server's cursor, so the fan-out neither skips nor repeats an event at
+ * the seam. */
+static void
+replay_apply(struct client *c, struct fanpage *pg)
+{
+	struct notify *n = c->n;
+	size_t i;
+	int stopped = 0;
+
+	for (i = 0; i < pg->n && !stopped; i++) {
+		if (client_event(c, pg, i) < 0)
+			return;
+		/* Leave room for live lines; the next page comes when the
+		 * queue drains (on_write restarts the pump). */
+		if (queued(c) >= n->o.max_queue / 2)
+			stopped = 1;
+	}
+	client_flush(c);
+	if (c->closing || c->state != CL_REPLAY)
+		return;
+	if (!stopped && pg->n < n->o.replay_page) {
+		c->state = CL_LIVE;
+		c->want_replay = 0;
+		/* Events published while we replayed past the server's
+		 * cursor are already ours; nothing was skipped below it. */
+		return;
+	}
+	c->want_replay = 1;
+}
+
+/* One replay page for c: read, have its standing query evaluated (on the
+ * matcher, which then calls replay_apply), apply. */
+static void
+client_replay_page(struct client *c)
+{
+	struct notify *n = c->n;
+	int r;
+
+	if (c->sub.query && n->mbusy)
+		return; /* on_match_done restarts the pump */
+	r = fanpage_read(n, &n->rpg, c->last_seq);
+	if (r < 0) {
+		log_err("notify: replay after %lld: %s",
+			(long long)c->last_seq, r == -ENOMEM ? "out of memory"
+			: store_errmsg(n->store));
+		client_finish(c, "{\"type\":\"error\",\"code\":\"internal\","
+				 "\"message\":\"replay failed\"}\n");
+		return;
+	}
+	if (c->sub.query && match_post(n, &n->rpg, c) > 0) {
+		c->want_replay = 0;
+		return;
+	}
+	replay_apply(c, &n->rpg);
+}
+
+static void
+on_pump(uv_idle_t *h)
+{
+	struct notify *n = h->data;
+	struct client *c;
+	int busy = 0;
+
+	for (c = n->clients; c; c = c->next) {
+		if (c->closing || c->state != CL_REPLAY || !c->want_replay ||
+		    queued(c) >= n->o.max_queue / 4 ||
+		    (c->sub.query && n->mbusy))
+			continue;
+		client_replay_page(c);
+		busy = 1;
+	}
+	if (!busy)
+		uv_idle_stop(h);
+}
+
+static void
+pump_start(struct notify *n)
+{
+	if (!n->closing)
+		uv_idle_start(&n->pump, on_pump);
+}
+
+static int
+client_unfiltered(const struct client *c)
+{
+	const struct proto_req *f = &c->sub;
+
+	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->query;
+}
+
+
 /* Queue pg's events from i on for c, line by line through its filters
  * and the max_queue bound, until one overflows it. */
 static void
 client_queue_page(struct client *c, struct fanpage *pg, size_t i)
 {
 	for (; i < pg->n; i++)
-		if (client_event(c, &pg->v[i].ev, pg->v[i].len,
-				 &pg->v[i].parsed) < 0 ||
-		    c->closing)
+		if (client_event(c, pg, i) < 0 || c->closing)
 			return;
 }
 
-/* c takes every event and has nothing pending: its new lines can be
- * written straight from the page, with no copy of its own and no libuv
- * request (none is in flight, so nothing can overtake them). What the
- * direct writes buy: a fan-out to 1,000 subscribers went from p50 7.3 ms
- * to 2.5 ms when they came (commit 781791a); bench/RESULTS.md section 5
- * now has a stream to 1,000 subscribers at commit-to-delivery p50
- * 1.46 ms. Held to the queued path by test_notify.c's
- * test_many_subscribers_each_get_their_events_in_order (cut lines,
- * filtered subscribers, every byte in order). */
+/* c is live and has nothing pending: if it takes every new event of the
+ * page, its lines can be written straight from the page, with no copy of
+ * its own and no libuv request (none is in flight, so nothing can
+ * overtake them). What the direct writes buy: a fan-out to 1,000
+ * subscribers went from p50 7.3 ms to 2.5 ms when they came (commit
+ * 781791a); bench/RESULTS.md section 5 now has a stream to 1,000
+ * subscribers at commit-to-delivery p50 1.46 ms. Held to the queued path
+ * by test_notify.c's test_many_subscribers_each_get_their_events_in_order
+ * (cut lines, filtered subscribers, every byte in order). */
 static int
 direct_ok(const struct client *c)
 {
-	return !c->closing && c->state == CL_LIVE && client_unfiltered(c) &&
+	return !c->closing && c->state == CL_LIVE &&
 	       c->out.len == 0 && !c->stuck && unwritten(c) == 0;
+}
+
+/* Does c take every event of pg from i on? Unfiltered clients do; so
+ * does one whose only filter is a standing query that matched each of
+ * them (a broad query: as cheap to serve as no filter). */
+static int
+takes_all(const struct client *c, const struct fanpage *pg, size_t i)
+{
+	const struct proto_req *f = &c->sub;
+	size_t k;
+
+	if (client_unfiltered(c))
+		return 1;
+	if (f->nfeeds || f->nkinds || f->nspeakers || !f->query)
+		return 0;
+	k = page_query(pg, f->query);
+	if (k == pg->nq || pg->qrc[k] < 0)
+		return 0;
+	for (; i < pg->n; i++)
+		if (!pg->hit[k * pg->n + i])
+			return 0;
+	return 1;
 }
 
 /* What became of c's direct write of pg's events from i on: r bytes
@@ -791,6 +1153,12 @@ client_took(struct client *c, struct fanpage *pg, size_t i, ssize_t r)
 		}
 		c->last_seq = pg->v[j].ev.seq;
 		j++;
+		/* Handed to libuv now: an overflow on a later line drops
+		 * what is not handed yet (client_finish), which must not
+		 * be the rest of a line the client has half of. */
+		client_flush(c);
+		if (c->closing)
+			return;
 	}
 	client_queue_page(c, pg, j);
 }
@@ -846,7 +1214,7 @@ fan_main(void *arg)
  * thread when there are many (the writes are mostly the kernel copying
  * and waking readers, and a second core halves the time the last
  * subscriber waits). Then hand every client its share; *direct and
- * *linewise say how many live clients took it each way. */
+ * *linewise count the live clients that took it each way. */
 static void
 fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 	size_t *linewise)
@@ -860,6 +1228,7 @@ fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 
 		c->fan_direct = 0;
 		if (!direct_ok(c) || (i = first_new(c, pg)) == pg->n ||
+		    !takes_all(c, pg, i) ||
 		    uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
 			continue;
 		if (n->fn == n->fcap) {
@@ -895,7 +1264,6 @@ fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 	}
 	/* The list is not modified here: closing clients stay linked until
 	 * their close callbacks, which run later in the loop. */
-	*direct = *linewise = 0;
 	for (c = n->clients; c; c = c->next) {
 		if (c->fan_direct) {
 			c->fan_direct = 0;
@@ -908,45 +1276,50 @@ fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 	}
 }
 
-void
-notify_publish(struct notify *n, int64_t seq)
+/* Fan out pages of new events after the server's cursor to the end of the
+ * log. A page whose subscribers hold standing queries waits for the
+ * matcher; on_match_done calls this again to fan it out and go on. */
+static void
+publish_pages(struct notify *n)
 {
-	struct fanpage pg = {0};
 	struct client *c;
-	size_t direct = 0, linewise = 0;
-	int r;
+	int r = 0, waiting = 0;
 
-	if (n->closing || seq <= n->cursor)
-		return;
-	if (n->publishing) {
+	if (n->publishing || n->closing) {
 		/* A store callback published again (never expected). */
 		n->publish_again = 1;
 		return;
 	}
+	if (n->mbusy && n->mpg == &n->pg)
+		return; /* on_match_done comes back */
 	n->publishing = 1;
 	do {
 		n->publish_again = 0;
-		do {
-			fanpage_reset(&pg);
-			r = store_events_after(n->store, n->cursor,
-					       n->o.replay_page, fanout_cb,
-					       &pg);
-			if (pg.oom) {
-				r = -ENOMEM;
+		for (;;) {
+			/* A page the matcher has finished is fanned out
+			 * before anything is read. */
+			if (n->pg.n == 0 || n->pg.v[n->pg.n - 1].ev.seq <=
+			    n->cursor) {
+				r = fanpage_read(n, &n->pg, n->cursor);
+				if (r < 0 || n->pg.n == 0)
+					break;
+			}
+			if (match_post(n, &n->pg, NULL) > 0) {
+				waiting = 1;
 				break;
 			}
-			if (r < 0 || pg.n == 0)
+			fan_out(n, &n->pg, &n->fdirect, &n->flinewise);
+			n->cursor = n->pg.v[n->pg.n - 1].ev.seq;
+			if (n->pg.n < n->o.replay_page)
 				break;
-			fanpage_seal(&pg);
-			fan_out(n, &pg, &direct, &linewise);
-			n->cursor = pg.v[pg.n - 1].ev.seq;
-		} while (pg.n == n->o.replay_page);
-	} while (r == 0 && n->publish_again);
+		}
+	} while (r == 0 && !waiting && n->publish_again);
 	n->publishing = 0;
 	for (c = n->clients; c; c = c->next)
 		if (c->state == CL_LIVE)
 			client_flush(c);
-	if (log_level >= LOG_LVL_DEBUG && (direct || linewise)) {
+	if (log_level >= LOG_LVL_DEBUG && !waiting &&
+	    (n->fdirect || n->flinewise)) {
 		/* For latency work, beside the writer's "store: committed"
 		 * lines: when every live subscriber's share had been handed
 		 * to the kernel (direct) or to its queue (line by line). */
@@ -955,8 +1328,10 @@ notify_publish(struct notify *n, int64_t seq)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		log_debug("notify: events up to seq %lld out to %zu "
 			  "subscribers directly, %zu line by line, at "
-			  "%lld.%06ld", (long long)n->cursor, direct, linewise,
-			  (long long)ts.tv_sec, ts.tv_nsec / 1000);
+			  "%lld.%06ld", (long long)n->cursor, n->fdirect,
+			  n->flinewise, (long long)ts.tv_sec,
+			  ts.tv_nsec / 1000);
+		n->fdirect = n->flinewise = 0;
 	}
 	if (r == -ENOMEM)
 		log_err("notify: reading events after %lld: out of memory",
@@ -964,9 +1339,14 @@ notify_publish(struct notify *n, int64_t seq)
 	else if (r < 0)
 		log_err("notify: reading events after %lld: %s",
 			(long long)n->cursor, store_errmsg(n->store));
-	fanpage_reset(&pg);
-	free(pg.v);
-	buf_free(&pg.lines);
+}
+
+void
+notify_publish(struct notify *n, int64_t seq)
+{
+	if (n->closing || seq <= n->cursor)
+		return;
+	publish_pages(n);
 }
 
 static void
@@ -1055,6 +1435,49 @@ first_cb(void *arg, const struct store_event *ev)
 	return 0;
 }
 
+/* May c hold req's standing query? A query some subscriber holds already
+ * costs nothing more (each distinct query is evaluated once per page);
+ * a new one must parse, stay within store_query_check's term limits, and
+ * fit under NOTIFY_MAX_QUERIES. The check never touches the archive, so
+ * its cost does not grow with it. 0, or -1 with the error sent. */
+static int
+query_admit(struct client *c, struct proto_req *req)
+{
+	struct notify *n = c->n;
+	const char *seen[NOTIFY_MAX_QUERIES];
+	struct client *x;
+	size_t nseen = 0, k;
+	char *err = NULL, msg[160];
+	int r;
+
+	for (x = n->clients; x; x = x->next) {
+		if (x->closing || x->state == CL_IDLE || !x->sub.query)
+			continue;
+		if (strcmp(x->sub.query, req->query) == 0)
+			return 0;
+		for (k = 0; k < nseen; k++)
+			if (strcmp(seen[k], x->sub.query) == 0)
+				break;
+		if (k == nseen && nseen < NOTIFY_MAX_QUERIES)
+			seen[nseen++] = x->sub.query;
+	}
+	if (nseen >= NOTIFY_MAX_QUERIES) {
+		snprintf(msg, sizeof(msg), "the daemon holds %d distinct "
+			 "standing queries already; subscribe with one of "
+			 "them, or filter with feed, kind or speaker",
+			 NOTIFY_MAX_QUERIES);
+		send_error(c, "too_costly", msg, req->id);
+		return -1;
+	}
+	r = store_query_check(req->query, &err);
+	if (r < 0)
+		send_error(c, r == -E2BIG ? "too_costly"
+			   : r == -EINVAL ? "bad_request" : "internal",
+			   err ? err : "out of memory", req->id);
+	free(err);
+	return r < 0 ? -1 : 0;
+}
+
 static void
 do_subscribe(struct client *c, struct proto_req *req)
 {
@@ -1067,15 +1490,8 @@ do_subscribe(struct client *c, struct proto_req *req)
 		send_error(c, "bad_request", "already subscribed", req->id);
 		return;
 	}
-	if (req->query) {
-		/* Reject a malformed standing query now, not per event. */
-		r = store_briefing_matches(n->store, 0, req->query);
-		if (r == -EINVAL) {
-			send_error(c, "bad_request", store_errmsg(n->store),
-				   req->id);
-			return;
-		}
-	}
+	if (req->query && (r = query_admit(c, req)) < 0)
+		return;
 	if (store_head(n->store, &head) < 0) {
 		send_error(c, "internal", "cannot read the event log",
 			   req->id);
@@ -1100,7 +1516,7 @@ do_subscribe(struct client *c, struct proto_req *req)
 			 "head", (json_int_t)head);
 	if (c->state == CL_REPLAY && body &&
 	    store_events_after(n->store, c->last_seq, 1, first_cb, &first) == 0
-	    && first > c->last_seq + 1)
+	    && first - 1 > c->last_seq)
 		/* The log only loses a prefix (retention), so a hole right
 		 * after since means events the client never saw are gone. */
 		json_object_set_new(body, "expired",
@@ -1360,6 +1776,12 @@ client_input(struct client *c, const char *p, size_t len)
 	size_t seg;
 
 	while (len > 0 && !c->closing && c->state != CL_DRAIN) {
+		if (c->paused) {
+			/* The rest waits with the reading (client_release). */
+			if (buf_append(&c->held, p, len) < 0)
+				client_close(c);
+			return;
+		}
 		nl = memchr(p, '\n', len);
 		seg = nl ? (size_t)(nl - p) : len;
 		if (c->discarding) {
@@ -1392,6 +1814,8 @@ on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init(c->n->rbuf, sizeof(c->n->rbuf));
 }
 
+static void client_eof(struct client *c);
+
 static void
 on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
@@ -1399,17 +1823,54 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 
 	if (c->closing)
 		return;
+	if (nread == 0)
+		return;
+	if ((nread > 0 || nread == UV_EOF) && client_waiting(c)) {
+		uv_read_stop(s);
+		c->stopped = 1;
+		if (nread == UV_EOF)
+			c->held_eof = 1;
+		else if (buf_append(&c->held, b->base, (size_t)nread) < 0)
+			client_close(c);
+		return;
+	}
 	if (nread > 0) {
 		client_input(c, b->base, (size_t)nread);
 		return;
 	}
-	if (nread == 0)
-		return;
 	uv_read_stop(s);
 	if (nread != UV_EOF) {
 		client_close(c);
 		return;
 	}
+	client_eof(c);
+}
+
+/* Input held while c waited for the matcher: handle it now, and read on. */
+static void
+client_release(struct client *c)
+{
+	struct buf h = c->held;
+
+	if (c->closing || !c->stopped || c->paused || client_waiting(c))
+		return;
+	c->held = (struct buf)BUF_INIT;
+	client_input(c, h.data ? h.data : "", h.len);
+	buf_free(&h);
+	if (c->closing || c->paused)
+		return;
+	c->stopped = 0;
+	if (c->held_eof) {
+		c->held_eof = 0;
+		client_eof(c);
+		return;
+	}
+	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+}
+
+static void
+client_eof(struct client *c)
+{
 	/* EOF: a last line without its newline still counts; the replies
 	 * already queued are sent, then we close. Subscribers too: a peer
 	 * that has gone is released now rather than at the next failed
@@ -1711,4 +2172,9 @@ notify_close(struct notify *n, void (*done)(void *arg), void *arg)
 	uv_close((uv_handle_t *)&n->server, on_notify_handle_closed);
 	uv_close((uv_handle_t *)&n->heartbeat, on_notify_handle_closed);
 	uv_close((uv_handle_t *)&n->pump, on_notify_handle_closed);
+	/* The matcher first: it may still signal match_done. */
+	worker_stop(&n->match);
+	if (n->masync)
+		uv_close((uv_handle_t *)&n->match_done,
+			 on_notify_handle_closed);
 }

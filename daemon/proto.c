@@ -9,6 +9,12 @@
 
 #include "briefing.h"
 #include "buf.h"
+#include "config.h"
+#include "qdate.h"
+
+/* add_feed takes the URLs a [feed NAME] section takes, no longer. */
+_Static_assert(PROTO_MAX_URL == CONFIG_MAX_URL,
+	       "add_feed's URL limit is the configuration's");
 
 /* Op names, indexed by enum proto_op; a table instead of an if-chain. */
 static const struct {
@@ -167,9 +173,13 @@ decode_subscribe(struct dec *d, struct proto_req *req)
 	size_t i;
 
 	if (since && !json_is_null(since)) {
-		if (!json_is_integer(since) || json_integer_value(since) < 0) {
+		/* 2^53 - 1: the largest integer every JSON peer holds
+		 * exactly, and far from int64_t's overflow in seq sums. */
+		if (!json_is_integer(since) || json_integer_value(since) < 0 ||
+		    json_integer_value(since) > PROTO_MAX_SEQ) {
 			fail(d, -EINVAL, "bad_request",
-			     "\"since\" must be an integer >= 0");
+			     "\"since\" must be an integer from 0 to "
+			     "9007199254740991");
 			return;
 		}
 		req->since = json_integer_value(since);
@@ -208,6 +218,10 @@ decode_search(struct dec *d, struct proto_req *req)
 	get_string(d, "until", PROTO_MAX_NAME, &req->date_until, why);
 	if (!d->err && req->kind && briefing_kind_parse(req->kind) < 0)
 		fail(d, -EINVAL, "bad_request", "unknown \"kind\"");
+	if (!d->err && req->date_since && qdate_check(req->date_since) < 0)
+		fail(d, -EINVAL, "bad_request", "\"since\" " QDATE_SHAPES);
+	if (!d->err && req->date_until && qdate_check(req->date_until) < 0)
+		fail(d, -EINVAL, "bad_request", "\"until\" " QDATE_SHAPES);
 	if (d->err || !limit || json_is_null(limit))
 		return;
 	if (!json_is_integer(limit) || json_integer_value(limit) < 1 ||

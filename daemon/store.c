@@ -540,7 +540,10 @@ store_open(const char *path, int flags, struct store **out, char **err)
 	oflags = (flags & STORE_READONLY)
 			 ? SQLITE_OPEN_READONLY
 			 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if ((flags & STORE_READONLY) && access(path, F_OK) < 0) {
+	/* A "file:" URI (the CLI's immutable open of a database on
+	 * read-only media) is SQLite's to resolve. */
+	if ((flags & STORE_READONLY) && strncmp(path, "file:", 5) != 0 &&
+	    access(path, F_OK) < 0) {
 		r = store_failf(s, -errno, "%s", strerror(errno));
 		goto fail;
 	}

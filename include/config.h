@@ -36,6 +36,7 @@ struct config_feed {
 	char *xpath_date;
 	int runtime;           /* from feeds_file: added over the socket */
 	struct recheck_sched recheck; /* .set 0: the daemon's */
+	int profile_line;      /* where profile was set, for messages */
 };
 
 struct config {
@@ -69,6 +70,10 @@ struct config {
 	int64_t event_retention_ms; /* 0: keep every event */
 	uint64_t max_database_bytes; /* 0: no cap */
 	int log_level;
+	char *warnings;         /* NULL, or "line N: ..." lines, each ending
+				 * in '\n': legal but dangerous settings
+				 * (socket_mode world-writable) for the
+				 * caller to show or log */
 	struct config_feed *feeds;
 	size_t nfeeds;
 };
@@ -78,7 +83,11 @@ struct config {
 int config_parse(const char *text, size_t len, struct config **out,
 		 char **err);
 /* Read and parse path, then the feeds file it names (a missing feeds file
- * is empty). -ENOENT/-EACCES/... or -EINVAL with *err set. */
+ * is empty). Beyond config_parse, checks what only this host can say: that
+ * socket_group and admin_group exist, that an explicit socket's directory
+ * does (unless socket-activated), that each feed's profile is built in or
+ * in the profiles directory. -ENOENT/-EACCES/... or -EINVAL with *err
+ * set. */
 int config_load(const char *path, struct config **out, char **err);
 
 /* The feeds file (docs/configuration.md "Feeds added at run time") holds
@@ -107,9 +116,26 @@ int config_feed_format(const struct config_feed *f, struct buf *out);
  * fsync, rename, fsync of the directory). 0, -EOPNOTSUPP when
  * feeds_file is none, or -errno with a malloc'd message in *err. */
 int config_write_feeds(const struct config *c, char **err);
+/* Log c->warnings, one log_warn line each, prefixed with path. */
+void config_log_warnings(const struct config *c, const char *path);
 void config_free(struct config *c);
 const struct config_feed *config_find_feed(const struct config *c,
 					   const char *name);
+
+/* The key names of [daemon] (feed = 0) or [feed NAME] (feed = 1), in
+ * table order: up to max of them are stored in names (static strings);
+ * returns how many there are. For tests and help texts. */
+size_t config_keys(int feed, const char **names, size_t max);
+
+/* The longest feed URL, the same for the configuration file, import-opml
+ * and the add_feed op (docs/configuration.md). */
+#define CONFIG_MAX_URL 4096
+
+/* Is url a feed URL the configuration accepts: http:// or https://, a
+ * host, no spaces, control characters or raw non-ASCII bytes, at most
+ * CONFIG_MAX_URL bytes? 0, or -EINVAL with *why (static words to put
+ * after the quoted URL). */
+int config_check_url(const char *url, const char **why);
 
 /* "90", "90s", "15m", "2h", "1d", "500ms" → milliseconds. -EINVAL. */
 int config_parse_duration(const char *s, int64_t *ms);

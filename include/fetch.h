@@ -7,7 +7,8 @@
  * timeouts, decoded-size cap counted in the write callback, header-size
  * cap, Accept-Encoding for every decoder libcurl has, TLS verification on,
  * and an address filter (OPENSOCKETFUNCTION) that refuses loopback,
- * private and link-local peers unless allow_private is set.
+ * private and link-local peers unless allow_private is set; link-local stays
+ * refused even then, unless its address is in allow_addrs.
  */
 #ifndef BW_FETCH_H
 #define BW_FETCH_H
@@ -31,7 +32,8 @@ struct fetch_opts {
 	long low_speed_limit;       /* bytes/s ... */
 	long low_speed_time;        /* ... for this many seconds: -ETIMEDOUT */
 	long max_redirs;
-	int allow_private;          /* 1: loopback/private peers allowed */
+	int allow_private;          /* 1: loopback/private peers allowed
+				     * (link-local still needs allow_addrs) */
 	size_t max_header_bytes;    /* per response; past it: -EFBIG */
 	const char *allow_addrs;    /* NULL, or comma-separated literal IPs
 				     * let through although the policy
@@ -113,5 +115,9 @@ CURLcode fetch_setup_easy(CURL *easy, const struct fetch_opts *o);
  * a public address; -1 for another family. */
 struct sockaddr;
 int fetch_addr_denied(const struct sockaddr *sa);
+/* 1 when sa is link-local (169.254/16, fe80::/10, IPv4 link-local
+ * embedded in IPv6), which allow_private does not open; 0 otherwise; -1
+ * for another family. */
+int fetch_addr_link_local(const struct sockaddr *sa);
 
 #endif

@@ -67,6 +67,9 @@ int notify_start(uv_loop_t *loop, struct store *store,
 void notify_publish(struct notify *n, int64_t seq);
 /* Connected clients (not counting ones refused for max_clients). */
 size_t notify_clients(const struct notify *n);
+/* Subscribed clients: the `subscribers` of status. A connection asking
+ * for the status without subscribing is not one. */
+size_t notify_subscribers(const struct notify *n);
 /* Close the server and every client; unlink the path only if we bound it.
  * done(arg) runs once every handle is closed; n is freed then. */
 void notify_close(struct notify *n, void (*done)(void *arg), void *arg);

@@ -19,6 +19,7 @@ struct buf;
 #define PROTO_MAX_QUERY 1024   /* bytes of a full-text query */
 #define PROTO_MAX_LIMIT 1000   /* search "limit" */
 #define PROTO_MAX_URL 4096     /* add_feed "url" */
+#define PROTO_MAX_SEQ 9007199254740991LL /* subscribe "since": 2^53 - 1 */
 
 enum proto_op {
 	PROTO_SUBSCRIBE = 1,

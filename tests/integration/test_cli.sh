@@ -137,6 +137,45 @@ PY
 [ "$("${CLI[@]}" export --since 2026-10-15 | wc -l)" = 2 ] || fail "export --since"
 ok "export: one JSON briefing record with turns per line, filters honoured"
 
+# ---- a closed pipe (issue #22 item 14) -----------------------------------
+# `export | head -1` used to die of SIGPIPE (status 141).
+for cmd in export list; do
+	rc=0
+	# the reader is gone before the first write: EPIPE every time
+	( set +o pipefail; "${CLI[@]}" $cmd 2>"$TMP/pipe.err" | true; exit "${PIPESTATUS[0]}" ) || rc=$?
+	[ "$rc" = 0 ] || { cat "$TMP/pipe.err"; fail "$cmd into a closed pipe exited $rc"; }
+	[ ! -s "$TMP/pipe.err" ] || { cat "$TMP/pipe.err"; fail "$cmd into a closed pipe was not quiet"; }
+done
+ok "export and list into a pipe closed early exit 0, quietly"
+
+# ---- bidi controls (issue #22 item 6) ------------------------------------
+# A title with U+202E (right-to-left override) and U+2066 (isolate) would
+# reorder what the terminal shows; text output drops them as it blanks
+# C0/C1 controls, --json keeps the title as published.
+cp "$TMP/bw.db" "$TMP/bidi.db"
+RLO=$(printf '\342\200\256') LRI=$(printf '\342\201\246')
+sqlite3 "$TMP/bidi.db" "UPDATE briefings SET title = 'Briefing ${RLO}txt.exe ${LRI}end' WHERE id = $PC;
+	UPDATE revisions SET record = json_set(record, '\$.title', 'Briefing ${RLO}txt.exe ${LRI}end') WHERE briefing_id = $PC"
+for cmd in "show $PC" "list" "search Briefing" "export"; do
+	# shellcheck disable=SC2086
+	"$B/briefwatch" --config "$TMP/bw.conf" --db "$TMP/bidi.db" $cmd > "$TMP/bidi.out" || fail "$cmd on the bidi database failed"
+	case "$cmd" in
+	export) grep -q "$RLO" "$TMP/bidi.out" || fail "export (JSON) lost U+202E" ;;
+	*)
+		grep -q "Briefing txt.exe end" "$TMP/bidi.out" || { head -5 "$TMP/bidi.out"; fail "$cmd lost the title"; }
+		! grep -q "$RLO\|$LRI" "$TMP/bidi.out" || fail "$cmd printed a bidi control to the terminal" ;;
+	esac
+done
+ok "show, list and search drop bidi controls from titles; export keeps them"
+# A statement nobody is credited with reads "(unattributed):", not "?:".
+sqlite3 "$TMP/bidi.db" "UPDATE revisions SET record = json_set(json_set(json_set(record,
+	'\$.turns[0].speaker', NULL), '\$.turns[0].label', NULL), '\$.turns[0].type', 'statement')
+	WHERE briefing_id = $PC"
+"$B/briefwatch" --config "$TMP/bw.conf" --db "$TMP/bidi.db" show "$PC" > "$TMP/bidi.out" || fail "show failed"
+grep -qx '(unattributed):' "$TMP/bidi.out" || { head -20 "$TMP/bidi.out"; fail "a turn without a speaker is not shown as (unattributed)"; }
+! grep -qx '?:' "$TMP/bidi.out" || fail "show printed ?: for a turn without a speaker"
+ok "show: a turn without a speaker or label reads (unattributed)"
+
 # ---- backup -------------------------------------------------------------
 "${CLI[@]}" backup "$TMP/copy.db" > "$TMP/backup.out" || fail "backup failed"
 grep -q '3 briefings' "$TMP/backup.out" || { cat "$TMP/backup.out"; fail "backup does not report its counts"; }
@@ -150,6 +189,28 @@ done
 "$B/briefwatch" --db "$TMP/copy.db" show $PC --json >/dev/null || fail "the copy does not serve show"
 expect_exit 1 'is the database itself' "${CLI[@]}" backup "$TMP/bw.db"
 expect_exit 1 'backup: ' "${CLI[@]}" backup "$TMP/no/such/dir/x.db"
+# issue #22 item 4: FILE that is not a regular file is refused and left
+# alone (as root, /dev/full became a regular file; a FIFO stands in for
+# it here), a symbolic link is followed as import-opml --write follows it,
+# and the copy has the database's mode.
+mkfifo "$TMP/fifo"
+expect_exit 1 'is not a regular file \(a FIFO\)' "${CLI[@]}" backup "$TMP/fifo"
+[ -p "$TMP/fifo" ] || fail "backup replaced a FIFO"
+mkdir "$TMP/adir"
+expect_exit 1 'is not a regular file \(a directory\)' "${CLI[@]}" backup "$TMP/adir"
+echo old > "$TMP/target.db"
+ln -s target.db "$TMP/link.db"
+ln -s missing.db "$TMP/dangling.db"
+chmod 600 "$TMP/bw.db"
+"${CLI[@]}" backup "$TMP/link.db" > /dev/null || fail "backup through a symbolic link failed"
+[ -L "$TMP/link.db" ] || fail "backup replaced the symbolic link instead of following it"
+[ "$(sqlite3 "$TMP/target.db" 'SELECT count(*) FROM briefings')" = 3 ] ||
+	fail "backup did not write the link's target"
+[ "$(stat -c %a "$TMP/target.db")" = 600 ] || fail "the copy of a 0600 database is $(stat -c %a "$TMP/target.db")"
+expect_exit 1 'symbolic link to a missing file' "${CLI[@]}" backup "$TMP/dangling.db"
+chmod 640 "$TMP/bw.db"
+"${CLI[@]}" backup "$TMP/copy2.db" > /dev/null || fail "backup to a new file failed"
+[ "$(stat -c %a "$TMP/copy2.db")" = 640 ] || fail "the copy of a 0640 database is $(stat -c %a "$TMP/copy2.db")"
 ok "backup: a consistent copy with the same counts"
 
 # ---- import-opml --------------------------------------------------------
@@ -217,6 +278,8 @@ expect_exit 2 'list: --limit "-3" is not a count' "${CLI[@]}" list --limit -3
 expect_exit 2 'list: option --feed needs a value' "${CLI[@]}" list --feed
 expect_exit 2 'export: unknown format "csv"' "${CLI[@]}" export --format csv
 expect_exit 2 'search: --until "soon" is not a date' "${CLI[@]}" search x --until soon
+expect_exit 2 'list: --until "2026-13" is not a date' "${CLI[@]}" list --until 2026-13
+expect_exit 2 'list: --since "2026-02-30" is not a date' "${CLI[@]}" list --since 2026-02-30
 expect_exit 2 'tail: --kind "memo" is not one of' "${CLI[@]}" tail --kind memo
 expect_exit 2 'backup: needs the FILE' "${CLI[@]}" backup
 expect_exit 1 'list: database .*nope.db' "$B/briefwatch" --db "$TMP/nope.db" list

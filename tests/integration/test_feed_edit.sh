@@ -79,7 +79,7 @@ wait_for 30 sh -c "[ \"\$(sqlite3 '$TMP/state/bw.db' \"SELECT count(*) FROM brie
 grep -qx '\[feed wh\]' "$FEEDS_FILE" || fail "feeds file lacks [feed wh]"
 grep -qx "url = $BASE/feeds/whitehouse.atom" "$FEEDS_FILE" || fail "feeds file lacks the url"
 grep -qx 'profile = whitehouse' "$FEEDS_FILE" || fail "feeds file lacks the profile"
-grep -qx 'interval = 7200000ms' "$FEEDS_FILE" || fail "feeds file lacks the interval"
+grep -qx 'interval = 2h' "$FEEDS_FILE" || fail "feeds file lacks the interval"
 grep -q 'feed "wh" added' "$TMP/daemon.log" || fail "the add is not logged"
 grep -q 'accepted "add_feed" from uid' "$TMP/daemon.log" || fail "the privileged op is not audited"
 ok "add-feed starts polling at once and saves the feed in the feeds file"

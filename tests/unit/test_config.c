@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -250,16 +252,91 @@ test_a_feed_url_longer_than_a_screen_is_accepted(void **state)
 	buf_free(&text);
 }
 
+/* issue #22 item 12: each of these was accepted (the second [feed a]
+ * silently won); now each is an error naming its line. */
 static void
-test_repeated_feed_sections_merge(void **state)
+test_bad_files_are_errors_with_their_line(void **state)
 {
-	struct config *c = parse_ok("[feed a]\nurl = http://a.example/\n"
-				    "[feed b]\nurl = http://b.example/\n"
-				    "[feed a]\nfetch_pages = no\n");
+	static const struct { const char *text, *want; } cases[] = {
+		{"[feed a]\nurl = http://a.example/\n[feed b]\n"
+		 "url = http://b.example/\n[feed a]\nfetch_pages = no\n",
+		 "line 5: [feed a] appears again (first on line 1)"},
+		{"[feed a]\nurl = http://a.example/\n[feed  a]\n",
+		 "line 3: [feed a] appears again"},
+		{"[daemon]\ninterval = 1h\n[feed a]\nurl = http://a.example/\n"
+		 "[daemon]\nlog_level = debug\n",
+		 "line 5: [daemon] appears again (first on line 1)"},
+		{"[daemon]\ninterval = 1h\ninterval = 2h\n",
+		 "line 3: \"interval\" is set twice in [daemon]"},
+		{"[feed a]\nurl = http://a.example/\nurl = http://b.example/\n",
+		 "line 3: \"url\" is set twice in [feed a]"},
+		{"[feed a]\nurl = http://\n", "line 2: feed \"a\": url \"http://\" has no host"},
+		{"[feed a]\nurl = https://:8080/x\n", "has no host"},
+		{"[feed a]\nurl = http://a.example/two words\n", "has a space"},
+		{"[feed a]\nurl = http://a.example/caf\xc3\xa9\n", "raw non-ASCII byte"},
+		{"[feed a]\nurl = http://a.example/\nxpath_body = //div[\n",
+		 "line 3: feed \"a\": xpath_body \"//div[\" is not a valid XPath"},
+		{"[daemon]\nallow_addrs = 10.1.2.3, notanip\n",
+		 "line 2: allow_addrs: \"notanip\" is not an IP address"},
+		{"[daemon]\nsocket = /tmp/0123456789012345678901234567890123456789"
+		 "0123456789012345678901234567890123456789012345678901234567890123"
+		 "456789.sock\n", "line 2: socket: \"/tmp/"},
+	};
+	size_t i;
 
 	(void)state;
-	assert_int_equal(c->nfeeds, 2);
-	assert_int_equal(config_find_feed(c, "a")->fetch_pages, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = parse_err(cases[i].text);
+
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, err,
+				 cases[i].want);
+		free(err);
+	}
+}
+
+/* What only the host can judge: config_load. */
+static void
+test_load_checks_groups_socket_directory_and_profiles(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{"[daemon]\nsocket_group = nosuchgroup-bw\n",
+		 "line 2: socket_group: no group \"nosuchgroup-bw\""},
+		{"[daemon]\nsocket = /nonexistent-bw/dir/bw.sock\n",
+		 "line 2: socket: the directory /nonexistent-bw/dir does not exist"},
+		{"[feed a]\nurl = http://a.example/\n\nprofile = nosuch\n",
+		 "line 4: feed \"a\": no profile \"nosuch\""},
+	};
+	char path[] = "/tmp/bw-config-XXXXXX";
+	struct config *c = NULL;
+	char *err = NULL;
+	size_t i;
+	int fd;
+
+	(void)state;
+	unsetenv("LISTEN_FDS");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)),
+				 (ssize_t)strlen(cases[i].text));
+		close(fd);
+		assert_int_equal(config_load(path, &c, &err), -EINVAL);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, err,
+				 cases[i].want);
+		free(err);
+		err = NULL;
+		unlink(path);
+		strcpy(path, "/tmp/bw-config-XXXXXX");
+	}
+	/* Legal but dangerous: loads, with a warning naming the line. */
+	c = parse_ok("[daemon]\n\nsocket_mode = 0777\n");
+	assert_non_null(c->warnings);
+	assert_non_null(strstr(c->warnings, "line 3: socket_mode 0777 makes the socket world-writable"));
+	config_free(c);
+	c = parse_ok("[daemon]\nsocket_mode = 0660\n");
+	assert_null(c->warnings);
 	config_free(c);
 }
 
@@ -362,7 +439,7 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 {
 	struct config_feed f = {
 		"state", "https://www.state.gov/rss?x=1&y=a#frag", "state",
-		90000, 0, "//main", NULL, "//time/@datetime", 1, {0}};
+		90000, 0, "//main", NULL, "//time/@datetime", 1, {0}, 0};
 	struct config_feed bad = f;
 	struct buf b = BUF_INIT;
 	struct config *c = parse_ok("");
@@ -372,6 +449,8 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 
 	(void)state;
 	assert_int_equal(config_feed_format(&f, &b), 0);
+	/* issue #22 item 14: written as given, not as milliseconds */
+	assert_non_null(strstr(buf_str(&b), "\ninterval = 90s\n"));
 	assert_int_equal(config_merge_feeds(c, b.data, b.len, &shadowed,
 					    &err), 0);
 	g = config_find_feed(c, "state");
@@ -395,6 +474,95 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 	config_free(c);
 }
 
+/* The names in the first column of the key table under heading in
+ * docs/configuration.md (code spans: "| `a`, `b` | ..."), as
+ * "\nname\n" entries of out. */
+static void
+documented_keys(const char *doc, const char *heading, struct buf *out)
+{
+	const char *p = strstr(doc, heading), *end;
+
+	assert_non_null(p);
+	end = strstr(p + strlen(heading), "\n## ");
+	if (!end)
+		end = p + strlen(p);
+	buf_puts(out, "\n");
+	while ((p = strstr(p, "\n| `")) && p < end) {
+		const char *cell_end = strchr(p + 2, '|');
+
+		p += 3;
+		while (p < cell_end && (p = memchr(p, '`', (size_t)(cell_end - p)))) {
+			const char *q = memchr(p + 1, '`', (size_t)(cell_end - p - 1));
+
+			assert_non_null(q);
+			buf_append(out, p + 1, (size_t)(q - p - 1));
+			buf_puts(out, "\n");
+			p = q + 1;
+		}
+		p = cell_end;
+	}
+}
+
+static void
+check_key_table(const char *doc, const char *heading, const char *section,
+		int feed)
+{
+	const char *names[128];
+	struct buf documented = BUF_INIT, want = BUF_INIT;
+	size_t n = config_keys(feed, names, 128), i;
+	const char *p;
+	int missing = 0;
+
+	assert_true(n > 0 && n <= 128);
+	documented_keys(doc, heading, &documented);
+	for (i = 0; i < n; i++) {
+		buf_reset(&want);
+		buf_printf(&want, "\n%s\n", names[i]);
+		if (!strstr(buf_str(&documented), buf_str(&want))) {
+			print_error("key \"%s\" of %s is not documented in docs/configuration.md\n",
+				    names[i], section);
+			missing++;
+		}
+	}
+	/* Every documented key is a key. */
+	for (p = buf_str(&documented) + 1; *p; p = strchr(p, '\n') + 1) {
+		size_t len = (size_t)(strchr(p, '\n') - p);
+
+		for (i = 0; i < n; i++)
+			if (strlen(names[i]) == len &&
+			    memcmp(names[i], p, len) == 0)
+				break;
+		if (i == n) {
+			print_error("docs/configuration.md documents \"%.*s\" under %s, which config.c does not know\n",
+				    (int)len, p, section);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+	buf_free(&want);
+	buf_free(&documented);
+}
+
+static void
+test_the_key_tables_match_the_documentation(void **state)
+{
+	struct buf doc = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(BW_SRCDIR "/docs/configuration.md", "r");
+
+	(void)state;
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&doc, chunk, n);
+	fclose(f);
+	assert_non_null(buf_str(&doc));
+	check_key_table(buf_str(&doc), "\n## [daemon]\n", "[daemon]", 0);
+	check_key_table(buf_str(&doc), "\n## [feed NAME]\n", "[feed NAME]",
+			1);
+	buf_free(&doc);
+}
+
 int
 main(void)
 {
@@ -406,7 +574,9 @@ main(void)
 		cmocka_unit_test(test_feed_without_url_is_an_error),
 		cmocka_unit_test(test_durations_and_sizes_parse_with_units),
 		cmocka_unit_test(test_embedded_nul_and_huge_input_do_not_crash),
-		cmocka_unit_test(test_repeated_feed_sections_merge),
+		cmocka_unit_test(test_bad_files_are_errors_with_their_line),
+		cmocka_unit_test(
+			test_load_checks_groups_socket_directory_and_profiles),
 		cmocka_unit_test(test_a_feed_url_longer_than_a_screen_is_accepted),
 		cmocka_unit_test(test_fetch_knobs_parse_and_default),
 		cmocka_unit_test(test_retention_and_database_cap_parse),
@@ -418,6 +588,7 @@ main(void)
 			test_feeds_file_merges_runtime_feeds_and_the_config_file_wins),
 		cmocka_unit_test(test_feeds_file_refuses_daemon_settings),
 		cmocka_unit_test(test_a_formatted_feed_reads_back_unchanged),
+		cmocka_unit_test(test_the_key_tables_match_the_documentation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -638,6 +638,42 @@ test_malformed_allowlist_is_rejected(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* allow_private does not open these (issue #22 item 3). */
+static void
+test_link_local_is_classified_apart_from_private(void **state)
+{
+	static const struct { const char *a; int ll; } cases[] = {
+		{ "169.254.169.254", 1 }, { "169.254.0.1", 1 },
+		{ "169.255.0.1", 0 }, { "10.0.0.1", 0 }, { "127.0.0.1", 0 },
+		{ "fe80::1", 1 }, { "febf::1", 1 }, { "fec0::1", 0 },
+		{ "fd00::1", 0 }, { "::ffff:169.254.169.254", 1 },
+		{ "64:ff9b::a9fe:a9fe", 1 }, { "2002:a9fe:a9fe::1", 1 },
+		{ "::1", 0 }, { "2001:db8::1", 0 },
+	};
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr *sa;
+
+		memset(&in4, 0, sizeof(in4));
+		memset(&in6, 0, sizeof(in6));
+		if (inet_pton(AF_INET, cases[i].a, &in4.sin_addr) == 1) {
+			in4.sin_family = AF_INET;
+			sa = (struct sockaddr *)&in4;
+		} else {
+			assert_int_equal(inet_pton(AF_INET6, cases[i].a,
+						   &in6.sin6_addr), 1);
+			in6.sin6_family = AF_INET6;
+			sa = (struct sockaddr *)&in6;
+		}
+		if (fetch_addr_link_local(sa) != cases[i].ll)
+			fail_msg("%s: expected %d", cases[i].a, cases[i].ll);
+	}
+}
+
 static void
 test_address_policy_classifies_v4_and_v6(void **state)
 {
@@ -1268,6 +1304,7 @@ main(void)
 		cmocka_unit_test(test_redirect_to_metadata_address_is_refused),
 		cmocka_unit_test(test_malformed_allowlist_is_rejected),
 		cmocka_unit_test(test_address_policy_classifies_v4_and_v6),
+		cmocka_unit_test(test_link_local_is_classified_apart_from_private),
 		cmocka_unit_test(test_429_retry_after_seconds_is_reported),
 		cmocka_unit_test(test_503_retry_after_http_date_is_converted_to_seconds),
 		cmocka_unit_test(test_endless_body_stops_at_the_size_cap),

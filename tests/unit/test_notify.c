@@ -392,6 +392,180 @@ test_subscribe_with_since_replays_the_stored_events_then_live_ones(void **s)
 	fx_free(&fx);
 }
 
+/* Live subscribers holding standing queries: each distinct query is
+ * evaluated once per page on the matcher thread; every subscriber still
+ * gets exactly its matches, in order, before the pong of a later ping. A
+ * malformed query is a bad_request, one beyond the budget too_costly. */
+static void
+test_standing_queries_are_matched_per_page_for_every_holder(void **s)
+{
+	struct fx fx;
+	struct cl c[5], bad;
+	int64_t seqs[32];
+	const char *q[5] = {"sanctions", "sanctions", "sanctions", "cyber",
+			    "cyb* OR nothingmatches"};
+	char req[256], costly[1024];
+	size_t i, k, n;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	fx.o.replay_page = 4; /* several pages, several matcher jobs */
+	fx_start(&fx);
+	for (k = 0; k < 5; k++) {
+		cl_connect(&fx, &c[k]);
+		snprintf(req, sizeof(req),
+			 "{\"op\":\"subscribe\",\"query\":\"%s\"}\n", q[k]);
+		cl_subscribe(&fx, &c[k], req, 0);
+	}
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "sanctions and deterrence");                      /* 1-3 */
+	put(&fx, 2, "un", "Stéphane Dujarric", BRIEFING_TRANSCRIPT,
+	    "cyber exercise");                                /* 4-5 */
+	put(&fx, 4, "state", "Jen Psaki", BRIEFING_SPEECH,
+	    "new sanctions announced");                       /* 6-9 */
+	notify_publish(fx.n, 9);
+	for (k = 0; k < 3; k++) {
+		n = cl_events_until_pong(&fx, &c[k], seqs, 32);
+		assert_int_equal(n, 7);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(seqs[i], (int64_t)i + 1);
+		for (i = 3; i < 7; i++)
+			assert_int_equal(seqs[i], (int64_t)i + 3);
+	}
+	for (k = 3; k < 5; k++) {
+		n = cl_events_until_pong(&fx, &c[k], seqs, 32);
+		assert_int_equal(n, 2);
+		assert_int_equal(seqs[0], 4);
+		assert_int_equal(seqs[1], 5);
+	}
+
+	cl_connect(&fx, &bad);
+	cl_send(&bad, "{\"op\":\"subscribe\",\"query\":\"sanctions AND\"}\n");
+	j = cl_json(&fx, &bad);
+	assert_string_equal(jtype(j), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "code")),
+			    "bad_request");
+	json_decref(j);
+	strcpy(costly, "{\"op\":\"subscribe\",\"query\":\"");
+	for (i = 0; i < 40; i++)
+		snprintf(costly + strlen(costly), 16, "%sw%zu*",
+			 i ? " OR " : "", i);
+	strcat(costly, "\"}\n");
+	cl_send(&bad, costly);
+	j = cl_json(&fx, &bad);
+	assert_string_equal(jtype(j), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "code")),
+			    "too_costly");
+	assert_non_null(strstr(json_string_value(json_object_get(j,
+		"message")), "40 prefix terms"));
+	json_decref(j);
+	cl_close(&bad);
+	for (k = 0; k < 5; k++)
+		cl_close(&c[k]);
+	fx_free(&fx);
+}
+
+/* issue #22 item 5: "since" near the top of its range answered
+ * "expired":-9223372036854775808 (a signed overflow; the sanitizer build
+ * aborted). The largest accepted since is a cursor past the head:
+ * subscribed, nothing expired; one more is a bad_request. */
+static void
+test_since_at_the_top_of_its_range_neither_overflows_nor_expires(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT, "x");
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	cl_send(&c, "{\"op\":\"subscribe\",\"since\":9007199254740992}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "error");
+	json_decref(j);
+	cl_send(&c, "{\"op\":\"subscribe\",\"since\":9007199254740991}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "subscribed");
+	assert_int_equal(jint(j, "seq"), 9007199254740991LL);
+	assert_null(json_object_get(j, "expired"));
+	json_decref(j);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
+/* issue #22 item 11: status counted the asking connection. */
+static void
+test_subscribers_count_only_subscribed_connections(void **s)
+{
+	struct fx fx;
+	struct cl a, b;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	fx_start(&fx);
+	cl_connect(&fx, &a);
+	cl_connect(&fx, &b);
+	cl_send(&b, "{\"op\":\"ping\"}\n");
+	j = cl_json(&fx, &b); /* both connections are accepted by now */
+	json_decref(j);
+	assert_int_equal(notify_clients(fx.n), 2);
+	assert_int_equal(notify_subscribers(fx.n), 0);
+	cl_subscribe(&fx, &a, "{\"op\":\"subscribe\"}\n", 0);
+	assert_int_equal(notify_subscribers(fx.n), 1);
+	cl_send(&a, "{\"op\":\"unsubscribe\"}\n");
+	j = cl_json(&fx, &a);
+	assert_string_equal(jtype(j), "unsubscribed");
+	json_decref(j);
+	assert_int_equal(notify_subscribers(fx.n), 0);
+	cl_close(&a);
+	cl_close(&b);
+	fx_free(&fx);
+}
+
+/* issue #22 item 14: a client that asks and does not read its replies
+ * was cut off with overflow, which has no meaning without a
+ * subscription. Its requests now wait until it reads; every reply
+ * arrives. */
+static void
+test_request_reply_client_is_paused_not_sent_overflow(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	struct buf reqs = BUF_INIT;
+	json_t *j;
+	int i, n = 2000;
+
+	(void)s;
+	fx_init(&fx);
+	fx.o.max_queue = 16 * 1024;
+	put(&fx, 1, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "a statement long enough to make each reply a few hundred bytes, "
+	    "so that two thousand of them are far more than the queue and "
+	    "the socket buffers hold together");
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	for (i = 0; i < n; i++)
+		buf_puts(&reqs, "{\"op\":\"get\",\"id\":1}\n");
+	cl_send(&c, buf_str(&reqs));
+	for (i = 0; i < n; i++) {
+		j = cl_json(&fx, &c);
+		if (strcmp(jtype(j), "briefing") != 0)
+			fail_msg("reply %d is a %s", i, jtype(j));
+		json_decref(j);
+	}
+	cl_send(&c, "{\"op\":\"ping\"}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "pong");
+	json_decref(j);
+	buf_free(&reqs);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
 static void
 test_live_only_subscriber_gets_only_events_published_after_it(void **s)
 {
@@ -1470,6 +1644,13 @@ main(void)
 		cmocka_unit_test(
 			test_filters_select_by_feed_speaker_kind_and_query),
 		cmocka_unit_test(test_filters_apply_to_live_events_too),
+		cmocka_unit_test(
+			test_request_reply_client_is_paused_not_sent_overflow),
+		cmocka_unit_test(test_subscribers_count_only_subscribed_connections),
+		cmocka_unit_test(
+			test_since_at_the_top_of_its_range_neither_overflows_nor_expires),
+		cmocka_unit_test(
+			test_standing_queries_are_matched_per_page_for_every_holder),
 		cmocka_unit_test(
 			test_malformed_standing_query_is_refused_at_subscribe),
 		cmocka_unit_test(

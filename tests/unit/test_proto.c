@@ -37,6 +37,14 @@ static const struct bad_case bad_cases[] = {
 	{"{\"op\":\"subscribe\",\"since\":-5}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"since\":\"10\"}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"since\":1.5}", "bad_request"},
+	/* issue #22 item 5: answered "expired":-9223372036854775808 */
+	{"{\"op\":\"subscribe\",\"since\":9223372036854775807}",
+	 "bad_request"},
+	{"{\"op\":\"subscribe\",\"since\":9007199254740992}", "bad_request"},
+	/* issue #22 item 15: gave an empty result instead */
+	{"{\"op\":\"search\",\"since\":\"yesterday\"}", "bad_request"},
+	{"{\"op\":\"search\",\"until\":\"2026-13\"}", "bad_request"},
+	{"{\"op\":\"search\",\"until\":\"2026-02-30\"}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"feeds\":\"nato\"}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"feeds\":[\"nato\",3]}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"feeds\":[\"\"]}", "bad_request"},
