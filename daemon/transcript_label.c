@@ -1185,13 +1185,25 @@ role_before(const struct word *w, size_t a, char **role)
 
 	*role = NULL;
 
-	while (s > 0 && a - s < 7 && is_role_word(&w[s - 1]) &&
-	       !ends_clause(&w[s - 1]) &&
-	       !wkey_in(&w[s - 1], (const char *const[]){"and", "iii", "ii",
-							 "jr", NULL}))
-		s--;
-	while (s < a && (wkey_in_set(&w[s], &label_stop) ||
-			 !is_upper(w[s].s)))
+	for (;;) {
+		size_t j = s;
+
+		/* "Président de la République": connectors between
+		 * capitalised office words */
+		while (j > 0 && s - j < 3 && wkey_joiner(&w[j - 1]) &&
+		       !is_upper(w[j - 1].s))
+			j--;
+		if (j == 0 || a - j >= 8 || !is_role_word(&w[j - 1]) ||
+		    ends_clause(&w[j - 1]) ||
+		    wkey_in(&w[j - 1], (const char *const[]){"and", "iii", "ii",
+							     "jr", NULL}))
+			break;
+		s = j - 1;
+	}
+	/* "Rede von Bundeskanzler": the role starts at its first office or
+	 * title word */
+	while (s < a && !wkey_in_set(&w[s], &title_words) &&
+	       !wkey_in_set(&w[s], &office_words) && !wkey_title(&w[s]))
 		s++;
 	if (s >= a || !has_office(w, s, a))
 		return 0;
@@ -1417,6 +1429,9 @@ tx_find_named_person(const char *text, char **name, char **role)
 		}
 		while (e > i && !is_name_word(&w[e - 1]))
 			e--;
+		if (e > i && wkey_in_set(&w[i], &particles) && !is_upper(w[i].s) &&
+		    names > 2)
+			continue; /* "de la République Emmanuel Macron" */
 		if (e - i < 2 && !(e - i == 1 && i > 0 &&
 				   (wkey_in_set(&w[i - 1], &office_words) ||
 				    wkey_title(&w[i - 1])) &&

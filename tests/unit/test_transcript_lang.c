@@ -484,6 +484,39 @@ test_a_title_date_and_a_cjk_site_suffix(void **state)
 	briefing_free(b);
 }
 
+static void
+test_speech_titles_in_several_languages_name_the_speaker(void **state)
+{
+	static const char *const t[][2] = {
+		{"Discours du Président de la République Emmanuel Macron au "
+		 "Congrès", "Emmanuel Macron"},
+		{"Rede von Bundeskanzler Olaf Scholz beim Tag der Industrie",
+		 "Olaf Scholz"},
+		{"Remarks by President Biden on the Economy", "Biden"},
+		{"Intervento del Presidente Mattarella alla cerimonia",
+		 "Mattarella"},
+		{"Opening remarks by President von der Leyen at the joint press "
+		 "conference", "von der Leyen"},
+	};
+	char html[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct briefing *b;
+
+		snprintf(html, sizeof(html),
+			 "<html><head><title>%s</title></head><body><div>"
+			 "<p>Good morning, thank you.</p><p>We act now.</p>"
+			 "</div></body></html>", t[i][0]);
+		b = parse_str(html);
+		assert_int_equal(b->nturns, 1);
+		assert_non_null(b->turns[0].speaker);
+		assert_string_equal(b->turns[0].speaker, t[i][1]);
+		briefing_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -508,6 +541,7 @@ main(void)
 		cmocka_unit_test(test_page_language_picks_the_field_tables),
 		cmocka_unit_test(test_outlets_and_named_askers_label_questions),
 		cmocka_unit_test(test_a_title_date_and_a_cjk_site_suffix),
+		cmocka_unit_test(test_speech_titles_in_several_languages_name_the_speaker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
