@@ -971,6 +971,15 @@ wkey_office(const struct word *w)
 }
 
 static int
+wkey_field(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_FIELD, key);
+}
+
+static int
 wkey_joiner(const struct word *w)
 {
 	char key[64];
@@ -1191,7 +1200,9 @@ role_before(const struct word *w, size_t a, char **role)
 		/* "Président de la République": connectors between
 		 * capitalised office words */
 		while (j > 0 && s - j < 3 && wkey_joiner(&w[j - 1]) &&
-		       !is_upper(w[j - 1].s))
+		       !is_upper(w[j - 1].s) &&
+		       !wkey_in(&w[j - 1], (const char *const[]){
+			       "and", "y", "e", "et", "und", "и", "&", NULL}))
 			j--;
 		if (j == 0 || a - j >= 8 || !is_role_word(&w[j - 1]) ||
 		    ends_clause(&w[j - 1]) ||
@@ -1200,10 +1211,10 @@ role_before(const struct word *w, size_t a, char **role)
 			break;
 		s = j - 1;
 	}
-	/* "Rede von Bundeskanzler": the role starts at its first office or
-	 * title word */
-	while (s < a && !wkey_in_set(&w[s], &title_words) &&
-	       !wkey_in_set(&w[s], &office_words) && !wkey_title(&w[s]))
+	/* "Rede von Bundeskanzler": heading words ("Rede", "Discours") are
+	 * not part of the role */
+	while (s < a && (wkey_in_set(&w[s], &label_stop) || !is_upper(w[s].s) ||
+			 wkey_field(&w[s])))
 		s++;
 	if (s >= a || !has_office(w, s, a))
 		return 0;
