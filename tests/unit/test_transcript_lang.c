@@ -183,7 +183,8 @@ test_long_office_labels_with_commas_are_labels(void **state)
 		"В.Путин: Добрый день!", "Regierungssprecher Hebestreit: Guten Tag.",
 		"Emmanuel MACRON : Bonsoir.", "毛宁：今天没有消息。", "PM: Morning.",
 		"Speaker 1 (00:00): Welcome.", "SPEAKER 2: Thanks.",
-		"Vors. Sommer: Guten Tag.", NULL,
+		"Vors. Sommer: Guten Tag.", "Guest 2: Hi.",
+		"Press Secretary: Hello.", "MR. A: One.", NULL,
 	};
 	struct tx_label l;
 	size_t i;
@@ -204,7 +205,9 @@ test_sentences_headings_and_field_names_are_not_labels(void **state)
 		"He said three things: jobs, growth and trade.",
 		"Thanks. Next question: yes.", "COVID-19: the numbers",
 		"他说：我们会考虑。", "我们的立场是：坚决反对。",
-		"The President said: we will act.", NULL,
+		"The President said: we will act.", "Point 3: the budget.",
+		"THE FOLLOWING IS A TRANSCRIPT OF THE PRESIDENT'S REMARKS: x",
+		NULL,
 	};
 	struct tx_label l;
 	size_t i;
