@@ -907,7 +907,8 @@ text:
 	memset(l, 0, sizeof(*l));
 	lim = len < 200 ? len : 200;
 	colon = find_colon(t, lim, &cw);
-	if (colon < lim) {
+	/* "Q  The first: ..." is a question whose text holds a colon */
+	if (colon < lim && !(colon > 2 && t[0] == 'Q' && t[1] == ' ')) {
 		n = colon;
 		while (n && t[n - 1] == ' ')
 			n--;

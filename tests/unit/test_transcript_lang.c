@@ -235,6 +235,9 @@ test_time_codes_are_kept_apart_from_the_label_and_text(void **state)
 	assert_memory_equal(b + l.time_off, "00:14", 5);
 	assert_int_equal(l.name_len, strlen("Speaker 1"));
 	assert_string_equal(b + l.rest, "Thank you.");
+	/* "Q" and the question, whose text holds a colon */
+	assert_int_equal(label("Q  The first: the bill.", &l), TXL_QUESTION);
+	assert_int_equal(l.label_len, 1);
 }
 
 /* ---- pages ---------------------------------------------------------------------- */
