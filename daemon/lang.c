@@ -19,6 +19,8 @@ struct lang_table {
 	const char *const *common;          /* frequent words, for guessing */
 	const char *const *abbrev;          /* pairs: "pm", "Prime Minister" */
 	const char *const *floor_suffix;    /* "法新社记者": a reporter */
+	int inflected; /* words take case endings: "президента" is
+			* "президент" (up to two letters more) */
 };
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -61,7 +63,9 @@ static const struct lang_table lang_en = {
 				  "economic", "homeland", "intelligence",
 				  "treasury", "commerce", "defence", "defense",
 				  "immigration", "agency", "administration",
-				  "nsc", "hhs", "dhs", "dod", "usaid"),
+				  "nsc", "hhs", "dhs", "dod", "usaid", "republic",
+				  "government", "federation", "kingdom",
+				  "commonwealth", "union", "commission"),
 		[LANG_CONNECT] = L("of", "the", "for", "and", "on", "to", "&"),
 		[LANG_FIELD] = L("subjects", "subject", "subject(s)", "topics",
 				 "topic", "note", "notes", "update", "updated",
@@ -86,7 +90,7 @@ static const struct lang_table lang_en = {
 				 "roundtable", "discussion", "speech", "address",
 				 "visit", "trip", "upcoming", "en", "route",
 				 "ahead", "following", "during", "announcement",
-				 "doorstop", "press"),
+				 "doorstop"),
 		[LANG_OUTLET] = L("afp", "ap", "associated press", "reuters",
 				  "bloomberg", "xinhua", "cctv", "cgtn", "dpa",
 				  "efe", "ansa", "kyodo", "kyodo news", "nhk",
@@ -159,6 +163,8 @@ static const struct lang_table lang_es = {
 				  "conductor", "conductora", "presentador",
 				  "presentadora", "encargado", "encargada",
 				  "rector", "rectora", "consejero", "consejera",
+				  "república", "gobierno", "secretaría",
+				  "nación", "estado",
 				  "administrador", "administradora",
 				  "comandante", "viceministro", "viceministra"),
 		[LANG_CONNECT] = L("de", "del", "la", "las", "el", "los", "y",
@@ -169,7 +175,10 @@ static const struct lang_table lang_es = {
 				 "resumen", "etiquetas", "categoría",
 				 "categoria", "versión estenográfica",
 				 "version estenografica", "transcripción",
-				 "transcripcion", "participantes"),
+				 "transcripcion", "participantes", "discurso",
+				 "mensaje", "palabras", "conferencia",
+				 "declaración", "declaracion", "versión",
+				 "entrevista"),
 	},
 	.months = {
 		L("enero", "ene"), L("febrero", "feb"), L("marzo", "mar"),
@@ -213,7 +222,9 @@ static const struct lang_table lang_fr = {
 				  "animatrice", "chef", "haut-commissaire",
 				  "chancelier", "chancelière", "gouverneur",
 				  "conseiller", "conseillère", "délégué",
-				  "déléguée", "roi", "reine", "interprète"),
+				  "déléguée", "roi", "reine", "interprète",
+				  "république", "gouvernement", "ministère",
+				  "assemblée", "sénat", "conseil"),
 		[LANG_CONNECT] = L("de", "du", "des", "la", "le", "les", "l",
 				   "et", "pour", "chargé", "chargée", "à", "aux",
 				   "d"),
@@ -221,7 +232,9 @@ static const struct lang_table lang_fr = {
 				 "lieu", "date", "heure", "source",
 				 "mise à jour", "contact", "résumé", "mots-clés",
 				 "catégorie", "seul le prononcé fait foi",
-				 "intervenants", "participants"),
+				 "intervenants", "participants", "discours",
+				 "allocution", "déclaration", "conférence",
+				 "entretien", "interview"),
 	},
 	.months = {
 		L("janvier", "janv", "jan"), L("février", "fevrier", "févr",
@@ -274,7 +287,8 @@ static const struct lang_table lang_de = {
 				  "vizekanzler", "vizekanzlerin", "senator",
 				  "senatorin", "abgeordneter", "abgeordnete",
 				  "chef", "chefin", "sts", "srs", "srsin", "stv",
-				  "bk", "bkin", "stellv",
+				  "bk", "bkin", "stellv", "bundesrepublik",
+				  "bundestag", "bundesrat", "auswärtigen",
 				  "bundesregierung"),
 		[LANG_CONNECT] = L("der", "des", "die", "für", "und", "im",
 				   "von", "vom", "beim"),
@@ -285,7 +299,10 @@ static const struct lang_table lang_de = {
 				 "es gilt das gesprochene wort", "mitschrift",
 				 "achtung", "sperrfrist", "sprecher",
 				 "sprecherin", "sprecherinnen und sprecher",
-				 "teilnehmende", "gäste"),
+				 "teilnehmende", "gäste", "rede",
+				 "pressekonferenz", "pressestatement",
+				 "interview", "grußwort", "regierungserklärung",
+				 "statement", "mitschrift"),
 	},
 	.months = {
 		L("januar", "jänner", "jan"), L("februar", "feber", "feb"),
@@ -331,13 +348,15 @@ static const struct lang_table lang_pt = {
 				  "senador", "senadora", "deputado", "deputada",
 				  "chanceler", "primeiro-ministro",
 				  "primeira-ministra", "vice-presidente",
+				  "república", "governo",
 				  "mediador", "mediadora", "apresentador",
 				  "apresentadora", "general", "comandante"),
 		[LANG_CONNECT] = L("de", "da", "do", "das", "dos", "e", "para"),
 		[LANG_FIELD] = L("assunto", "assuntos", "tema", "temas", "nota",
 				 "local", "data", "hora", "fonte",
 				 "atualização", "atualizado", "contato",
-				 "contacto", "resumo", "categoria"),
+				 "contacto", "resumo", "categoria", "discurso",
+				 "pronunciamento", "declaração", "entrevista"),
 	},
 	.months = {
 		L("janeiro", "jan"), L("fevereiro", "fev"),
@@ -376,13 +395,16 @@ static const struct lang_table lang_it = {
 				  "ambasciatore", "ambasciatrice", "senatore",
 				  "senatrice", "deputato", "deputata",
 				  "moderatore", "moderatrice", "generale",
-				  "commissario", "premier", "vicepresidente"),
+				  "commissario", "premier", "vicepresidente",
+				  "repubblica", "consiglio", "governo"),
 		[LANG_CONNECT] = L("del", "della", "dello", "dei", "degli",
 				   "delle", "di", "e", "per", "al"),
 		[LANG_FIELD] = L("argomento", "argomenti", "tema", "temi",
 				 "nota", "luogo", "data", "ora", "fonte",
 				 "aggiornamento", "aggiornato", "contatti",
-				 "sommario", "categoria"),
+				 "sommario", "categoria", "intervento",
+				 "discorso", "dichiarazioni", "conferenza",
+				 "intervista"),
 	},
 	.months = {
 		L("gennaio", "gen"), L("febbraio", "feb"), L("marzo", "mar"),
@@ -404,6 +426,7 @@ static const struct lang_table lang_it = {
 /* ---- Russian ---- */
 static const struct lang_table lang_ru = {
 	.code = "ru",
+	.inflected = 1,
 	.cat = {
 		[LANG_FLOOR] = L("вопрос", "вопросы", "реплика", "реплики",
 				 "журналист", "журналистка", "журналисты",
@@ -420,12 +443,15 @@ static const struct lang_table lang_ru = {
 				  "директор", "руководитель", "посол", "мэр",
 				  "ведущий", "ведущая", "модератор", "генерал",
 				  "официальный", "представитель", "секретарь",
-				  "спикер", "переводчик"),
+				  "спикер", "переводчик", "росси", "федераци",
+				  "правительств", "республик"),
 		[LANG_CONNECT] = L("по", "и", "при", "в", "на", "с"),
 		[LANG_FIELD] = L("тема", "темы", "примечание", "место",
 				 "дата", "время", "источник", "обновлено",
 				 "контакты", "статус", "персоны", "ссылки",
-				 "опубликован", "москва", "кремль", "участники"),
+				 "опубликован", "москва", "кремль", "участники",
+				 "выступление", "заявление", "интервью",
+				 "встреча", "совещание", "пресс-конференция"),
 	},
 	.months = {
 		L("января", "январь", "янв"), L("февраля", "февраль", "фев"),
@@ -482,6 +508,20 @@ in_words(const char *const *v, const char *key)
 	return 0;
 }
 
+/* A word of v followed by at most two two-byte letters (a case ending). */
+static int
+in_stem(const char *const *v, const char *key)
+{
+	size_t n = strlen(key), m;
+
+	for (; *v; v++) {
+		m = strlen(*v);
+		if (m >= 6 && n > m && n <= m + 4 && !memcmp(*v, key, m))
+			return 1;
+	}
+	return 0;
+}
+
 unsigned
 lang_bit(const char *code, size_t n)
 {
@@ -516,9 +556,15 @@ lang_has(unsigned mask, enum lang_cat cat, const char *key)
 
 	if ((unsigned)cat >= LANG_CAT_N || !key[0])
 		return 0;
-	for (i = 0; i < NLANGS; i++)
-		if ((mask & (1u << i)) && in_words(langs[i]->cat[cat], key))
+	for (i = 0; i < NLANGS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (in_words(langs[i]->cat[cat], key))
 			return 1;
+		if (langs[i]->inflected && cat == LANG_OFFICE &&
+		    in_stem(langs[i]->cat[cat], key))
+			return 1;
+	}
 	return 0;
 }
 

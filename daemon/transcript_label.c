@@ -563,6 +563,45 @@ glued_initial(const char *w, size_t n)
 	return 0;
 }
 
+/* A news organisation as the label of a question ("AFP", "Bloomberg",
+ * "China Daily", "Phoenix TV"): one of the table's outlets, or a label
+ * ending in an outlet word (News, TV, Daily, Times, Agency, ...). */
+static int
+is_outlet_label(const char *c, size_t n)
+{
+	char key[64];
+	size_t b;
+
+	if (n == 0 || n >= sizeof(key) - 4)
+		return 0;
+	fold(c, n, key, sizeof(key));
+	if (lang_has(LANG_ALL, LANG_OUTLET, key))
+		return 1;
+	for (b = n; b > 0 && c[b - 1] != ' '; b--)
+		;
+	if (b == 0)
+		return 0;
+	fold(c + b, n - b, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_OUTLET_WORD, key) && is_upper(c);
+}
+
+/* Words that take a number to name a person: "Speaker 1", "Guest 2". */
+static int
+is_person_word(const char *key)
+{
+	static const char *const v[] = {
+		"speaker", "person", "guest", "panelist", "panellist",
+		"interviewer", "interviewee", "respondent", "caller", "voice",
+		"participant", "man", "woman", "male", "female", "unknown",
+		"unidentified", "sprecher", "sprecherin", "teilnehmer",
+		"teilnehmerin", "orador", "oradora", "participante",
+		"intervenant", "intervenante", "участник", "спикер",
+		"interlocutor", "interlocutora", NULL,
+	};
+
+	return in_list(key, v) || lang_has(LANG_ALL, LANG_FLOOR, key);
+}
+
 /* "Frage Jung", "Zusatzfrage Keller", "Journalist Smith": a floor word
  * of four letters or more and the asker's name (one or two capitalised
  * words). */
@@ -586,30 +625,13 @@ floor_and_name(const char *c, size_t n)
 			if (!is_upper(c + i + 1))
 				return 0;
 		}
+	for (i = e + 1; i < n && c[i] != ' '; i++)
+		;
+	fold(c + e + 1, i - e - 1, key, sizeof(key));
+	if (is_title_key(key))
+		return 0; /* "Press Secretary" */
 	return words <= 3 && is_upper(c + e + 1) && has_lower_n(c + e + 1,
 								   n - e - 1);
-}
-
-/* A news organisation as the label of a question ("AFP", "Bloomberg",
- * "China Daily", "Phoenix TV"): one of the table's outlets, or a label
- * ending in an outlet word (News, TV, Daily, Times, Agency, ...). */
-static int
-is_outlet_label(const char *c, size_t n)
-{
-	char key[64];
-	size_t b;
-
-	if (n == 0 || n >= sizeof(key) - 4)
-		return 0;
-	fold(c, n, key, sizeof(key));
-	if (lang_has(LANG_ALL, LANG_OUTLET, key))
-		return 1;
-	for (b = n; b > 0 && c[b - 1] != ' '; b--)
-		;
-	if (b == 0)
-		return 0;
-	fold(c + b, n - b, key, sizeof(key));
-	return lang_has(LANG_ALL, LANG_OUTLET_WORD, key) && is_upper(c);
 }
 
 /* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
@@ -628,6 +650,7 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 {
 	size_t nl = n, i, w, words = 0, kl;
 	int lower = 0, letters = 0, office = 0, commas = 0, digits = 0;
+	int numbered_ok = 0;
 	char key[64];
 
 	if (n == 0 || n > 200)
@@ -708,11 +731,19 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		    !is_title_key(key))
 			return TXL_NONE;
 		if (key[0] >= '0' && key[0] <= '9') {
-			/* "Speaker 1", "SPEAKER 2": a number after a word */
-			if (words == 1 || kl > 3 || strspn(key, "0123456789") != kl)
+			/* "Speaker 1", "SPEAKER 2": a number after a word for
+			 * a person ("Point 3", "Phase 2" are headings) */
+			if (words == 1 || kl > 3 || strspn(key, "0123456789") != kl ||
+			    !numbered_ok)
 				return TXL_NONE;
 			continue;
 		}
+		numbered_ok = is_title_key(key) || is_person_word(key);
+		/* "THE FOLLOWING IS A TRANSCRIPT": a clause, whatever its case */
+		if (words > 1 && kl > 1 && in_set(key, &label_stop) &&
+		    !is_joiner_key(key) &&
+		    !is_title_key(key))
+			return TXL_NONE;
 		if (strpbrk(key, "0123456789"))
 			return TXL_NONE;
 		if (is_title_key(key))
@@ -876,7 +907,8 @@ text:
 	memset(l, 0, sizeof(*l));
 	lim = len < 200 ? len : 200;
 	colon = find_colon(t, lim, &cw);
-	if (colon < lim) {
+	/* "Q  The first: ..." is a question whose text holds a colon */
+	if (colon < lim && !(colon > 2 && t[0] == 'Q' && t[1] == ' ')) {
 		n = colon;
 		while (n && t[n - 1] == ' ')
 			n--;
@@ -968,6 +1000,15 @@ wkey_office(const struct word *w)
 
 	word_key(w->s, w->n, key, sizeof(key));
 	return lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+wkey_field(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_FIELD, key);
 }
 
 static int
@@ -1185,13 +1226,27 @@ role_before(const struct word *w, size_t a, char **role)
 
 	*role = NULL;
 
-	while (s > 0 && a - s < 7 && is_role_word(&w[s - 1]) &&
-	       !ends_clause(&w[s - 1]) &&
-	       !wkey_in(&w[s - 1], (const char *const[]){"and", "iii", "ii",
-							 "jr", NULL}))
-		s--;
-	while (s < a && (wkey_in_set(&w[s], &label_stop) ||
-			 !is_upper(w[s].s)))
+	for (;;) {
+		size_t j = s;
+
+		/* "Président de la République": connectors between
+		 * capitalised office words */
+		while (j > 0 && s - j < 3 && wkey_joiner(&w[j - 1]) &&
+		       !is_upper(w[j - 1].s) &&
+		       !wkey_in(&w[j - 1], (const char *const[]){
+			       "and", "y", "e", "et", "und", "и", "&", NULL}))
+			j--;
+		if (j == 0 || a - j >= 8 || !is_role_word(&w[j - 1]) ||
+		    ends_clause(&w[j - 1]) ||
+		    wkey_in(&w[j - 1], (const char *const[]){"and", "iii", "ii",
+							     "jr", NULL}))
+			break;
+		s = j - 1;
+	}
+	/* "Rede von Bundeskanzler": heading words ("Rede", "Discours") are
+	 * not part of the role */
+	while (s < a && (wkey_in_set(&w[s], &label_stop) || !is_upper(w[s].s) ||
+			 wkey_field(&w[s])))
 		s++;
 	if (s >= a || !has_office(w, s, a))
 		return 0;
@@ -1417,6 +1472,9 @@ tx_find_named_person(const char *text, char **name, char **role)
 		}
 		while (e > i && !is_name_word(&w[e - 1]))
 			e--;
+		if (e > i && wkey_in_set(&w[i], &particles) && !is_upper(w[i].s) &&
+		    names > 2)
+			continue; /* "de la République Emmanuel Macron" */
 		if (e - i < 2 && !(e - i == 1 && i > 0 &&
 				   (wkey_in_set(&w[i - 1], &office_words) ||
 				    wkey_title(&w[i - 1])) &&

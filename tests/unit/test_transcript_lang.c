@@ -183,7 +183,8 @@ test_long_office_labels_with_commas_are_labels(void **state)
 		"В.Путин: Добрый день!", "Regierungssprecher Hebestreit: Guten Tag.",
 		"Emmanuel MACRON : Bonsoir.", "毛宁：今天没有消息。", "PM: Morning.",
 		"Speaker 1 (00:00): Welcome.", "SPEAKER 2: Thanks.",
-		"Vors. Sommer: Guten Tag.", NULL,
+		"Vors. Sommer: Guten Tag.", "Guest 2: Hi.",
+		"Press Secretary: Hello.", "MR. A: One.", NULL,
 	};
 	struct tx_label l;
 	size_t i;
@@ -204,7 +205,9 @@ test_sentences_headings_and_field_names_are_not_labels(void **state)
 		"He said three things: jobs, growth and trade.",
 		"Thanks. Next question: yes.", "COVID-19: the numbers",
 		"他说：我们会考虑。", "我们的立场是：坚决反对。",
-		"The President said: we will act.", NULL,
+		"The President said: we will act.", "Point 3: the budget.",
+		"THE FOLLOWING IS A TRANSCRIPT OF THE PRESIDENT'S REMARKS: x",
+		NULL,
 	};
 	struct tx_label l;
 	size_t i;
@@ -232,6 +235,9 @@ test_time_codes_are_kept_apart_from_the_label_and_text(void **state)
 	assert_memory_equal(b + l.time_off, "00:14", 5);
 	assert_int_equal(l.name_len, strlen("Speaker 1"));
 	assert_string_equal(b + l.rest, "Thank you.");
+	/* "Q" and the question, whose text holds a colon */
+	assert_int_equal(label("Q  The first: the bill.", &l), TXL_QUESTION);
+	assert_int_equal(l.label_len, 1);
 }
 
 /* ---- pages ---------------------------------------------------------------------- */
@@ -484,6 +490,39 @@ test_a_title_date_and_a_cjk_site_suffix(void **state)
 	briefing_free(b);
 }
 
+static void
+test_speech_titles_in_several_languages_name_the_speaker(void **state)
+{
+	static const char *const t[][2] = {
+		{"Discours du Président de la République Emmanuel Macron au "
+		 "Congrès", "Emmanuel Macron"},
+		{"Rede von Bundeskanzler Olaf Scholz beim Tag der Industrie",
+		 "Olaf Scholz"},
+		{"Remarks by President Biden on the Economy", "Biden"},
+		{"Intervento del Presidente Mattarella alla cerimonia",
+		 "Mattarella"},
+		{"Opening remarks by President von der Leyen at the joint press "
+		 "conference", "von der Leyen"},
+	};
+	char html[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct briefing *b;
+
+		snprintf(html, sizeof(html),
+			 "<html><head><title>%s</title></head><body><div>"
+			 "<p>Good morning, thank you.</p><p>We act now.</p>"
+			 "</div></body></html>", t[i][0]);
+		b = parse_str(html);
+		assert_int_equal(b->nturns, 1);
+		assert_non_null(b->turns[0].speaker);
+		assert_string_equal(b->turns[0].speaker, t[i][1]);
+		briefing_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -508,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_page_language_picks_the_field_tables),
 		cmocka_unit_test(test_outlets_and_named_askers_label_questions),
 		cmocka_unit_test(test_a_title_date_and_a_cjk_site_suffix),
+		cmocka_unit_test(test_speech_titles_in_several_languages_name_the_speaker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
