@@ -28,7 +28,10 @@ PKG_CONFIG ?= pkg-config
 # name:debian-package pairs, so a missing library is named in one line.
 LIBS_PC    := libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev \
               libuv:libuv1-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-              libsystemd:libsystemd-dev
+              libsystemd:libsystemd-dev \
+              icu-uc:libicu-dev poppler-glib:libpoppler-glib-dev
+# libraries without a .pc file: -l name and Debian package
+LIBS_NOPC  := stemmer:libstemmer-dev
 TEST_PC    := cmocka:libcmocka-dev
 
 pc_names    = $(foreach p,$(1),$(firstword $(subst :, ,$(p))))
@@ -47,7 +50,8 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS  = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
               -DBW_SYSCONFDIR='"$(SYSCONFDIR)"' -iquote include \
               $(shell $(PKG_CONFIG) --cflags $(call pc_names,$(LIBS_PC))) -MMD -MP
-ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) -lm $(LDLIBS)
+ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) \
+              $(foreach p,$(LIBS_NOPC),-l$(firstword $(subst :, ,$(p)))) -lm $(LDLIBS)
 
 # Every daemon/*.c except the two programs' mains goes into one archive that
 # both programs and every test link against.
@@ -131,6 +135,7 @@ score: all
 DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libuv1-dev libsqlite3-dev libjansson-dev \
             libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
+            libicu-dev libstemmer-dev libpoppler-glib-dev python3-cairo \
             libclang-rt-14-dev systemd
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \

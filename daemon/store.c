@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "store_impl.h"
+#include "tokenizer.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define JOURNAL_SIZE_LIMIT (64 * 1024 * 1024)
@@ -147,9 +148,25 @@ static const char *const v2[] = {
 	NULL,
 };
 
+/* v3: both indexes on the "bw" tokenizer (tokenizer.h: words in every
+ * script, full case folding, stems by language), rebuilt from their
+ * content. The triggers name the tables, not the tokenizer: they stay. */
+static const char *const v3[] = {
+	"DROP TABLE turns_fts;"
+	"DROP TABLE heads_fts;"
+	"CREATE VIRTUAL TABLE turns_fts USING fts5(speaker, title, text,"
+	" content='turns_src', content_rowid='id', tokenize='bw');"
+	"CREATE VIRTUAL TABLE heads_fts USING fts5(speaker, title, text,"
+	" content='heads_src', content_rowid='id', tokenize='bw');",
+	"INSERT INTO turns_fts(turns_fts) VALUES('rebuild');"
+	"INSERT INTO heads_fts(heads_fts) VALUES('rebuild');",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
+	v3, /* 2 → 3 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -530,6 +547,10 @@ store_open(const char *path, int flags, struct store **out, char **err)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	if ((r = tok_register(s->db, &s->tok)) < 0) {
+		r = store_failf(s, r, "cannot set up the full-text tokenizer");
+		goto fail;
+	}
 	if ((r = configure(s)) < 0 ||
 	    (r = pragma_int(s, "PRAGMA user_version", &ver)) < 0)
 		goto fail;

@@ -55,6 +55,7 @@ struct store {
 			   * transaction; 0: look it up */
 	char err[512];
 	sqlite3_stmt *st[ST__MAX];
+	struct tok_conn *tok; /* the "bw" tokenizer's state (tokenizer.h) */
 };
 
 /* The cached statement id, reset and unbound; NULL on error (message in
