@@ -65,7 +65,7 @@ struct command_help {
 
 static const struct command_help commands[] = {
 	{"tail", "tail [--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]"},
-	{"search", "search QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
+	{"search", "search QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--lang L] [--json]"},
 	{"show", "show ID [--json] [--width N]"},
 	{"list", "list [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
 	{"export", "export [--format jsonl] [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N]"},
@@ -545,6 +545,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		{"since", required_argument, NULL, 'S'},
 		{"until", required_argument, NULL, 'U'},
 		{"limit", required_argument, NULL, 'n'},
+		{"lang", required_argument, NULL, 'L'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -557,6 +558,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': q.speaker = optarg; break;
+		case 'L': q.lang = optarg; break;
 		case 'f': q.feed = optarg; break;
 		case 'k':
 			if ((r = arg_kind("search", optarg)))

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "proto.h"
 #include "store.h"
+#include "tokenizer.h"
 #include "worker.h"
 
 enum client_state {
@@ -488,8 +489,8 @@ event_matches(struct client *c, const struct store_event *ev, size_t len,
 					json_object_get(sp, "name"));
 
 				for (j = 0; name && !r && j < f->nspeakers; j++)
-					r = strcasestr(name, f->speakers[j])
-					    != NULL;
+					r = tok_fold_contains(name,
+							      f->speakers[j]) > 0;
 			}
 			if (!r)
 				return 0;
@@ -1158,6 +1159,7 @@ do_search(struct client *c, struct proto_req *req)
 	q.since = req->date_since;
 	q.until = req->date_until;
 	q.limit = req->limit;
+	q.lang = req->lang;
 	if (!hs.arr) {
 		send_error(c, "internal", "out of memory", req->id);
 		return;
