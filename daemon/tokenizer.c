@@ -5,6 +5,8 @@
 #include "tokenizer.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,8 +211,22 @@ struct tok_conn {
 	int qlang; /* langs index, -1: every language of the script */
 };
 
+/* Recent stems: words repeat (Zipf), and a Snowball stem costs more than
+ * the rest of a word's indexing. Direct-mapped by a hash of word and
+ * language. */
+#define CACHE_SLOTS 4096
+#define CACHE_WORD 27
+
+struct stem_slot {
+	uint32_t hash;
+	signed char lang;
+	unsigned char klen, vlen;
+	char k[CACHE_WORD], v[CACHE_WORD];
+};
+
 struct tok {
 	struct tok_conn *conn;
+	struct stem_slot cache[CACHE_SLOTS];
 	struct sb_stemmer *sb[NLANG];
 	UBreakIterator *bi;
 	UChar u[U_CAP], v[2 * U_CAP];
@@ -298,6 +314,46 @@ stem_strip(struct tok *t, int n, int li, char *out)
 	return U_FAILURE(e) || k >= B_CAP ? -1 : k;
 }
 
+static uint32_t
+word_hash(const char *s, int n, int li)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)(li + 1);
+	int i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* stem_strip through the cache. */
+static int
+stem_cached(struct tok *t, int n, int li, char *out)
+{
+	struct stem_slot *c;
+	uint32_t h;
+	int m;
+
+	if (n > CACHE_WORD)
+		return stem_strip(t, n, li, out);
+	h = word_hash(t->f, n, li);
+	c = &t->cache[h % CACHE_SLOTS];
+	if (c->klen == n && c->hash == h && c->lang == li &&
+	    memcmp(c->k, t->f, (size_t)n) == 0) {
+		memcpy(out, c->v, c->vlen);
+		return c->vlen;
+	}
+	m = stem_strip(t, n, li, out);
+	if (m > 0 && m <= CACHE_WORD) {
+		c->hash = h;
+		c->lang = (signed char)li;
+		c->klen = (unsigned char)n;
+		c->vlen = (unsigned char)m;
+		memcpy(c->k, t->f, (size_t)n);
+		memcpy(c->v, out, (size_t)m);
+	}
+	return m;
+}
+
 /* One word s[0..n) at bytes [a, b) of the text. */
 static int
 emit_word(struct run *r, const char *s, int n, int a, int b, enum script sc)
@@ -312,13 +368,14 @@ emit_word(struct run *r, const char *s, int n, int a, int b, enum script sc)
 	if (!(r->flags & FTS5_TOKENIZE_QUERY)) {
 		li = r->lang >= 0 && langs[r->lang].sc == sc ? r->lang
 							     : script_default(sc);
-		if ((m = stem_strip(t, fl, li, t->g)) <= 0)
+		if ((m = stem_cached(t, fl, li, t->g)) <= 0)
 			return SQLITE_OK;
 		return r->cb(r->ctx, 0, t->g, m, a, b);
 	}
-	/* A query word: its unstemmed form and its stem in every language
-	 * it may be in, each once, as synonyms of one another. */
-	for (li = -1; li < NLANG; li++) {
+	/* A query word: its stem in every language it may be in, each once,
+	 * as synonyms of one another; unstemmed only in a script the index
+	 * does not stem (its words of a stemmed script are all stems). */
+	for (li = script_default(sc) < 0 ? -1 : 0; li < NLANG; li++) {
 		if (li >= 0) {
 			if (langs[li].sc != sc)
 				continue;
@@ -326,7 +383,7 @@ emit_word(struct run *r, const char *s, int n, int a, int b, enum script sc)
 			    langs[t->conn->qlang].sc == sc && li != t->conn->qlang)
 				continue;
 		}
-		if ((m = stem_strip(t, fl, li, t->g)) <= 0)
+		if ((m = stem_cached(t, fl, li, t->g)) <= 0)
 			continue;
 		for (j = 0; j < nq; j++)
 			if (t->qlen[j] == m &&
@@ -463,17 +520,61 @@ bw_delete(Fts5Tokenizer *tk)
 
 /* ---- language detection ------------------------------------------------------- */
 
-#define DETECT_BYTES 4096
+#define DETECT_BYTES 2048
+#define DETECT_WORDS 64 /* Latin words looked up */
+#define STOP_SLOTS 1024
+
+/* The stop words of every language in one table: word → bit per langs
+ * index. Built once, read-only afterwards (so shared by every thread). */
+static struct stop_slot {
+	char w[8];
+	uint32_t langs;
+} stop_table[STOP_SLOTS];
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+static struct stop_slot *
+stop_find(const char *w, int n)
+{
+	uint32_t h = word_hash(w, n, 0) % STOP_SLOTS;
+
+	while (stop_table[h].w[0] && (strncmp(stop_table[h].w, w, (size_t)n) ||
+				       stop_table[h].w[n]))
+		h = (h + 1) % STOP_SLOTS;
+	return &stop_table[h];
+}
+
+static void
+stop_build(void)
+{
+	const char *p, *e;
+	struct stop_slot *s;
+	int li;
+
+	for (li = 0; li < NLANG; li++) {
+		for (p = langs[li].stop; p && *p; p = e) {
+			while (*p == ' ')
+				p++;
+			e = p + strcspn(p, " ");
+			if (e == p || e - p >= (int)sizeof(s->w))
+				continue;
+			s = stop_find(p, (int)(e - p));
+			memcpy(s->w, p, (size_t)(e - p));
+			s->langs |= 1u << li;
+		}
+	}
+}
 
 const char *
 tok_detect_lang(const char *text, size_t len)
 {
 	int n = len > DETECT_BYTES ? DETECT_BYTES : (int)len;
 	int cnt[SC_DICT + 1] = {0}, votes[NLANG] = {0};
-	int i = 0, start, best = SC_LATIN, li, bl = -1, second = 0;
-	char w[16];
+	int i = 0, start, best = SC_LATIN, li, bl = -1, second = 0, words = 0;
+	char w[8];
+	struct stop_slot *s;
 	UChar32 c;
 
+	pthread_once(&stop_once, stop_build);
 	while (i < n) {
 		start = i;
 		U8_NEXT(text, i, n, c);
@@ -493,17 +594,14 @@ tok_detect_lang(const char *text, size_t len)
 			}
 			cnt[SC_LATIN]++;
 		}
-		if (i - start + 3 > (int)sizeof(w))
+		if (i - start >= (int)sizeof(w) || ++words > DETECT_WORDS)
 			continue;
-		w[0] = ' ';
 		for (int k = 0; k < i - start; k++)
-			w[k + 1] = (text[start + k] >= 'A' &&
-				    text[start + k] <= 'Z')
-				   ? text[start + k] | 0x20 : text[start + k];
-		w[i - start + 1] = ' ';
-		w[i - start + 2] = 0;
-		for (li = 0; li < NLANG; li++)
-			if (langs[li].stop && strstr(langs[li].stop, w))
+			w[k] = (text[start + k] >= 'A' && text[start + k] <= 'Z')
+			       ? text[start + k] | 0x20 : text[start + k];
+		s = stop_find(w, i - start);
+		for (li = 0; s->w[0] && li < NLANG; li++)
+			if (s->langs & (1u << li))
 				votes[li]++;
 	}
 	for (i = SC_LATIN; i <= SC_DICT; i++)
