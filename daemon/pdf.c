@@ -191,6 +191,30 @@ median(double *v, size_t n)
 	return v[n / 2];
 }
 
+/* The body type size: the size of most characters (lines weighted by
+ * their length). 0 when no size is known. */
+static double
+body_size(const struct doc *d)
+{
+	double best = 0;
+	size_t i, j, most = 0, cnt;
+
+	for (i = 0; i < d->n; i++) {
+		if (d->v[i].size <= 0)
+			continue;
+		for (j = 0, cnt = 0; j < d->n; j++)
+			if (fabs(d->v[j].size - d->v[i].size) < 0.5)
+				cnt += strlen(d->v[j].text);
+		if (cnt > most) {
+			most = cnt;
+			best = d->v[i].size;
+		}
+		if (i > 64) /* enough to know; the rest costs O(n^2) */
+			break;
+	}
+	return best;
+}
+
 /* ---- running heads, feet, page numbers ------------------------------------ */
 
 /* A line with its digits taken out, lower case ASCII: "Page 3 of 9" and
@@ -238,15 +262,9 @@ in_margin(const struct doc *d, const struct line *l)
 static void
 drop_running(struct doc *d)
 {
-	size_t i, j, n = 0;
+	size_t i, j;
 	char ki[128], kj[128];
-	double body, *tmp = calloc(d->n + 1, sizeof(*tmp));
-
-	for (i = 0; tmp && i < d->n; i++)
-		if (d->v[i].size > 0)
-			tmp[n++] = d->v[i].size;
-	body = tmp ? median(tmp, n) : 0;
-	free(tmp);
+	double body = body_size(d);
 
 	for (i = 0; i < d->n; i++) {
 		struct line *l = &d->v[i];
@@ -406,10 +424,7 @@ paragraphs(struct doc *d, struct para **out, size_t *nout)
 		    !d->v[i - 1].drop)
 			tmp[n++] = d->v[i].y1 - d->v[i - 1].y1;
 	gap = median(tmp, n);
-	for (i = 0, n = 0; i < d->n; i++)
-		if (!d->v[i].drop && d->v[i].size > 0)
-			tmp[n++] = d->v[i].size;
-	body = median(tmp, n);
+	body = body_size(d);
 	for (i = 0, n = 0; i < d->n; i++)
 		if (!d->v[i].drop)
 			tmp[n++] = d->v[i].x1;
