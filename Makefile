@@ -129,6 +129,7 @@ conformance: all
 
 score: all
 	@python3 ../shared/samples/score.py --cmd '$(B)/briefwatch parse transcript {file} --url {url}' ../shared/samples/transcripts
+	@/usr/bin/python3 tests/fixtures/pdf/mkset.py ../shared/samples/transcripts $(B)/score-pdf && echo "PDF:" && python3 ../shared/samples/score.py --cmd '$(B)/briefwatch parse transcript {file} --url {url}' $(B)/score-pdf
 
 # ---- packaging ---------------------------------------------------------------
 
