@@ -67,7 +67,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 .PHONY: all check check-unit check-integration check-sanitize demo deps \
         install uninstall clean fuzz bench bench-deps torture conformance score
 
-all: $(B)/briefwatchd $(B)/briefwatch
+all: $(B)/briefwatchd $(B)/briefwatch $(B)/bwtok.so
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -82,6 +82,13 @@ $(B)/briefwatchd: $(B)/daemon/main.o $(LIB)
 
 $(B)/briefwatch: $(B)/daemon/cli.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# The search tokenizer as an SQLite extension, for tools that read the
+# database (sqlite3 shell: .load build/bwtok; docs/store.md).
+$(B)/bwtok.so: daemon/tokenizer.c include/tokenizer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) $(CPPFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< \
+	  $(shell $(PKG_CONFIG) --libs icu-uc sqlite3) -lstemmer
 
 # ---- tests ---------------------------------------------------------------
 

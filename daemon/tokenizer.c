@@ -720,6 +720,22 @@ sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, o, -1, free);
 }
 
+/* The SQLite loadable-extension entry point of build/bwtok.so (the sqlite3
+ * shell's ".load", Python's load_extension): "bw" and bw_fold() for
+ * tools that read a briefwatch database. Linked against the same
+ * libsqlite3 as its host, so it calls the library directly. */
+int
+sqlite3_bwtok_init(sqlite3 *db, char **err, const void *api)
+{
+	(void)api;
+	if (tok_register(db, NULL) < 0) {
+		if (err)
+			*err = sqlite3_mprintf("cannot register the bw tokenizer");
+		return SQLITE_ERROR;
+	}
+	return SQLITE_OK;
+}
+
 void
 tok_set_query_lang(struct tok_conn *c, const char *lang)
 {

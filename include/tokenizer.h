@@ -30,6 +30,9 @@ struct tok_conn;
  * connection's state for tok_set_query_lang. 0, -ENOMEM or -EIO. */
 int tok_register(sqlite3 *db, struct tok_conn **out);
 
+/* Entry point of the loadable extension build/bwtok.so. */
+int sqlite3_bwtok_init(sqlite3 *db, char **err, const void *api);
+
 /* The language query words are stemmed in from now on, on this
  * connection: an ISO 639-1 code from tok_lang_known, or NULL for every
  * language of the word's script. */

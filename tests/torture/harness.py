@@ -286,6 +286,9 @@ class Subscriber(threading.Thread):
 def check_database(db, expected_urls, fts_tables=("turns_fts", "heads_fts")):
     """The end-state checks; returns a dict of figures, raises Failure."""
     c = sqlite3.connect(db)
+    # the FTS tables use briefwatch's tokenizer: load it (make builds it)
+    c.enable_load_extension(True)
+    c.load_extension(os.path.join(os.environ.get("B", "build"), "bwtok"))
     try:
         ic = [r[0] for r in c.execute("PRAGMA integrity_check")]
         if ic != ["ok"]:
