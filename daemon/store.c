@@ -160,6 +160,11 @@ static const char *const v3[] = {
 	" content='heads_src', content_rowid='id', tokenize='bw');",
 	"INSERT INTO turns_fts(turns_fts) VALUES('rebuild');"
 	"INSERT INTO heads_fts(heads_fts) VALUES('rebuild');",
+	/* the languages the indexes hold stems of (a bit per tok_langs
+	 * code): a query looks up only those stems */
+	"CREATE TABLE fts_langs (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" mask INTEGER NOT NULL);"
+	"INSERT INTO fts_langs VALUES (1, bw_langs_seen());",
 	NULL,
 };
 
@@ -259,6 +264,8 @@ static const char *const stmt_sql[ST__MAX] = {
 	"SELECT 1 FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 	" WHERE turns_fts MATCH ?1 AND turns_fts.rowid BETWEEN ?2 AND ?3"
 	" AND t.briefing_id = ?4 LIMIT 1",
+	[ST_LANGS_GET] = "SELECT mask FROM fts_langs WHERE id = 1",
+	[ST_LANGS_ADD] = "UPDATE fts_langs SET mask = mask | ?1 WHERE id = 1",
 	[ST_MATCH_HEAD] =
 	"SELECT 1 FROM heads_fts WHERE heads_fts MATCH ?1 AND rowid = ?2",
 	[ST_DESC_BRIEF] =

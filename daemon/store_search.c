@@ -146,6 +146,8 @@ store_briefing_matches(struct store *s, int64_t id, const char *query)
 		r = store_failf(s, -EINVAL, "bad search query: empty");
 		goto done;
 	}
+	if ((r = store_langs_load(s)) < 0)
+		goto done;
 	if (!(st = store_stmt(s, ST_MATCH_HEAD))) {
 		r = -EIO;
 		goto done;
@@ -541,6 +543,50 @@ done:
 	return r;
 }
 
+int
+store_langs_load(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_LANGS_GET);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	/* English always: Latin-script words of an unknown language */
+	if (rc == SQLITE_ROW)
+		tok_set_query_mask(s->tok, (uint32_t)sqlite3_column_int64(st, 0)
+					   | 1u);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int
+store_langs_note(struct store *s)
+{
+	uint32_t seen = tok_langs_seen(s->tok), have = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!seen)
+		return 0;
+	if (!(st = store_stmt(s, ST_LANGS_GET)))
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		have = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc);
+	if (!(seen & ~have))
+		return 0;
+	if (!(st = store_stmt(s, ST_LANGS_ADD)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(seen | have));
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
 /* The language query words are stemmed in, until the search ends. */
 static int
 set_lang(struct store *s, const char *lang)
@@ -549,7 +595,7 @@ set_lang(struct store *s, const char *lang)
 		return store_failf(s, -EINVAL, "unknown language \"%s\" (known: "
 				   "%s)", lang, tok_langs());
 	tok_set_query_lang(s->tok, lang);
-	return 0;
+	return store_langs_load(s);
 }
 
 int

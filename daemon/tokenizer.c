@@ -208,7 +208,9 @@ strip16(UChar *u, int32_t n, int32_t ucap, UChar *tmp, int32_t cap)
 #define B_CAP 4096
 
 struct tok_conn {
-	int qlang; /* langs index, -1: every language of the script */
+	int qlang;      /* langs index, -1: every language of the script */
+	uint32_t qmask; /* languages query words may be stemmed in */
+	uint32_t seen;  /* languages indexed through this connection */
 };
 
 /* Recent stems: words repeat (Zipf), and a Snowball stem costs more than
@@ -368,20 +370,35 @@ emit_word(struct run *r, const char *s, int n, int a, int b, enum script sc)
 	if (!(r->flags & FTS5_TOKENIZE_QUERY)) {
 		li = r->lang >= 0 && langs[r->lang].sc == sc ? r->lang
 							     : script_default(sc);
+		if (li >= 0 && t->conn)
+			t->conn->seen |= 1u << li;
 		if ((m = stem_cached(t, fl, li, t->g)) <= 0)
 			return SQLITE_OK;
 		return r->cb(r->ctx, 0, t->g, m, a, b);
 	}
-	/* A query word: its stem in every language it may be in, each once,
-	 * as synonyms of one another; unstemmed only in a script the index
-	 * does not stem (its words of a stemmed script are all stems). */
+	/* A prefix ("deterr*") is looked up as typed, folded: the user
+	 * gave the part of the word that matters. */
+	if (r->flags & FTS5_TOKENIZE_PREFIX) {
+		if ((m = stem_cached(t, fl, -1, t->g)) <= 0)
+			return SQLITE_OK;
+		return r->cb(r->ctx, 0, t->g, m, a, b);
+	}
+	/* A query word: its stem in every language it may be in that the
+	 * archive holds, each once, as synonyms of one another; unstemmed
+	 * only in a script the index does not stem (its words of a stemmed
+	 * script are all stems). */
 	for (li = script_default(sc) < 0 ? -1 : 0; li < NLANG; li++) {
 		if (li >= 0) {
 			if (langs[li].sc != sc)
 				continue;
 			if (t->conn && t->conn->qlang >= 0 &&
-			    langs[t->conn->qlang].sc == sc && li != t->conn->qlang)
+			    langs[t->conn->qlang].sc == sc) {
+				if (li != t->conn->qlang)
+					continue;
+			} else if (t->conn && !(t->conn->qmask & (1u << li)) &&
+				   li != script_default(sc)) {
 				continue;
+			}
 		}
 		if ((m = stem_cached(t, fl, li, t->g)) <= 0)
 			continue;
@@ -743,6 +760,26 @@ tok_set_query_lang(struct tok_conn *c, const char *lang)
 		c->qlang = lang_index(lang);
 }
 
+uint32_t
+tok_langs_seen(const struct tok_conn *c)
+{
+	return c ? c->seen : 0;
+}
+
+void
+tok_set_query_mask(struct tok_conn *c, uint32_t mask)
+{
+	if (c)
+		c->qmask = mask;
+}
+
+static void
+sql_langs_seen(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc, (void)argv;
+	sqlite3_result_int64(ctx, tok_langs_seen(sqlite3_user_data(ctx)));
+}
+
 int
 tok_register(sqlite3 *db, struct tok_conn **out)
 {
@@ -765,6 +802,7 @@ tok_register(sqlite3 *db, struct tok_conn **out)
 	if (!(c = calloc(1, sizeof(*c))))
 		return -ENOMEM;
 	c->qlang = -1;
+	c->qmask = ~0u;
 	rc = api->xCreateTokenizer(api, "bw", c, &bw, free);
 	if (rc != SQLITE_OK) {
 		free(c);
@@ -773,6 +811,10 @@ tok_register(sqlite3 *db, struct tok_conn **out)
 	rc = sqlite3_create_function(db, "bw_fold", 1, SQLITE_UTF8 |
 				     SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				     NULL, sql_fold, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "bw_langs_seen", 0,
+					     SQLITE_UTF8, c, sql_langs_seen,
+					     NULL, NULL);
 	if (rc != SQLITE_OK)
 		return rc == SQLITE_NOMEM ? -ENOMEM : -EIO;
 	if (out)

@@ -19,6 +19,7 @@
 #define BW_TOKENIZER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -37,6 +38,14 @@ int sqlite3_bwtok_init(sqlite3 *db, char **err, const void *api);
  * connection: an ISO 639-1 code from tok_lang_known, or NULL for every
  * language of the word's script. */
 void tok_set_query_lang(struct tok_conn *c, const char *lang);
+
+/* The languages (a bit per tok_langs code, in order) that text indexed
+ * through this connection was stemmed in; SQL: bw_langs_seen(). */
+uint32_t tok_langs_seen(const struct tok_conn *c);
+/* Query words are stemmed only in the languages of mask (and in their
+ * script's default, English for Latin): those the archive holds, so
+ * that a query does not look up stems that cannot be there. ~0: all. */
+void tok_set_query_mask(struct tok_conn *c, uint32_t mask);
 
 /* 1 when lang ("fr", "de"...) has a stemmer here, else 0. */
 int tok_lang_known(const char *lang);

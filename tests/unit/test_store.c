@@ -401,6 +401,7 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 	assert_int_equal(tok_register(db, NULL), 0);
 	assert_int_equal(sqlite3_exec(db,
 		"ALTER TABLE items DROP COLUMN fingerprint;"
+		"DROP TABLE fts_langs;"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
