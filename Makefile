@@ -144,6 +144,7 @@ DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libuv1-dev libsqlite3-dev libjansson-dev \
             libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
             libicu-dev libstemmer-dev libpoppler-glib-dev python3-cairo \
+            fonts-dejavu-core \
             libclang-rt-14-dev systemd
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \
