@@ -30,7 +30,10 @@ PKG_CONFIG ?= pkg-config
 # name:debian-package pairs, so a missing library is named in one line.
 LIBS_PC    := libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev \
               libuv:libuv1-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-              libsystemd:libsystemd-dev
+              libsystemd:libsystemd-dev \
+              icu-uc:libicu-dev poppler-glib:libpoppler-glib-dev
+# libraries without a .pc file: -l name and Debian package
+LIBS_NOPC  := stemmer:libstemmer-dev
 TEST_PC    := cmocka:libcmocka-dev
 
 pc_names    = $(foreach p,$(1),$(firstword $(subst :, ,$(p))))
@@ -49,7 +52,8 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS  = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
               -DBW_SYSCONFDIR='"$(SYSCONFDIR)"' -iquote include \
               $(shell $(PKG_CONFIG) --cflags $(call pc_names,$(LIBS_PC))) -MMD -MP
-ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) -lm $(LDLIBS)
+ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) \
+              $(foreach p,$(LIBS_NOPC),-l$(firstword $(subst :, ,$(p)))) -lm $(LDLIBS)
 
 # Every daemon/*.c except the two programs' mains goes into one archive that
 # both programs and every test link against.
@@ -66,7 +70,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
         install uninstall clean fuzz bench bench-deps torture conformance score \
         deb deb-deps check-systemd
 
-all: $(B)/briefwatchd $(B)/briefwatch
+all: $(B)/briefwatchd $(B)/briefwatch $(B)/bwtok.so
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,6 +85,13 @@ $(B)/briefwatchd: $(B)/daemon/main.o $(LIB)
 
 $(B)/briefwatch: $(B)/daemon/cli.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# The search tokenizer as an SQLite extension, for tools that read the
+# database (sqlite3 shell: .load build/bwtok; docs/store.md).
+$(B)/bwtok.so: daemon/tokenizer.c include/tokenizer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) $(CPPFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< \
+	  $(shell $(PKG_CONFIG) --libs icu-uc sqlite3) -lstemmer
 
 # ---- tests ---------------------------------------------------------------
 
@@ -137,12 +148,15 @@ score: all
 	  printf '%s: ' $$set; \
 	  python3 ../shared/samples/score.py --cmd '$(CURDIR)/$(B)/briefwatch parse transcript {file} --url {url}' $$set | tail -n 1; \
 	done
+	@/usr/bin/python3 tests/fixtures/pdf/mkset.py ../shared/samples/transcripts $(B)/score-pdf && printf 'PDF (from ../shared/samples/transcripts): ' && python3 ../shared/samples/score.py --cmd '$(CURDIR)/$(B)/briefwatch parse transcript {file} --url {url}' $(B)/score-pdf | tail -n 1
 
 # ---- packaging ---------------------------------------------------------------
 
 DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libuv1-dev libsqlite3-dev libjansson-dev \
             libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
+            libicu-dev libstemmer-dev libpoppler-glib-dev python3-cairo \
+            fonts-dejavu-core \
             libclang-rt-14-dev systemd
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \

@@ -635,6 +635,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		{"since", required_argument, NULL, 'S'},
 		{"until", required_argument, NULL, 'U'},
 		{"limit", required_argument, NULL, 'n'},
+		{"lang", required_argument, NULL, 'L'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -647,6 +648,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': q.speaker = optarg; break;
+		case 'L': q.lang = optarg; break;
 		case 'f': q.feed = optarg; break;
 		case 'k':
 			if ((r = arg_kind("search", optarg)))
@@ -2223,7 +2225,7 @@ struct command {
 static const struct command commands[] = {
 	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]",
 	 "print briefings as the daemon announces them", CMD_CONFIG, cmd_tail},
-	{"search", "QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]",
+	{"search", "QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--lang L] [--json]",
 	 "full-text search of the archive", CMD_CONFIG, cmd_search},
 	{"show", "ID [--json] [--width N]", "one briefing in full", CMD_CONFIG,
 	 cmd_show},

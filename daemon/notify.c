@@ -38,6 +38,7 @@
 #include "proto.h"
 #include "store.h"
 #include "store_standing.h"
+#include "tokenizer.h"
 #include "worker.h"
 
 /* Distinct standing queries the daemon holds at once; a subscription with
@@ -597,8 +598,8 @@ event_matches(struct client *c, struct fanpage *pg, size_t i)
 					json_object_get(sp, "name"));
 
 				for (k = 0; name && !r && k < f->nspeakers; k++)
-					r = strcasestr(name, f->speakers[k])
-					    != NULL;
+					r = tok_fold_contains(name,
+							      f->speakers[k]) > 0;
 			}
 			if (!r)
 				return 0;
@@ -1580,6 +1581,7 @@ do_search(struct client *c, struct proto_req *req)
 	q.since = req->date_since;
 	q.until = req->date_until;
 	q.limit = req->limit;
+	q.lang = req->lang;
 	if (!hs.arr) {
 		send_error(c, "internal", "out of memory", req->id);
 		return;

@@ -82,6 +82,7 @@ proto_req_clear(struct proto_req *req)
 	free(req->kind);
 	free(req->date_since);
 	free(req->date_until);
+	free(req->lang);
 	free(req->poll_feed);
 	free(req->feed_url);
 	free(req->feed_profile);
@@ -216,6 +217,7 @@ decode_search(struct dec *d, struct proto_req *req)
 	get_string(d, "kind", PROTO_MAX_NAME, &req->kind, why);
 	get_string(d, "since", PROTO_MAX_NAME, &req->date_since, why);
 	get_string(d, "until", PROTO_MAX_NAME, &req->date_until, why);
+	get_string(d, "lang", PROTO_MAX_NAME, &req->lang, why);
 	if (!d->err && req->kind && briefing_kind_parse(req->kind) < 0)
 		fail(d, -EINVAL, "bad_request", "unknown \"kind\"");
 	if (!d->err && req->date_since && qdate_check(req->date_since) < 0)

@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "store_impl.h"
+#include "tokenizer.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define JOURNAL_SIZE_LIMIT (64 * 1024 * 1024)
@@ -168,10 +169,31 @@ static const char *const v3[] = {
 	NULL,
 };
 
+/* v4: both indexes on the "bw" tokenizer (tokenizer.h: words in every
+ * script, full case folding, stems by language), rebuilt from their
+ * content. The triggers name the tables, not the tokenizer: they stay. */
+static const char *const v4[] = {
+	"DROP TABLE turns_fts;"
+	"DROP TABLE heads_fts;"
+	"CREATE VIRTUAL TABLE turns_fts USING fts5(speaker, title, text,"
+	" content='turns_src', content_rowid='id', tokenize='bw');"
+	"CREATE VIRTUAL TABLE heads_fts USING fts5(speaker, title, text,"
+	" content='heads_src', content_rowid='id', tokenize='bw');",
+	"INSERT INTO turns_fts(turns_fts) VALUES('rebuild');"
+	"INSERT INTO heads_fts(heads_fts) VALUES('rebuild');",
+	/* the languages the indexes hold stems of (a bit per tok_langs
+	 * code): a query looks up only those stems */
+	"CREATE TABLE fts_langs (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" mask INTEGER NOT NULL);"
+	"INSERT INTO fts_langs VALUES (1, bw_langs_seen());",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
 	v3, /* 2 → 3 */
+	v4, /* 3 → 4 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -264,6 +286,8 @@ static const char *const stmt_sql[ST__MAX] = {
 	"SELECT 1 FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 	" WHERE turns_fts MATCH ?1 AND turns_fts.rowid BETWEEN ?2 AND ?3"
 	" AND t.briefing_id = ?4 LIMIT 1",
+	[ST_LANGS_GET] = "SELECT mask FROM fts_langs WHERE id = 1",
+	[ST_LANGS_ADD] = "UPDATE fts_langs SET mask = mask | ?1 WHERE id = 1",
 	[ST_MATCH_HEAD] =
 	"SELECT 1 FROM heads_fts WHERE heads_fts MATCH ?1 AND rowid = ?2",
 	[ST_DESC_BRIEF] =
@@ -555,6 +579,10 @@ store_open(const char *path, int flags, struct store **out, char **err)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	if ((r = tok_register(s->db, &s->tok)) < 0) {
+		r = store_failf(s, r, "cannot set up the full-text tokenizer");
+		goto fail;
+	}
 	if ((r = configure(s)) < 0 ||
 	    (r = pragma_int(s, "PRAGMA user_version", &ver)) < 0)
 		goto fail;

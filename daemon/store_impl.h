@@ -43,6 +43,8 @@ enum store_st {
 	ST_DESC_BRIEF,
 	ST_SNIP_TURNS,
 	ST_SNIP_HEADS,
+	ST_LANGS_GET,
+	ST_LANGS_ADD,
 	ST__MAX
 };
 
@@ -55,7 +57,14 @@ struct store {
 			   * transaction; 0: look it up */
 	char err[512];
 	sqlite3_stmt *st[ST__MAX];
+	struct tok_conn *tok; /* the "bw" tokenizer's state (tokenizer.h) */
 };
+
+/* Record in fts_langs the languages this connection has indexed text in
+ * (tokenizer.h), inside the caller's write transaction. 0 or error. */
+int store_langs_note(struct store *s);
+/* Stem query words only in the languages the archive holds. */
+int store_langs_load(struct store *s);
 
 /* The cached statement id, reset and unbound; NULL on error (message in
  * s->err). */

@@ -726,7 +726,12 @@ store_put_record(struct store *s, const char *feed, const char *item_id,
 	p.r = rec;
 	if ((r = store_write_begin(s)) < 0)
 		goto done;
-	r = store_write_end(s, put(&p, seq));
+	if ((r = put(&p, seq)) >= 0) {
+		int k = store_langs_note(s);
+
+		r = k < 0 ? k : r;
+	}
+	r = store_write_end(s, r);
 	if (r >= 0 && p.id)
 		b->id = p.id;
 	if (r < 0) {

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "store_impl.h"
+#include "tokenizer.h"
 
 /* ---- query text ------------------------------------------------------------ */
 
@@ -145,6 +146,8 @@ store_briefing_matches(struct store *s, int64_t id, const char *query)
 		r = store_failf(s, -EINVAL, "bad search query: empty");
 		goto done;
 	}
+	if ((r = store_langs_load(s)) < 0)
+		goto done;
 	if (!(st = store_stmt(s, ST_MATCH_HEAD))) {
 		r = -EIO;
 		goto done;
@@ -479,39 +482,31 @@ done:
 #define SPEAKERS_MAX 64
 
 /* The speaker filter as an FTS5 expression: the speakers whose canonical
- * name contains name (ASCII case folded), as phrases on the speaker
- * column: 'speaker:("Jens Stoltenberg" OR ...)'. An FTS5 intersection is
- * far cheaper than checking every match's speaker row by row. NULL name
- * gives NULL; no such speaker gives "" (nothing can match); -EINVAL when
- * more than SPEAKERS_MAX people match (message set). */
+ * name contains name (both folded as tok_fold does: case, diacritics), as
+ * phrases on the speaker column: 'speaker:("Jens Stoltenberg" OR ...)'.
+ * An FTS5 intersection is far cheaper than checking every match's
+ * speaker row by row. NULL name gives NULL; no such speaker gives ""
+ * (nothing can match); -EINVAL when more than SPEAKERS_MAX people match
+ * (message set). */
 static int
 speaker_query(struct store *s, const char *name, char **out)
 {
 	static const char sql[] =
-		"SELECT name FROM speakers WHERE name LIKE ?1 ESCAPE '\\'"
+		"SELECT name FROM speakers WHERE instr(bw_fold(name), ?1) > 0"
 		" ORDER BY name LIMIT ?2";
-	struct buf pat = BUF_INIT, b = BUF_INIT;
+	struct buf b = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	const char *p;
+	char *folded = NULL;
 	int rc, r = 0, n = 0;
 
 	*out = NULL;
 	if (!name)
 		return 0;
-	r = buf_putc(&pat, '%');
-	for (p = name; r == 0 && *p; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			r = buf_putc(&pat, '\\');
-		if (r == 0)
-			r = buf_putc(&pat, *p);
-	}
-	if (r == 0)
-		r = buf_putc(&pat, '%');
-	if (r < 0)
+	if (!(folded = tok_fold(name)))
 		goto nomem;
 	if ((r = prepare(s, sql, &st)) < 0)
 		goto done;
-	store_bind_str(st, 1, buf_str(&pat));
+	store_bind_str(st, 1, folded);
 	sqlite3_bind_int(st, 2, SPEAKERS_MAX + 1);
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 0);
@@ -543,9 +538,64 @@ nomem:
 	r = store_failf(s, -ENOMEM, "out of memory");
 done:
 	sqlite3_finalize(st);
-	buf_free(&pat);
+	free(folded);
 	buf_free(&b);
 	return r;
+}
+
+int
+store_langs_load(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_LANGS_GET);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	/* English always: Latin-script words of an unknown language */
+	if (rc == SQLITE_ROW)
+		tok_set_query_mask(s->tok, (uint32_t)sqlite3_column_int64(st, 0)
+					   | 1u);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+int
+store_langs_note(struct store *s)
+{
+	uint32_t seen = tok_langs_seen(s->tok), have = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!seen)
+		return 0;
+	if (!(st = store_stmt(s, ST_LANGS_GET)))
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		have = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc);
+	if (!(seen & ~have))
+		return 0;
+	if (!(st = store_stmt(s, ST_LANGS_ADD)))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(seen | have));
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+}
+
+/* The language query words are stemmed in, until the search ends. */
+static int
+set_lang(struct store *s, const char *lang)
+{
+	if (lang && !tok_lang_known(lang))
+		return store_failf(s, -EINVAL, "unknown language \"%s\" (known: "
+				   "%s)", lang, tok_langs());
+	tok_set_query_lang(s->tok, lang);
+	return store_langs_load(s);
 }
 
 int
@@ -560,8 +610,10 @@ store_search(struct store *s, const struct store_query *q,
 
 	if (limit > 10000)
 		limit = 10000;
-	if ((r = speaker_query(s, q->speaker, &spk)) < 0)
+	if ((r = set_lang(s, q->lang)) < 0)
 		return r;
+	if ((r = speaker_query(s, q->speaker, &spk)) < 0)
+		goto done;
 	if (spk && !*spk) /* nobody by that name */
 		goto done;
 	if (q->query) {
@@ -636,6 +688,7 @@ done:
 	free(v);
 	free(fq);
 	free(spk);
+	tok_set_query_lang(s->tok, NULL);
 	return r;
 }
 
@@ -705,7 +758,8 @@ store_foreach_briefing(struct store *s, const struct store_query *filter,
 	size_t n = 0, i, total = 0;
 	int rc, r;
 
-	if ((r = speaker_query(s, q->speaker, &spk)) < 0 || (spk && !*spk))
+	if ((r = set_lang(s, q->lang)) < 0 ||
+	    (r = speaker_query(s, q->speaker, &spk)) < 0 || (spk && !*spk))
 		goto done;
 	if (q->query && !(fq = store_fts_query(q->query))) {
 		r = store_failf(s, -ENOMEM, "out of memory");
@@ -763,5 +817,6 @@ done:
 	buf_free(&sql);
 	free(fq);
 	free(spk);
+	tok_set_query_lang(s->tok, NULL);
 	return r;
 }

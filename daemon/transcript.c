@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "date.h"
 #include "lang.h"
+#include "pdf.h"
 #include "profiles.h"
 #include "transcript_int.h"
 #include "utf8.h"
@@ -1946,6 +1947,8 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 	max = o->max_bytes ? o->max_bytes : TX_MAX_DEFAULT;
 	if (len > max)
 		return set_err(err, -EFBIG, "page larger than the size limit");
+	if (pdf_sniff(html, len)) /* its text as HTML, then the same rules */
+		return pdf_transcript(html, len, o, out, err);
 	if (!sniff_html(html, len))
 		return set_err(err, -EINVAL, "not an HTML document");
 	memset(&c, 0, sizeof(c));

@@ -50,6 +50,7 @@ struct proto_req {
 	char *query;         /* FTS5 standing search, or NULL */
 	/* search */
 	char *speaker, *feed, *kind, *date_since, *date_until;
+	char *lang;          /* stem the query in this language, or NULL */
 	size_t limit;
 	/* get */
 	int64_t get_id;

@@ -215,13 +215,17 @@ int store_briefing_matches(struct store *s, int64_t id, const char *query);
 
 struct store_query {
 	const char *query;   /* FTS5 syntax; NULL: everything */
-	const char *speaker; /* substring of the canonical name (ASCII case
-			      * folded), or NULL; at most 64 people may
-			      * match (-EINVAL) */
+	const char *speaker; /* substring of the canonical name (case and
+			      * diacritics folded as tok_fold does), or
+			      * NULL; at most 64 people may match (-EINVAL) */
 	const char *feed;
 	const char *kind;
 	const char *since, *until; /* ISO dates on published, or NULL */
 	size_t limit;        /* 0: 20 */
+	const char *lang;    /* stem query words in this language only
+			      * (tok_lang_known), or NULL: in every
+			      * language of their script; -EINVAL when
+			      * unknown */
 };
 
 struct store_hit {

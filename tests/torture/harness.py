@@ -290,12 +290,17 @@ def check_database(db, expected_urls, fts_tables=("turns_fts", "heads_fts")):
         ic = [r[0] for r in c.execute("PRAGMA integrity_check")]
         if ic != ["ok"]:
             raise Failure("integrity_check: %s" % ic[:10])
+        # The FTS tables use briefwatch's tokenizer: the sqlite3 shell
+        # loads it (build/bwtok.so; not every Python can load extensions).
+        ext = os.path.join(os.environ.get("B", "build"), "bwtok")
         for t in fts_tables:
-            try:
-                c.execute("INSERT INTO %s(%s) VALUES('integrity-check')" % (t, t))
-            except sqlite3.DatabaseError as e:
-                raise Failure("FTS integrity-check of %s: %s" % (t, e))
-        c.commit()
+            r = subprocess.run(
+                ["sqlite3", "-bail", db, ".load " + ext,
+                 "INSERT INTO %s(%s) VALUES('integrity-check')" % (t, t)],
+                capture_output=True, text=True, timeout=300)
+            if r.returncode != 0 or r.stderr.strip():
+                raise Failure("FTS integrity-check of %s: %s" % (
+                    t, (r.stderr or r.stdout).strip()))
         n, nd = c.execute("SELECT count(*), count(DISTINCT url) FROM briefings").fetchone()
         urls = {r[0] for r in c.execute("SELECT url FROM briefings")}
         if n != len(expected_urls) or nd != n:

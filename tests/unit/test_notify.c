@@ -683,6 +683,16 @@ test_filters_select_by_feed_speaker_kind_and_query(void **s)
 	assert_int_equal(seqs[0], 1);
 	assert_int_equal(seqs[1], 4);
 
+	/* case and diacritics folded in every script (tokenizer.h) */
+	n = sub_and_collect(&fx, "{\"op\":\"subscribe\",\"since\":0,"
+			    "\"speakers\":[\"stephane\"]}\n", seqs, 32);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], 2);
+	n = sub_and_collect(&fx, "{\"op\":\"subscribe\",\"since\":0,"
+			    "\"speakers\":[\"STÉPHANE DUJ\"]}\n", seqs, 32);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], 2);
+
 	n = sub_and_collect(&fx, "{\"op\":\"subscribe\",\"since\":0,"
 			    "\"kinds\":[\"release\",\"speech\"]}\n", seqs, 32);
 	assert_int_equal(n, 2);
