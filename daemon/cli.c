@@ -836,8 +836,9 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		json_decref(j);
 	} else {
 		print_briefing_text(b, width);
-		/* its page and revisions (issue #19) */
-		if (history_print(s, b->id, width, stdout) < 0)
+		/* its page and revisions (issue #19), where the archive is
+		 * readable (not through the daemon's get) */
+		if (s && history_print(s, b->id, width, stdout) < 0)
 			fprintf(stderr, "briefwatch: show: %s\n",
 				store_errmsg(s));
 	}

@@ -917,6 +917,25 @@ start_pipeline(struct daemon *d, char **err)
 	return start_ingest(d);
 }
 
+/* The database's lock, or why not: a missing or unwritable directory, or
+ * a directory given as the database, is said as store_open would say it
+ * (dbpath.h), rather than as a failure to create the lock file. */
+static int
+take_lock(struct daemon *d, char **err)
+{
+	int r = dblock_take(d->cfg->database, &d->lock_fd, err);
+
+	if (r < 0 && r != -EBUSY && r != -EAGAIN && r != -EWOULDBLOCK) {
+		char *why = dbpath_explain(d->cfg->database, 0, *err);
+
+		if (why) {
+			free(*err);
+			*err = why;
+		}
+	}
+	return r;
+}
+
 /* Start phase 2a: one daemon per database, and the socket not live,
  * checked before anything is created. *listen_fd: the socket systemd
  * passed, or -1. */
@@ -927,7 +946,7 @@ start_exclusive(struct daemon *d, int *listen_fd, char **err)
 
 	*listen_fd = -1;
 	if (d->opts.once)
-		return dblock_take(d->cfg->database, &d->lock_fd, err);
+		return take_lock(d, err);
 	*listen_fd = service_listen_fd("sub");
 	if (*listen_fd < -1) {
 		buf_printf(&msg, "socket activation: %s",
@@ -941,7 +960,7 @@ start_exclusive(struct daemon *d, int *listen_fd, char **err)
 		*err = buf_detach(&msg);
 		return -EADDRINUSE;
 	}
-	return dblock_take(d->cfg->database, &d->lock_fd, err);
+	return take_lock(d, err);
 }
 
 /* Start phase 3: the subscriber socket (not with --once). */

@@ -154,7 +154,8 @@ ok "export and list into a pipe closed early exit 0, quietly"
 # C0/C1 controls, --json keeps the title as published.
 cp "$TMP/bw.db" "$TMP/bidi.db"
 RLO=$(printf '\342\200\256') LRI=$(printf '\342\201\246')
-sqlite3 "$TMP/bidi.db" "UPDATE briefings SET title = 'Briefing ${RLO}txt.exe ${LRI}end' WHERE id = $PC;
+# the FTS triggers use briefwatch's tokenizer: the shell loads it
+sqlite3 -cmd ".load $B/bwtok" "$TMP/bidi.db" "UPDATE briefings SET title = 'Briefing ${RLO}txt.exe ${LRI}end' WHERE id = $PC;
 	UPDATE revisions SET record = json_set(record, '\$.title', 'Briefing ${RLO}txt.exe ${LRI}end') WHERE briefing_id = $PC"
 for cmd in "show $PC" "list" "search Briefing" "export"; do
 	# shellcheck disable=SC2086
@@ -168,7 +169,7 @@ for cmd in "show $PC" "list" "search Briefing" "export"; do
 done
 ok "show, list and search drop bidi controls from titles; export keeps them"
 # A statement nobody is credited with reads "(unattributed):", not "?:".
-sqlite3 "$TMP/bidi.db" "UPDATE revisions SET record = json_set(json_set(json_set(record,
+sqlite3 -cmd ".load $B/bwtok" "$TMP/bidi.db" "UPDATE revisions SET record = json_set(json_set(json_set(record,
 	'\$.turns[0].speaker', NULL), '\$.turns[0].label', NULL), '\$.turns[0].type', 'statement')
 	WHERE briefing_id = $PC"
 "$B/briefwatch" --config "$TMP/bw.conf" --db "$TMP/bidi.db" show "$PC" > "$TMP/bidi.out" || fail "show failed"

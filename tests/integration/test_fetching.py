@@ -382,7 +382,7 @@ def phase_many():
         "pagefail": "/feeds/pagefail.xml",
     }
     feeds = "".join("[feed %s]\nurl = %s%s\n" % (n, BASE, p)
-                    for n, p in paths.items())
+                    for n, p in paths.items() if n != "pagefail")
     # max_per_host: curl counts connections per host:port, and every
     # fixture feed here is on the one server at 127.0.0.1:PORT. With the
     # default of 2, /_bad/hang and /_bad/drip would hold both slots and the
@@ -404,8 +404,9 @@ fetch_pages = no
 url = %s/feeds/good.xml
 interval = 2s
 %s[feed pagefail]
+url = %s/feeds/pagefail.xml
 fetch_pages = yes
-""" % (BASE, feeds)
+""" % (BASE, feeds, BASE)
     d = Daemon("many", conf)
     paths["good"] = "/feeds/good.xml"
 
