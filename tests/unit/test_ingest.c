@@ -864,33 +864,39 @@ test_recheck_honours_retry_after(void **state)
 	store_page_clear(&pg);
 }
 
-/* Re-checks fill spare capacity: a feed poll that falls due while 1,000
- * of them are queued completes while most are still waiting. */
+/* Re-checks fill spare capacity: with 1,000 of them queued and the one
+ * running stuck on a server that never answers, a feed poll that falls
+ * due meanwhile completes; the re-checks still wait (one at a time, so
+ * they hold one of the host's connections at most). */
 static void
 test_rechecks_do_not_delay_a_poll(void **state)
 {
 	struct fx *fx = *state;
 	struct store_page pg;
 	struct ingest_stats st;
+	char url[160];
+	char *orig;
 	int k;
 
 	store_one(fx, "q", &pg);
+	orig = pg.url;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_bad/hang", server_port);
+	pg.url = url;
 	for (k = 0; k < 1000; k++)
 		assert_int_equal(ingest_recheck(fx->in, &fx->feed, &pg), 0);
+	pg.url = orig;
 	put_page("r0.html", "Another briefing.");
 	put_feed("feed2.xml", 1, "r");
 	assert_int_equal(ingest_poll(fx->in, &fx->feed2), 0);
 	run_until_polls(fx, 2);
 	assert_string_equal(fx->last.msg, "ok, 1 new of 1 items");
-	/* the poll did not wait for the re-checks */
 	ingest_stats(fx->in, &st);
-	assert_true(st.rechecks < 1000);
-	run_until_rechecked(fx);
-	ingest_stats(fx->in, &st);
-	assert_int_equal(st.rechecks, 1000);
-	assert_int_equal(st.rechecks_304, 1000);
-	assert_int_equal(stored_events(fx), 2);
+	assert_int_equal(st.rechecks, 0);
+	assert_int_equal(ingest_rechecks(fx->in), 1000);
+	assert_int_equal(stored_briefings(fx), 2);
 	store_page_clear(&pg);
+	/* teardown closes the ingest: the stuck re-check is cancelled, the
+	 * queued ones are freed */
 }
 
 /* ---- group setup: the fixture server ---------------------------------- */
