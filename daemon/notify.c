@@ -891,6 +891,8 @@ match_post(struct notify *n, struct fanpage *pg, struct client *c)
 	unsigned char *hit;
 	int64_t *ids;
 
+	if (pg->n == 0)
+		return 0;
 	if (c) {
 		if (page_add_query(pg, c->sub.query) < 0)
 			goto oom;

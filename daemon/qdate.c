@@ -57,11 +57,12 @@ time_ok(const char *s)
 	if (*s == 'Z')
 		return s[1] == '\0';
 	if (*s == '+' || *s == '-') {
-		int oh = digits(s + 1, 2), om = s[3] == ':' ? digits(s + 4, 2)
-							  : -1;
+		int oh = digits(s + 1, 2), om;
 
-		return oh >= 0 && oh <= 23 && om >= 0 && om <= 59 &&
-		       s[6] == '\0';
+		if (oh < 0 || oh > 23 || s[3] != ':')
+			return 0;
+		om = digits(s + 4, 2);
+		return om >= 0 && om <= 59 && s[6] == '\0';
 	}
 	return *s == '\0';
 }
