@@ -6,7 +6,9 @@
  */
 #include "lang.h"
 
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct lang_table {
@@ -508,18 +510,165 @@ in_words(const char *const *v, const char *key)
 	return 0;
 }
 
-/* A word of v followed by at most two two-byte letters (a case ending). */
-static int
-in_stem(const char *const *v, const char *key)
-{
-	size_t n = strlen(key), m;
+/* ---- the index -------------------------------------------------------------
+ * Every word of every table, per kind, sorted once (pthread_once) for a
+ * binary search; the tables stay the only source. Read-only after it is
+ * built, so the lookups stay pure and thread-safe. Should a table outgrow
+ * IDX_MAX, that kind falls back to scanning the tables. */
 
-	for (; *v; v++) {
-		m = strlen(*v);
-		if (m >= 6 && n > m && n <= m + 4 && !memcmp(*v, key, m))
-			return 1;
+enum { K_MONTH = LANG_CAT_N, K_WEEKDAY, K_FILLER, K_BOILER, K_N };
+
+#define IDX_MAX 1024
+
+struct lent {
+	const char *w;
+	unsigned mask;   /* languages holding the word */
+	int value;       /* K_MONTH: 1-12 */
+};
+
+struct lidx {
+	struct lent v[IDX_MAX];
+	size_t n;
+	int ok;
+};
+
+static struct lidx idx[K_N];
+static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
+
+static int
+lent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lent *)a)->w, ((const struct lent *)b)->w);
+}
+
+static void
+idx_put(int k, const char *const *v, unsigned bit, int value)
+{
+	struct lidx *x = &idx[k];
+
+	for (; v && *v; v++) {
+		if (x->n == IDX_MAX) {
+			x->ok = -1;
+			return;
+		}
+		x->v[x->n].w = *v;
+		x->v[x->n].mask = bit;
+		x->v[x->n].value = value;
+		x->n++;
 	}
-	return 0;
+}
+
+static void
+idx_build(void)
+{
+	size_t i, j, o;
+	int k, m;
+
+	for (i = 0; i < NLANGS; i++) {
+		unsigned bit = 1u << i;
+
+		for (k = 0; k < LANG_CAT_N; k++)
+			idx_put(k, langs[i]->cat[k], bit, 0);
+		for (m = 0; m < 12; m++)
+			idx_put(K_MONTH, langs[i]->months[m], bit, m + 1);
+		idx_put(K_WEEKDAY, langs[i]->weekdays, bit, 0);
+		idx_put(K_FILLER, langs[i]->date_fillers, bit, 0);
+		idx_put(K_BOILER, langs[i]->boilerplate, bit, 0);
+	}
+	for (k = 0; k < K_N; k++) {
+		struct lidx *x = &idx[k];
+
+		if (x->ok < 0)
+			continue;
+		qsort(x->v, x->n, sizeof(x->v[0]), lent_cmp);
+		/* one entry per word, its languages merged ("mar" is a
+		 * month in four tables, the same month) */
+		for (i = 0, o = 0; i < x->n; i = j) {
+			x->v[o] = x->v[i];
+			for (j = i + 1; j < x->n && !strcmp(x->v[j].w, x->v[i].w);
+			     j++)
+				x->v[o].mask |= x->v[j].mask;
+			o++;
+		}
+		x->n = o;
+		x->ok = 1;
+	}
+}
+
+static const struct lent *
+idx_find(int k, const char *key)
+{
+	const struct lidx *x;
+	size_t lo = 0, hi, mid;
+	int c;
+
+	pthread_once(&idx_once, idx_build);
+	x = &idx[k];
+	hi = x->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(key, x->v[mid].w);
+		if (c == 0)
+			return &x->v[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int
+idx_ready(int k)
+{
+	pthread_once(&idx_once, idx_build);
+	return idx[k].ok > 0;
+}
+
+/* Scan the tables: the fallback when an index is not built. */
+static unsigned
+scan_mask(int k, const char *key, int *value)
+{
+	unsigned mask = 0;
+	size_t i;
+	int m;
+
+	for (i = 0; i < NLANGS; i++) {
+		const struct lang_table *t = langs[i];
+
+		if (k < LANG_CAT_N && in_words(t->cat[k], key))
+			mask |= 1u << i;
+		else if (k == K_WEEKDAY && in_words(t->weekdays, key))
+			mask |= 1u << i;
+		else if (k == K_FILLER && in_words(t->date_fillers, key))
+			mask |= 1u << i;
+		else if (k == K_BOILER && in_words(t->boilerplate, key))
+			mask |= 1u << i;
+		else if (k == K_MONTH)
+			for (m = 0; m < 12; m++)
+				if (in_words(t->months[m], key)) {
+					mask |= 1u << i;
+					*value = m + 1;
+				}
+	}
+	return mask;
+}
+
+/* The languages holding key as a word of kind k (and its value). */
+static unsigned
+lookup(int k, const char *key, int *value)
+{
+	const struct lent *e;
+
+	*value = 0;
+	if (!key[0])
+		return 0;
+	if (!idx_ready(k))
+		return scan_mask(k, key, value);
+	if (!(e = idx_find(k, key)))
+		return 0;
+	*value = e->value;
+	return e->mask;
 }
 
 unsigned
@@ -549,22 +698,72 @@ lang_code(unsigned mask)
 	return NULL;
 }
 
+/* A word of v followed by at most two two-byte letters (a case ending). */
+static int
+in_stem(const char *const *v, const char *key)
+{
+	size_t n = strlen(key), m;
+
+	for (; *v; v++) {
+		m = strlen(*v);
+		if (m >= 6 && n > m && n <= m + 4 && !memcmp(*v, key, m))
+			return 1;
+	}
+	return 0;
+}
+
 int
 lang_has(unsigned mask, enum lang_cat cat, const char *key)
 {
 	size_t i;
+	int v;
 
 	if ((unsigned)cat >= LANG_CAT_N || !key[0])
 		return 0;
-	for (i = 0; i < NLANGS; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		if (in_words(langs[i]->cat[cat], key))
-			return 1;
-		if (langs[i]->inflected && cat == LANG_OFFICE &&
+	if (lookup((int)cat, key, &v) & mask)
+		return 1;
+	if (cat != LANG_OFFICE || ((unsigned char)key[0] != 0xD0 &&
+				   (unsigned char)key[0] != 0xD1))
+		return 0;
+	for (i = 0; i < NLANGS; i++)
+		if ((mask & (1u << i)) && langs[i]->inflected &&
 		    in_stem(langs[i]->cat[cat], key))
 			return 1;
+	return 0;
+}
+
+int
+lang_has_part(unsigned mask, enum lang_cat cat, const char *key)
+{
+	size_t i;
+	const char *const *v;
+
+	if ((unsigned)cat >= LANG_CAT_N)
+		return 0;
+	for (i = 0; i < NLANGS; i++) {
+		if (!(mask & (1u << i)) || !(v = langs[i]->cat[cat]))
+			continue;
+		for (; *v; v++)
+			if (strstr(key, *v))
+				return 1;
 	}
+	return 0;
+}
+
+int
+lang_floor_suffix(const char *key)
+{
+	size_t i, n = strlen(key), m;
+	const char *const *v;
+
+	if (n < 4 || (unsigned char)key[0] < 0xE0)
+		return 0; /* the suffixed forms are CJK */
+	for (i = 0; i < NLANGS; i++)
+		for (v = langs[i]->floor_suffix; v && *v; v++) {
+			m = strlen(*v);
+			if (n > m && n <= m + 24 && !strcmp(key + n - m, *v))
+				return 1;
+		}
 	return 0;
 }
 
@@ -594,7 +793,7 @@ lang_has_typo(unsigned mask, enum lang_cat cat, const char *key)
 		if (!(mask & (1u << i)) || !(v = langs[i]->cat[cat]))
 			continue;
 		for (; *v; v++)
-			if (transposed(key, n, *v))
+			if ((*v)[0] == key[0] && transposed(key, n, *v))
 				return 1;
 	}
 	return 0;
@@ -614,82 +813,35 @@ lang_expand(const char *key)
 }
 
 int
-lang_has_part(unsigned mask, enum lang_cat cat, const char *key)
-{
-	size_t i;
-	const char *const *v;
-
-	if ((unsigned)cat >= LANG_CAT_N)
-		return 0;
-	for (i = 0; i < NLANGS; i++) {
-		if (!(mask & (1u << i)) || !(v = langs[i]->cat[cat]))
-			continue;
-		for (; *v; v++)
-			if (strstr(key, *v))
-				return 1;
-	}
-	return 0;
-}
-
-int
-lang_floor_suffix(const char *key)
-{
-	size_t i, n = strlen(key), m;
-	const char *const *v;
-
-	for (i = 0; i < NLANGS; i++)
-		for (v = langs[i]->floor_suffix; v && *v; v++) {
-			m = strlen(*v);
-			if (n > m && n <= m + 24 && !strcmp(key + n - m, *v))
-				return 1;
-		}
-	return 0;
-}
-
-int
 lang_month(const char *key)
 {
-	size_t i;
-	int m;
+	int v;
 
-	for (i = 0; i < NLANGS; i++)
-		for (m = 0; m < 12; m++)
-			if (in_words(langs[i]->months[m], key))
-				return m + 1;
-	return 0;
+	return lookup(K_MONTH, key, &v) ? v : 0;
 }
 
 int
 lang_weekday(const char *key)
 {
-	size_t i;
+	int v;
 
-	for (i = 0; i < NLANGS; i++)
-		if (in_words(langs[i]->weekdays, key))
-			return 1;
-	return 0;
+	return lookup(K_WEEKDAY, key, &v) != 0;
 }
 
 int
 lang_date_filler(const char *key)
 {
-	size_t i;
+	int v;
 
-	for (i = 0; i < NLANGS; i++)
-		if (in_words(langs[i]->date_fillers, key))
-			return 1;
-	return 0;
+	return lookup(K_FILLER, key, &v) != 0;
 }
 
 int
 lang_boilerplate(const char *key)
 {
-	size_t i;
+	int v;
 
-	for (i = 0; i < NLANGS; i++)
-		if (in_words(langs[i]->boilerplate, key))
-			return 1;
-	return 0;
+	return lookup(K_BOILER, key, &v) != 0;
 }
 
 /* ---- Unicode case -------------------------------------------------------- */

@@ -30,6 +30,7 @@
 
 #define TX_MAX_DEFAULT (8u << 20)
 #define TX_FIELD_MAX 4096
+#define TX_LABEL_CACHE 16
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -736,6 +737,17 @@ struct ctx {
 	struct buf body; /* the opening of the body text */
 	size_t first_label; /* the block of the first label, or w->n */
 	unsigned lang;      /* lang_bit()s of the page's language tables */
+	struct {
+		char text[96];
+		struct tx_label l;
+	} lc[TX_LABEL_CACHE]; /* labels seen (label_cached) */
+	size_t nlc, lc_next;
+	struct {
+		char text[96];
+		size_t len;
+		const char *name; /* borrowed from pp */
+	} rc[TX_LABEL_CACHE]; /* labels resolved (resolved) */
+	size_t nrc, rc_next;
 	char *principal, *principal_role;
 	struct xturn *t;
 	size_t nt;
@@ -791,6 +803,32 @@ is_date_line(const char *s, size_t n)
 	return n < 48 && date_parse(s, n, &dv) == 0;
 }
 
+/* The speaker a label resolved to before (the same label resolves the
+ * same way: the people it added are there), or NULL. */
+static const char *
+resolved(const struct ctx *c, const char *lb, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrc; i++)
+		if (c->rc[i].len == n && !memcmp(c->rc[i].text, lb, n))
+			return c->rc[i].name;
+	return NULL;
+}
+
+static void
+remember(struct ctx *c, const char *lb, size_t n, const char *name)
+{
+	size_t i;
+
+	if (n >= sizeof(c->rc[0].text) || !name)
+		return;
+	i = c->nrc < TX_LABEL_CACHE ? c->nrc++ : c->rc_next++ % TX_LABEL_CACHE;
+	memcpy(c->rc[i].text, lb, n);
+	c->rc[i].len = n;
+	c->rc[i].name = name;
+}
+
 /* Asker or outlet a floor label states: "Frage (Keller)" asks Keller,
  * "AFP" and "法新社记者" name the outlet. 0 or -ENOMEM. */
 static int
@@ -825,15 +863,58 @@ add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 		if (r == 0)
 			r = label_asker(&c->t[c->nt - 1], lb, l);
 	}
+	else if ((name = resolved(c, lb, l->label_len)))
+		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
 	else if ((r = tx_resolve(&c->pp, lb, l->name_len,
 				 l->role_len ? lb + l->role_off : NULL,
-				 l->role_len, &name, &role)) == 0)
+				 l->role_len, &name, &role)) == 0) {
+		remember(c, lb, l->label_len, name);
 		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
+	}
 	if (r == 0 && l->time_len &&
 	    !(c->t[c->nt - 1].time = strndup(b->text + l->time_off,
 					     l->time_len)))
 		r = -ENOMEM;
 	return r;
+}
+
+/* Labels repeat ("MR. HALVORSEN:" fifty times a page): a paragraph that
+ * starts with a label already accepted, then its colon, is that label
+ * again; only plain "Label: text" paragraphs are remembered. */
+static void
+label_cached(struct ctx *c, const struct blk *b, const char *eq,
+	     struct tx_label *l)
+{
+	size_t i, n;
+
+	for (i = 0; i < c->nlc; i++) {
+		const struct tx_label *k = &c->lc[i].l;
+
+		n = k->label_len;
+		if (b->len > n && !memcmp(b->text, c->lc[i].text, n) &&
+		    (b->text[n] == ':' || b->text[n] == ' ')) {
+			size_t j = n;
+
+			while (j < b->len && b->text[j] == ' ')
+				j++;
+			if (j < b->len && b->text[j] == ':' &&
+			    memchr(b->text, ':', n + 1) == b->text + j) {
+				*l = *k;
+				l->rest = j + 1;
+				while (l->rest < b->len && b->text[l->rest] == ' ')
+					l->rest++;
+				return;
+			}
+		}
+	}
+	tx_label_parse_lang(b->text, b->len, b->lead, eq, c->lang, l);
+	if (l->kind == TXL_NONE || b->lead || l->label_off || l->time_len ||
+	    l->label_len >= sizeof(c->lc[0].text) || l->rest <= l->label_len ||
+	    b->text[l->label_len] == ')' || b->text[l->label_len] == ']')
+		return;
+	i = c->nlc < TX_LABEL_CACHE ? c->nlc++ : c->lc_next++ % TX_LABEL_CACHE;
+	memcpy(c->lc[i].text, b->text, l->label_len);
+	c->lc[i].l = *l;
 }
 
 static int
@@ -851,8 +932,7 @@ build_turns(struct ctx *c, struct walk *w)
 		if (tx_is_skip_line(b->text, b->len))
 			continue;
 		if (!b->heading || b->lead)
-			tx_label_parse_lang(b->text, b->len, b->lead, eq,
-					    c->lang, &l);
+			label_cached(c, b, eq, &l);
 		else
 			l.kind = TXL_NONE;
 		if (l.kind != TXL_NONE) {

@@ -491,7 +491,8 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	if (in_set(key, &floor_labels) || lang_has(LANG_ALL, LANG_FLOOR, key) ||
 	    lang_floor_suffix(key))
 		return 1;
-	if (lang_has_typo(LANG_ALL, LANG_FLOOR, key))
+	if (!memchr(key, ' ', strlen(key)) &&
+	    lang_has_typo(LANG_ALL, LANG_FLOOR, key))
 		return 1;
 	for (p = extra_q; p && *p;) {
 		size_t m = strcspn(p, "|");
@@ -807,24 +808,29 @@ lead_time_code(const char *t, size_t len, size_t *off, size_t *tlen)
 static size_t
 find_colon(const char *t, size_t lim, size_t *w)
 {
-	size_t i;
+	const char *p = t, *e = t + lim, *c, *f;
 
-	for (i = 0; i < lim; i++) {
-		if (t[i] == ':' && i > 0 && i + 1 < lim && t[i - 1] >= '0' &&
-		    t[i - 1] <= '9' && t[i + 1] >= '0' && t[i + 1] <= '9')
-			continue; /* a time code: "(00:14)" */
-		if (t[i] == ':') {
-			*w = 1;
-			return i;
+	for (;;) {
+		c = memchr(p, ':', (size_t)(e - p));
+		/* a full-width colon (EF BC 9A) before it? */
+		for (f = p; (f = memchr(f, 0xEF, (size_t)((c ? c : e) - f)));
+		     f++)
+			if (f + 2 < e && (unsigned char)f[1] == 0xBC &&
+			    (unsigned char)f[2] == 0x9A) {
+				*w = 3;
+				return (size_t)(f - t);
+			}
+		if (!c)
+			return lim;
+		/* a time code: "(00:14)" */
+		if (c > t && c + 1 < e && c[-1] >= '0' && c[-1] <= '9' &&
+		    c[1] >= '0' && c[1] <= '9') {
+			p = c + 1;
+			continue;
 		}
-		if ((unsigned char)t[i] == 0xEF && i + 2 < lim &&
-		    (unsigned char)t[i + 1] == 0xBC &&
-		    (unsigned char)t[i + 2] == 0x9A) {
-			*w = 3;
-			return i;
-		}
+		*w = 1;
+		return (size_t)(c - t);
 	}
-	return lim;
 }
 
 static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
