@@ -673,22 +673,3 @@ pdf_to_html(const char *data, size_t len, char **html, size_t *hlen,
 		return fail(err, -ENOMEM, "out of memory");
 	return 0;
 }
-
-int
-pdf_transcript(const char *data, size_t len, const struct transcript_opts *o,
-	       struct briefing **out, char **err)
-{
-	struct transcript_opts h = *o;
-	char *html = NULL;
-	size_t n;
-	int r;
-
-	*out = NULL;
-	if ((r = pdf_to_html(data, len, &html, &n, err)) < 0)
-		return r;
-	h.charset = "UTF-8";
-	h.max_bytes = n + 1; /* the PDF passed the size limit already */
-	r = transcript_parse(html, n, &h, out, err);
-	free(html);
-	return r;
-}

@@ -2009,6 +2009,25 @@ ctx_free(struct ctx *c)
 	briefing_free(c->b);
 }
 
+/* A PDF page: pdf_to_html, then transcript_parse of that HTML with o. */
+static int
+parse_pdf(const char *data, size_t len, const struct transcript_opts *o,
+	  struct briefing **out, char **err)
+{
+	struct transcript_opts h = *o;
+	char *html = NULL;
+	size_t n;
+	int r;
+
+	if ((r = pdf_to_html(data, len, &html, &n, err)) < 0)
+		return r;
+	h.charset = "UTF-8";
+	h.max_bytes = n + 1; /* the PDF passed the size limit already */
+	r = transcript_parse(html, n, &h, out, err);
+	free(html);
+	return r;
+}
+
 int
 transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 		 struct briefing **out, char **err)
@@ -2028,7 +2047,7 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 	if (len > max)
 		return set_err(err, -EFBIG, "page larger than the size limit");
 	if (pdf_sniff(html, len)) /* its text as HTML, then the same rules */
-		return pdf_transcript(html, len, o, out, err);
+		return parse_pdf(html, len, o, out, err);
 	if (!sniff_html(html, len))
 		return set_err(err, -EINVAL, "not an HTML document");
 	memset(&c, 0, sizeof(c));

@@ -29,10 +29,8 @@ int pdf_sniff(const char *data, size_t len);
 int pdf_to_html(const char *data, size_t len, char **html, size_t *hlen,
 		char **err);
 
-/* pdf_to_html, then transcript_parse of that HTML with o: what
- * transcript_parse does with a PDF page. Same returns. */
-int pdf_transcript(const char *data, size_t len,
-		   const struct transcript_opts *o, struct briefing **out,
-		   char **err);
+/* transcript_parse() sniffs a PDF and runs pdf_to_html's HTML through
+ * its own rules: pdf.c converts and knows nothing of transcripts (so the
+ * two modules do not call each other). */
 
 #endif
