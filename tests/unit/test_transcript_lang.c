@@ -278,10 +278,12 @@ test_names_come_from_labels_with_commas_initials_and_offices(void **state)
 		"<p>В.Путин: Добрый день!</p>"
 		"<p>SECRETARY OF DEFENSE LLOYD J. AUSTIN III: Thanks.</p>"
 		"<p>Julien MARCHAND : Bonsoir.</p>"
+		"<p>SECRETARIO DE SALUD JORGE ALCOCER VARELA: Buenos días.</p>"
 		"</div></body></html>");
 
 	(void)state;
-	assert_int_equal(b->nturns, 5);
+	assert_int_equal(b->nturns, 6);
+	assert_string_equal(b->turns[5].speaker, "Jorge Alcocer Varela");
 	assert_string_equal(b->turns[0].speaker, "Lucía Mendoza Ortiz");
 	assert_string_equal(b->turns[0].label,
 			    "SECRETARIA DE ECONOMÍA, LUCÍA MENDOZA ORTIZ");
