@@ -796,11 +796,15 @@ check_sections(struct parse_state *st, const char *text, size_t len)
 			buf_append(&name, q, (size_t)(r - q));
 		}
 		buf_puts(&name, "\t");
+		/* A NUL reads as a space, as inifile reads it. */
+		for (size_t k = 0; name.data && k < name.len; k++)
+			if (name.data[k] == '\0')
+				name.data[k] = ' ';
 		if (buf_error(&name)) {
 			st->oom = 1;
 		} else if (seen.len && !buf_error(&seen) &&
 			   (hit = strstr(buf_str(&seen), name.data)) &&
-			   hit[-1] == '\n') {
+			   hit > seen.data && hit[-1] == '\n') {
 			st->line = line;
 			name.data[name.len - 1] = '\0';
 			fail(st, "[%s] appears again (first on line %d); each section once",

@@ -177,9 +177,19 @@ test_embedded_nul_and_huge_input_do_not_crash(void **state)
 	char *err = NULL;
 	char *big = malloc(2u << 20);
 
+	/* found by fuzz_config: a section name starting with NUL read
+	 * before the buffer of seen sections */
+	static const char nulsec[] = "[daemon]\nlog_level = debug\n[\0url]\n"
+				     "[\0url]\nurl = x\n";
+
 	(void)state;
 	config_parse(text, sizeof(text) - 1, &c, &err);
 	config_free(c);
+	free(err);
+	c = NULL;
+	err = NULL;
+	assert_int_equal(config_parse(nulsec, sizeof(nulsec) - 1, &c, &err),
+			 -EINVAL);
 	free(err);
 	c = NULL;
 	err = NULL;
