@@ -533,6 +533,25 @@ op_status(void *arg, json_t **out, char **err)
 		return -ENOMEM;
 	json_object_set_new(*out, "started_unix",
 			    json_integer(d->started / 1000));
+	if (d->reload_at) {
+		char at[DATE_ISO_MAX];
+		struct buf lr = BUF_INIT;
+
+		fmt_time(d->reload_at, at);
+		if (d->reload_error)
+			buf_printf(&lr, "failed at %s: %s", at, d->reload_error);
+		else
+			buf_printf(&lr, "ok at %s", at);
+		json_object_set_new(*out, "last_reload",
+				    json_string(buf_str(&lr)));
+		json_object_set_new(*out, "last_reload_unix",
+				    json_integer(d->reload_at / 1000));
+		json_object_set_new(*out, "last_reload_error",
+				    d->reload_error
+					    ? json_string(d->reload_error)
+					    : json_null());
+		buf_free(&lr);
+	}
 	json_object_set_new(*out, "last_ingest_unix",
 			    json_integer(d->last_ingest / 1000));
 	json_object_set_new(*out, "briefings_stored",
@@ -1137,8 +1156,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	return 0;
 }
 
-int
-daemon_reload(struct daemon *d, char **err)
+static int
+reload_apply(struct daemon *d, char **err)
 {
 	struct config *ncfg = NULL;
 	struct profile_set *nprof = NULL;
@@ -1227,6 +1246,21 @@ daemon_reload(struct daemon *d, char **err)
 	log_info("reload: %d feeds added, %d removed, %d changed; %zu in all",
 		 added, removed, changed, ncfg->nfeeds);
 	return 0;
+}
+
+/* A reload, remembered for `status` (last_reload): when, and why it failed
+ * if it did, whether SIGHUP, systemctl reload or the socket asked. */
+int
+daemon_reload(struct daemon *d, char **err)
+{
+	int r = reload_apply(d, err);
+
+	d->reload_at = daemon_now_ms();
+	free(d->reload_error);
+	d->reload_error = NULL;
+	if (r < 0)
+		d->reload_error = strdup(*err ? *err : strerror(-r));
+	return r;
 }
 
 static void
@@ -1318,4 +1352,6 @@ daemon_release(struct daemon *d)
 	d->profiles = NULL;
 	config_free(d->cfg);
 	d->cfg = NULL;
+	free(d->reload_error);
+	d->reload_error = NULL;
 }

@@ -77,6 +77,8 @@ struct daemon {
 	int once_rechecked;       /* --once: the due re-checks were started */
 	char *once_failed;        /* --once: which feeds failed, for the
 				   * last line; the caller frees it */
+	int64_t reload_at;        /* unix ms of the last reload, 0: none */
+	char *reload_error;       /* why it failed; NULL: it worked */
 };
 
 /* Load the config, open the store and the socket, start polling. On

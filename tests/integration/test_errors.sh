@@ -104,3 +104,25 @@ printf '[daemon]\ndatabase = %s/ssh.db\nsocket = %s/ssh.sock\nallow_private = ye
 says "$TMP/err" "the server did not answer in HTTP (another service on that port?)"
 ! grep -q "scheme not allowed" "$TMP/err" || fail "a non-HTTP port is still reported as a scheme"
 ok "a port where another protocol answers is reported as such, not as a scheme"
+
+# issue #22 item 13: the last failed reload is in `status` until a good one.
+conf rl "$TMP/rl.db"
+"$B/briefwatchd" --config "$TMP/rl.conf" --foreground 2>"$TMP/rl.log" &
+PIDS+=($!)
+wait_for 10 test -S "$TMP/rl.sock" || fail "daemon did not start"
+"$B/briefwatch" --socket "$TMP/rl.sock" status --json > "$TMP/st.json"
+! grep -q '"last_reload' "$TMP/st.json" || fail "status shows a reload before any"
+printf 'interval = whenever\n' >> "$TMP/rl.conf"
+"$B/briefwatch" --socket "$TMP/rl.sock" reload 2>"$TMP/err" && fail "a bad file reloaded"
+"$B/briefwatch" --socket "$TMP/rl.sock" status > "$TMP/st.txt"
+says "$TMP/st.txt" "failed at"
+says "$TMP/st.txt" "interval"
+"$B/briefwatch" --socket "$TMP/rl.sock" status --json > "$TMP/st.json"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["last_reload_error"] and "whenever" in j["last_reload_error"], j' "$TMP/st.json" \
+	|| fail "status --json lacks last_reload_error"
+conf rl "$TMP/rl.db"
+"$B/briefwatch" --socket "$TMP/rl.sock" reload >/dev/null || fail "a good file did not reload"
+"$B/briefwatch" --socket "$TMP/rl.sock" status --json > "$TMP/st.json"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["last_reload_error"] is None and j["last_reload"].startswith("ok at"), j' "$TMP/st.json" \
+	|| fail "a good reload did not clear last_reload_error"
+ok "status shows the last failed reload and why, until a good one"
