@@ -23,9 +23,11 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/sockios.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -79,6 +81,8 @@ struct client {
 			       * client_queue) */
 	int stopped;          /* reading is stopped (held or paused) */
 	struct wreq *stuck;   /* the write libuv could not finish at once */
+	int cut;              /* what the kernel has ends mid-line (the
+			       * rest is at the head of the stuck write) */
 	int want_replay;
 	int64_t last_seq, fly_cursor, done_cursor;
 	struct proto_req sub; /* the subscribe request: its filters */
@@ -123,6 +127,7 @@ struct wreq {
 	uv_write_t req;
 	struct client *c;
 	char *data;
+	size_t len;
 };
 
 /* Bytes libuv holds for c that the kernel has not taken yet. */
@@ -273,12 +278,61 @@ on_client_closed(uv_handle_t *h)
 	maybe_done(n);
 }
 
-/* Close now, dropping any output not yet written. */
+/* Every line a client receives is whole (docs/protocol.md), even when
+ * we close on it while the kernel holds half a line and the rest waits in
+ * the stuck write: a client that never reads, closed at the drain
+ * deadline, would read that half and then EOF. So hand the kernel the
+ * rest of that line (and no more; libuv drops the rest of the write with
+ * the handle). The peer is not reading, so the send buffer is full: grow
+ * it for these bytes (the kernel takes a buffer while what it holds is
+ * below SO_SNDBUF, and sets twice the value asked). */
+static void
+client_end_line(struct client *c)
+{
+	struct wreq *w = c->stuck;
+	size_t at, rest;
+	const char *nl;
+	int fd, outq, size;
+	ssize_t r = 0;
+
+	if (!w || uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+		return;
+	at = w->len - unwritten(c);
+	if (at > 0 ? w->data[at - 1] == '\n' : !c->cut)
+		return;
+	nl = memchr(w->data + at, '\n', w->len - at);
+	rest = nl ? (size_t)(nl - w->data) + 1 - at : w->len - at;
+	if (ioctl(fd, SIOCOUTQ, &outq) == 0 && rest < (1u << 28)) {
+		size = (int)(((size_t)outq + 2 * rest + 65536) / 2);
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+			       sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size,
+				   sizeof(size));
+	}
+	while (rest > 0) {
+		r = send(fd, w->data + at, rest, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		at += (size_t)r;
+		rest -= (size_t)r;
+	}
+	/* (A peer that has gone, EPIPE, does not mind.) */
+	if (rest > 0 && r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		log_warn("notify: client pid %ld: closing with %zu bytes of "
+			 "a line unsent, the send buffer cannot grow for them",
+			 (long)c->pid, rest);
+}
+
+/* Close now, dropping any output not yet written (but the rest of a line
+ * the client has half of). */
 static void
 client_close(struct client *c)
 {
 	if (c->closing)
 		return;
+	client_end_line(c);
 	c->closing = 1;
 	if (c->n->mclient == c)
 		c->n->mclient = NULL;
@@ -349,6 +403,7 @@ on_write(uv_write_t *req, int status)
 
 	if (c->stuck == w) {
 		c->stuck = NULL;
+		c->cut = 0; /* written whole, or the client is closing */
 		if (status == 0)
 			c->done_cursor = c->fly_cursor;
 	}
@@ -393,6 +448,7 @@ client_flush(struct client *c)
 	r = uv_try_write((uv_stream_t *)&c->pipe, &b, 1);
 	if (r == (int)len) {
 		buf_reset(&c->out);
+		c->cut = 0;
 		c->done_cursor = c->last_seq;
 		if (c->state == CL_DRAIN)
 			client_close_gently(c);
@@ -402,8 +458,10 @@ client_flush(struct client *c)
 		client_close(c);
 		return;
 	}
-	if (r > 0)
+	if (r > 0) {
+		c->cut = c->out.data[r - 1] != '\n';
 		buf_consume(&c->out, (size_t)r);
+	}
 	len = c->out.len;
 	w = malloc(sizeof(*w));
 	if (!w) {
@@ -417,6 +475,7 @@ client_flush(struct client *c)
 		client_close(c);
 		return;
 	}
+	w->len = len;
 	b = uv_buf_init(w->data, (unsigned)len);
 	r = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, on_write);
 	if (r < 0) {
@@ -429,6 +488,7 @@ client_flush(struct client *c)
 		c->stuck = w;
 		c->fly_cursor = c->last_seq;
 	} else {
+		c->cut = 0;
 		c->done_cursor = c->last_seq;
 	}
 }
@@ -1153,6 +1213,7 @@ client_took(struct client *c, struct fanpage *pg, size_t i, ssize_t r)
 			return;
 		}
 		c->last_seq = pg->v[j].ev.seq;
+		c->cut = 1; /* the kernel has the line's start */
 		j++;
 		/* Handed to libuv now: an overflow on a later line drops
 		 * what is not handed yet (client_finish), which must not
