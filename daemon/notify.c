@@ -2033,14 +2033,19 @@ fail_msg(char **err, int r, const char *what, const char *path)
 }
 
 /* Bind path ourselves (OpenSMTPD style): refuse a live socket, remove a
- * stale one, never remove anything that is not a socket. */
+ * stale one, never remove anything that is not a socket. The path appears
+ * only once the socket listens, so that whoever sees it can connect (a
+ * client or test waiting for the file got ECONNREFUSED between bind and
+ * listen): bind a name of our own beside it, listen, then link it into
+ * place (link, unlike rename, fails if another daemon took the path
+ * meanwhile). A path too long for the extra name is bound directly. */
 static int
 bind_path(struct notify *n, int *fdp, char **err)
 {
-	struct sockaddr_un sa = {0};
+	struct sockaddr_un sa = {0}, tmp;
 	struct stat st;
 	mode_t old;
-	int fd = -1, r;
+	int fd = -1, r, own = 0;
 
 	if (strlen(n->path) >= sizeof(sa.sun_path))
 		return fail_msg(err, -ENAMETOOLONG, "socket path", n->path);
@@ -2073,35 +2078,53 @@ bind_path(struct notify *n, int *fdp, char **err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail_msg(err, -errno, "socket for", n->path);
+	tmp = sa;
+	if (snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld", n->path,
+		     (long)getpid()) >= (int)sizeof(tmp.sun_path))
+		tmp = sa;
 	/* Nobody may connect between bind and chmod. */
 	old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	r = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
 	umask(old);
 	if (r < 0) {
-		r = fail_msg(err, -errno, "bind", n->path);
+		r = fail_msg(err, -errno, "bind", tmp.sun_path);
 		goto fail;
+	}
+	own = 1;
+	if (chmod(tmp.sun_path, n->o.mode & 07777) < 0) {
+		r = fail_msg(err, -errno, "chmod", tmp.sun_path);
+		goto fail;
+	}
+	if (n->o.group != (gid_t)-1 &&
+	    chown(tmp.sun_path, (uid_t)-1, n->o.group) < 0) {
+		r = fail_msg(err, -errno, "chown", tmp.sun_path);
+		goto fail;
+	}
+	if (listen(fd, SOMAXCONN) < 0) {
+		r = fail_msg(err, -errno, "listen on", tmp.sun_path);
+		goto fail;
+	}
+	if (strcmp(tmp.sun_path, n->path) != 0) {
+		if (link(tmp.sun_path, n->path) < 0) {
+			r = errno == EEXIST
+			  ? fail_msg(err, -EADDRINUSE, "a live daemon "
+				     "already answers on", n->path)
+			  : fail_msg(err, -errno, "linking the socket to",
+				     n->path);
+			goto fail;
+		}
+		unlink(tmp.sun_path);
 	}
 	n->bound = 1;
 	if (stat(n->path, &st) == 0) {
 		n->dev = st.st_dev;
 		n->ino = st.st_ino;
 	}
-	if (chmod(n->path, n->o.mode & 07777) < 0) {
-		r = fail_msg(err, -errno, "chmod", n->path);
-		goto fail;
-	}
-	if (n->o.group != (gid_t)-1 &&
-	    chown(n->path, (uid_t)-1, n->o.group) < 0) {
-		r = fail_msg(err, -errno, "chown", n->path);
-		goto fail;
-	}
 	*fdp = fd;
 	return 0;
 fail:
-	if (n->bound) {
-		unlink(n->path);
-		n->bound = 0;
-	}
+	if (own)
+		unlink(tmp.sun_path);
 	close(fd);
 	return r;
 }
@@ -2177,13 +2200,7 @@ notify_start(uv_loop_t *loop, struct store *store,
 		fd = o->listen_fd;
 	} else {
 		if ((r = bind_path(n, &fd, err)) < 0)
-			goto fail;
-		if (listen(fd, SOMAXCONN) < 0) {
-			r = fail_msg(err, -errno, "listen on", n->path);
-			unbind_path(n);
-			close(fd);
-			goto fail;
-		}
+			goto fail; /* it listens too */
 	}
 	uv_pipe_init(loop, &n->server, 0);
 	n->server.data = n;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1284,6 +1285,65 @@ test_stale_socket_is_replaced_and_a_live_one_is_refused(void **s)
 	fx_free(&fx);
 }
 
+/* listen(2) for the whole test program, which looks at listen_probe's
+ * path first, once: what a client that saw the path and connected would
+ * get at that moment (0, or the errno). */
+static const char *listen_probe;
+static int listen_probe_errno = -1;
+
+int
+listen(int fd, int backlog)
+{
+	if (listen_probe) {
+		struct sockaddr_un sa = {0};
+		int p = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		sa.sun_family = AF_UNIX;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", listen_probe);
+		listen_probe_errno = connect(p, (struct sockaddr *)&sa,
+					     sizeof(sa)) == 0 ? 0 : errno;
+		close(p);
+		listen_probe = NULL;
+	}
+	return (int)syscall(SYS_listen, fd, backlog);
+}
+
+/* The socket path appears only once the server listens on it: a client
+ * (or a test) that waits for the file and connects is never refused.
+ * Just before listen(2) the path is not there yet (it was, bound and
+ * refusing connections, until the server bound a name of its own and
+ * linked it into place), and no other name is left beside it. */
+static void
+test_socket_path_appears_only_once_it_listens(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	struct stat st;
+	char tmp[sizeof(fx.sock) + 32];
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	listen_probe = fx.sock;
+	fx_start(&fx);
+	assert_null(listen_probe);
+	if (listen_probe_errno != ENOENT)
+		fail_msg("a client connecting before listen(2) got %s",
+			 listen_probe_errno ? strerror(listen_probe_errno)
+					    : "in");
+	snprintf(tmp, sizeof(tmp), "%s.%ld", fx.sock, (long)getpid());
+	assert_int_equal(stat(tmp, &st), -1);
+	assert_int_equal(stat(fx.sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	cl_connect(&fx, &c);
+	cl_send(&c, "{\"op\":\"ping\"}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "pong");
+	json_decref(j);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
 static void
 test_a_path_that_is_not_a_socket_is_left_alone(void **s)
 {
@@ -1700,6 +1760,8 @@ main(void)
 			test_privileged_ops_are_refused_to_unprivileged_uids),
 		cmocka_unit_test(
 			test_stale_socket_is_replaced_and_a_live_one_is_refused),
+		cmocka_unit_test(
+			test_socket_path_appears_only_once_it_listens),
 		cmocka_unit_test(test_a_path_that_is_not_a_socket_is_left_alone),
 		cmocka_unit_test(
 			test_socket_replaced_by_someone_else_is_not_unlinked_at_close),
