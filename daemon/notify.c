@@ -23,9 +23,11 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/sockios.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -79,6 +81,8 @@ struct client {
 			       * client_queue) */
 	int stopped;          /* reading is stopped (held or paused) */
 	struct wreq *stuck;   /* the write libuv could not finish at once */
+	int cut;              /* what the kernel has ends mid-line (the
+			       * rest is at the head of the stuck write) */
 	int want_replay;
 	int64_t last_seq, fly_cursor, done_cursor;
 	struct proto_req sub; /* the subscribe request: its filters */
@@ -123,6 +127,7 @@ struct wreq {
 	uv_write_t req;
 	struct client *c;
 	char *data;
+	size_t len;
 };
 
 /* Bytes libuv holds for c that the kernel has not taken yet. */
@@ -273,12 +278,61 @@ on_client_closed(uv_handle_t *h)
 	maybe_done(n);
 }
 
-/* Close now, dropping any output not yet written. */
+/* Every line a client receives is whole (docs/protocol.md), even when
+ * we close on it while the kernel holds half a line and the rest waits in
+ * the stuck write: a client that never reads, closed at the drain
+ * deadline, would read that half and then EOF. So hand the kernel the
+ * rest of that line (and no more; libuv drops the rest of the write with
+ * the handle). The peer is not reading, so the send buffer is full: grow
+ * it for these bytes (the kernel takes a buffer while what it holds is
+ * below SO_SNDBUF, and sets twice the value asked). */
+static void
+client_end_line(struct client *c)
+{
+	struct wreq *w = c->stuck;
+	size_t at, rest;
+	const char *nl;
+	int fd, outq, size;
+	ssize_t r = 0;
+
+	if (!w || uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+		return;
+	at = w->len - unwritten(c);
+	if (at > 0 ? w->data[at - 1] == '\n' : !c->cut)
+		return;
+	nl = memchr(w->data + at, '\n', w->len - at);
+	rest = nl ? (size_t)(nl - w->data) + 1 - at : w->len - at;
+	if (ioctl(fd, SIOCOUTQ, &outq) == 0 && rest < (1u << 28)) {
+		size = (int)(((size_t)outq + 2 * rest + 65536) / 2);
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+			       sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size,
+				   sizeof(size));
+	}
+	while (rest > 0) {
+		r = send(fd, w->data + at, rest, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		at += (size_t)r;
+		rest -= (size_t)r;
+	}
+	/* (A peer that has gone, EPIPE, does not mind.) */
+	if (rest > 0 && r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		log_warn("notify: client pid %ld: closing with %zu bytes of "
+			 "a line unsent, the send buffer cannot grow for them",
+			 (long)c->pid, rest);
+}
+
+/* Close now, dropping any output not yet written (but the rest of a line
+ * the client has half of). */
 static void
 client_close(struct client *c)
 {
 	if (c->closing)
 		return;
+	client_end_line(c);
 	c->closing = 1;
 	if (c->n->mclient == c)
 		c->n->mclient = NULL;
@@ -349,6 +403,7 @@ on_write(uv_write_t *req, int status)
 
 	if (c->stuck == w) {
 		c->stuck = NULL;
+		c->cut = 0; /* written whole, or the client is closing */
 		if (status == 0)
 			c->done_cursor = c->fly_cursor;
 	}
@@ -393,6 +448,7 @@ client_flush(struct client *c)
 	r = uv_try_write((uv_stream_t *)&c->pipe, &b, 1);
 	if (r == (int)len) {
 		buf_reset(&c->out);
+		c->cut = 0;
 		c->done_cursor = c->last_seq;
 		if (c->state == CL_DRAIN)
 			client_close_gently(c);
@@ -402,8 +458,10 @@ client_flush(struct client *c)
 		client_close(c);
 		return;
 	}
-	if (r > 0)
+	if (r > 0) {
+		c->cut = c->out.data[r - 1] != '\n';
 		buf_consume(&c->out, (size_t)r);
+	}
 	len = c->out.len;
 	w = malloc(sizeof(*w));
 	if (!w) {
@@ -417,6 +475,7 @@ client_flush(struct client *c)
 		client_close(c);
 		return;
 	}
+	w->len = len;
 	b = uv_buf_init(w->data, (unsigned)len);
 	r = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, on_write);
 	if (r < 0) {
@@ -429,6 +488,7 @@ client_flush(struct client *c)
 		c->stuck = w;
 		c->fly_cursor = c->last_seq;
 	} else {
+		c->cut = 0;
 		c->done_cursor = c->last_seq;
 	}
 }
@@ -1155,6 +1215,7 @@ client_took(struct client *c, struct fanpage *pg, size_t i, ssize_t r)
 			return;
 		}
 		c->last_seq = pg->v[j].ev.seq;
+		c->cut = 1; /* the kernel has the line's start */
 		j++;
 		/* Handed to libuv now: an overflow on a later line drops
 		 * what is not handed yet (client_finish), which must not
@@ -1974,14 +2035,19 @@ fail_msg(char **err, int r, const char *what, const char *path)
 }
 
 /* Bind path ourselves (OpenSMTPD style): refuse a live socket, remove a
- * stale one, never remove anything that is not a socket. */
+ * stale one, never remove anything that is not a socket. The path appears
+ * only once the socket listens, so that whoever sees it can connect (a
+ * client or test waiting for the file got ECONNREFUSED between bind and
+ * listen): bind a name of our own beside it, listen, then link it into
+ * place (link, unlike rename, fails if another daemon took the path
+ * meanwhile). A path too long for the extra name is bound directly. */
 static int
 bind_path(struct notify *n, int *fdp, char **err)
 {
-	struct sockaddr_un sa = {0};
+	struct sockaddr_un sa = {0}, tmp;
 	struct stat st;
 	mode_t old;
-	int fd = -1, r;
+	int fd = -1, r, own = 0;
 
 	if (strlen(n->path) >= sizeof(sa.sun_path))
 		return fail_msg(err, -ENAMETOOLONG, "socket path", n->path);
@@ -2014,35 +2080,53 @@ bind_path(struct notify *n, int *fdp, char **err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail_msg(err, -errno, "socket for", n->path);
+	tmp = sa;
+	if (snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld", n->path,
+		     (long)getpid()) >= (int)sizeof(tmp.sun_path))
+		tmp = sa;
 	/* Nobody may connect between bind and chmod. */
 	old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	r = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
 	umask(old);
 	if (r < 0) {
-		r = fail_msg(err, -errno, "bind", n->path);
+		r = fail_msg(err, -errno, "bind", tmp.sun_path);
 		goto fail;
+	}
+	own = 1;
+	if (chmod(tmp.sun_path, n->o.mode & 07777) < 0) {
+		r = fail_msg(err, -errno, "chmod", tmp.sun_path);
+		goto fail;
+	}
+	if (n->o.group != (gid_t)-1 &&
+	    chown(tmp.sun_path, (uid_t)-1, n->o.group) < 0) {
+		r = fail_msg(err, -errno, "chown", tmp.sun_path);
+		goto fail;
+	}
+	if (listen(fd, SOMAXCONN) < 0) {
+		r = fail_msg(err, -errno, "listen on", tmp.sun_path);
+		goto fail;
+	}
+	if (strcmp(tmp.sun_path, n->path) != 0) {
+		if (link(tmp.sun_path, n->path) < 0) {
+			r = errno == EEXIST
+			  ? fail_msg(err, -EADDRINUSE, "a live daemon "
+				     "already answers on", n->path)
+			  : fail_msg(err, -errno, "linking the socket to",
+				     n->path);
+			goto fail;
+		}
+		unlink(tmp.sun_path);
 	}
 	n->bound = 1;
 	if (stat(n->path, &st) == 0) {
 		n->dev = st.st_dev;
 		n->ino = st.st_ino;
 	}
-	if (chmod(n->path, n->o.mode & 07777) < 0) {
-		r = fail_msg(err, -errno, "chmod", n->path);
-		goto fail;
-	}
-	if (n->o.group != (gid_t)-1 &&
-	    chown(n->path, (uid_t)-1, n->o.group) < 0) {
-		r = fail_msg(err, -errno, "chown", n->path);
-		goto fail;
-	}
 	*fdp = fd;
 	return 0;
 fail:
-	if (n->bound) {
-		unlink(n->path);
-		n->bound = 0;
-	}
+	if (own)
+		unlink(tmp.sun_path);
 	close(fd);
 	return r;
 }
@@ -2118,13 +2202,7 @@ notify_start(uv_loop_t *loop, struct store *store,
 		fd = o->listen_fd;
 	} else {
 		if ((r = bind_path(n, &fd, err)) < 0)
-			goto fail;
-		if (listen(fd, SOMAXCONN) < 0) {
-			r = fail_msg(err, -errno, "listen on", n->path);
-			unbind_path(n);
-			close(fd);
-			goto fail;
-		}
+			goto fail; /* it listens too */
 	}
 	uv_pipe_init(loop, &n->server, 0);
 	n->server.data = n;

@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
@@ -76,6 +77,39 @@ try:
     lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lazy.connect(sock)
     lazy.sendall(b'{"op":"subscribe","since":0}\n')
+
+    # Once the daemon cuts it off, the silent client has drain_timeout_ms
+    # (5 s) to read its overflow line before it is dropped without it
+    # (docs/protocol.md); the killed subscriber below takes longer than
+    # that on a loaded machine. So it reads from when the daemon logs
+    # the cut-off, not after the rest of the test.
+    lazy_got = {}
+
+    def lazy_read():
+        mark = "notify: client uid %d pid %d: output queue over" \
+            % (os.getuid(), os.getpid())
+        with open(common.log, errors="replace") as fh:
+            end = time.monotonic() + 240
+            tail = ""
+            while time.monotonic() < end:
+                tail += fh.read()
+                if mark in tail:
+                    break
+                tail = tail[-len(mark):]
+                time.sleep(0.02)
+        lazy.settimeout(10)
+        data = b""
+        try:
+            while True:
+                chunk = lazy.recv(1 << 20)
+                if not chunk:
+                    break
+                data += chunk
+        except socket.timeout:
+            lazy_got["timeout"] = True
+        lazy_got["data"] = data
+    lazy_thread = threading.Thread(target=lazy_read, daemon=True)
+    lazy_thread.start()
 
     # The killed-and-resumed subscriber: `briefwatch tail --json` processes
     # killed with SIGKILL after a random number of lines.
@@ -179,16 +213,12 @@ try:
     for l in open("/proc/%d/status" % d.pid):
         if l.startswith("VmHWM:"):
             hwm = int(l.split()[1]) // 1024
-    lazy.settimeout(10)
-    data = b""
-    try:
-        while True:
-            chunk = lazy.recv(1 << 20)
-            if not chunk:
-                break
-            data += chunk
-    except socket.timeout:
+    lazy_thread.join(300)
+    if lazy_got.get("timeout") or "data" not in lazy_got:
         fail("the client that never read was not disconnected")
+    data = lazy_got["data"]
+    if data and not data.endswith(b"\n"):
+        fail("the client that never read got a cut line at the end: ...%r" % data[-80:])
     lines = [json.loads(l) for l in data.split(b"\n") if l.strip()]
     if not lines or lines[-1].get("type") != "overflow" or "resume" not in lines[-1]:
         fail("no overflow line at the end for the silent client: %r" % lines[-1:])

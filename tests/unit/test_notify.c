@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -973,8 +974,8 @@ test_client_that_never_reads_is_dropped_at_the_drain_deadline(void **s)
 {
 	struct fx fx;
 	struct cl slow, fast;
-	char *text = long_text(4000);
-	int64_t seqs[64], total = 0;
+	char *text = long_text(4000), *line;
+	int64_t seqs[64], total = 0, got = 0;
 	int i, rcv = 4096;
 
 	(void)s;
@@ -998,7 +999,26 @@ test_client_that_never_reads_is_dropped_at_the_drain_deadline(void **s)
 		turn(&fx, -1);
 	assert_int_equal(notify_clients(fx.n), 1);
 	/* The server has closed its side: the slow client reads some
-	 * events and then EOF, never an unbounded backlog. */
+	 * events and then EOF, never an unbounded backlog, and every line
+	 * whole: the kernel had cut one (pages of 20 lines of 4 KB are
+	 * more than it takes at once), and the daemon hands it the rest of
+	 * that line before closing, not the EOF right after half a line. */
+	while ((line = cl_line(&fx, &slow)) != NULL) {
+		json_t *j = json_loads(line, 0, NULL);
+
+		if (!j)
+			fail_msg("cut line: ...%s", line + (strlen(line) > 60
+							    ? strlen(line) - 60
+							    : 0));
+		free(line);
+		assert_string_equal(jtype(j), "briefing.new");
+		assert_int_equal(jint(j, "seq"), ++got);
+		json_decref(j);
+	}
+	if (slow.in.len > 0)
+		fail_msg("EOF after %zu bytes of a line (%lld whole lines)",
+			 slow.in.len, (long long)got);
+	assert_true(got > 0 && got < total);
 	cl_close(&slow);
 	cl_close(&fast);
 	free(text);
@@ -1262,6 +1282,65 @@ test_stale_socket_is_replaced_and_a_live_one_is_refused(void **s)
 	fx_close_notify(&fx);
 	/* We bound it, so we removed it. */
 	assert_int_equal(stat(fx.sock, &st), -1);
+	fx_free(&fx);
+}
+
+/* listen(2) for the whole test program, which looks at listen_probe's
+ * path first, once: what a client that saw the path and connected would
+ * get at that moment (0, or the errno). */
+static const char *listen_probe;
+static int listen_probe_errno = -1;
+
+int
+listen(int fd, int backlog)
+{
+	if (listen_probe) {
+		struct sockaddr_un sa = {0};
+		int p = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		sa.sun_family = AF_UNIX;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", listen_probe);
+		listen_probe_errno = connect(p, (struct sockaddr *)&sa,
+					     sizeof(sa)) == 0 ? 0 : errno;
+		close(p);
+		listen_probe = NULL;
+	}
+	return (int)syscall(SYS_listen, fd, backlog);
+}
+
+/* The socket path appears only once the server listens on it: a client
+ * (or a test) that waits for the file and connects is never refused.
+ * Just before listen(2) the path is not there yet (it was, bound and
+ * refusing connections, until the server bound a name of its own and
+ * linked it into place), and no other name is left beside it. */
+static void
+test_socket_path_appears_only_once_it_listens(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	struct stat st;
+	char tmp[sizeof(fx.sock) + 32];
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	listen_probe = fx.sock;
+	fx_start(&fx);
+	assert_null(listen_probe);
+	if (listen_probe_errno != ENOENT)
+		fail_msg("a client connecting before listen(2) got %s",
+			 listen_probe_errno ? strerror(listen_probe_errno)
+					    : "in");
+	snprintf(tmp, sizeof(tmp), "%s.%ld", fx.sock, (long)getpid());
+	assert_int_equal(stat(tmp, &st), -1);
+	assert_int_equal(stat(fx.sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	cl_connect(&fx, &c);
+	cl_send(&c, "{\"op\":\"ping\"}\n");
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "pong");
+	json_decref(j);
+	cl_close(&c);
 	fx_free(&fx);
 }
 
@@ -1681,6 +1760,8 @@ main(void)
 			test_privileged_ops_are_refused_to_unprivileged_uids),
 		cmocka_unit_test(
 			test_stale_socket_is_replaced_and_a_live_one_is_refused),
+		cmocka_unit_test(
+			test_socket_path_appears_only_once_it_listens),
 		cmocka_unit_test(test_a_path_that_is_not_a_socket_is_left_alone),
 		cmocka_unit_test(
 			test_socket_replaced_by_someone_else_is_not_unlinked_at_close),
