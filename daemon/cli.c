@@ -38,6 +38,7 @@
 #include "metrics.h"
 #include "sanitize.h"
 #include "opml.h"
+#include "relay.h"
 #include "store.h"
 #include "transcript.h"
 
@@ -64,7 +65,9 @@ struct command_help {
 };
 
 static const struct command_help commands[] = {
-	{"tail", "tail [--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]"},
+	{"tail", "tail [--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json]\n"
+	 "       tail --nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json]"},
+	{"relay-takeover", "relay-takeover [--from SEQ]"},
 	{"search", "search QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
 	{"show", "show ID [--json] [--width N]"},
 	{"list", "list [--feed F] [--speaker S] [--kind K] [--since DATE] [--until DATE] [--limit N] [--json]"},
@@ -1798,7 +1801,12 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (strcmp(cmd, "search") == 0)
+	if (strcmp(cmd, "tail") == 0 && relay_tail_wanted(argc, argv))
+		rc = relay_tail_main(argc, argv);
+	else if (strcmp(cmd, "relay-takeover") == 0)
+		rc = relay_takeover_main(cli.cfg ? cli.cfg->relay : NULL,
+					 db_path(&cli), argc, argv);
+	else if (strcmp(cmd, "search") == 0)
 		rc = cmd_search(&cli, argc, argv);
 	else if (strcmp(cmd, "show") == 0)
 		rc = cmd_show(&cli, argc, argv);

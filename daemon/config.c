@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "inifile.h"
 #include "log.h"
+#include "relay.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define CONFIG_MAX_FEEDS 100000
@@ -431,6 +432,15 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 		return fail(st, "the feeds file holds only [feed NAME] sections, not [%s]", section);
 	if (strcmp(section, "daemon") == 0)
 		return daemon_key(st, name, value);
+	if (strcmp(section, "relay") == 0) {
+		char msg[256];
+		int e = relay_conf_key(&st->cfg->relay, name, value, msg,
+				       sizeof(msg));
+
+		if (e == -ENOMEM)
+			st->oom = 1;
+		return e < 0 ? fail(st, "%s", msg) : 1;
+	}
 	if (strncmp(section, "feed ", 5) == 0) {
 		const char *fname = section + 5;
 
@@ -900,6 +910,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->nfeeds; i++)
 		config_feed_clear(&c->feeds[i]);
 	free(c->feeds);
+	relay_conf_free(c->relay);
 	free(c->database);
 	free(c->socket);
 	free(c->socket_group);

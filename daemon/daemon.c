@@ -24,9 +24,11 @@
 #include "notify.h"
 #include "profiles.h"
 #include "proto.h"
+#include "relay.h"
 #include "sched.h"
 #include "service.h"
 #include "store.h"
+#include "store_relay.h"
 
 #define STATUS_REFRESH_MS 10000
 #define MAINT_FIRST_MS (10 * 60 * 1000)
@@ -355,13 +357,21 @@ static void
 update_status(struct daemon *d)
 {
 	int total, failing;
+	char relay[96] = "";
+	int64_t head = 0;
 
+	if (d->relay) {
+		relay[0] = ',';
+		relay[1] = ' ';
+		store_head(d->store, &head);
+		relay_status_line(d->relay, head, relay + 2, sizeof(relay) - 2);
+	}
 	count_feeds(d, &total, &failing);
-	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s",
+	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s%s",
 		       total, failing, (unsigned long long)d->briefings_stored,
 		       d->notify ? notify_clients(d->notify) : 0,
 		       d->ingest && ingest_degraded(d->ingest)
-			       ? ", DEGRADED: store refuses writes" : "");
+			       ? ", DEGRADED: store refuses writes" : "", relay);
 }
 
 /* The node exporter's textfile collector reads this file. */
@@ -431,6 +441,7 @@ op_status(void *arg, json_t **out, char **err)
 	json_object_set_new(*out, "briefings", json_integer(st.briefings));
 	json_object_set_new(*out, "db_bytes",
 			    json_integer((json_int_t)st.db_bytes));
+	json_object_set_new(*out, "relay", relay_status(d->relay, head));
 	return 0;
 }
 
@@ -669,7 +680,9 @@ on_maint_timer(uv_timer_t *t)
 		int64_t before = (daemon_now_ms() - d->cfg->event_retention_ms) /
 				 1000;
 
-		if (store_events_expire(d->store, before, &deleted) < 0)
+		if (store_events_expire_upto(d->store, before,
+					     relay_expire_limit(d->relay),
+					     &deleted) < 0)
 			log_warn("maintenance: event retention failed: %s",
 				 store_errmsg(d->store));
 		else if (deleted)
@@ -778,6 +791,10 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		r = notify_start(loop, d->store, &no, &ops, &d->notify, err);
 		if (r < 0)
 			goto fail;
+		if (d->cfg->relay &&
+		    (r = relay_start(d->cfg->relay, d->cfg->database,
+				     &d->relay, err)) < 0)
+			goto fail;
 	}
 	uv_signal_init(loop, &d->sig_hup);
 	uv_signal_init(loop, &d->sig_term);
@@ -839,6 +856,8 @@ fail:
 	/* Nothing has been scheduled yet: release synchronously where
 	 * possible; handles already on the loop are closed by the caller
 	 * running the loop once. */
+	relay_stop(d->relay);
+	d->relay = NULL;
 	if (d->notify) {
 		notify_close(d->notify, NULL, NULL);
 		d->notify = NULL;
@@ -1025,6 +1044,8 @@ daemon_stop(struct daemon *d, int exit_code)
 void
 daemon_release(struct daemon *d)
 {
+	relay_stop(d->relay);
+	d->relay = NULL;
 	store_close(d->store);
 	d->store = NULL;
 	profile_set_free(d->profiles);

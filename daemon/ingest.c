@@ -29,6 +29,7 @@
 #include "log.h"
 #include "profiles.h"
 #include "notify.h"
+#include "relay.h"
 #include "store.h"
 #include "transcript.h"
 #include "worker.h"
@@ -1380,6 +1381,8 @@ finish_batch(struct ingest *in, int written)
 		d->last_ingest = daemon_now_ms();
 	if (bt->maxseq && d->notify)
 		notify_publish(d->notify, bt->maxseq);
+	if (bt->maxseq)
+		relay_kick(d->relay);
 	after_commit(in, units);
 }
 

@@ -51,6 +51,7 @@ struct config {
 	int64_t event_retention_ms; /* 0: keep every event */
 	uint64_t max_database_bytes; /* 0: no cap */
 	int log_level;
+	struct relay_conf *relay; /* [relay]; NULL: no relay */
 	struct config_feed *feeds;
 	size_t nfeeds;
 };

@@ -19,6 +19,7 @@
 struct fetcher;
 struct store;
 struct notify;
+struct relay;
 struct ingest;
 struct profile_set;
 struct profile;
@@ -58,6 +59,7 @@ struct daemon {
 	struct store *store;
 	struct fetcher *fetcher;
 	struct notify *notify;
+	struct relay *relay;      /* NULL: no [relay] section */
 	struct ingest *ingest;
 	struct profile_set *profiles;
 	struct feedctl *feeds;

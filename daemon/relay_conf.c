@@ -1,0 +1,325 @@
+/* relay_conf.c — the [relay] section and the subject of an event (see
+ * include/relay.h and docs/configuration.md).
+ */
+#include "relay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+
+static struct relay_conf *
+conf_new(void)
+{
+	struct relay_conf *rc = calloc(1, sizeof(*rc));
+
+	if (!rc)
+		return NULL;
+	rc->stream = strdup("BRIEFWATCH");
+	rc->prefix = strdup("briefwatch");
+	rc->create_stream = 1;
+	rc->replicas = 1;
+	rc->window = 256;
+	rc->ack_wait_ms = 5000;
+	if (!rc->stream || !rc->prefix) {
+		relay_conf_free(rc);
+		return NULL;
+	}
+	return rc;
+}
+
+void
+relay_conf_free(struct relay_conf *rc)
+{
+	size_t i;
+
+	if (!rc)
+		return;
+	for (i = 0; i < rc->nservers; i++)
+		free(rc->servers[i]);
+	free(rc->servers);
+	free(rc->creds);
+	free(rc->user);
+	free(rc->password);
+	free(rc->tls_ca);
+	free(rc->tls_cert);
+	free(rc->tls_key);
+	free(rc->stream);
+	free(rc->prefix);
+	free(rc);
+}
+
+static int
+set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* A stream name or subject token: printable ASCII without blanks, '.',
+ * '*', '>' (and for a prefix, dots between non-empty tokens). */
+static int
+token_ok(const char *s, int dots)
+{
+	const char *p;
+
+	if (!*s || *s == '.')
+		return 0;
+	for (p = s; *p; p++) {
+		if (*p <= ' ' || *p >= 127 || *p == '*' || *p == '>' ||
+		    *p == '/' || *p == '\\')
+			return 0;
+		if (*p == '.' && (!dots || p[1] == '.' || p[1] == '\0'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+add_servers(struct relay_conf *rc, const char *v)
+{
+	const char *p = v;
+
+	while (*p) {
+		size_t n;
+		char **ns, *s;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, " ,");
+		if (!n)
+			break;
+		ns = realloc(rc->servers, (rc->nservers + 1) * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		rc->servers = ns;
+		s = strndup(p, n);
+		if (!s)
+			return -ENOMEM;
+		rc->servers[rc->nservers++] = s;
+		p += n;
+	}
+	return 0;
+}
+
+int
+relay_conf_key(struct relay_conf **rcp, const char *name, const char *value,
+	       char *msg, size_t msglen)
+{
+	struct relay_conf *rc = *rcp;
+	int64_t ms;
+	long n;
+	char *end;
+	int r = 0;
+
+	if (!rc && !(rc = *rcp = conf_new()))
+		return -ENOMEM;
+	if (strcmp(name, "servers") == 0) {
+		const char *p;
+
+		for (p = value; *p; p++)
+			if (*p < ' ' && *p != '\t')
+				break;
+		if (*p || !*value) {
+			snprintf(msg, msglen, "servers: \"%s\" is not a list of nats://host:port URLs",
+				 value);
+			return -EINVAL;
+		}
+		r = add_servers(rc, value);
+	} else if (strcmp(name, "credentials") == 0) {
+		r = set_str(&rc->creds, value);
+	} else if (strcmp(name, "user") == 0) {
+		r = set_str(&rc->user, value);
+	} else if (strcmp(name, "password") == 0) {
+		r = set_str(&rc->password, value);
+	} else if (strcmp(name, "tls_ca") == 0) {
+		r = set_str(&rc->tls_ca, value);
+	} else if (strcmp(name, "tls_cert") == 0) {
+		r = set_str(&rc->tls_cert, value);
+	} else if (strcmp(name, "tls_key") == 0) {
+		r = set_str(&rc->tls_key, value);
+	} else if (strcmp(name, "stream") == 0) {
+		if (!token_ok(value, 0)) {
+			snprintf(msg, msglen, "stream: \"%s\" is not a stream name (no blanks, '.', '*', '>', '/')",
+				 value);
+			return -EINVAL;
+		}
+		r = set_str(&rc->stream, value);
+	} else if (strcmp(name, "subject_prefix") == 0) {
+		if (!token_ok(value, 1)) {
+			snprintf(msg, msglen, "subject_prefix: \"%s\" is not a subject prefix (tokens separated by single dots, no blanks, '*', '>')",
+				 value);
+			return -EINVAL;
+		}
+		r = set_str(&rc->prefix, value);
+	} else if (strcmp(name, "create_stream") == 0) {
+		if (strcasecmp(value, "yes") == 0 || strcmp(value, "1") == 0 ||
+		    strcasecmp(value, "true") == 0)
+			rc->create_stream = 1;
+		else if (strcasecmp(value, "no") == 0 ||
+			 strcmp(value, "0") == 0 ||
+			 strcasecmp(value, "false") == 0)
+			rc->create_stream = 0;
+		else {
+			snprintf(msg, msglen, "create_stream: \"%s\" is not yes or no",
+				 value);
+			return -EINVAL;
+		}
+	} else if (strcmp(name, "replicas") == 0 ||
+		   strcmp(name, "window") == 0) {
+		int rep = strcmp(name, "replicas") == 0;
+
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || end == value || *end || n < 1 ||
+		    n > (rep ? 5 : 65536)) {
+			snprintf(msg, msglen, "%s: \"%s\" is not a number from 1 to %d",
+				 name, value, rep ? 5 : 65536);
+			return -EINVAL;
+		}
+		if (rep)
+			rc->replicas = (int)n;
+		else
+			rc->window = (int)n;
+	} else if (strcmp(name, "ack_wait") == 0) {
+		if (config_parse_duration(value, &ms) < 0 || ms < 100 ||
+		    ms > 600000) {
+			snprintf(msg, msglen, "ack_wait: \"%s\" is not a duration from 100ms to 10m",
+				 value);
+			return -EINVAL;
+		}
+		rc->ack_wait_ms = ms;
+	} else {
+		snprintf(msg, msglen, "unknown key \"%s\" in [relay]", name);
+		return -EINVAL;
+	}
+	if (r < 0)
+		snprintf(msg, msglen, "out of memory");
+	return r;
+}
+
+int
+relay_conf_check(const struct relay_conf *rc, char *msg, size_t msglen)
+{
+	if (!rc->nservers) {
+		snprintf(msg, msglen, "[relay] needs servers = nats://host:port");
+		return -EINVAL;
+	}
+	if ((rc->user != NULL) != (rc->password != NULL)) {
+		snprintf(msg, msglen, "[relay] needs both user and password, or neither");
+		return -EINVAL;
+	}
+	if ((rc->tls_cert != NULL) != (rc->tls_key != NULL)) {
+		snprintf(msg, msglen, "[relay] needs both tls_cert and tls_key, or neither");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+relay_subject(char *out, size_t outlen, const char *prefix, const char *type,
+	      const char *feed)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *kind = type && strcmp(type, "briefing.updated") == 0
+				   ? "updated" : "new";
+	size_t n;
+	int w;
+
+	w = snprintf(out, outlen, "%s.ev.%s.", prefix, kind);
+	if (w < 0 || (size_t)w >= outlen)
+		return -ENOSPC;
+	n = (size_t)w;
+	if (!feed || !*feed)
+		feed = "_";
+	for (; *feed; feed++) {
+		unsigned char c = (unsigned char)*feed;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-') {
+			if (n + 1 >= outlen)
+				return -ENOSPC;
+			out[n++] = (char)c;
+		} else {
+			if (n + 3 >= outlen)
+				return -ENOSPC;
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int
+relay_nats_options(const struct relay_conf *rc, const char *url,
+		   int reconnect, natsOptions **out, char *msg, size_t msglen)
+{
+	natsOptions *o = NULL;
+	natsStatus s;
+	const char *what = "options";
+
+	*out = NULL;
+	s = natsOptions_Create(&o);
+	if (s == NATS_OK && url)
+		s = natsOptions_SetURL(o, url);
+	else if (s == NATS_OK && rc)
+		s = natsOptions_SetServers(o, (const char **)rc->servers,
+					   (int)rc->nservers);
+	if (s != NATS_OK)
+		what = url ? url : "servers";
+	if (s == NATS_OK && rc && rc->user) {
+		what = "user";
+		s = natsOptions_SetUserInfo(o, rc->user, rc->password);
+	}
+	if (s == NATS_OK && rc && rc->creds) {
+		what = rc->creds;
+		s = natsOptions_SetUserCredentialsFromFiles(o, rc->creds, NULL);
+	}
+	if (s == NATS_OK && rc && (rc->tls_ca || rc->tls_cert)) {
+		what = "TLS";
+		s = natsOptions_SetSecure(o, true);
+	}
+	if (s == NATS_OK && rc && rc->tls_ca) {
+		what = rc->tls_ca;
+		s = natsOptions_LoadCATrustedCertificates(o, rc->tls_ca);
+	}
+	if (s == NATS_OK && rc && rc->tls_cert) {
+		what = rc->tls_cert;
+		s = natsOptions_LoadCertificatesChain(o, rc->tls_cert,
+						      rc->tls_key);
+	}
+	if (s == NATS_OK) {
+		what = "options";
+		s = natsOptions_SetTimeout(o, rc ? rc->ack_wait_ms : 5000);
+	}
+	if (s == NATS_OK)
+		s = natsOptions_SetPingInterval(o, 5000);
+	if (s == NATS_OK)
+		s = natsOptions_SetMaxPingsOut(o, 3);
+	if (s == NATS_OK)
+		s = natsOptions_SetAllowReconnect(o, reconnect ? true : false);
+	if (s == NATS_OK && reconnect)
+		s = natsOptions_SetMaxReconnect(o, -1);
+	if (s == NATS_OK && reconnect)
+		s = natsOptions_SetReconnectWait(o, 500);
+	if (s != NATS_OK) {
+		const char *detail = nats_GetLastError(NULL);
+
+		snprintf(msg, msglen, "NATS %s: %s", what,
+			 detail && *detail ? detail : natsStatus_GetText(s));
+		natsOptions_Destroy(o);
+		return -EINVAL;
+	}
+	*out = o;
+	return 0;
+}
