@@ -669,6 +669,21 @@ fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 
 static void on_signal(uv_signal_t *s, int signum);
 
+/* When the first upkeep runs: MAINT_FIRST_MS, or BW_MAINT_FIRST_MS from
+ * the environment (tests: retention without waiting ten minutes). */
+static uint64_t
+maint_first_ms(void)
+{
+	const char *v = getenv("BW_MAINT_FIRST_MS");
+	char *end;
+	unsigned long long ms;
+
+	if (!v || !*v)
+		return MAINT_FIRST_MS;
+	ms = strtoull(v, &end, 10);
+	return *end || ms == 0 ? MAINT_FIRST_MS : ms;
+}
+
 /* Daily upkeep: expire old events (briefings stay), merge FTS segments. */
 static void
 on_maint_timer(uv_timer_t *t)
@@ -810,7 +825,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	uv_unref((uv_handle_t *)&d->status_timer);
 	uv_timer_init(loop, &d->maint_timer);
 	d->maint_timer.data = d;
-	uv_timer_start(&d->maint_timer, on_maint_timer, MAINT_FIRST_MS,
+	uv_timer_start(&d->maint_timer, on_maint_timer, maint_first_ms(),
 		       MAINT_EVERY_MS);
 	uv_unref((uv_handle_t *)&d->maint_timer);
 	apply_store_limits(d);

@@ -267,6 +267,10 @@ relay_tail_main(int argc, char **argv)
 	}
 	jsSubOptions_Init(&so);
 	so.Stream = stream;
+	so.Config.AckPolicy = js_AckExplicit;
+	so.Config.DeliverPolicy = since >= 0 ? js_DeliverAll : js_DeliverNew;
+	so.Config.AckWait = (int64_t)30 * 1000000000;
+	so.Config.MaxAckPending = 1024;
 	if (durable) {
 		jsConsumerInfo *ci = NULL;
 
@@ -275,14 +279,13 @@ relay_tail_main(int argc, char **argv)
 		if (js_GetConsumerInfo(&ci, js, stream, durable, NULL,
 				       &jerr) == NATS_OK) {
 			so.Consumer = durable;
+			so.Config.DeliverPolicy = ci->Config->DeliverPolicy;
+			so.Config.AckWait = ci->Config->AckWait;
+			so.Config.MaxAckPending = ci->Config->MaxAckPending;
 			jsConsumerInfo_Destroy(ci);
 		}
 		jerr = 0;
 	}
-	so.Config.AckPolicy = js_AckExplicit;
-	so.Config.DeliverPolicy = since >= 0 ? js_DeliverAll : js_DeliverNew;
-	so.Config.AckWait = (int64_t)30 * 1000000000;
-	so.Config.MaxAckPending = 1024;
 	s = js_PullSubscribe(&sub, js, filter, durable, NULL, &so, &jerr);
 	if (s != NATS_OK) {
 		fprintf(stderr, "briefwatch: tail: stream %s, subjects %s: %s\n",
@@ -295,7 +298,11 @@ relay_tail_main(int argc, char **argv)
 		natsMsgList list = {0};
 		int i;
 
-		s = natsSubscription_Fetch(&list, sub, 256, 1000, &jerr);
+		/* no more than --count wants: fetched means held for us */
+		s = natsSubscription_Fetch(&list, sub,
+					   count > 0 && count < 256 ? (int)count
+								    : 256,
+					   1000, &jerr);
 		if (s == NATS_TIMEOUT) {
 			idle += 1000;
 			if (idle_ms && idle >= idle_ms)
@@ -362,15 +369,18 @@ relay_tail_main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
-		for (int j = 0; j < i; j++)
-			natsMsg_Ack(list.Msgs[j], NULL);
+		for (int j = 0; j < list.Count; j++) {
+			if (j < i)
+				natsMsg_Ack(list.Msgs[j], NULL);
+			else	/* not shown: to be delivered again at once */
+				natsMsg_Nak(list.Msgs[j], NULL);
+		}
 		natsMsgList_Destroy(&list);
 	}
 out:
-	if (sub) {
-		natsSubscription_Unsubscribe(sub);
-		natsSubscription_Destroy(sub);
-	}
+	/* Destroyed, not unsubscribed: unsubscribing would delete a
+	 * durable consumer the subscription created, and its place. */
+	natsSubscription_Destroy(sub);
 	jsCtx_Destroy(js);
 	natsConnection_Destroy(nc);
 	natsOptions_Destroy(no);
