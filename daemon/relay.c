@@ -75,6 +75,10 @@ struct relay {
 				 * follows */
 	int64_t next;           /* the seq of the next event to publish */
 	int need_sync;
+	int js_used;            /* js has published: its table of pending
+				 * publishes exists (libnats 3.4.1's
+				 * js_PublishAsyncGetPendingList crashes on
+				 * a context that never published) */
 };
 
 /* ---- shared state ------------------------------------------------------ */
@@ -228,10 +232,12 @@ disconnect(struct relay *r)
 	if (r->js) {
 		natsMsgList pending = {0};
 
-		if (js_PublishAsyncGetPendingList(&pending, r->js) == NATS_OK)
+		if (r->js_used &&
+		    js_PublishAsyncGetPendingList(&pending, r->js) == NATS_OK)
 			natsMsgList_Destroy(&pending);
 		jsCtx_Destroy(r->js);
 		r->js = NULL;
+		r->js_used = 0;
 	}
 	if (r->nc) {
 		natsConnection_Close(r->nc);
@@ -277,7 +283,7 @@ settle(struct relay *r)
 	jsPubOptions po;
 	natsMsgList pending = {0};
 
-	if (!r->js)
+	if (!r->js || !r->js_used)
 		return;
 	jsPubOptions_Init(&po);
 	po.MaxWait = r->ack_wait_ms;
@@ -450,8 +456,10 @@ publish(struct relay *r, const char *subj, const char *body, size_t len,
 		s = natsMsgHeader_Set(m, "Nats-Expected-Last-Sequence", v);
 	jsPubOptions_Init(&po);
 	po.MaxWait = r->ack_wait_ms;
-	if (s == NATS_OK)
+	if (s == NATS_OK) {
 		s = js_PublishMsgAsync(r->js, &m, &po);
+		r->js_used = 1;
+	}
 	natsMsg_Destroy(m);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "publish of seq %lld: %s",

@@ -154,6 +154,31 @@ try:
         fail("after the server came back the stream lacks events")
     print("ok - retention with the server down: the %d acknowledged old events expired, the 40 unacknowledged ones kept; "
           "all reached the stream once the server was back" % acked)
+
+    # 4. a gap that exists anyway (events expired while no relay ran) is
+    # announced on <prefix>.ctl.gap before the events after it
+    env.relay_extra = "ack_wait = 2s\nstream = GAPS\nsubject_prefix = gaps\n"
+    dbc = os.path.join(env.tmp, "c.db")
+    env.start_daemon("c", ["nats://127.0.0.1:%d" % natsrelay.free_port()])
+    env.poll_all("c")
+    wait_for(30, lambda: len(env.events(dbc)) == sum(env.items), "c's events")
+    c = env.daemons["c"][0]
+    c.send_signal(signal.SIGTERM)
+    c.wait()
+    db = sqlite3.connect(dbc)
+    db.execute("DELETE FROM events WHERE seq <= 15")
+    db.commit()
+    db.close()
+    env.start_daemon("c", [ns.url()])
+    env.wait_lag0("c")
+    st = env.stream(ns.url(), "--stream", "GAPS", "--subject-prefix", "gaps")
+    gap = json.loads(st[0])
+    if gap != {"type": "gap", "from": 1, "to": 15} or st[1:] != env.events(dbc):
+        fail("gap: stream starts %r, %d messages, table %d" % (st[:1], len(st), len(env.events(dbc))))
+    if env.relay("c")["gaps"] != 1:
+        fail("status does not count the gap")
+    print("ok - events expired before the relay ran: a gap note (1 to 15) on gaps.ctl.gap, then the %d events"
+          % (len(st) - 1))
     print("ok - test_relay_fence took %.1f s" % (time.monotonic() - t0))
 finally:
     env.cleanup()
