@@ -65,6 +65,8 @@ struct relay {
 	uint64_t gaps;          /* gaps announced since start */
 	char origin[40];
 	char error[320];        /* the last error, "" when none */
+	char logged[320];       /* the error last logged: each is logged
+				 * once until the relay works again */
 	char fence[320];        /* why fenced, "" when not */
 
 	/* the thread's own */
@@ -111,8 +113,9 @@ set_state(struct relay *r, enum relay_state st, const char *fmt, ...)
 	} else {
 		r->fence[0] = '\0';
 		if (st == RS_ERROR) {
-			changed = strcmp(r->error, msg) != 0;
+			changed = strcmp(r->logged, msg) != 0;
 			snprintf(r->error, sizeof(r->error), "%s", msg);
+			snprintf(r->logged, sizeof(r->logged), "%s", msg);
 		}
 	}
 	uv_mutex_unlock(&r->w.mu);
@@ -419,6 +422,7 @@ go_on:
 	r->synced = 1;
 	r->state = RS_RELAYING;
 	r->fence[0] = '\0';
+	r->logged[0] = '\0';
 	uv_mutex_unlock(&r->w.mu);
 	rc = 0;
 out:
