@@ -173,7 +173,7 @@ relay_tail_main(int argc, char **argv)
 	natsStatus s;
 	struct sigaction sa = {0};
 	char filter[512], msg[320];
-	int c, json = 0, rc = 0, warned = 0;
+	int c, json = 0, rc = 0, warned = 0, full = 1;
 
 	optind = 0;
 	opterr = 0;
@@ -298,12 +298,18 @@ relay_tail_main(int argc, char **argv)
 		natsMsgList list = {0};
 		int i;
 
-		/* no more than --count wants: fetched means held for us */
-		s = natsSubscription_Fetch(&list, sub,
-					   count > 0 && count < 256 ? (int)count
-								    : 256,
-					   1000, &jerr);
+		/* A fetch of 256 that finds fewer waits for the rest until
+		 * its timeout; so once the stream is drained, wait for one
+		 * message (it returns as soon as one comes), then take what
+		 * came meanwhile. No more than --count wants: a fetched
+		 * message is held for us until acked. */
+		int want = full ? 256 : 1;
+
+		if (count > 0 && count < want)
+			want = (int)count;
+		s = natsSubscription_Fetch(&list, sub, want, 1000, &jerr);
 		if (s == NATS_TIMEOUT) {
+			full = 0;
 			idle += 1000;
 			if (idle_ms && idle >= idle_ms)
 				break;
@@ -332,6 +338,7 @@ relay_tail_main(int argc, char **argv)
 			fprintf(stderr, "briefwatch: tail: reading again\n");
 		warned = 0;
 		idle = 0;
+		full = list.Count == want;
 		for (i = 0; i < list.Count && count != 0; i++) {
 			natsMsg *m = list.Msgs[i];
 			const char *subj = natsMsg_GetSubject(m);
