@@ -20,7 +20,8 @@ reading live. One poll of every feed ingests the briefings. Measured:
     time of an event is that of its batch's "store: committed ... at T"
     line in the daemon's log.
 
---write appends the table to bench/RESULTS-relay.md. Needs nats-server
+BENCH_RELAY_EXTRA="window = 1024;ack_wait = 2s" adds [relay] keys (";" between
+them). --write appends the table to bench/RESULTS-relay.md. Needs nats-server
 (make deps). Machines are shared and noisy: read figures from one run.
 """
 import json
@@ -155,8 +156,9 @@ def main():
                 fh.write("[daemon]\ndatabase = %s\nsocket = %s/%s.sock\nallow_private = yes\n"
                          "fetch_pages = no\ninterval = 1h\nlog_level = debug\n"
                          "max_client_queue = 64M\n" % (db, tmp, name))
-                fh.write("[relay]\nservers = %s\nstream = %s\nsubject_prefix = %s\n"
-                         % (url, stream, stream.lower()))
+                fh.write("[relay]\nservers = %s\nstream = %s\nsubject_prefix = %s\n%s\n"
+                         % (url, stream, stream.lower(),
+                            os.environ.get("BENCH_RELAY_EXTRA", "").replace(";", "\n")))
                 if feeds:
                     for f in range(FEEDS):
                         fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
