@@ -71,11 +71,13 @@ try:
     env.wait_lag0("a")
     env.check_copy(ns.url(), dba, "second daemon on the same stream fenced")
     b.send_signal(signal.SIGTERM)
-    b.wait()
+    if b.wait() != 0:
+        fail("daemon b exited %d on SIGTERM (a sanitizer report?)" % b.returncode)
 
     # 2. a restored older copy: same origin, the stream is ahead
     a.send_signal(signal.SIGTERM)
-    a.wait()
+    if a.wait() != 0:
+        fail("daemon a exited %d on SIGTERM" % a.returncode)
     shutil.copy(backup, dba)
     for ext in ("-wal", "-shm"):
         if os.path.exists(dba + ext):
@@ -116,7 +118,8 @@ try:
 
     # 3. retention while the server is down
     a.send_signal(signal.SIGTERM)
-    a.wait()
+    if a.wait() != 0:
+        fail("daemon a exited %d on SIGTERM" % a.returncode)
     conf = env.conf("a", [ns.url()])
     with open(conf) as fh:
         text = fh.read().replace("[daemon]\n", "[daemon]\nevent_retention = 1h\n", 1)
@@ -164,7 +167,8 @@ try:
     wait_for(30, lambda: len(env.events(dbc)) == sum(env.items), "c's events")
     c = env.daemons["c"][0]
     c.send_signal(signal.SIGTERM)
-    c.wait()
+    if c.wait() != 0:
+        fail("daemon c exited %d on SIGTERM" % c.returncode)
     db = sqlite3.connect(dbc)
     db.execute("DELETE FROM events WHERE seq <= 15")
     db.commit()
