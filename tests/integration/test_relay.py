@@ -13,10 +13,13 @@ duplicated.
   4. the server paused with SIGSTOP for longer than ack_wait, then SIGCONT.
   5. a durable consumer (`tail --nats --durable`) reads part, is killed,
      and resumes where its acks left it.
+  6. the daemon and the server killed with SIGKILL at random points, in
+     random order, while events are being ingested (BW_RELAY_SEED).
 
     test_relay.py BUILD_DIR      (BW_KEEP_TMP=1 keeps the directory)
 """
 import os
+import random
 import signal
 import subprocess
 import time
@@ -108,6 +111,32 @@ try:
     if len(one) != env.items[2] or any('"feed":"f2"' not in x for x in one):
         fail("--feed f2: %d lines" % len(one))
     print("ok - durable consumer stopped after 700 and resumed: %d events once each; --feed filters" % total)
+
+    # 6. both killed at random points, in random order, while ingesting
+    rng = random.Random(int(os.environ.get("BW_RELAY_SEED", "23")))
+    kills = {"daemon": 0, "server": 0}
+    for rnd in range(6):
+        env.grow(rng.randint(50, 400))
+        env.poll_all("a")
+        time.sleep(rng.uniform(0, 0.4))
+        who = rng.choice(["daemon", "server", "both"])
+        if who in ("server", "both"):
+            ns.kill()
+            kills["server"] += 1
+        if who in ("daemon", "both"):
+            d.send_signal(signal.SIGKILL)
+            d.wait()
+            kills["daemon"] += 1
+        time.sleep(rng.uniform(0, 1.0))
+        if ns.p.poll() is not None:
+            ns.start()
+        if d.poll() is not None:
+            d = env.start_daemon("a", [ns.url()])
+        env.poll_all("a")
+    wait_for(60, lambda: len(env.events(db)) == sum(env.items), "all events stored")
+    env.wait_lag0("a", timeout=120)
+    env.check_copy(ns.url(), db, "random kills (daemon %d, server %d times)"
+                   % (kills["daemon"], kills["server"]))
     print("ok - test_relay took %.1f s" % (time.monotonic() - t0))
 finally:
     env.cleanup()
