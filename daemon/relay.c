@@ -281,7 +281,7 @@ connect_nats(struct relay *r)
 /* Wait for the acks of what is in flight (they move `acked`), then drop
  * whatever is left: the stream's last message says where to go on. */
 static void
-settle(struct relay *r)
+settle(struct relay *r, int64_t wait_ms)
 {
 	jsPubOptions po;
 	natsMsgList pending = {0};
@@ -289,7 +289,7 @@ settle(struct relay *r)
 	if (!r->js || !r->js_used)
 		return;
 	jsPubOptions_Init(&po);
-	po.MaxWait = r->ack_wait_ms;
+	po.MaxWait = wait_ms;
 	if (js_PublishAsyncComplete(r->js, &po) != NATS_OK &&
 	    js_PublishAsyncGetPendingList(&pending, r->js) == NATS_OK)
 		natsMsgList_Destroy(&pending);
@@ -593,7 +593,7 @@ relay_main(void *arg)
 			}
 		}
 		if (take_resync(r)) {
-			settle(r);
+			settle(r, r->ack_wait_ms);
 			take_resync(r);
 			r->need_sync = 1;
 			if (natsConnection_IsClosed(r->nc))
@@ -614,7 +614,7 @@ relay_main(void *arg)
 		n = pump(r);
 		if (n < 0) {
 			r->need_sync = 1;
-			settle(r);
+			settle(r, r->ack_wait_ms);
 			take_resync(r);
 			if (relay_wait(r, RETRY_MS, 0))
 				break;
@@ -630,7 +630,9 @@ relay_main(void *arg)
 				break;
 		}
 	}
-	settle(r);
+	/* stopping: what is acknowledged within a second counts, the
+	 * rest is sent again at the next start (fenced: never twice) */
+	settle(r, r->ack_wait_ms < 1000 ? r->ack_wait_ms : 1000);
 	disconnect(r);
 	store_close(r->store);
 	r->store = NULL;
