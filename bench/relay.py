@@ -271,11 +271,12 @@ def main():
              "%.1f / %.1f / %.1f ms" % (pct(lat_r, 50), pct(lat_r, 99), max(lat_r))),
         ]
         out = ["| measure | value |", "|---|---|"] + ["| %s | %s |" % r for r in rows]
-        head = ("NATS relay, %s, nats-server %s, %d briefings%s" %
+        head = ("NATS relay, %s, nats-server %s, %d briefings%s, %d CPUs, load average %.1f at the end" %
                 (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                  subprocess.run([NATS, "--version"], capture_output=True,
                                 text=True).stdout.strip().split()[-1],
-                 N, " (BENCH_QUICK)" if QUICK else ""))
+                 N, " (BENCH_QUICK)" if QUICK else "", os.cpu_count(),
+                 os.getloadavg()[0]))
         print(head)
         print("\n".join(out))
         if write:
