@@ -141,12 +141,13 @@ class Env:
                 fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, self.base, f))
         return path
 
-    def start_daemon(self, name, servers, db=None):
+    def start_daemon(self, name, servers, db=None, env=None):
         conf = self.conf(name, servers, db)
         log = os.path.join(self.tmp, name + ".log")
         common.log = log
         d = subprocess.Popen([os.path.join(self.B, "briefwatchd"), "--config", conf],
-                             stderr=open(log, "a"))
+                             stderr=open(log, "a"),
+                             env=dict(os.environ, **env) if env else None)
         procs.append(d)
         sock = os.path.join(self.tmp, name + ".sock")
         self.daemons[name] = (d, conf, sock)

@@ -23,6 +23,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 
 import natsrelay
@@ -50,9 +51,21 @@ try:
     env.cli("a", "backup", backup)
 
     # 1. a second daemon with its own database, same stream
-    b = env.start_daemon("b", [ns.url()])
+    nsock = os.path.join(env.tmp, "notify.sock")
+    nlog = os.path.join(env.tmp, "notify.log")
+    natsrelay.procs.append(subprocess.Popen(
+        [sys.executable, os.path.join(natsrelay.SRC, "tests/integration/systemd_notify.py"),
+         nsock, nlog]))
+    wait_for(10, lambda: os.path.exists(nlog), "the notify socket")
+    b = env.start_daemon("b", [ns.url()], env={"NOTIFY_SOCKET": nsock})
     env.poll_all("b")
     wait_for(30, lambda: fenced("b", "another database"), "b fenced")
+    env.poll_all("b")  # a poll's end refreshes STATUS=
+
+    def status_fenced():
+        with open(nlog) as fh:
+            return "relay FENCED" in fh.read()
+    wait_for(15, status_fenced, "STATUS= to say the relay is fenced")
     r = env.relay("b")
     if r["published"] != 0:
         fail("the fenced daemon published %d events" % r["published"])
