@@ -962,6 +962,8 @@ daemon_reload(struct daemon *d, char **err)
 		if (!config_find_feed(d->cfg, ncfg->feeds[i].name))
 			added++;
 	}
+	if (!relay_conf_equal(d->cfg->relay, ncfg->relay))
+		log_warn("reload: [relay] changed; the relay keeps its old settings until a restart");
 	ingest_retire_profiles(d->ingest, d->profiles);
 	d->profiles = nprof;
 	config_free(d->cfg);

@@ -53,6 +53,33 @@ relay_conf_free(struct relay_conf *rc)
 }
 
 static int
+str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int
+relay_conf_equal(const struct relay_conf *a, const struct relay_conf *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return a == b;
+	if (a->nservers != b->nservers || a->create_stream != b->create_stream ||
+	    a->replicas != b->replicas || a->window != b->window ||
+	    a->ack_wait_ms != b->ack_wait_ms || !str_eq(a->creds, b->creds) ||
+	    !str_eq(a->user, b->user) || !str_eq(a->password, b->password) ||
+	    !str_eq(a->tls_ca, b->tls_ca) || !str_eq(a->tls_cert, b->tls_cert) ||
+	    !str_eq(a->tls_key, b->tls_key) || !str_eq(a->stream, b->stream) ||
+	    !str_eq(a->prefix, b->prefix))
+		return 0;
+	for (i = 0; i < a->nservers; i++)
+		if (strcmp(a->servers[i], b->servers[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
 set_str(char **dst, const char *v)
 {
 	char *s = strdup(v);

@@ -44,6 +44,8 @@ int relay_conf_key(struct relay_conf **rc, const char *name,
 /* Is the configuration complete? 0, or -EINVAL with msg. */
 int relay_conf_check(const struct relay_conf *rc, char *msg, size_t msglen);
 void relay_conf_free(struct relay_conf *rc);
+/* Do a and b (either may be NULL: no relay) say the same? */
+int relay_conf_equal(const struct relay_conf *a, const struct relay_conf *b);
 
 /* The subject of an event: <prefix>.ev.<new|updated>.<feed>, the feed
  * name with every byte other than [A-Za-z0-9_-] written as %XX (so no

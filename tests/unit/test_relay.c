@@ -158,6 +158,32 @@ test_relay_section_rejects_bad_values_by_line(void **state)
 }
 
 static void
+test_relay_conf_equal_compares_every_key(void **state)
+{
+	struct relay_conf *a = NULL, *b = NULL;
+	char msg[128];
+
+	(void)state;
+	assert_true(relay_conf_equal(NULL, NULL));
+	assert_int_equal(relay_conf_key(&a, "servers", "nats://x:1 nats://y:2",
+					msg, sizeof(msg)), 0);
+	assert_false(relay_conf_equal(a, NULL));
+	assert_int_equal(relay_conf_key(&b, "servers", "nats://x:1, nats://y:2",
+					msg, sizeof(msg)), 0);
+	assert_true(relay_conf_equal(a, b));
+	assert_int_equal(relay_conf_key(&b, "window", "9", msg, sizeof(msg)),
+			 0);
+	assert_false(relay_conf_equal(a, b));
+	assert_int_equal(relay_conf_key(&a, "window", "9", msg, sizeof(msg)),
+			 0);
+	assert_int_equal(relay_conf_key(&a, "password", "p", msg, sizeof(msg)),
+			 0);
+	assert_false(relay_conf_equal(a, b));
+	relay_conf_free(a);
+	relay_conf_free(b);
+}
+
+static void
 test_relay_conf_check_needs_servers_and_pairs(void **state)
 {
 	struct relay_conf *rc = NULL;
@@ -369,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_relay_section_defaults_and_values),
 		cmocka_unit_test(test_relay_section_rejects_bad_values_by_line),
 		cmocka_unit_test(test_relay_conf_check_needs_servers_and_pairs),
+		cmocka_unit_test(test_relay_conf_equal_compares_every_key),
 		cmocka_unit_test(test_no_relay_limits_nothing_and_reports_off),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_origin_is_a_uuid_kept_across_opens),
