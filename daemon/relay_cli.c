@@ -286,7 +286,19 @@ relay_tail_main(int argc, char **argv)
 		}
 		jerr = 0;
 	}
-	s = js_PullSubscribe(&sub, js, filter, durable, NULL, &so, &jerr);
+	/* A cluster electing a stream leader answers nothing for a few
+	 * seconds: retry a timeout for up to 30 s, as a fetch would. */
+	for (int tries = 0; !tail_stop; tries++) {
+		s = js_PullSubscribe(&sub, js, filter, durable, NULL, &so,
+				     &jerr);
+		if ((s != NATS_TIMEOUT && s != NATS_NO_RESPONDERS) ||
+		    tries == 30)
+			break;
+		if (tries == 0)
+			fprintf(stderr, "briefwatch: tail: stream %s: %s; retrying\n",
+				stream, nats_err(s));
+		nanosleep(&(struct timespec){1, 0}, NULL);
+	}
 	if (s != NATS_OK) {
 		fprintf(stderr, "briefwatch: tail: stream %s, subjects %s: %s\n",
 			stream, filter, nats_err(s));
