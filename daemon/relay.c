@@ -30,7 +30,9 @@
 #define PAGE 256
 #define RETRY_MS 1000    /* after an error: reconnect, read the stream */
 #define FENCED_MS 2000   /* while fenced: look at the stream again */
-#define IDLE_MS 1000     /* nothing to do: look at the store anyway */
+#define IDLE_MS 1000     /* nothing to do: look at the store anyway
+			  * (BW_RELAY_IDLE_MS: tests that only the
+			  * writer's after-COMMIT kick wakes the relay) */
 
 enum relay_state {
 	RS_STARTING,
@@ -53,6 +55,7 @@ struct relay {
 	char *stream, *prefix;
 	int create_stream, replicas, window;
 	int64_t ack_wait_ms;
+	int64_t idle_ms;        /* IDLE_MS, or BW_RELAY_IDLE_MS */
 
 	/* under w.mu: shared with the loop thread and the client's threads */
 	int kicked;             /* new events committed */
@@ -620,7 +623,7 @@ relay_main(void *arg)
 				break;
 			continue;
 		}
-		if (n < PAGE && relay_wait(r, IDLE_MS, 1))
+		if (n < PAGE && relay_wait(r, r->idle_ms, 1))
 			break;
 		if (n == PAGE) {
 			uv_mutex_lock(&r->w.mu);
@@ -639,6 +642,21 @@ relay_main(void *arg)
 }
 
 /* ---- the loop thread's side ------------------------------------------- */
+
+/* How long the thread, caught up, waits for a kick before it looks at the
+ * store anyway: IDLE_MS, or BW_RELAY_IDLE_MS from the environment. */
+static int64_t
+idle_ms(void)
+{
+	const char *v = getenv("BW_RELAY_IDLE_MS");
+	char *end;
+	long long ms;
+
+	if (!v || !*v)
+		return IDLE_MS;
+	ms = strtoll(v, &end, 10);
+	return *end || ms <= 0 ? IDLE_MS : (int64_t)ms;
+}
 
 int
 relay_start(const struct relay_conf *rc, const char *db_path,
@@ -665,6 +683,7 @@ relay_start(const struct relay_conf *rc, const char *db_path,
 	r->replicas = (int)rc->replicas;
 	r->window = (int)rc->window;
 	r->ack_wait_ms = rc->ack_wait_ms;
+	r->idle_ms = idle_ms();
 	if (!r->db_path || !r->stream || !r->prefix) {
 		e = -ENOMEM;
 		goto fail;
