@@ -22,7 +22,7 @@ store_origin(struct store *s, char *out, size_t outlen)
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc == SQLITE_ERROR
-			       ? store_failf(s, -ENOENT, "the database has no origin (schema older than version 3)")
+			       ? store_failf(s, -ENOENT, "the database has no origin (schema older than version 5)")
 			       : store_fail(s, rc);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {

@@ -11,7 +11,7 @@
 
 struct store;
 
-/* The database's origin UUID (schema version 3) into out (37 bytes).
+/* The database's origin UUID (schema version 5, the meta table) into out (37 bytes).
  * 0, -ENOENT when the database has none, or another negative errno. */
 int store_origin(struct store *s, char *out, size_t outlen);
 /* The line of event seq: 0 and a malloc'd *json (free it), -ENOENT when
