@@ -30,7 +30,7 @@ PKG_CONFIG ?= pkg-config
 # name:debian-package pairs, so a missing library is named in one line.
 LIBS_PC    := libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev \
               libuv:libuv1-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-              libsystemd:libsystemd-dev \
+              libsystemd:libsystemd-dev libnats:libnats-dev \
               icu-uc:libicu-dev poppler-glib:libpoppler-glib-dev
 # libraries without a .pc file: -l name and Debian package
 LIBS_NOPC  := stemmer:libstemmer-dev
@@ -162,7 +162,8 @@ DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
             libicu-dev libstemmer-dev libpoppler-glib-dev python3-cairo \
             fonts-dejavu-core \
-            libclang-rt-14-dev systemd
+            libclang-rt-14-dev systemd \
+            libnats-dev nats-server
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \
 	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS); }

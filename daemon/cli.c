@@ -44,6 +44,7 @@
 #include "sanitize.h"
 #include "opml.h"
 #include "qdate.h"
+#include "relay.h"
 #include "store.h"
 #include "transcript.h"
 
@@ -2211,6 +2212,23 @@ run_help(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* tail --nats reads the relay's NATS stream instead of the socket
+ * (relay_cli.c). */
+static int
+run_tail(struct cli *cli, int argc, char **argv)
+{
+	if (relay_tail_wanted(argc, argv))
+		return relay_tail_main(argc, argv);
+	return cmd_tail(cli, argc, argv);
+}
+
+static int
+run_relay_takeover(struct cli *cli, int argc, char **argv)
+{
+	return relay_takeover_main(cli->cfg ? cli->cfg->relay : NULL,
+				   db_path(cli), argc, argv);
+}
+
 enum {
 	CMD_CONFIG = 1, /* load the configuration before running */
 };
@@ -2224,8 +2242,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]",
-	 "print briefings as the daemon announces them", CMD_CONFIG, cmd_tail},
+	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]\n"
+		 "--nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION]",
+	 "print briefings as the daemon (or its NATS stream) announces them",
+	 CMD_CONFIG, run_tail},
+	{"relay-takeover", "[--from SEQ]",
+	 "let a fenced NATS relay go on from this database", CMD_CONFIG,
+	 run_relay_takeover},
 	{"search", "QUERY [--speaker S] [--feed F] [--kind K] [--since DATE] [--until DATE] [--limit N] [--lang L] [--json]",
 	 "full-text search of the archive", CMD_CONFIG, cmd_search},
 	{"show", "ID [--json] [--width N]", "one briefing in full", CMD_CONFIG,

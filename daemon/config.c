@@ -28,6 +28,7 @@
 #include "inifile.h"
 #include "log.h"
 #include "profiles.h"
+#include "relay.h"
 #include "sanitize.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -190,8 +191,8 @@ put_str(struct parse_state *st, char **dst, const char *s)
 
 /* ---- the key tables ------------------------------------------------------
  *
- * Every key of [daemon] and [feed NAME] is one row of daemon_keys[] or
- * feed_keys[] below: its name, how its value is read, where it goes
+ * Every key of [daemon], [feed NAME] and [relay] is one row of
+ * daemon_keys[], feed_keys[] or relay_keys[] below: its name, how its value is read, where it goes
  * (offsetof into struct config or struct config_feed), the accepted range,
  * and the words that finish the error "KEY: "VALUE" is not ...". The
  * tables are the whole dispatch: on_pair() looks the name up and
@@ -238,6 +239,7 @@ struct key {
 
 #define FIELD(member) offsetof(struct config, member)
 #define FFIELD(member) offsetof(struct config_feed, member)
+#define RFIELD(member) offsetof(struct relay_conf, member)
 #define AT(base, k, type) ((type *)(void *)((char *)(base) + (k)->offset))
 
 static int set_socket_mode(struct parse_state *, const struct key *, void *,
@@ -264,6 +266,10 @@ static int set_group(struct parse_state *, const struct key *, void *,
 		     const char *);
 static int set_recheck(struct parse_state *, const struct key *, void *,
 		       const char *);
+static int set_relay_servers(struct parse_state *, const struct key *,
+			     void *, const char *);
+static int set_relay_name(struct parse_state *, const struct key *, void *,
+			  const char *);
 
 #define HOUR_MS ((int64_t)3600 * 1000)
 #define NO_MAX INT64_MAX
@@ -336,6 +342,33 @@ static const struct key feed_keys[] = {
 	{"xpath_date", KEY_FN, FFIELD(xpath_date), 0, 0, NULL, set_xpath},
 };
 
+/* [relay] (include/relay.h: struct relay_conf, made with its defaults by
+ * relay_conf_new on the section's first key). max of a name: 1 where
+ * dots are allowed. */
+static const struct key relay_keys[] = {
+	{"servers", KEY_FN, RFIELD(servers), 0, 0,
+	 "a list of nats://host:port URLs", set_relay_servers},
+	{"user", KEY_STR, RFIELD(user), 0, 0, NULL, NULL},
+	{"password", KEY_STR, RFIELD(password), 0, 0, NULL, NULL},
+	{"credentials", KEY_STR, RFIELD(creds), 0, 0, NULL, NULL},
+	{"tls_ca", KEY_STR, RFIELD(tls_ca), 0, 0, NULL, NULL},
+	{"tls_cert", KEY_STR, RFIELD(tls_cert), 0, 0, NULL, NULL},
+	{"tls_key", KEY_STR, RFIELD(tls_key), 0, 0, NULL, NULL},
+	{"stream", KEY_FN, RFIELD(stream), 0, 0,
+	 "a stream name (no blanks, '.', '*', '>', '/')", set_relay_name},
+	{"subject_prefix", KEY_FN, RFIELD(prefix), 0, 1,
+	 "a subject prefix (tokens separated by single dots, no blanks, '*', '>')",
+	 set_relay_name},
+	{"create_stream", KEY_BOOL, RFIELD(create_stream), 0, 1, "yes or no",
+	 NULL},
+	{"replicas", KEY_LONG, RFIELD(replicas), 1, 5, "a number from 1 to 5",
+	 NULL},
+	{"window", KEY_LONG, RFIELD(window), 1, 65536,
+	 "a number from 1 to 65536", NULL},
+	{"ack_wait", KEY_DURATION, RFIELD(ack_wait_ms), 100, 600000,
+	 "a duration from 100ms to 10m", NULL},
+};
+
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
 static const struct key *
@@ -350,10 +383,18 @@ find_key(const struct key *t, size_t n, const char *name)
 }
 
 size_t
-config_keys(int feed, const char **names, size_t max)
+config_keys(int section, const char **names, size_t max)
 {
-	const struct key *t = feed ? feed_keys : daemon_keys;
-	size_t i, n = feed ? NKEYS(feed_keys) : NKEYS(daemon_keys);
+	const struct key *t = daemon_keys;
+	size_t i, n = NKEYS(daemon_keys);
+
+	if (section == CONFIG_KEYS_FEED) {
+		t = feed_keys;
+		n = NKEYS(feed_keys);
+	} else if (section == CONFIG_KEYS_RELAY) {
+		t = relay_keys;
+		n = NKEYS(relay_keys);
+	}
 
 	for (i = 0; i < n && i < max; i++)
 		names[i] = t[i].name;
@@ -655,6 +696,39 @@ set_group(struct parse_state *st, const struct key *k, void *base,
 }
 
 static int
+set_relay_servers(struct parse_state *st, const struct key *k, void *base,
+		  const char *value)
+{
+	int r = relay_conf_set_servers(base, value);
+
+	if (r == -ENOMEM)
+		return st->oom = 1, 0;
+	return r < 0 ? bad_value(st, k, value) : 1;
+}
+
+static int
+set_relay_name(struct parse_state *st, const struct key *k, void *base,
+	       const char *value)
+{
+	if (!relay_name_ok(value, (int)k->max))
+		return bad_value(st, k, value);
+	return put_str(st, AT(base, k, char *), value);
+}
+
+/* A key of [relay]: the section's settings exist from its first key. */
+static int
+relay_key(struct parse_state *st, const char *name, const char *value)
+{
+	const struct key *k = find_key(relay_keys, NKEYS(relay_keys), name);
+
+	if (!k)
+		return fail(st, "unknown key \"%s\" in [relay]", name);
+	if (!st->cfg->relay && !(st->cfg->relay = relay_conf_new()))
+		return st->oom = 1, 0;
+	return set_key(st, k, st->cfg->relay, value);
+}
+
+static int
 daemon_key(struct parse_state *st, const char *name, const char *value)
 {
 	const struct key *k = find_key(daemon_keys, NKEYS(daemon_keys), name);
@@ -844,6 +918,8 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 		return fail(st, "the feeds file holds only [feed NAME] sections, not [%s]", section);
 	if (strcmp(section, "daemon") == 0)
 		return daemon_key(st, name, value);
+	if (strcmp(section, "relay") == 0)
+		return relay_key(st, name, value);
 	if (strncmp(section, "feed ", 5) == 0) {
 		const char *fname = section + 5;
 
@@ -1015,6 +1091,13 @@ parse_text(const char *text, size_t len, int feeds_only, int env,
 		if (!st.cfg->feeds[i].url &&
 		    buf_printf(&st.err, "feed \"%s\" has no url", st.cfg->feeds[i].name) < 0)
 			st.oom = 1;
+	if (!st.err.len && !st.oom && st.cfg->relay) {
+		char msg[128];
+
+		if (relay_conf_check(st.cfg->relay, msg, sizeof(msg)) < 0 &&
+		    buf_puts(&st.err, msg) < 0)
+			st.oom = 1;
+	}
 	if (!st.err.len && !st.oom &&
 	    st.cfg->min_interval_ms > st.cfg->max_interval_ms &&
 	    buf_printf(&st.err, "min_interval is larger than max_interval") < 0)
@@ -1391,6 +1474,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->nfeeds; i++)
 		config_feed_clear(&c->feeds[i]);
 	free(c->feeds);
+	relay_conf_free(c->relay);
 	free(c->database);
 	free(c->socket);
 	free(c->socket_group);

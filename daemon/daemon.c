@@ -26,9 +26,11 @@
 #include "notify.h"
 #include "profiles.h"
 #include "proto.h"
+#include "relay.h"
 #include "sched.h"
 #include "service.h"
 #include "store.h"
+#include "store_relay.h"
 
 #define STATUS_REFRESH_MS 10000
 #define MAINT_FIRST_MS (10 * 60 * 1000)
@@ -464,13 +466,21 @@ static void
 update_status(struct daemon *d)
 {
 	int total, failing;
+	char relay[96] = "";
+	int64_t head = 0;
 
+	if (d->relay) {
+		relay[0] = ',';
+		relay[1] = ' ';
+		store_head(d->store, &head);
+		relay_status_line(d->relay, head, relay + 2, sizeof(relay) - 2);
+	}
 	count_feeds(d, &total, &failing);
-	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s",
+	service_status("%d feeds (%d failing), %llu briefings stored, %zu subscribers%s%s",
 		       total, failing, (unsigned long long)d->briefings_stored,
 		       d->notify ? notify_subscribers(d->notify) : 0,
 		       d->ingest && ingest_degraded(d->ingest)
-			       ? ", DEGRADED: store refuses writes" : "");
+			       ? ", DEGRADED: store refuses writes" : "", relay);
 }
 
 /* The node exporter's textfile collector reads this file. */
@@ -572,6 +582,7 @@ op_status(void *arg, json_t **out, char **err)
 		json_object_set_new(*out, "rechecks_revised",
 				    json_integer((json_int_t)is.rechecks_revised));
 	}
+	json_object_set_new(*out, "relay", relay_status(d->relay, head));
 	return 0;
 }
 
@@ -799,6 +810,21 @@ fetch_opts_from(const struct config *cfg, struct fetch_opts *o)
 
 static void on_signal(uv_signal_t *s, int signum);
 
+/* When the first upkeep runs: MAINT_FIRST_MS, or BW_MAINT_FIRST_MS from
+ * the environment (tests: retention without waiting ten minutes). */
+static uint64_t
+maint_first_ms(void)
+{
+	const char *v = getenv("BW_MAINT_FIRST_MS");
+	char *end;
+	unsigned long long ms;
+
+	if (!v || !*v)
+		return MAINT_FIRST_MS;
+	ms = strtoull(v, &end, 10);
+	return *end || ms == 0 ? MAINT_FIRST_MS : ms;
+}
+
 /* Daily upkeep: expire old events (briefings stay), merge FTS segments. */
 static void
 on_maint_timer(uv_timer_t *t)
@@ -810,7 +836,9 @@ on_maint_timer(uv_timer_t *t)
 		int64_t before = (daemon_now_ms() - d->cfg->event_retention_ms) /
 				 1000;
 
-		if (store_events_expire(d->store, before, &deleted) < 0)
+		if (store_events_expire_upto(d->store, before,
+					     relay_expire_limit(d->relay),
+					     &deleted) < 0)
 			log_warn("maintenance: event retention failed: %s",
 				 store_errmsg(d->store));
 		else if (deleted)
@@ -1022,6 +1050,34 @@ start_socket(struct daemon *d, int listen_fd, char **err)
 	return notify_start(d->loop, d->store, &no, &ops, &d->notify, err);
 }
 
+/* After each COMMIT that wrote events (a writer hook, loop thread): wake
+ * the relay. It reads the events itself, from its own connection. */
+static void
+on_commit_relay(void *arg, const struct writer_commit *c)
+{
+	if (c->maxseq)
+		relay_kick(arg);
+}
+
+/* Start phase 3a: the NATS relay, when [relay] is configured (not with
+ * --once). The writer wakes it after each COMMIT; daemon_release stops it
+ * once the writer is gone. */
+static int
+start_relay(struct daemon *d, char **err)
+{
+	int r;
+
+	if (!d->cfg->relay)
+		return 0;
+	r = relay_start(d->cfg->relay, d->cfg->database, &d->relay, err);
+	if (r < 0)
+		return r;
+	d->relay_hook.fn = on_commit_relay;
+	d->relay_hook.arg = d->relay;
+	writer_hook_add(ingest_writer(d->ingest), &d->relay_hook);
+	return 0;
+}
+
 /* Start phase 4: signals and the daemon's own timers. Cannot fail. */
 static void
 start_handles(struct daemon *d)
@@ -1042,7 +1098,7 @@ start_handles(struct daemon *d)
 	uv_unref((uv_handle_t *)&d->status_timer);
 	uv_timer_init(loop, &d->maint_timer);
 	d->maint_timer.data = d;
-	uv_timer_start(&d->maint_timer, on_maint_timer, MAINT_FIRST_MS,
+	uv_timer_start(&d->maint_timer, on_maint_timer, maint_first_ms(),
 		       MAINT_EVERY_MS);
 	uv_unref((uv_handle_t *)&d->maint_timer);
 	uv_timer_init(loop, &d->recheck_timer);
@@ -1126,6 +1182,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		r = start_pipeline(d, err);
 	if (r == 0 && !o->once)
 		r = start_socket(d, listen_fd, err);
+	if (r == 0 && !o->once)
+		r = start_relay(d, err);
 	if (r < 0) {
 		/* Nothing has been scheduled yet: close what was opened,
 		 * let the loop run their close callbacks, free the rest. */
@@ -1225,6 +1283,8 @@ reload_apply(struct daemon *d, char **err)
 		if (!config_find_feed(d->cfg, ncfg->feeds[i].name))
 			added++;
 	}
+	if (!relay_conf_equal(d->cfg->relay, ncfg->relay))
+		log_warn("reload: [relay] changed; the relay keeps its old settings until a restart");
 	ingest_set_profiles(d->ingest, nprof, d->profiles);
 	d->profiles = nprof;
 	config_free(d->cfg);
@@ -1346,6 +1406,8 @@ daemon_release(struct daemon *d)
 {
 	dblock_release(d->lock_fd);
 	d->lock_fd = -1;
+	relay_stop(d->relay);
+	d->relay = NULL;
 	store_close(d->store);
 	d->store = NULL;
 	profile_set_free(d->profiles);

@@ -79,6 +79,43 @@ feed_metric(struct buf *out, const json_t *feeds, const char *key,
 	return r ? -ENOMEM : 0;
 }
 
+/* The NATS relay's part of status (include/relay.h), when configured. */
+static int
+relay_metrics(struct buf *out, const json_t *relay)
+{
+	const char *state = json_string_value(json_object_get(relay, "state"));
+	int r = 0;
+
+	if (!state || strcmp(state, "off") == 0)
+		return 0;
+	r |= buf_printf(out, "# HELP briefwatch_relay_up 1 while the relay "
+			     "relays (0: connecting, error or fenced).\n"
+			     "# TYPE briefwatch_relay_up gauge\n"
+			     "briefwatch_relay_up %d\n"
+			     "# HELP briefwatch_relay_fenced 1 while the relay "
+			     "is fenced off the stream (needs relay-takeover).\n"
+			     "# TYPE briefwatch_relay_fenced gauge\n"
+			     "briefwatch_relay_fenced %d\n",
+			strcmp(state, "relaying") == 0,
+			strcmp(state, "fenced") == 0);
+	r |= buf_printf(out, "# HELP briefwatch_relay_lag Events not yet "
+			     "acknowledged by the stream (head - acked).\n"
+			     "# TYPE briefwatch_relay_lag gauge\n"
+			     "briefwatch_relay_lag %lld\n"
+			     "# HELP briefwatch_relay_acked_seq Highest event "
+			     "seq the stream acknowledged.\n"
+			     "# TYPE briefwatch_relay_acked_seq gauge\n"
+			     "briefwatch_relay_acked_seq %lld\n"
+			     "# HELP briefwatch_relay_published_total Events "
+			     "acknowledged by the stream since start.\n"
+			     "# TYPE briefwatch_relay_published_total counter\n"
+			     "briefwatch_relay_published_total %lld\n",
+			(long long)json_integer_value(json_object_get(relay, "lag")),
+			(long long)json_integer_value(json_object_get(relay, "acked")),
+			(long long)json_integer_value(json_object_get(relay, "published")));
+	return r ? -ENOMEM : 0;
+}
+
 int
 metrics_from_status(const json_t *status, struct buf *out)
 {
@@ -105,6 +142,7 @@ metrics_from_status(const json_t *status, struct buf *out)
 				scalars[i].name,
 				(long long)json_integer_value(v));
 	}
+	r |= relay_metrics(out, json_object_get(status, "relay"));
 	if (json_array_size(feeds)) {
 		r |= feed_metric(out, feeds, "failures",
 				 "briefwatch_feed_consecutive_failures", "gauge",

@@ -189,11 +189,26 @@ static const char *const v4[] = {
 	NULL,
 };
 
+/* v5: facts about the database itself. "origin": a UUID made once, which
+ * names this event log to the NATS relay (include/relay.h); a copy of the
+ * file (a backup) keeps it. */
+static const char *const v5_meta[] = {
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+	" WITHOUT ROWID;",
+	"INSERT INTO meta (key, value) SELECT 'origin',"
+	" lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' ||"
+	" substr(hex(randomblob(2)), 2) || '-' ||"
+	" substr('89ab', 1 + (abs(random()) % 4), 1) ||"
+	" substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
 	v3, /* 2 → 3 */
 	v4, /* 3 → 4 */
+	v5_meta, /* 4 → 5 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

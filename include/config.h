@@ -74,6 +74,7 @@ struct config {
 				 * in '\n': legal but dangerous settings
 				 * (socket_mode world-writable) for the
 				 * caller to show or log */
+	struct relay_conf *relay; /* [relay]; NULL: no relay */
 	struct config_feed *feeds;
 	size_t nfeeds;
 };
@@ -122,10 +123,14 @@ void config_free(struct config *c);
 const struct config_feed *config_find_feed(const struct config *c,
 					   const char *name);
 
-/* The key names of [daemon] (feed = 0) or [feed NAME] (feed = 1), in
- * table order: up to max of them are stored in names (static strings);
- * returns how many there are. For tests and help texts. */
-size_t config_keys(int feed, const char **names, size_t max);
+/* The key names of [daemon] (CONFIG_KEYS_DAEMON), [feed NAME]
+ * (CONFIG_KEYS_FEED) or [relay] (CONFIG_KEYS_RELAY), in table order: up
+ * to max of them are stored in names (static strings); returns how many
+ * there are. For tests and help texts. */
+#define CONFIG_KEYS_DAEMON 0
+#define CONFIG_KEYS_FEED 1
+#define CONFIG_KEYS_RELAY 2
+size_t config_keys(int section, const char **names, size_t max);
 
 /* The longest feed URL, the same for the configuration file, import-opml
  * and the add_feed op (docs/configuration.md). */

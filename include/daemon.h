@@ -16,10 +16,12 @@
 #include "config.h"
 #include "ingest.h"
 #include "service.h"
+#include "writer.h"
 
 struct fetcher;
 struct store;
 struct notify;
+struct relay;
 struct ingest;
 struct profile_set;
 struct profile;
@@ -58,6 +60,9 @@ struct daemon {
 	struct store *store;
 	struct fetcher *fetcher;
 	struct notify *notify;
+	struct relay *relay;      /* NULL: no [relay] section */
+	struct writer_hook relay_hook; /* the writer wakes the relay after
+					 * each COMMIT */
 	struct ingest *ingest;
 	struct profile_set *profiles;
 	struct feedctl *feeds;

@@ -515,11 +515,11 @@ documented_keys(const char *doc, const char *heading, struct buf *out)
 
 static void
 check_key_table(const char *doc, const char *heading, const char *section,
-		int feed)
+		int which)
 {
 	const char *names[128];
 	struct buf documented = BUF_INIT, want = BUF_INIT;
-	size_t n = config_keys(feed, names, 128), i;
+	size_t n = config_keys(which, names, 128), i;
 	const char *p;
 	int missing = 0;
 
@@ -567,9 +567,12 @@ test_the_key_tables_match_the_documentation(void **state)
 		buf_append(&doc, chunk, n);
 	fclose(f);
 	assert_non_null(buf_str(&doc));
-	check_key_table(buf_str(&doc), "\n## [daemon]\n", "[daemon]", 0);
+	check_key_table(buf_str(&doc), "\n## [daemon]\n", "[daemon]",
+			CONFIG_KEYS_DAEMON);
 	check_key_table(buf_str(&doc), "\n## [feed NAME]\n", "[feed NAME]",
-			1);
+			CONFIG_KEYS_FEED);
+	check_key_table(buf_str(&doc), "\n## [relay]\n", "[relay]",
+			CONFIG_KEYS_RELAY);
 	buf_free(&doc);
 }
 

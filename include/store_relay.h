@@ -1,0 +1,24 @@
+/* store_relay — what the NATS relay (include/relay.h) asks of the store:
+ * the database's origin, one event's line, and event retention that spares
+ * what the stream has not acknowledged. Same rules as store.h: one struct
+ * store per thread.
+ */
+#ifndef BW_STORE_RELAY_H
+#define BW_STORE_RELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* The database's origin UUID (schema version 5, the meta table) into out (37 bytes).
+ * 0, -ENOENT when the database has none, or another negative errno. */
+int store_origin(struct store *s, char *out, size_t outlen);
+/* The line of event seq: 0 and a malloc'd *json (free it), -ENOENT when
+ * there is no such event (never written, or expired). */
+int store_event_json(struct store *s, int64_t seq, char **json);
+/* store_events_expire, sparing every event with seq > max_seq. */
+int store_events_expire_upto(struct store *s, int64_t before,
+			     int64_t max_seq, int64_t *deleted);
+
+#endif
