@@ -37,6 +37,7 @@
 #include "feed.h"
 #include "metrics.h"
 #include "sanitize.h"
+#include "schedsim.h"
 #include "opml.h"
 #include "store.h"
 #include "transcript.h"
@@ -79,6 +80,7 @@ static const struct command_help commands[] = {
 	{"add-feed", "add-feed NAME URL [--interval DURATION] [--profile P] [--fetch-pages yes|no] [--json]"},
 	{"remove-feed", "remove-feed NAME [--json]"},
 	{"metrics", "metrics                  (Prometheus text format)"},
+	{"schedule-sim", "schedule-sim TIMELINE.json [--interval D] [--min-interval D] [--max-interval D] [--schedule adaptive|fixed] [--from DATE] [--items] [--json]"},
 	{"parse", "parse feed FILE [--url URL] [--content-type CT]\n"
 		  "  parse transcript FILE --url URL [--charset CS]"},
 	{"version", "version"},
@@ -1814,6 +1816,8 @@ main(int argc, char **argv)
 		 strcmp(cmd, "metrics") == 0 ||
 		 strcmp(cmd, "poll") == 0 || strcmp(cmd, "reload") == 0)
 		rc = cmd_simple(&cli, argc, argv);
+	else if (strcmp(cmd, "schedule-sim") == 0)
+		rc = schedsim_main(cli.cfg, argc, argv);
 	else if (strcmp(cmd, "add-feed") == 0 ||
 		 strcmp(cmd, "remove-feed") == 0)
 		rc = cmd_feed_edit(&cli, argc, argv);

@@ -264,6 +264,19 @@ daemon_key(struct parse_state *st, const char *name, const char *value)
 			c->max_interval_ms = ms;
 		return 1;
 	}
+	/* issue #26: the scheduler's keys (docs/scheduling.md). */
+	if (strcmp(name, "schedule") == 0) {
+		if (strcmp(value, "adaptive") && strcmp(value, "fixed"))
+			return fail(st, "schedule: \"%s\" is neither adaptive nor fixed", value);
+		c->schedule_fixed = strcmp(value, "fixed") == 0;
+		return 1;
+	}
+	if (strcmp(name, "respect_hints") == 0) {
+		if (parse_bool(value, &b) < 0)
+			return fail(st, "respect_hints: \"%s\" is not yes or no", value);
+		c->respect_hints = b;
+		return 1;
+	}
 	if (strcmp(name, "max_connections") == 0 ||
 	    strcmp(name, "max_per_host") == 0) {
 		if (parse_long(value, 1, 10000, &l) < 0)
@@ -453,7 +466,9 @@ config_defaults(void)
 	c->socket_mode = 0660;
 	c->interval_ms = 15 * 60 * 1000;
 	c->min_interval_ms = 60 * 1000;
-	c->max_interval_ms = 6 * 3600 * 1000;
+	c->max_interval_ms = 3600 * 1000;
+	c->schedule_fixed = 0;
+	c->respect_hints = 0;
 	c->max_connections = 32;
 	c->max_per_host = 2;
 	c->fetch_pages = 1;

@@ -249,8 +249,8 @@ daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 		f->failures = 0;
 		f->quiet_polls = new_items ? 0 : f->quiet_polls + 1;
 		snprintf(f->state, sizeof(f->state), "ok");
-		delay = sched_delay_ok(&pol, new_items, f->quiet_polls,
-				       sched_random());
+		delay = sched_delay_next(&pol, NULL, NULL, daemon_now_ms(),
+					 sched_random());
 		log_debug("poll \"%s\": %s; next in %lld s", f->cfg.name,
 			  result, (long long)(delay / 1000));
 	} else {

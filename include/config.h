@@ -36,6 +36,8 @@ struct config {
 				 * name (config_load) */
 	int64_t interval_ms;    /* default poll interval */
 	int64_t min_interval_ms, max_interval_ms; /* adaptive bounds */
+	int schedule_fixed;     /* schedule = fixed: always the interval */
+	int respect_hints;      /* publishers' ttl, max-age, skipHours... */
 	long max_connections;
 	long max_per_host;
 	char *user_agent;
