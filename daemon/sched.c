@@ -21,12 +21,13 @@
 /* Share of the density from the week's own shape (the rest from the
  * product of day-of-week and time-of-day profiles, which needs fewer items
  * to be right), and of a uniform floor (a publisher may surprise us). */
-#define MIX_WEEK tune("MIX_WEEK", 0.5)
-#define MIX_UNIFORM tune("MIX_UNIFORM", 0.03)
-#define ALPHA tune("ALPHA", 0.5)
-#define KW ((int)tune("KW", 2))
-#define BUDGET_FRAC tune("BUDGET_FRAC", 1.0)
-static double tune(const char *n, double d) { const char *v = getenv(n); return v ? atof(v) : d; }
+#define MIX_WEEK 0.5
+#define MIX_UNIFORM 0.02
+/* Half-width of the smoothing kernel, in bins (+-1 h). */
+#define KERNEL_BINS 2
+/* Plan this share of the budget: jitter and the min_interval floor make
+ * the polls actually spent come out slightly above the plan. */
+#define BUDGET_SHARE 0.98
 
 static int64_t
 jitter(int64_t ms, double rnd)
@@ -64,7 +65,7 @@ week_bin(int64_t t)
 static double
 decay(int64_t dt)
 {
-	return exp(-(double)dt * M_LN2 / (tune("HL", 28) * 86400));
+	return exp(-(double)dt * M_LN2 / (double)SCHED_HALF_LIFE_S);
 }
 
 void
@@ -139,8 +140,10 @@ model_density(const struct sched_model *m, double p[SCHED_BINS])
 		double v = 0;
 
 		double ks = 0;
-		for (k = -KW; k <= KW; k++) {
-			double kk = KW + 1 - abs(k);
+
+		for (k = -KERNEL_BINS; k <= KERNEL_BINS; k++) {
+			double kk = KERNEL_BINS + 1 - abs(k);
+
 			ks += kk;
 			v += kk * m->w[(b + k + SCHED_BINS) % SCHED_BINS];
 		}
@@ -346,12 +349,12 @@ place_rates(const double p[SCHED_BINS], const int skip[SCHED_BINS],
 
 	for (b = 0; b < SCHED_BINS; b++)
 		if (!skip[b])
-			hi = fmax(hi, rmax / pow(p[b], ALPHA));
+			hi = fmax(hi, rmax / sqrt(p[b]));
 	for (it = 0; it < 60; it++) {
 		c = (lo + hi) / 2;
 		for (b = 0, got = 0; b < SCHED_BINS; b++) {
 			r[b] = skip[b] ? 0 : fmin(rmax, fmax(rmin,
-							     c * pow(p[b], ALPHA)));
+							     c * sqrt(p[b])));
 			got += r[b] * SCHED_BIN_S;
 		}
 		if (got > budget)
@@ -360,7 +363,7 @@ place_rates(const double p[SCHED_BINS], const int skip[SCHED_BINS],
 			lo = c;
 	}
 	for (b = 0; b < SCHED_BINS; b++)
-		r[b] = skip[b] ? 0 : fmin(rmax, fmax(rmin, lo * pow(p[b], ALPHA)));
+		r[b] = skip[b] ? 0 : fmin(rmax, fmax(rmin, lo * sqrt(p[b])));
 }
 
 /* Seconds from now (unix s) until rates r have accumulated mass polls;
@@ -417,7 +420,7 @@ sched_plan_make(const struct sched_policy *p, const struct sched_model *m,
 				  (int64_t)b * SCHED_BIN_S - 3 * 86400);
 	place_rates(pr, skip, 1000.0 / (double)out->hi_ms,
 		    1000.0 / (double)out->lo_ms,
-		    BUDGET_FRAC * (double)SCHED_WEEK_S * 1000 /
+		    BUDGET_SHARE * (double)SCHED_WEEK_S * 1000 /
 			    (double)p->interval_ms,
 		    out->rate);
 }
