@@ -1411,6 +1411,18 @@ or_else(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* A feed's learned busy hours, on a line of their own (only once learned,
+ * so the table stays one line per feed until then). */
+static void
+print_schedule_text(json_t *f)
+{
+	const char *busy = json_string_value(json_object_get(f, "busy_hours"));
+
+	if (busy && *busy)
+		printf("%-16s busy %s (%s)\n", "",  busy,
+		       or_else(json_string_value(json_object_get(f, "schedule")), "-"));
+}
+
 static void
 print_status_text(json_t *r)
 {
@@ -1444,6 +1456,7 @@ print_status_text(json_t *r)
 		       or_else(json_string_value(json_object_get(f, "state")), "-"),
 		       or_else(json_string_value(json_object_get(f, "next_poll")), "-"),
 		       or_else(json_string_value(json_object_get(f, "last_result")), "-"));
+		print_schedule_text(f); /* issue #26 */
 	}
 }
 

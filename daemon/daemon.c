@@ -25,6 +25,7 @@
 #include "profiles.h"
 #include "proto.h"
 #include "sched.h"
+#include "schedctl.h"
 #include "service.h"
 #include "store.h"
 
@@ -96,6 +97,8 @@ feed_policy(const struct daemon *d, const struct feedctl *f)
 					   : d->cfg->interval_ms;
 	p.min_interval_ms = d->cfg->min_interval_ms;
 	p.max_interval_ms = d->cfg->max_interval_ms;
+	p.fixed = d->cfg->schedule_fixed;
+	p.respect_hints = d->cfg->respect_hints;
 	return p;
 }
 
@@ -117,6 +120,7 @@ feed_closed(uv_handle_t *h)
 	config_feed_clear(&f->cfg);
 	profile_free(f->profile);
 	free(f->pending_redirect);
+	schedctl_free(f);
 	free(f);
 	d->closing_handles--;
 }
@@ -175,6 +179,7 @@ feed_add(struct daemon *d, const struct config_feed *c,
 	f->timer.data = f;
 	f->next = d->feeds;
 	d->feeds = f;
+	schedctl_load(d, f); /* issue #26: the learned pattern */
 	if (!d->opts.once) {
 		struct store_feed sf;
 
@@ -249,7 +254,9 @@ daemon_feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 		f->failures = 0;
 		f->quiet_polls = new_items ? 0 : f->quiet_polls + 1;
 		snprintf(f->state, sizeof(f->state), "ok");
-		delay = sched_delay_next(&pol, NULL, NULL, daemon_now_ms(),
+		/* issue #26: placed by the feed's learned pattern. */
+		delay = sched_delay_next(&pol, schedctl_model(f),
+					 schedctl_hints(f), daemon_now_ms(),
 					 sched_random());
 		log_debug("poll \"%s\": %s; next in %lld s", f->cfg.name,
 			  result, (long long)(delay / 1000));
@@ -323,7 +330,7 @@ feeds_json(const struct daemon *d)
 			continue;
 		fmt_time(f->next_due, next);
 		fmt_time(f->last_poll, last);
-		json_array_append_new(arr, json_pack(
+		json_t *o = json_pack(
 			"{ss ss ss ss ss ss si si sI sI ss}", "name", f->cfg.name,
 			"url", f->cfg.url, "state", f->state, "next_poll",
 			f->polling ? "now" : next, "last_poll", last,
@@ -331,7 +338,10 @@ feeds_json(const struct daemon *d)
 			"polls", f->polls, "last_poll_unix",
 			(json_int_t)(f->last_poll / 1000), "next_poll_unix",
 			(json_int_t)(f->next_due / 1000), "source",
-			f->cfg.runtime ? "feeds_file" : "config"));
+			f->cfg.runtime ? "feeds_file" : "config");
+
+		schedctl_json(d, f, o); /* issue #26 */
+		json_array_append_new(arr, o);
 	}
 	return arr;
 }

@@ -28,6 +28,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "profiles.h"
+#include "schedctl.h"
 #include "notify.h"
 #include "store.h"
 #include "transcript.h"
@@ -947,6 +948,7 @@ after_feed(uv_work_t *w, int status)
 				 sizeof(p->first_page_error), "%s",
 				 strerror(-r));
 	}
+	schedctl_items(d, f, p->doc, &p->sf); /* issue #26: learn */
 	poll_settle(p);
 }
 
@@ -962,6 +964,7 @@ on_feed(void *arg, const struct fetch_result *res)
 		poll_fail(p, -1, "%s", res->error_msg);
 		return;
 	}
+	schedctl_response(p->f, res); /* issue #26: publisher hints */
 	if (res->status == 304) {
 		note_redirect(p, res->permanent_url);
 		poll_settle(p);

@@ -250,8 +250,8 @@ append_days(char *out, size_t n, const int *on)
 char *
 sched_model_busy(const struct sched_model *m, char *out, size_t n)
 {
-	double day[7] = {0}, hour[24] = {0}, tot, acc = 0, best;
-	int on[7], pick[24] = {0}, d, h, b, k, first = 1;
+	double day[7] = {0}, hour[24] = {0}, tot, best;
+	int on[7], pick[24], d, h, b, k, first = 1;
 	size_t len;
 
 	if (n)
@@ -270,16 +270,11 @@ sched_model_busy(const struct sched_model *m, char *out, size_t n)
 		hour[(b % BINS_PER_DAY) * SCHED_BIN_S / 3600] += m->w[b];
 		tot += m->w[b];
 	}
-	/* The fewest hours that hold 80 % of those days' items. */
-	while (acc < 0.8 * tot) {
-		for (h = 0, k = -1, best = -1; h < 24; h++)
-			if (!pick[h] && hour[h] > best)
-				best = hour[h], k = h;
-		if (k < 0)
-			break;
-		pick[k] = 1;
-		acc += hour[k];
-	}
+	/* Busy hours: at least a third of the busiest hour's items. */
+	for (h = 0, best = 0; h < 24; h++)
+		best = hour[h] > best ? hour[h] : best;
+	for (h = 0; h < 24; h++)
+		pick[h] = hour[h] > 0 && hour[h] >= best / 3;
 	append_days(out, n, on);
 	len = strlen(out);
 	snprintf(out + len, n - len, " ");

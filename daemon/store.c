@@ -147,9 +147,20 @@ static const char *const v2[] = {
 	NULL,
 };
 
+/* v3: each feed's learned publishing pattern (issue #26, sched.h), kept
+ * apart from the feeds table so that nothing else reads or rewrites it. */
+static const char *const v3[] = {
+	"CREATE TABLE feed_sched ("
+	" feed TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL,"           /* sched_model_dump() */
+	" updated INTEGER NOT NULL);",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
+	v3, /* 2 → 3 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -687,6 +698,7 @@ store_feed_clear(struct store_feed *f)
 	free(f->last_modified);
 	free(f->last_error);
 	free(f->redirect_url);
+	free(f->sched);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -758,6 +770,8 @@ store_feed_put(struct store *s, const struct store_feed *f)
 	rc = sqlite3_step(st);
 	r = rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 	sqlite3_reset(st);
+	if (r == 0 && f->sched)
+		r = store_sched_put(s, f->name, f->sched);
 	return store_write_end(s, r);
 }
 

@@ -79,6 +79,10 @@ char *store_col_dup(sqlite3_stmt *st, int i, int *err);
 int store_write_begin(struct store *s);
 int store_write_end(struct store *s, int r);
 
+/* store_sched.c: write the feed's learned schedule (inside the caller's
+ * write scope). */
+int store_sched_put(struct store *s, const char *feed, const char *text);
+
 /* Rewrite a user query so that words with inner punctuation
  * (co-operation, U.S., O'Brien) are quoted instead of failing as FTS5
  * syntax. Returns malloc'd text or NULL on ENOMEM. */

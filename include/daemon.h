@@ -22,6 +22,7 @@ struct notify;
 struct ingest;
 struct profile_set;
 struct profile;
+struct schedctl;
 
 /* One configured feed at run time. */
 struct feedctl {
@@ -42,6 +43,8 @@ struct feedctl {
 	char last_result[192];   /* one line, for `status` */
 	char *pending_redirect;  /* permanent redirect seen once, to adopt
 				  * when the next poll sees it again */
+	struct schedctl *sched;  /* learned schedule and hints (schedctl.h),
+				  * owned; NULL until first needed */
 	struct feedctl *next;
 };
 

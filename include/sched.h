@@ -72,8 +72,8 @@ int sched_model_ready(const struct sched_model *m);
 char *sched_model_dump(const struct sched_model *m);
 /* Parse sched_model_dump's text into *m: 0, or -EINVAL (m reset). */
 int sched_model_load(struct sched_model *m, const char *text);
-/* The hours that hold most of the feed's items (80 %), e.g.
- * "Mon-Fri 13-02 UTC"; "" without enough history. Writes at most n bytes
+/* The days with at least half an average day's items and the hours with
+ * at least a third of the busiest hour's, e.g. "Mon-Fri 13-02 UTC"; "" without enough history. Writes at most n bytes
  * (NUL included); returns out. */
 char *sched_model_busy(const struct sched_model *m, char *out, size_t n);
 
