@@ -126,28 +126,38 @@ sched_model_ready(const struct sched_model *m)
 	return m && m->n >= SCHED_MIN_ITEMS && model_total(m) > 0;
 }
 
-/* p[b]: probability that an item falls into bin b, sums to 1. Smoothed:
- * a +-1 h kernel over the week, mixed with the product of the day's share
- * and the time of day's share, and a uniform floor. */
+/* s[b]: w smoothed over +-1 h (a triangular kernel): an item at 14:10
+ * says little about 14:00-14:30 that it does not say about 13:30-15:00. */
 static void
-model_density(const struct sched_model *m, double p[SCHED_BINS])
+smooth(const double w[SCHED_BINS], double s[SCHED_BINS])
 {
-	double s[SCHED_BINS], day[7] = {0}, tod[BINS_PER_DAY] = {0};
-	double tot = model_total(m);
 	int b, k;
 
 	for (b = 0; b < SCHED_BINS; b++) {
-		double v = 0;
-
-		double ks = 0;
+		double v = 0, ks = 0;
 
 		for (k = -KERNEL_BINS; k <= KERNEL_BINS; k++) {
 			double kk = KERNEL_BINS + 1 - abs(k);
 
 			ks += kk;
-			v += kk * m->w[(b + k + SCHED_BINS) % SCHED_BINS];
+			v += kk * w[(b + k + SCHED_BINS) % SCHED_BINS];
 		}
 		s[b] = v / ks;
+	}
+}
+
+/* p[b]: probability that an item falls into bin b, sums to 1. Smoothed,
+ * mixed with the product of the day's share and the time of day's share,
+ * and a uniform floor. */
+static void
+model_density(const struct sched_model *m, double p[SCHED_BINS])
+{
+	double s[SCHED_BINS], day[7] = {0}, tod[BINS_PER_DAY] = {0};
+	double tot = model_total(m);
+	int b;
+
+	smooth(m->w, s);
+	for (b = 0; b < SCHED_BINS; b++) {
 		day[b / BINS_PER_DAY] += m->w[b];
 		tod[b % BINS_PER_DAY] += s[b];
 	}
@@ -250,7 +260,7 @@ append_days(char *out, size_t n, const int *on)
 char *
 sched_model_busy(const struct sched_model *m, char *out, size_t n)
 {
-	double day[7] = {0}, hour[24] = {0}, tot, best;
+	double day[7] = {0}, hour[24] = {0}, s[SCHED_BINS], tot, best;
 	int on[7], pick[24], d, h, b, k, first = 1;
 	size_t len;
 
@@ -264,12 +274,10 @@ sched_model_busy(const struct sched_model *m, char *out, size_t n)
 	/* Busy days: at least half an average day's share. */
 	for (d = 0; d < 7; d++)
 		on[d] = day[d] >= tot / 14;
-	for (b = 0, tot = 0; b < SCHED_BINS; b++) {
-		if (!on[b / BINS_PER_DAY])
-			continue;
-		hour[(b % BINS_PER_DAY) * SCHED_BIN_S / 3600] += m->w[b];
-		tot += m->w[b];
-	}
+	smooth(m->w, s);
+	for (b = 0; b < SCHED_BINS; b++)
+		if (on[b / BINS_PER_DAY])
+			hour[(b % BINS_PER_DAY) * SCHED_BIN_S / 3600] += s[b];
 	/* Busy hours: at least a third of the busiest hour's items. */
 	for (h = 0, best = 0; h < 24; h++)
 		best = hour[h] > best ? hour[h] : best;
@@ -288,14 +296,14 @@ sched_model_busy(const struct sched_model *m, char *out, size_t n)
 		return out;
 	}
 	for (h = 0; h < 24; h++) {
-		int s = (k + h) % 24, e;
+		int a = (k + h) % 24, e;
 
-		if (!pick[s] || pick[(s + 23) % 24])
+		if (!pick[a] || pick[(a + 23) % 24])
 			continue;
-		for (e = s; pick[(e + 1) % 24]; e = (e + 1) % 24)
+		for (e = a; pick[(e + 1) % 24]; e = (e + 1) % 24)
 			;
 		len = strlen(out);
-		snprintf(out + len, n - len, "%s%02d-%02d", first ? "" : ",", s,
+		snprintf(out + len, n - len, "%s%02d-%02d", first ? "" : ",", a,
 			 (e + 1) % 24 ? (e + 1) % 24 : 24);
 		first = 0;
 	}

@@ -207,8 +207,12 @@ load_timeline(const char *path, json_t **doc, struct sim_item **items,
 
 	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!*doc) {
-		fprintf(stderr, "briefwatch: schedule-sim: %s: %s (line %d)\n",
-			path, je.text, je.line);
+		if (je.line > 0)
+			fprintf(stderr, "briefwatch: schedule-sim: %s: line %d: %s\n",
+				path, je.line, je.text);
+		else
+			fprintf(stderr, "briefwatch: schedule-sim: %s\n",
+				je.text);
 		return 1;
 	}
 	if (!json_is_array(*doc) || json_array_size(*doc) == 0) {
