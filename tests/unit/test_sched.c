@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "config.h"
 #include "sched.h"
 #include "schedsim.h"
 
@@ -432,6 +433,33 @@ test_replay_learns_from_the_history_before_from(void **state)
 			 -EINVAL);
 }
 
+/* ---- configuration ------------------------------------------------------ */
+
+static void
+test_config_keys_and_defaults(void **state)
+{
+	static const char on[] = "[daemon]\nschedule = fixed\n"
+				 "respect_hints = yes\n";
+	struct config *c = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_parse("[daemon]\n", 10, &c, &err), 0);
+	/* A briefing feed must not go quiet for hours. */
+	assert_int_equal(c->max_interval_ms, 3600 * 1000);
+	assert_int_equal(c->schedule_fixed, 0);
+	assert_int_equal(c->respect_hints, 0);
+	config_free(c);
+	assert_int_equal(config_parse(on, sizeof(on) - 1, &c, &err), 0);
+	assert_int_equal(c->schedule_fixed, 1);
+	assert_int_equal(c->respect_hints, 1);
+	config_free(c);
+	assert_true(config_parse("[daemon]\nschedule = smart\n", 26, &c,
+				 &err) < 0);
+	assert_non_null(strstr(err, "schedule"));
+	free(err);
+}
+
 int
 main(void)
 {
@@ -452,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_replay_beats_a_plain_interval_at_the_same_cost),
 		cmocka_unit_test(test_replay_does_not_depend_on_the_time_zone),
 		cmocka_unit_test(test_replay_learns_from_the_history_before_from),
+		cmocka_unit_test(test_config_keys_and_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
