@@ -948,7 +948,7 @@ after_feed(uv_work_t *w, int status)
 				 sizeof(p->first_page_error), "%s",
 				 strerror(-r));
 	}
-	schedctl_items(d, f, p->doc, &p->sf); /* issue #26: learn */
+	schedctl_items(d, f, p->doc, p->new_items, &p->sf); /* #26 */
 	poll_settle(p);
 }
 

@@ -123,7 +123,15 @@ model_total(const struct sched_model *m)
 int
 sched_model_ready(const struct sched_model *m)
 {
-	return m && m->n >= SCHED_MIN_ITEMS && model_total(m) > 0;
+	int b, used = 0;
+
+	if (!m || m->n < SCHED_MIN_ITEMS)
+		return 0;
+	/* Items all in one or two half-hours are not a pattern: a feed that
+	 * stamps every item with the time it was generated looks like that. */
+	for (b = 0; b < SCHED_BINS; b++)
+		used += m->w[b] > 0;
+	return used >= SCHED_MIN_BINS;
 }
 
 /* s[b]: w smoothed over +-1 h (a triangular kernel): an item at 14:10

@@ -90,9 +90,18 @@ item_time(const struct feed_entry *e, int64_t *t)
 	return 0;
 }
 
+static int
+cmp_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y) - (x > y);
+}
+
 void
 schedctl_items(struct daemon *d, struct feedctl *f,
-	       const struct feed_doc *doc, struct store_feed *sf)
+	       const struct feed_doc *doc, int new_items,
+	       struct store_feed *sf)
 {
 	struct schedctl *sc = get(f);
 	int64_t now = daemon_now_ms() / 1000, *t;
@@ -113,6 +122,14 @@ schedctl_items(struct daemon *d, struct feedctl *f,
 	/* The first document of a feed shows its history: learned, but its
 	 * items were not waiting for us, so no detection delay. */
 	first = sc->model.n == 0 && sc->model.last == 0;
+	/* After that, only as many items as the store found new: a feed that
+	 * re-dates its items on every request must not teach us that
+	 * everything is published whenever we look. */
+	if (!first) {
+		qsort(t, n, sizeof(*t), cmp_desc);
+		if (n > (size_t)(new_items > 0 ? new_items : 0))
+			n = (size_t)(new_items > 0 ? new_items : 0);
+	}
 	for (i = 0; !first && i < n; i++) {
 		int64_t delay = now - t[i];
 		int k;

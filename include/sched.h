@@ -31,6 +31,8 @@
 #define SCHED_BINS (SCHED_WEEK_S / SCHED_BIN_S)
 /* Items learned before the pattern is used (fewer: plain interval). */
 #define SCHED_MIN_ITEMS 20
+/* ... spread over at least this many half-hours of the week. */
+#define SCHED_MIN_BINS 4
 /* Half-life of an item's weight in the pattern: old habits fade, so a
  * publisher's new hours (or a daylight-saving shift) take over in weeks. */
 #define SCHED_HALF_LIFE_S (28 * 86400)
@@ -66,7 +68,8 @@ void sched_model_init(struct sched_model *m);
  * that are newer than m->last (older ones were learned before, or are
  * back-dated); m->last becomes the newest. Returns how many were learned. */
 size_t sched_model_learn(struct sched_model *m, const int64_t *t, size_t n);
-/* Enough history to place polls by it. */
+/* Enough history to place polls by it: SCHED_MIN_ITEMS items in at
+ * least SCHED_MIN_BINS half-hours. */
 int sched_model_ready(const struct sched_model *m);
 /* The pattern as compact JSON text (malloc'd, free()); NULL on ENOMEM. */
 char *sched_model_dump(const struct sched_model *m);

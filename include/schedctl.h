@@ -34,11 +34,14 @@ void schedctl_load(struct daemon *d, struct feedctl *f);
 /* The publisher's hints in a response (headers, and the body of a 200). */
 void schedctl_response(struct feedctl *f, const struct fetch_result *res);
 /* Learn from the dated items of a parsed document that are newer than
- * any seen before; record their detection delays (first seen - item date)
- * unless this is the first the feed ever showed us; attach the pattern to
- * sf (when it changed) for the writer to store with the feed's state. */
+ * any seen before — all of them the first time (the feed's history),
+ * afterwards at most the new_items newest (how many the store did not
+ * have); record their detection delays (first seen - item date) unless
+ * this is the first the feed ever showed us; attach the pattern to sf
+ * (when it changed) for the writer to store with the feed's state. */
 void schedctl_items(struct daemon *d, struct feedctl *f,
-		    const struct feed_doc *doc, struct store_feed *sf);
+		    const struct feed_doc *doc, int new_items,
+		    struct store_feed *sf);
 /* f's pattern and hints (NULL: none yet); borrowed until schedctl_free. */
 const struct sched_model *schedctl_model(const struct feedctl *f);
 const struct sched_hints *schedctl_hints(const struct feedctl *f);

@@ -100,6 +100,25 @@ test_without_history_the_interval_is_kept_within_jitter(void **state)
 }
 
 static void
+test_items_all_stamped_alike_are_not_a_pattern(void **state)
+{
+	struct sched_model m;
+	int64_t t[30];
+	int i;
+
+	(void)state;
+	/* A feed that dates every item with the moment it was generated. */
+	for (i = 0; i < 30; i++)
+		t[i] = MONDAY + 3 * H_S + i;
+	sched_model_init(&m);
+	assert_int_equal(sched_model_learn(&m, t, 30), 30);
+	assert_false(sched_model_ready(&m));
+	assert_int_equal(sched_delay_next(&adaptive, &m, NULL,
+					  MONDAY * 1000, 0.5),
+			 adaptive.interval_ms);
+}
+
+static void
 test_fixed_schedule_ignores_the_learned_pattern(void **state)
 {
 	struct sched_policy fixed = adaptive;
@@ -465,6 +484,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_without_history_the_interval_is_kept_within_jitter),
+		cmocka_unit_test(test_items_all_stamped_alike_are_not_a_pattern),
 		cmocka_unit_test(test_fixed_schedule_ignores_the_learned_pattern),
 		cmocka_unit_test(test_failures_double_the_backoff_until_max),
 		cmocka_unit_test(test_retry_after_is_honoured_when_longer_and_capped_at_a_day),
