@@ -186,12 +186,26 @@ sim_duration(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* A timeline item's date: with a time (its hour is what is learned). */
 static int
 sim_date(const char *s, int64_t *t)
 {
 	struct date_value dv;
 
 	if (!s || date_parse(s, strlen(s), &dv) < 0 || !dv.has_time)
+		return -EINVAL;
+	*t = dv.epoch;
+	return 0;
+}
+
+/* --from: a date with a time, or a day (its 00:00 UTC), as DATE is
+ * everywhere else in the CLI; a time without a zone is UTC. */
+static int
+sim_from(const char *s, int64_t *t)
+{
+	struct date_value dv;
+
+	if (!s || date_parse(s, strlen(s), &dv) < 0)
 		return -EINVAL;
 	*t = dv.epoch;
 	return 0;
@@ -402,8 +416,8 @@ schedsim_main(const struct config *cfg, int argc, char **argv)
 			p.fixed = strcmp(optarg, "fixed") == 0;
 			break;
 		case 'f':
-			if (sim_date(optarg, &from) < 0)
-				return usage_err("--from \"%s\" is not a date with a time (e.g. 2021-11-01T00:00:00Z)",
+			if (sim_from(optarg, &from) < 0)
+				return usage_err("--from \"%s\" is not a date (e.g. 2021-11-01 or 2021-11-01T12:00:00Z)",
 						 optarg);
 			break;
 		case 'S':

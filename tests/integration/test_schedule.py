@@ -237,6 +237,17 @@ url = %s/office.xml
           "pattern loaded from the database after a restart: %r"
           % f["items_learned"])
     d.stop()
+    # a feed's own schedule wins over the daemon's, both ways
+    for daemon_extra, feed_extra, want in (
+            ("", "schedule = fixed\n", "fixed"),
+            ("schedule = fixed", "schedule = adaptive\n", "learned"),
+            ("schedule = fixed", "", "fixed")):
+        d = Daemon("own", conf % (daemon_extra, base) + feed_extra)
+        f = d.feed("office")
+        check(f["schedule"] == want and f["items_learned"] == len(times),
+              "[daemon] %r, [feed] %r: schedule %r" % (
+                  daemon_extra, feed_extra.strip(), f["schedule"]))
+        d.stop()
 
     # 4. config keys
     for extra, good in (("schedule = fixed\nrespect_hints = yes", True),
@@ -278,11 +289,22 @@ url = %s/office.xml
     check(r.returncode == 0 and j["interval_s"] == 450 and
           len(j["items"]) + j["history"] == len(office_times(12)),
           "schedule-sim --json")
+    # --from takes a day (00:00 UTC) as DATE does elsewhere: the same
+    # replay as the same instant spelled in full
+    times = office_times(12)
+    day = time.strftime("%Y-%m-%d", time.gmtime(times[len(times) // 2]))
+    a = cli("schedule-sim", tl, "--interval", "15m", "--from", day)
+    b = cli("schedule-sim", tl, "--interval", "15m", "--from",
+            day + "T00:00:00Z")
+    check(a.returncode == 0 and a.stdout == b.stdout and
+          "freshness:" in a.stdout,
+          "schedule-sim --from %s: %r" % (day, a.stderr.strip()))
     bad = os.path.join(TMP, "bad.json")
     with open(bad, "w") as fh:
         fh.write('[{"published": "yesterday-ish"}]')
     for argv, rc, words in (
             ([tl, "--interval", "soon"], 2, "not a duration"),
+            ([tl, "--from", "someday"], 2, "not a date"),
             ([os.path.join(TMP, "missing.json")], 1, "missing.json"),
             ([bad], 1, "item 0"),
             ([], 2, "TIMELINE")):
