@@ -42,6 +42,7 @@
 #include "history.h"
 #include "metrics.h"
 #include "sanitize.h"
+#include "schedsim.h"
 #include "opml.h"
 #include "qdate.h"
 #include "relay.h"
@@ -1695,6 +1696,24 @@ put_cell(const char *s, size_t cols)
 		putchar(' ');
 }
 
+/* A feed's learned busy hours, on a line of their own below its row in
+ * the feeds table (only once learned, so the table stays one line per feed
+ * until then); indent: the width of the table's first column. */
+static void
+print_schedule_text(json_t *f, size_t indent)
+{
+	const char *busy = json_string_value(json_object_get(f, "busy_hours"));
+
+	if (!busy || !*busy)
+		return;
+	put_cell("", indent);
+	fputs("busy ", stdout);
+	puts_clean(busy);
+	fputs(" (", stdout);
+	puts_clean(or_else(json_string_value(json_object_get(f, "schedule")), "-"));
+	fputs(")\n", stdout);
+}
+
 /* The feeds of a status or feeds reply as a table whose first column is
  * as wide as the longest name (names may be 64 characters). */
 static void
@@ -1721,6 +1740,7 @@ print_feed_table(json_t *feeds)
 		put_cell(or_else(json_string_value(json_object_get(f, "next_poll")), "-"), 22);
 		puts_clean(or_else(json_string_value(json_object_get(f, "last_result")), "-"));
 		putchar('\n');
+		print_schedule_text(f, w + 1); /* issue #26 */
 	}
 }
 
@@ -2196,6 +2216,17 @@ run_version(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* issue #26: the scheduler against a timeline (schedsim.h); the
+ * configuration, when there is one, gives the default interval and
+ * bounds. */
+static int
+run_schedule_sim(struct cli *cli, int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return command_help("schedule-sim");
+	return schedsim_main(cli->cfg, argc, argv);
+}
+
 static int
 run_help(struct cli *cli, int argc, char **argv)
 {
@@ -2279,6 +2310,9 @@ static const struct command commands[] = {
 	 cmd_feed_edit},
 	{"metrics", "", "the status in Prometheus text format", CMD_CONFIG,
 	 cmd_simple},
+	{"schedule-sim", "TIMELINE.json [--interval D] [--min-interval D] [--max-interval D] [--schedule adaptive|fixed] [--from DATE] [--seed N] [--items] [--json]",
+	 "replay a publication timeline against the scheduler", CMD_CONFIG,
+	 run_schedule_sim},
 	{"parse", "feed FILE [--url URL] [--content-type CT]\n"
 		  "transcript FILE --url URL [--charset CS]",
 	 "run a parser on one saved input", 0, run_parse},

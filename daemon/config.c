@@ -270,6 +270,10 @@ static int set_relay_servers(struct parse_state *, const struct key *,
 			     void *, const char *);
 static int set_relay_name(struct parse_state *, const struct key *, void *,
 			  const char *);
+static int set_schedule(struct parse_state *, const struct key *, void *,
+			const char *);
+static int set_feed_schedule(struct parse_state *, const struct key *,
+			     void *, const char *);
 
 #define HOUR_MS ((int64_t)3600 * 1000)
 #define NO_MAX INT64_MAX
@@ -287,6 +291,11 @@ static const struct key daemon_keys[] = {
 	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
 	{"max_interval", KEY_DURATION, FIELD(max_interval_ms), 1000, NO_MAX,
 	 "a duration of at least 1 s (e.g. 90s, 15m, 2h)", NULL},
+	/* issue #26: the scheduler (docs/scheduling.md) */
+	{"schedule", KEY_FN, FIELD(schedule_fixed), 0, 0, "adaptive or fixed",
+	 set_schedule},
+	{"respect_hints", KEY_BOOL, FIELD(respect_hints), 0, 1, "yes or no",
+	 NULL},
 	{"max_connections", KEY_LONG, FIELD(max_connections), 1, 10000,
 	 "a number from 1 to 10000", NULL},
 	{"max_per_host", KEY_LONG, FIELD(max_per_host), 1, 10000,
@@ -337,6 +346,8 @@ static const struct key feed_keys[] = {
 	{"recheck", KEY_FN, FFIELD(recheck), 0, 0, NULL, set_recheck},
 	{"fetch_pages", KEY_BOOL, FFIELD(fetch_pages), 0, 1, "yes or no",
 	 NULL},
+	{"schedule", KEY_FN, FFIELD(schedule), 0, 0, "adaptive or fixed",
+	 set_feed_schedule},
 	{"xpath_body", KEY_FN, FFIELD(xpath_body), 0, 0, NULL, set_xpath},
 	{"xpath_title", KEY_FN, FFIELD(xpath_title), 0, 0, NULL, set_xpath},
 	{"xpath_date", KEY_FN, FFIELD(xpath_date), 0, 0, NULL, set_xpath},
@@ -538,6 +549,44 @@ set_log_level(struct parse_state *st, const struct key *k, void *base,
 	if (lv < 0)
 		return bad_value(st, k, value);
 	*AT(base, k, int) = lv;
+	return 1;
+}
+
+/* "adaptive" 0, "fixed" 1, anything else -1. */
+static int
+schedule_word(const char *value)
+{
+	if (strcmp(value, "adaptive") == 0)
+		return 0;
+	if (strcmp(value, "fixed") == 0)
+		return 1;
+	return -1;
+}
+
+/* [daemon] schedule: the int is 1 for fixed. */
+static int
+set_schedule(struct parse_state *st, const struct key *k, void *base,
+	     const char *value)
+{
+	int w = schedule_word(value);
+
+	if (w < 0)
+		return bad_value(st, k, value);
+	*AT(base, k, int) = w;
+	return 1;
+}
+
+/* [feed] schedule: CONFIG_SCHEDULE_ADAPTIVE or _FIXED (0 stays "the
+ * daemon's"). */
+static int
+set_feed_schedule(struct parse_state *st, const struct key *k, void *base,
+		  const char *value)
+{
+	int w = schedule_word(value);
+
+	if (w < 0)
+		return bad_value(st, k, value);
+	*AT(base, k, int) = w ? CONFIG_SCHEDULE_FIXED : CONFIG_SCHEDULE_ADAPTIVE;
 	return 1;
 }
 
@@ -942,7 +991,9 @@ config_defaults(void)
 	c->socket_mode = 0660;
 	c->interval_ms = 15 * 60 * 1000;
 	c->min_interval_ms = 60 * 1000;
-	c->max_interval_ms = 6 * 3600 * 1000;
+	c->max_interval_ms = 3600 * 1000;
+	c->schedule_fixed = 0;
+	c->respect_hints = 0;
 	c->max_connections = 32;
 	c->max_per_host = 2;
 	c->fetch_pages = 1;
@@ -1318,6 +1369,10 @@ config_feed_format(const struct config_feed *f, struct buf *out)
 	if (f->fetch_pages >= 0)
 		buf_printf(&b, "fetch_pages = %s\n",
 			   f->fetch_pages ? "yes" : "no");
+	if (f->schedule)
+		buf_printf(&b, "schedule = %s\n",
+			   f->schedule == CONFIG_SCHEDULE_FIXED ? "fixed"
+								: "adaptive");
 	if (f->recheck.set) {
 		char rc[512];
 

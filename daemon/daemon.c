@@ -28,6 +28,7 @@
 #include "proto.h"
 #include "relay.h"
 #include "sched.h"
+#include "schedctl.h"
 #include "service.h"
 #include "store.h"
 #include "store_relay.h"
@@ -63,6 +64,7 @@ feed_cfg_equal(const struct config_feed *a, const struct config_feed *b)
 	       str_eq(a->xpath_date, b->xpath_date) &&
 	       a->interval_ms == b->interval_ms &&
 	       a->fetch_pages == b->fetch_pages &&
+	       a->schedule == b->schedule &&
 	       memcmp(&a->recheck, &b->recheck, sizeof(a->recheck)) == 0;
 }
 
@@ -97,6 +99,14 @@ static void feed_done(struct daemon *d, struct feedctl *f, int ok,
 		      int new_items, int64_t retry_after_s,
 		      const char *result);
 
+/* issue #26: schedule = fixed for this feed (its own, or the daemon's). */
+static int
+feed_fixed(const struct daemon *d, const struct feedctl *f)
+{
+	return f->cfg.schedule ? f->cfg.schedule == CONFIG_SCHEDULE_FIXED
+			       : d->cfg->schedule_fixed;
+}
+
 static struct sched_policy
 feed_policy(const struct daemon *d, const struct feedctl *f)
 {
@@ -106,6 +116,8 @@ feed_policy(const struct daemon *d, const struct feedctl *f)
 					   : d->cfg->interval_ms;
 	p.min_interval_ms = d->cfg->min_interval_ms;
 	p.max_interval_ms = d->cfg->max_interval_ms;
+	p.fixed = feed_fixed(d, f);
+	p.respect_hints = d->cfg->respect_hints;
 	return p;
 }
 
@@ -127,6 +139,7 @@ feed_closed(uv_handle_t *h)
 	config_feed_clear(&f->cfg);
 	profile_free(f->profile);
 	ingest_feed_clear(&f->feed);
+	schedctl_free(f->feed.sched); /* issue #26 */
 	free(f);
 	d->closing_handles--;
 }
@@ -184,6 +197,10 @@ feed_add(struct daemon *d, const struct config_feed *c,
 	f->feed.profile = profile;
 	f->feed.fetch_pages = f->cfg.fetch_pages;
 	f->feed.recheck = f->cfg.recheck;
+	/* issue #26: the feed's learned pattern (none: a plain interval
+	 * until it has learned one). */
+	f->feed.sched = schedctl_new();
+	schedctl_load(f->feed.sched, d->store, f->cfg.name);
 	snprintf(f->state, sizeof(f->state), "new");
 	snprintf(f->last_result, sizeof(f->last_result), "not polled yet");
 	uv_timer_init(d->loop, &f->timer);
@@ -355,8 +372,11 @@ feed_done(struct daemon *d, struct feedctl *f, int ok, int new_items,
 		f->failures = 0;
 		f->quiet_polls = new_items ? 0 : f->quiet_polls + 1;
 		snprintf(f->state, sizeof(f->state), "ok");
-		delay = sched_delay_ok(&pol, new_items, f->quiet_polls,
-				       sched_random());
+		/* issue #26: placed by the feed's learned pattern. */
+		delay = sched_delay_next(&pol, schedctl_model(f->feed.sched),
+					 schedctl_hints(f->feed.sched),
+					 daemon_now_ms(),
+					 sched_random());
 		log_debug("poll \"%s\": %s; next in %lld s", f->cfg.name,
 			  result, (long long)(delay / 1000));
 	} else {
@@ -430,11 +450,13 @@ feeds_json(const struct daemon *d)
 	char next[DATE_ISO_MAX], last[DATE_ISO_MAX];
 
 	for (f = d->feeds; arr && f; f = f->next) {
+		json_t *o;
+
 		if (f->removed)
 			continue;
 		fmt_time(f->next_due, next);
 		fmt_time(f->last_poll, last);
-		json_array_append_new(arr, json_pack(
+		o = json_pack(
 			"{ss ss ss ss ss ss si si sI sI ss}", "name", f->cfg.name,
 			"url", f->cfg.url, "state", f->state, "next_poll",
 			f->polling ? "now" : next, "last_poll", last,
@@ -442,7 +464,10 @@ feeds_json(const struct daemon *d)
 			"polls", f->polls, "last_poll_unix",
 			(json_int_t)(f->last_poll / 1000), "next_poll_unix",
 			(json_int_t)(f->next_due / 1000), "source",
-			f->cfg.runtime ? "feeds_file" : "config"));
+			f->cfg.runtime ? "feeds_file" : "config");
+
+		schedctl_json(f->feed.sched, feed_fixed(d, f), o); /* #26 */
+		json_array_append_new(arr, o);
 	}
 	return arr;
 }

@@ -82,6 +82,7 @@ struct fetch_job {
 	char *last_modified;
 	char *content_type;
 	char *retry_after;
+	char *cache_control, *expires; /* publisher hints (sched.h) */
 
 	/* address policy */
 	int allow_private;
@@ -448,8 +449,10 @@ reset_captured(struct fetch_job *job)
 	free(job->last_modified);
 	free(job->content_type);
 	free(job->retry_after);
+	free(job->cache_control);
+	free(job->expires);
 	job->etag = job->last_modified = job->content_type = NULL;
-	job->retry_after = NULL;
+	job->retry_after = job->cache_control = job->expires = NULL;
 }
 
 /* Replace *dst by the trimmed value v[0..len). */
@@ -500,6 +503,8 @@ on_header(char *line, size_t size, size_t n, void *userp)
 		{ "last-modified", offsetof(struct fetch_job, last_modified) },
 		{ "content-type", offsetof(struct fetch_job, content_type) },
 		{ "retry-after", offsetof(struct fetch_job, retry_after) },
+		{ "cache-control", offsetof(struct fetch_job, cache_control) },
+		{ "expires", offsetof(struct fetch_job, expires) },
 	};
 	struct fetch_job *job = userp;
 	size_t len = size * n, i, nl;
@@ -843,6 +848,8 @@ complete(struct fetcher *f, CURL *easy, CURLcode rc)
 		res.permanent_url = res.effective_url;
 	res.retry_after = job->retry_after ?
 		parse_retry_after(job->retry_after) : -1;
+	res.cache_control = job->cache_control;
+	res.expires = job->expires;
 	res.total_time = t;
 
 	job->cb(job->arg, &res);

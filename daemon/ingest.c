@@ -33,6 +33,7 @@
 #include "log.h"
 #include "profiles.h"
 #include "sched.h"
+#include "schedctl.h"
 #include "store.h"
 #include "transcript.h"
 #include "writer.h"
@@ -1159,6 +1160,10 @@ after_feed_step(uv_work_t *w, int status)
 				 sizeof(p->first_page_error), "%s",
 				 strerror(-r));
 	}
+	/* issue #26: the feed's scheduler learns from the dated items. */
+	if (f->sched)
+		schedctl_items(f->sched, p->doc, p->new_items, &p->sf,
+			       now_ms() / 1000);
 	poll_settle(p);
 }
 
@@ -1186,6 +1191,9 @@ on_feed_step(void *arg, const struct fetch_result *res)
 		poll_fail(p, -1, "%s", res->error_msg);
 		return;
 	}
+	/* issue #26: the publisher's hints (Cache-Control, ttl...). */
+	if (p->f && p->f->sched)
+		schedctl_response(p->f->sched, res, now_ms() / 1000);
 	if (res->status == 304) {
 		note_redirect(p, res->permanent_url);
 		poll_settle(p);

@@ -116,6 +116,53 @@ relay_metrics(struct buf *out, const json_t *relay)
 	return r ? -ENOMEM : 0;
 }
 
+/* The per-feed detection delay histogram of schedctl_json (issue #26). */
+static int
+delay_histogram(struct buf *out, const json_t *feeds)
+{
+	const char *name = "briefwatch_feed_detection_delay_seconds";
+	const json_t *f;
+	size_t i, k;
+	int r;
+
+	r = buf_printf(out, "# HELP %s Time from an item's date to the poll "
+			    "that first saw it.\n# TYPE %s histogram\n", name,
+		       name);
+	json_array_foreach(feeds, i, f) {
+		const json_t *h = json_object_get(f, "detection_delay");
+		const json_t *le = json_object_get(h, "le_s");
+		const json_t *cum = json_object_get(h, "cumulative");
+		const char *fn = json_string_value(json_object_get(f, "name"));
+
+		if (!json_is_array(le) || !json_is_array(cum) ||
+		    json_array_size(cum) != json_array_size(le) + 1)
+			continue;
+		for (k = 0; k < json_array_size(cum); k++) {
+			r |= buf_printf(out, "%s_bucket{feed=\"", name);
+			r |= label(out, fn);
+			if (k < json_array_size(le))
+				r |= buf_printf(out, "\",le=\"%lld\"} %lld\n",
+					(long long)json_integer_value(
+						json_array_get(le, k)),
+					(long long)json_integer_value(
+						json_array_get(cum, k)));
+			else
+				r |= buf_printf(out, "\",le=\"+Inf\"} %lld\n",
+					(long long)json_integer_value(
+						json_array_get(cum, k)));
+		}
+		r |= buf_printf(out, "%s_sum{feed=\"", name);
+		r |= label(out, fn);
+		r |= buf_printf(out, "\"} %lld\n", (long long)json_integer_value(
+					json_object_get(h, "sum_s")));
+		r |= buf_printf(out, "%s_count{feed=\"", name);
+		r |= label(out, fn);
+		r |= buf_printf(out, "\"} %lld\n", (long long)json_integer_value(
+					json_object_get(h, "count")));
+	}
+	return r ? -ENOMEM : 0;
+}
+
 int
 metrics_from_status(const json_t *status, struct buf *out)
 {
@@ -155,6 +202,7 @@ metrics_from_status(const json_t *status, struct buf *out)
 		r |= feed_metric(out, feeds, "next_poll_unix",
 				 "briefwatch_feed_next_poll_time_seconds",
 				 "gauge", "When the next poll is due.");
+		r |= delay_histogram(out, feeds);
 	}
 	return r ? -ENOMEM : 0;
 }

@@ -203,12 +203,23 @@ static const char *const v5_meta[] = {
 	NULL,
 };
 
+/* v6: each feed's learned publishing pattern (issue #26, sched.h), kept
+ * apart from the feeds table so that nothing else reads or rewrites it. */
+static const char *const v6_sched[] = {
+	"CREATE TABLE feed_sched ("
+	" feed TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL,"           /* sched_model_dump() */
+	" updated INTEGER NOT NULL);",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
 	v3, /* 2 → 3 */
 	v4, /* 3 → 4 */
 	v5_meta, /* 4 → 5 */
+	v6_sched, /* 5 → 6 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -755,6 +766,7 @@ store_feed_clear(struct store_feed *f)
 	free(f->last_modified);
 	free(f->last_error);
 	free(f->redirect_url);
+	free(f->sched);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -800,6 +812,30 @@ store_feed_get(struct store *s, const char *name, struct store_feed *out)
 	return r;
 }
 
+/* issue #26: the feed's learned schedule, inside store_feed_put's write
+ * scope (prepared per call: at most once per poll that learned items). */
+static int
+store_sched_put(struct store *s, const char *feed, const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO feed_sched(feed, state, updated)"
+				" VALUES (?1, ?2, ?3) ON CONFLICT(feed) DO"
+				" UPDATE SET state = ?2, updated = ?3",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	store_bind_str(st, 1, feed);
+	store_bind_str(st, 2, text);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int
 store_feed_put(struct store *s, const struct store_feed *f)
 {
@@ -826,6 +862,8 @@ store_feed_put(struct store *s, const struct store_feed *f)
 	rc = sqlite3_step(st);
 	r = rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 	sqlite3_reset(st);
+	if (r == 0 && f->sched)
+		r = store_sched_put(s, f->name, f->sched);
 	return store_write_end(s, r);
 }
 

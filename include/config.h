@@ -25,6 +25,10 @@ int config_parse_recheck(const char *s, struct recheck_sched *out);
 void config_format_recheck(const struct recheck_sched *s, char *buf,
 			   size_t size);
 
+/* struct config_feed's schedule (issue #26). */
+#define CONFIG_SCHEDULE_ADAPTIVE 1
+#define CONFIG_SCHEDULE_FIXED 2
+
 struct config_feed {
 	char *name;
 	char *url;
@@ -37,6 +41,7 @@ struct config_feed {
 	int runtime;           /* from feeds_file: added over the socket */
 	struct recheck_sched recheck; /* .set 0: the daemon's */
 	int profile_line;      /* where profile was set, for messages */
+	int schedule;          /* 0: the daemon's, or CONFIG_SCHEDULE_* */
 };
 
 struct config {
@@ -54,6 +59,8 @@ struct config {
 				 * name (config_load) */
 	int64_t interval_ms;    /* default poll interval */
 	int64_t min_interval_ms, max_interval_ms; /* adaptive bounds */
+	int schedule_fixed;     /* schedule = fixed: always the interval */
+	int respect_hints;      /* publishers' ttl, max-age, skipHours... */
 	long max_connections;
 	long max_per_host;
 	char *user_agent;

@@ -43,7 +43,8 @@ struct feedctl {
 	int64_t last_poll;       /* unix ms of the last completed poll */
 	char state[16];          /* "new", "polling", "ok", "failing" */
 	char last_result[192];   /* one line, for `status` */
-	struct ingest_feed feed; /* what ingest sees: points into cfg */
+	struct ingest_feed feed; /* what ingest sees: points into cfg;
+				  * feed.sched (issue #26) is owned here */
 	struct feedctl *next;
 };
 

@@ -74,6 +74,8 @@ struct fetch_result {
 	const char *permanent_url; /* set when the request was redirected and
 				    * every hop was 301 or 308: the final URL */
 	int64_t retry_after;       /* seconds from now, -1 when absent */
+	const char *cache_control; /* raw headers, or NULL (sched hints) */
+	const char *expires;
 	double total_time;         /* seconds */
 };
 

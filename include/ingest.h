@@ -34,6 +34,7 @@ struct ingest;
 struct ingest_attempt;
 struct profile;
 struct profile_set;
+struct schedctl;
 struct store;
 struct store_page;
 struct writer;
@@ -67,6 +68,10 @@ struct ingest_feed {
 	const struct profile *profile; /* NULL: chosen by page URL */
 	int fetch_pages;               /* -1: the limits' default */
 	struct recheck_sched recheck;  /* .set 0: the limits' */
+	struct schedctl *sched;        /* the feed's poll scheduler (issue
+					* #26, schedctl.h), the owner's:
+					* ingest tells it each response and
+					* parsed document; NULL: none */
 	/* ingest's */
 	char *pending_redirect;  /* permanent redirect seen once, adopted
 				  * when the next poll sees it again */

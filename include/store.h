@@ -47,6 +47,9 @@ struct store_feed {
 	int failures;        /* consecutive */
 	char *last_error;    /* NULL when the last poll succeeded */
 	char *redirect_url;  /* permanent redirect seen on the last poll */
+	char *sched;         /* learned schedule to write with the state
+			      * (sched_model_dump), or NULL to leave the
+			      * stored one; never filled by store_feed_get */
 };
 
 /* Load a feed's state; -ENOENT when unknown. Free with store_feed_clear. */
@@ -60,6 +63,10 @@ void store_feed_clear(struct store_feed *f);
 int store_feed_list(struct store *s,
 		    int (*cb)(void *arg, const struct store_feed *f),
 		    void *arg);
+
+/* The feed's learned schedule as stored by store_feed_put (malloc'd text
+ * in *text, free()); -ENOENT when none. */
+int store_sched_get(struct store *s, const char *feed, char **text);
 
 /* --- items and briefings ----------------------------------------------- */
 

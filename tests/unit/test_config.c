@@ -449,7 +449,8 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 {
 	struct config_feed f = {
 		"state", "https://www.state.gov/rss?x=1&y=a#frag", "state",
-		90000, 0, "//main", NULL, "//time/@datetime", 1, {0}, 0};
+		90000, 0, "//main", NULL, "//time/@datetime", 1, {0}, 0,
+		CONFIG_SCHEDULE_FIXED};
 	struct config_feed bad = f;
 	struct buf b = BUF_INIT;
 	struct config *c = parse_ok("");
@@ -472,6 +473,7 @@ test_a_formatted_feed_reads_back_unchanged(void **state)
 	assert_string_equal(g->xpath_body, "//main");
 	assert_null(g->xpath_title);
 	assert_string_equal(g->xpath_date, "//time/@datetime");
+	assert_int_equal(g->schedule, CONFIG_SCHEDULE_FIXED); /* issue #26 */
 	/* Values that would not read back are refused. */
 	bad.url = "https://a.example/\n[daemon]";
 	assert_int_equal(config_feed_format(&bad, &b), -EINVAL);
