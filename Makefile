@@ -28,7 +28,7 @@ PKG_CONFIG ?= pkg-config
 # name:debian-package pairs, so a missing library is named in one line.
 LIBS_PC    := libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev \
               libuv:libuv1-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-              libsystemd:libsystemd-dev
+              libsystemd:libsystemd-dev libcrypto:libssl-dev
 TEST_PC    := cmocka:libcmocka-dev
 
 pc_names    = $(foreach p,$(1),$(firstword $(subst :, ,$(p))))
@@ -139,7 +139,7 @@ score: all
 
 DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libuv1-dev libsqlite3-dev libjansson-dev \
-            libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
+            libsystemd-dev libssl-dev libcmocka-dev python3 socat sqlite3 clang \
             libclang-rt-14-dev systemd
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \

@@ -79,6 +79,7 @@ static const struct command_help commands[] = {
 	{"reload", "reload [--json]"},
 	{"add-feed", "add-feed NAME URL [--interval DURATION] [--profile P] [--fetch-pages yes|no] [--json]"},
 	{"remove-feed", "remove-feed NAME [--json]"},
+	{"output", "output retry NAME [--json]   (a failing or stopped output tries again)"},
 	{"metrics", "metrics                  (Prometheus text format)"},
 	{"parse", "parse feed FILE [--url URL] [--content-type CT]\n"
 		  "  parse transcript FILE --url URL [--charset CS]"},
@@ -1499,6 +1500,47 @@ cmd_feed_edit(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout(cmd);
 }
 
+/* output retry NAME: the output_retry op. */
+static int
+cmd_output(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = argv[0];
+	json_t *req, *reply;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'j')
+			cli->json = 1;
+		else if (c == 'h')
+			return command_help(cmd);
+		else
+			return bad_option(cmd, c, argv);
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "retry") != 0)
+		return bad_usage(cmd, "is: output retry NAME");
+	req = json_pack("{ss ss}", "op", "output_retry", "output",
+			argv[optind + 1]);
+	if (!req)
+		return 1;
+	reply = request(cli, req);
+	json_decref(req);
+	if (!reply)
+		return 1;
+	rc = reply_is_error(reply);
+	if (!rc && cli->json)
+		print_json(reply, 0);
+	else if (!rc)
+		printf("retrying \"%s\"\n", argv[optind + 1]);
+	json_decref(reply);
+	return rc ? rc : flush_stdout(cmd);
+}
+
 static volatile sig_atomic_t tail_stop;
 
 static void
@@ -1741,6 +1783,8 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "add-feed") == 0 ||
 		 strcmp(cmd, "remove-feed") == 0)
 		rc = cmd_feed_edit(&cli, argc, argv);
+	else if (strcmp(cmd, "output") == 0)
+		rc = cmd_output(&cli, argc, argv);
 	else {
 		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",
 			cmd);

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "inifile.h"
 #include "log.h"
+#include "output.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define CONFIG_MAX_FEEDS 100000
@@ -429,6 +430,25 @@ feed_key(struct parse_state *st, const char *fname, const char *name,
 	return fail(st, "unknown key \"%s\" in [feed %s]", name, fname);
 }
 
+/* [output NAME]: parsed by output_conf.c. */
+static int
+output_key(struct parse_state *st, const char *oname, const char *name,
+	   const char *value)
+{
+	char *e = NULL;
+	int r;
+
+	while (*oname == ' ')
+		oname++;
+	r = output_conf_key(&st->cfg->outputs, oname, name, value, &e);
+	if (r == -ENOMEM)
+		st->oom = 1;
+	else if (r < 0)
+		fail(st, "%s", e ? e : "bad [output] key");
+	free(e);
+	return r < 0 ? 0 : 1;
+}
+
 static int
 on_pair(void *user, const char *section, const char *name, const char *value,
 	int line)
@@ -450,6 +470,8 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 			fname++;
 		return feed_key(st, fname, name, value);
 	}
+	if (strncmp(section, "output ", 7) == 0)
+		return output_key(st, section + 7, name, value);
 	if (!*section)
 		return fail(st, "\"%s\" is outside any section", name);
 	return fail(st, "unknown section [%s]", section);
@@ -528,6 +550,14 @@ parse_text(const char *text, size_t len, int feeds_only, struct config **out,
 	    st.cfg->min_interval_ms > st.cfg->max_interval_ms &&
 	    buf_printf(&st.err, "min_interval is larger than max_interval") < 0)
 		st.oom = 1;
+	if (!st.err.len && !st.oom) {
+		char *e = NULL;
+
+		if (output_conf_check(st.cfg->outputs, &e) < 0 &&
+		    buf_puts(&st.err, e ? e : "bad [output] section") < 0)
+			st.oom = 1;
+		free(e);
+	}
 	if (st.oom) {
 		buf_free(&st.err);
 		config_free(st.cfg);
@@ -863,6 +893,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->nfeeds; i++)
 		config_feed_clear(&c->feeds[i]);
 	free(c->feeds);
+	output_confs_free(c->outputs);
 	free(c->database);
 	free(c->socket);
 	free(c->socket_group);

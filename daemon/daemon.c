@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "output.h"
 #include "profiles.h"
 #include "proto.h"
 #include "sched.h"
@@ -548,6 +549,9 @@ op_status(void *arg, json_t **out, char **err)
 		json_object_set_new(*out, "rechecks_revised",
 				    json_integer((json_int_t)is.rechecks_revised));
 	}
+	if (d->outputs)
+		json_object_set_new(*out, "outputs",
+				    outputs_status(d->outputs));
 	return 0;
 }
 
@@ -556,6 +560,23 @@ op_feeds(void *arg, json_t **out, char **err)
 {
 	(void)err;
 	*out = json_pack("{s:o}", "feeds", feeds_json(arg));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int
+op_output_retry(void *arg, const char *name, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	int r;
+
+	if (!d->outputs) {
+		*err = strdup("no outputs are running");
+		return -ENOENT;
+	}
+	r = outputs_retry(d->outputs, name, err);
+	if (r < 0)
+		return r;
+	*out = json_pack("{ss}", "output", name);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -939,7 +960,8 @@ start_socket(struct daemon *d, int listen_fd, char **err)
 	struct notify_ops ops = {
 		.status = op_status, .feeds = op_feeds, .poll = op_poll,
 		.reload = op_reload, .add_feed = op_add_feed,
-		.remove_feed = op_remove_feed, .arg = d};
+		.remove_feed = op_remove_feed,
+		.output_retry = op_output_retry, .arg = d};
 	struct buf msg = BUF_INIT;
 
 	notify_opts_default(&no);
@@ -1075,6 +1097,10 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		r = start_pipeline(d, err);
 	if (r == 0 && !o->once)
 		r = start_socket(d, listen_fd, err);
+	if (r == 0 && !o->once)
+		r = outputs_start(loop, d->fetcher, d->store,
+				  ingest_writer(d->ingest), d->cfg->outputs,
+				  &d->outputs, err);
 	if (r < 0) {
 		/* Nothing has been scheduled yet: close what was opened,
 		 * let the loop run their close callbacks, free the rest. */
@@ -1254,6 +1280,12 @@ daemon_stop(struct daemon *d, int exit_code)
 	}
 	/* Order matters: ingest flushes what is complete and cancels its
 	 * fetches while the fetcher and the socket still exist. */
+	if (d->outputs) {
+		/* First: its hook is on ingest's writer. */
+		d->closing_handles++;
+		outputs_close(d->outputs, on_part_closed, d);
+		d->outputs = NULL;
+	}
 	d->closing_handles += 2 + 3 + 3; /* ingest, fetcher, signals, timers */
 	ingest_close(d->ingest, on_part_closed, d);
 	d->ingest = NULL;

@@ -536,6 +536,49 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 	return 0;
 }
 
+/* The sending half of a request (fetch_req's method, body, headers,
+ * timeout_ms, no_redirects): -EINVAL for a header line with CR/LF or an
+ * option curl refuses, -ENOMEM. */
+static int
+job_setup_send(struct fetch_job *job, const struct fetch_req *r)
+{
+	CURL *e = job->easy;
+	size_t i;
+
+	for (i = 0; r->headers && r->headers[i]; i++) {
+		struct curl_slist *l;
+
+		if (!header_value_ok(r->headers[i]))
+			return -EINVAL;
+		l = curl_slist_append(job->hdrs, r->headers[i]);
+		if (!l)
+			return -ENOMEM;
+		job->hdrs = l;
+	}
+	if (r->body) {
+		struct curl_slist *l = curl_slist_append(job->hdrs, "Expect:");
+
+		if (!l)
+			return -ENOMEM;
+		job->hdrs = l;
+		if (curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				     (curl_off_t)r->body_len) != CURLE_OK ||
+		    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, r->body) !=
+		    CURLE_OK)
+			return -EINVAL;
+	}
+	if (r->method && strcmp(r->method, r->body ? "POST" : "GET") != 0 &&
+	    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method) != CURLE_OK)
+		return -EINVAL;
+	if (r->timeout_ms > 0 &&
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms) != CURLE_OK)
+		return -EINVAL;
+	if (r->no_redirects &&
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK)
+		return -EINVAL;
+	return 0;
+}
+
 static int
 job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 {
@@ -550,6 +593,8 @@ job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 	if (r->last_modified && *r->last_modified &&
 	    add_header(&job->hdrs, "If-Modified-Since", r->last_modified) < 0)
 		return -ENOMEM;
+	if (job_setup_send(job, r) < 0)
+		return -EINVAL;
 	if (curl_easy_setopt(e, CURLOPT_URL, job->url) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->hdrs) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PRIVATE, job) != CURLE_OK ||
@@ -571,7 +616,8 @@ job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 	}
 	job->max_header = o->max_header_bytes ? o->max_header_bytes :
 		FETCH_MAX_HEADER_DEFAULT;
-	job->total_timeout_ms = o->total_timeout_ms;
+	job->total_timeout_ms = r->timeout_ms > 0 ? r->timeout_ms
+						  : o->total_timeout_ms;
 	job->connect_timeout_ms = o->connect_timeout_ms;
 	job->low_speed_limit = o->low_speed_limit;
 	job->low_speed_time = o->low_speed_time;

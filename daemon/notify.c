@@ -34,6 +34,7 @@
 
 #include "briefing.h"
 #include "buf.h"
+#include "evfilter.h"
 #include "log.h"
 #include "proto.h"
 #include "store.h"
@@ -448,64 +449,21 @@ out:
 
 /* ---- events and filters ----------------------------------------------------- */
 
-static int
-in_list(char **list, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Does the event (its line: len bytes at ev->json) pass c's filters?
  * *parsed caches the line's JSON for the other clients (NULL until
- * needed). */
+ * needed). The rules are evfilter.c's, shared with the outputs. */
 static int
 event_matches(struct client *c, const struct store_event *ev, size_t len,
 	      json_t **parsed)
 {
 	const struct proto_req *f = &c->sub;
-	json_t *b, *sp;
-	size_t i, j;
-	int r;
+	struct evfilter ef = {
+		.feeds = f->feeds, .nfeeds = f->nfeeds,
+		.speakers = f->speakers, .nspeakers = f->nspeakers,
+		.kinds = f->kinds, .nkinds = f->nkinds, .query = f->query};
 
-	if (f->nfeeds && !in_list(f->feeds, f->nfeeds, ev->feed))
-		return 0;
-	if (f->nkinds || f->nspeakers) {
-		if (!*parsed)
-			*parsed = json_loadb(ev->json, len, 0, NULL);
-		b = json_object_get(*parsed, "briefing");
-		if (f->nkinds && !in_list(f->kinds, f->nkinds,
-				json_string_value(json_object_get(b, "kind"))))
-			return 0;
-		if (f->nspeakers) {
-			r = 0;
-			json_array_foreach(json_object_get(b, "speakers"), i,
-					   sp) {
-				const char *name = json_string_value(
-					json_object_get(sp, "name"));
-
-				for (j = 0; name && !r && j < f->nspeakers; j++)
-					r = strcasestr(name, f->speakers[j])
-					    != NULL;
-			}
-			if (!r)
-				return 0;
-		}
-	}
-	if (f->query) {
-		r = store_briefing_matches(c->n->store, ev->briefing_id,
-					   f->query);
-		if (r < 0)
-			log_limited("notify:query", 5, LOG_LVL_WARN,
-				    "notify: standing query on briefing %lld: "
-				    "%s", (long long)ev->briefing_id,
-				    store_errmsg(c->n->store));
-		return r > 0;
-	}
-	return 1;
+	return evfilter_match(&ef, c->n->store, ev, len, parsed,
+			      "notify:query");
 }
 
 /* Offer event ev (its line: len bytes at ev->json) to c: advance its
@@ -1246,6 +1204,11 @@ do_hook(struct client *c, struct proto_req *req)
 			r = ops->remove_feed(ops->arg, req->poll_feed, &out,
 					     &err);
 		break;
+	case PROTO_OUTPUT_RETRY:
+		if (ops->output_retry)
+			r = ops->output_retry(ops->arg, req->poll_feed, &out,
+					      &err);
+		break;
 	default:
 		break;
 	}
@@ -1333,6 +1296,7 @@ client_line(struct client *c, char *line, size_t len)
 	case PROTO_RELOAD:
 	case PROTO_ADD_FEED:
 	case PROTO_REMOVE_FEED:
+	case PROTO_OUTPUT_RETRY:
 		do_hook(c, &req);
 		break;
 	}

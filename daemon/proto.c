@@ -27,6 +27,7 @@ static const struct {
 	{"ping", PROTO_PING, 0},
 	{"add_feed", PROTO_ADD_FEED, 1},
 	{"remove_feed", PROTO_REMOVE_FEED, 1},
+	{"output_retry", PROTO_OUTPUT_RETRY, 1},
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -328,6 +329,14 @@ proto_decode(const char *line, size_t len, struct proto_req *req,
 			     : "this op needs \"feed\": a feed name");
 		if (req->op == PROTO_ADD_FEED)
 			decode_add_feed(&d, req);
+		break;
+	case PROTO_OUTPUT_RETRY:
+		get_string(&d, "output", PROTO_MAX_NAME, &req->poll_feed,
+			   "\"output\" must be a non-empty string of at most "
+			   "256 bytes");
+		if (!d.err && !req->poll_feed)
+			fail(&d, -EINVAL, "bad_request",
+			     "this op needs \"output\": an output name");
 		break;
 	case PROTO_UNSUBSCRIBE:
 	case PROTO_STATUS:

@@ -168,10 +168,22 @@ static const char *const v3[] = {
 	NULL,
 };
 
+/* v4: each output's cursor (docs/outputs.md): the last seq it has
+ * delivered or passed over, so it resumes from the first event it has
+ * not delivered after a restart, a crash or a receiver outage. */
+static const char *const v4[] = {
+	"CREATE TABLE outputs ("
+	" name TEXT PRIMARY KEY,"
+	" cursor INTEGER NOT NULL DEFAULT 0,"   /* last seq done */
+	" updated INTEGER NOT NULL DEFAULT 0);", /* unix s */
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
 	v3, /* 2 → 3 */
+	v4, /* 3 → 4 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -31,6 +31,9 @@ struct notify_ops {
 			char **err);
 	int (*remove_feed)(void *arg, const char *feed, json_t **out,
 			   char **err);
+	/* output_retry: -ENOENT (reply "not_found") for an unknown output. */
+	int (*output_retry)(void *arg, const char *name, json_t **out,
+			    char **err);
 	void *arg;
 };
 

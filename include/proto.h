@@ -32,6 +32,7 @@ enum proto_op {
 	PROTO_PING,
 	PROTO_ADD_FEED,    /* privileged */
 	PROTO_REMOVE_FEED, /* privileged */
+	PROTO_OUTPUT_RETRY, /* privileged; "output": its name (poll_feed) */
 };
 
 /* Every string and array below is owned by the request (malloc'd, NUL-

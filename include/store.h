@@ -211,6 +211,16 @@ int store_events_expire(struct store *s, int64_t before, int64_t *deleted);
  * (message in store_errmsg). */
 int store_briefing_matches(struct store *s, int64_t id, const char *query);
 
+/* --- outputs' cursors (store_output.c) ------------------------------- */
+
+/* The last seq output name has delivered or passed over; -ENOENT when
+ * the output has no row yet. */
+int store_output_get(struct store *s, const char *name, int64_t *cursor);
+/* Insert or replace it (its own transaction, or the current one). */
+int store_output_put(struct store *s, const char *name, int64_t cursor);
+/* Forget it (an output removed at run time). */
+int store_output_delete(struct store *s, const char *name);
+
 /* --- search and listing --------------------------------------------------- */
 
 struct store_query {
