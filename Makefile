@@ -139,7 +139,7 @@ score: all
 
 DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libuv1-dev libsqlite3-dev libjansson-dev \
-            libsystemd-dev libssl-dev libcmocka-dev python3 socat sqlite3 clang \
+            libsystemd-dev libssl-dev libcmocka-dev python3 python3-feedparser python3-aiosmtpd socat sqlite3 clang \
             libclang-rt-14-dev systemd
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \

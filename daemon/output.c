@@ -43,6 +43,11 @@ on_timer(uv_timer_t *t)
 {
 	struct output *o = t->data;
 
+	if (o->done_later) {
+		o->done_later = 0;
+		output_done(o);
+		return;
+	}
 	if (o->state == OUT_WAIT || o->state == OUT_FAILING)
 		o->state = OUT_IDLE;
 	if (o->state == OUT_IDLE)
@@ -149,6 +154,13 @@ output_done(struct output *o)
 }
 
 void
+output_done_later(struct output *o)
+{
+	o->done_later = 1;
+	uv_timer_start(&o->timer, on_timer, 0, 0);
+}
+
+void
 output_failed(struct output *o, int fatal, int64_t retry_after_s,
 	      const char *why)
 {
@@ -210,6 +222,8 @@ type_ops(enum output_type t)
 	switch (t) {
 	case OUTPUT_WEBHOOK:
 		return &output_webhook_ops;
+	case OUTPUT_FEED:
+		return &output_feed_ops;
 	default:
 		return NULL;
 	}

@@ -55,6 +55,7 @@ struct output {
 	char *last_error;
 	uint64_t next_attempt_ms;     /* uv_now of the next attempt */
 	uv_timer_t timer;
+	int done_later;               /* output_done from the timer */
 	void *type;                   /* the type's state */
 };
 
@@ -75,6 +76,8 @@ struct outputs {
 
 /* The delivery of o->inflight worked: the cursor moves (durably). */
 void output_done(struct output *o);
+/* The same from the loop's next turn (a type that delivers at once). */
+void output_done_later(struct output *o);
 /* It did not: fatal → stopped; else a retry after backoff (or
  * retry_after_s when >= 0, capped at 1 h), failing after max_attempts. */
 void output_failed(struct output *o, int fatal, int64_t retry_after_s,
@@ -82,5 +85,6 @@ void output_failed(struct output *o, int fatal, int64_t retry_after_s,
 const char *output_state_name(const struct output *o);
 
 extern const struct output_type_ops output_webhook_ops;
+extern const struct output_type_ops output_feed_ops;
 
 #endif

@@ -176,6 +176,13 @@ static const char *const v4[] = {
 	" name TEXT PRIMARY KEY,"
 	" cursor INTEGER NOT NULL DEFAULT 0,"   /* last seq done */
 	" updated INTEGER NOT NULL DEFAULT 0);", /* unix s */
+	/* type = feed: the last N entries written to its files */
+	"CREATE TABLE output_items ("
+	" output TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" briefing_id INTEGER NOT NULL,"
+	" entry TEXT NOT NULL,"                 /* JSON, output_feed.c */
+	" PRIMARY KEY (output, seq)) WITHOUT ROWID;",
 	NULL,
 };
 
