@@ -58,7 +58,7 @@ on_timer(uv_timer_t *t)
 static void
 save_cursor(struct output *o)
 {
-	if (o->cursor == o->saved)
+	if (o->cursor == o->saved || o->hold_cursor)
 		return;
 	if (store_output_put(o->os->store, o->c.name, o->cursor) < 0) {
 		log_limited("output:cursor", 5, LOG_LVL_WARN,
@@ -154,6 +154,28 @@ output_done(struct output *o)
 }
 
 void
+output_wake_in(struct output *o, uint64_t ms)
+{
+	if (!o->os->closing)
+		uv_timer_start(&o->timer, on_timer, ms, 0);
+}
+
+void
+output_save_cursor(struct output *o, int64_t seq)
+{
+	if (seq == o->saved)
+		return;
+	if (store_output_put(o->os->store, o->c.name, seq) < 0) {
+		log_limited("output:cursor", 5, LOG_LVL_WARN,
+			    "output \"%s\": cannot save its cursor %lld: %s",
+			    o->c.name, (long long)seq,
+			    store_errmsg(o->os->store));
+		return;
+	}
+	o->saved = seq;
+}
+
+void
 output_done_later(struct output *o)
 {
 	o->done_later = 1;
@@ -224,6 +246,8 @@ type_ops(enum output_type t)
 		return &output_webhook_ops;
 	case OUTPUT_FEED:
 		return &output_feed_ops;
+	case OUTPUT_MAIL:
+		return &output_mail_ops;
 	default:
 		return NULL;
 	}

@@ -58,6 +58,7 @@ output_conf_clear(struct output_conf *c)
 	free(c->from);
 	strv_free(c->to, c->nto);
 	free(c->auth_file);
+	free(c->ca_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -122,7 +123,7 @@ output_conf_copy(struct output_conf *d, const struct output_conf *s)
 	*d = *s;
 	d->name = d->query = d->url = d->secret_file = d->origin = NULL;
 	d->atom_file = d->json_file = d->title = d->link = NULL;
-	d->from = d->auth_file = NULL;
+	d->from = d->auth_file = d->ca_file = NULL;
 	d->feeds = d->speakers = d->kinds = d->types = d->to = NULL;
 	d->nfeeds = d->nspeakers = d->nkinds = d->ntypes = d->nto = 0;
 	if (dup_str(&d->name, s->name) || dup_str(&d->query, s->query) ||
@@ -134,6 +135,7 @@ output_conf_copy(struct output_conf *d, const struct output_conf *s)
 	    dup_str(&d->title, s->title) || dup_str(&d->link, s->link) ||
 	    dup_str(&d->from, s->from) ||
 	    dup_str(&d->auth_file, s->auth_file) ||
+	    dup_str(&d->ca_file, s->ca_file) ||
 	    dup_strv(&d->feeds, &d->nfeeds, s->feeds, s->nfeeds) ||
 	    dup_strv(&d->speakers, &d->nspeakers, s->speakers, s->nspeakers) ||
 	    dup_strv(&d->kinds, &d->nkinds, s->kinds, s->nkinds) ||
@@ -443,6 +445,8 @@ output_conf_key(struct output_confs **setp, const char *name,
 		return parse_list(value, &c->to, &c->nto, err, name, key);
 	if (!strcmp(key, "auth_file"))
 		return dup_str(&c->auth_file, value);
+	if (!strcmp(key, "ca_file"))
+		return dup_str(&c->ca_file, value);
 	if (!strcmp(key, "starttls")) {
 		if (parse_yesno(value, &c->starttls) < 0)
 			return failf(err, "output \"%s\": starttls \"%s\" is "

@@ -56,6 +56,8 @@ struct output {
 	uint64_t next_attempt_ms;     /* uv_now of the next attempt */
 	uv_timer_t timer;
 	int done_later;               /* output_done from the timer */
+	int hold_cursor;              /* 1: the cursor moves in memory only
+				       * (a digest not yet sent) */
 	void *type;                   /* the type's state */
 };
 
@@ -78,6 +80,10 @@ struct outputs {
 void output_done(struct output *o);
 /* The same from the loop's next turn (a type that delivers at once). */
 void output_done_later(struct output *o);
+/* Pump again in ms (a digest that falls due). */
+void output_wake_in(struct output *o, uint64_t ms);
+/* Store seq as the durable cursor (hold_cursor aside). */
+void output_save_cursor(struct output *o, int64_t seq);
 /* It did not: fatal → stopped; else a retry after backoff (or
  * retry_after_s when >= 0, capped at 1 h), failing after max_attempts. */
 void output_failed(struct output *o, int fatal, int64_t retry_after_s,
@@ -86,5 +92,6 @@ const char *output_state_name(const struct output *o);
 
 extern const struct output_type_ops output_webhook_ops;
 extern const struct output_type_ops output_feed_ops;
+extern const struct output_type_ops output_mail_ops;
 
 #endif

@@ -60,6 +60,14 @@ struct fetch_req {
 	long timeout_ms;           /* this request's total timeout; 0: the
 				    * fetcher's */
 	int no_redirects;          /* 1: a 3xx is the answer, not followed */
+	/* SMTP (the mail outputs): with mail_from set, url is smtp:// or
+	 * smtps://, body is the whole message (headers, blank line, text)
+	 * and headers are not used. status is the last SMTP reply code. */
+	const char *mail_from;
+	const char *const *mail_rcpt; /* NULL-terminated */
+	const char *username, *password; /* or NULL */
+	int require_tls;           /* 1: STARTTLS required for smtp:// */
+	const char *ca_file;       /* trust these CAs instead, or NULL */
 };
 
 struct fetch_result {

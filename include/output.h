@@ -57,6 +57,7 @@ struct output_conf {
 	char *auth_file;             /* "user:password" on one line */
 	int starttls;                /* 1: required (default for smtp://) */
 	int64_t digest_ms;           /* 0: one message per briefing */
+	char *ca_file;               /* CAs to trust for TLS, or NULL */
 };
 
 struct output_confs {
