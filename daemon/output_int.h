@@ -89,6 +89,8 @@ void output_save_cursor(struct output *o, int64_t seq);
 void output_failed(struct output *o, int fatal, int64_t retry_after_s,
 		   const char *why);
 const char *output_state_name(const struct output *o);
+/* Deliver what is next after the cursor, if the output is idle. */
+void output_pump(struct output *o);
 
 extern const struct output_type_ops output_webhook_ops;
 extern const struct output_type_ops output_feed_ops;
