@@ -161,6 +161,8 @@ try:
     print("ok - after kill -9 and restart the files are rewritten the same, nothing lost")
     d.send_signal(signal.SIGTERM)
     d.wait(timeout=20)
+    if d.returncode:
+        fail("daemon exit %d" % d.returncode)
 finally:
     common.reap()
     if not os.environ.get("BW_KEEP"):

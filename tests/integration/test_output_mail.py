@@ -166,6 +166,8 @@ try:
     print("ok - a 530 stopped the output: %s" % status("noauth")["last_error"])
     d.send_signal(signal.SIGTERM)
     d.wait(timeout=20)
+    if d.returncode:
+        fail("daemon exit %d" % d.returncode)
 finally:
     common.reap()
     if not os.environ.get("BW_KEEP"):
