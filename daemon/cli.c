@@ -80,6 +80,8 @@ static const struct command_help commands[] = {
 	{"add-feed", "add-feed NAME URL [--interval DURATION] [--profile P] [--fetch-pages yes|no] [--json]"},
 	{"remove-feed", "remove-feed NAME [--json]"},
 	{"output", "output retry NAME [--json]   (a failing or stopped output tries again)"},
+	{"add-output", "add-output NAME KEY=VALUE... [--json]   (e.g. type=webhook url=https://...)"},
+	{"remove-output", "remove-output NAME [--json]"},
 	{"metrics", "metrics                  (Prometheus text format)"},
 	{"parse", "parse feed FILE [--url URL] [--content-type CT]\n"
 		  "  parse transcript FILE --url URL [--charset CS]"},
@@ -1522,12 +1524,43 @@ cmd_output(struct cli *cli, int argc, char **argv)
 		else
 			return bad_option(cmd, c, argv);
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "retry") != 0)
-		return bad_usage(cmd, "is: output retry NAME");
-	req = json_pack("{ss ss}", "op", "output_retry", "output",
-			argv[optind + 1]);
-	if (!req)
-		return 1;
+	if (!strcmp(cmd, "add-output") || !strcmp(cmd, "remove-output")) {
+		int add = cmd[0] == 'a', i;
+		json_t *conf = json_object();
+
+		if (argc - optind < (add ? 2 : 1) || (!add && argc - optind != 1)) {
+			json_decref(conf);
+			return bad_usage(cmd, add ? "needs NAME and KEY=VALUE..."
+					      : "needs one output NAME");
+		}
+		for (i = optind + 1; add && i < argc; i++) {
+			char *eq = strchr(argv[i], '=');
+
+			if (!eq || eq == argv[i]) {
+				json_decref(conf);
+				return bad_usage(cmd, "settings are KEY=VALUE");
+			}
+			*eq = 0;
+			json_object_set_new(conf, argv[i], json_string(eq + 1));
+			*eq = '=';
+		}
+		req = add ? json_pack("{ss ss so}", "op", "add_output",
+				      "output", argv[optind], "conf", conf)
+			  : json_pack("{ss ss}", "op", "remove_output",
+				      "output", argv[optind]);
+		if (!add)
+			json_decref(conf);
+		if (!req)
+			return 1;
+		optind--; /* the name is argv[optind + 1] below */
+	} else {
+		if (argc - optind != 2 || strcmp(argv[optind], "retry") != 0)
+			return bad_usage(cmd, "is: output retry NAME");
+		req = json_pack("{ss ss}", "op", "output_retry", "output",
+				argv[optind + 1]);
+		if (!req)
+			return 1;
+	}
 	reply = request(cli, req);
 	json_decref(req);
 	if (!reply)
@@ -1536,7 +1569,8 @@ cmd_output(struct cli *cli, int argc, char **argv)
 	if (!rc && cli->json)
 		print_json(reply, 0);
 	else if (!rc)
-		printf("retrying \"%s\"\n", argv[optind + 1]);
+		printf("%s \"%s\"\n", cmd[0] == 'a' ? "added" : cmd[0] == 'r'
+		       ? "removed" : "retrying", argv[optind + 1]);
 	json_decref(reply);
 	return rc ? rc : flush_stdout(cmd);
 }
@@ -1783,7 +1817,9 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "add-feed") == 0 ||
 		 strcmp(cmd, "remove-feed") == 0)
 		rc = cmd_feed_edit(&cli, argc, argv);
-	else if (strcmp(cmd, "output") == 0)
+	else if (strcmp(cmd, "output") == 0 ||
+		 strcmp(cmd, "add-output") == 0 ||
+		 strcmp(cmd, "remove-output") == 0)
 		rc = cmd_output(&cli, argc, argv);
 	else {
 		fprintf(stderr, "briefwatch: unknown command \"%s\" (see briefwatch --help)\n",

@@ -563,6 +563,52 @@ op_feeds(void *arg, json_t **out, char **err)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* outputs.conf beside the database: outputs added at run time. */
+static char *
+outputs_file(const struct daemon *d)
+{
+	const char *db = d->cfg->database, *slash = strrchr(db, '/');
+	struct buf b = BUF_INIT;
+
+	if (slash)
+		buf_append(&b, db, (size_t)(slash - db) + 1);
+	buf_puts(&b, "outputs.conf");
+	return buf_detach(&b);
+}
+
+static int
+op_add_output(void *arg, const char *name, const json_t *conf, json_t **out,
+	      char **err)
+{
+	struct daemon *d = arg;
+	char *path;
+	int r;
+
+	if (!d->outputs || !(path = outputs_file(d)))
+		return -ENOMEM;
+	r = outputs_add_runtime(d->outputs, path, name, conf, err);
+	free(path);
+	if (r == 0 && !(*out = json_pack("{ss}", "output", name)))
+		r = -ENOMEM;
+	return r;
+}
+
+static int
+op_remove_output(void *arg, const char *name, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	char *path;
+	int r;
+
+	if (!d->outputs || !(path = outputs_file(d)))
+		return -ENOMEM;
+	r = outputs_remove_runtime(d->outputs, path, name, err);
+	free(path);
+	if (r == 0 && !(*out = json_pack("{ss}", "output", name)))
+		r = -ENOMEM;
+	return r;
+}
+
 static int
 op_output_retry(void *arg, const char *name, json_t **out, char **err)
 {
@@ -961,7 +1007,9 @@ start_socket(struct daemon *d, int listen_fd, char **err)
 		.status = op_status, .feeds = op_feeds, .poll = op_poll,
 		.reload = op_reload, .add_feed = op_add_feed,
 		.remove_feed = op_remove_feed,
-		.output_retry = op_output_retry, .arg = d};
+		.output_retry = op_output_retry,
+		.add_output = op_add_output, .remove_output = op_remove_output,
+		.arg = d};
 	struct buf msg = BUF_INIT;
 
 	notify_opts_default(&no);
@@ -1101,6 +1149,16 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		r = outputs_start(loop, d->fetcher, d->store,
 				  ingest_writer(d->ingest), d->cfg->outputs,
 				  &d->outputs, err);
+	if (r == 0 && !o->once) {
+		char *path = outputs_file(d);
+
+		r = path ? outputs_load_file(d->outputs, path, err) : -ENOMEM;
+		free(path);
+		if (r < 0) {
+			outputs_close(d->outputs, NULL, NULL);
+			d->outputs = NULL;
+		}
+	}
 	if (r < 0) {
 		/* Nothing has been scheduled yet: close what was opened,
 		 * let the loop run their close callbacks, free the rest. */

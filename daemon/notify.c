@@ -1209,6 +1209,16 @@ do_hook(struct client *c, struct proto_req *req)
 			r = ops->output_retry(ops->arg, req->poll_feed, &out,
 					      &err);
 		break;
+	case PROTO_ADD_OUTPUT:
+		if (ops->add_output)
+			r = ops->add_output(ops->arg, req->poll_feed,
+					    req->output_conf, &out, &err);
+		break;
+	case PROTO_REMOVE_OUTPUT:
+		if (ops->remove_output)
+			r = ops->remove_output(ops->arg, req->poll_feed, &out,
+					       &err);
+		break;
 	default:
 		break;
 	}
@@ -1297,6 +1307,8 @@ client_line(struct client *c, char *line, size_t len)
 	case PROTO_ADD_FEED:
 	case PROTO_REMOVE_FEED:
 	case PROTO_OUTPUT_RETRY:
+	case PROTO_ADD_OUTPUT:
+	case PROTO_REMOVE_OUTPUT:
 		do_hook(c, &req);
 		break;
 	}

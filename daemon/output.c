@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "evfilter.h"
 #include "log.h"
 #include "store.h"
@@ -286,6 +287,39 @@ outputs_remove(struct outputs *os, const char *name, char **err)
 	return 0;
 }
 
+int
+outputs_source(struct outputs *os, const char *name)
+{
+	struct output *o = find(os, name, NULL);
+
+	return o ? o->c.runtime != 0 : -1;
+}
+
+char *
+outputs_runtime_text(struct outputs *os)
+{
+	struct output *o;
+	size_t n = 0, i = 0;
+	struct output **v;
+	struct buf b = BUF_INIT;
+
+	for (o = os->list; o; o = o->next)
+		n++;
+	/* the list is newest first: write oldest first */
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (o = os->list; o; o = o->next)
+		v[i++] = o;
+	buf_puts(&b, "# Outputs added with `briefwatch add-output` (the "
+		 "daemon writes this file).\n");
+	while (i-- > 0)
+		if (v[i]->c.runtime && v[i]->c.raw)
+			buf_printf(&b, "\n%s", v[i]->c.raw);
+	free(v);
+	return buf_detach(&b);
+}
+
 json_t *
 outputs_status(struct outputs *os)
 {
@@ -306,6 +340,8 @@ outputs_status(struct outputs *os)
 
 		if (!j)
 			continue;
+		json_object_set_new(j, "source", json_string(o->c.runtime ?
+				    "outputs_file" : "config"));
 		json_object_set_new(j, "failing",
 				    json_integer(o->state == OUT_FAILING));
 		json_object_set_new(j, "stopped",

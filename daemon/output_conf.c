@@ -59,6 +59,7 @@ output_conf_clear(struct output_conf *c)
 	strv_free(c->to, c->nto);
 	free(c->auth_file);
 	free(c->ca_file);
+	free(c->raw);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -123,7 +124,7 @@ output_conf_copy(struct output_conf *d, const struct output_conf *s)
 	*d = *s;
 	d->name = d->query = d->url = d->secret_file = d->origin = NULL;
 	d->atom_file = d->json_file = d->title = d->link = NULL;
-	d->from = d->auth_file = d->ca_file = NULL;
+	d->from = d->auth_file = d->ca_file = d->raw = NULL;
 	d->feeds = d->speakers = d->kinds = d->types = d->to = NULL;
 	d->nfeeds = d->nspeakers = d->nkinds = d->ntypes = d->nto = 0;
 	if (dup_str(&d->name, s->name) || dup_str(&d->query, s->query) ||
@@ -136,6 +137,7 @@ output_conf_copy(struct output_conf *d, const struct output_conf *s)
 	    dup_str(&d->from, s->from) ||
 	    dup_str(&d->auth_file, s->auth_file) ||
 	    dup_str(&d->ca_file, s->ca_file) ||
+	    dup_str(&d->raw, s->raw) ||
 	    dup_strv(&d->feeds, &d->nfeeds, s->feeds, s->nfeeds) ||
 	    dup_strv(&d->speakers, &d->nspeakers, s->speakers, s->nspeakers) ||
 	    dup_strv(&d->kinds, &d->nkinds, s->kinds, s->nkinds) ||

@@ -58,6 +58,7 @@ struct output_conf {
 	int starttls;                /* 1: required (default for smtp://) */
 	int64_t digest_ms;           /* 0: one message per briefing */
 	char *ca_file;               /* CAs to trust for TLS, or NULL */
+	char *raw;                   /* runtime: its section as saved */
 };
 
 struct output_confs {
@@ -99,6 +100,27 @@ int outputs_retry(struct outputs *os, const char *name, char **err);
 int outputs_add(struct outputs *os, const struct output_conf *c, char **err);
 /* Remove it and its cursor. -ENOENT when unknown. */
 int outputs_remove(struct outputs *os, const char *name, char **err);
+/* -1: no output name; 0: one of the configuration file; 1: one added at
+ * run time (outputs_add with c->runtime). */
+int outputs_source(struct outputs *os, const char *name);
+/* The sections (c->raw) of the outputs added at run time, in order. */
+char *outputs_runtime_text(struct outputs *os);
+
+/* Outputs added at run time (output_runtime.c), kept in the file path
+ * (outputs.conf beside the database): [output NAME] sections only. */
+/* Start the outputs of path (a missing file is none); a name the
+ * configuration file has is skipped with a warning. 0 or -errno, *err. */
+int outputs_load_file(struct outputs *os, const char *path, char **err);
+/* add_output: conf's keys (strings) checked as an [output NAME] section
+ * of the file, started, then path rewritten atomically; on a write
+ * failure nothing changes. -EEXIST, -EINVAL, -EIO and *err. */
+int outputs_add_runtime(struct outputs *os, const char *path,
+			const char *name, const json_t *conf, char **err);
+/* remove_output: only one added at run time (-EEXIST for one of the
+ * configuration file, -ENOENT unknown); its cursor goes too. */
+int outputs_remove_runtime(struct outputs *os, const char *path,
+			   const char *name, char **err);
+
 /* The "outputs" array of `status`. */
 json_t *outputs_status(struct outputs *os);
 /* Stop: cancel what is in flight (its event is sent again on the next
