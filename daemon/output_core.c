@@ -204,11 +204,13 @@ output_failed(struct output *o, int fatal, int64_t retry_after_s,
 		o->state = OUT_FAILING;
 		delay = o->c.max_backoff_ms;
 	} else {
-		int shift = o->attempts - 1 < 30 ? o->attempts - 1 : 30;
+		int i;
 
 		o->state = OUT_WAIT;
-		delay = o->c.backoff_ms << shift;
-		if (delay > o->c.max_backoff_ms || delay <= 0)
+		delay = o->c.backoff_ms;
+		for (i = 1; i < o->attempts && delay < o->c.max_backoff_ms; i++)
+			delay *= 2;
+		if (delay > o->c.max_backoff_ms)
 			delay = o->c.max_backoff_ms;
 		/* ±20 % so that outputs failing together spread out */
 		delay += (delay / 5) * ((rand() % 201) - 100) / 100;
