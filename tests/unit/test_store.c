@@ -400,6 +400,7 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 		"ALTER TABLE items DROP COLUMN fingerprint;"
 		"DROP TABLE pages;"
 		"DROP TABLE outputs;"
+		"DROP TABLE output_items;"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
