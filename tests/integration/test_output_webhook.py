@@ -134,6 +134,7 @@ try:
                                  "--control", os.path.join(tmp, "ctl"),
                                  "--fail-rate", "0.2", "--seed", "3")
     slack, sport = start_receiver("slack")
+    teams, tport = start_receiver("teams")
     sock = os.path.join(tmp, "bw.sock")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
@@ -147,6 +148,8 @@ try:
                  % (hport, tmp))
         fh.write("[output chat]\ntype = webhook\nformat = slack\nurl = http://127.0.0.1:%d/\n"
                  "feeds = f1\nevents = briefing.new\nstart = beginning\n" % sport)
+        fh.write("[output card]\ntype = webhook\nformat = teams\nurl = http://127.0.0.1:%d/\n"
+                 "feeds = f2\nkinds = other\nstart = beginning\n" % tport)
     set_control("ok")
     d = start_daemon()
 
@@ -216,6 +219,13 @@ try:
     if not b0["text"].startswith("*<%s/b/1/" % base) or "&amp; more>*" not in b0["text"]:
         fail("slack body: %r" % b0)
     print("ok - the slack output got exactly f1's %d events, formatted" % len(f1))
+    f2 = [r[0] for r in db.execute("SELECT seq FROM events WHERE feed = 'f2' ORDER BY seq")]
+    wait_for(20, lambda: [e["seq"] for e in received("teams")] == f2, "f2's events at card")
+    c0 = received("teams")[0]["body"]
+    if c0.get("@type") != "MessageCard" or not c0["title"].startswith("Briefing 2-") or \
+            not c0["potentialAction"][0]["targets"][0]["uri"].startswith(base + "/b/2/"):
+        fail("teams body: %r" % c0)
+    print("ok - the teams output got exactly f2's %d events as MessageCards" % len(f2))
 
     # A 4xx stops the output with the reason; retry resumes it.
     set_control("status", status=404)
