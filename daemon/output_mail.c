@@ -310,12 +310,14 @@ on_sent(void *arg, const struct fetch_result *res)
 			    res->error == -EACCES ||
 			    res->error == -EPROTONOSUPPORT;
 
-		snprintf(why, sizeof(why), "%s%s", res->error_msg ?
-			 res->error_msg : strerror(-res->error),
-			 res->status ? "" : "");
-		if (res->status)
-			snprintf(why + strlen(why), sizeof(why) - strlen(why),
-				 " (SMTP %ld)", res->status);
+		if (res->status >= 400)
+			snprintf(why, sizeof(why), "the SMTP server answered "
+				 "%ld%s (%s)", res->status, fatal ?
+				 ", a permanent refusal" : "",
+				 res->error_msg ? res->error_msg : "");
+		else
+			snprintf(why, sizeof(why), "%s", res->error_msg ?
+				 res->error_msg : strerror(-res->error));
 		if (digest)
 			o->state = OUT_IDLE;
 		output_failed(o, fatal, -1, why);
