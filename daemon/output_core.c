@@ -16,6 +16,7 @@
 #include "store.h"
 
 #define PUMP_PAGE 64
+#define BUSY_RETRY_MS 5  /* the writer holds the write lock */
 
 static const char *const state_names[] = {
 	[OUT_IDLE] = "ok", [OUT_BUSY] = "ok", [OUT_WAIT] = "retrying",
@@ -45,20 +46,28 @@ on_timer(uv_timer_t *t)
 		output_pump(o);
 }
 
-/* Persist the cursor if it moved. */
-static void
+/* Persist the cursor if it moved. 0, or -EBUSY when the writer holds
+ * the write lock (the caller tries again shortly), or another error
+ * (logged; the cursor stays in memory and is saved with the next one). */
+static int
 save_cursor(struct output *o)
 {
+	int r;
+
 	if (o->cursor == o->saved || o->hold_cursor)
-		return;
-	if (store_output_put(o->os->store, o->c.name, o->cursor) < 0) {
+		return 0;
+	r = store_output_put(o->os->store, o->c.name, o->cursor);
+	if (r == -EBUSY)
+		return r;
+	if (r < 0) {
 		log_limited("output:cursor", 5, LOG_LVL_WARN,
 			    "output \"%s\": cannot save its cursor %lld: %s",
 			    o->c.name, (long long)o->cursor,
 			    store_errmsg(o->os->store));
-		return;
+		return r;
 	}
 	o->saved = o->cursor;
+	return 0;
 }
 
 struct walk {
@@ -107,6 +116,12 @@ output_pump(struct output *o)
 
 	if (o->state != OUT_IDLE || o->os->closing)
 		return;
+	/* The next event goes out only once the cursor of the last one is
+	 * durable: a crash then repeats at most the event in flight. */
+	if (save_cursor(o) == -EBUSY) {
+		uv_timer_start(&o->timer, on_timer, BUSY_RETRY_MS, 0);
+		return;
+	}
 	w.o = o;
 	w.count = 0;
 	w.started = 0;
@@ -121,7 +136,10 @@ output_pump(struct output *o)
 	}
 	if (w.started)
 		return;
-	save_cursor(o);
+	if (save_cursor(o) == -EBUSY) {
+		uv_timer_start(&o->timer, on_timer, BUSY_RETRY_MS, 0);
+		return;
+	}
 	if (w.count == PUMP_PAGE)
 		/* More to pass over: go on from the loop's next turn. */
 		uv_timer_start(&o->timer, on_timer, 0, 0);
@@ -154,9 +172,14 @@ output_wake_in(struct output *o, uint64_t ms)
 void
 output_save_cursor(struct output *o, int64_t seq)
 {
+	int r;
+
 	if (seq == o->saved)
 		return;
-	if (store_output_put(o->os->store, o->c.name, seq) < 0) {
+	r = store_output_put(o->os->store, o->c.name, seq);
+	if (r == -EBUSY)
+		return; /* saved by the next pump */
+	if (r < 0) {
 		log_limited("output:cursor", 5, LOG_LVL_WARN,
 			    "output \"%s\": cannot save its cursor %lld: %s",
 			    o->c.name, (long long)seq,

@@ -454,6 +454,14 @@ fd_deliver(struct output *o, const struct store_event *ev, json_t *parsed)
 				  ev->briefing_id, text, (size_t)o->c.items);
 	json_decref(e);
 	free(text);
+	if (r == -EBUSY) {
+		/* The writer holds the write lock: the same event again in a
+		 * moment (the files are rewritten the same). */
+		o->state = OUT_IDLE;
+		o->inflight = 0;
+		output_wake_in(o, 5);
+		return 0;
+	}
 	if (r < 0) {
 		o->state = OUT_IDLE;
 		output_failed(o, 0, -1, store_errmsg(o->os->store));

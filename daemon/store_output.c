@@ -43,6 +43,17 @@ store_output_get(struct store *s, const char *name, int64_t *cursor)
 	return r;
 }
 
+/* The loop thread must never wait for the writer thread's batch: the
+ * outputs' writes give up at once (-EBUSY) when another connection holds
+ * the write lock, and the caller tries again a moment later. 5000: the
+ * busy timeout store.c gives every connection. */
+static void
+no_wait(struct store *s, int on)
+{
+	if (!s->in_txn)
+		sqlite3_busy_timeout(s->db, on ? 0 : 5000);
+}
+
 static int
 write_one(struct store *s, const char *sql, const char *name, int64_t cursor,
 	  int with_cursor)
@@ -52,11 +63,17 @@ write_one(struct store *s, const char *sql, const char *name, int64_t cursor,
 
 	if (!name || !*name)
 		return store_failf(s, -EINVAL, "output without a name");
-	if ((r = store_write_begin(s)) < 0)
+	no_wait(s, 1);
+	if ((r = store_write_begin(s)) < 0) {
+		no_wait(s, 0);
 		return r;
+	}
 	r = prepare(s, sql, &st);
-	if (r < 0)
-		return store_write_end(s, r);
+	if (r < 0) {
+		r = store_write_end(s, r);
+		no_wait(s, 0);
+		return r;
+	}
 	store_bind_str(st, 1, name);
 	if (with_cursor) {
 		sqlite3_bind_int64(st, 2, cursor);
@@ -65,7 +82,9 @@ write_one(struct store *s, const char *sql, const char *name, int64_t cursor,
 	rc = sqlite3_step(st);
 	r = rc == SQLITE_DONE ? 0 : store_fail(s, rc);
 	sqlite3_finalize(st);
-	return store_write_end(s, r);
+	r = store_write_end(s, r);
+	no_wait(s, 0);
+	return r;
 }
 
 /* Written with synchronous = NORMAL (no fsync; WAL mode): a cursor
@@ -105,12 +124,18 @@ store_output_item_add(struct store *s, const char *name, int64_t seq,
 	sqlite3_stmt *st = NULL;
 	int rc, r;
 
-	if ((r = store_write_begin(s)) < 0)
+	no_wait(s, 1);
+	if ((r = store_write_begin(s)) < 0) {
+		no_wait(s, 0);
 		return r;
+	}
 	r = prepare(s, "INSERT OR REPLACE INTO output_items (output, seq,"
 		    " briefing_id, entry) VALUES (?1, ?2, ?3, ?4)", &st);
-	if (r < 0)
-		return store_write_end(s, r);
+	if (r < 0) {
+		r = store_write_end(s, r);
+		no_wait(s, 0);
+		return r;
+	}
 	store_bind_str(st, 1, name);
 	sqlite3_bind_int64(st, 2, seq);
 	sqlite3_bind_int64(st, 3, briefing_id);
@@ -147,7 +172,9 @@ store_output_item_add(struct store *s, const char *name, int64_t seq,
 			sqlite3_finalize(st);
 		}
 	}
-	return store_write_end(s, r);
+	r = store_write_end(s, r);
+	no_wait(s, 0);
+	return r;
 }
 
 struct item_row {

@@ -216,7 +216,9 @@ int store_briefing_matches(struct store *s, int64_t id, const char *query);
 /* The last seq output name has delivered or passed over; -ENOENT when
  * the output has no row yet. */
 int store_output_get(struct store *s, const char *name, int64_t *cursor);
-/* Insert or replace it (its own transaction, or the current one). */
+/* Insert or replace it (its own transaction, or the current one). These
+ * output writes never wait for another connection's write lock (the
+ * writer thread's batch): -EBUSY at once, try again shortly. */
 int store_output_put(struct store *s, const char *name, int64_t cursor);
 /* Forget it and its items (an output removed at run time). */
 int store_output_delete(struct store *s, const char *name);
