@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct output_confs;
 #include <sys/types.h>
 
 /* Page re-checks: ages after a briefing was first stored at which its
@@ -76,6 +78,8 @@ struct config {
 				 * caller to show or log */
 	struct config_feed *feeds;
 	size_t nfeeds;
+	struct output_confs *outputs; /* [output NAME] sections (output.h),
+				       * NULL: none */
 };
 
 /* Parse INI text. 0 and *out (free with config_free), or -EINVAL with a

@@ -59,6 +59,7 @@ struct daemon {
 	struct fetcher *fetcher;
 	struct notify *notify;
 	struct ingest *ingest;
+	struct outputs *outputs;  /* [output NAME] sections (output.h) */
 	struct profile_set *profiles;
 	struct feedctl *feeds;
 	uv_signal_t sig_hup, sig_term, sig_int;

@@ -403,12 +403,14 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 		"ALTER TABLE items DROP COLUMN fingerprint;"
 		"DROP TABLE pages;"
 		"DROP TABLE fts_langs;"
+		"DROP TABLE outputs;"
+		"DROP TABLE output_items;"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
 	e->s = s2;
 	db = inspector(e);
-	assert_int_equal(q1(db, "PRAGMA user_version"), 4);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 5);
 	sqlite3_close(db);
 	assert_int_equal(store_item_lookup_fp(e->s, "nato", "old-1", NULL,
 					      &id, &fp), 0);
@@ -423,7 +425,7 @@ test_new_database_is_migrated_to_current_version_in_wal_mode(void **state)
 	struct env *e = *state;
 	sqlite3 *db = inspector(e);
 
-	assert_int_equal(q1(db, "PRAGMA user_version"), 4);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 5);
 	assert_int_equal(q1(db, "SELECT count(*) FROM sqlite_master WHERE name"
 			     " IN ('feeds','items','briefings','revisions',"
 			     "'speakers','turns','events','turns_fts',"

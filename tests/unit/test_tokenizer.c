@@ -364,6 +364,7 @@ test_porter_indexes_are_rebuilt_by_the_migration(void **state)
 	assert_int_equal(tok_register(db, NULL), 0);
 	assert_int_equal(sqlite3_exec(db,
 		"DROP TABLE turns_fts; DROP TABLE heads_fts; DROP TABLE fts_langs;"
+		"DROP TABLE outputs; DROP TABLE output_items;"
 		"CREATE VIRTUAL TABLE turns_fts USING fts5(speaker, title, text,"
 		" content='turns_src', content_rowid='id',"
 		" tokenize='porter unicode61 remove_diacritics 2');"
