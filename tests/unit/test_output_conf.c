@@ -124,6 +124,12 @@ test_bad_sections_say_what_is_wrong(void **state)
 		  "to = c@d\nstarttls = maybe\n", "starttls \"maybe\"");
 	parse_err("[output f]\ntype = feed\natom_file = /x\nitems = 0\n",
 		  "items \"0\"");
+	/* each section once, as [feed NAME]; blanks do not make another */
+	parse_err("[output x]\ntype = webhook\nurl = http://a/\n"
+		  "[output  x]\nformat = slack\n",
+		  "[output x] appears again (first on line 1)");
+	parse_err("[output x]\ntype = webhook\nurl = http://a/\n"
+		  "type = feed\n", "\"type\" is set twice in [output x]");
 }
 
 int
