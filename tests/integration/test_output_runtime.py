@@ -101,7 +101,10 @@ try:
                        (["fixed", "type=webhook", "url=http://x/"], "exists already"),
                        (["x1", "type=webhook", "url=http://x/", "colour=red"], "unknown key \"colour\""),
                        (["x2", "type=webhook"], "needs url"),
-                       (["x3", "type=webhook", "url=http://x/", "query=AND AND"], "query")):
+                       (["x3", "type=webhook", "url=http://x/", "query=AND AND"], "query"),
+                       # past the socket's term limits, as a subscription's
+                       (["x4", "type=webhook", "url=http://x/",
+                         "query=" + " OR ".join("w%d" % i for i in range(80))], "too costly")):
         r = cli("add-output", *args)
         if r.returncode == 0 or want not in r.stderr + r.stdout:
             fail("add-output %s: want an error with %r, got %r %r" % (args, want, r.stdout, r.stderr))
