@@ -7,9 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct output_confs;
-#include <sys/types.h>
 
 /* Page re-checks: ages after a briefing was first stored at which its
  * page is fetched again (docs/fetching.md "Page re-checks"). */
