@@ -30,7 +30,7 @@ PKG_CONFIG ?= pkg-config
 # name:debian-package pairs, so a missing library is named in one line.
 LIBS_PC    := libcurl:libcurl4-openssl-dev libxml-2.0:libxml2-dev \
               libuv:libuv1-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
-              libsystemd:libsystemd-dev libnats:libnats-dev \
+              libsystemd:libsystemd-dev libnats:libnats-dev libcrypto:libssl-dev \
               icu-uc:libicu-dev poppler-glib:libpoppler-glib-dev
 # libraries without a .pc file: -l name and Debian package
 LIBS_NOPC  := stemmer:libstemmer-dev
@@ -159,7 +159,8 @@ score: all
 
 DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libuv1-dev libsqlite3-dev libjansson-dev \
-            libsystemd-dev libcmocka-dev python3 socat sqlite3 clang \
+            libsystemd-dev libssl-dev libcmocka-dev python3 socat sqlite3 clang \
+            python3-feedparser python3-aiosmtpd \
             libicu-dev libstemmer-dev libpoppler-glib-dev python3-cairo \
             fonts-dejavu-core \
             libclang-rt-14-dev systemd \

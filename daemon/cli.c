@@ -1910,6 +1910,78 @@ cmd_feed_edit(struct cli *cli, int argc, char **argv)
 	return rc ? rc : flush_stdout(cmd);
 }
 
+/* output retry NAME: the output_retry op. */
+static int
+cmd_output(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = argv[0];
+	json_t *req, *reply;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'j')
+			cli->json = 1;
+		else if (c == 'h')
+			return command_help(cmd);
+		else
+			return bad_option(cmd, c, argv);
+	}
+	if (!strcmp(cmd, "add-output") || !strcmp(cmd, "remove-output")) {
+		int add = cmd[0] == 'a', i;
+		json_t *conf = json_object();
+
+		if (argc - optind < (add ? 2 : 1) || (!add && argc - optind != 1)) {
+			json_decref(conf);
+			return bad_usage(cmd, add ? "needs NAME and KEY=VALUE..."
+					      : "needs one output NAME");
+		}
+		for (i = optind + 1; add && i < argc; i++) {
+			char *eq = strchr(argv[i], '=');
+
+			if (!eq || eq == argv[i]) {
+				json_decref(conf);
+				return bad_usage(cmd, "settings are KEY=VALUE");
+			}
+			*eq = 0;
+			json_object_set_new(conf, argv[i], json_string(eq + 1));
+			*eq = '=';
+		}
+		req = add ? json_pack("{ss ss so}", "op", "add_output",
+				      "output", argv[optind], "conf", conf)
+			  : json_pack("{ss ss}", "op", "remove_output",
+				      "output", argv[optind]);
+		if (!add)
+			json_decref(conf);
+		if (!req)
+			return 1;
+		optind--; /* the name is argv[optind + 1] below */
+	} else {
+		if (argc - optind != 2 || strcmp(argv[optind], "retry") != 0)
+			return bad_usage(cmd, "is: output retry NAME");
+		req = json_pack("{ss ss}", "op", "output_retry", "output",
+				argv[optind + 1]);
+		if (!req)
+			return 1;
+	}
+	reply = request(cli, req);
+	json_decref(req);
+	if (!reply)
+		return 1;
+	rc = reply_is_error(reply);
+	if (!rc && cli->json)
+		print_json(reply, 0);
+	else if (!rc)
+		printf("%s \"%s\"\n", cmd[0] == 'a' ? "added" : cmd[0] == 'r'
+		       ? "removed" : "retrying", argv[optind + 1]);
+	json_decref(reply);
+	return rc ? rc : flush_stdout(cmd);
+}
 
 static void
 on_tail_signal(int sig)
@@ -2308,6 +2380,15 @@ static const struct command commands[] = {
 	{"remove-feed", "NAME [--json]",
 	 "remove a feed added with add-feed (privileged)", CMD_CONFIG,
 	 cmd_feed_edit},
+	{"output", "retry NAME [--json]",
+	 "a failing or stopped output tries again (privileged)", CMD_CONFIG,
+	 cmd_output},
+	{"add-output", "NAME KEY=VALUE... [--json]",
+	 "add an output at run time, e.g. type=webhook url=https://... (privileged)",
+	 CMD_CONFIG, cmd_output},
+	{"remove-output", "NAME [--json]",
+	 "remove an output added with add-output (privileged)", CMD_CONFIG,
+	 cmd_output},
 	{"metrics", "", "the status in Prometheus text format", CMD_CONFIG,
 	 cmd_simple},
 	{"schedule-sim", "TIMELINE.json [--interval D] [--min-interval D] [--max-interval D] [--schedule adaptive|fixed] [--from DATE] [--seed N] [--items] [--json]",

@@ -27,6 +27,7 @@
 #include "fileio.h"
 #include "inifile.h"
 #include "log.h"
+#include "output.h"
 #include "profiles.h"
 #include "relay.h"
 #include "sanitize.h"
@@ -906,7 +907,8 @@ check_sections(struct parse_state *st, const char *text, size_t len)
 			;
 		while (r > q && (r[-1] == ' ' || r[-1] == '\t'))
 			r--;
-		/* "feed  a" and "feed a" are one section */
+		/* "feed  a" and "feed a" are one section, and so are
+		 * "output  a" and "output a" */
 		if (r - q > 5 && strncmp(q, "feed", 4) == 0 &&
 		    (q[4] == ' ' || q[4] == '\t')) {
 			const char *f = q + 4;
@@ -914,6 +916,14 @@ check_sections(struct parse_state *st, const char *text, size_t len)
 			while (f < r && (*f == ' ' || *f == '\t'))
 				f++;
 			buf_puts(&name, "feed ");
+			buf_append(&name, f, (size_t)(r - f));
+		} else if (r - q > 7 && strncmp(q, "output", 6) == 0 &&
+			   (q[6] == ' ' || q[6] == '\t')) {
+			const char *f = q + 6;
+
+			while (f < r && (*f == ' ' || *f == '\t'))
+				f++;
+			buf_puts(&name, "output ");
 			buf_append(&name, f, (size_t)(r - f));
 		} else {
 			buf_append(&name, q, (size_t)(r - q));
@@ -940,6 +950,25 @@ check_sections(struct parse_state *st, const char *text, size_t len)
 	}
 	buf_free(&seen);
 	return 0;
+}
+
+/* [output NAME]: parsed by output_conf.c. */
+static int
+output_key(struct parse_state *st, const char *oname, const char *name,
+	   const char *value)
+{
+	char *e = NULL;
+	int r;
+
+	while (*oname == ' ')
+		oname++;
+	r = output_conf_key(&st->cfg->outputs, oname, name, value, &e);
+	if (r == -ENOMEM)
+		st->oom = 1;
+	else if (r < 0)
+		fail(st, "%s", e ? e : "bad [output] key");
+	free(e);
+	return r < 0 ? 0 : 1;
 }
 
 static int
@@ -976,6 +1005,8 @@ on_pair(void *user, const char *section, const char *name, const char *value,
 			fname++;
 		return feed_key(st, fname, name, value);
 	}
+	if (strncmp(section, "output ", 7) == 0)
+		return output_key(st, section + 7, name, value);
 	if (!*section)
 		return fail(st, "\"%s\" is outside any section", name);
 	return fail(st, "unknown section [%s]", section);
@@ -1153,6 +1184,14 @@ parse_text(const char *text, size_t len, int feeds_only, int env,
 	    st.cfg->min_interval_ms > st.cfg->max_interval_ms &&
 	    buf_printf(&st.err, "min_interval is larger than max_interval") < 0)
 		st.oom = 1;
+	if (!st.err.len && !st.oom) {
+		char *e = NULL;
+
+		if (output_conf_check(st.cfg->outputs, &e) < 0 &&
+		    buf_puts(&st.err, e ? e : "bad [output] section") < 0)
+			st.oom = 1;
+		free(e);
+	}
 	if (env && !st.err.len && !st.oom)
 		check_env(&st);
 	free(st.section);
@@ -1530,6 +1569,7 @@ config_free(struct config *c)
 		config_feed_clear(&c->feeds[i]);
 	free(c->feeds);
 	relay_conf_free(c->relay);
+	output_confs_free(c->outputs);
 	free(c->database);
 	free(c->socket);
 	free(c->socket_group);

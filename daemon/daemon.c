@@ -24,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "output.h"
 #include "profiles.h"
 #include "proto.h"
 #include "relay.h"
@@ -608,6 +609,9 @@ op_status(void *arg, json_t **out, char **err)
 				    json_integer((json_int_t)is.rechecks_revised));
 	}
 	json_object_set_new(*out, "relay", relay_status(d->relay, head));
+	if (d->outputs)
+		json_object_set_new(*out, "outputs",
+				    outputs_status(d->outputs));
 	return 0;
 }
 
@@ -616,6 +620,69 @@ op_feeds(void *arg, json_t **out, char **err)
 {
 	(void)err;
 	*out = json_pack("{s:o}", "feeds", feeds_json(arg));
+	return *out ? 0 : -ENOMEM;
+}
+
+/* outputs.conf beside the database: outputs added at run time. */
+static char *
+outputs_file(const struct daemon *d)
+{
+	const char *db = d->cfg->database, *slash = strrchr(db, '/');
+	struct buf b = BUF_INIT;
+
+	if (slash)
+		buf_append(&b, db, (size_t)(slash - db) + 1);
+	buf_puts(&b, "outputs.conf");
+	return buf_detach(&b);
+}
+
+static int
+op_add_output(void *arg, const char *name, const json_t *conf, json_t **out,
+	      char **err)
+{
+	struct daemon *d = arg;
+	char *path;
+	int r;
+
+	if (!d->outputs || !(path = outputs_file(d)))
+		return -ENOMEM;
+	r = outputs_add_runtime(d->outputs, path, name, conf, err);
+	free(path);
+	if (r == 0 && !(*out = json_pack("{ss}", "output", name)))
+		r = -ENOMEM;
+	return r;
+}
+
+static int
+op_remove_output(void *arg, const char *name, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	char *path;
+	int r;
+
+	if (!d->outputs || !(path = outputs_file(d)))
+		return -ENOMEM;
+	r = outputs_remove_runtime(d->outputs, path, name, err);
+	free(path);
+	if (r == 0 && !(*out = json_pack("{ss}", "output", name)))
+		r = -ENOMEM;
+	return r;
+}
+
+static int
+op_output_retry(void *arg, const char *name, json_t **out, char **err)
+{
+	struct daemon *d = arg;
+	int r;
+
+	if (!d->outputs) {
+		*err = strdup("no outputs are running");
+		return -ENOENT;
+	}
+	r = outputs_retry(d->outputs, name, err);
+	if (r < 0)
+		return r;
+	*out = json_pack("{ss}", "output", name);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -1043,7 +1110,10 @@ start_socket(struct daemon *d, int listen_fd, char **err)
 	struct notify_ops ops = {
 		.status = op_status, .feeds = op_feeds, .poll = op_poll,
 		.reload = op_reload, .add_feed = op_add_feed,
-		.remove_feed = op_remove_feed, .arg = d};
+		.remove_feed = op_remove_feed,
+		.output_retry = op_output_retry,
+		.add_output = op_add_output, .remove_output = op_remove_output,
+		.arg = d};
 	struct buf msg = BUF_INIT;
 
 	notify_opts_default(&no);
@@ -1101,6 +1171,30 @@ start_relay(struct daemon *d, char **err)
 	d->relay_hook.arg = d->relay;
 	writer_hook_add(ingest_writer(d->ingest), &d->relay_hook);
 	return 0;
+}
+
+/* Start phase 3b: the outputs (docs/outputs.md; not with --once), after
+ * the socket: the [output NAME] sections, then outputs.conf. Their hook
+ * is on ingest's writer, so daemon_stop closes them before ingest. */
+static int
+start_outputs(struct daemon *d, char **err)
+{
+	char *path;
+	int r;
+
+	r = outputs_start(d->loop, d->fetcher, d->store,
+			  ingest_writer(d->ingest), d->cfg->outputs,
+			  &d->outputs, err);
+	if (r < 0)
+		return r;
+	path = outputs_file(d);
+	r = path ? outputs_load_file(d->outputs, path, err) : -ENOMEM;
+	free(path);
+	if (r < 0) {
+		outputs_close(d->outputs, NULL, NULL);
+		d->outputs = NULL;
+	}
+	return r;
 }
 
 /* Start phase 4: signals and the daemon's own timers. Cannot fail. */
@@ -1209,6 +1303,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 		r = start_socket(d, listen_fd, err);
 	if (r == 0 && !o->once)
 		r = start_relay(d, err);
+	if (r == 0 && !o->once)
+		r = start_outputs(d, err);
 	if (r < 0) {
 		/* Nothing has been scheduled yet: close what was opened,
 		 * let the loop run their close callbacks, free the rest. */
@@ -1407,6 +1503,12 @@ daemon_stop(struct daemon *d, int exit_code)
 	}
 	/* Order matters: ingest flushes what is complete and cancels its
 	 * fetches while the fetcher and the socket still exist. */
+	if (d->outputs) {
+		/* First: its hook is on ingest's writer. */
+		d->closing_handles++;
+		outputs_close(d->outputs, on_part_closed, d);
+		d->outputs = NULL;
+	}
 	d->closing_handles += 2 + 3 + 3; /* ingest, fetcher, signals, timers */
 	ingest_close(d->ingest, on_part_closed, d);
 	d->ingest = NULL;

@@ -58,6 +58,9 @@ struct fetch_job {
 	void *arg;
 	struct curl_slist *hdrs;
 	char *url;
+	struct curl_slist *rcpt;     /* SMTP recipients */
+	char *up;                    /* SMTP: the message being uploaded */
+	size_t up_len, up_off;
 
 	/* limits copied from the options at start */
 	size_t max_body;
@@ -547,6 +550,8 @@ job_free(struct fetch_job *job)
 	if (job->easy)
 		curl_easy_cleanup(job->easy);
 	curl_slist_free_all(job->hdrs);
+	curl_slist_free_all(job->rcpt);
+	free(job->up);
 	reset_captured(job);
 	buf_free(&job->body);
 	free(job->url);
@@ -589,6 +594,107 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 	return 0;
 }
 
+static size_t
+on_upload(char *data, size_t size, size_t n, void *userp)
+{
+	struct fetch_job *job = userp;
+	size_t want = size * n, left = job->up_len - job->up_off;
+
+	if (want > left)
+		want = left;
+	memcpy(data, job->up + job->up_off, want);
+	job->up_off += want;
+	return want;
+}
+
+/* The SMTP half of a request (fetch_req's mail_*): -EINVAL, -ENOMEM. */
+static int
+job_setup_smtp(struct fetch_job *job, const struct fetch_req *r)
+{
+	CURL *e = job->easy;
+	size_t i;
+
+	for (i = 0; r->mail_rcpt && r->mail_rcpt[i]; i++) {
+		struct curl_slist *l;
+
+		if (!header_value_ok(r->mail_rcpt[i]))
+			return -EINVAL;
+		if (!(l = curl_slist_append(job->rcpt, r->mail_rcpt[i])))
+			return -ENOMEM;
+		job->rcpt = l;
+	}
+	if (!job->rcpt || !header_value_ok(r->mail_from) || !r->body)
+		return -EINVAL;
+	if (!(job->up = malloc(r->body_len ? r->body_len : 1)))
+		return -ENOMEM;
+	memcpy(job->up, r->body, r->body_len);
+	job->up_len = r->body_len;
+	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ||
+	    curl_easy_setopt(e, CURLOPT_MAIL_FROM, r->mail_from) ||
+	    curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->rcpt) ||
+	    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L) ||
+	    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload) ||
+	    curl_easy_setopt(e, CURLOPT_READDATA, job) ||
+	    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
+			     (curl_off_t)r->body_len) ||
+	    curl_easy_setopt(e, CURLOPT_USE_SSL, r->require_tls ?
+			     (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE) ||
+	    (r->username &&
+	     curl_easy_setopt(e, CURLOPT_USERNAME, r->username)) ||
+	    (r->password &&
+	     curl_easy_setopt(e, CURLOPT_PASSWORD, r->password)) ||
+	    (r->ca_file && curl_easy_setopt(e, CURLOPT_CAINFO, r->ca_file)) ||
+	    (r->timeout_ms > 0 &&
+	     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The sending half of a request (fetch_req's method, body, headers,
+ * timeout_ms, no_redirects): -EINVAL for a header line with CR/LF or an
+ * option curl refuses, -ENOMEM. */
+static int
+job_setup_send(struct fetch_job *job, const struct fetch_req *r)
+{
+	CURL *e = job->easy;
+	size_t i;
+
+	if (r->mail_from)
+		return job_setup_smtp(job, r);
+	for (i = 0; r->headers && r->headers[i]; i++) {
+		struct curl_slist *l;
+
+		if (!header_value_ok(r->headers[i]))
+			return -EINVAL;
+		l = curl_slist_append(job->hdrs, r->headers[i]);
+		if (!l)
+			return -ENOMEM;
+		job->hdrs = l;
+	}
+	if (r->body) {
+		struct curl_slist *l = curl_slist_append(job->hdrs, "Expect:");
+
+		if (!l)
+			return -ENOMEM;
+		job->hdrs = l;
+		if (curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+				     (curl_off_t)r->body_len) != CURLE_OK ||
+		    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, r->body) !=
+		    CURLE_OK)
+			return -EINVAL;
+	}
+	if (r->method && strcmp(r->method, r->body ? "POST" : "GET") != 0 &&
+	    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method) != CURLE_OK)
+		return -EINVAL;
+	if (r->timeout_ms > 0 &&
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms) != CURLE_OK)
+		return -EINVAL;
+	if (r->no_redirects &&
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK)
+		return -EINVAL;
+	return 0;
+}
+
 static int
 job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 {
@@ -603,6 +709,8 @@ job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 	if (r->last_modified && *r->last_modified &&
 	    add_header(&job->hdrs, "If-Modified-Since", r->last_modified) < 0)
 		return -ENOMEM;
+	if (job_setup_send(job, r) < 0)
+		return -EINVAL;
 	if (curl_easy_setopt(e, CURLOPT_URL, job->url) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->hdrs) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PRIVATE, job) != CURLE_OK ||
@@ -624,7 +732,8 @@ job_setup(struct fetcher *f, struct fetch_job *job, const struct fetch_req *r)
 	}
 	job->max_header = o->max_header_bytes ? o->max_header_bytes :
 		FETCH_MAX_HEADER_DEFAULT;
-	job->total_timeout_ms = o->total_timeout_ms;
+	job->total_timeout_ms = r->timeout_ms > 0 ? r->timeout_ms
+						  : o->total_timeout_ms;
 	job->connect_timeout_ms = o->connect_timeout_ms;
 	job->low_speed_limit = o->low_speed_limit;
 	job->low_speed_time = o->low_speed_time;

@@ -163,9 +163,34 @@ delay_histogram(struct buf *out, const json_t *feeds)
 	return r ? -ENOMEM : 0;
 }
 
+/* One gauge or counter per output (status "outputs", docs/outputs.md). */
+static int
+output_metric(struct buf *out, const json_t *outputs, const char *key,
+	      const char *name, const char *type, const char *help)
+{
+	const json_t *o;
+	size_t i;
+	int r;
+
+	r = buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+		       type);
+	json_array_foreach(outputs, i, o) {
+		const json_t *v = json_object_get(o, key);
+
+		if (!json_is_integer(v))
+			continue;
+		r |= buf_printf(out, "%s{output=\"", name);
+		r |= label(out, json_string_value(json_object_get(o, "name")));
+		r |= buf_printf(out, "\"} %lld\n",
+				(long long)json_integer_value(v));
+	}
+	return r ? -ENOMEM : 0;
+}
+
 int
 metrics_from_status(const json_t *status, struct buf *out)
 {
+	const json_t *outputs = json_object_get(status, "outputs");
 	const json_t *feeds = json_object_get(status, "feeds");
 	const char *state = json_string_value(json_object_get(status, "state"));
 	size_t i;
@@ -203,6 +228,23 @@ metrics_from_status(const json_t *status, struct buf *out)
 				 "briefwatch_feed_next_poll_time_seconds",
 				 "gauge", "When the next poll is due.");
 		r |= delay_histogram(out, feeds);
+	}
+	if (json_array_size(outputs)) {
+		r |= output_metric(out, outputs, "delivered",
+				   "briefwatch_output_delivered_total",
+				   "counter", "Events delivered since start.");
+		r |= output_metric(out, outputs, "failures",
+				   "briefwatch_output_failed_attempts_total",
+				   "counter", "Failed delivery attempts since start.");
+		r |= output_metric(out, outputs, "cursor",
+				   "briefwatch_output_cursor", "gauge",
+				   "Last seq delivered or passed over.");
+		r |= output_metric(out, outputs, "failing",
+				   "briefwatch_output_failing", "gauge",
+				   "1 when max_attempts were spent on one event.");
+		r |= output_metric(out, outputs, "stopped",
+				   "briefwatch_output_stopped", "gauge",
+				   "1 when the receiver refused an event (4xx).");
 	}
 	return r ? -ENOMEM : 0;
 }

@@ -36,6 +36,7 @@
 
 #include "briefing.h"
 #include "buf.h"
+#include "evfilter.h"
 #include "log.h"
 #include "proto.h"
 #include "store.h"
@@ -605,17 +606,6 @@ out:
 
 /* ---- events and filters ----------------------------------------------------- */
 
-static int
-in_list(char **list, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The index of query in pg->q, or pg->nq. */
 static size_t
 page_query(const struct fanpage *pg, const char *query)
@@ -628,62 +618,30 @@ page_query(const struct fanpage *pg, const char *query)
 	return k;
 }
 
-/* Does event i of pg pass c's filters? Its standing query was evaluated
- * for the whole page beforehand (match_post); the parsed JSON is cached
- * in the page for the other clients. */
+/* Does event i of pg pass c's filters? The rules are evfilter.c's, shared
+ * with the outputs. Its standing query was evaluated for the whole page
+ * beforehand (match_post); the parsed JSON is cached in the page for the
+ * other clients. */
 static int
 event_matches(struct client *c, struct fanpage *pg, size_t i)
 {
 	const struct proto_req *f = &c->sub;
 	const struct store_event *ev = &pg->v[i].ev;
-	json_t *b, *sp;
-	size_t j, k;
-	int r;
+	struct evfilter ef = {
+		.feeds = f->feeds, .nfeeds = f->nfeeds,
+		.speakers = f->speakers, .nspeakers = f->nspeakers,
+		.kinds = f->kinds, .nkinds = f->nkinds, .query = f->query};
+	int qrc, *have = NULL;
+	size_t k;
 
-	if (f->nfeeds && !in_list(f->feeds, f->nfeeds, ev->feed))
-		return 0;
-	if (f->nkinds || f->nspeakers) {
-		if (!pg->v[i].parsed)
-			pg->v[i].parsed = json_loadb(ev->json, pg->v[i].len, 0,
-						     NULL);
-		b = json_object_get(pg->v[i].parsed, "briefing");
-		if (f->nkinds && !in_list(f->kinds, f->nkinds,
-				json_string_value(json_object_get(b, "kind"))))
-			return 0;
-		if (f->nspeakers) {
-			r = 0;
-			json_array_foreach(json_object_get(b, "speakers"), j,
-					   sp) {
-				const char *name = json_string_value(
-					json_object_get(sp, "name"));
-
-				for (k = 0; name && !r && k < f->nspeakers; k++)
-					r = tok_fold_contains(name,
-							      f->speakers[k]) > 0;
-			}
-			if (!r)
-				return 0;
-		}
+	/* A query not evaluated for this page (match_post makes sure it
+	 * is) is left to evfilter, which asks the store on this thread. */
+	if (f->query && (k = page_query(pg, f->query)) < pg->nq) {
+		qrc = pg->qrc[k] < 0 ? pg->qrc[k] : pg->hit[k * pg->n + i];
+		have = &qrc;
 	}
-	if (f->query) {
-		k = page_query(pg, f->query);
-		if (k == pg->nq) {
-			/* Not evaluated for this page (match_post makes
-			 * sure it is): ask the store, on this thread. */
-			r = store_briefing_matches(c->n->store,
-						   ev->briefing_id, f->query);
-		} else {
-			r = pg->qrc[k] < 0 ? pg->qrc[k]
-					   : pg->hit[k * pg->n + i];
-		}
-		if (r < 0)
-			log_limited("notify:query", 5, LOG_LVL_WARN,
-				    "notify: standing query on briefing %lld "
-				    "failed (%s)", (long long)ev->briefing_id,
-				    strerror(-r));
-		return r > 0;
-	}
-	return 1;
+	return evfilter_match(&ef, c->n->store, ev, pg->v[i].len,
+			      &pg->v[i].parsed, have, "notify:query");
 }
 
 /* Offer event i of pg to c: advance its cursor, queue the line if it
@@ -1727,6 +1685,21 @@ do_hook(struct client *c, struct proto_req *req)
 			r = ops->remove_feed(ops->arg, req->poll_feed, &out,
 					     &err);
 		break;
+	case PROTO_OUTPUT_RETRY:
+		if (ops->output_retry)
+			r = ops->output_retry(ops->arg, req->poll_feed, &out,
+					      &err);
+		break;
+	case PROTO_ADD_OUTPUT:
+		if (ops->add_output)
+			r = ops->add_output(ops->arg, req->poll_feed,
+					    req->output_conf, &out, &err);
+		break;
+	case PROTO_REMOVE_OUTPUT:
+		if (ops->remove_output)
+			r = ops->remove_output(ops->arg, req->poll_feed, &out,
+					       &err);
+		break;
 	default:
 		break;
 	}
@@ -1814,6 +1787,9 @@ client_line(struct client *c, char *line, size_t len)
 	case PROTO_RELOAD:
 	case PROTO_ADD_FEED:
 	case PROTO_REMOVE_FEED:
+	case PROTO_OUTPUT_RETRY:
+	case PROTO_ADD_OUTPUT:
+	case PROTO_REMOVE_OUTPUT:
 		do_hook(c, &req);
 		break;
 	}

@@ -33,6 +33,9 @@ static const struct {
 	{"ping", PROTO_PING, 0},
 	{"add_feed", PROTO_ADD_FEED, 1},
 	{"remove_feed", PROTO_REMOVE_FEED, 1},
+	{"output_retry", PROTO_OUTPUT_RETRY, 1},
+	{"add_output", PROTO_ADD_OUTPUT, 1},
+	{"remove_output", PROTO_REMOVE_OUTPUT, 1},
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -87,6 +90,7 @@ proto_req_clear(struct proto_req *req)
 	free(req->feed_url);
 	free(req->feed_profile);
 	free(req->feed_interval);
+	json_decref(req->output_conf);
 	memset(req, 0, sizeof(*req));
 	req->since = -1;
 	req->feed_fetch_pages = -1;
@@ -260,6 +264,48 @@ decode_add_feed(struct dec *d, struct proto_req *req)
 	req->feed_fetch_pages = json_is_true(fp);
 }
 
+/* add_output: "conf", the [output NAME] section's keys as an object of
+ * strings without control characters (checked again by the daemon as the
+ * configuration parser checks them). */
+static void
+decode_add_output(struct dec *d, struct proto_req *req)
+{
+	json_t *c = json_object_get(d->obj, "conf"), *v;
+	const char *k, *s;
+
+	if (d->err)
+		return;
+	if (!json_is_object(c) || json_object_size(c) == 0 ||
+	    json_object_size(c) > PROTO_MAX_ITEMS) {
+		fail(d, -EINVAL, "bad_request", "\"add_output\" needs "
+		     "\"conf\": an object of at most 64 keys (the [output] "
+		     "section's, e.g. {\"type\":\"webhook\",\"url\":...})");
+		return;
+	}
+	json_object_foreach(c, k, v) {
+		if (!json_is_string(v) || strlen(k) > PROTO_MAX_NAME ||
+		    json_string_length(v) > PROTO_MAX_URL) {
+			fail(d, -EINVAL, "bad_request", "\"conf\" values must "
+			     "be strings of at most 4096 bytes");
+			return;
+		}
+		for (s = k; *s; s++)
+			if ((unsigned char)*s < 0x20 || *s == '=' ||
+			    *s == '[')
+				goto bad;
+		for (s = json_string_value(v); *s; s++)
+			if ((unsigned char)*s < 0x20)
+				goto bad;
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			goto bad;
+	}
+	req->output_conf = json_incref(c);
+	return;
+bad:
+	fail(d, -EINVAL, "bad_request", "\"conf\" keys and values must not "
+	     "hold control characters, keys no '=' or '['");
+}
+
 static void
 decode_get(struct dec *d, struct proto_req *req)
 {
@@ -344,6 +390,18 @@ proto_decode(const char *line, size_t len, struct proto_req *req,
 			     : "this op needs \"feed\": a feed name");
 		if (req->op == PROTO_ADD_FEED)
 			decode_add_feed(&d, req);
+		break;
+	case PROTO_OUTPUT_RETRY:
+	case PROTO_ADD_OUTPUT:
+	case PROTO_REMOVE_OUTPUT:
+		get_string(&d, "output", PROTO_MAX_NAME, &req->poll_feed,
+			   "\"output\" must be a non-empty string of at most "
+			   "256 bytes");
+		if (!d.err && !req->poll_feed)
+			fail(&d, -EINVAL, "bad_request",
+			     "this op needs \"output\": an output name");
+		if (req->op == PROTO_ADD_OUTPUT)
+			decode_add_output(&d, req);
 		break;
 	case PROTO_UNSUBSCRIBE:
 	case PROTO_STATUS:

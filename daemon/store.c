@@ -213,6 +213,24 @@ static const char *const v6_sched[] = {
 	NULL,
 };
 
+/* v7: each output's cursor (docs/outputs.md): the last seq it has
+ * delivered or passed over, so it resumes from the first event it has
+ * not delivered after a restart, a crash or a receiver outage. */
+static const char *const v7_outputs[] = {
+	"CREATE TABLE outputs ("
+	" name TEXT PRIMARY KEY,"
+	" cursor INTEGER NOT NULL DEFAULT 0,"   /* last seq done */
+	" updated INTEGER NOT NULL DEFAULT 0);", /* unix s */
+	/* type = feed: the last N entries written to its files */
+	"CREATE TABLE output_items ("
+	" output TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" briefing_id INTEGER NOT NULL,"
+	" entry TEXT NOT NULL,"                 /* JSON, output_feed.c */
+	" PRIMARY KEY (output, seq)) WITHOUT ROWID;",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
@@ -220,6 +238,7 @@ static const char *const *const migrations[] = {
 	v4, /* 3 → 4 */
 	v5_meta, /* 4 → 5 */
 	v6_sched, /* 5 → 6 */
+	v7_outputs, /* 6 → 7 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct output_confs;
+
 /* Page re-checks: ages after a briefing was first stored at which its
  * page is fetched again (docs/fetching.md "Page re-checks"). */
 #define RECHECK_MAX 16
@@ -84,6 +86,8 @@ struct config {
 	struct relay_conf *relay; /* [relay]; NULL: no relay */
 	struct config_feed *feeds;
 	size_t nfeeds;
+	struct output_confs *outputs; /* [output NAME] sections (output.h),
+				       * NULL: none */
 };
 
 /* Parse INI text. 0 and *out (free with config_free), or -EINVAL with a

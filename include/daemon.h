@@ -65,6 +65,7 @@ struct daemon {
 	struct writer_hook relay_hook; /* the writer wakes the relay after
 					 * each COMMIT */
 	struct ingest *ingest;
+	struct outputs *outputs;  /* [output NAME] sections (output.h) */
 	struct profile_set *profiles;
 	struct feedctl *feeds;
 	uv_signal_t sig_hup, sig_term, sig_int;

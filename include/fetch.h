@@ -53,6 +53,23 @@ struct fetch_req {
 	const char *last_modified; /* If-Modified-Since, or NULL; copied */
 	size_t max_body;           /* this request's cap on decoded bytes;
 				    * 0: the fetcher's max_body */
+	/* Sending (the outputs): all optional, absent = a plain GET. */
+	const char *method;        /* NULL: GET, or POST when body is set */
+	const char *body;          /* request body (copied), or NULL */
+	size_t body_len;
+	const char *const *headers; /* NULL-terminated "Name: value" lines
+				    * (copied); no CR or LF inside */
+	long timeout_ms;           /* this request's total timeout; 0: the
+				    * fetcher's */
+	int no_redirects;          /* 1: a 3xx is the answer, not followed */
+	/* SMTP (the mail outputs): with mail_from set, url is smtp:// or
+	 * smtps://, body is the whole message (headers, blank line, text)
+	 * and headers are not used. status is the last SMTP reply code. */
+	const char *mail_from;
+	const char *const *mail_rcpt; /* NULL-terminated */
+	const char *username, *password; /* or NULL */
+	int require_tls;           /* 1: STARTTLS required for smtp:// */
+	const char *ca_file;       /* trust these CAs instead, or NULL */
 };
 
 struct fetch_result {

@@ -31,6 +31,15 @@ struct notify_ops {
 			char **err);
 	int (*remove_feed)(void *arg, const char *feed, json_t **out,
 			   char **err);
+	/* output_retry: -ENOENT (reply "not_found") for an unknown output. */
+	int (*output_retry)(void *arg, const char *name, json_t **out,
+			    char **err);
+	/* add_output / remove_output: -EEXIST ("conflict") for a name taken
+	 * or an output of the configuration file. */
+	int (*add_output)(void *arg, const char *name, const json_t *conf,
+			  json_t **out, char **err);
+	int (*remove_output)(void *arg, const char *name, json_t **out,
+			     char **err);
 	void *arg;
 };
 

@@ -33,6 +33,9 @@ enum proto_op {
 	PROTO_PING,
 	PROTO_ADD_FEED,    /* privileged */
 	PROTO_REMOVE_FEED, /* privileged */
+	PROTO_OUTPUT_RETRY, /* privileged; "output": its name (poll_feed) */
+	PROTO_ADD_OUTPUT,   /* privileged; "output" and "conf" */
+	PROTO_REMOVE_OUTPUT, /* privileged; "output" */
 };
 
 /* Every string and array below is owned by the request (malloc'd, NUL-
@@ -61,6 +64,8 @@ struct proto_req {
 	char *feed_profile;
 	char *feed_interval; /* a duration as in the configuration ("15m") */
 	int feed_fetch_pages; /* -1: absent, else 0/1 */
+	/* add_output: the section's keys, an object of strings (own ref) */
+	json_t *output_conf;
 };
 
 /* Decode one line (without its newline). 0 and *req filled (free with

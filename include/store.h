@@ -218,6 +218,41 @@ int store_events_expire(struct store *s, int64_t before, int64_t *deleted);
  * (message in store_errmsg). */
 int store_briefing_matches(struct store *s, int64_t id, const char *query);
 
+/* --- outputs' cursors (store_output.c) ------------------------------- */
+
+/* The last seq output name has delivered or passed over; -ENOENT when
+ * the output has no row yet. */
+int store_output_get(struct store *s, const char *name, int64_t *cursor);
+/* Insert or replace it (its own transaction, or the current one). These
+ * output writes never wait for another connection's write lock (the
+ * writer thread's batch): -EBUSY at once, try again shortly. */
+int store_output_put(struct store *s, const char *name, int64_t cursor);
+/* Forget it and its items (an output removed at run time). */
+int store_output_delete(struct store *s, const char *name);
+/* type = feed: add entry (JSON text) for seq/briefing_id, drop the
+ * output's older entries of the same briefing and all but the newest
+ * keep, and set the cursor to seq: one transaction. */
+int store_output_item_add(struct store *s, const char *name, int64_t seq,
+			  int64_t briefing_id, const char *entry,
+			  size_t keep);
+/* The output's entries, newest first (copied first: cb may use the
+ * store); a non-zero return from cb stops the walk and is returned. */
+int store_output_items(struct store *s, const char *name,
+		       int (*cb)(void *arg, int64_t seq,
+				 int64_t briefing_id, const char *entry),
+		       void *arg);
+/* The turns of briefing id that matter to an output, in order, at most
+ * limit: with query, those matching it (snippet: the match marked with
+ * [ ]; when only the title or summary matches, one call with speaker and
+ * text NULL and that snippet); else, with speakers, those of a speaker
+ * whose name contains one of them (ASCII case folded); else the first
+ * ones. -EINVAL for a bad query. */
+int store_output_turns(struct store *s, int64_t id, const char *query,
+		       char *const *speakers, size_t nspeakers, size_t limit,
+		       int (*cb)(void *arg, const char *speaker,
+				 const char *text, const char *snippet),
+		       void *arg);
+
 /* --- search and listing --------------------------------------------------- */
 
 struct store_query {

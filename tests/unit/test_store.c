@@ -405,12 +405,14 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 		"DROP TABLE fts_langs;"
 		"DROP TABLE meta;"
 		"DROP TABLE feed_sched;"
+		"DROP TABLE outputs;"
+		"DROP TABLE output_items;"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
 	e->s = s2;
 	db = inspector(e);
-	assert_int_equal(q1(db, "PRAGMA user_version"), 6);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 7);
 	sqlite3_close(db);
 	assert_int_equal(store_item_lookup_fp(e->s, "nato", "old-1", NULL,
 					      &id, &fp), 0);
@@ -425,7 +427,7 @@ test_new_database_is_migrated_to_current_version_in_wal_mode(void **state)
 	struct env *e = *state;
 	sqlite3 *db = inspector(e);
 
-	assert_int_equal(q1(db, "PRAGMA user_version"), 6);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 7);
 	assert_int_equal(q1(db, "SELECT count(*) FROM sqlite_master WHERE name"
 			     " IN ('feeds','items','briefings','revisions',"
 			     "'speakers','turns','events','turns_fts',"
@@ -471,7 +473,7 @@ test_a_newer_schema_is_refused_with_a_clear_message(void **state)
 	char *err = NULL;
 
 	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7", NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
 				      NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(e->path, 0, &s, &err), -EPROTO);

@@ -366,6 +366,7 @@ test_porter_indexes_are_rebuilt_by_the_migration(void **state)
 		"DROP TABLE turns_fts; DROP TABLE heads_fts; DROP TABLE fts_langs;"
 		"DROP TABLE meta;"
 		"DROP TABLE feed_sched;"
+		"DROP TABLE outputs; DROP TABLE output_items;"
 		"CREATE VIRTUAL TABLE turns_fts USING fts5(speaker, title, text,"
 		" content='turns_src', content_rowid='id',"
 		" tokenize='porter unicode61 remove_diacritics 2');"
