@@ -1019,7 +1019,13 @@ replay_apply(struct client *c, struct fanpage *pg)
 	client_flush(c);
 	if (c->closing || c->state != CL_REPLAY)
 		return;
-	if (!stopped && pg->n < n->o.replay_page) {
+	/* Live only once c has every event the fan-out has passed: a page
+	 * that waited for the matcher was read before the fan-out moved on
+	 * (a stale page), and events the fan-out sent meanwhile skipped c,
+	 * which was still replaying; another page reads them. (pg->n == 0:
+	 * nothing left to read, whatever the cursor says.) */
+	if (!stopped && pg->n < n->o.replay_page &&
+	    (c->last_seq >= n->cursor || pg->n == 0)) {
 		c->state = CL_LIVE;
 		c->want_replay = 0;
 		/* Events published while we replayed past the server's
