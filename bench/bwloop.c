@@ -283,10 +283,19 @@ static int bwloop_store_all(const char *db, struct briefing **recs,
 				snprintf(url, sizeof(url), "%s%ccopy=%zu",
 					 own ? own : "", own && strchr(own, '?')
 					 ? '&' : '?', j / n);
-				b->url = id = url;
+				id = url;
 				b->id = 0;
 			}
+			/* The store owns b->url while it puts (it may replace
+			 * it with the URL without tracking parameters): give
+			 * it a copy, and keep the record's own. */
+			b->url = j >= n ? strdup(url) : own ? strdup(own) : NULL;
+			if ((j >= n || own) && !b->url) {
+				b->url = own;
+				return 1;
+			}
 			r = store_put_briefing(s, feeds[j % n], id, b, &seq);
+			free(b->url);
 			b->url = own;
 			if (r > 0)
 				stored++;
