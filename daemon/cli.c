@@ -42,6 +42,7 @@
 #include "history.h"
 #include "metrics.h"
 #include "sanitize.h"
+#include "termtext.h"
 #include "schedsim.h"
 #include "opml.h"
 #include "qdate.h"
@@ -234,57 +235,6 @@ tty_width(void)
 	return 80;
 }
 
-/* Write s[0..n) to stdout with terminal control characters (C0 except
- * newline, DEL, C1) replaced by spaces: published text must not be able
- * to drive the terminal. */
-/* The length of the bidirectional control at u (UTF-8), or 0: U+061C,
- * U+200E, U+200F, U+202A-U+202E, U+2066-U+2069. A published title with
- * U+202E would otherwise reverse what the terminal shows after it (a
- * "Trojan Source" trick). */
-static size_t
-bidi_len(const unsigned char *u, size_t n)
-{
-	if (n >= 2 && u[0] == 0xd8 && u[1] == 0x9c)
-		return 2;
-	if (n < 3 || u[0] != 0xe2)
-		return 0;
-	if (u[1] == 0x80 && (u[2] == 0x8e || u[2] == 0x8f ||
-			     (u[2] >= 0xaa && u[2] <= 0xae)))
-		return 3;
-	if (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)
-		return 3;
-	return 0;
-}
-
-static void
-put_clean(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		size_t b = bidi_len(u + i, n - i);
-
-		if (b) {
-			i += b - 1; /* dropped: they are invisible anyway */
-		} else if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f) {
-			putchar(' ');
-		} else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
-			   u[i + 1] <= 0x9f) {
-			putchar(' ');
-			i++;
-		} else {
-			putchar(u[i]);
-		}
-	}
-}
-
-static void
-puts_clean(const char *s)
-{
-	put_clean(s, strlen(s));
-}
-
 /* Display columns of s[0..n): one per code point (wide scripts are rare
  * in these archives; a line then wraps a little late, never wrongly). */
 static size_t
@@ -294,7 +244,7 @@ columns(const char *s, size_t n)
 	size_t i, b, c = 0;
 
 	for (i = 0; i < n; i++) {
-		if ((b = bidi_len(u + i, n - i))) {
+		if ((b = term_bidi_len(u + i, n - i))) {
 			i += b - 1;
 			continue;
 		}
@@ -324,7 +274,7 @@ wrap_text(const char *text, int indent, int width, int hang)
 		hang = 0;
 		if (width <= 0 || room < 20) {
 			printf("%*s", len ? pad : 0, "");
-			put_clean(p, len);
+			term_put_clean(p, len);
 			putchar('\n');
 			p = eol ? eol + 1 : end;
 			continue;
@@ -352,7 +302,7 @@ wrap_text(const char *text, int indent, int width, int hang)
 			} else {
 				printf("%*s", pad, "");
 			}
-			put_clean(w, (size_t)(we - w));
+			term_put_clean(w, (size_t)(we - w));
 			col += wc;
 			w = we;
 		}
@@ -379,7 +329,7 @@ print_cut(const char *s, size_t cols)
 			i++;
 		c++;
 	}
-	put_clean(s, i);
+	term_put_clean(s, i);
 }
 
 /* ---- parse ------------------------------------------------------------- */
@@ -614,7 +564,7 @@ print_hit(void *arg, const struct store_hit *h)
 	}
 	printf("#%lld  %.10s  ", (long long)h->id,
 	       h->published ? h->published : "----------");
-	puts_clean(h->title ? h->title : "(untitled)");
+	term_puts_clean(h->title ? h->title : "(untitled)");
 	printf("  [%s]\n", h->feed ? h->feed : "");
 	if (h->snippet) {
 		struct buf line = BUF_INIT;
@@ -890,7 +840,7 @@ list_one(void *arg, const struct briefing *b)
 		print_cut(b->title ? b->title : "(untitled)",
 			  (size_t)(lc->width - n - 1));
 	else
-		puts_clean(b->title ? b->title : "(untitled)");
+		term_puts_clean(b->title ? b->title : "(untitled)");
 	putchar('\n');
 	return list_wrote(lc, 0);
 }
@@ -1691,7 +1641,7 @@ put_cell(const char *s, size_t cols)
 {
 	size_t n = columns(s, strlen(s));
 
-	puts_clean(s);
+	term_puts_clean(s);
 	for (; n < cols; n++)
 		putchar(' ');
 }
@@ -1708,9 +1658,9 @@ print_schedule_text(json_t *f, size_t indent)
 		return;
 	put_cell("", indent);
 	fputs("busy ", stdout);
-	puts_clean(busy);
+	term_puts_clean(busy);
 	fputs(" (", stdout);
-	puts_clean(or_else(json_string_value(json_object_get(f, "schedule")), "-"));
+	term_puts_clean(or_else(json_string_value(json_object_get(f, "schedule")), "-"));
 	fputs(")\n", stdout);
 }
 
@@ -1738,7 +1688,7 @@ print_feed_table(json_t *feeds)
 			 w + 1);
 		put_cell(or_else(json_string_value(json_object_get(f, "state")), "-"), 9);
 		put_cell(or_else(json_string_value(json_object_get(f, "next_poll")), "-"), 22);
-		puts_clean(or_else(json_string_value(json_object_get(f, "last_result")), "-"));
+		term_puts_clean(or_else(json_string_value(json_object_get(f, "last_result")), "-"));
 		putchar('\n');
 		print_schedule_text(f, w + 1); /* issue #26 */
 	}
@@ -2005,25 +1955,25 @@ print_event_text(json_t *ev)
 		print_json(ev, 1);
 		return;
 	}
-	/* Published text goes through puts_clean: no control or bidi
+	/* Published text goes through term_puts_clean: no control or bidi
 	 * character of a publisher's reaches the terminal. */
 	printf("[%lld] %s #%lld ",
 	       (long long)json_integer_value(json_object_get(ev, "seq")),
 	       strcmp(type, "briefing.new") == 0 ? "NEW" : "UPDATED",
 	       (long long)json_integer_value(json_object_get(b, "id")));
-	puts_clean(or_else(json_string_value(json_object_get(b, "published")), ""));
+	term_puts_clean(or_else(json_string_value(json_object_get(b, "published")), ""));
 	fputs("  ", stdout);
-	puts_clean(or_else(json_string_value(json_object_get(b, "title")), "(untitled)"));
+	term_puts_clean(or_else(json_string_value(json_object_get(b, "title")), "(untitled)"));
 	putchar('\n');
 	json_array_foreach(json_object_get(b, "speakers"), i, sp) {
 		const char *role = json_string_value(json_object_get(sp, "role"));
 
 		fputs("      ", stdout);
-		puts_clean(or_else(json_string_value(json_object_get(sp, "name")),
+		term_puts_clean(or_else(json_string_value(json_object_get(sp, "name")),
 				   "(unnamed)"));
 		if (role) {
 			fputs(" (", stdout);
-			puts_clean(role);
+			term_puts_clean(role);
 			putchar(')');
 		}
 		putchar('\n');

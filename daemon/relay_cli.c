@@ -19,6 +19,7 @@
 #include "config.h"
 #include "store.h"
 #include "store_relay.h"
+#include "termtext.h"
 
 /* Set by SIGINT/SIGTERM: the fetch loop ends after its current batch. */
 static volatile sig_atomic_t tail_stop;
@@ -133,13 +134,20 @@ print_text(const char *subj, const char *data, int len, int64_t seq)
 		const char *t = json_string_value(json_object_get(b, "title"));
 		const char *p = json_string_value(json_object_get(b, "published"));
 
-		printf("[%lld] %s #%lld %s  %s\n", (long long)seq,
+		/* published text through termtext, as the socket's tail */
+		printf("[%lld] %s #%lld ", (long long)seq,
 		       type && strcmp(type, "briefing.updated") == 0
 			       ? "UPDATED" : "NEW",
-		       (long long)json_integer_value(json_object_get(b, "id")),
-		       p ? p : "", t ? t : "(untitled)");
-	} else
-		printf("[%lld] %s\n", (long long)seq, subj);
+		       (long long)json_integer_value(json_object_get(b, "id")));
+		term_puts_clean(p ? p : "");
+		fputs("  ", stdout);
+		term_puts_clean(t ? t : "(untitled)");
+		putchar('\n');
+	} else {
+		printf("[%lld] ", (long long)seq);
+		term_puts_clean(subj);
+		putchar('\n');
+	}
 	json_decref(ev);
 }
 
