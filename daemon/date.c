@@ -203,44 +203,9 @@ struct word {
 	int value;
 };
 
-/* Month names: English full, abbreviated and "Sept"; Hungarian; the Greek
- * abbreviations feedparser recognises. */
-static const struct word months[] = {
-	{"jan", 1}, {"january", 1}, {"feb", 2}, {"february", 2},
-	{"mar", 3}, {"march", 3}, {"apr", 4}, {"april", 4},
-	{"may", 5}, {"jun", 6}, {"june", 6}, {"jul", 7}, {"july", 7},
-	{"aug", 8}, {"august", 8}, {"sep", 9}, {"sept", 9},
-	{"september", 9}, {"oct", 10}, {"october", 10}, {"nov", 11},
-	{"november", 11}, {"dec", 12}, {"december", 12},
-	{"janu\u00e1r", 1}, {"febru\u00e1r", 2}, {"m\u00e1rcius", 3},
-	{"\u00e1prilis", 4}, {"m\u00e1jus", 5}, {"j\u00fanius", 6},
-	{"j\u00falius", 7}, {"augusztus", 8}, {"szeptember", 9},
-	{"okt\u00f3ber", 10},
-	{"\u0399\u03b1\u03bd", 1}, {"\u03a6\u03b5\u03b2", 2},
-	{"\u039c\u03ac\u03ce", 3}, {"\u039c\u03b1\u03ce", 3},
-	{"\u0391\u03c0\u03c1", 4}, {"\u039c\u03ac\u03b9", 5},
-	{"\u039c\u03b1\u03ca", 5}, {"\u039c\u03b1\u03b9", 5},
-	{"\u0399\u03bf\u03cd\u03bd", 6}, {"\u0399\u03bf\u03bd", 6},
-	{"\u0399\u03bf\u03cd\u03bb", 7}, {"\u0399\u03bf\u03bb", 7},
-	{"\u0391\u03cd\u03b3", 8}, {"\u0391\u03c5\u03b3", 8},
-	{"\u03a3\u03b5\u03c0", 9}, {"\u039f\u03ba\u03c4", 10},
-	{"\u039d\u03bf\u03ad", 11}, {"\u039d\u03bf\u03b5", 11},
-	{"\u0394\u03b5\u03ba", 12},
-	{NULL, 0},
-};
-
-/* Weekdays are only recognised (a wrong weekday is tolerated). */
-static const struct word weekdays[] = {
-	{"mon", 1}, {"monday", 1}, {"tue", 2}, {"tues", 2}, {"tuesday", 2},
-	{"wed", 3}, {"wednesday", 3}, {"thu", 4}, {"thur", 4},
-	{"thurs", 4}, {"thursday", 4}, {"fri", 5}, {"friday", 5},
-	{"sat", 6}, {"saturday", 6}, {"sun", 7}, {"sunday", 7},
-	{"\u0394\u03b5\u03c5", 1}, {"\u03a4\u03c1\u03b9", 2},
-	{"\u03a4\u03b5\u03c4", 3}, {"\u03a0\u03b5\u03bc", 4},
-	{"\u03a0\u03b1\u03c1", 5}, {"\u03a3\u03b1\u03b2", 6},
-	{"\u039a\u03c5\u03c1", 7},
-	{NULL, 0},
-};
+/* Month and weekday names, and the filler words of written dates, are not
+ * here: every language's names are in one table per language in
+ * daemon/lang.c, shared with the transcript rules (include/lang.h). */
 
 /* Zone names, minutes east of UTC. Where an abbreviation is ambiguous the
  * reading most likely in government press feeds wins: IST is India. */
@@ -270,31 +235,42 @@ static const struct word zones[] = {
 #define KO_AM "\uc624\uc804"
 #define KO_PM "\uc624\ud6c4"
 
-/* The month of a word in another language's table (include/lang.h), or 0;
- * "de", "года", "le" and weekdays give -1 (words written dates hold). */
-static int
-lang_word_month(const char *s, size_t len)
-{
-	char key[48];
-	int m;
+/* The words of a date, looked up in the language tables (include/lang.h):
+ * folded first, so "DÉC", "Дек" and "ΚΥΡ" are found. */
+#define WORD_KEY_MAX 48
 
-	if (len == 0 || len >= sizeof(key) - 4)
+static int
+word_key(const char *s, size_t len, char key[WORD_KEY_MAX])
+{
+	if (len == 0 || len >= WORD_KEY_MAX - 4)
 		return 0;
-	utf8_fold(s, len, key, sizeof(key));
-	if ((m = lang_month(key)) > 0)
-		return m;
-	return 0;
+	utf8_fold(s, len, key, WORD_KEY_MAX);
+	return 1;
+}
+
+/* The month (1-12) a word names in some language, else 0. */
+static int
+word_month(const char *s, size_t len)
+{
+	char key[WORD_KEY_MAX];
+
+	return word_key(s, len, key) ? lang_month(key) : 0;
 }
 
 static int
-lang_word_filler(const char *s, size_t len)
+word_weekday(const char *s, size_t len)
 {
-	char key[48];
+	char key[WORD_KEY_MAX];
 
-	if (len == 0 || len >= sizeof(key) - 4)
-		return 0;
-	utf8_fold(s, len, key, sizeof(key));
-	return lang_weekday(key) || lang_date_filler(key);
+	return word_key(s, len, key) && lang_weekday(key);
+}
+
+static int
+word_filler(const char *s, size_t len)
+{
+	char key[WORD_KEY_MAX];
+
+	return word_key(s, len, key) && lang_date_filler(key);
 }
 
 /* Case-insensitive for ASCII letters, exact for other bytes. */
@@ -497,7 +473,7 @@ iso_date(const char *s, size_t len, size_t *i, struct fields *f)
 		while (w < len && s[w] != '-' && !is_digit(s[w]) &&
 		       (is_alpha(s[w]) || (unsigned char)s[w] >= 0x80))
 			w++;
-		if (!word_find(months, s + *i, w - *i, &f->mon))
+		if ((f->mon = word_month(s + *i, w - *i)) == 0)
 			return -EINVAL;
 		*i = w;
 	} else if (n == 2) {
@@ -822,6 +798,7 @@ cjk_unit(const struct tok *w, const struct tok *a, struct fields *f,
 }
 
 static int month_tok(const struct tok *t);
+static int month_after(const struct tok *t, int n, int k);
 
 /* A number token at *i that is not a time or an offset. */
 static int
@@ -936,19 +913,20 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		*i = k + 1;
 		return 0;
 	}
-	if (word_find(weekdays, w->s, w->len, &v)) {
+	v = word_month(w->s, w->len);
+	if (word_weekday(w->s, w->len) &&
+	    (v == 0 || f->mon >= 0 || month_after(t, n, k))) {
+		/* A weekday is only skipped: a wrong one loses nothing.
+		 * "mar" is Tuesday in French, Spanish and Italian and March
+		 * in four tables: a weekday when a month comes later
+		 * ("mar, 16 nov 2022"), else the month ("Mar 16, 2023"). */
 		k++;
-	} else if (word_find(months, w->s, w->len, &v)) {
+	} else if (v > 0) {
 		if (f->mon >= 0)
 			return -EINVAL;
 		f->mon = v;
 		k++;
-	} else if ((v = lang_word_month(w->s, w->len)) > 0) {
-		if (f->mon >= 0)
-			return -EINVAL;
-		f->mon = v;
-		k++;
-	} else if (lang_word_filler(w->s, w->len)) {
+	} else if (word_filler(w->s, w->len)) {
 		k++;
 	} else if ((word_eq(w->s, w->len, "a") || word_eq(w->s, w->len, "p")) &&
 		   is_punct(t, n, k + 1, '.') && is_word(t, n, k + 2, "m")) {
@@ -1001,10 +979,49 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 static int
 month_tok(const struct tok *t)
 {
-	int v;
+	return t->type == T_WORD && word_month(t->s, t->len) > 0;
+}
 
-	return t->type == T_WORD && (word_find(months, t->s, t->len, &v) ||
-				     lang_word_month(t->s, t->len));
+/* Is a token after t[k] a month name? */
+static int
+month_after(const struct tok *t, int n, int k)
+{
+	for (k++; k < n; k++)
+		if (month_tok(&t[k]))
+			return 1;
+	return 0;
+}
+
+/* RFC 822's day of the week in a language no table has, or garbled
+ * ("Xyz, 16 Nov 2022 10:00 ...", "MiÃ©, 16 nov. 2022 10:00"): a word of
+ * letters, a comma, a day number and a month name. The index of the token
+ * after the comma, or 0 when t does not start so (or with a word the
+ * tables know). The caller also wants a time: without one, the shape is a
+ * dateline ("Brussels, 14 March 2025"), which is not a date. */
+static int
+unknown_weekday(const struct tok *t, int n)
+{
+	int k = 1;
+	size_t j;
+
+	if (n < 4 || t[0].type != T_WORD || t[0].len > 24 ||
+	    word_month(t[0].s, t[0].len) || word_weekday(t[0].s, t[0].len) ||
+	    word_filler(t[0].s, t[0].len))
+		return 0;
+	for (j = 0; j < t[0].len; j++)
+		if (!is_alpha(t[0].s[j]) && (unsigned char)t[0].s[j] < 0x80)
+			return 0;
+	if (is_punct(t, n, k, '.') && !t[k].spaced)
+		k++;
+	if (!is_punct(t, n, k, ',') || !is_num(t, n, k + 1) ||
+	    t[k + 1].len > 2 || k + 2 >= n)
+		return 0;
+	if (month_tok(&t[k + 2]) ||
+	    (k + 3 < n && t[k + 2].type == T_PUNCT &&
+	     (t[k + 2].value == '.' || t[k + 2].value == '-') &&
+	     month_tok(&t[k + 3])))
+		return k + 1;
+	return 0;
 }
 
 static int
@@ -1012,11 +1029,13 @@ tok_parse(const char *s, size_t len, struct date_value *out)
 {
 	struct tok t[TOK_MAX];
 	struct fields f;
-	int n, i = 0, rc;
+	int n, i = 0, rc, skipped;
 
 	fields_init(&f);
 	if (tokenize(s, len, t, &n) < 0 || n == 0)
 		return -EINVAL;
+	/* a weekday no table knows never loses the date */
+	skipped = i = unknown_weekday(t, n);
 	while (i < n) {
 		if (t[i].type == T_NUM) {
 			if (is_punct(t, n, i + 1, ':'))
@@ -1050,7 +1069,7 @@ tok_parse(const char *s, size_t len, struct date_value *out)
 		if (rc < 0)
 			return rc;
 	}
-	if (f.mon < 0 || f.day < 0)
+	if (f.mon < 0 || f.day < 0 || (skipped && !f.has_time))
 		return -EINVAL;
 	if (f.ampm && !f.has_time)
 		return -EINVAL;

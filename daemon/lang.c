@@ -23,6 +23,8 @@ struct lang_table {
 	const char *const *floor_suffix;    /* "法新社记者": a reporter */
 	int inflected; /* words take case endings: "президента" is
 			* "президент" (up to two letters more) */
+	int dates_only; /* only month and weekday names (feed dates): not a
+			 * language the transcript rules know */
 };
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -207,8 +209,9 @@ static const struct lang_table lang_es = {
 		L("octubre", "oct"), L("noviembre", "nov"),
 		L("diciembre", "dic"),
 	},
-	.weekdays = L("lunes", "martes", "miércoles", "miercoles", "jueves",
-		      "viernes", "sábado", "sabado", "domingo"),
+	.weekdays = L("lunes", "martes", "miércoles", "jueves", "viernes",
+		      "sábado", "domingo",
+		      "lun", "mar", "mié", "miérc", "jue", "vie", "sáb", "dom"),
 	.date_fillers = L("de", "del", "el"),
 	.boilerplate = L("versión estenográfica", "version estenografica",
 			 "sólo el texto pronunciado es válido",
@@ -256,15 +259,15 @@ static const struct lang_table lang_fr = {
 				 "entretien", "interview"),
 	},
 	.months = {
-		L("janvier", "janv", "jan"), L("février", "fevrier", "févr",
-						"fevr", "fév", "fev"),
+		L("janvier", "janv", "jan"), L("février", "févr", "fév"),
 		L("mars"), L("avril", "avr"), L("mai"), L("juin"),
-		L("juillet", "juil"), L("août", "aout"),
-		L("septembre", "sept"), L("octobre", "oct"),
-		L("novembre", "nov"), L("décembre", "decembre", "déc", "dec"),
+		L("juillet", "juil"), L("août", "aoû"),
+		L("septembre", "sept", "sep"), L("octobre", "oct"),
+		L("novembre", "nov"), L("décembre", "déc", "dec"),
 	},
 	.weekdays = L("lundi", "mardi", "mercredi", "jeudi", "vendredi",
-		      "samedi", "dimanche"),
+		      "samedi", "dimanche",
+		      "lun", "mar", "mer", "jeu", "ven", "sam", "dim"),
 	.date_fillers = L("le", "du", "er", "1er"),
 	.boilerplate = L("seul le prononcé fait foi",
 			 "(seul le prononcé fait foi)",
@@ -335,7 +338,8 @@ static const struct lang_table lang_de = {
 		L("dezember", "dez"),
 	},
 	.weekdays = L("montag", "dienstag", "mittwoch", "donnerstag",
-		      "freitag", "samstag", "sonnabend", "sonntag"),
+		      "freitag", "samstag", "sonnabend", "sonntag",
+		      "mo", "di", "mi", "do", "fr", "sa", "so"),
 	.date_fillers = L("den", "am", "vom"),
 	.boilerplate = L("es gilt das gesprochene wort",
 			 "(es gilt das gesprochene wort)",
@@ -382,16 +386,16 @@ static const struct lang_table lang_pt = {
 	},
 	.months = {
 		L("janeiro", "jan"), L("fevereiro", "fev"),
-		L("março", "marco", "mar"), L("abril", "abr"),
+		L("março", "mar"), L("abril", "abr"),
 		L("maio", "mai"), L("junho", "jun"), L("julho", "jul"),
 		L("agosto", "ago"), L("setembro", "set"),
 		L("outubro", "out"), L("novembro", "nov"),
 		L("dezembro", "dez"),
 	},
-	.weekdays = L("segunda-feira", "terça-feira", "terca-feira",
-		      "quarta-feira", "quinta-feira", "sexta-feira", "sábado",
-		      "sabado", "domingo", "segunda", "terça", "quarta",
-		      "quinta", "sexta"),
+	.weekdays = L("segunda-feira", "terça-feira", "quarta-feira",
+		      "quinta-feira", "sexta-feira", "sábado", "domingo",
+		      "segunda", "terça", "quarta", "quinta", "sexta",
+		      "seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
 	.date_fillers = L("de", "do"),
 	.boilerplate = L("confira a versão proferida",
 			 "faz fé a versão proferida"),
@@ -435,9 +439,9 @@ static const struct lang_table lang_it = {
 		L("settembre", "set", "sett"), L("ottobre", "ott"),
 		L("novembre", "nov"), L("dicembre", "dic"),
 	},
-	.weekdays = L("lunedì", "lunedi", "martedì", "martedi", "mercoledì",
-		      "mercoledi", "giovedì", "giovedi", "venerdì", "venerdi",
-		      "sabato", "domenica"),
+	.weekdays = L("lunedì", "martedì", "mercoledì", "giovedì", "venerdì",
+		      "sabato", "domenica",
+		      "lun", "mar", "mer", "gio", "ven", "sab", "dom"),
 	.date_fillers = L("il", "di"),
 	.boilerplate = L("fa fede il testo pronunciato",
 			 "fa fede solo il testo pronunciato"),
@@ -476,20 +480,87 @@ static const struct lang_table lang_ru = {
 				 "встреча", "совещание", "пресс-конференция"),
 	},
 	.months = {
-		L("января", "январь", "янв"), L("февраля", "февраль", "фев"),
+		L("января", "январь", "янв"),
+		L("февраля", "февраль", "фев", "февр"),
 		L("марта", "март", "мар"), L("апреля", "апрель", "апр"),
 		L("мая", "май"), L("июня", "июнь", "июн"),
 		L("июля", "июль", "июл"), L("августа", "август", "авг"),
 		L("сентября", "сентябрь", "сен", "сент"),
-		L("октября", "октябрь", "окт"), L("ноября", "ноябрь", "ноя"),
+		L("октября", "октябрь", "окт"),
+		L("ноября", "ноябрь", "ноя", "нояб"),
 		L("декабря", "декабрь", "дек"),
 	},
 	.weekdays = L("понедельник", "вторник", "среда", "четверг",
-		      "пятница", "суббота", "воскресенье"),
+		      "пятница", "суббота", "воскресенье",
+		      "пн", "вт", "ср", "чт", "пт", "сб", "вс",
+		      "пнд", "втр", "срд", "чтв", "птн", "сбт", "вск"),
 	.date_fillers = L("года", "год", "г"),
 	.boilerplate = L("<…>", "<...>"),
 	.common = L("и", "в", "не", "на", "что", "с", "мы", "это", "по",
 		    "как", "у", "я", "вы", "но", "для"),
+};
+
+/* ---- Dutch ---- */
+static const struct lang_table lang_nl = {
+	.code = "nl",
+	.cat = {
+		[LANG_FLOOR] = L("vraag", "vragen", "vervolgvraag",
+				 "verslaggever", "verslaggeefster",
+				 "journaliste", "deelnemer", "deelneemster",
+				 "publiek", "stem", "pers"),
+		[LANG_HONORIFIC] = L("dhr", "mevr", "mw", "meneer", "mevrouw",
+				     "drs", "ir", "mr"),
+		[LANG_OFFICE] = L("minister-president", "staatssecretaris",
+				  "woordvoerder", "woordvoerster",
+				  "burgemeester", "voorzitter", "premier",
+				  "minister", "ambassadeur", "koning",
+				  "koningin", "directeur", "commissaris",
+				  "gedeputeerde", "wethouder"),
+		[LANG_CONNECT] = L("van", "voor", "en"),
+		[LANG_FIELD] = L("onderwerp", "onderwerpen", "datum", "tijd",
+				 "plaats", "bron", "toespraak",
+				 "persconferentie", "verklaring"),
+	},
+	.months = {
+		L("januari", "jan"), L("februari", "feb"),
+		L("maart", "mrt"), L("april", "apr"), L("mei"),
+		L("juni", "jun"), L("juli", "jul"), L("augustus", "aug"),
+		L("september", "sep", "sept"), L("oktober", "okt"),
+		L("november", "nov"), L("december", "dec"),
+	},
+	.weekdays = L("maandag", "dinsdag", "woensdag", "donderdag",
+		      "vrijdag", "zaterdag", "zondag",
+		      "ma", "di", "wo", "do", "vr", "za", "zo"),
+	.boilerplate = L("het gesproken woord geldt",
+			 "alleen het gesproken woord geldt"),
+	.common = L("het", "een", "van", "niet", "zijn", "voor", "wij",
+		    "maar", "ook", "dat", "deze", "wordt", "naar", "hebben",
+		    "worden"),
+};
+
+/* ---- Hungarian and Greek: the feed date names feedparser reads ---- */
+static const struct lang_table lang_hu = {
+	.code = "hu",
+	.dates_only = 1,
+	.months = {
+		L("január"), L("február"), L("március"), L("április"),
+		L("május"), L("június"), L("július"), L("augusztus"),
+		L("szeptember"), L("október"), L("november"), L("december"),
+	},
+};
+
+/* Greek: the abbreviations of feedparser's table, with its variants
+ * ("μάώ" and "μαώ" for March), folded. */
+static const struct lang_table lang_el = {
+	.code = "el",
+	.dates_only = 1,
+	.months = {
+		L("ιαν"), L("φεβ"), L("μάώ", "μαώ"), L("απρ"),
+		L("μάι", "μαϊ", "μαι"), L("ιούν", "ιον"), L("ιούλ", "ιολ"),
+		L("αύγ", "αυγ"), L("σεπ"), L("οκτ"), L("νοέ", "νοε"),
+		L("δεκ"),
+	},
+	.weekdays = L("δευ", "τρι", "τετ", "πεμ", "παρ", "σαβ", "κυρ"),
 };
 
 /* ---- Chinese (labels end in a full-width colon: "毛宁：") ---- */
@@ -515,7 +586,7 @@ static const struct lang_table lang_zh = {
 
 static const struct lang_table *const langs[] = {
 	&lang_en, &lang_es, &lang_fr, &lang_de, &lang_pt, &lang_it, &lang_ru,
-	&lang_zh,
+	&lang_zh, &lang_nl, &lang_hu, &lang_el,
 };
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
@@ -530,15 +601,102 @@ in_words(const char *const *v, const char *key)
 	return 0;
 }
 
+static size_t unmark(const char *key, char *out, size_t cap);
+
+/* in_words() of the unmarked key against the unmarked words of v. */
+static int
+in_words_unmarked(const char *const *v, const char *key)
+{
+	char w[64];
+
+	if (!v)
+		return 0;
+	for (; *v; v++) {
+		unmark(*v, w, sizeof(w));
+		if (!strcmp(w, key))
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- the index -------------------------------------------------------------
  * Every word of every table, per kind, sorted once (pthread_once) for a
  * binary search; the tables stay the only source. Read-only after it is
  * built, so the lookups stay pure and thread-safe. Should a table outgrow
- * IDX_MAX, that kind falls back to scanning the tables. */
+ * IDX_MAX, that kind falls back to scanning the tables.
+ *
+ * The words of dates (months, weekdays, fillers) are indexed and looked up
+ * without their Latin accents (unmark()): "decembre", "aout", "mie" and
+ * "MARZ" are written as often as "décembre", "août", "mié", "März". A word
+ * that is two different months in two tables would be read as neither
+ * (K_AMBIGUOUS); lang_date_check() tells the tests there is none. */
 
 enum { K_MONTH = LANG_CAT_N, K_WEEKDAY, K_FILLER, K_BOILER, K_N };
 
 #define IDX_MAX 1024
+#define K_AMBIGUOUS (-1)
+#define UNMARK_POOL 8192
+
+static int
+date_kind(int k)
+{
+	return k == K_MONTH || k == K_WEEKDAY || k == K_FILLER;
+}
+
+/* The ASCII letter a folded Latin letter with a diacritic stands for
+ * (U+00E0..U+00FF, the a/e/i/o/u/c/n/y of Latin Extended-A), else 0. */
+static char
+base_letter(unsigned cp)
+{
+	static const char l1[] = "aaaaaa" "\0" "ceeeeiiii" "\0" "nooooo" "\0"
+				 "\0" "uuuuy" "\0" "y";
+
+	if (cp >= 0xE0 && cp <= 0xFF)
+		return l1[cp - 0xE0];
+	if (cp >= 0x100 && cp <= 0x105)
+		return 'a';
+	if (cp >= 0x106 && cp <= 0x10D)
+		return 'c';
+	if (cp >= 0x112 && cp <= 0x11B)
+		return 'e';
+	if (cp >= 0x128 && cp <= 0x131)
+		return 'i';
+	if (cp >= 0x143 && cp <= 0x148)
+		return 'n';
+	if (cp >= 0x14C && cp <= 0x151)
+		return 'o';
+	if (cp >= 0x168 && cp <= 0x173)
+		return 'u';
+	return 0;
+}
+
+/* key without the accents of Latin letters, into out[0..cap). Other
+ * scripts are kept as they are (Cyrillic "й" is not "и"). */
+static size_t
+unmark(const char *key, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	size_t o = 0;
+	char b;
+
+	if (!cap)
+		return 0;
+	while (*p && o + 1 < cap) {
+		unsigned cp = 0;
+
+		if ((p[0] == 0xC3 || p[0] == 0xC4 || p[0] == 0xC5) &&
+		    (p[1] & 0xC0) == 0x80)
+			cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		if (cp && (b = base_letter(cp)) != 0) {
+			out[o++] = b;
+			p += 2;
+		} else {
+			out[o++] = (char)*p++;
+		}
+	}
+	out[o] = 0;
+	return o;
+}
 
 struct lent {
 	const char *w;
@@ -554,6 +712,9 @@ struct lidx {
 
 static struct lidx idx[K_N];
 static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
+static char unmark_pool[UNMARK_POOL];
+static size_t unmark_used;
+static int month_conflicts;
 
 static int
 lent_cmp(const void *a, const void *b)
@@ -565,13 +726,29 @@ static void
 idx_put(int k, const char *const *v, unsigned bit, int value)
 {
 	struct lidx *x = &idx[k];
+	const char *w;
+	size_t n;
 
 	for (; v && *v; v++) {
 		if (x->n == IDX_MAX) {
 			x->ok = -1;
 			return;
 		}
-		x->v[x->n].w = *v;
+		w = *v;
+		if (date_kind(k)) {
+			n = unmark(w, unmark_pool + unmark_used,
+				   UNMARK_POOL - unmark_used);
+			if (n >= strlen(w)) {
+				/* nothing removed: the table's own string */
+			} else if (unmark_used + n + 1 < UNMARK_POOL) {
+				w = unmark_pool + unmark_used;
+				unmark_used += n + 1;
+			} else {
+				x->ok = -1;
+				return;
+			}
+		}
+		x->v[x->n].w = w;
 		x->v[x->n].mask = bit;
 		x->v[x->n].value = value;
 		x->n++;
@@ -606,8 +783,14 @@ idx_build(void)
 		for (i = 0, o = 0; i < x->n; i = j) {
 			x->v[o] = x->v[i];
 			for (j = i + 1; j < x->n && !strcmp(x->v[j].w, x->v[i].w);
-			     j++)
+			     j++) {
 				x->v[o].mask |= x->v[j].mask;
+				if (k == K_MONTH && x->v[o].value != x->v[j].value &&
+				    x->v[o].value != K_AMBIGUOUS) {
+					x->v[o].value = K_AMBIGUOUS;
+					month_conflicts++;
+				}
+			}
 			o++;
 		}
 		x->n = o;
@@ -658,17 +841,21 @@ scan_mask(int k, const char *key, int *value)
 
 		if (k < LANG_CAT_N && in_words(t->cat[k], key))
 			mask |= 1u << i;
-		else if (k == K_WEEKDAY && in_words(t->weekdays, key))
+		else if (k == K_WEEKDAY && in_words_unmarked(t->weekdays, key))
 			mask |= 1u << i;
-		else if (k == K_FILLER && in_words(t->date_fillers, key))
+		else if (k == K_FILLER &&
+			 in_words_unmarked(t->date_fillers, key))
 			mask |= 1u << i;
 		else if (k == K_BOILER && in_words(t->boilerplate, key))
 			mask |= 1u << i;
 		else if (k == K_MONTH)
 			for (m = 0; m < 12; m++)
-				if (in_words(t->months[m], key)) {
+				if (in_words_unmarked(t->months[m], key)) {
+					if (mask && *value != m + 1)
+						*value = K_AMBIGUOUS;
+					else
+						*value = m + 1;
 					mask |= 1u << i;
-					*value = m + 1;
 				}
 	}
 	return mask;
@@ -679,10 +866,16 @@ static unsigned
 lookup(int k, const char *key, int *value)
 {
 	const struct lent *e;
+	char plain[64];
 
 	*value = 0;
 	if (!key[0])
 		return 0;
+	if (date_kind(k)) {
+		if (unmark(key, plain, sizeof(plain)) >= sizeof(plain) - 1)
+			return 0;
+		key = plain;
+	}
 	if (!idx_ready(k))
 		return scan_mask(k, key, value);
 	if (!(e = idx_find(k, key)))
@@ -702,7 +895,8 @@ lang_bit(const char *code, size_t n)
 		return 0;
 	for (i = 0; i < NLANGS; i++)
 		if ((code[0] | 0x20) == langs[i]->code[0] &&
-		    (code[1] | 0x20) == langs[i]->code[1])
+		    (code[1] | 0x20) == langs[i]->code[1] &&
+		    !langs[i]->dates_only)
 			return 1u << i;
 	return 0;
 }
@@ -837,7 +1031,17 @@ lang_month(const char *key)
 {
 	int v;
 
-	return lookup(K_MONTH, key, &v) ? v : 0;
+	return lookup(K_MONTH, key, &v) && v > 0 ? v : 0;
+}
+
+int
+lang_date_check(void)
+{
+	pthread_once(&idx_once, idx_build);
+	if (idx[K_MONTH].ok <= 0 || idx[K_WEEKDAY].ok <= 0 ||
+	    idx[K_FILLER].ok <= 0)
+		return -1;
+	return month_conflicts;
 }
 
 int

@@ -50,13 +50,26 @@ const char *lang_expand(const char *key);
 int lang_floor_suffix(const char *key);
 /* Does the folded key hold a word of cat of some language anywhere? */
 int lang_has_part(unsigned mask, enum lang_cat cat, const char *key);
+/* The words of dates are the one source of month and weekday names for
+ * every date the program reads: feed dates (date.c, RFC 822 and free
+ * form) and the dates of transcripts go through the same lookups. They
+ * compare without Latin accents ("decembre" is "décembre", "MARZ" folds
+ * to "marz", which is "märz"); Cyrillic and Greek are compared as folded.
+ * Besides the transcript languages, two tables hold only the Hungarian
+ * and Greek feed dates feedparser reads (lang_bit() does not know them). */
+
 /* Month 1-12 for a folded word of any table ("agosto", "февраля",
- * "mars", "märz"), else 0. A trailing '.' must be removed first. */
+ * "mars", "märz", "mei", "dez"), else 0 (also for a word two tables
+ * would read as two different months: there is none, see
+ * lang_date_check()). A trailing '.' must be removed first. */
 int lang_month(const char *key);
-/* Is the folded word a weekday in some table? */
+/* Is the folded word a weekday in some table ("mer", "di", "seg", "ср")? */
 int lang_weekday(const char *key);
 /* Is the folded word a filler of written dates ("de", "года", "le")? */
 int lang_date_filler(const char *key);
+/* For the tests: the number of words that are different months in two
+ * tables (0 expected), or -1 when the date words did not fit the index. */
+int lang_date_check(void);
 /* Is the folded paragraph an "as delivered"-style line of some table? */
 int lang_boilerplate(const char *key);
 
