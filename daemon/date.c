@@ -677,7 +677,14 @@ tokenize(const char *s, size_t len, struct tok *t, int *ntok)
 			while (j < len && (is_alpha(s[j]) ||
 					   ((unsigned char)s[j] >= 0x80 &&
 					    !space_at(s, j, len) &&
-					    !dash_at(s, j, len))))
+					    !dash_at(s, j, len)) ||
+					   /* "terça-feira": one word */
+					   (s[j] == '-' && j > i &&
+					    j + 1 < len &&
+					    (is_alpha(s[j + 1]) ||
+					     (unsigned char)s[j + 1] >= 0x80) &&
+					    !dash_at(s, j + 1, len) &&
+					    !space_at(s, j + 1, len))))
 				j++;
 			if (j == i)
 				return -EINVAL;
@@ -915,11 +922,12 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 	}
 	v = word_month(w->s, w->len);
 	if (word_weekday(w->s, w->len) &&
-	    (v == 0 || f->mon >= 0 || month_after(t, n, k))) {
+	    (v == 0 || f->mon >= 0 || (f->day < 0 && month_after(t, n, k)))) {
 		/* A weekday is only skipped: a wrong one loses nothing.
 		 * "mar" is Tuesday in French, Spanish and Italian and March
-		 * in four tables: a weekday when a month comes later
-		 * ("mar, 16 nov 2022"), else the month ("Mar 16, 2023"). */
+		 * in four tables: a weekday when it comes before the day and
+		 * a month comes later ("mar, 16 nov 2022"), else the month
+		 * ("Mar 16, 2023", "16 mar 2023"). */
 		k++;
 	} else if (v > 0) {
 		if (f->mon >= 0)
