@@ -37,6 +37,7 @@ struct fields {
 	int zone_off;      /* minutes east of UTC */
 	int ampm;          /* 0 none, 1 am, 2 pm */
 	int korean;        /* Korean markers seen: the zone defaults to KST */
+	unsigned langs;    /* the tables every month and filler word is in */
 };
 
 static void
@@ -51,6 +52,7 @@ fields_init(struct fields *f)
 	f->zone_off = 0;
 	f->ampm = 0;
 	f->korean = 0;
+	f->langs = ~0u;
 }
 
 /* ---- calendar arithmetic ------------------------------------------------ */
@@ -255,6 +257,17 @@ word_month(const char *s, size_t len)
 	char key[WORD_KEY_MAX];
 
 	return word_key(s, len, key) ? lang_month(key) : 0;
+}
+
+/* The tables a month or filler word is in (lang_month_langs()). */
+static unsigned
+word_langs(const char *s, size_t len, int filler)
+{
+	char key[WORD_KEY_MAX];
+
+	if (!word_key(s, len, key))
+		return 0;
+	return filler ? lang_filler_langs(key) : lang_month_langs(key);
 }
 
 static int
@@ -933,8 +946,11 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		if (f->mon >= 0)
 			return -EINVAL;
 		f->mon = v;
+		f->langs &= word_langs(w->s, w->len, 0);
 		k++;
 	} else if (word_filler(w->s, w->len)) {
+		/* "de", "года": of the month's language */
+		f->langs &= word_langs(w->s, w->len, 1);
 		k++;
 	} else if ((word_eq(w->s, w->len, "a") || word_eq(w->s, w->len, "p")) &&
 		   is_punct(t, n, k + 1, '.') && is_word(t, n, k + 2, "m")) {
@@ -1077,7 +1093,7 @@ tok_parse(const char *s, size_t len, struct date_value *out)
 		if (rc < 0)
 			return rc;
 	}
-	if (f.mon < 0 || f.day < 0 || (skipped && !f.has_time))
+	if (f.mon < 0 || f.day < 0 || (skipped && !f.has_time) || !f.langs)
 		return -EINVAL;
 	if (f.ampm && !f.has_time)
 		return -EINVAL;

@@ -1034,6 +1034,23 @@ lang_month(const char *key)
 	return lookup(K_MONTH, key, &v) && v > 0 ? v : 0;
 }
 
+unsigned
+lang_month_langs(const char *key)
+{
+	int v;
+	unsigned m = lookup(K_MONTH, key, &v);
+
+	return v > 0 ? m : 0;
+}
+
+unsigned
+lang_filler_langs(const char *key)
+{
+	int v;
+
+	return lookup(K_FILLER, key, &v);
+}
+
 int
 lang_date_check(void)
 {

@@ -67,6 +67,12 @@ int lang_month(const char *key);
 int lang_weekday(const char *key);
 /* Is the folded word a filler of written dates ("de", "года", "le")? */
 int lang_date_filler(const char *key);
+/* The tables (a bit each, the date-only ones included) in which the folded
+ * word is a month, or a filler of dates; 0 when none. A written date
+ * keeps to one language: "out of 16 2022" (Portuguese "out", English
+ * "of") is not one. */
+unsigned lang_month_langs(const char *key);
+unsigned lang_filler_langs(const char *key);
 /* For the tests: the number of words that are different months in two
  * tables (0 expected), or -1 when the date words did not fit the index. */
 int lang_date_check(void);
