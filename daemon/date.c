@@ -250,6 +250,18 @@ word_key(const char *s, size_t len, char key[WORD_KEY_MAX])
 	return 1;
 }
 
+/* What a word is in dates (struct lang_date_word), zero when nothing. */
+static void
+word_date(const char *s, size_t len, struct lang_date_word *w)
+{
+	char key[WORD_KEY_MAX];
+
+	if (word_key(s, len, key))
+		lang_date_word(key, w);
+	else
+		memset(w, 0, sizeof(*w));
+}
+
 /* The month (1-12) a word names in some language, else 0. */
 static int
 word_month(const char *s, size_t len)
@@ -257,33 +269,6 @@ word_month(const char *s, size_t len)
 	char key[WORD_KEY_MAX];
 
 	return word_key(s, len, key) ? lang_month(key) : 0;
-}
-
-/* The tables a month or filler word is in (lang_month_langs()). */
-static unsigned
-word_langs(const char *s, size_t len, int filler)
-{
-	char key[WORD_KEY_MAX];
-
-	if (!word_key(s, len, key))
-		return 0;
-	return filler ? lang_filler_langs(key) : lang_month_langs(key);
-}
-
-static int
-word_weekday(const char *s, size_t len)
-{
-	char key[WORD_KEY_MAX];
-
-	return word_key(s, len, key) && lang_weekday(key);
-}
-
-static int
-word_filler(const char *s, size_t len)
-{
-	char key[WORD_KEY_MAX];
-
-	return word_key(s, len, key) && lang_date_filler(key);
 }
 
 /* Case-insensitive for ASCII letters, exact for other bytes. */
@@ -636,6 +621,7 @@ struct tok {
 	size_t len;
 	int value;    /* T_NUM: the number; T_PUNCT: the character */
 	int spaced;   /* whitespace (or a comment) came before it */
+	struct lang_date_word dw; /* T_WORD: its month, weekday, filler */
 };
 
 /* Split s[0..len) into tokens. -EINVAL on bytes no date contains or on
@@ -703,6 +689,7 @@ tokenize(const char *s, size_t len, struct tok *t, int *ntok)
 				return -EINVAL;
 			t[n].type = T_WORD;
 			t[n].len = j - i;
+			word_date(t[n].s, t[n].len, &t[n].dw);
 			i = j;
 		} else if (strchr(",.:-+/|", s[i]) && s[i] != '\0') {
 			t[n].type = T_PUNCT;
@@ -933,8 +920,8 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		*i = k + 1;
 		return 0;
 	}
-	v = word_month(w->s, w->len);
-	if (word_weekday(w->s, w->len) &&
+	v = w->dw.month;
+	if (w->dw.weekday_langs &&
 	    (v == 0 || f->mon >= 0 || (f->day < 0 && month_after(t, n, k)))) {
 		/* A weekday is only skipped: a wrong one loses nothing.
 		 * "mar" is Tuesday in French, Spanish and Italian and March
@@ -946,11 +933,11 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		if (f->mon >= 0)
 			return -EINVAL;
 		f->mon = v;
-		f->langs &= word_langs(w->s, w->len, 0);
+		f->langs &= w->dw.month_langs;
 		k++;
-	} else if (word_filler(w->s, w->len)) {
+	} else if (w->dw.filler_langs) {
 		/* "de", "года": of the month's language */
-		f->langs &= word_langs(w->s, w->len, 1);
+		f->langs &= w->dw.filler_langs;
 		k++;
 	} else if ((word_eq(w->s, w->len, "a") || word_eq(w->s, w->len, "p")) &&
 		   is_punct(t, n, k + 1, '.') && is_word(t, n, k + 2, "m")) {
@@ -1003,7 +990,7 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 static int
 month_tok(const struct tok *t)
 {
-	return t->type == T_WORD && word_month(t->s, t->len) > 0;
+	return t->type == T_WORD && t->dw.month > 0;
 }
 
 /* Is a token after t[k] a month name? */
@@ -1029,8 +1016,7 @@ unknown_weekday(const struct tok *t, int n)
 	size_t j;
 
 	if (n < 4 || t[0].type != T_WORD || t[0].len > 24 ||
-	    word_month(t[0].s, t[0].len) || word_weekday(t[0].s, t[0].len) ||
-	    word_filler(t[0].s, t[0].len))
+	    t[0].dw.month || t[0].dw.weekday_langs || t[0].dw.filler_langs)
 		return 0;
 	for (j = 0; j < t[0].len; j++)
 		if (!is_alpha(t[0].s[j]) && (unsigned char)t[0].s[j] < 0x80)

@@ -1034,21 +1034,34 @@ lang_month(const char *key)
 	return lookup(K_MONTH, key, &v) && v > 0 ? v : 0;
 }
 
-unsigned
-lang_month_langs(const char *key)
+void
+lang_date_word(const char *key, struct lang_date_word *w)
 {
-	int v;
-	unsigned m = lookup(K_MONTH, key, &v);
-
-	return v > 0 ? m : 0;
-}
-
-unsigned
-lang_filler_langs(const char *key)
-{
+	char plain[64];
+	const struct lent *e;
 	int v;
 
-	return lookup(K_FILLER, key, &v);
+	memset(w, 0, sizeof(*w));
+	if (!key[0] || unmark(key, plain, sizeof(plain)) >= sizeof(plain) - 1)
+		return;
+	if (!idx_ready(K_MONTH) || !idx_ready(K_WEEKDAY) ||
+	    !idx_ready(K_FILLER)) {
+		w->month_langs = scan_mask(K_MONTH, plain, &v);
+		w->month = v > 0 ? v : 0;
+		if (!w->month)
+			w->month_langs = 0;
+		w->weekday_langs = scan_mask(K_WEEKDAY, plain, &v);
+		w->filler_langs = scan_mask(K_FILLER, plain, &v);
+		return;
+	}
+	if ((e = idx_find(K_MONTH, plain)) && e->value > 0) {
+		w->month = e->value;
+		w->month_langs = e->mask;
+	}
+	if ((e = idx_find(K_WEEKDAY, plain)))
+		w->weekday_langs = e->mask;
+	if ((e = idx_find(K_FILLER, plain)))
+		w->filler_langs = e->mask;
 }
 
 int

@@ -67,12 +67,17 @@ int lang_month(const char *key);
 int lang_weekday(const char *key);
 /* Is the folded word a filler of written dates ("de", "года", "le")? */
 int lang_date_filler(const char *key);
-/* The tables (a bit each, the date-only ones included) in which the folded
- * word is a month, or a filler of dates; 0 when none. A written date
- * keeps to one language: "out of 16 2022" (Portuguese "out", English
- * "of") is not one. */
-unsigned lang_month_langs(const char *key);
-unsigned lang_filler_langs(const char *key);
+/* Everything a folded word is in written dates, in one lookup: the tables
+ * (a bit each, the date-only ones included) in which it is a month, a
+ * weekday, a filler. A written date keeps to one language's months and
+ * fillers: "out of 16 2022" (Portuguese "out", English "of") is not one. */
+struct lang_date_word {
+	int month;              /* 1-12, else 0 */
+	unsigned month_langs;   /* 0 when month is 0 */
+	unsigned weekday_langs;
+	unsigned filler_langs;
+};
+void lang_date_word(const char *key, struct lang_date_word *w);
 /* For the tests: the number of words that are different months in two
  * tables (0 expected), or -1 when the date words did not fit the index. */
 int lang_date_check(void);
