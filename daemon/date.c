@@ -110,6 +110,12 @@ days_in_month(int y, int m)
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+int
+date_days_in_month(int y, int m)
+{
+	return m >= 1 && m <= 12 ? days_in_month(y, m) : 0;
+}
+
 /* ISO weekday (1 = Monday .. 7 = Sunday) of a day count since the epoch. */
 static int
 iso_weekday(int64_t days)

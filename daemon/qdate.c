@@ -1,5 +1,7 @@
-/* qdate.c — filter dates (include/qdate.h). */
+/* qdate.c — filter dates (include/qdate.h). A strict check of the
+ * query syntax; the calendar is date.c's. */
 #include "qdate.h"
+#include "date.h"
 
 #include <errno.h>
 #include <string.h>
@@ -16,17 +18,6 @@ digits(const char *s, int n)
 		v = v * 10 + (s[i] - '0');
 	}
 	return v;
-}
-
-static int
-days_in(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-				   30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
 }
 
 /* hh:mm[:ss[.f+]][Z|+hh:mm|-hh:mm] */
@@ -82,7 +73,7 @@ qdate_check(const char *s)
 	if (n == 7)
 		return 0;
 	if (s[7] != '-' || n < 10 || (d = digits(s + 8, 2)) < 1 ||
-	    d > days_in(y, m))
+	    d > date_days_in_month(y, m))
 		return -EINVAL;
 	if (n == 10)
 		return 0;

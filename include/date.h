@@ -38,6 +38,10 @@ struct date_value {
  *    that calendar date, and any zone is ignored. */
 int date_parse(const char *s, size_t len, struct date_value *out);
 
+/* Days in month m (1-12) of year y, proleptic Gregorian; 0 for a month
+ * out of range. The one calendar of the program (qdate.c uses it). */
+int date_days_in_month(int y, int m);
+
 #define DATE_ISO_MAX 32
 /* Format for the contract:
  *   no time                -> "2014-11-20"
