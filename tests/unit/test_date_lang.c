@@ -4,6 +4,7 @@
  * use too. Each row is an input and what date_format() must print for it,
  * or NULL when it must be refused. */
 #include "date.h"
+#include "feed.h"
 #include "lang.h"
 #include "transcript.h"
 #include "briefing.h"
@@ -393,6 +394,52 @@ test_tables_are_shared_with_the_transcript_rules(void **state)
 	briefing_free(b);
 }
 
+/* An RSS feed whose dates are French, German, Portuguese, Russian and
+ * garbled: every item keeps its date (feed_parse() -> date_parse()). */
+static void
+test_feed_items_keep_their_foreign_dates(void **state)
+{
+	static const char xml[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<lastBuildDate>Di, 05 Dez 2023 09:05:00 +0100</lastBuildDate>"
+		"<item><title>a</title><guid>a</guid>"
+		"<pubDate>mer, 16 nov 2022 00:38:15 +0100</pubDate></item>"
+		"<item><title>b</title><guid>b</guid>"
+		"<pubDate>Seg, 24 Set 2018 19:18:49 -0300</pubDate></item>"
+		"<item><title>c</title><guid>c</guid>"
+		"<pubDate>ср, 16 нояб. 2022 00:38:15 +0300</pubDate></item>"
+		"<item><title>d</title><guid>d</guid>"
+		"<pubDate>Xyz, 16 Nov 2022 00:38:15 +0100</pubDate></item>"
+		"<item><title>e</title><guid>e</guid>"
+		"<pubDate>5 décembre 2023</pubDate></item>"
+		"<item><title>f</title><guid>f</guid>"
+		"<pubDate>16 banana 2022</pubDate></item>"
+		"</channel></rss>";
+	static const char *const want[] = {
+		"2022-11-15T23:38:15Z", "2018-09-24T22:18:49Z",
+		"2022-11-15T21:38:15Z", "2022-11-15T23:38:15Z",
+		"2023-12-05T00:00:00Z", NULL,
+	};
+	struct feed_doc *d = NULL;
+	char *err = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(feed_parse(xml, sizeof(xml) - 1, NULL, NULL, NULL, &d,
+				    &err), 0);
+	assert_null(err);
+	assert_int_equal(d->nentries, 6);
+	for (i = 0; i < 6; i++) {
+		if (want[i])
+			assert_string_equal(d->entries[i].published, want[i]);
+		else
+			assert_null(d->entries[i].published);
+	}
+	assert_string_equal(d->feed.updated, "2023-12-05T08:05:00Z");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -408,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_wrong_or_unknown_weekday_keeps_the_date),
 		cmocka_unit_test(test_random_words_are_not_dates),
 		cmocka_unit_test(test_tables_are_shared_with_the_transcript_rules),
+		cmocka_unit_test(test_feed_items_keep_their_foreign_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
