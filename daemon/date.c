@@ -927,7 +927,26 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		return 0;
 	}
 	v = w->dw.month;
-	if (w->dw.weekday_langs &&
+	if (f->has_time && f->zone == ZONE_NONE && k + 1 == n &&
+	    military_zone(w->s, w->len, &v)) {
+		/* "... 12:00:00 A": a zone, not Spanish's "a" */
+		f->zone = ZONE_NAMED;
+		f->zone_off = v;
+		k++;
+	} else if (f->has_time && !f->ampm &&
+	    (word_eq(w->s, w->len, "am") || word_eq(w->s, w->len, "pm"))) {
+		/* after a time, "am" is the meridiem, not German's "am" */
+		f->ampm = word_eq(w->s, w->len, "am") ? 1 : 2;
+		k++;
+	} else if ((word_eq(w->s, w->len, "a") ||
+		    word_eq(w->s, w->len, "p")) &&
+		   is_punct(t, n, k + 1, '.') && is_word(t, n, k + 2, "m")) {
+		/* a.m. / P.M. (before the fillers: "a" is Spanish's) */
+		if (f->ampm || !f->has_time)
+			return -EINVAL;
+		f->ampm = word_eq(w->s, w->len, "a") ? 1 : 2;
+		k += 3;
+	} else if (w->dw.weekday_langs &&
 	    (v == 0 || f->mon >= 0 || (f->day < 0 && month_after(t, n, k)))) {
 		/* A weekday is only skipped: a wrong one loses nothing.
 		 * "mar" is Tuesday in French, Spanish and Italian and March
@@ -945,13 +964,6 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		/* "de", "года": of the month's language */
 		f->langs &= w->dw.filler_langs;
 		k++;
-	} else if ((word_eq(w->s, w->len, "a") || word_eq(w->s, w->len, "p")) &&
-		   is_punct(t, n, k + 1, '.') && is_word(t, n, k + 2, "m")) {
-		/* a.m. / P.M. */
-		if (f->ampm || !f->has_time)
-			return -EINVAL;
-		f->ampm = word_eq(w->s, w->len, "a") ? 1 : 2;
-		k += 3;
 	} else if (word_eq(w->s, w->len, "am") || word_eq(w->s, w->len, "pm")) {
 		if (f->ampm || !f->has_time)
 			return -EINVAL;

@@ -98,7 +98,8 @@ test_french_rfc822_and_written_dates(void **state)
 		{"5 decembre 2023", "2023-12-05"},
 		{"le 5 déc. 2023", "2023-12-05"},
 		{"mercredi 16 novembre 2022", "2022-11-16"},
-		{"Mercredi 16 Novembre 2022 à 14:30", NULL},
+		{"Mercredi 16 Novembre 2022 à 14:30", "2022-11-16T14:30"},
+		{"le 16 novembre 2022 a 14h30", NULL},
 		{"1er janvier 2024", "2024-01-01"},
 		{"12 janv. 2024", "2024-01-12"},
 		{"30 sept. 2023", "2023-09-30"},
@@ -132,6 +133,7 @@ test_german_rfc822_and_written_dates(void **state)
 		{"den 3. Jänner 2023", "2023-01-03"},
 		{"am 24. Dezember 2023", "2023-12-24"},
 		{"Dienstag, 5. Dezember 2023 09:05", "2023-12-05T09:05"},
+		{"am 24. Dezember 2023 um 10:00 Uhr", "2023-12-24T10:00"},
 		{"30. Februar 2024", NULL},
 		{"Di, 05 Dezembers 2023 09:05:00 +0100", NULL},
 	};
@@ -159,6 +161,7 @@ test_spanish_rfc822_and_written_dates(void **state)
 		{"16 de setiembre de 2021", "2021-09-16"},
 		{"el 1 de abril de 2024", "2024-04-01"},
 		{"16 de nov. de 2022 10:30", "2022-11-16T10:30"},
+		{"16 de noviembre de 2022 a las 10:00", "2022-11-16T10:00"},
 		{"de noviembre de 2022", NULL},
 		{"Mié, 16 Noviembro 2022 00:38:15 +0100", NULL},
 	};
@@ -184,6 +187,7 @@ test_portuguese_rfc822_and_written_dates(void **state)
 		{"quarta, 6 de dezembro de 2023", "2023-12-06"},
 		{"5 de março de 2025", "2025-03-05"},
 		{"5 de marco de 2025", "2025-03-05"},
+		{"16 de novembro de 2022 às 10:00", "2022-11-16T10:00"},
 		{"1º de maio de 2024", NULL}, /* "º" is not a date word */
 		{"5 de dezembros de 2023", NULL},
 	};
@@ -207,6 +211,7 @@ test_italian_rfc822_and_written_dates(void **state)
 		{"MERCOLEDÌ 16 NOVEMBRE 2022", "2022-11-16"},
 		{"16 settembre 2023", "2023-09-16"},
 		{"il 25 aprile 2024", "2024-04-25"},
+		{"16 novembre 2022 alle ore 10:00", "2022-11-16T10:00"},
 		{"Martedì 4 marzo 2025", "2025-03-04"},
 		{"16 novembrè 2022", "2022-11-16"}, /* accents are optional */
 		{"16 novembri 2022", NULL},
@@ -233,6 +238,7 @@ test_dutch_rfc822_and_written_dates(void **state)
 		{"16 maart 2023", "2023-03-16"},
 		{"16 mrt. 2023", "2023-03-16"},
 		{"1 juli 2023 14:00", "2023-07-01T14:00"},
+		{"woensdag 16 november 2022 om 14:00 uur", "2022-11-16T14:00"},
 		{"31 augustus 2023", "2023-08-31"},
 		{"maart 2023", NULL}, /* no day */
 		{"16 maarts 2023", NULL},
@@ -256,6 +262,7 @@ test_russian_rfc822_and_genitive_dates(void **state)
 		{"5 ДЕКАБРЯ 2023 года", "2023-12-05"},
 		{"среда, 16 ноября 2022", "2022-11-16"},
 		{"1 сентября 2023 г. 10:00", "2023-09-01T10:00"},
+		{"16 ноября 2022 г. в 10:00", "2022-11-16T10:00"},
 		{"19 февраля 2025 года", "2025-02-19"},
 		{"9 мая 2024", "2024-05-09"},
 		{"ср, 16 ноябрище 2022 10:00 +0300", NULL},
@@ -288,6 +295,16 @@ test_words_shared_by_languages_read_one_way(void **state)
 		{"16 dez 2023", "2023-12-16"}, /* de, pt */
 		{"16 ago 2023", "2023-08-16"}, /* es, pt, it */
 		{"16 out 2023", "2023-10-16"}, /* pt */
+		/* "am" is German's "am" before a time, the meridiem after */
+		{"am 16 Nov 2022 12:30 am", "2022-11-16T00:30"},
+		{"16 Nov 2022 12:30 am", "2022-11-16T00:30"},
+		{"16 Nov 2022 12:30 pm", "2022-11-16T12:30"},
+		/* "a" is Spanish, but a final letter after a time is a zone */
+		{"Tue, 10 Jun 2003 12:00:00 A", "2003-06-10T13:00:00Z"},
+		/* the words of two languages do not make one date */
+		{"16 de November de 2022", NULL},
+		{"le 16 noviembre 2022", NULL},
+		{"16 ноября of 2022", NULL},
 	};
 
 	(void)state;
