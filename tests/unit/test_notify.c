@@ -1720,6 +1720,176 @@ test_closing_with_clients_connected_releases_everything(void **s)
 	fx_free(&fx);
 }
 
+/* ---- replay, live fan-out and the matcher ------------------------------ */
+
+/* A prepare handle runs once per loop turn after the idle phase (where the
+ * replay pump reads a page and, for a standing query, hands it to the
+ * matcher thread) and before the poll phase (where the matcher's result
+ * comes back, on_match_done). Armed, it runs fn once at that point: "the
+ * store commits and the fan-out runs while a replay page is out to the
+ * matcher", by construction rather than by timing. */
+struct between {
+	uv_prepare_t h;
+	struct fx *fx;
+	void (*fn)(struct fx *fx);
+	int armed, fired;
+};
+
+static void
+on_between(uv_prepare_t *h)
+{
+	struct between *b = h->data;
+
+	if (!b->armed)
+		return;
+	b->armed = 0;
+	b->fired++;
+	b->fn(b->fx);
+}
+
+static void
+between_init(struct between *b, struct fx *fx, void (*fn)(struct fx *fx))
+{
+	memset(b, 0, sizeof(*b));
+	b->fx = fx;
+	b->fn = fn;
+	assert_int_equal(uv_prepare_init(&fx->loop, &b->h), 0);
+	b->h.data = b;
+	assert_int_equal(uv_prepare_start(&b->h, on_between), 0);
+}
+
+static void
+between_close(struct between *b)
+{
+	uv_close((uv_handle_t *)&b->h, NULL);
+}
+
+/* Events until a ping's pong comes with none before it. A pong is a
+ * barrier for the lines queued before its ping (docs/protocol.md), not
+ * for a replay's later pages, so one ping may come back mid-replay; the
+ * pump moves on every loop turn, so a replay that has something left
+ * brings it before the next pong. */
+static size_t
+cl_events_until_quiet(struct fx *fx, struct cl *c, int64_t *seqs, size_t max)
+{
+	size_t n = 0, k;
+	int round;
+
+	for (round = 0; round < 100; round++) {
+		k = cl_events_until_pong(fx, c, seqs + n, max - n);
+		if (k == 0)
+			return n;
+		n += k;
+	}
+	fail_msg("events still coming after 100 pings");
+	return n;
+}
+
+/* Commit two more "sanctions" briefings and announce them. */
+static void
+publish_two(struct fx *fx)
+{
+	notify_publish(fx->n, put(fx, 2, "state", "Jen Psaki",
+				  BRIEFING_SPEECH, "sanctions widened"));
+}
+
+/* Subscribe c with since 0 and req's filters; on the next loop turn its
+ * first replay page is read and goes to the matcher, and b runs then. */
+static void
+replay_with_query_then(struct fx *fx, struct cl *c, const char *req,
+		       struct between *b)
+{
+	cl_connect(fx, c);
+	/* The reply is queued while the request is read; the pump (an idle
+	 * handle) reads the first page on the turn after. */
+	cl_subscribe(fx, c, req, 0);
+	b->armed = 1;
+}
+
+/* The stall of test_standing_queries.py under ASan (fixed in b3ea438): a
+ * subscriber replaying with a standing query has its last page (3
+ * events, less than a page: "the end of the log") out to the matcher
+ * when 2 more are committed and fanned out to the live subscribers,
+ * which it is not yet one of. Going live from that stale page skipped
+ * the 2 for good; it must read them first. */
+static void
+test_replay_page_out_to_the_matcher_while_the_fan_out_moves_on(void **s)
+{
+	struct fx fx;
+	struct cl c, live;
+	struct between b;
+	int64_t seqs[16];
+	size_t n, i;
+
+	(void)s;
+	fx_init(&fx);
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "sanctions and deterrence");                      /* 1-3 */
+	fx_start(&fx);
+	between_init(&b, &fx, publish_two);                   /* 4-5 */
+	cl_connect(&fx, &live); /* unfiltered: its page needs no matcher */
+	cl_subscribe(&fx, &live, "{\"op\":\"subscribe\"}\n", 3);
+	replay_with_query_then(&fx, &c, "{\"op\":\"subscribe\",\"since\":0,"
+			       "\"query\":\"sanctions\"}\n", &b);
+	n = cl_events_until_quiet(&fx, &c, seqs, 16);
+	assert_int_equal(b.fired, 1);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		assert_int_equal(seqs[i], (int64_t)i + 1);
+	n = cl_events_until_pong(&fx, &live, seqs, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 4);
+	assert_int_equal(seqs[1], 5);
+	/* Live now: the next event comes once, from the fan-out. */
+	publish_two(&fx);                                     /* 6-7 */
+	n = cl_events_until_pong(&fx, &c, seqs, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 6);
+	assert_int_equal(seqs[1], 7);
+	between_close(&b);
+	cl_close(&c);
+	cl_close(&live);
+	fx_free(&fx);
+}
+
+/* The same moment when the live page needs the matcher too (the live
+ * subscriber holds a query): it waits behind the replay page, and the
+ * replaying subscriber, live by then, gets its events from it, once. */
+static void
+test_live_page_waits_behind_a_replay_page_at_the_matcher(void **s)
+{
+	struct fx fx;
+	struct cl c, live;
+	struct between b;
+	int64_t seqs[16];
+	size_t n, i;
+
+	(void)s;
+	fx_init(&fx);
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "sanctions and deterrence");                      /* 1-3 */
+	fx_start(&fx);
+	between_init(&b, &fx, publish_two);                   /* 4-5 */
+	cl_connect(&fx, &live);
+	cl_subscribe(&fx, &live, "{\"op\":\"subscribe\",\"query\":"
+		     "\"sanctions OR deterrence\"}\n", 3);
+	replay_with_query_then(&fx, &c, "{\"op\":\"subscribe\",\"since\":0,"
+			       "\"query\":\"sanctions\"}\n", &b);
+	n = cl_events_until_quiet(&fx, &c, seqs, 16);
+	assert_int_equal(b.fired, 1);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		assert_int_equal(seqs[i], (int64_t)i + 1);
+	n = cl_events_until_pong(&fx, &live, seqs, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 4);
+	assert_int_equal(seqs[1], 5);
+	between_close(&b);
+	cl_close(&c);
+	cl_close(&live);
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -1782,6 +1952,10 @@ main(void)
 			test_connect_disconnect_cycles_leave_no_descriptor_behind),
 		cmocka_unit_test(
 			test_closing_with_clients_connected_releases_everything),
+		cmocka_unit_test(
+			test_replay_page_out_to_the_matcher_while_the_fan_out_moves_on),
+		cmocka_unit_test(
+			test_live_page_waits_behind_a_replay_page_at_the_matcher),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
