@@ -1890,6 +1890,46 @@ test_live_page_waits_behind_a_replay_page_at_the_matcher(void **s)
 	fx_free(&fx);
 }
 
+/* Two subscribers replaying at once, one with a standing query and one
+ * without: the pump reads the first one's page and hands it to the
+ * matcher, then, on the same turn, reads the second one's page (which
+ * needs no matcher) and applies it at once. Each must get its own page:
+ * the matcher's page is not the other subscriber's to read into. */
+static void
+test_replay_without_query_beside_a_replay_page_at_the_matcher(void **s)
+{
+	struct fx fx;
+	struct cl plain, c;
+	int64_t seqs[64];
+	size_t n, i;
+
+	(void)s;
+	fx_init(&fx);
+	fx.o.replay_page = 4;
+	put(&fx, 40, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "sanctions and deterrence");                      /* 1-40 */
+	fx_start(&fx);
+	/* plain replays a page per loop turn, without the matcher; by the
+	 * time c has subscribed it is a few pages in (less than ten). */
+	cl_connect(&fx, &plain);
+	cl_subscribe(&fx, &plain, "{\"op\":\"subscribe\",\"since\":0}\n", 0);
+	/* c connects last, so the pump serves it first on every turn. */
+	cl_connect(&fx, &c);
+	cl_subscribe(&fx, &c, "{\"op\":\"subscribe\",\"since\":0,"
+		     "\"query\":\"sanctions\"}\n", 0);
+	n = cl_events_until_quiet(&fx, &c, seqs, 64);
+	assert_int_equal(n, 40);
+	for (i = 0; i < n; i++)
+		assert_int_equal(seqs[i], (int64_t)i + 1);
+	n = cl_events_until_quiet(&fx, &plain, seqs, 64);
+	assert_int_equal(n, 40);
+	for (i = 0; i < n; i++)
+		assert_int_equal(seqs[i], (int64_t)i + 1);
+	cl_close(&c);
+	cl_close(&plain);
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -1956,6 +1996,8 @@ main(void)
 			test_replay_page_out_to_the_matcher_while_the_fan_out_moves_on),
 		cmocka_unit_test(
 			test_live_page_waits_behind_a_replay_page_at_the_matcher),
+		cmocka_unit_test(
+			test_replay_without_query_beside_a_replay_page_at_the_matcher),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
