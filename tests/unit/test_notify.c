@@ -1764,22 +1764,26 @@ between_close(struct between *b)
 	uv_close((uv_handle_t *)&b->h, NULL);
 }
 
-/* Events until a ping's pong comes with none before it. A pong is a
- * barrier for the lines queued before its ping (docs/protocol.md), not
- * for a replay's later pages, so one ping may come back mid-replay; the
- * pump moves on every loop turn, so a replay that has something left
- * brings it before the next pong. */
+/* Every event c is due, when nothing more is published meanwhile. A pong
+ * answers the lines queued before its ping (docs/protocol.md), not a
+ * replay's later pages: a ping held while the matcher had another page
+ * is answered when the matcher is done, maybe before this subscriber's
+ * next page is read. But the pump runs before the requests are read on
+ * every loop turn, so a replay with pages left brings one (or a wait for
+ * the matcher, which holds the ping) before the next pong: two pongs in
+ * a row with nothing before them mean there is nothing left. */
 static size_t
 cl_events_until_quiet(struct fx *fx, struct cl *c, int64_t *seqs, size_t max)
 {
 	size_t n = 0, k;
-	int round;
+	int round, empty = 0;
 
 	for (round = 0; round < 100; round++) {
 		k = cl_events_until_pong(fx, c, seqs + n, max - n);
-		if (k == 0)
-			return n;
 		n += k;
+		empty = k ? 0 : empty + 1;
+		if (empty == 2)
+			return n;
 	}
 	fail_msg("events still coming after 100 pings");
 	return n;
@@ -1930,6 +1934,114 @@ test_replay_without_query_beside_a_replay_page_at_the_matcher(void **s)
 	fx_free(&fx);
 }
 
+/* The other order: the live page is out to the matcher when a
+ * subscriber's replay (with a query) is due; its replay waits for the
+ * matcher, then reads past what the fan-out passed meanwhile, once. */
+static void
+test_replay_waits_behind_a_live_page_at_the_matcher(void **s)
+{
+	struct fx fx;
+	struct cl c, live;
+	int64_t seqs[16];
+	size_t n, i;
+
+	(void)s;
+	fx_init(&fx);
+	put(&fx, 3, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "sanctions and deterrence");                      /* 1-3 */
+	fx_start(&fx);
+	cl_connect(&fx, &live);
+	cl_subscribe(&fx, &live, "{\"op\":\"subscribe\",\"query\":"
+		     "\"sanctions OR deterrence\"}\n", 3);
+	cl_connect(&fx, &c);
+	cl_subscribe(&fx, &c, "{\"op\":\"subscribe\",\"since\":0,"
+		     "\"query\":\"sanctions\"}\n", 0);
+	/* c's pump has not run yet (next turn): the live page goes to the
+	 * matcher first, and the pump passes c over while it is there. */
+	publish_two(&fx);                                     /* 4-5 */
+	n = cl_events_until_quiet(&fx, &c, seqs, 16);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		assert_int_equal(seqs[i], (int64_t)i + 1);
+	n = cl_events_until_quiet(&fx, &live, seqs, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 4);
+	assert_int_equal(seqs[1], 5);
+	publish_two(&fx);                                     /* 6-7 */
+	n = cl_events_until_quiet(&fx, &c, seqs, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], 6);
+	assert_int_equal(seqs[1], 7);
+	cl_close(&c);
+	cl_close(&live);
+	fx_free(&fx);
+}
+
+static char *slow_text;
+
+static void
+publish_two_long(struct fx *fx)
+{
+	notify_publish(fx->n, put(fx, 2, "state", "Jen Psaki",
+				  BRIEFING_SPEECH, slow_text));
+}
+
+/* A slow reader: the replay page that went to the matcher while the
+ * fan-out moved on is bigger than the socket buffer and half the queue,
+ * so the subscriber is also held back by its own reading when the page
+ * comes back (the replay stops at max_queue / 2 and goes on as it
+ * reads). It still gets every event once, in order, and no overflow. */
+static void
+test_slow_reader_with_a_stale_replay_page_gets_every_event(void **s)
+{
+	enum { OLD = 64 };
+	struct fx fx;
+	struct cl c, live;
+	struct between b;
+	int64_t seqs[2 * OLD];
+	struct buf t = BUF_INIT;
+	char *filler = long_text(8000);
+	size_t n, i;
+	json_t *j;
+
+	(void)s;
+	buf_puts(&t, "sanctions ");
+	buf_puts(&t, filler);
+	slow_text = (char *)buf_str(&t);
+	fx_init(&fx);
+	fx.o.replay_page = OLD;
+	fx.o.max_queue = 64 * 1024;
+	put(&fx, OLD, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    slow_text);                                       /* 1-64 */
+	fx_start(&fx);
+	between_init(&b, &fx, publish_two_long);              /* 65-66 */
+	cl_connect(&fx, &live);
+	cl_subscribe(&fx, &live, "{\"op\":\"subscribe\",\"query\":"
+		     "\"sanctions\"}\n", OLD);
+	replay_with_query_then(&fx, &c, "{\"op\":\"subscribe\",\"since\":0,"
+			       "\"query\":\"sanctions\"}\n", &b);
+	/* live's page waits behind c's at the matcher: once live has its
+	 * events, c's page has come back and been applied, while c has
+	 * read nothing. */
+	for (i = 0; i < 2; i++) {
+		j = cl_json(&fx, &live);
+		assert_int_equal(jint(j, "seq"), OLD + 1 + (int64_t)i);
+		json_decref(j);
+	}
+	assert_int_equal(b.fired, 1);
+	n = cl_events_until_quiet(&fx, &c, seqs, 2 * OLD);
+	assert_int_equal(n, OLD + 2);
+	for (i = 0; i < n; i++)
+		assert_int_equal(seqs[i], (int64_t)i + 1);
+	between_close(&b);
+	cl_close(&c);
+	cl_close(&live);
+	fx_free(&fx);
+	buf_free(&t);
+	free(filler);
+	slow_text = NULL;
+}
+
 int
 main(void)
 {
@@ -1998,6 +2110,10 @@ main(void)
 			test_live_page_waits_behind_a_replay_page_at_the_matcher),
 		cmocka_unit_test(
 			test_replay_without_query_beside_a_replay_page_at_the_matcher),
+		cmocka_unit_test(
+			test_replay_waits_behind_a_live_page_at_the_matcher),
+		cmocka_unit_test(
+			test_slow_reader_with_a_stale_replay_page_gets_every_event),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
