@@ -55,8 +55,7 @@ def mails(name):
 
 
 def cli(*args):
-    return subprocess.run([os.path.join(B, "briefwatch"), "--socket", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
+    return common.cli(B, sock, *args)
 
 
 def status(name):

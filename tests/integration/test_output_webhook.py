@@ -68,8 +68,7 @@ def set_control(mode, **kw):
 
 
 def cli(*args):
-    return subprocess.run([os.path.join(B, "briefwatch"), "--socket", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
+    return common.cli(B, sock, *args)
 
 
 def output_status(name):
@@ -83,10 +82,8 @@ def output_status(name):
 
 
 def start_daemon():
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf],
-                         stderr=open(common.log, "a"))
-    procs.append(d)
-    wait_for(10, lambda: cli("status", "--json").returncode == 0, "the daemon")
+    d = common.start_daemon(B, conf)
+    common.wait_answers(B, sock)
     return d
 
 
@@ -106,18 +103,10 @@ def add_item(feed, tag):
 
 
 try:
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www", "feeds")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     for f in range(FEEDS):
         items = "".join(
             "<item><title>Briefing %d-%d &amp; more</title><link>%s/b/%d/%d.html</link>"
@@ -138,8 +127,7 @@ try:
     sock = os.path.join(tmp, "bw.sock")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, fetch_pages="no", interval="1h"))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
         fh.write("[output hook]\ntype = webhook\nurl = http://127.0.0.1:%d/in\n"

@@ -37,18 +37,10 @@ tmp = tempfile.mkdtemp(prefix="bw-resume-")
 common.log = os.path.join(tmp, "daemon.log")
 try:
     # Private copies: a concurrent rebuild must not swap binaries mid-test.
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www", "feeds")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     for f in range(FEEDS):
         items = "".join(
             "<item><title>Briefing %d-%d</title><link>%s/b/%d/%d.html</link>"
