@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 
 FEEDS = 4
 PER = 100
@@ -37,15 +36,11 @@ common.log = os.path.join(tmp, "daemon.log")
 
 def start_receiver(name, *extra, port=0):
     pf = os.path.join(tmp, name + ".port")
-    if os.path.exists(pf):
-        os.unlink(pf)
-    p = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/webhook_recv.py"),
-                          "--port", str(port), "--port-file", pf,
-                          "--log", os.path.join(tmp, name + ".log")] + list(extra),
-                         stderr=open(os.path.join(tmp, name + ".err"), "a"))
-    procs.append(p)
-    wait_for(10, lambda: os.path.exists(pf), "receiver " + name)
-    return p, int(open(pf).read())
+    return common.start_with_port(
+        [sys.executable, os.path.join(SRC, "tests/fixtures/webhook_recv.py"),
+         "--port", str(port), "--port-file", pf,
+         "--log", os.path.join(tmp, name + ".log")] + list(extra),
+        pf, "receiver " + name, stderr=os.path.join(tmp, name + ".err"))
 
 
 def entries(name):
@@ -114,9 +109,7 @@ try:
             "<description>Remarks on sanctions, number %d.</description></item>\n"
             % (f, i, base, f, i, f, i, i // 60 % 60, i % 60, i) for i in range(PER))
         with open(os.path.join(www, "f%d.xml" % f), "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
-                     "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                     % (f, base, items))
+            fh.write(common.rss("F%d" % f, items, base))
     with open(os.path.join(tmp, "secret"), "w") as f:
         f.write("s3cret-for-tests\n")
     hook, hport = start_receiver("hook", "--secret-file", os.path.join(tmp, "secret"),
