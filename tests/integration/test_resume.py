@@ -28,7 +28,7 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail  # noqa: E402
 N = int(os.environ.get("BW_RESUME_EVENTS", "10000"))
 FEEDS = 20
 PER = N // FEEDS
@@ -48,21 +48,15 @@ try:
             "<description>Remarks on sanctions and cyber defence, number %d.</description></item>\n"
             % (f, i, base, f, i, f, i, i // 60 % 60, i % 60, i) for i in range(PER))
         with open(os.path.join(www, "f%d.xml" % f), "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
-                     "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                     % (f, base, items))
+            fh.write(common.rss("F%d" % f, items, base))
     sock = os.path.join(tmp, "bw.sock")
     with open(os.path.join(tmp, "bw.conf"), "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\nmax_client_queue = 64k\n"
-                 "log_level = debug\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, fetch_pages="no", interval="1h",
+                                       max_client_queue="64k", log_level="debug"))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config",
-                          os.path.join(tmp, "bw.conf")],
-                         stderr=open(os.path.join(tmp, "daemon.log"), "w"))
-    procs.append(d)
-    wait_for(10, lambda: os.path.exists(sock), "the socket")
+    d = common.start_daemon(B, os.path.join(tmp, "bw.conf"), mode="w")
+    common.wait_socket(sock, d)
 
     # The client that never reads: subscribed from the start, then silent.
     lazy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
