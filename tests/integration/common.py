@@ -34,12 +34,16 @@ def fail(msg):
     sys.exit(1)
 
 
-def wait_for(timeout, cond, what):
+def wait_for(timeout, cond, what, errors=()):
     """Poll cond() every 0.1 s for at most timeout seconds (a bound, not a
-    measurement); its first truthy value, or fail()."""
+    measurement); its first truthy value, or fail(). An exception of one
+    of the types in errors counts as "not yet"."""
     end = time.monotonic() + timeout
     while True:
-        v = cond()
+        try:
+            v = cond()
+        except errors:
+            v = None
         if v:
             return v
         if time.monotonic() > end:
