@@ -133,11 +133,12 @@ def daemon_section(db, sock, **keys):
     return text + "".join("%s = %s\n" % kv for kv in keys.items())
 
 
-def start_daemon(bindir, conf, *args, mode="a"):
+def start_daemon(bindir, conf, *args, mode="a", **popen):
     """briefwatchd --config conf args..., its stderr to common.log (opened
-    with mode), in procs. Does not wait: see wait_answers/wait_socket."""
+    with mode), in procs; popen: more Popen arguments (stdout=...). Does
+    not wait: see wait_answers/wait_socket."""
     return start([os.path.join(bindir, "briefwatchd"), "--config", conf] + list(args),
-                 stderr=open(log, mode))
+                 stderr=open(log, mode), **popen)
 
 
 def cli(bindir, sock, *args, timeout=20):
