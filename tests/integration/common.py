@@ -11,8 +11,10 @@ briefwatchd) and stopping every one of them.
     common.wait_answers(bindir, sock)
     try: ... finally: common.reap()
 """
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -160,3 +162,24 @@ def wait_socket(sock, proc=None, timeout=10):
             fail("the daemon exited at start (status %s)" % proc.returncode)
         return os.path.exists(sock)
     wait_for(timeout, ready, "the daemon's socket " + sock)
+
+
+def stop_daemon(d, timeout=30):
+    """SIGTERM to the daemon d; fail() unless it exits 0 within timeout."""
+    d.send_signal(signal.SIGTERM)
+    try:
+        rc = d.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        fail("the daemon did not exit within %d s of SIGTERM" % timeout)
+    if rc != 0:
+        fail("daemon exit status %d" % rc)
+
+
+def read_jsonl(path):
+    """The whole lines of a JSON-lines file a fixture is still writing, each
+    parsed; [] while it does not exist."""
+    try:
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.endswith("\n")]
+    except FileNotFoundError:
+        return []

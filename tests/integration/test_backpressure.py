@@ -15,7 +15,6 @@ holding BEGIN IMMEDIATE), briefwatch status over the Unix socket.
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -130,9 +129,7 @@ try:
         fail("only %d turns stored" % turns)
     print("ok - after the lock, all %d briefings stored once, %d turns, one event each"
           % (PAGES, turns))
-    d.send_signal(signal.SIGTERM)
-    if d.wait(timeout=30) != 0:
-        fail("daemon exited non-zero")
+    common.stop_daemon(d)
     print("ok - clean exit")
 finally:
     common.reap()

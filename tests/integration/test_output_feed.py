@@ -141,10 +141,7 @@ try:
     if not st or st[0]["state"] != "ok":
         fail("status of the feed output: %r" % st)
     print("ok - after kill -9 and restart the files are rewritten the same, nothing lost")
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     if not os.environ.get("BW_KEEP"):

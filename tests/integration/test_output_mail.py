@@ -12,7 +12,6 @@ and a transcript page), briefwatchd, SQLite, Unix socket, SMTP server.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,11 +44,7 @@ def sink(name, *extra):
 
 
 def mails(name):
-    try:
-        with open(os.path.join(tmp, name + ".jsonl")) as f:
-            return [json.loads(line) for line in f if line.endswith("\n")]
-    except FileNotFoundError:
-        return []
+    return common.read_jsonl(os.path.join(tmp, name + ".jsonl"))
 
 
 def cli(*args):
@@ -149,10 +144,7 @@ try:
     if mails("auth"):
         fail("mail accepted without auth")
     print("ok - a 530 stopped the output: %s" % status("noauth")["last_error"])
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     if not os.environ.get("BW_KEEP"):

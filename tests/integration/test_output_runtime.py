@@ -119,10 +119,7 @@ try:
     if any(o["name"] == "late" for o in json.loads(cli("status", "--json").stdout)["outputs"]):
         fail("removed output still in status")
     print("ok - remove-output stopped it and took it out of outputs.conf")
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -44,11 +44,7 @@ def start_receiver(name, *extra, port=0):
 
 
 def entries(name):
-    try:
-        with open(os.path.join(tmp, name + ".log")) as f:
-            return [json.loads(line) for line in f if line.endswith("\n")]
-    except FileNotFoundError:
-        return []
+    return common.read_jsonl(os.path.join(tmp, name + ".log"))
 
 
 def received(name):
@@ -255,10 +251,7 @@ try:
     if tok - t429 < 1.9:
         fail("retried %.2f s after a 429 with Retry-After: 2" % (tok - t429))
     print("ok - Retry-After: 2 honoured (next attempt after %.2f s)" % (tok - t429))
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -221,9 +221,7 @@ try:
         fail("daemon peak RSS %d MB while a client did not read" % hwm)
     print("ok - daemon peak RSS %d MB (bound %d MB%s)"
           % (hwm, bound, ", ASan build" if asan else ""))
-    d.send_signal(signal.SIGTERM)
-    if d.wait(timeout=30) != 0:
-        fail("daemon exit status %d" % d.returncode)
+    common.stop_daemon(d)
     print("ok - clean shutdown")
 finally:
     common.reap()

@@ -15,7 +15,6 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -289,9 +288,7 @@ profile = whitehouse
     hwm = [l for l in open("/proc/%d/status" % d.pid) if l.startswith("VmHWM")]
     print("daemon " + hwm[0].strip())
 
-    d.send_signal(signal.SIGTERM)
-    if d.wait(30) != 0:
-        fail("daemon exit status %r" % d.returncode)
+    common.stop_daemon(d)
     ok("clean exit")
 
 

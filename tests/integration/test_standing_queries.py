@@ -265,9 +265,7 @@ try:
                  % (costly.count("*"), r))
         print("ok - a query beyond the budget is refused: %s" % r.get("message"))
     ctl.close()
-    d.send_signal(signal.SIGTERM)
-    if d.wait(30) != 0:
-        fail("daemon exited non-zero")
+    common.stop_daemon(d)
 finally:
     common.reap()
     shutil.rmtree(tmp, ignore_errors=True)
