@@ -1810,7 +1810,8 @@ replay_with_query_then(struct fx *fx, struct cl *c, const char *req,
 	b->armed = 1;
 }
 
-/* The stall of test_standing_queries.py under ASan (fixed in b3ea438): a
+/* The bug fixed in b3ea438 (first suspected of the standing-query stall
+ * in docs/reliability.md, which it cannot explain: there nobody replays): a
  * subscriber replaying with a standing query has its last page (3
  * events, less than a page: "the end of the log") out to the matcher
  * when 2 more are committed and fanned out to the live subscribers,
