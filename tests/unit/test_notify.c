@@ -1987,13 +1987,16 @@ publish_two_long(struct fx *fx)
 				  BRIEFING_SPEECH, slow_text));
 }
 
-/* A slow reader: the replay page that went to the matcher while the
- * fan-out moved on is bigger than the socket buffer and half the queue,
- * so the subscriber is also held back by its own reading when the page
- * comes back (the replay stops at max_queue / 2 and goes on as it
- * reads). It still gets every event once, in order, and no overflow. */
+/* A slow reader: a subscriber replaying with a query has a page out to
+ * the matcher when 2 more events are committed; the live page (its
+ * holder has a query too) waits behind it. The replay page is bigger
+ * than the socket buffer and half the queue and the subscriber reads
+ * nothing, so it is applied only in part (the replay stops at
+ * max_queue / 2); the fan-out then moves on while the replay is stopped,
+ * and the replay goes on from where it stopped as the subscriber reads:
+ * every event once, in order, no overflow. */
 static void
-test_slow_reader_with_a_stale_replay_page_gets_every_event(void **s)
+test_slow_reader_replaying_while_the_fan_out_moves_on(void **s)
 {
 	enum { OLD = 64 };
 	struct fx fx;
@@ -2114,7 +2117,7 @@ main(void)
 		cmocka_unit_test(
 			test_replay_waits_behind_a_live_page_at_the_matcher),
 		cmocka_unit_test(
-			test_slow_reader_with_a_stale_replay_page_gets_every_event),
+			test_slow_reader_replaying_while_the_fan_out_moves_on),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
