@@ -168,8 +168,10 @@ struct notify {
 	 * query once, on the matcher thread with a read-only connection of
 	 * its own (store_standing.h), so the loop keeps serving while they
 	 * run. One job at a time: mpg is the page being matched, for the
-	 * fan-out (pg, mclient NULL) or for one replaying client (rpg). */
-	struct fanpage pg, rpg;
+	 * fan-out (pg, mclient NULL) or for one replaying client (rpg).
+	 * A replay without a standing query reads into ppg, never into
+	 * rpg, which may be out to the matcher for another client. */
+	struct fanpage pg, rpg, ppg;
 	struct store *twin;   /* the matcher's connection */
 	struct worker match;  /* its mu guards mjob */
 	uv_async_t match_done;
@@ -250,6 +252,7 @@ maybe_done(struct notify *n)
 	store_close(n->twin);
 	fanpage_free(&n->pg);
 	fanpage_free(&n->rpg);
+	fanpage_free(&n->ppg);
 	free(n->fv);
 	free(n->path);
 	free(n);
@@ -1041,11 +1044,12 @@ static void
 client_replay_page(struct client *c)
 {
 	struct notify *n = c->n;
+	struct fanpage *pg = c->sub.query ? &n->rpg : &n->ppg;
 	int r;
 
 	if (c->sub.query && n->mbusy)
 		return; /* on_match_done restarts the pump */
-	r = fanpage_read(n, &n->rpg, c->last_seq);
+	r = fanpage_read(n, pg, c->last_seq);
 	if (r < 0) {
 		log_err("notify: replay after %lld: %s",
 			(long long)c->last_seq, r == -ENOMEM ? "out of memory"
@@ -1054,11 +1058,11 @@ client_replay_page(struct client *c)
 				 "\"message\":\"replay failed\"}\n");
 		return;
 	}
-	if (c->sub.query && match_post(n, &n->rpg, c) > 0) {
+	if (c->sub.query && match_post(n, pg, c) > 0) {
 		c->want_replay = 0;
 		return;
 	}
-	replay_apply(c, &n->rpg);
+	replay_apply(c, pg);
 }
 
 static void

@@ -15,7 +15,6 @@ holding BEGIN IMMEDIATE), briefwatch status over the Unix socket.
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 FEEDS, PER = 15, 20
 PAGES = FEEDS * PER
 SENTENCE = ("The ministers discussed border controls, energy security and "
@@ -58,19 +57,11 @@ def page_requests():
 tmp = tempfile.mkdtemp(prefix="bw-backpressure-")
 common.log = os.path.join(tmp, "daemon.log")
 try:
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www")
     os.makedirs(os.path.join(www, "feeds"))
     os.makedirs(os.path.join(www, "b"))
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", www, "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(www, os.path.join(tmp, "port"))
     for f in range(FEEDS):
         items = []
         for i in range(PER):
@@ -80,15 +71,12 @@ try:
                          "<guid>b-%d-%d</guid><pubDate>Mon, 02 Nov 2026 10:%02d:00 GMT</pubDate>"
                          "</item>" % (f, i, base, f, i, f, i, i))
         with open(os.path.join(www, "feeds", "f%d.xml" % f), "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
-                     "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                     % (f, base, "\n".join(items)))
+            fh.write(common.rss("F%d" % f, "\n".join(items), base))
     sock = os.path.join(tmp, "bw.sock")
     db = os.path.join(tmp, "bw.db")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = yes\ninterval = 1h\n" % (db, sock))
+        fh.write(common.daemon_section(db, sock, fetch_pages="yes", interval="1h"))
     # The schema first (no feeds yet), then the lock, then the feeds.
     subprocess.run([os.path.join(B, "briefwatchd"), "--config", conf, "--once"],
                    check=True, stderr=subprocess.DEVNULL)
@@ -97,10 +85,7 @@ try:
     with open(conf, "a") as fh:
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
-    log = open(os.path.join(tmp, "daemon.log"), "w")
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf, "--foreground"],
-                         stderr=log)
-    procs.append(d)
+    d = common.start_daemon(B, conf, "--foreground", mode="w")
 
     # Page fetching must come to a halt well short of every page.
     wait_for(30, lambda: page_requests() > 0, "the first page fetches")
@@ -144,9 +129,7 @@ try:
         fail("only %d turns stored" % turns)
     print("ok - after the lock, all %d briefings stored once, %d turns, one event each"
           % (PAGES, turns))
-    d.send_signal(signal.SIGTERM)
-    if d.wait(timeout=30) != 0:
-        fail("daemon exited non-zero")
+    common.stop_daemon(d)
     print("ok - clean exit")
 finally:
     common.reap()

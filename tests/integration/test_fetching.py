@@ -45,32 +45,17 @@ B = os.path.realpath(sys.argv[1] if len(sys.argv) > 1 else
                      os.environ.get("B", os.path.join(SRCDIR, "build")))
 FIX = os.path.join(SRCDIR, "tests", "fixtures", "fetching")
 STRICT = os.environ.get("BW_STRICT") == "1"
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "integration"))
+import common  # noqa: E402
+from common import fail  # noqa: E402  (shows common.log: the daemon under test's)
 
 TMP = tempfile.mkdtemp(prefix="bw-fetching-")
-procs = []          # every process we started, stopped by pid at exit
 known_bugs = []     # (name, detail) for checks that fail on a known bug
-daemon_log = None   # the log of the daemon under test, shown on failure
 
 
 def cleanup():
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.kill()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+    common.reap()
     shutil.rmtree(TMP, ignore_errors=True)
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    if daemon_log and os.path.exists(daemon_log):
-        print("--- daemon log (last 40 lines)")
-        with open(daemon_log, errors="replace") as fh:
-            print("".join(fh.readlines()[-40:]), end="")
-    cleanup()
-    sys.exit(1)
 
 
 def ok(msg):
@@ -95,32 +80,7 @@ def known_bug(cond, name, detail):
     return False
 
 
-def wait_for(cond, timeout, what):
-    """Poll cond() every 0.1 s for at most timeout seconds (a bound, not a
-    measurement); returns its last truthy value or fails."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            fail("timed out waiting for " + what)
-        time.sleep(0.1)
-
-
-def start_proc(argv, stderr_path=None):
-    err = open(stderr_path, "w") if stderr_path else subprocess.DEVNULL
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
-    procs.append(p)
-    return p
-
-
-def read_port(path, proc, what):
-    wait_for(lambda: os.path.exists(path) or proc.poll() is not None, 10,
-             what + " to start")
-    check(proc.poll() is None, what + " exited at start")
-    with open(path) as fh:
-        return int(fh.read())
+wait_for = common.wait_for
 
 
 # ---- servers ---------------------------------------------------------------
@@ -160,19 +120,14 @@ def stats(base=None):
 def start_fixture(name, root):
     """Another tests/fixtures/server.py on a free port: (base URL, log)."""
     log = os.path.join(TMP, name + ".http.log")
-    portf = os.path.join(TMP, name + ".port")
-    p = start_proc([sys.executable, os.path.join(SRCDIR, "tests", "fixtures",
-                                                 "server.py"),
-                    "--root", root, "--port", "0", "--port-file", portf,
-                    "--log", log], os.path.join(TMP, name + ".err"))
-    return "http://127.0.0.1:%d" % read_port(portf, p, name), log
+    return common.start_fixture_server(root, os.path.join(TMP, name + ".port"), http_log=log,
+                                       stderr=os.path.join(TMP, name + ".err")), log
 
 
 # ---- daemon ----------------------------------------------------------------
 
 class Daemon:
     def __init__(self, name, conf_text):
-        global daemon_log
         self.name = name
         self.conf = os.path.join(TMP, name + ".conf")
         self.sock = os.path.join(TMP, name + ".sock")
@@ -182,12 +137,10 @@ class Daemon:
         r = subprocess.run([B + "/briefwatchd", "--check-config", "--config",
                             self.conf], capture_output=True, text=True)
         check(r.returncode == 0, "config rejected: " + r.stderr)
-        daemon_log = self.log
-        self.proc = start_proc([B + "/briefwatchd", "--config", self.conf,
-                                "--foreground"], self.log)
-        wait_for(lambda: os.path.exists(self.sock) or
-                 self.proc.poll() is not None, 10, name + " socket")
-        check(self.proc.poll() is None, name + " exited at start")
+        common.log = self.log
+        self.proc = common.start_daemon(B, self.conf, "--foreground", mode="w",
+                                        stdout=subprocess.DEVNULL)
+        common.wait_socket(self.sock, self.proc)
 
     def write_conf(self, text):
         text = text.replace("{DB}", os.path.join(TMP, self.name + ".db"))
@@ -217,7 +170,7 @@ class Daemon:
         def done():
             f = self.feed(name)
             return f if f["polls"] >= n else None
-        return wait_for(done, 20, "%s: %d polls" % (name, n))
+        return wait_for(20, done, "%s: %d polls" % (name, n))
 
     def poll(self, name):
         r = self.cli("poll", name)
@@ -416,7 +369,7 @@ interval = 2s
         if n not in ("hang", "drip", "trickle"):
             d.polled(n, 1)
     for n in ("hang", "drip", "trickle"):
-        wait_for(lambda: requests_for(paths[n]), 10, n + " to be requested")
+        wait_for(10, lambda: requests_for(paths[n]), n + " to be requested")
     st = {f["name"]: f for f in d.status()["feeds"]}
     for n in ("hang", "drip", "trickle"):
         check(len(requests_for(paths[n])) == 1,
@@ -643,8 +596,8 @@ interval = 2s
         conf += "[feed stuck%d]\nurl = %s%s\n" % (i, slow_base, trickle % i)
     d = Daemon("perhost", conf)
     # All three stuck polls started (past their start-up slots) ...
-    wait_for(lambda: all(x["state"] == "polling" for x in d.status()["feeds"]
-                         if x["name"].startswith("stuck")), 20,
+    wait_for(20, lambda: all(x["state"] == "polling" for x in d.status()["feeds"]
+                             if x["name"].startswith("stuck")),
              "the three stuck polls to start")
     # ... then the other host's feed completes two more polls.
     f0 = d.polled("other", 1)
@@ -675,24 +628,16 @@ def main():
     # Private copies: a concurrent `make` relinking the build tree must
     # not pull the binaries from under a running test.
     os.makedirs(os.path.join(TMP, "bin"))
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(TMP, "bin", exe))
-    B = os.path.join(TMP, "bin")
+    B = common.copy_binaries(B, os.path.join(TMP, "bin"))
     os.makedirs(WWW)
     shutil.copytree(os.path.join(FIX, "pages"), PAGES)
-    fx = start_proc([sys.executable, os.path.join(SRCDIR, "tests", "fixtures",
-                                                  "server.py"),
-                     "--root", WWW, "--port", "0", "--port-file",
-                     os.path.join(TMP, "port"), "--log", HTTP_LOG],
-                    os.path.join(TMP, "server.err"))
-    BASE = "http://127.0.0.1:%d" % read_port(os.path.join(TMP, "port"), fx,
-                                             "fixture server")
-    fl = start_proc([sys.executable, os.path.join(FIX, "flaky.py"),
-                     "--root", PAGES, "--port-file",
-                     os.path.join(TMP, "flaky.port"), "--log", FLAKY_LOG],
-                    os.path.join(TMP, "flaky.err"))
-    PAGES_BASE = "http://127.0.0.1:%d" % read_port(
-        os.path.join(TMP, "flaky.port"), fl, "page server")
+    BASE = common.start_fixture_server(WWW, os.path.join(TMP, "port"), http_log=HTTP_LOG,
+                                       stderr=os.path.join(TMP, "server.err"))
+    _, port = common.start_with_port(
+        [sys.executable, os.path.join(FIX, "flaky.py"), "--root", PAGES,
+         "--port-file", os.path.join(TMP, "flaky.port"), "--log", FLAKY_LOG],
+        os.path.join(TMP, "flaky.port"), "page server", stderr=os.path.join(TMP, "flaky.err"))
+    PAGES_BASE = "http://127.0.0.1:%d" % port
     src = os.path.join(FIX, "www")
     for root, _, files in os.walk(src):
         for name in files:
@@ -727,3 +672,5 @@ if __name__ == "__main__":
         import traceback
         traceback.print_exc()
         fail("test crashed: %r" % e)
+    finally:
+        cleanup()

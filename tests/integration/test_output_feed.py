@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "fixtures"))
 import common  # noqa: E402
 import jsonfeed_check  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 try:
     import feedparser
 except ImportError:
@@ -38,8 +37,7 @@ common.log = os.path.join(tmp, "daemon.log")
 
 
 def cli(*args):
-    return subprocess.run([os.path.join(B, "briefwatch"), "--socket", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
+    return common.cli(B, sock, *args)
 
 
 def write_feed(items):
@@ -47,19 +45,12 @@ def write_feed(items):
         "<item><title>%s</title><link>%s/b/%d.html</link><guid>g-%d</guid>"
         "<description>%s</description></item>\n" % (t, base, i, i, d)
         for i, (t, d) in enumerate(items))
-    path = os.path.join(www, "f.xml")
-    with open(path + ".tmp", "w") as fh:
-        fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
-                 "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                 % (base, body))
-    os.rename(path + ".tmp", path)
+    common.write_file(os.path.join(www, "f.xml"), common.rss("F", body, base))
 
 
 def start_daemon():
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf],
-                         stderr=open(common.log, "a"))
-    procs.append(d)
-    wait_for(10, lambda: cli("status", "--json").returncode == 0, "the daemon")
+    d = common.start_daemon(B, conf)
+    common.wait_answers(B, sock)
     return d
 
 
@@ -95,18 +86,10 @@ if len(jsonfeed_check.problems({"version": "https://jsonfeed.org/version/1",
                                  "items": [{"id": 1, "date_modified": "today"}]})) < 4:
     fail("the JSON Feed validator passes a broken feed")
 try:
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www", "feeds")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     items = []
     for i in range(9):
         if i % 3 == 2:
@@ -118,8 +101,7 @@ try:
     sock = os.path.join(tmp, "bw.sock")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, fetch_pages="no", interval="1h"))
         fh.write("[feed f]\nurl = %s/feeds/f.xml\n" % base)
         fh.write("[output news]\ntype = feed\natom_file = %s/out.atom\njson_file = %s/out.json\n"
                  "query = sanctions\nitems = 5\nstart = beginning\ntitle = Sanctions desk\n"
@@ -159,10 +141,7 @@ try:
     if not st or st[0]["state"] != "ok":
         fail("status of the feed output: %r" % st)
     print("ok - after kill -9 and restart the files are rewritten the same, nothing lost")
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     if not os.environ.get("BW_KEEP"):

@@ -12,7 +12,6 @@ and a transcript page), briefwatchd, SQLite, Unix socket, SMTP server.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 
 if subprocess.run(["/usr/bin/python3", "-c", "import aiosmtpd"],
                   capture_output=True).returncode != 0:
@@ -38,25 +37,18 @@ common.log = os.path.join(tmp, "daemon.log")
 
 def sink(name, *extra):
     pf = os.path.join(tmp, name + ".port")
-    p = subprocess.Popen(["/usr/bin/python3", os.path.join(SRC, "tests/fixtures/smtp_sink.py"),
-                          "--port-file", pf, "--out", os.path.join(tmp, name + ".jsonl")]
-                         + list(extra), stderr=open(os.path.join(tmp, name + ".err"), "w"))
-    procs.append(p)
-    wait_for(15, lambda: os.path.exists(pf), "smtp sink " + name)
-    return int(open(pf).read())
+    return common.start_with_port(
+        ["/usr/bin/python3", os.path.join(SRC, "tests/fixtures/smtp_sink.py"),
+         "--port-file", pf, "--out", os.path.join(tmp, name + ".jsonl")] + list(extra),
+        pf, "smtp sink " + name, stderr=os.path.join(tmp, name + ".err"), timeout=15)[1]
 
 
 def mails(name):
-    try:
-        with open(os.path.join(tmp, name + ".jsonl")) as f:
-            return [json.loads(line) for line in f if line.endswith("\n")]
-    except FileNotFoundError:
-        return []
+    return common.read_jsonl(os.path.join(tmp, name + ".jsonl"))
 
 
 def cli(*args):
-    return subprocess.run([os.path.join(B, "briefwatch"), "--socket", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
+    return common.cli(B, sock, *args)
 
 
 def status(name):
@@ -68,9 +60,7 @@ def status(name):
 
 
 try:
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                     "-keyout", os.path.join(tmp, "key.pem"), "-out", os.path.join(tmp, "cert.pem"),
                     "-days", "2", "-subj", "/CN=127.0.0.1",
@@ -81,21 +71,14 @@ try:
     os.makedirs(os.path.join(www, "press"))
     shutil.copy(os.path.join(SRC, "tests/fixtures/pages/generic_ministry.html"),
                 os.path.join(www, "press", "p0.html"))
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", www, "--port", "0", "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(www, os.path.join(tmp, "port"))
     items = ("<item><title>Joint press conference</title><link>%s/press/p0.html</link>"
              "<guid>p0</guid><description>Vienna.</description></item>\n" % base)
     for i in range(1, 4):
         items += ("<item><title>Note %d</title><link>%s/press/n%d.html</link><guid>n%d</guid>"
                   "<description>A note.</description></item>\n" % (i, base, i, i))
     with open(os.path.join(www, "feeds", "f.xml"), "w") as fh:
-        fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
-                 "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                 % (base, items))
+        fh.write(common.rss("F", items, base))
     with open(os.path.join(tmp, "auth"), "w") as fh:
         fh.write("desk:pa55word\n")
     p_tls = sink("tls", "--cert", os.path.join(tmp, "cert.pem"), "--key",
@@ -105,8 +88,7 @@ try:
     sock = os.path.join(tmp, "bw.sock")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "interval = 1h\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, interval="1h"))
         fh.write("[feed f]\nurl = %s/feeds/f.xml\n" % base)
         fh.write("[output desk]\ntype = mail\nurl = smtp://127.0.0.1:%d\nfrom = bw@example.org\n"
                  "to = desk@example.org, chief@example.org\nauth_file = %s/auth\n"
@@ -117,10 +99,8 @@ try:
                  % p_dig)
         fh.write("[output noauth]\ntype = mail\nurl = smtp://127.0.0.1:%d\nstarttls = no\n"
                  "from = bw@example.org\nto = x@example.org\nstart = beginning\n" % p_auth)
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf],
-                         stderr=open(common.log, "a"))
-    procs.append(d)
-    wait_for(10, lambda: cli("status", "--json").returncode == 0, "the daemon")
+    d = common.start_daemon(B, conf)
+    common.wait_answers(B, sock)
 
     # 1. per briefing, STARTTLS + AUTH, the matching speaker's turns
     wait_for(20, lambda: len(mails("tls")) >= 1, "the message to desk")
@@ -164,10 +144,7 @@ try:
     if mails("auth"):
         fail("mail accepted without auth")
     print("ok - a 530 stopped the output: %s" % status("noauth")["last_error"])
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     if not os.environ.get("BW_KEEP"):

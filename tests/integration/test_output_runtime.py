@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,15 +20,14 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="bw-ort-")
 common.log = os.path.join(tmp, "daemon.log")
 
 
 def cli(*args):
-    return subprocess.run([os.path.join(B, "briefwatch"), "--socket", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
+    return common.cli(B, sock, *args)
 
 
 def received():
@@ -41,48 +39,31 @@ def received():
 
 
 def start_daemon():
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf],
-                         stderr=open(common.log, "a"))
-    procs.append(d)
-    wait_for(10, lambda: cli("status", "--json").returncode == 0, "the daemon")
+    d = common.start_daemon(B, conf)
+    common.wait_answers(B, sock)
     return d
 
 
 def write_feed(n):
     items = "".join("<item><title>B %d</title><link>%s/b/%d.html</link><guid>g%d</guid>"
                     "<description>x</description></item>\n" % (i, base, i, i) for i in range(n))
-    with open(os.path.join(www, "f.xml.tmp"), "w") as fh:
-        fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
-                 "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                 % (base, items))
-    os.rename(os.path.join(www, "f.xml.tmp"), os.path.join(www, "f.xml"))
+    common.write_file(os.path.join(www, "f.xml"), common.rss("F", items, base))
 
 
 try:
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www", "feeds")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     write_feed(5)
-    rp = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/webhook_recv.py"),
-                           "--port-file", os.path.join(tmp, "rport"),
-                           "--log", os.path.join(tmp, "recv.log")])
-    procs.append(rp)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "rport")), "receiver")
-    rport = int(open(os.path.join(tmp, "rport")).read())
+    rp, rport = common.start_with_port(
+        [sys.executable, os.path.join(SRC, "tests/fixtures/webhook_recv.py"),
+         "--port-file", os.path.join(tmp, "rport"), "--log", os.path.join(tmp, "recv.log")],
+        os.path.join(tmp, "rport"), "receiver", stderr=None)
     sock = os.path.join(tmp, "bw.sock")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, fetch_pages="no", interval="1h"))
         fh.write("[feed f]\nurl = %s/feeds/f.xml\n" % base)
         fh.write("[output fixed]\ntype = feed\njson_file = %s/fixed.json\n" % tmp)
     d = start_daemon()
@@ -138,10 +119,7 @@ try:
     if any(o["name"] == "late" for o in json.loads(cli("status", "--json").stdout)["outputs"]):
         fail("removed output still in status")
     print("ok - remove-output stopped it and took it out of outputs.conf")
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     shutil.rmtree(tmp, ignore_errors=True)

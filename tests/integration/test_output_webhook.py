@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 
 FEEDS = 4
 PER = 100
@@ -37,23 +36,15 @@ common.log = os.path.join(tmp, "daemon.log")
 
 def start_receiver(name, *extra, port=0):
     pf = os.path.join(tmp, name + ".port")
-    if os.path.exists(pf):
-        os.unlink(pf)
-    p = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/webhook_recv.py"),
-                          "--port", str(port), "--port-file", pf,
-                          "--log", os.path.join(tmp, name + ".log")] + list(extra),
-                         stderr=open(os.path.join(tmp, name + ".err"), "a"))
-    procs.append(p)
-    wait_for(10, lambda: os.path.exists(pf), "receiver " + name)
-    return p, int(open(pf).read())
+    return common.start_with_port(
+        [sys.executable, os.path.join(SRC, "tests/fixtures/webhook_recv.py"),
+         "--port", str(port), "--port-file", pf,
+         "--log", os.path.join(tmp, name + ".log")] + list(extra),
+        pf, "receiver " + name, stderr=os.path.join(tmp, name + ".err"))
 
 
 def entries(name):
-    try:
-        with open(os.path.join(tmp, name + ".log")) as f:
-            return [json.loads(line) for line in f if line.endswith("\n")]
-    except FileNotFoundError:
-        return []
+    return common.read_jsonl(os.path.join(tmp, name + ".log"))
 
 
 def received(name):
@@ -68,8 +59,7 @@ def set_control(mode, **kw):
 
 
 def cli(*args):
-    return subprocess.run([os.path.join(B, "briefwatch"), "--socket", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
+    return common.cli(B, sock, *args)
 
 
 def output_status(name):
@@ -83,10 +73,8 @@ def output_status(name):
 
 
 def start_daemon():
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf],
-                         stderr=open(common.log, "a"))
-    procs.append(d)
-    wait_for(10, lambda: cli("status", "--json").returncode == 0, "the daemon")
+    d = common.start_daemon(B, conf)
+    common.wait_answers(B, sock)
     return d
 
 
@@ -106,18 +94,10 @@ def add_item(feed, tag):
 
 
 try:
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www", "feeds")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     for f in range(FEEDS):
         items = "".join(
             "<item><title>Briefing %d-%d &amp; more</title><link>%s/b/%d/%d.html</link>"
@@ -125,9 +105,7 @@ try:
             "<description>Remarks on sanctions, number %d.</description></item>\n"
             % (f, i, base, f, i, f, i, i // 60 % 60, i % 60, i) for i in range(PER))
         with open(os.path.join(www, "f%d.xml" % f), "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
-                     "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                     % (f, base, items))
+            fh.write(common.rss("F%d" % f, items, base))
     with open(os.path.join(tmp, "secret"), "w") as f:
         f.write("s3cret-for-tests\n")
     hook, hport = start_receiver("hook", "--secret-file", os.path.join(tmp, "secret"),
@@ -138,8 +116,7 @@ try:
     sock = os.path.join(tmp, "bw.sock")
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, fetch_pages="no", interval="1h"))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
         fh.write("[output hook]\ntype = webhook\nurl = http://127.0.0.1:%d/in\n"
@@ -274,10 +251,7 @@ try:
     if tok - t429 < 1.9:
         fail("retried %.2f s after a 429 with Retry-After: 2" % (tok - t429))
     print("ok - Retry-After: 2 honoured (next attempt after %.2f s)" % (tok - t429))
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=20)
-    if d.returncode:
-        fail("daemon exit %d" % d.returncode)
+    common.stop_daemon(d, timeout=20)
 finally:
     common.reap()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -28,7 +28,7 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail  # noqa: E402
 N = int(os.environ.get("BW_RESUME_EVENTS", "10000"))
 FEEDS = 20
 PER = N // FEEDS
@@ -37,18 +37,10 @@ tmp = tempfile.mkdtemp(prefix="bw-resume-")
 common.log = os.path.join(tmp, "daemon.log")
 try:
     # Private copies: a concurrent rebuild must not swap binaries mid-test.
-    for exe in ("briefwatchd", "briefwatch"):
-        shutil.copy2(os.path.join(B, exe), os.path.join(tmp, exe))
-    B = tmp
+    B = common.copy_binaries(B, tmp)
     www = os.path.join(tmp, "www", "feeds")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     for f in range(FEEDS):
         items = "".join(
             "<item><title>Briefing %d-%d</title><link>%s/b/%d/%d.html</link>"
@@ -56,21 +48,15 @@ try:
             "<description>Remarks on sanctions and cyber defence, number %d.</description></item>\n"
             % (f, i, base, f, i, f, i, i // 60 % 60, i % 60, i) for i in range(PER))
         with open(os.path.join(www, "f%d.xml" % f), "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
-                     "<link>%s/</link><description>d</description>\n%s</channel></rss>\n"
-                     % (f, base, items))
+            fh.write(common.rss("F%d" % f, items, base))
     sock = os.path.join(tmp, "bw.sock")
     with open(os.path.join(tmp, "bw.conf"), "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\nmax_client_queue = 64k\n"
-                 "log_level = debug\n" % (tmp, sock))
+        fh.write(common.daemon_section(tmp + "/bw.db", sock, fetch_pages="no", interval="1h",
+                                       max_client_queue="64k", log_level="debug"))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config",
-                          os.path.join(tmp, "bw.conf")],
-                         stderr=open(os.path.join(tmp, "daemon.log"), "w"))
-    procs.append(d)
-    wait_for(10, lambda: os.path.exists(sock), "the socket")
+    d = common.start_daemon(B, os.path.join(tmp, "bw.conf"), mode="w")
+    common.wait_socket(sock, d)
 
     # The client that never reads: subscribed from the start, then silent.
     lazy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -235,9 +221,7 @@ try:
         fail("daemon peak RSS %d MB while a client did not read" % hwm)
     print("ok - daemon peak RSS %d MB (bound %d MB%s)"
           % (hwm, bound, ", ASan build" if asan else ""))
-    d.send_signal(signal.SIGTERM)
-    if d.wait(timeout=30) != 0:
-        fail("daemon exit status %d" % d.returncode)
+    common.stop_daemon(d)
     print("ok - clean shutdown")
 finally:
     common.reap()

@@ -12,22 +12,18 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import resource
 
 B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+import common  # noqa: E402
+from common import fail  # noqa: E402
+
 FEEDS = int(os.environ.get("BW_SCALE_FEEDS", "2000"))
 ITEMS = 20
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
 tmp = tempfile.mkdtemp(prefix="bw-scale-")
-srv = None
 try:
     exe = os.path.join(tmp, "briefwatchd")
     shutil.copy2(os.path.join(B, "briefwatchd"), exe)
@@ -39,21 +35,12 @@ try:
             "<guid>s-%d-%d</guid><description>Remarks %d on defence and trade.</description></item>"
             % (f, i, f, i, f, i, i) for i in range(ITEMS))
         with open(os.path.join(www, "f%d.xml" % f), "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>%s</channel></rss>' % items)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", os.path.join(tmp, "www"), "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    end = time.monotonic() + 10
-    while not os.path.exists(os.path.join(tmp, "port")):
-        if time.monotonic() > end:
-            fail("fixture server did not start")
-        time.sleep(0.1)
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+            fh.write(common.rss("F", items))
+    base = common.start_fixture_server(os.path.join(tmp, "www"), os.path.join(tmp, "port"))
     conf = os.path.join(tmp, "bw.conf")
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s/bw.db\nsocket = %s/bw.sock\nallow_private = yes\n"
-                 "fetch_pages = no\nmax_per_host = 8\n" % (tmp, tmp))
+        fh.write(common.daemon_section(tmp + "/bw.db", tmp + "/bw.sock", fetch_pages="no",
+                                       max_per_host="8"))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/feeds/f%d.xml\n" % (f, base, f))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -74,7 +61,5 @@ try:
     print("ok - peak RSS %d MB for %d feeds (bound %d MB%s)"
           % (peak, FEEDS, bound, ", ASan build" if asan else ""))
 finally:
-    if srv:
-        srv.kill()
-        srv.wait()
+    common.reap()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -38,45 +38,23 @@ SRCDIR = os.environ.get("SRCDIR") or os.path.realpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 B = os.path.realpath(sys.argv[1] if len(sys.argv) > 1 else
                      os.environ.get("B", os.path.join(SRCDIR, "build")))
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "integration"))
+import common  # noqa: E402
+from common import fail, wait_for  # noqa: E402
+
 TMP = tempfile.mkdtemp(prefix="bw-schedule-")
 WWW = os.path.join(TMP, "www")
-procs = []
-daemon_log = None
 
 
 def cleanup():
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.kill()
-            p.wait(timeout=5)
+    common.reap()
     shutil.rmtree(TMP, ignore_errors=True)
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    if daemon_log and os.path.exists(daemon_log):
-        print("--- daemon log (last 30 lines)")
-        with open(daemon_log, errors="replace") as fh:
-            print("".join(fh.readlines()[-30:]), end="")
-    cleanup()
-    sys.exit(1)
 
 
 def check(cond, msg):
     if not cond:
         fail(msg)
     print("ok - " + msg)
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            fail("timed out waiting for " + what)
-        time.sleep(0.1)
 
 
 def cli(*args, sock=None):
@@ -121,7 +99,6 @@ def write_feed(times):
 
 class Daemon:
     def __init__(self, name, conf):
-        global daemon_log
         self.conf = os.path.join(TMP, name + ".conf")
         self.sock = os.path.join(TMP, "d.sock")
         self.db = os.path.join(TMP, "d.db")
@@ -129,15 +106,10 @@ class Daemon:
         with open(self.conf, "w") as fh:
             fh.write(conf.replace("{DB}", self.db).replace("{SOCK}",
                                                            self.sock))
-        daemon_log = self.log
-        self.proc = subprocess.Popen(
-            [B + "/briefwatchd", "--config", self.conf, "--foreground"],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
-        procs.append(self.proc)
-        wait_for(lambda: os.path.exists(self.sock) or
-                 self.proc.poll() is not None, 10, name + " socket")
-        if self.proc.poll() is not None:
-            fail(name + " exited at start")
+        common.log = self.log
+        self.proc = common.start_daemon(B, self.conf, "--foreground", mode="w",
+                                        stdout=subprocess.DEVNULL)
+        common.wait_socket(self.sock, self.proc)
 
     def feed(self, name):
         r = cli("status", "--json", sock=self.sock)
@@ -149,8 +121,8 @@ class Daemon:
         fail("no feed " + name)
 
     def polled(self, name, n):
-        return wait_for(lambda: (lambda f: f if f["polls"] >= n else None)(
-            self.feed(name)), 20, "%s: %d polls" % (name, n))
+        return wait_for(20, lambda: (lambda f: f if f["polls"] >= n else None)(
+            self.feed(name)), "%s: %d polls" % (name, n))
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -162,15 +134,7 @@ class Daemon:
 
 def main():
     os.makedirs(WWW)
-    portf = os.path.join(TMP, "port")
-    srv = subprocess.Popen(
-        [sys.executable, os.path.join(SRCDIR, "tests", "fixtures",
-                                      "server.py"),
-         "--root", WWW, "--port", "0", "--port-file", portf],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(lambda: os.path.exists(portf), 10, "fixture server")
-    base = "http://127.0.0.1:%d" % int(open(portf).read())
+    base = common.start_fixture_server(WWW, os.path.join(TMP, "port"))
 
     # 1. learning from the first poll
     times = office_times(6)
@@ -321,6 +285,4 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
+        cleanup()

@@ -15,9 +15,7 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,22 +25,13 @@ B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("B", "b
 SRCDIR = os.environ.get("SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(SRCDIR, "tests", "integration"))
+import common  # noqa: E402
 from client import Client  # noqa: E402
+from common import fail  # noqa: E402
 
 CYCLES = 100000 if os.environ.get("BW_LONG") else 10000
-procs = []
 TMP = tempfile.mkdtemp()
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    try:
-        with open(os.path.join(TMP, "daemon.log")) as f:
-            print("--- daemon log")
-            print("".join(f.readlines()[-40:]))
-    except OSError:
-        pass
-    raise SystemExit(1)
+common.log = os.path.join(TMP, "daemon.log")
 
 
 def ok(msg):
@@ -50,15 +39,8 @@ def ok(msg):
 
 
 def wait_for(timeout, pred, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if pred():
-                return
-        except Exception:
-            pass
-        time.sleep(0.1)
-    fail("timed out waiting for " + what)
+    # A request refused or reset meanwhile is a "not yet".
+    return common.wait_for(timeout, pred, what, errors=(Exception,))
 
 
 def render(src, dst, base):
@@ -153,14 +135,8 @@ def main():
     os.chmod(TMP, 0o755)
     www = os.path.join(TMP, "www")
     os.makedirs(www)
-    port_file = os.path.join(TMP, "port")
-    srv = subprocess.Popen([sys.executable, os.path.join(SRCDIR, "tests/fixtures/server.py"),
-                            "--root", www, "--port", "0", "--port-file", port_file,
-                            "--log", os.path.join(TMP, "http.log")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.getsize(port_file) > 0, "fixture server")
-    base = "http://127.0.0.1:%s" % open(port_file).read().strip()
+    base = common.start_fixture_server(www, os.path.join(TMP, "port"),
+                                       http_log=os.path.join(TMP, "http.log"))
     render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www, base)
     sock = os.path.join(TMP, "bw.sock")
     conf = os.path.join(TMP, "bw.conf")
@@ -178,11 +154,8 @@ profile = nato
 url = {b}/feeds/whitehouse.atom
 profile = whitehouse
 """.format(t=TMP, s=sock, b=base))
-    log = open(os.path.join(TMP, "daemon.log"), "w")
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf, "--foreground"],
-                         stderr=log)
-    procs.append(d)
-    wait_for(10, lambda: os.path.exists(sock), "daemon socket")
+    d = common.start_daemon(B, conf, "--foreground", mode="w")
+    common.wait_socket(sock, d)
 
     good = Subscriber(sock)
     good.start()
@@ -315,9 +288,7 @@ profile = whitehouse
     hwm = [l for l in open("/proc/%d/status" % d.pid) if l.startswith("VmHWM")]
     print("daemon " + hwm[0].strip())
 
-    d.send_signal(signal.SIGTERM)
-    if d.wait(30) != 0:
-        fail("daemon exit status %r" % d.returncode)
+    common.stop_daemon(d)
     ok("clean exit")
 
 
@@ -325,8 +296,5 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        common.reap()
         shutil.rmtree(TMP, ignore_errors=True)

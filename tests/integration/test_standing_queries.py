@@ -25,9 +25,7 @@ import os
 import selectors
 import shutil
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +36,7 @@ SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import common  # noqa: E402
 from client import Client  # noqa: E402
-from common import fail, procs, wait_for  # noqa: E402
+from common import fail, wait_for  # noqa: E402
 
 SUBS = int(os.environ.get("BW_SQ_SUBS", "200"))
 ZSUBS = 10
@@ -65,11 +63,7 @@ def item(f, i):
 def write_feeds(www, full):
     for f in range(FEEDS):
         body = "".join(item(f, i) for i in range(PER)) if full else ""
-        tmp = os.path.join(www, "f%d.xml.tmp" % f)
-        with open(tmp, "w") as fh:
-            fh.write('<?xml version="1.0"?><rss version="2.0"><channel><title>F%d</title>'
-                     "%s</channel></rss>" % (f, body))
-        os.rename(tmp, os.path.join(www, "f%d.xml" % f))
+        common.write_file(os.path.join(www, "f%d.xml" % f), common.rss("F%d" % f, body))
 
 
 class Reader(threading.Thread):
@@ -140,15 +134,13 @@ def run(tmp, base, www, queries):
     conf = os.path.join(d_dir, "bw.conf")
     write_feeds(www, False)
     with open(conf, "w") as fh:
-        fh.write("[daemon]\ndatabase = %s\nsocket = %s\nallow_private = yes\n"
-                 "fetch_pages = no\ninterval = 1h\nmax_clients = 1000\n" % (db, sock))
+        fh.write(common.daemon_section(db, sock, fetch_pages="no", interval="1h",
+                                       max_clients="1000"))
         for f in range(FEEDS):
             fh.write("[feed f%d]\nurl = %s/f%d.xml\n" % (f, base, f))
     common.log = os.path.join(d_dir, "daemon.log")
-    d = subprocess.Popen([os.path.join(B, "briefwatchd"), "--config", conf, "--foreground"],
-                         stderr=open(common.log, "w"))
-    procs.append(d)
-    wait_for(20, lambda: os.path.exists(sock), "the daemon's socket")
+    d = common.start_daemon(B, conf, "--foreground", mode="w")
+    common.wait_socket(sock, d, timeout=20)
     ctl = Client(sock)
     wait_for(20, lambda: all(f.get("last_result") for f in
                              ctl.request({"op": "feeds"}).get("feeds", [])),
@@ -237,13 +229,7 @@ tmp = tempfile.mkdtemp(prefix="bw-standing-")
 try:
     www = os.path.join(tmp, "www")
     os.makedirs(www)
-    srv = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/fixtures/server.py"),
-                            "--root", www, "--port", "0",
-                            "--port-file", os.path.join(tmp, "port")],
-                           stderr=subprocess.DEVNULL)
-    procs.append(srv)
-    wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
-    base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+    base = common.start_fixture_server(www, os.path.join(tmp, "port"))
 
     d, ctl, plain_ingest, plain_deliver, plain_pings = run(tmp, base, www, False)
     ctl.close()
@@ -279,9 +265,7 @@ try:
                  % (costly.count("*"), r))
         print("ok - a query beyond the budget is refused: %s" % r.get("message"))
     ctl.close()
-    d.send_signal(signal.SIGTERM)
-    if d.wait(30) != 0:
-        fail("daemon exited non-zero")
+    common.stop_daemon(d)
 finally:
     common.reap()
     shutil.rmtree(tmp, ignore_errors=True)
