@@ -73,7 +73,7 @@ evfilter_match(const struct evfilter *f, struct store *st,
 				    (int)strcspn(who, ":"), who,
 				    (long long)ev->briefing_id,
 				    query_rc ? strerror(-r) : store_errmsg(st));
-		return r > 0;
+		return r < 0 ? r : r > 0;
 	}
 	return 1;
 }

@@ -634,7 +634,7 @@ event_matches(struct client *c, struct fanpage *pg, size_t i)
 		.feeds = f->feeds, .nfeeds = f->nfeeds,
 		.speakers = f->speakers, .nspeakers = f->nspeakers,
 		.kinds = f->kinds, .nkinds = f->nkinds, .query = f->query};
-	int qrc, *have = NULL;
+	int qrc, r, *have = NULL;
 	size_t k;
 
 	/* A query not evaluated for this page (match_post makes sure it
@@ -643,8 +643,35 @@ event_matches(struct client *c, struct fanpage *pg, size_t i)
 		qrc = pg->qrc[k] < 0 ? pg->qrc[k] : pg->hit[k * pg->n + i];
 		have = &qrc;
 	}
-	return evfilter_match(&ef, c->n->store, ev, pg->v[i].len,
-			      &pg->v[i].parsed, have, "notify:query");
+	r = evfilter_match(&ef, c->n->store, ev, pg->v[i].len,
+			   &pg->v[i].parsed, have, "notify:query");
+	if (r < 0 && have)
+		/* The matcher's batch failed: ask once more, here. */
+		r = evfilter_match(&ef, c->n->store, ev, pg->v[i].len,
+				   &pg->v[i].parsed, NULL, "notify:query");
+	return r;
+}
+
+/* c's standing query could not be evaluated for an event, even asked
+ * again: skipping the event would lose it without a word, so c is let go
+ * as on overflow, with the cursor to subscribe again from. */
+static void
+client_query_failed(struct client *c, int64_t seq)
+{
+	int64_t resume = c->stuck ? c->fly_cursor : c->done_cursor;
+	char line[224];
+
+	log_limited("notify:queryfail", 10, LOG_LVL_WARN,
+		    "notify: client uid %lu pid %ld: standing query could not "
+		    "be evaluated for seq %lld, disconnecting (resume %lld)",
+		    (unsigned long)c->uid, (long)c->pid, (long long)seq,
+		    (long long)resume);
+	snprintf(line, sizeof(line),
+		 "{\"type\":\"error\",\"code\":\"query_failed\","
+		 "\"message\":\"the standing query could not be evaluated "
+		 "for seq %lld; subscribe again from resume\","
+		 "\"resume\":%lld}\n", (long long)seq, (long long)resume);
+	client_finish(c, line);
 }
 
 /* Offer event i of pg to c: advance its cursor, queue the line if it
@@ -654,8 +681,13 @@ client_event(struct client *c, struct fanpage *pg, size_t i)
 {
 	const struct store_event *ev = &pg->v[i].ev;
 	size_t len = pg->v[i].len;
+	int m = event_matches(c, pg, i);
 
-	if (!event_matches(c, pg, i)) {
+	if (m < 0) {
+		client_query_failed(c, ev->seq);
+		return -EPIPE;
+	}
+	if (!m) {
 		c->last_seq = ev->seq;
 		/* A filtered event rides along with the latest output. */
 		if (c->out.len == 0) {

@@ -88,6 +88,17 @@ walk_cb(void *arg, const struct store_event *ev)
 	w->count++;
 	m = evfilter_match(&o->ef, o->os->store, ev, len, &parsed, NULL,
 			   "output:query");
+	if (m < 0) {
+		/* The standing query could not be evaluated: the cursor
+		 * stays before the event, which is tried again after the
+		 * backoff like a failed delivery (skipping it would lose
+		 * it for good). */
+		json_decref(parsed);
+		output_failed(o, 0, -1, "standing query could not be "
+			      "evaluated");
+		w->started = 1;
+		return 1;
+	}
 	if (!m) {
 		json_decref(parsed);
 		o->cursor = ev->seq;

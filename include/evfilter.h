@@ -28,8 +28,9 @@ struct evfilter {
  * needed; the caller frees it). query_rc: f->query's result for this
  * briefing when the caller has it already (notify.c evaluates standing
  * queries once per page: 1, 0 or a negative errno), or NULL to ask st.
- * A query that fails is logged (once in a while, tagged who) and does not
- * match. */
+ * 1 when the event passes, 0 when it does not, a negative errno when its
+ * standing query could not be evaluated (logged once in a while, tagged
+ * who): the caller must neither deliver nor skip the event then. */
 int evfilter_match(const struct evfilter *f, struct store *st,
 		   const struct store_event *ev, size_t len, json_t **parsed,
 		   const int *query_rc, const char *who);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "briefing.h"
 #include "buf.h"
@@ -2046,6 +2047,48 @@ test_slow_reader_replaying_while_the_fan_out_moves_on(void **s)
 	slow_text = NULL;
 }
 
+/* A standing query that cannot be evaluated (here the turns table is
+ * gone under the daemon, so both the matcher's batch and the loop
+ * thread's retry fail) must not skip the event as a non-match: the
+ * subscriber is told, with the cursor to resume from, and let go. */
+static void
+test_a_query_that_cannot_be_evaluated_loses_no_event(void **s)
+{
+	struct fx fx;
+	struct cl c;
+	int64_t seqs[8];
+	sqlite3 *db;
+	json_t *j;
+
+	(void)s;
+	fx_init(&fx);
+	fx_start(&fx);
+	cl_connect(&fx, &c);
+	cl_subscribe(&fx, &c, "{\"op\":\"subscribe\",\"query\":"
+		     "\"sanctions\"}\n", 0);
+	put(&fx, 1, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "new sanctions");
+	notify_publish(fx.n, 1);
+	assert_int_equal(cl_events_until_pong(&fx, &c, seqs, 8), 1);
+	assert_int_equal(seqs[0], 1);
+	put(&fx, 1, "nato", "Jens Stoltenberg", BRIEFING_TRANSCRIPT,
+	    "other words");
+	assert_int_equal(sqlite3_open(fx.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE turns", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	notify_publish(fx.n, 2);
+	j = cl_json(&fx, &c);
+	assert_string_equal(jtype(j), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "code")),
+			    "query_failed");
+	assert_int_equal(jint(j, "resume"), 1);
+	json_decref(j);
+	cl_expect_eof(&fx, &c);
+	cl_close(&c);
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -2059,6 +2102,8 @@ main(void)
 		cmocka_unit_test(
 			test_filters_select_by_feed_speaker_kind_and_query),
 		cmocka_unit_test(test_filters_apply_to_live_events_too),
+		cmocka_unit_test(
+			test_a_query_that_cannot_be_evaluated_loses_no_event),
 		cmocka_unit_test(
 			test_request_reply_client_is_paused_not_sent_overflow),
 		cmocka_unit_test(test_subscribers_count_only_subscribed_connections),
