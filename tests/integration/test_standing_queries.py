@@ -199,8 +199,14 @@ def run(tmp, base, www, queries):
             fail("subscriber trouble: %s" % reader.bad[0])
         time.sleep(0.05)
     else:
-        fail("after 300 s: %s briefings stored, events delivered min %d"
-             % (stored(), min(reader.lines.values())))
+        z = [n for s, n in reader.lines.items() if s in reader.titles]
+        a = [n for s, n in reader.lines.items() if s not in reader.titles]
+        fail("after 300 s: %s briefings stored; events delivered: %d "
+             "'zebras' subscribers min %d max %d (of %d), %d others min %d "
+             "max %d (of %d); daemon status: %r"
+             % (stored(), len(z), min(z), max(z), zebras, len(a),
+                min(a or [0]), max(a or [0]), ITEMS,
+                ctl.request({"op": "status"})))
     t_deliver = time.monotonic() - t0
     time.sleep(0.5)  # nothing more, nothing late
     stop.set()
