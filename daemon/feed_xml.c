@@ -122,7 +122,7 @@ static const struct {
 static enum ns
 ns_of(const char *uri, const char *prefix)
 {
-	size_t i;
+	size_t i, ulen;
 
 	if (!uri) {
 		/* An undeclared prefix (already reported as an error):
@@ -142,6 +142,21 @@ ns_of(const char *uri, const char *prefix)
 			return namespaces[i].ns;
 	if (!strncmp(uri, "http://www.w3.org/2005/Atom", 27))
 		return NS_CORE;
+	/* Real feeds misspell the URIs: without the trailing slash
+	 * ("http://purl.org/dc/elements/1.1"), or in another case
+	 * (".../DTDs/..."). Read them as the namespace they mean. */
+	ulen = strlen(uri);
+	while (ulen > 0 && (uri[ulen - 1] == '/' || uri[ulen - 1] == '#'))
+		ulen--;
+	for (i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
+		const char *k = namespaces[i].uri;
+		size_t klen = strlen(k);
+
+		while (klen > 0 && (k[klen - 1] == '/' || k[klen - 1] == '#'))
+			klen--;
+		if (klen == ulen && !strncasecmp(uri, k, klen))
+			return namespaces[i].ns;
+	}
 	return NS_OTHER;
 }
 
