@@ -39,6 +39,7 @@ enum ns {
 	NS_CONTENT,
 	NS_XHTML,
 	NS_RDF,
+	NS_ITUNES,
 	NS_OTHER,
 };
 
@@ -96,6 +97,10 @@ static const struct kw keywords[] = {
 	{NS_XHTML, "body", E_BODY},
 	{NS_XHTML, "div", E_BODY},
 	{NS_RDF, "RDF", E_RDF},
+	/* podcasts: the episode's author and its text when the item has
+	 * no other (read as feedparser reads them) */
+	{NS_ITUNES, "author", E_AUTHOR},
+	{NS_ITUNES, "summary", E_SUMMARY},
 };
 
 static const struct {
@@ -117,6 +122,7 @@ static const struct {
 	{"http://purl.org/net/rss1.1#", NS_CORE},
 	{"http://example.com/newformat#", NS_CORE},
 	{"http://purl.org/atom/ns#draft-ietf-atompub-format-08", NS_CORE},
+	{"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
 };
 
 static enum ns

@@ -70,12 +70,41 @@ test_namespace_uri_prefix_is_not_enough(void **state)
 	feed_doc_free(d);
 }
 
+/* Podcast feeds: itunes:author is the episode's author when it has no
+ * other; itunes:summary is a summary like RSS <summary> (after a
+ * description it is the content), as feedparser reads them. */
+static void
+test_itunes_author_and_summary(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\" xmlns:itunes="
+		"\"http://www.itunes.com/dtds/podcast-1.0.dtd\">"
+		"<channel><title>t</title>"
+		"<item><title>a</title><itunes:author>Gimlet</itunes:author>"
+		"<itunes:summary>Only text</itunes:summary></item>"
+		"<item><title>b</title><description>Desc</description>"
+		"<itunes:summary><![CDATA[Longer &amp; more]]></itunes:summary>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "Gimlet");
+	assert_non_null(d->entries[0].summary);
+	assert_string_equal(d->entries[0].summary, "Only text");
+	assert_string_equal(d->entries[1].summary, "Desc");
+	assert_non_null(d->entries[1].content);
+	assert_string_equal(d->entries[1].content, "Longer & more");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_namespace_uri_without_trailing_slash),
 		cmocka_unit_test(test_namespace_uri_prefix_is_not_enough),
+		cmocka_unit_test(test_itunes_author_and_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
