@@ -174,6 +174,15 @@ def fp_text(d, key):
 ID_HASH = "urn:briefwatch:*"
 
 
+def id_as_link(d, version):
+    """feedparser reads an Atom <id> like an RSS <guid> whose isPermaLink
+    defaults to true: with no link of its own, the id becomes the link
+    (even "x" or a urn:uuid).  Such a link is in none of its <link>s."""
+    link = d.get("link")
+    return version.startswith("atom") and link is not None and link == d.get("id") and \
+        link not in [l.get("href") for l in d.get("links", [])]
+
+
 def fp_side(path):
     r = feedparser.parse(path)
     f = r.feed
@@ -185,6 +194,8 @@ def fp_side(path):
         "feed.updated": fp_epoch(dict.get(f, "updated_parsed")
                                  or dict.get(f, "published_parsed")),
     }
+    if id_as_link(f, r.version or ""):
+        feed["feed.link"] = None
     entries = []
     for e in r.entries:
         ad = e.get("author_detail") or {}
@@ -193,7 +204,7 @@ def fp_side(path):
         ent = {
             "id": e.get("id"),
             "title": fp_text(e, "title"),
-            "link": e.get("link"),
+            "link": None if id_as_link(e, r.version or "") else e.get("link"),
             "published": fp_epoch(e.get("published_parsed")),
             "updated": fp_epoch(e.get("updated_parsed")),
             "author.name": ad.get("name"),
