@@ -209,7 +209,10 @@ def fp_side(path):
             "updated": fp_epoch(e.get("updated_parsed")),
             "author.name": ad.get("name"),
             "author.email": ad.get("email"),
-            "summary": (text_pattern(summary, is_html_type(e.get("summary_detail")))
+            # feedparser copies the content into a missing summary, without
+            # a summary_detail: the content's type is the summary's
+            "summary": (text_pattern(summary, is_html_type(
+                e.get("summary_detail") or (content[0] if content else None)))
                         if summary is not None else None),
             "content": (text_pattern(content[0].get("value", ""),
                                      is_html_type(content[0]))

@@ -98,6 +98,37 @@ test_itunes_author_and_summary(void **state)
 	feed_doc_free(d);
 }
 
+/* An entry whose first alternate link is a PDF and a later one HTML:
+ * the HTML page is the link; the links list keeps both in order. An
+ * entry with only a PDF alternate keeps it. */
+static void
+test_html_alternate_is_the_link(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<link rel=\"alternate\" type=\"application/pdf\""
+		" href=\"http://e.com/f.pdf\"/>"
+		"<link href=\"http://e.com/\"/>"
+		"<entry><title>a</title><id>1</id>"
+		"<link rel=\"alternate\" type=\"application/pdf\""
+		" href=\"http://e.com/1.pdf\"/>"
+		"<link rel=\"alternate\" type=\"text/html\""
+		" href=\"http://e.com/1.html\"/></entry>"
+		"<entry><title>b</title><id>2</id>"
+		"<link rel=\"alternate\" type=\"application/pdf\""
+		" href=\"http://e.com/2.pdf\"/></entry>"
+		"</feed>");
+
+	(void)state;
+	assert_string_equal(d->feed.link, "http://e.com/");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].link, "http://e.com/1.html");
+	assert_int_equal(d->entries[0].nlinks, 2);
+	assert_string_equal(d->entries[0].links[0].href, "http://e.com/1.pdf");
+	assert_string_equal(d->entries[1].link, "http://e.com/2.pdf");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -105,6 +136,7 @@ main(void)
 		cmocka_unit_test(test_namespace_uri_without_trailing_slash),
 		cmocka_unit_test(test_namespace_uri_prefix_is_not_enough),
 		cmocka_unit_test(test_itunes_author_and_summary),
+		cmocka_unit_test(test_html_alternate_is_the_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
