@@ -1099,6 +1099,13 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	atomish = p->atom || (uri && (!strncmp(uri,
 		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
 		"http://purl.org/atom/ns#")));
+	/* RSS without its <channel> start tag: what stands directly in
+	 * <rss> is the channel's (not so in RDF, whose channel is a
+	 * sibling of the items). */
+	if (parent == C_WRAP && el != E_CHANNEL && el != E_ITEM &&
+	    el != E_ENTRY && strcmp(p->doc->version, "rss10") &&
+	    strcmp(p->doc->version, "rss090"))
+		parent = C_FEED;
 	if (parent != C_ROOT)
 		me = child_ctx(parent, el, attrs, nattrs, &special);
 	open_element(p, parent, me, special, el, atomish, ns == NS_XHTML,

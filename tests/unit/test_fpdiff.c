@@ -129,6 +129,51 @@ test_html_alternate_is_the_link(void **state)
 	feed_doc_free(d);
 }
 
+/* RSS whose <channel> start tag is missing: the channel's fields stand
+ * directly in <rss>; they are the feed's, and the items are found. */
+static void
+test_rss_without_channel_start_tag(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><title>T &amp; U</title>"
+		"<link>http://e.com/</link><language>en</language>"
+		"<lastBuildDate>Thu, 06 Dec 2018 17:51:50 +0000</lastBuildDate>"
+		"<item><title>a</title><guid>1</guid></item>"
+		"<item><title>b</title><guid>2</guid></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->bozo, 1);
+	assert_non_null(d->feed.title);
+	assert_string_equal(d->feed.title, "T & U");
+	assert_string_equal(d->feed.link, "http://e.com/");
+	assert_string_equal(d->feed.language, "en");
+	assert_string_equal(d->feed.updated, "2018-12-06T17:51:50Z");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[1].title, "b");
+	feed_doc_free(d);
+}
+
+/* RSS 1.0: the items are siblings of the channel, not its children; an
+ * item's fields are still the item's. */
+static void
+test_rdf_fields_stay_in_their_items(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+		" xmlns=\"http://purl.org/rss/1.0/\">"
+		"<channel rdf:about=\"http://e.com/\"><title>C</title>"
+		"<link>http://e.com/</link></channel>"
+		"<item rdf:about=\"http://e.com/1\"><title>I</title>"
+		"<link>http://e.com/1</link></item></rdf:RDF>");
+
+	(void)state;
+	assert_string_equal(d->feed.title, "C");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].title, "I");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -137,6 +182,8 @@ main(void)
 		cmocka_unit_test(test_namespace_uri_prefix_is_not_enough),
 		cmocka_unit_test(test_itunes_author_and_summary),
 		cmocka_unit_test(test_html_alternate_is_the_link),
+		cmocka_unit_test(test_rss_without_channel_start_tag),
+		cmocka_unit_test(test_rdf_fields_stay_in_their_items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
