@@ -40,6 +40,7 @@ enum ns {
 	NS_XHTML,
 	NS_RDF,
 	NS_ITUNES,
+	NS_MEDIA,
 	NS_OTHER,
 };
 
@@ -101,6 +102,10 @@ static const struct kw keywords[] = {
 	 * no other (read as feedparser reads them) */
 	{NS_ITUNES, "author", E_AUTHOR},
 	{NS_ITUNES, "summary", E_SUMMARY},
+	/* Media RSS (YouTube's feeds): a video's description is the entry's
+	 * summary when it has no other text */
+	{NS_MEDIA, "group", E_MGROUP},
+	{NS_MEDIA, "description", E_MDESC},
 };
 
 static const struct {
@@ -123,6 +128,7 @@ static const struct {
 	{"http://example.com/newformat#", NS_CORE},
 	{"http://purl.org/atom/ns#draft-ietf-atompub-format-08", NS_CORE},
 	{"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
+	{"http://search.yahoo.com/mrss/", NS_MEDIA},
 };
 
 static enum ns
@@ -503,9 +509,10 @@ capture_render(struct fp *p, char **t, char **h)
 			c->src.data : "", c->src.len) ? M_HTML : M_TEXT;
 	if (c->markup && mode == M_TEXT)
 		mode = M_HTML;
-	want_html = c->parent == C_ENTRY &&
-		    (c->el == E_SUMMARY || c->el == E_DESC ||
-		     c->el == E_CONTENT || c->el == E_BODY);
+	want_html = (c->parent == C_ENTRY &&
+		     (c->el == E_SUMMARY || c->el == E_DESC ||
+		      c->el == E_CONTENT || c->el == E_BODY)) ||
+		    c->el == E_MDESC;
 	if (c->src.len && memchr(c->src.data, '\0', c->src.len))
 		c->src.len = strlen(c->src.data); /* base64 of binary */
 	if (mode == M_TEXT) {
@@ -624,6 +631,12 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 	case E_CATEGORY:
 		fp_add_tag(p, *t), *t = NULL;
 		break;
+	case E_MDESC:
+		if (!p->media_text && **t) {
+			p->media_text = *t, *t = NULL;
+			p->media_html = *h, *h = NULL;
+		}
+		break;
 	default:
 		break;
 	}
@@ -645,7 +658,7 @@ capture_finish(struct fp *p)
 		assign_person(p, c, &t);
 	else if (c->parent == C_FEED)
 		assign_feed(p, c, &t);
-	else if (c->parent == C_ENTRY && p->e)
+	else if ((c->parent == C_ENTRY || c->parent == C_MGROUP) && p->e)
 		assign_entry(p, c, p->e, &t, &h);
 out:
 	free(t);
@@ -685,7 +698,8 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 	if (type && tn == 0)
 		type = NULL;
 	if (type) {
-		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain"))
+		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain") ||
+		    (el == E_MDESC && lc_eq(type, tn, "plain")))
 			c->mode = M_TEXT;
 		else if (lc_eq(type, tn, "html") ||
 			 lc_eq(type, tn, "text/html"))
@@ -1004,6 +1018,10 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 			return *special = 1, C_SKIP;
 		if (el == E_CATEGORY && attr(attrs, nattrs, NULL, "term", &n))
 			return *special = 2, C_SKIP;
+		if (el == E_MGROUP)
+			return C_MGROUP;
+		if (el == E_MDESC)
+			return C_FIELD;
 		if ((el >= E_TITLE && el <= E_PUBLISHED && el != E_LANG &&
 		     el != E_RIGHTS && el != E_SUBTITLE) ||
 		    (el >= E_CATEGORY && el <= E_BODY))
@@ -1011,6 +1029,10 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 		break;
 	case C_PERSON:
 		if (el == E_NAME || el == E_EMAIL || el == E_URI)
+			return C_FIELD;
+		break;
+	case C_MGROUP:
+		if (el == E_MDESC)
 			return C_FIELD;
 		break;
 	default:
@@ -1339,4 +1361,7 @@ feed_xml_release(struct fp *p)
 	free(p->lang);
 	free(p->about);
 	p->feed_published = p->root_ns = p->lang = p->about = NULL;
+	free(p->media_text);
+	free(p->media_html);
+	p->media_text = p->media_html = NULL;
 }

@@ -174,6 +174,48 @@ test_rdf_fields_stay_in_their_items(void **state)
 	feed_doc_free(d);
 }
 
+/* Media RSS: a YouTube entry's media:group/media:description is its
+ * summary (plain text, escaped in summary_html); an item that has a
+ * description keeps it, an image caption does not replace it. */
+static void
+test_media_description_is_the_text_of_last_resort(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\""
+		" xmlns:media=\"http://search.yahoo.com/mrss/\"><title>t</title>"
+		"<entry><title>v</title><id>yt:video:1</id>"
+		"<media:group><media:title>v</media:title>"
+		"<media:description>Line &lt;1&gt;\n\nLine 2</media:description>"
+		"</media:group></entry>"
+		"<entry><title>w</title><id>2</id><summary>Own</summary>"
+		"<media:group><media:description>Other</media:description>"
+		"</media:group></entry>"
+		"<entry><title>x</title><id>3</id>"
+		"<media:description type=\"plain\">Direct</media:description>"
+		"</entry></feed>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 3);
+	assert_non_null(d->entries[0].summary);
+	assert_string_equal(d->entries[0].summary, "Line <1> Line 2");
+	assert_non_null(d->entries[0].summary_html);
+	assert_non_null(strstr(d->entries[0].summary_html, "Line &lt;1&gt;"));
+	assert_string_equal(d->entries[1].summary, "Own");
+	assert_null(d->entries[1].content);
+	assert_non_null(d->entries[2].summary);
+	assert_string_equal(d->entries[2].summary, "Direct");
+	feed_doc_free(d);
+
+	d = parse("<rss version=\"2.0\""
+		  " xmlns:media=\"http://search.yahoo.com/mrss/\"><channel>"
+		  "<title>t</title><item><title>a</title>"
+		  "<media:description type=\"html\">Caption</media:description>"
+		  "<description>Story</description></item></channel></rss>");
+	assert_string_equal(d->entries[0].summary, "Story");
+	assert_null(d->entries[0].content);
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -184,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_html_alternate_is_the_link),
 		cmocka_unit_test(test_rss_without_channel_start_tag),
 		cmocka_unit_test(test_rdf_fields_stay_in_their_items),
+		cmocka_unit_test(test_media_description_is_the_text_of_last_resort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
