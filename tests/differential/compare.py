@@ -20,9 +20,11 @@ tag boundary is optional ("<p>a</p><p>b</p>" reads "ab" or "a b").  Dates are
 compared as UTC instants to the second.  An entry without a summary gets its
 content as summary on our side, as feedparser does.
 
-Every difference is printed with its kind ("<field>:<how>", how = missing
-(feedparser has a value, we have none), extra (the reverse) or differ), then
-a summary by kind.  known.txt lists the accepted disagreements; the exit
+Every difference is printed with its kind, then a summary by kind.  A kind
+is "<field>:<how>", how = missing (feedparser has a value, briefwatch none),
+extra (the reverse) or differ; "entries.count:differ"; "parse:refused"
+(briefwatch exits 1-125 where feedparser finds a feed; nothing when neither
+finds one) or "parse:crashed" (a signal, exit > 125, no answer, not JSON).  known.txt lists the accepted disagreements; the exit
 status is 1 when a difference is not listed there, 2 when a parser cannot
 run, else 0.
 """
@@ -50,10 +52,6 @@ except ImportError:  # pragma: no cover - reported, not hidden
     sys.stderr.write("compare.py: python3-feedparser is missing "
                      "(apt-get install python3-feedparser, or make deps)\n")
     sys.exit(2)
-
-# feedparser would fetch nothing here (files only), but keep it from
-# resolving relative links against a made-up base.
-feedparser.RESOLVE_RELATIVE_URIS = True
 
 # --------------------------------------------------------------------------
 # text normalisation
@@ -231,11 +229,20 @@ def fp_side(path):
 
 
 def bw_side(cmd, path):
-    p = subprocess.run(cmd + ["parse", "feed", path], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=30)
+    try:
+        p = subprocess.run(cmd + ["parse", "feed", path], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+    except subprocess.TimeoutExpired:
+        return None, ("parse:crashed", "no answer in 30 s")
     if p.returncode != 0:
-        return None, "exit %d: %s" % (p.returncode, p.stderr.decode("utf-8", "replace").strip())
-    doc = json.loads(p.stdout)
+        # 1-125: a clear refusal; a signal (negative) or 126+: a crash
+        how = "parse:refused" if 0 < p.returncode <= 125 else "parse:crashed"
+        return None, (how, "exit %d: %s" % (
+            p.returncode, p.stderr.decode("utf-8", "replace").strip()))
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError as exc:
+        return None, ("parse:crashed", "output is not JSON: %s" % exc)
     f = doc.get("feed") or {}
 
     def s(v):
@@ -286,8 +293,7 @@ DATE_FIELDS = {"feed.updated", "published", "updated"}
 
 def compare_value(field, fpv, bwv):
     """None when they agree, else (how, fp display, bw display)."""
-    if field.split(".")[-1] in ("title", "subtitle", "summary", "content") \
-            and (field in TEXT_FIELDS):
+    if field in TEXT_FIELDS:
         fp_pat, fp_disp = fpv if fpv is not None else (None, None)
         bw = fold(bwv) if isinstance(bwv, str) else None
         if fp_pat is not None and fp_disp == "":
@@ -333,9 +339,10 @@ def diff_file(cmd, path):
     fp_feed, fp_entries = fp_side(path)
     bw, err = bw_side(cmd, path)
     if bw is None:
-        if not fp_entries and not any(fp_feed.values()):
+        how, msg = err
+        if how == "parse:refused" and not fp_entries and not any(fp_feed.values()):
             return []  # both find no feed there
-        return [("-", "parse:failed", None, err)]
+        return [("-", how, None, msg)]
     bw_feed, bw_entries = bw
     for k in fp_feed:
         d = compare_value(k, fp_feed[k], bw_feed[k])
