@@ -1,7 +1,8 @@
 # briefwatch — plain GNU make, no recursion.
 #
 #   make            build build/briefwatchd and build/briefwatch
-#   make check      unit tests (cmocka) + integration tests
+#   make check      unit tests (cmocka) + integration tests + differential test
+#                   against python3-feedparser (tests/differential/)
 #   make check-sanitize   the same under ASan + UBSan (separate build dir)
 #   make demo       offline demo against a local fixture server
 #   make deps       apt-get install every build/test dependency (root)
@@ -66,7 +67,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-cycles check-integration check-sanitize demo deps \
+.PHONY: all check check-unit check-cycles check-integration check-differential check-sanitize demo deps \
         install uninstall clean fuzz bench bench-deps torture conformance score \
         deb deb-deps check-systemd
 
@@ -109,7 +110,7 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS)
 
-check: check-unit check-cycles check-integration
+check: check-unit check-cycles check-integration check-differential
 
 # no call cycle among daemon/ modules; ingest uses nothing of daemon.c
 check-cycles: all
@@ -120,6 +121,10 @@ check-unit: $(UNIT_BINS)
 
 check-integration: all
 	@tests/integration/run $(B)
+
+# real feeds against Debian's python3-feedparser (tests/differential/)
+check-differential: all
+	@/usr/bin/python3 tests/differential/compare.py --quiet --briefwatch $(B)/briefwatch
 
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "date.h"
@@ -27,6 +28,43 @@ feed_limits_default(struct feed_limits *l)
 
 
 /* ---- the driver ----------------------------------------------------------- */
+
+static int
+is_html_type(const char *t)
+{
+	return !t || !strcasecmp(t, "text/html") ||
+	       !strcasecmp(t, "application/xhtml+xml");
+}
+
+/* The page a reader opens: when the chosen link is an alternate of
+ * another type (a PDF, an MP3) and an HTML alternate follows, the first
+ * HTML alternate is the link (as feedparser and browsers choose). */
+static void
+prefer_html_link(char **link, const struct feed_link *l, size_t n)
+{
+	size_t i, cur = n;
+
+	if (!*link)
+		return;
+	for (i = 0; i < n && cur == n; i++)
+		if (l[i].href && !strcmp(l[i].href, *link) &&
+		    !strcmp(l[i].rel, "alternate"))
+			cur = i;
+	if (cur == n || is_html_type(l[cur].type))
+		return;
+	for (i = 0; i < n; i++) {
+		if (i != cur && l[i].href && !strcmp(l[i].rel, "alternate") &&
+		    is_html_type(l[i].type)) {
+			char *h = strdup(l[i].href);
+
+			if (h) {
+				free(*link);
+				*link = h;
+			}
+			return;
+		}
+	}
+}
 
 int
 feed_parse(const char *data, size_t len, const char *content_type,
@@ -64,6 +102,14 @@ feed_parse(const char *data, size_t len, const char *content_type,
 		feed_json_parse(&p, data + i, len - i, base_url);
 	else
 		feed_xml_parse(&p, data, len, content_type);
+	if (p.doc && !p.err) {
+		prefer_html_link(&p.doc->feed.link, p.doc->feed.links,
+				 p.doc->feed.nlinks);
+		for (i = 0; i < p.doc->nentries; i++)
+			prefer_html_link(&p.doc->entries[i].link,
+					 p.doc->entries[i].links,
+					 p.doc->entries[i].nlinks);
+	}
 done:
 	rc = p.err;
 	feed_xml_release(&p);

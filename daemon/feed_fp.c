@@ -197,6 +197,9 @@ fp_entry_begin(struct fp *p)
 	}
 	p->e = &d->entries[d->nentries++];
 	memset(p->e, 0, sizeof(*p->e));
+	free(p->media_text);
+	free(p->media_html);
+	p->media_text = p->media_html = NULL;
 	p->guid_permalink = 0;
 	p->entry_has_guid = 0;
 }
@@ -243,6 +246,19 @@ fp_entry_end(struct fp *p)
 			 (unsigned long long)h);
 		e->id = fp_strdup(p, tmp);
 	}
+	/* media:description: the text of an item that has no other (after
+	 * the identity, which it does not change) */
+	if ((!e->summary || !*e->summary) && (!e->content || !*e->content) &&
+	    p->media_text) {
+		free(e->summary);
+		free(e->summary_html);
+		e->summary = p->media_text;
+		e->summary_html = p->media_html;
+		p->media_text = p->media_html = NULL;
+	}
+	free(p->media_text);
+	free(p->media_html);
+	p->media_text = p->media_html = NULL;
 }
 
 char *

@@ -34,9 +34,11 @@ enum el {
 	E_TITLE, E_LINK, E_DESC, E_SUBTITLE, E_ID, E_GUID, E_LANG, E_RIGHTS,
 	E_UPDATED, E_PUBLISHED, E_AUTHOR, E_CATEGORY, E_SUMMARY, E_CONTENT,
 	E_BODY, E_NAME, E_EMAIL, E_URI,
+	E_MGROUP, E_MDESC, /* Media RSS media:group, media:description */
 };
 
-enum ctx { C_ROOT, C_WRAP, C_FEED, C_ENTRY, C_PERSON, C_FIELD, C_SKIP };
+enum ctx { C_ROOT, C_WRAP, C_FEED, C_ENTRY, C_PERSON, C_FIELD, C_SKIP,
+	   C_MGROUP /* media:group in an entry */ };
 
 struct frame {
 	enum ctx ctx;
@@ -91,6 +93,9 @@ struct fp {
 	char *root_ns;      /* an unknown namespace the root element used */
 	char *lang;         /* xml:lang of the root or feed element */
 	char *about;        /* rdf:about of the current item */
+	/* the current item's media:description (text, sanitized HTML): its
+	 * summary when it has no other summary or content */
+	char *media_text, *media_html;
 };
 
 

@@ -39,6 +39,8 @@ enum ns {
 	NS_CONTENT,
 	NS_XHTML,
 	NS_RDF,
+	NS_ITUNES,
+	NS_MEDIA,
 	NS_OTHER,
 };
 
@@ -96,6 +98,14 @@ static const struct kw keywords[] = {
 	{NS_XHTML, "body", E_BODY},
 	{NS_XHTML, "div", E_BODY},
 	{NS_RDF, "RDF", E_RDF},
+	/* podcasts: the episode's author and its text when the item has
+	 * no other (read as feedparser reads them) */
+	{NS_ITUNES, "author", E_AUTHOR},
+	{NS_ITUNES, "summary", E_SUMMARY},
+	/* Media RSS (YouTube's feeds): a video's description is the entry's
+	 * summary when it has no other text */
+	{NS_MEDIA, "group", E_MGROUP},
+	{NS_MEDIA, "description", E_MDESC},
 };
 
 static const struct {
@@ -117,12 +127,14 @@ static const struct {
 	{"http://purl.org/net/rss1.1#", NS_CORE},
 	{"http://example.com/newformat#", NS_CORE},
 	{"http://purl.org/atom/ns#draft-ietf-atompub-format-08", NS_CORE},
+	{"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
+	{"http://search.yahoo.com/mrss/", NS_MEDIA},
 };
 
 static enum ns
 ns_of(const char *uri, const char *prefix)
 {
-	size_t i;
+	size_t i, ulen;
 
 	if (!uri) {
 		/* An undeclared prefix (already reported as an error):
@@ -142,6 +154,21 @@ ns_of(const char *uri, const char *prefix)
 			return namespaces[i].ns;
 	if (!strncmp(uri, "http://www.w3.org/2005/Atom", 27))
 		return NS_CORE;
+	/* Real feeds misspell the URIs: without the trailing slash
+	 * ("http://purl.org/dc/elements/1.1"), or in another case
+	 * (".../DTDs/..."). Read them as the namespace they mean. */
+	ulen = strlen(uri);
+	while (ulen > 0 && (uri[ulen - 1] == '/' || uri[ulen - 1] == '#'))
+		ulen--;
+	for (i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
+		const char *k = namespaces[i].uri;
+		size_t klen = strlen(k);
+
+		while (klen > 0 && (k[klen - 1] == '/' || k[klen - 1] == '#'))
+			klen--;
+		if (klen == ulen && !strncasecmp(uri, k, klen))
+			return namespaces[i].ns;
+	}
 	return NS_OTHER;
 }
 
@@ -482,9 +509,10 @@ capture_render(struct fp *p, char **t, char **h)
 			c->src.data : "", c->src.len) ? M_HTML : M_TEXT;
 	if (c->markup && mode == M_TEXT)
 		mode = M_HTML;
-	want_html = c->parent == C_ENTRY &&
-		    (c->el == E_SUMMARY || c->el == E_DESC ||
-		     c->el == E_CONTENT || c->el == E_BODY);
+	want_html = (c->parent == C_ENTRY &&
+		     (c->el == E_SUMMARY || c->el == E_DESC ||
+		      c->el == E_CONTENT || c->el == E_BODY)) ||
+		    c->el == E_MDESC;
 	if (c->src.len && memchr(c->src.data, '\0', c->src.len))
 		c->src.len = strlen(c->src.data); /* base64 of binary */
 	if (mode == M_TEXT) {
@@ -603,6 +631,12 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 	case E_CATEGORY:
 		fp_add_tag(p, *t), *t = NULL;
 		break;
+	case E_MDESC:
+		if (!p->media_text && **t) {
+			p->media_text = *t, *t = NULL;
+			p->media_html = *h, *h = NULL;
+		}
+		break;
 	default:
 		break;
 	}
@@ -624,7 +658,7 @@ capture_finish(struct fp *p)
 		assign_person(p, c, &t);
 	else if (c->parent == C_FEED)
 		assign_feed(p, c, &t);
-	else if (c->parent == C_ENTRY && p->e)
+	else if ((c->parent == C_ENTRY || c->parent == C_MGROUP) && p->e)
 		assign_entry(p, c, p->e, &t, &h);
 out:
 	free(t);
@@ -664,7 +698,8 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 	if (type && tn == 0)
 		type = NULL;
 	if (type) {
-		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain"))
+		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain") ||
+		    (el == E_MDESC && lc_eq(type, tn, "plain")))
 			c->mode = M_TEXT;
 		else if (lc_eq(type, tn, "html") ||
 			 lc_eq(type, tn, "text/html"))
@@ -983,6 +1018,10 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 			return *special = 1, C_SKIP;
 		if (el == E_CATEGORY && attr(attrs, nattrs, NULL, "term", &n))
 			return *special = 2, C_SKIP;
+		if (el == E_MGROUP)
+			return C_MGROUP;
+		if (el == E_MDESC)
+			return C_FIELD;
 		if ((el >= E_TITLE && el <= E_PUBLISHED && el != E_LANG &&
 		     el != E_RIGHTS && el != E_SUBTITLE) ||
 		    (el >= E_CATEGORY && el <= E_BODY))
@@ -990,6 +1029,10 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 		break;
 	case C_PERSON:
 		if (el == E_NAME || el == E_EMAIL || el == E_URI)
+			return C_FIELD;
+		break;
+	case C_MGROUP:
+		if (el == E_MDESC)
 			return C_FIELD;
 		break;
 	default:
@@ -1078,6 +1121,13 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	atomish = p->atom || (uri && (!strncmp(uri,
 		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
 		"http://purl.org/atom/ns#")));
+	/* RSS without its <channel> start tag: what stands directly in
+	 * <rss> is the channel's (not so in RDF, whose channel is a
+	 * sibling of the items). */
+	if (parent == C_WRAP && el != E_CHANNEL && el != E_ITEM &&
+	    el != E_ENTRY && strcmp(p->doc->version, "rss10") &&
+	    strcmp(p->doc->version, "rss090"))
+		parent = C_FEED;
 	if (parent != C_ROOT)
 		me = child_ctx(parent, el, attrs, nattrs, &special);
 	open_element(p, parent, me, special, el, atomish, ns == NS_XHTML,
@@ -1311,4 +1361,7 @@ feed_xml_release(struct fp *p)
 	free(p->lang);
 	free(p->about);
 	p->feed_published = p->root_ns = p->lang = p->about = NULL;
+	free(p->media_text);
+	free(p->media_html);
+	p->media_text = p->media_html = NULL;
 }

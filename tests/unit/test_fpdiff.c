@@ -1,0 +1,233 @@
+/* test_fpdiff — the rules found by the differential test against
+ * feedparser (tests/differential/): each test is one general rule, in the
+ * smallest document that shows it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "feed.h"
+
+static struct feed_doc *
+parse(const char *s)
+{
+	char *err = NULL;
+	struct feed_doc *d = NULL;
+	int rc = feed_parse(s, strlen(s), NULL, NULL, NULL, &d, &err);
+
+	if (rc)
+		fail_msg("feed_parse: %d %s", rc, err ? err : "");
+	assert_null(err);
+	assert_non_null(d);
+	return d;
+}
+
+/* Namespace URIs as real feeds spell them: no trailing slash, another
+ * case. dc:creator and content:encoded are still read. */
+static void
+test_namespace_uri_without_trailing_slash(void **state)
+{
+	struct feed_doc *d = parse(
+		"<?xml version=\"1.0\"?>"
+		"<rss version=\"2.0\""
+		" xmlns:content=\"http://purl.org/rss/1.0/modules/content\""
+		" xmlns:dc=\"HTTP://purl.org/dc/elements/1.1\">"
+		"<channel><title>t</title><item><title>a</title>"
+		"<dc:creator>Jo Doe</dc:creator>"
+		"<content:encoded><![CDATA[<p>Body</p>]]></content:encoded>"
+		"<description>Short</description>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 1);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "Jo Doe");
+	assert_non_null(d->entries[0].content);
+	assert_string_equal(d->entries[0].content, "Body");
+	assert_string_equal(d->entries[0].summary, "Short");
+	feed_doc_free(d);
+}
+
+/* An unrelated namespace that merely shares a prefix of a known URI is
+ * not read as that namespace. */
+static void
+test_namespace_uri_prefix_is_not_enough(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\""
+		" xmlns:x=\"http://purl.org/dc/elements/1.1/extra\">"
+		"<channel><title>t</title><item><title>a</title>"
+		"<x:creator>Not An Author</x:creator>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 1);
+	assert_null(d->entries[0].author.name);
+	feed_doc_free(d);
+}
+
+/* Podcast feeds: itunes:author is the episode's author when it has no
+ * other; itunes:summary is a summary like RSS <summary> (after a
+ * description it is the content), as feedparser reads them. */
+static void
+test_itunes_author_and_summary(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\" xmlns:itunes="
+		"\"http://www.itunes.com/dtds/podcast-1.0.dtd\">"
+		"<channel><title>t</title>"
+		"<item><title>a</title><itunes:author>Gimlet</itunes:author>"
+		"<itunes:summary>Only text</itunes:summary></item>"
+		"<item><title>b</title><description>Desc</description>"
+		"<itunes:summary><![CDATA[Longer &amp; more]]></itunes:summary>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "Gimlet");
+	assert_non_null(d->entries[0].summary);
+	assert_string_equal(d->entries[0].summary, "Only text");
+	assert_string_equal(d->entries[1].summary, "Desc");
+	assert_non_null(d->entries[1].content);
+	assert_string_equal(d->entries[1].content, "Longer & more");
+	feed_doc_free(d);
+}
+
+/* An entry whose first alternate link is a PDF and a later one HTML:
+ * the HTML page is the link; the links list keeps both in order. An
+ * entry with only a PDF alternate keeps it. */
+static void
+test_html_alternate_is_the_link(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<link rel=\"alternate\" type=\"application/pdf\""
+		" href=\"http://e.com/f.pdf\"/>"
+		"<link href=\"http://e.com/\"/>"
+		"<entry><title>a</title><id>1</id>"
+		"<link rel=\"alternate\" type=\"application/pdf\""
+		" href=\"http://e.com/1.pdf\"/>"
+		"<link rel=\"alternate\" type=\"text/html\""
+		" href=\"http://e.com/1.html\"/></entry>"
+		"<entry><title>b</title><id>2</id>"
+		"<link rel=\"alternate\" type=\"application/pdf\""
+		" href=\"http://e.com/2.pdf\"/></entry>"
+		"</feed>");
+
+	(void)state;
+	assert_string_equal(d->feed.link, "http://e.com/");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].link, "http://e.com/1.html");
+	assert_int_equal(d->entries[0].nlinks, 2);
+	assert_string_equal(d->entries[0].links[0].href, "http://e.com/1.pdf");
+	assert_string_equal(d->entries[1].link, "http://e.com/2.pdf");
+	feed_doc_free(d);
+}
+
+/* RSS whose <channel> start tag is missing: the channel's fields stand
+ * directly in <rss>; they are the feed's, and the items are found. */
+static void
+test_rss_without_channel_start_tag(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><title>T &amp; U</title>"
+		"<link>http://e.com/</link><language>en</language>"
+		"<lastBuildDate>Thu, 06 Dec 2018 17:51:50 +0000</lastBuildDate>"
+		"<item><title>a</title><guid>1</guid></item>"
+		"<item><title>b</title><guid>2</guid></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->bozo, 1);
+	assert_non_null(d->feed.title);
+	assert_string_equal(d->feed.title, "T & U");
+	assert_string_equal(d->feed.link, "http://e.com/");
+	assert_string_equal(d->feed.language, "en");
+	assert_string_equal(d->feed.updated, "2018-12-06T17:51:50Z");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[1].title, "b");
+	feed_doc_free(d);
+}
+
+/* RSS 1.0: the items are siblings of the channel, not its children; an
+ * item's fields are still the item's. */
+static void
+test_rdf_fields_stay_in_their_items(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+		" xmlns=\"http://purl.org/rss/1.0/\">"
+		"<channel rdf:about=\"http://e.com/\"><title>C</title>"
+		"<link>http://e.com/</link></channel>"
+		"<item rdf:about=\"http://e.com/1\"><title>I</title>"
+		"<link>http://e.com/1</link></item></rdf:RDF>");
+
+	(void)state;
+	assert_string_equal(d->feed.title, "C");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].title, "I");
+	feed_doc_free(d);
+}
+
+/* Media RSS: a YouTube entry's media:group/media:description is its
+ * summary (plain text, escaped in summary_html); an item that has a
+ * description keeps it, an image caption does not replace it. */
+static void
+test_media_description_is_the_text_of_last_resort(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\""
+		" xmlns:media=\"http://search.yahoo.com/mrss/\"><title>t</title>"
+		"<entry><title>v</title><id>yt:video:1</id>"
+		"<media:group><media:title>v</media:title>"
+		"<media:description>Line &lt;1&gt;\n\nLine 2</media:description>"
+		"</media:group></entry>"
+		"<entry><title>w</title><id>2</id><summary>Own</summary>"
+		"<media:group><media:description>Other</media:description>"
+		"</media:group></entry>"
+		"<entry><title>x</title><id>3</id>"
+		"<media:description type=\"plain\">Direct</media:description>"
+		"</entry></feed>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 3);
+	assert_non_null(d->entries[0].summary);
+	assert_string_equal(d->entries[0].summary, "Line <1> Line 2");
+	assert_non_null(d->entries[0].summary_html);
+	assert_non_null(strstr(d->entries[0].summary_html, "Line &lt;1&gt;"));
+	assert_string_equal(d->entries[1].summary, "Own");
+	assert_null(d->entries[1].content);
+	assert_non_null(d->entries[2].summary);
+	assert_string_equal(d->entries[2].summary, "Direct");
+	feed_doc_free(d);
+
+	d = parse("<rss version=\"2.0\""
+		  " xmlns:media=\"http://search.yahoo.com/mrss/\"><channel>"
+		  "<title>t</title><item><title>a</title>"
+		  "<media:description type=\"html\">Caption</media:description>"
+		  "<description>Story</description></item></channel></rss>");
+	assert_string_equal(d->entries[0].summary, "Story");
+	assert_null(d->entries[0].content);
+	feed_doc_free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_namespace_uri_without_trailing_slash),
+		cmocka_unit_test(test_namespace_uri_prefix_is_not_enough),
+		cmocka_unit_test(test_itunes_author_and_summary),
+		cmocka_unit_test(test_html_alternate_is_the_link),
+		cmocka_unit_test(test_rss_without_channel_start_tag),
+		cmocka_unit_test(test_rdf_fields_stay_in_their_items),
+		cmocka_unit_test(test_media_description_is_the_text_of_last_resort),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
