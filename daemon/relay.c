@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "log.h"
@@ -27,7 +28,8 @@
 #include "store_relay.h"
 #include "worker.h"
 
-#define PAGE 256
+#define PAGE 1024         /* events read from the store at once */
+#define ACK_EVERY 64      /* one publish in this many asks for an ack */
 #define RETRY_MS 1000    /* after an error: reconnect, read the stream */
 #define FENCED_MS 2000   /* while fenced: look at the stream again */
 #define IDLE_MS 1000     /* nothing to do: look at the store anyway
@@ -71,6 +73,14 @@ struct relay {
 	char logged[320];       /* the error last logged: each is logged
 				 * once until the relay works again */
 	char fence[320];        /* why fenced, "" when not */
+	/* a burst: events published after the relay was caught up, timed
+	 * from the page that started it to the ack of its last event (the
+	 * debug line "relay: caught up ...", read by bench/relay.py) */
+	uint64_t burst_t0;      /* uv_hrtime() at its start, 0: none */
+	int64_t burst_from;     /* its first seq */
+	int64_t burst_to;       /* its last seq once read, 0: still read */
+	double burst_pub_ms;    /* from its start to its last publish */
+	double burst_cpu0, burst_cpu_ms; /* the thread's CPU time */
 
 	/* the thread's own */
 	struct store *store;
@@ -80,6 +90,13 @@ struct relay {
 				 * follows */
 	int64_t next;           /* the seq of the next event to publish */
 	int need_sync;
+	/* messages published without an ack, destroyed together after the
+	 * page: libnats hands each destroyed message to its collector
+	 * thread and wakes it, a switch per message if done one by one */
+	natsMsg *dead[PAGE + 1];
+	size_t ndead;
+	char *holdbuf;          /* pump's copy of the event it holds */
+	size_t holdcap;
 	int js_used;            /* js has published: its table of pending
 				 * publishes exists (libnats 3.4.1's
 				 * js_PublishAsyncGetPendingList crashes on
@@ -163,6 +180,34 @@ take_resync(struct relay *r)
 	return v;
 }
 
+static double
+thread_cpu_ms(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+/* The end of a burst (under w.mu): every event of it acknowledged. */
+static void
+burst_done(struct relay *r)
+{
+	double ms = (double)(uv_hrtime() - r->burst_t0) / 1e6;
+	struct timespec now;
+	int64_t n = r->burst_to - r->burst_from + 1;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	log_debug("relay: caught up: events %lld to %lld (%lld) acknowledged in %.1f ms (published in %.1f, the relay thread's CPU %.1f), %.0f events/s, at %lld.%06ld",
+		  (long long)r->burst_from, (long long)r->burst_to,
+		  (long long)n, ms, r->burst_pub_ms, r->burst_cpu_ms, ms > 0 ? (double)n * 1000.0 / ms : 0.0,
+		  (long long)now.tv_sec, now.tv_nsec / 1000);
+	r->burst_t0 = 0;
+	r->burst_to = 0;
+}
+
 /* ---- the client's callbacks (its threads) ------------------------------ */
 
 static int64_t
@@ -190,10 +235,15 @@ on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *arg)
 	(void)js;
 	uv_mutex_lock(&r->w.mu);
 	if (pa && !pae) {
-		if (seq > r->acked)
+		/* fenced publishes land in order: an ack of seq means the
+		 * stream holds every event up to it */
+		if (seq > r->acked) {
+			if (!pa->Duplicate && r->synced)
+				r->published += (uint64_t)(seq - r->acked);
 			r->acked = seq;
-		if (!pa->Duplicate)
-			r->published++;
+		}
+		if (r->burst_t0 && r->burst_to && r->acked >= r->burst_to)
+			burst_done(r);
 	} else if (!r->resync) {
 		/* The first failure says why; the ones after it are its
 		 * consequence (their expected sequence is gone). */
@@ -267,7 +317,10 @@ connect_nats(struct relay *r)
 	}
 	jsOptions_Init(&jo);
 	jo.Wait = r->ack_wait_ms;
-	jo.PublishAsync.MaxPending = r->window;
+	/* window = events in flight; one in ACK_EVERY of them (and the
+	 * last of each page) awaits an ack, the others go without reply */
+	jo.PublishAsync.MaxPending = r->window / ACK_EVERY > 0
+					     ? r->window / ACK_EVERY : 1;
 	jo.PublishAsync.AckHandler = on_ack;
 	jo.PublishAsync.AckHandlerClosure = r;
 	jo.PublishAsync.StallWait = r->ack_wait_ms;
@@ -422,6 +475,7 @@ go_on:
 	r->next = seq + 1;
 	uv_mutex_lock(&r->w.mu);
 	r->acked = seq;
+	r->burst_t0 = 0; /* a burst cut by a resync is not timed */
 	r->synced = 1;
 	r->state = RS_RELAYING;
 	r->fence[0] = '\0';
@@ -436,10 +490,16 @@ out:
 /* ---- publishing --------------------------------------------------------- */
 
 /* Publish one message fenced on r->expect; 0 or -1 (resync). Takes the
- * body as is; seq goes in the headers. */
+ * body as is; seq goes in the headers. With want_ack, the publish waits
+ * for its ack in the window (on_ack); without, it goes without a reply
+ * subject: the server stores it or, fenced, drops it, and then refuses
+ * every publish after it too, the next acknowledged one included, which
+ * leads to a resync. So an ack of seq vouches for all before it, and the
+ * costly part of an async publish (the inbox, the table of pending
+ * publishes, the ack message and its JSON) is paid once per ACK_EVERY. */
 static int
 publish(struct relay *r, const char *subj, const char *body, size_t len,
-	int64_t seq)
+	int64_t seq, int want_ack)
 {
 	natsMsg *m = NULL;
 	jsPubOptions po;
@@ -461,13 +521,18 @@ publish(struct relay *r, const char *subj, const char *body, size_t len,
 	snprintf(v, sizeof(v), "%" PRIu64, r->expect);
 	if (s == NATS_OK)
 		s = natsMsgHeader_Set(m, "Nats-Expected-Last-Sequence", v);
-	jsPubOptions_Init(&po);
-	po.MaxWait = r->ack_wait_ms;
-	if (s == NATS_OK) {
+	if (s == NATS_OK && !want_ack)
+		s = natsConnection_PublishMsg(r->nc, m);
+	else if (s == NATS_OK) {
+		jsPubOptions_Init(&po);
+		po.MaxWait = r->ack_wait_ms;
 		s = js_PublishMsgAsync(r->js, &m, &po);
 		r->js_used = 1;
 	}
-	natsMsg_Destroy(m);
+	if (m && r->ndead < sizeof(r->dead) / sizeof(r->dead[0]))
+		r->dead[r->ndead++] = m;
+	else
+		natsMsg_Destroy(m);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "publish of seq %lld: %s",
 			  (long long)seq, nats_err(s));
@@ -475,6 +540,16 @@ publish(struct relay *r, const char *subj, const char *body, size_t len,
 	}
 	r->expect++;
 	return 0;
+}
+
+static void
+bury(struct relay *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndead; i++)
+		natsMsg_Destroy(r->dead[i]);
+	r->ndead = 0;
 }
 
 /* Announce that the stream will not hold events from..to (expired from
@@ -494,34 +569,92 @@ publish_gap(struct relay *r, int64_t from, int64_t to)
 	uv_mutex_lock(&r->w.mu);
 	r->gaps++;
 	uv_mutex_unlock(&r->w.mu);
-	return publish(r, subj, body, (size_t)n, to);
+	return publish(r, subj, body, (size_t)n, to, 1);
 }
 
 struct pump {
 	struct relay *r;
 	size_t n;
 	int failed;
+	/* the event read last, published when the next one is read (without
+	 * an ack unless its turn) or at the end of the page (with one) */
+	struct store_event held;
+	int holding;
 };
+
+/* Copy ev into p->held, its strings into the relay's buffer (reused: no
+ * allocation once it is large enough). 0 or -ENOMEM. */
+static int
+hold(struct relay *r, struct pump *p, const struct store_event *ev)
+{
+	size_t lt = ev->type ? strlen(ev->type) + 1 : 0;
+	size_t lf = ev->feed ? strlen(ev->feed) + 1 : 0;
+	size_t lj = strlen(ev->json) + 1;
+	char *b;
+
+	if (lt + lf + lj > r->holdcap) {
+		size_t cap = (lt + lf + lj) * 2;
+
+		if (!(b = realloc(r->holdbuf, cap)))
+			return -ENOMEM;
+		r->holdbuf = b;
+		r->holdcap = cap;
+	}
+	b = r->holdbuf;
+	p->held = *ev;
+	p->held.json = memcpy(b, ev->json, lj);
+	p->held.type = ev->type ? memcpy(b + lj, ev->type, lt) : NULL;
+	p->held.feed = ev->feed ? memcpy(b + lj + lt, ev->feed, lf) : NULL;
+	p->holding = 1;
+	return 0;
+}
+
+static int
+publish_event(struct relay *r, const struct store_event *ev, int want_ack)
+{
+	char subj[512];
+
+	if (relay_subject(subj, sizeof(subj), r->prefix, ev->type,
+			  ev->feed) < 0) {
+		set_state(r, RS_ERROR, "event %lld: subject too long",
+			  (long long)ev->seq);
+		return -1;
+	}
+	if (publish(r, subj, ev->json, strlen(ev->json), ev->seq,
+		    want_ack) < 0)
+		return -1;
+	r->next = ev->seq + 1;
+	return 0;
+}
+
+/* Publish the held event: with an ack when last or its turn. */
+static int
+pump_flush(struct pump *p, int last)
+{
+	if (!p->holding)
+		return 0;
+	p->holding = 0;
+	return publish_event(p->r, &p->held,
+			     last || p->held.seq % ACK_EVERY == 0);
+}
 
 static int
 pump_one(void *arg, const struct store_event *ev)
 {
 	struct pump *p = arg;
 	struct relay *r = p->r;
-	char subj[512];
+	int64_t next = p->holding ? p->held.seq + 1 : r->next;
 
 	p->n++;
-	if (ev->seq > r->next && publish_gap(r, r->next, ev->seq - 1) < 0)
+	if (ev->seq > next && (pump_flush(p, 1) < 0 ||
+			       publish_gap(r, next, ev->seq - 1) < 0))
 		goto fail;
-	if (relay_subject(subj, sizeof(subj), r->prefix, ev->type,
-			  ev->feed) < 0) {
-		set_state(r, RS_ERROR, "event %lld: subject too long",
-			  (long long)ev->seq);
+	if (pump_flush(p, 0) < 0)
+		goto fail;
+	if (hold(r, p, ev) < 0) {
+		set_state(r, RS_ERROR, "out of memory");
 		goto fail;
 	}
-	if (publish(r, subj, ev->json, strlen(ev->json), ev->seq) < 0)
-		goto fail;
-	r->next = ev->seq + 1;
 	return 0;
 fail:
 	p->failed = 1;
@@ -533,11 +666,16 @@ fail:
 static int
 pump(struct relay *r)
 {
-	struct pump p = {r, 0, 0};
-	int64_t head = 0;
+	struct pump p = {.r = r};
+	int64_t head = 0, first = r->next;
+	uint64_t t0 = uv_hrtime();
+	double cpu0 = thread_cpu_ms();
 	int e;
 
 	e = store_events_after(r->store, r->next - 1, PAGE, pump_one, &p);
+	if (!p.failed && e >= 0 && pump_flush(&p, 1) < 0)
+		p.failed = 1;
+	bury(r);
 	if (p.failed)
 		return -1;
 	if (e < 0) {
@@ -550,12 +688,28 @@ pump(struct relay *r)
 		uv_mutex_lock(&r->w.mu);
 		r->head = head;
 		uv_mutex_unlock(&r->w.mu);
-	} else {
-		uv_mutex_lock(&r->w.mu);
-		if (r->next - 1 > r->head)
-			r->head = r->next - 1;
-		uv_mutex_unlock(&r->w.mu);
 	}
+	uv_mutex_lock(&r->w.mu);
+	if (r->next - 1 > r->head)
+		r->head = r->next - 1;
+	if (p.n > 0 && !r->burst_t0) {
+		r->burst_t0 = t0;
+		r->burst_cpu0 = cpu0;
+		r->burst_from = first;
+		r->burst_to = 0;
+	}
+	if (p.n == PAGE)
+		r->burst_to = 0; /* more to read */
+	else if (r->burst_t0 && (p.n > 0 || !r->burst_to)) {
+		/* read up to the head: the burst ends with the ack of its
+		 * last event (perhaps in already) */
+		r->burst_to = r->next - 1;
+		r->burst_pub_ms = (double)(uv_hrtime() - r->burst_t0) / 1e6;
+		r->burst_cpu_ms = thread_cpu_ms() - r->burst_cpu0;
+		if (r->acked >= r->burst_to)
+			burst_done(r);
+	}
+	uv_mutex_unlock(&r->w.mu);
 	return (int)p.n;
 }
 
@@ -581,6 +735,7 @@ relay_main(void *arg)
 					break;
 				continue;
 			}
+			store_relay_tune(r->store);
 		}
 		if (!r->nc || natsConnection_IsClosed(r->nc)) {
 			disconnect(r);
@@ -639,6 +794,8 @@ relay_main(void *arg)
 	disconnect(r);
 	store_close(r->store);
 	r->store = NULL;
+	free(r->holdbuf);
+	r->holdbuf = NULL;
 }
 
 /* ---- the loop thread's side ------------------------------------------- */
