@@ -310,8 +310,15 @@ connect_nats(struct relay *r)
 
 	s = natsConnection_Connect(&r->nc, r->opts);
 	if (s != NATS_OK) {
-		set_state(r, RS_ERROR, "cannot connect to NATS: %s",
-			  nats_err(s));
+		const char *why = nats_err(s);
+
+		/* A server that refuses the TLS client (no certificate, or
+		 * one it does not trust) closes the connection right after
+		 * the handshake: the client only sees no PONG. */
+		set_state(r, RS_ERROR, "cannot connect to NATS: %s%s", why,
+			  strstr(why, "PONG")
+				  ? " (the server closed the connection at the handshake: does it require a client certificate, tls_cert and tls_key, that it trusts? its log says why)"
+				  : "");
 		r->nc = NULL;
 		return -1;
 	}
