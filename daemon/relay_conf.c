@@ -249,3 +249,21 @@ relay_nats_options(const struct relay_conf *rc, const char *url,
 	*out = o;
 	return 0;
 }
+
+int
+relay_conf_validate(const struct relay_conf *rc, char **err)
+{
+	natsOptions *o = NULL;
+	char msg[320];
+
+	*err = NULL;
+	if (!rc)
+		return 0;
+	if (relay_conf_check(rc, msg, sizeof(msg)) < 0 ||
+	    relay_nats_options(rc, NULL, 0, &o, msg, sizeof(msg)) < 0) {
+		*err = strdup(msg);
+		return -EINVAL;
+	}
+	natsOptions_Destroy(o);
+	return 0;
+}
