@@ -210,27 +210,11 @@ burst_done(struct relay *r)
 
 /* ---- the client's callbacks (its threads) ------------------------------ */
 
-static int64_t
-header_seq(natsMsg *m)
-{
-	const char *v = NULL;
-	char *end;
-	long long n;
-
-	if (natsMsgHeader_Get(m, "Briefwatch-Seq", &v) != NATS_OK || !v)
-		return -1;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || end == v || *end || n < 0)
-		return -1;
-	return n;
-}
-
 static void
 on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *arg)
 {
 	struct relay *r = arg;
-	int64_t seq = header_seq(msg);
+	int64_t seq = relay_msg_seq(msg);
 
 	(void)js;
 	uv_mutex_lock(&r->w.mu);
@@ -273,14 +257,6 @@ on_closed(natsConnection *nc, void *arg)
 
 /* ---- the connection ---------------------------------------------------- */
 
-static const char *
-nats_err(natsStatus s)
-{
-	const char *t = nats_GetLastError(NULL);
-
-	return t && *t ? t : natsStatus_GetText(s);
-}
-
 /* Give up on what is in flight and drop the connection. */
 static void
 disconnect(struct relay *r)
@@ -310,7 +286,7 @@ connect_nats(struct relay *r)
 
 	s = natsConnection_Connect(&r->nc, r->opts);
 	if (s != NATS_OK) {
-		const char *why = nats_err(s);
+		const char *why = relay_nats_err(s);
 
 		/* A server that refuses the TLS client (no certificate, or
 		 * one it does not trust) closes the connection right after
@@ -333,7 +309,7 @@ connect_nats(struct relay *r)
 	jo.PublishAsync.StallWait = r->ack_wait_ms;
 	s = natsConnection_JetStream(&r->js, r->nc, &jo);
 	if (s != NATS_OK) {
-		set_state(r, RS_ERROR, "JetStream context: %s", nats_err(s));
+		set_state(r, RS_ERROR, "JetStream context: %s", relay_nats_err(s));
 		disconnect(r);
 		return -1;
 	}
@@ -374,7 +350,7 @@ ensure_stream(struct relay *r, jsStreamInfo **si)
 		return 0;
 	if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
 		set_state(r, RS_ERROR, "stream %s: %s", r->stream,
-			  nats_err(s));
+			  relay_nats_err(s));
 		return -1;
 	}
 	if (!r->create_stream) {
@@ -392,7 +368,7 @@ ensure_stream(struct relay *r, jsStreamInfo **si)
 	s = js_AddStream(si, r->js, &sc, NULL, &jerr);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "cannot create stream %s: %s", r->stream,
-			  nats_err(s));
+			  relay_nats_err(s));
 		return -1;
 	}
 	log_info("relay: created stream %s (subjects %s, %d replica%s)",
@@ -432,10 +408,10 @@ sync_stream(struct relay *r)
 	s = js_GetMsg(&m, r->js, r->stream, last, NULL, &jerr);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "stream %s: cannot read its last message (%" PRIu64 "): %s",
-			  r->stream, last, nats_err(s));
+			  r->stream, last, relay_nats_err(s));
 		return -1;
 	}
-	seq = header_seq(m);
+	seq = relay_msg_seq(m);
 	if (natsMsgHeader_Get(m, "Briefwatch-Origin", &origin) != NATS_OK ||
 	    !origin || seq < 0) {
 		set_state(r, RS_FENCED, "its last message (stream sequence %" PRIu64 ", subject %s) is not one of ours",
@@ -542,7 +518,7 @@ publish(struct relay *r, const char *subj, const char *body, size_t len,
 		natsMsg_Destroy(m);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "publish of seq %lld: %s",
-			  (long long)seq, nats_err(s));
+			  (long long)seq, relay_nats_err(s));
 		return -1;
 	}
 	r->expect++;

@@ -267,3 +267,28 @@ relay_conf_validate(const struct relay_conf *rc, char **err)
 	natsOptions_Destroy(o);
 	return 0;
 }
+
+const char *
+relay_nats_err(natsStatus s)
+{
+	const char *t = nats_GetLastError(NULL);
+
+	return t && *t ? t : natsStatus_GetText(s);
+}
+
+int64_t
+relay_msg_seq(natsMsg *m)
+{
+	const char *v = NULL;
+	char *end;
+	long long n;
+
+	if (natsMsgHeader_Get(m, "Briefwatch-Seq", &v) != NATS_OK || !v ||
+	    *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < 0)
+		return -1;
+	return n;
+}

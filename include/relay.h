@@ -73,6 +73,12 @@ int relay_nats_options(const struct relay_conf *rc, const char *url,
 
 struct relay;
 
+/* The client's last error text for s, or s's own text. */
+const char *relay_nats_err(natsStatus s);
+/* A message's Briefwatch-Seq header: the event number, -1 when absent or
+ * malformed. */
+int64_t relay_msg_seq(natsMsg *m);
+
 /* Start relaying the database at db_path (borrowed until relay_stop; rc
  * is copied). 0 and *out, or a negative errno with a malloc'd reason in
  * *err. Connection failures are not errors here: the relay retries. */
