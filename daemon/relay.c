@@ -61,6 +61,11 @@ struct relay {
 
 	/* under w.mu: shared with the loop thread and the client's threads */
 	int kicked;             /* new events committed */
+	int conns;              /* connections made, and the closed */
+	int closed_cbs;         /* callbacks (on_closed) run for them: the
+				 * thread waits for every one before it ends,
+				 * since the client runs them on its own
+				 * thread, later, with r */
 	int resync;             /* an ack failed or the connection closed */
 	enum relay_state state;
 	int64_t acked;          /* highest seq the stream acknowledged */
@@ -251,6 +256,7 @@ on_closed(natsConnection *nc, void *arg)
 	(void)nc;
 	uv_mutex_lock(&r->w.mu);
 	r->resync = 1;
+	r->closed_cbs++;
 	uv_cond_broadcast(&r->w.cv);
 	uv_mutex_unlock(&r->w.mu);
 }
@@ -298,6 +304,9 @@ connect_nats(struct relay *r)
 		r->nc = NULL;
 		return -1;
 	}
+	uv_mutex_lock(&r->w.mu);
+	r->conns++;
+	uv_mutex_unlock(&r->w.mu);
 	jsOptions_Init(&jo);
 	jo.Wait = r->ack_wait_ms;
 	/* window = events in flight; one in ACK_EVERY of them (and the
@@ -698,6 +707,27 @@ pump(struct relay *r)
 
 /* ---- the thread --------------------------------------------------------- */
 
+/* Wait (up to 2 s) until the client has run on_closed for every
+ * connection made: it runs it on its own thread after the close, and r
+ * (its mutex included) is gone once relay_stop returns. */
+static void
+wait_closed_cbs(struct relay *r)
+{
+	uint64_t until = uv_hrtime() + 2000000000u;
+
+	uv_mutex_lock(&r->w.mu);
+	while (r->closed_cbs < r->conns) {
+		uint64_t now = uv_hrtime();
+
+		if (now >= until) {
+			log_warn("relay: the NATS client did not report its connection closed within 2 s");
+			break;
+		}
+		uv_cond_timedwait(&r->w.cv, &r->w.mu, until - now);
+	}
+	uv_mutex_unlock(&r->w.mu);
+}
+
 static void
 relay_main(void *arg)
 {
@@ -775,6 +805,7 @@ relay_main(void *arg)
 	 * rest is sent again at the next start (fenced: never twice) */
 	settle(r, r->ack_wait_ms < 1000 ? r->ack_wait_ms : 1000);
 	disconnect(r);
+	wait_closed_cbs(r);
 	store_close(r->store);
 	r->store = NULL;
 	free(r->holdbuf);
