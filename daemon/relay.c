@@ -965,7 +965,11 @@ relay_stop(struct relay *r)
 		return;
 	worker_stop(&r->w);
 	natsOptions_Destroy(r->opts);
-	nats_CloseAndWait(1000); /* the client's own threads and memory */
+	/* No nats_Close: the library stays open for the next relay (a
+	 * reload) and ends with the process. Closing it after it had read
+	 * TLS files, in a process where libcurl set OpenSSL up too, made
+	 * the exit handlers free OpenSSL's compression methods twice (a
+	 * crash at exit under ASan, an invalid read under valgrind). */
 	free(r->db_path);
 	free(r->stream);
 	free(r->prefix);

@@ -182,7 +182,8 @@ try:
     for name in ("a", "b", "c", "d"):
         d = env.daemons[name][0]
         d.terminate()
-        d.wait(timeout=30)
+        if d.wait(timeout=30) != 0:
+            fail("daemon %s exited %d on SIGTERM (a sanitizer report?)" % (name, d.returncode))
     ns.p.terminate()
     ns.p.wait(timeout=30)
     plain = SecureNats(env.tmp, "s1", plain=True)

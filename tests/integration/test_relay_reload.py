@@ -118,6 +118,10 @@ try:
         log = fh.read()
     if log.count("reload: [relay] changed: the relay restarted with the new settings") != 2:
         fail("expected two relay restarts in the log")
+    d = env.daemons["d"][0]
+    d.terminate()
+    if d.wait(timeout=30) != 0:
+        fail("the daemon exited %d on SIGTERM after its reloads (a sanitizer report?)" % d.returncode)
     print("ok - test_relay_reload (%.0f s)" % (time.monotonic() - t0))
 finally:
     env.cleanup()
