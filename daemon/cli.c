@@ -35,6 +35,7 @@
 
 #include "briefing.h"
 #include "buf.h"
+#include "cli_args.h"
 #include "config.h"
 #include "dbpath.h"
 #include "feed.h"
@@ -73,37 +74,6 @@ struct command;
 static void usage(FILE *to);
 static int command_help(const char *name);
 static const struct command *find_command(const char *name);
-
-/* One line for a usage error, then exit status 2. */
-static int
-bad_usage(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
-bad_usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "briefwatch: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see briefwatch %s --help)\n", cmd);
-	return 2;
-}
-
-/* getopt_long returned '?' or ':' (the option strings start with ':'). */
-static int
-bad_option(const char *cmd, int c, char **argv)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return bad_usage(cmd, "option %s needs a value", opt);
-	if (optopt && (strncmp(opt, "--", 2) != 0))
-		return bad_usage(cmd, "unknown option -%c", optopt);
-	return bad_usage(cmd, "unknown option %s", opt);
-}
 
 /* ---- argument checks ----------------------------------------------------- */
 

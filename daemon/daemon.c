@@ -1173,6 +1173,38 @@ start_relay(struct daemon *d, char **err)
 	return 0;
 }
 
+/* A reload changed [relay]: stop the running relay (what is in flight is
+ * settled for up to a second, the rest is sent again from the stream's
+ * last message), then start one with the new settings, if any. Blocks
+ * the loop while the old thread ends (at most about ack_wait + 1 s).
+ * A start that fails is logged and leaves no relay. */
+static void
+restart_relay(struct daemon *d, const struct config *ncfg)
+{
+	char *err = NULL;
+
+	if (d->relay) {
+		writer_hook_remove(ingest_writer(d->ingest), &d->relay_hook);
+		relay_stop(d->relay);
+		d->relay = NULL;
+	}
+	if (!ncfg->relay) {
+		log_info("reload: [relay] removed: the relay is off");
+		return;
+	}
+	if (relay_start(ncfg->relay, ncfg->database, &d->relay, &err) < 0) {
+		log_err("reload: [relay] changed, but the relay cannot start: %s",
+			err ? err : "out of memory");
+		free(err);
+		d->relay = NULL;
+		return;
+	}
+	d->relay_hook.fn = on_commit_relay;
+	d->relay_hook.arg = d->relay;
+	writer_hook_add(ingest_writer(d->ingest), &d->relay_hook);
+	log_info("reload: [relay] changed: the relay restarted with the new settings");
+}
+
 /* Start phase 3b: the outputs (docs/outputs.md; not with --once), after
  * the socket: the [output NAME] sections, then outputs.conf. Their hook
  * is on ingest's writer, so daemon_stop closes them before ingest. */
@@ -1361,6 +1393,8 @@ reload_apply(struct daemon *d, char **err)
 		*err = strdup("changing the socket needs a restart");
 		r = -EINVAL;
 	}
+	if (r == 0 && !relay_conf_equal(d->cfg->relay, ncfg->relay))
+		r = relay_conf_validate(ncfg->relay, err);
 	if (r < 0) {
 		profile_set_free(nprof);
 		config_free(ncfg);
@@ -1404,8 +1438,8 @@ reload_apply(struct daemon *d, char **err)
 		if (!config_find_feed(d->cfg, ncfg->feeds[i].name))
 			added++;
 	}
-	if (!relay_conf_equal(d->cfg->relay, ncfg->relay))
-		log_warn("reload: [relay] changed; the relay keeps its old settings until a restart");
+	if (!relay_conf_equal(d->cfg->relay, ncfg->relay) && !d->opts.once)
+		restart_relay(d, ncfg);
 	ingest_set_profiles(d->ingest, nprof, d->profiles);
 	d->profiles = nprof;
 	config_free(d->cfg);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "log.h"
@@ -27,7 +28,8 @@
 #include "store_relay.h"
 #include "worker.h"
 
-#define PAGE 256
+#define PAGE 1024         /* events read from the store at once */
+#define ACK_EVERY 64      /* one publish in this many asks for an ack */
 #define RETRY_MS 1000    /* after an error: reconnect, read the stream */
 #define FENCED_MS 2000   /* while fenced: look at the stream again */
 #define IDLE_MS 1000     /* nothing to do: look at the store anyway
@@ -59,6 +61,11 @@ struct relay {
 
 	/* under w.mu: shared with the loop thread and the client's threads */
 	int kicked;             /* new events committed */
+	int conns;              /* connections made, and the closed */
+	int closed_cbs;         /* callbacks (on_closed) run for them: the
+				 * thread waits for every one before it ends,
+				 * since the client runs them on its own
+				 * thread, later, with r */
 	int resync;             /* an ack failed or the connection closed */
 	enum relay_state state;
 	int64_t acked;          /* highest seq the stream acknowledged */
@@ -71,6 +78,14 @@ struct relay {
 	char logged[320];       /* the error last logged: each is logged
 				 * once until the relay works again */
 	char fence[320];        /* why fenced, "" when not */
+	/* a burst: events published after the relay was caught up, timed
+	 * from the page that started it to the ack of its last event (the
+	 * debug line "relay: caught up ...", read by bench/relay.py) */
+	uint64_t burst_t0;      /* uv_hrtime() at its start, 0: none */
+	int64_t burst_from;     /* its first seq */
+	int64_t burst_to;       /* its last seq once read, 0: still read */
+	double burst_pub_ms;    /* from its start to its last publish */
+	double burst_cpu0, burst_cpu_ms; /* the thread's CPU time */
 
 	/* the thread's own */
 	struct store *store;
@@ -80,6 +95,13 @@ struct relay {
 				 * follows */
 	int64_t next;           /* the seq of the next event to publish */
 	int need_sync;
+	/* messages published without an ack, destroyed together after the
+	 * page: libnats hands each destroyed message to its collector
+	 * thread and wakes it, a switch per message if done one by one */
+	natsMsg *dead[PAGE + 1];
+	size_t ndead;
+	char *holdbuf;          /* pump's copy of the event it holds */
+	size_t holdcap;
 	int js_used;            /* js has published: its table of pending
 				 * publishes exists (libnats 3.4.1's
 				 * js_PublishAsyncGetPendingList crashes on
@@ -163,37 +185,54 @@ take_resync(struct relay *r)
 	return v;
 }
 
-/* ---- the client's callbacks (its threads) ------------------------------ */
-
-static int64_t
-header_seq(natsMsg *m)
+static double
+thread_cpu_ms(void)
 {
-	const char *v = NULL;
-	char *end;
-	long long n;
+	struct rusage ru;
 
-	if (natsMsgHeader_Get(m, "Briefwatch-Seq", &v) != NATS_OK || !v)
-		return -1;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || end == v || *end || n < 0)
-		return -1;
-	return n;
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
+
+/* The end of a burst (under w.mu): every event of it acknowledged. */
+static void
+burst_done(struct relay *r)
+{
+	double ms = (double)(uv_hrtime() - r->burst_t0) / 1e6;
+	struct timespec now;
+	int64_t n = r->burst_to - r->burst_from + 1;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	log_debug("relay: caught up: events %lld to %lld (%lld) acknowledged in %.1f ms (published in %.1f, the relay thread's CPU %.1f), %.0f events/s, at %lld.%06ld",
+		  (long long)r->burst_from, (long long)r->burst_to,
+		  (long long)n, ms, r->burst_pub_ms, r->burst_cpu_ms, ms > 0 ? (double)n * 1000.0 / ms : 0.0,
+		  (long long)now.tv_sec, now.tv_nsec / 1000);
+	r->burst_t0 = 0;
+	r->burst_to = 0;
+}
+
+/* ---- the client's callbacks (its threads) ------------------------------ */
 
 static void
 on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *arg)
 {
 	struct relay *r = arg;
-	int64_t seq = header_seq(msg);
+	int64_t seq = relay_msg_seq(msg);
 
 	(void)js;
 	uv_mutex_lock(&r->w.mu);
 	if (pa && !pae) {
-		if (seq > r->acked)
+		/* fenced publishes land in order: an ack of seq means the
+		 * stream holds every event up to it */
+		if (seq > r->acked) {
+			if (!pa->Duplicate && r->synced)
+				r->published += (uint64_t)(seq - r->acked);
 			r->acked = seq;
-		if (!pa->Duplicate)
-			r->published++;
+		}
+		if (r->burst_t0 && r->burst_to && r->acked >= r->burst_to)
+			burst_done(r);
 	} else if (!r->resync) {
 		/* The first failure says why; the ones after it are its
 		 * consequence (their expected sequence is gone). */
@@ -217,19 +256,12 @@ on_closed(natsConnection *nc, void *arg)
 	(void)nc;
 	uv_mutex_lock(&r->w.mu);
 	r->resync = 1;
+	r->closed_cbs++;
 	uv_cond_broadcast(&r->w.cv);
 	uv_mutex_unlock(&r->w.mu);
 }
 
 /* ---- the connection ---------------------------------------------------- */
-
-static const char *
-nats_err(natsStatus s)
-{
-	const char *t = nats_GetLastError(NULL);
-
-	return t && *t ? t : natsStatus_GetText(s);
-}
 
 /* Give up on what is in flight and drop the connection. */
 static void
@@ -260,20 +292,33 @@ connect_nats(struct relay *r)
 
 	s = natsConnection_Connect(&r->nc, r->opts);
 	if (s != NATS_OK) {
-		set_state(r, RS_ERROR, "cannot connect to NATS: %s",
-			  nats_err(s));
+		const char *why = relay_nats_err(s);
+
+		/* A server that refuses the TLS client (no certificate, or
+		 * one it does not trust) closes the connection right after
+		 * the handshake: the client only sees no PONG. */
+		set_state(r, RS_ERROR, "cannot connect to NATS: %s%s", why,
+			  strstr(why, "PONG")
+				  ? " (the server closed the connection at the handshake: does it require a client certificate, tls_cert and tls_key, that it trusts? its log says why)"
+				  : "");
 		r->nc = NULL;
 		return -1;
 	}
+	uv_mutex_lock(&r->w.mu);
+	r->conns++;
+	uv_mutex_unlock(&r->w.mu);
 	jsOptions_Init(&jo);
 	jo.Wait = r->ack_wait_ms;
-	jo.PublishAsync.MaxPending = r->window;
+	/* window = events in flight; one in ACK_EVERY of them (and the
+	 * last of each page) awaits an ack, the others go without reply */
+	jo.PublishAsync.MaxPending = r->window / ACK_EVERY > 0
+					     ? r->window / ACK_EVERY : 1;
 	jo.PublishAsync.AckHandler = on_ack;
 	jo.PublishAsync.AckHandlerClosure = r;
 	jo.PublishAsync.StallWait = r->ack_wait_ms;
 	s = natsConnection_JetStream(&r->js, r->nc, &jo);
 	if (s != NATS_OK) {
-		set_state(r, RS_ERROR, "JetStream context: %s", nats_err(s));
+		set_state(r, RS_ERROR, "JetStream context: %s", relay_nats_err(s));
 		disconnect(r);
 		return -1;
 	}
@@ -314,7 +359,7 @@ ensure_stream(struct relay *r, jsStreamInfo **si)
 		return 0;
 	if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
 		set_state(r, RS_ERROR, "stream %s: %s", r->stream,
-			  nats_err(s));
+			  relay_nats_err(s));
 		return -1;
 	}
 	if (!r->create_stream) {
@@ -332,7 +377,7 @@ ensure_stream(struct relay *r, jsStreamInfo **si)
 	s = js_AddStream(si, r->js, &sc, NULL, &jerr);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "cannot create stream %s: %s", r->stream,
-			  nats_err(s));
+			  relay_nats_err(s));
 		return -1;
 	}
 	log_info("relay: created stream %s (subjects %s, %d replica%s)",
@@ -372,10 +417,10 @@ sync_stream(struct relay *r)
 	s = js_GetMsg(&m, r->js, r->stream, last, NULL, &jerr);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "stream %s: cannot read its last message (%" PRIu64 "): %s",
-			  r->stream, last, nats_err(s));
+			  r->stream, last, relay_nats_err(s));
 		return -1;
 	}
-	seq = header_seq(m);
+	seq = relay_msg_seq(m);
 	if (natsMsgHeader_Get(m, "Briefwatch-Origin", &origin) != NATS_OK ||
 	    !origin || seq < 0) {
 		set_state(r, RS_FENCED, "its last message (stream sequence %" PRIu64 ", subject %s) is not one of ours",
@@ -422,6 +467,7 @@ go_on:
 	r->next = seq + 1;
 	uv_mutex_lock(&r->w.mu);
 	r->acked = seq;
+	r->burst_t0 = 0; /* a burst cut by a resync is not timed */
 	r->synced = 1;
 	r->state = RS_RELAYING;
 	r->fence[0] = '\0';
@@ -436,10 +482,16 @@ out:
 /* ---- publishing --------------------------------------------------------- */
 
 /* Publish one message fenced on r->expect; 0 or -1 (resync). Takes the
- * body as is; seq goes in the headers. */
+ * body as is; seq goes in the headers. With want_ack, the publish waits
+ * for its ack in the window (on_ack); without, it goes without a reply
+ * subject: the server stores it or, fenced, drops it, and then refuses
+ * every publish after it too, the next acknowledged one included, which
+ * leads to a resync. So an ack of seq vouches for all before it, and the
+ * costly part of an async publish (the inbox, the table of pending
+ * publishes, the ack message and its JSON) is paid once per ACK_EVERY. */
 static int
 publish(struct relay *r, const char *subj, const char *body, size_t len,
-	int64_t seq)
+	int64_t seq, int want_ack)
 {
 	natsMsg *m = NULL;
 	jsPubOptions po;
@@ -461,20 +513,35 @@ publish(struct relay *r, const char *subj, const char *body, size_t len,
 	snprintf(v, sizeof(v), "%" PRIu64, r->expect);
 	if (s == NATS_OK)
 		s = natsMsgHeader_Set(m, "Nats-Expected-Last-Sequence", v);
-	jsPubOptions_Init(&po);
-	po.MaxWait = r->ack_wait_ms;
-	if (s == NATS_OK) {
+	if (s == NATS_OK && !want_ack)
+		s = natsConnection_PublishMsg(r->nc, m);
+	else if (s == NATS_OK) {
+		jsPubOptions_Init(&po);
+		po.MaxWait = r->ack_wait_ms;
 		s = js_PublishMsgAsync(r->js, &m, &po);
 		r->js_used = 1;
 	}
-	natsMsg_Destroy(m);
+	if (m && r->ndead < sizeof(r->dead) / sizeof(r->dead[0]))
+		r->dead[r->ndead++] = m;
+	else
+		natsMsg_Destroy(m);
 	if (s != NATS_OK) {
 		set_state(r, RS_ERROR, "publish of seq %lld: %s",
-			  (long long)seq, nats_err(s));
+			  (long long)seq, relay_nats_err(s));
 		return -1;
 	}
 	r->expect++;
 	return 0;
+}
+
+static void
+bury(struct relay *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndead; i++)
+		natsMsg_Destroy(r->dead[i]);
+	r->ndead = 0;
 }
 
 /* Announce that the stream will not hold events from..to (expired from
@@ -494,34 +561,92 @@ publish_gap(struct relay *r, int64_t from, int64_t to)
 	uv_mutex_lock(&r->w.mu);
 	r->gaps++;
 	uv_mutex_unlock(&r->w.mu);
-	return publish(r, subj, body, (size_t)n, to);
+	return publish(r, subj, body, (size_t)n, to, 1);
 }
 
 struct pump {
 	struct relay *r;
 	size_t n;
 	int failed;
+	/* the event read last, published when the next one is read (without
+	 * an ack unless its turn) or at the end of the page (with one) */
+	struct store_event held;
+	int holding;
 };
+
+/* Copy ev into p->held, its strings into the relay's buffer (reused: no
+ * allocation once it is large enough). 0 or -ENOMEM. */
+static int
+hold(struct relay *r, struct pump *p, const struct store_event *ev)
+{
+	size_t lt = ev->type ? strlen(ev->type) + 1 : 0;
+	size_t lf = ev->feed ? strlen(ev->feed) + 1 : 0;
+	size_t lj = strlen(ev->json) + 1;
+	char *b;
+
+	if (lt + lf + lj > r->holdcap) {
+		size_t cap = (lt + lf + lj) * 2;
+
+		if (!(b = realloc(r->holdbuf, cap)))
+			return -ENOMEM;
+		r->holdbuf = b;
+		r->holdcap = cap;
+	}
+	b = r->holdbuf;
+	p->held = *ev;
+	p->held.json = memcpy(b, ev->json, lj);
+	p->held.type = ev->type ? memcpy(b + lj, ev->type, lt) : NULL;
+	p->held.feed = ev->feed ? memcpy(b + lj + lt, ev->feed, lf) : NULL;
+	p->holding = 1;
+	return 0;
+}
+
+static int
+publish_event(struct relay *r, const struct store_event *ev, int want_ack)
+{
+	char subj[512];
+
+	if (relay_subject(subj, sizeof(subj), r->prefix, ev->type,
+			  ev->feed) < 0) {
+		set_state(r, RS_ERROR, "event %lld: subject too long",
+			  (long long)ev->seq);
+		return -1;
+	}
+	if (publish(r, subj, ev->json, strlen(ev->json), ev->seq,
+		    want_ack) < 0)
+		return -1;
+	r->next = ev->seq + 1;
+	return 0;
+}
+
+/* Publish the held event: with an ack when last or its turn. */
+static int
+pump_flush(struct pump *p, int last)
+{
+	if (!p->holding)
+		return 0;
+	p->holding = 0;
+	return publish_event(p->r, &p->held,
+			     last || p->held.seq % ACK_EVERY == 0);
+}
 
 static int
 pump_one(void *arg, const struct store_event *ev)
 {
 	struct pump *p = arg;
 	struct relay *r = p->r;
-	char subj[512];
+	int64_t next = p->holding ? p->held.seq + 1 : r->next;
 
 	p->n++;
-	if (ev->seq > r->next && publish_gap(r, r->next, ev->seq - 1) < 0)
+	if (ev->seq > next && (pump_flush(p, 1) < 0 ||
+			       publish_gap(r, next, ev->seq - 1) < 0))
 		goto fail;
-	if (relay_subject(subj, sizeof(subj), r->prefix, ev->type,
-			  ev->feed) < 0) {
-		set_state(r, RS_ERROR, "event %lld: subject too long",
-			  (long long)ev->seq);
+	if (pump_flush(p, 0) < 0)
+		goto fail;
+	if (hold(r, p, ev) < 0) {
+		set_state(r, RS_ERROR, "out of memory");
 		goto fail;
 	}
-	if (publish(r, subj, ev->json, strlen(ev->json), ev->seq) < 0)
-		goto fail;
-	r->next = ev->seq + 1;
 	return 0;
 fail:
 	p->failed = 1;
@@ -533,11 +658,16 @@ fail:
 static int
 pump(struct relay *r)
 {
-	struct pump p = {r, 0, 0};
-	int64_t head = 0;
+	struct pump p = {.r = r};
+	int64_t head = 0, first = r->next;
+	uint64_t t0 = uv_hrtime();
+	double cpu0 = thread_cpu_ms();
 	int e;
 
 	e = store_events_after(r->store, r->next - 1, PAGE, pump_one, &p);
+	if (!p.failed && e >= 0 && pump_flush(&p, 1) < 0)
+		p.failed = 1;
+	bury(r);
 	if (p.failed)
 		return -1;
 	if (e < 0) {
@@ -550,16 +680,53 @@ pump(struct relay *r)
 		uv_mutex_lock(&r->w.mu);
 		r->head = head;
 		uv_mutex_unlock(&r->w.mu);
-	} else {
-		uv_mutex_lock(&r->w.mu);
-		if (r->next - 1 > r->head)
-			r->head = r->next - 1;
-		uv_mutex_unlock(&r->w.mu);
 	}
+	uv_mutex_lock(&r->w.mu);
+	if (r->next - 1 > r->head)
+		r->head = r->next - 1;
+	if (p.n > 0 && !r->burst_t0) {
+		r->burst_t0 = t0;
+		r->burst_cpu0 = cpu0;
+		r->burst_from = first;
+		r->burst_to = 0;
+	}
+	if (p.n == PAGE)
+		r->burst_to = 0; /* more to read */
+	else if (r->burst_t0 && (p.n > 0 || !r->burst_to)) {
+		/* read up to the head: the burst ends with the ack of its
+		 * last event (perhaps in already) */
+		r->burst_to = r->next - 1;
+		r->burst_pub_ms = (double)(uv_hrtime() - r->burst_t0) / 1e6;
+		r->burst_cpu_ms = thread_cpu_ms() - r->burst_cpu0;
+		if (r->acked >= r->burst_to)
+			burst_done(r);
+	}
+	uv_mutex_unlock(&r->w.mu);
 	return (int)p.n;
 }
 
 /* ---- the thread --------------------------------------------------------- */
+
+/* Wait (up to 2 s) until the client has run on_closed for every
+ * connection made: it runs it on its own thread after the close, and r
+ * (its mutex included) is gone once relay_stop returns. */
+static void
+wait_closed_cbs(struct relay *r)
+{
+	uint64_t until = uv_hrtime() + 2000000000u;
+
+	uv_mutex_lock(&r->w.mu);
+	while (r->closed_cbs < r->conns) {
+		uint64_t now = uv_hrtime();
+
+		if (now >= until) {
+			log_warn("relay: the NATS client did not report its connection closed within 2 s");
+			break;
+		}
+		uv_cond_timedwait(&r->w.cv, &r->w.mu, until - now);
+	}
+	uv_mutex_unlock(&r->w.mu);
+}
 
 static void
 relay_main(void *arg)
@@ -581,6 +748,7 @@ relay_main(void *arg)
 					break;
 				continue;
 			}
+			store_relay_tune(r->store);
 		}
 		if (!r->nc || natsConnection_IsClosed(r->nc)) {
 			disconnect(r);
@@ -637,8 +805,11 @@ relay_main(void *arg)
 	 * rest is sent again at the next start (fenced: never twice) */
 	settle(r, r->ack_wait_ms < 1000 ? r->ack_wait_ms : 1000);
 	disconnect(r);
+	wait_closed_cbs(r);
 	store_close(r->store);
 	r->store = NULL;
+	free(r->holdbuf);
+	r->holdbuf = NULL;
 }
 
 /* ---- the loop thread's side ------------------------------------------- */
@@ -794,7 +965,11 @@ relay_stop(struct relay *r)
 		return;
 	worker_stop(&r->w);
 	natsOptions_Destroy(r->opts);
-	nats_CloseAndWait(1000); /* the client's own threads and memory */
+	/* No nats_Close: the library stays open for the next relay (a
+	 * reload) and ends with the process. Closing it after it had read
+	 * TLS files, in a process where libcurl set OpenSSL up too, made
+	 * the exit handlers free OpenSSL's compression methods twice (a
+	 * crash at exit under ASan, an invalid read under valgrind). */
 	free(r->db_path);
 	free(r->stream);
 	free(r->prefix);

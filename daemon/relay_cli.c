@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_args.h"
 #include "config.h"
 #include "store.h"
 #include "store_relay.h"
@@ -31,14 +32,6 @@ on_stop(int sig)
 	tail_stop = 1;
 }
 
-static const char *
-nats_err(natsStatus s)
-{
-	const char *t = nats_GetLastError(NULL);
-
-	return t && *t ? t : natsStatus_GetText(s);
-}
-
 int
 relay_tail_wanted(int argc, char **argv)
 {
@@ -52,51 +45,6 @@ relay_tail_wanted(int argc, char **argv)
 			return 1;
 	}
 	return 0;
-}
-
-static int
-usage_err(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
-usage_err(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "briefwatch: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see briefwatch %s --help)\n", cmd);
-	return 2;
-}
-
-static int
-parse_seq(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int64_t
-msg_seq(natsMsg *m)
-{
-	const char *v = NULL;
-	int64_t n;
-
-	if (natsMsgHeader_Get(m, "Briefwatch-Seq", &v) != NATS_OK || !v ||
-	    parse_seq(v, &n) < 0)
-		return -1;
-	return n;
 }
 
 /* The feed token at the end of an event subject, unescaped, is feed? */
@@ -202,38 +150,35 @@ relay_tail_main(int argc, char **argv)
 			break;
 		}
 		case 's':
-			if (parse_seq(optarg, &since) < 0)
-				rc = usage_err("tail", "--since \"%s\" is not an event number (seq)", optarg);
+			if (arg_seq(optarg, &since) < 0)
+				rc = bad_usage("tail", "--since \"%s\" is not an event number (seq)", optarg);
 			break;
 		case 'n':
-			if (parse_seq(optarg, &count) < 0 || count == 0)
-				rc = usage_err("tail", "--count \"%s\" is not a positive number", optarg);
+			if (arg_seq(optarg, &count) < 0 || count == 0)
+				rc = bad_usage("tail", "--count \"%s\" is not a positive number", optarg);
 			break;
 		case 'S': stream = optarg; break;
 		case 'P': prefix = optarg; break;
 		case 'I':
 			if (config_parse_duration(optarg, &idle_ms) < 0)
-				rc = usage_err("tail", "--idle-exit \"%s\" is not a duration", optarg);
+				rc = bad_usage("tail", "--idle-exit \"%s\" is not a duration", optarg);
 			break;
 		case 'j': json = 1; break;
 		case 'h':
 			puts("usage: briefwatch tail --nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION]");
 			free(feeds);
 			return 0;
-		case ':':
-			rc = usage_err("tail", "option %s needs a value", argv[optind - 1]);
-			break;
 		default:
-			rc = usage_err("tail", "unknown option %s", argv[optind - 1]);
+			rc = bad_option("tail", c, argv);
 			break;
 		}
 		if (rc)
 			break;
 	}
 	if (!rc && optind < argc)
-		rc = usage_err("tail", "unexpected argument \"%s\"", argv[optind]);
+		rc = bad_usage("tail", "unexpected argument \"%s\"", argv[optind]);
 	if (!rc && durable && !*durable)
-		rc = usage_err("tail", "--durable \"%s\" is empty", durable);
+		rc = bad_usage("tail", "--durable \"%s\" is empty", durable);
 	if (rc) {
 		free(feeds);
 		return rc;
@@ -242,7 +187,7 @@ relay_tail_main(int argc, char **argv)
 		char one[512];
 
 		if (relay_subject(one, sizeof(one), prefix, "", feeds[0]) < 0) {
-			rc = usage_err("tail", "--feed \"%s\" is too long",
+			rc = bad_usage("tail", "--feed \"%s\" is too long",
 				       feeds[0]);
 			free(feeds);
 			return rc;
@@ -267,7 +212,7 @@ relay_tail_main(int argc, char **argv)
 		s = natsConnection_JetStream(&js, nc, NULL);
 	if (s != NATS_OK) {
 		fprintf(stderr, "briefwatch: tail: cannot connect to %s: %s\n",
-			url, nats_err(s));
+			url, relay_nats_err(s));
 		rc = 1;
 		goto out;
 	}
@@ -302,12 +247,12 @@ relay_tail_main(int argc, char **argv)
 			break;
 		if (tries == 0)
 			fprintf(stderr, "briefwatch: tail: stream %s: %s; retrying\n",
-				stream, nats_err(s));
+				stream, relay_nats_err(s));
 		nanosleep(&(struct timespec){1, 0}, NULL);
 	}
 	if (s != NATS_OK) {
 		fprintf(stderr, "briefwatch: tail: stream %s, subjects %s: %s\n",
-			stream, filter, nats_err(s));
+			stream, filter, relay_nats_err(s));
 		rc = 1;
 		goto out;
 	}
@@ -336,7 +281,7 @@ relay_tail_main(int argc, char **argv)
 		if (s != NATS_OK) {
 			if (!warned)
 				fprintf(stderr, "briefwatch: tail: %s; retrying\n",
-					nats_err(s));
+					relay_nats_err(s));
 			warned = 1;
 			if (natsConnection_IsClosed(nc)) {
 				rc = 1;
@@ -360,7 +305,7 @@ relay_tail_main(int argc, char **argv)
 		for (i = 0; i < list.Count && count != 0; i++) {
 			natsMsg *m = list.Msgs[i];
 			const char *subj = natsMsg_GetSubject(m);
-			int64_t seq = msg_seq(m);
+			int64_t seq = relay_msg_seq(m);
 			int show = 1;
 			size_t k;
 
@@ -445,19 +390,18 @@ relay_takeover_main(const struct relay_conf *rc, const char *db_path,
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (parse_seq(optarg, &from) < 0)
-				return usage_err("relay-takeover", "--from \"%s\" is not an event number (seq)", optarg);
+			if (arg_seq(optarg, &from) < 0)
+				return bad_usage("relay-takeover", "--from \"%s\" is not an event number (seq)", optarg);
 			break;
 		case 'h':
 			puts("usage: briefwatch relay-takeover [--from SEQ]");
 			return 0;
 		default:
-			return usage_err("relay-takeover", "unknown option or missing value: %s",
-					 argv[optind - 1]);
+			return bad_option("relay-takeover", c, argv);
 		}
 	}
 	if (optind < argc)
-		return usage_err("relay-takeover", "unexpected argument \"%s\"", argv[optind]);
+		return bad_usage("relay-takeover", "unexpected argument \"%s\"", argv[optind]);
 	if (!rc) {
 		fprintf(stderr, "briefwatch: relay-takeover: the configuration has no [relay] section\n");
 		return 1;
@@ -491,13 +435,13 @@ relay_takeover_main(const struct relay_conf *rc, const char *db_path,
 		s = js_GetStreamInfo(&si, js, rc->stream, NULL, &jerr);
 	if (s != NATS_OK) {
 		fprintf(stderr, "briefwatch: relay-takeover: stream %s: %s\n",
-			rc->stream, nats_err(s));
+			rc->stream, relay_nats_err(s));
 		goto out;
 	}
 	lseq = si->State.LastSeq;
 	if (lseq && js_GetMsg(&last, js, rc->stream, lseq, NULL, &jerr) ==
 			    NATS_OK) {
-		theirs = msg_seq(last);
+		theirs = relay_msg_seq(last);
 		natsMsgHeader_Get(last, "Briefwatch-Origin", &their_origin);
 	}
 	printf("stream %s: last message %" PRIu64 " (origin %s, event %lld)\n"
@@ -523,7 +467,7 @@ relay_takeover_main(const struct relay_conf *rc, const char *db_path,
 		s = js_PublishMsg(&pa, js, m, NULL, &jerr);
 	if (s != NATS_OK) {
 		fprintf(stderr, "briefwatch: relay-takeover: %s%s\n",
-			nats_err(s),
+			relay_nats_err(s),
 			jerr == JSStreamWrongLastSequenceErr
 				? " (the stream moved on meanwhile: look again, then run it again)"
 				: "");

@@ -249,3 +249,46 @@ relay_nats_options(const struct relay_conf *rc, const char *url,
 	*out = o;
 	return 0;
 }
+
+int
+relay_conf_validate(const struct relay_conf *rc, char **err)
+{
+	natsOptions *o = NULL;
+	char msg[320];
+
+	*err = NULL;
+	if (!rc)
+		return 0;
+	if (relay_conf_check(rc, msg, sizeof(msg)) < 0 ||
+	    relay_nats_options(rc, NULL, 0, &o, msg, sizeof(msg)) < 0) {
+		*err = strdup(msg);
+		return -EINVAL;
+	}
+	natsOptions_Destroy(o);
+	return 0;
+}
+
+const char *
+relay_nats_err(natsStatus s)
+{
+	const char *t = nats_GetLastError(NULL);
+
+	return t && *t ? t : natsStatus_GetText(s);
+}
+
+int64_t
+relay_msg_seq(natsMsg *m)
+{
+	const char *v = NULL;
+	char *end;
+	long long n;
+
+	if (natsMsgHeader_Get(m, "Briefwatch-Seq", &v) != NATS_OK || !v ||
+	    *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < 0)
+		return -1;
+	return n;
+}

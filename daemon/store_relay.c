@@ -91,3 +91,12 @@ store_events_expire_upto(struct store *s, int64_t before, int64_t max_seq,
 	sqlite3_finalize(st);
 	return store_write_end(s, r);
 }
+
+void
+store_relay_tune(struct store *s)
+{
+	/* 256 MiB of address space, pages shared with the page cache; 8 MiB
+	 * of SQLite's own cache (a negative size is in KiB) */
+	sqlite3_exec(s->db, "PRAGMA mmap_size = 268435456;"
+			    "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+}

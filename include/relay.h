@@ -49,6 +49,10 @@ int relay_name_ok(const char *s, int dots);
 /* Is the configuration complete? 0, or -EINVAL with msg. */
 int relay_conf_check(const struct relay_conf *rc, char *msg, size_t msglen);
 void relay_conf_free(struct relay_conf *rc);
+/* relay_conf_check, then the client's options made and dropped (the TLS
+ * files read): 0, or -EINVAL and a malloc'd *err. rc NULL: 0. For a
+ * reload, before it stops the running relay. */
+int relay_conf_validate(const struct relay_conf *rc, char **err);
 /* Do a and b (either may be NULL: no relay) say the same? */
 int relay_conf_equal(const struct relay_conf *a, const struct relay_conf *b);
 
@@ -68,6 +72,12 @@ int relay_nats_options(const struct relay_conf *rc, const char *url,
 		       size_t msglen);
 
 struct relay;
+
+/* The client's last error text for s, or s's own text. */
+const char *relay_nats_err(natsStatus s);
+/* A message's Briefwatch-Seq header: the event number, -1 when absent or
+ * malformed. */
+int64_t relay_msg_seq(natsMsg *m);
 
 /* Start relaying the database at db_path (borrowed until relay_stop; rc
  * is copied). 0 and *out, or a negative errno with a malloc'd reason in

@@ -17,6 +17,10 @@ int store_origin(struct store *s, char *out, size_t outlen);
 /* The line of event seq: 0 and a malloc'd *json (free it), -ENOENT when
  * there is no such event (never written, or expired). */
 int store_event_json(struct store *s, int64_t seq, char **json);
+/* Tune a read-only connection for reading the events table in large
+ * pages: the database file mapped (no copy per page read), a larger page
+ * cache. Best effort: a failure leaves the defaults. */
+void store_relay_tune(struct store *s);
 /* store_events_expire, sparing every event with seq > max_seq. */
 int store_events_expire_upto(struct store *s, int64_t before,
 			     int64_t max_seq, int64_t *deleted);
