@@ -25,8 +25,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SPLITS = ["whole", "h1", "h2", "h2|h1", "m:2021-06..2021-08",
-                  "m:2021-05..2021-07", "m:2021-07..2021-09", "shift:9",
-                  "shift:-5", "shift:84", "h2shift:7"]
+                  "m:2021-05..2021-07", "m:2021-07..2021-09", "shift:9.33",
+                  "shift:-4.75", "shift:84.4", "h2shift:7.33"]
 TARGETS = {"15m": (96, 240, 600, 3600), "7m30s": (192, 120, 300, None)}
 
 

@@ -30,12 +30,16 @@
 #define SCHED_WEEK_S (7 * 86400)
 #define SCHED_BINS (SCHED_WEEK_S / SCHED_BIN_S)
 /* Items learned before the pattern is used (fewer: plain interval). */
-#define SCHED_MIN_ITEMS 20
+#define SCHED_MIN_ITEMS 10
 /* ... spread over at least this many half-hours of the week. */
 #define SCHED_MIN_BINS 4
 /* Half-life of an item's weight in the pattern: old habits fade, so a
  * publisher's new hours (or a daylight-saving shift) take over in weeks. */
 #define SCHED_HALF_LIFE_S (28 * 86400)
+/* Minutes of a day (the fine-grained pattern). */
+#define SCHED_MDAY 1440
+/* Fixed minutes of the day at which polls are booked, at most. */
+#define SCHED_APPTS 3
 
 struct sched_policy {
 	int64_t interval_ms;     /* configured interval: the request budget */
@@ -51,6 +55,11 @@ struct sched_model {
 	double w[SCHED_BINS]; /* recency-weighted item counts, decayed to ref */
 	int64_t ref;          /* unix seconds the weights are decayed to */
 	int64_t last;         /* newest item date learned (unix s), 0: none */
+	int64_t first;        /* oldest item date learned (unix s), 0: none */
+	/* recency-weighted item counts by minute of the UTC day, decayed to
+	 * ref like w: a publisher that releases at a fixed minute (embargoed
+	 * statements at 00:01) shows as a spike */
+	float mday[SCHED_MDAY];
 	int64_t n;            /* items learned, ever */
 };
 
@@ -95,6 +104,8 @@ struct sched_plan {
 	struct sched_hints hints; /* as honoured (none unless respect_hints) */
 	int64_t lo_ms, hi_ms, interval_ms;
 	int learned;              /* 0: plain interval */
+	int nappt;                /* booked polls: seconds of the UTC day */
+	int32_t appt[SCHED_APPTS];
 };
 void sched_plan_make(const struct sched_policy *p,
 		     const struct sched_model *m,
