@@ -8,7 +8,8 @@
  *    are placed where the feed's items are likely to appear, spending the
  *    request budget of polling every interval (7 × 86400 / interval polls a
  *    week), never closer than min_interval, never further apart than
- *    max_interval, with +-10 % jitter;
+ *    max_interval, with +-10 % jitter; minutes of the day where the
+ *    feed releases by the clock get a booked poll just after them;
  *  - success otherwise (schedule = fixed, or too little history): the
  *    interval, with +-10 % jitter;
  *  - publisher hints (respect_hints = yes): ttl / max-age / sy:update*
