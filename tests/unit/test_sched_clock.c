@@ -229,6 +229,32 @@ test_replay_finds_releases_by_the_clock_within_minutes(void **state)
 	schedsim_result_free(&b);
 }
 
+static void
+test_a_replay_moved_by_whole_half_hours_is_the_same_replay(void **state)
+{
+	int64_t t[800], u[800];
+	size_t n = publisher(8, 1, t, 800), i;
+	int shifts[] = {5 * 2, 9 * 2 + 1, 3 * 48 + 7}, k;
+	struct schedsim_result a, b;
+
+	(void)state;
+	/* Days are cut at the publisher's quiet hours, not at UTC midnight,
+	 * and nothing else depends on where UTC puts the day: the same
+	 * publisher in another time zone gets the same schedule, moved. */
+	assert_int_equal(schedsim_run(&adaptive, t, n, 0, 1, &a), 0);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < n; i++)
+			u[i] = t[i] + (int64_t)shifts[k] * 1800;
+		assert_int_equal(schedsim_run(&adaptive, u, n, 0, 1, &b), 0);
+		assert_int_equal(b.polls, a.polls);
+		assert_int_equal(b.median_s, a.median_s);
+		assert_int_equal(b.p90_s, a.p90_s);
+		assert_int_equal(b.max_s, a.max_s);
+		schedsim_result_free(&b);
+	}
+	schedsim_result_free(&a);
+}
+
 int
 main(void)
 {
@@ -238,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_fixed_schedule_and_hints_are_kept_with_a_booked_poll),
 		cmocka_unit_test(test_the_minutes_of_the_day_are_stored_and_old_patterns_still_load),
 		cmocka_unit_test(test_replay_finds_releases_by_the_clock_within_minutes),
+		cmocka_unit_test(test_a_replay_moved_by_whole_half_hours_is_the_same_replay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
