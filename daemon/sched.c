@@ -88,8 +88,6 @@ model_add(struct sched_model *m, int64_t t)
 
 	if (m->n == 0 && m->ref == 0)
 		m->ref = t;
-	if (m->n == 0 || (m->first && t < m->first))
-		m->first = t;
 	if (t > m->ref) {
 		double k = decay(t - m->ref);
 
@@ -237,7 +235,6 @@ sched_model_dump(const struct sched_model *m)
 				json_pack("[if]", i, (double)m->mday[i]));
 	if (!err && json_object_set_new(o, "v", json_integer(1)) == 0 &&
 	    json_object_set_new(o, "ref", json_integer(m->ref)) == 0 &&
-	    json_object_set_new(o, "first", json_integer(m->first)) == 0 &&
 	    json_object_set_new(o, "last", json_integer(m->last)) == 0 &&
 	    json_object_set_new(o, "n", json_integer(m->n)) == 0 &&
 	    json_object_set(o, "w", w) == 0 &&
@@ -268,8 +265,6 @@ sched_model_load(struct sched_model *m, const char *text)
 		goto out;
 	m->ref = json_integer_value(json_object_get(o, "ref"));
 	m->last = json_integer_value(json_object_get(o, "last"));
-	/* Absent from patterns stored before it was kept: 0, not known. */
-	m->first = json_integer_value(json_object_get(o, "first"));
 	m->n = json_integer_value(json_object_get(o, "n"));
 	if (m->n < 0)
 		goto out;

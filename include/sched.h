@@ -56,7 +56,6 @@ struct sched_model {
 	double w[SCHED_BINS]; /* recency-weighted item counts, decayed to ref */
 	int64_t ref;          /* unix seconds the weights are decayed to */
 	int64_t last;         /* newest item date learned (unix s), 0: none */
-	int64_t first;        /* oldest item date learned (unix s), 0: none */
 	/* recency-weighted item counts by minute of the UTC day, decayed to
 	 * ref like w: a publisher that releases at a fixed minute (embargoed
 	 * statements at 00:01) shows as a spike */

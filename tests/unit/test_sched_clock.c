@@ -174,7 +174,7 @@ test_the_minutes_of_the_day_are_stored_and_old_patterns_still_load(void **state)
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"m\":[["));
 	assert_int_equal(sched_model_load(&b, text), 0);
-	assert_int_equal(b.first, a.first);
+	assert_int_equal(b.n, a.n);
 	sched_plan_make(&adaptive, &a, NULL, &pa);
 	sched_plan_make(&adaptive, &b, NULL, &pb);
 	assert_int_equal(pb.nappt, pa.nappt);
