@@ -501,6 +501,12 @@ find_appts(const struct sched_model *m, int32_t appt[SCHED_APPTS])
 	return n;
 }
 
+int
+sched_model_booked(const struct sched_model *m, int32_t out[SCHED_APPTS])
+{
+	return sched_model_ready(m) ? find_appts(m, out) : 0;
+}
+
 /* Seconds from now (unix s) to the next booked poll, or -1. */
 static int64_t
 next_appt(const struct sched_plan *pl, int64_t now)

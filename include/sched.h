@@ -89,6 +89,12 @@ int sched_model_load(struct sched_model *m, const char *text);
  * (NUL included); returns out. */
 char *sched_model_busy(const struct sched_model *m, char *out, size_t n);
 
+/* The seconds of the UTC day at which polls are booked for releases by
+ * the clock (docs/scheduling.md) into out; how many (0 without enough
+ * history). */
+int sched_model_booked(const struct sched_model *m,
+		       int32_t out[SCHED_APPTS]);
+
 /* Delay before the next poll after a successful one that ended at unix ms
  * now. m may be NULL (no history), h NULL (no hints). rnd is a uniform
  * random number in [0, 1) for jitter. Pure. */
