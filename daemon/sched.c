@@ -27,7 +27,14 @@
 #define KERNEL_BINS 2
 /* Plan this share of the budget: jitter and the min_interval floor make
  * the polls actually spent come out slightly above the plan. */
-#define BUDGET_SHARE 0.98
+#define BUDGET_SHARE 0.975
+/* A minute pair of the day with at least SPIKE_MIN recency-weighted items
+ * and SPIKE_SHARE of the two hours around it is a release by the clock. */
+#define SPIKE_MIN 2.5
+#define SPIKE_SHARE 0.4
+/* What a booked poll costs of the budget: itself, and a little more
+ * because it cuts the placed polls' spacing short. */
+#define APPT_COST 1.5
 
 static int64_t
 jitter(int64_t ms, double rnd)
@@ -86,9 +93,12 @@ model_add(struct sched_model *m, int64_t t)
 
 		for (i = 0; i < SCHED_BINS; i++)
 			m->w[i] *= k;
+		for (i = 0; i < SCHED_MDAY; i++)
+			m->mday[i] = (float)(m->mday[i] * k);
 		m->ref = t;
 	}
 	m->w[week_bin(t)] += decay(m->ref - t);
+	m->mday[(t % 86400 + 86400) % 86400 / 60] += (float)decay(m->ref - t);
 	m->n++;
 }
 
@@ -154,25 +164,56 @@ smooth(const double w[SCHED_BINS], double s[SCHED_BINS])
 	}
 }
 
-/* p[b]: probability that an item falls into bin b, sums to 1. Smoothed,
- * mixed with the product of the day's share and the time of day's share,
- * and a uniform floor. */
+/* p[b]: probability that an item falls into bin b, sums to 1.
+ *  - s: the pattern smoothed over +-1 h;
+ *  - pooled: days are cut at the quietest hour of the day (not at UTC
+ *    midnight: a publisher's evening is the next UTC day in America), and
+ *    the days with at least half an average day's items share one
+ *    time-of-day profile, the others another: five weekdays teach the
+ *    shape of a weekday five times faster than each its own;
+ *  - mixed MIX_WEEK of s with the pooled product, and MIX_UNIFORM of a
+ *    uniform floor (a publisher may surprise us).
+ */
 static void
 model_density(const struct sched_model *m, double p[SCHED_BINS])
 {
-	double s[SCHED_BINS], day[7] = {0}, tod[BINS_PER_DAY] = {0};
-	double tot = model_total(m);
-	int b;
+	double s[SCHED_BINS], day[7] = {0}, tod[2][BINS_PER_DAY] = {{0}};
+	double all[BINS_PER_DAY] = {0}, ts[2] = {0};
+	double tot = model_total(m), best = -1;
+	int b, off = 0, k, busy[7];
 
 	smooth(m->w, s);
+	for (b = 0; b < SCHED_BINS; b++)
+		all[b % BINS_PER_DAY] += s[b];
+	/* The quietest 3 h of the day start the day. */
+	for (b = 0; b < BINS_PER_DAY; b++) {
+		double v = 0;
+
+		for (k = 0; k < 6; k++)
+			v += all[(b + k) % BINS_PER_DAY];
+		if (best < 0 || v < best) {
+			best = v;
+			off = b;
+		}
+	}
+	for (b = 0; b < SCHED_BINS; b++)
+		day[((b - off + SCHED_BINS) % SCHED_BINS) / BINS_PER_DAY] +=
+			m->w[b];
+	for (k = 0; k < 7; k++)
+		busy[k] = day[k] >= tot / 14;
 	for (b = 0; b < SCHED_BINS; b++) {
-		day[b / BINS_PER_DAY] += m->w[b];
-		tod[b % BINS_PER_DAY] += s[b];
+		int d = ((b - off + SCHED_BINS) % SCHED_BINS) / BINS_PER_DAY;
+
+		tod[busy[d]][b % BINS_PER_DAY] += s[b];
+		ts[busy[d]] += s[b];
 	}
 	for (b = 0; b < SCHED_BINS; b++) {
-		double prod = day[b / BINS_PER_DAY] * tod[b % BINS_PER_DAY] /
-			      tot;
-		double v = (MIX_WEEK * s[b] + (1 - MIX_WEEK) * prod) / tot;
+		int d = ((b - off + SCHED_BINS) % SCHED_BINS) / BINS_PER_DAY;
+		double prod = ts[busy[d]] > 0 ? day[d] * tod[busy[d]][b %
+				BINS_PER_DAY] / ts[busy[d]] : s[b];
+		double v = tot > 0 ? (MIX_WEEK * s[b] + (1 - MIX_WEEK) * prod) /
+					     tot
+				   : 1.0 / SCHED_BINS;
 
 		p[b] = (1 - MIX_UNIFORM) * v + MIX_UNIFORM / SCHED_BINS;
 	}
@@ -181,20 +222,27 @@ model_density(const struct sched_model *m, double p[SCHED_BINS])
 char *
 sched_model_dump(const struct sched_model *m)
 {
-	json_t *o = json_object(), *w = json_array();
+	json_t *o = json_object(), *w = json_array(), *md = json_array();
 	char *s = NULL;
 	int i, err = !o || !w;
 
 	for (i = 0; !err && i < SCHED_BINS; i++)
 		err = json_array_append_new(w, json_real(m->w[i]));
+	/* The minutes of the day, sparse: [minute, weight] pairs. */
+	for (i = 0; !err && i < SCHED_MDAY; i++)
+		if (m->mday[i] > 1e-4)
+			err = !md || json_array_append_new(md,
+				json_pack("[if]", i, (double)m->mday[i]));
 	if (!err && json_object_set_new(o, "v", json_integer(1)) == 0 &&
 	    json_object_set_new(o, "ref", json_integer(m->ref)) == 0 &&
 	    json_object_set_new(o, "last", json_integer(m->last)) == 0 &&
 	    json_object_set_new(o, "n", json_integer(m->n)) == 0 &&
-	    json_object_set(o, "w", w) == 0)
+	    json_object_set(o, "w", w) == 0 &&
+	    json_object_set(o, "m", md) == 0)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
 				      JSON_REAL_PRECISION(6));
 	json_decref(w);
+	json_decref(md);
 	json_decref(o);
 	return s;
 }
@@ -226,6 +274,23 @@ sched_model_load(struct sched_model *m, const char *text)
 		    json_number_value(v) < 0)
 			goto out;
 		m->w[i] = json_number_value(v);
+	}
+	/* "m" is absent from patterns stored before it was kept. */
+	w = json_object_get(o, "m");
+	if (w && !json_is_array(w))
+		goto out;
+	for (i = 0; w && i < (int)json_array_size(w); i++) {
+		json_t *k, *x;
+
+		v = json_array_get(w, (size_t)i);
+		k = json_array_get(v, 0);
+		x = json_array_get(v, 1);
+		if (!json_is_array(v) || json_array_size(v) != 2 ||
+		    !json_is_integer(k) || json_integer_value(k) < 0 ||
+		    json_integer_value(k) >= SCHED_MDAY || !json_is_number(x) ||
+		    !isfinite(json_number_value(x)) || json_number_value(x) < 0)
+			goto out;
+		m->mday[json_integer_value(k)] = (float)json_number_value(x);
 	}
 	r = 0;
 out:
@@ -400,6 +465,65 @@ walk(const double r[SCHED_BINS], int64_t now, double mass)
 	return -1;
 }
 
+/* Book polls at the minutes of the day where a publisher releases by the
+ * clock: a minute pair (k-1, k) holding at least SPIKE_MIN recency-weighted
+ * items and SPIKE_SHARE of the items of the two hours around it (a
+ * spread-out publisher never has that) gets a poll 30 s after minute k
+ * ends, every day. The strongest SCHED_APPTS, at least an hour apart. */
+static int
+find_appts(const struct sched_model *m, int32_t appt[SCHED_APPTS])
+{
+	double pair[SCHED_MDAY], around[SCHED_MDAY], win = 0;
+	int used[SCHED_MDAY] = {0}, k, n = 0, j;
+
+	for (k = -60; k <= 60; k++)
+		win += m->mday[(k + SCHED_MDAY) % SCHED_MDAY];
+	for (k = 0; k < SCHED_MDAY; k++) {
+		pair[k] = m->mday[k] + m->mday[(k + SCHED_MDAY - 1) % SCHED_MDAY];
+		around[k] = win;
+		win += m->mday[(k + 61) % SCHED_MDAY] -
+		       m->mday[(k + SCHED_MDAY - 60) % SCHED_MDAY];
+	}
+	while (n < SCHED_APPTS) {
+		int best = -1;
+
+		for (k = 0; k < SCHED_MDAY; k++)
+			if (!used[k] && pair[k] >= SPIKE_MIN &&
+			    pair[k] >= SPIKE_SHARE * around[k] &&
+			    (best < 0 || pair[k] > pair[best]))
+				best = k;
+		if (best < 0)
+			break;
+		for (j = -60; j <= 60; j++)
+			used[(best + j + SCHED_MDAY) % SCHED_MDAY] = 1;
+		appt[n++] = ((best + 1) % SCHED_MDAY) * 60 + 30;
+	}
+	return n;
+}
+
+int
+sched_model_booked(const struct sched_model *m, int32_t out[SCHED_APPTS])
+{
+	return sched_model_ready(m) ? find_appts(m, out) : 0;
+}
+
+/* Seconds from now (unix s) to the next booked poll, or -1. */
+static int64_t
+next_appt(const struct sched_plan *pl, int64_t now)
+{
+	int64_t best = -1, sod = (now % 86400 + 86400) % 86400, d;
+	int i;
+
+	for (i = 0; i < pl->nappt; i++) {
+		d = pl->appt[i] - sod;
+		if (d <= 0)
+			d += 86400;
+		if (best < 0 || d < best)
+			best = d;
+	}
+	return best;
+}
+
 void
 sched_plan_make(const struct sched_policy *p, const struct sched_model *m,
 		const struct sched_hints *h, struct sched_plan *out)
@@ -426,13 +550,15 @@ sched_plan_make(const struct sched_policy *p, const struct sched_model *m,
 	if (!out->learned)
 		return;
 	model_density(m, pr);
+	out->nappt = find_appts(m, out->appt);
 	for (b = 0; b < SCHED_BINS; b++)
 		skip[b] = skipped(&out->hints,
 				  (int64_t)b * SCHED_BIN_S - 3 * 86400);
 	place_rates(pr, skip, 1000.0 / (double)out->hi_ms,
 		    1000.0 / (double)out->lo_ms,
 		    BUDGET_SHARE * (double)SCHED_WEEK_S * 1000 /
-			    (double)p->interval_ms,
+				    (double)p->interval_ms -
+			    7 * APPT_COST * out->nappt,
 		    out->rate);
 }
 
@@ -446,9 +572,14 @@ sched_plan_delay(const struct sched_plan *pl, int64_t now_ms, double rnd)
 	if (!pl->learned) {
 		d = jitter(pl->interval_ms, rnd);
 	} else {
-		double t = walk(pl->rate, now_ms / 1000, 1 + 0.2 * (rnd - 0.5));
+		double t = walk(pl->rate, now_ms / 1000,
+				1 + 0.2 * (rnd - 0.5));
+
+		int64_t a = next_appt(pl, now_ms / 1000);
 
 		d = t < 0 ? pl->hi_ms : (int64_t)(t * 1000);
+		if (a >= 0)
+			d = min64(d, a * 1000 - now_ms % 1000);
 		d = max64(pl->lo_ms, d);
 		/* A skip span may hold the next poll back past hi. */
 		if (!skips)

@@ -1,6 +1,7 @@
 /* schedctl.c — the scheduler on the daemon's feeds (include/schedctl.h). */
 #include "schedctl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,9 +161,10 @@ void
 schedctl_json(const struct schedctl *sc, int fixed, json_t *o)
 {
 	char busy[96];
-	json_t *h, *le, *cnt;
+	json_t *h, *le, *cnt, *booked;
+	int32_t at[SCHED_APPTS];
 	uint64_t cum = 0;
-	int k;
+	int k, nb;
 
 	if (!o)
 		return;
@@ -171,6 +173,17 @@ schedctl_json(const struct schedctl *sc, int fixed, json_t *o)
 		fixed ? "fixed" :
 		sc && sched_model_ready(&sc->model) ? "learned" : "interval"));
 	json_object_set_new(o, "busy_hours", json_string(busy));
+	booked = json_array();
+	nb = sc && !fixed ? sched_model_booked(&sc->model, at) : 0;
+	for (k = 0; booked && k < nb; k++) {
+		char hms[16];
+
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d",
+			 (int)(at[k] / 3600), (int)(at[k] / 60 % 60),
+			 (int)(at[k] % 60));
+		json_array_append_new(booked, json_string(hms));
+	}
+	json_object_set_new(o, "booked_polls_utc", booked);
 	json_object_set_new(o, "items_learned",
 			    json_integer(sc ? sc->model.n : 0));
 	h = json_object();

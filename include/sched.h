@@ -8,7 +8,8 @@
  *    are placed where the feed's items are likely to appear, spending the
  *    request budget of polling every interval (7 × 86400 / interval polls a
  *    week), never closer than min_interval, never further apart than
- *    max_interval, with +-10 % jitter;
+ *    max_interval, with +-10 % jitter; minutes of the day where the
+ *    feed releases by the clock get a booked poll just after them;
  *  - success otherwise (schedule = fixed, or too little history): the
  *    interval, with +-10 % jitter;
  *  - publisher hints (respect_hints = yes): ttl / max-age / sy:update*
@@ -30,12 +31,16 @@
 #define SCHED_WEEK_S (7 * 86400)
 #define SCHED_BINS (SCHED_WEEK_S / SCHED_BIN_S)
 /* Items learned before the pattern is used (fewer: plain interval). */
-#define SCHED_MIN_ITEMS 20
+#define SCHED_MIN_ITEMS 10
 /* ... spread over at least this many half-hours of the week. */
 #define SCHED_MIN_BINS 4
 /* Half-life of an item's weight in the pattern: old habits fade, so a
  * publisher's new hours (or a daylight-saving shift) take over in weeks. */
 #define SCHED_HALF_LIFE_S (28 * 86400)
+/* Minutes of a day (the fine-grained pattern). */
+#define SCHED_MDAY 1440
+/* Fixed minutes of the day at which polls are booked, at most. */
+#define SCHED_APPTS 3
 
 struct sched_policy {
 	int64_t interval_ms;     /* configured interval: the request budget */
@@ -51,6 +56,10 @@ struct sched_model {
 	double w[SCHED_BINS]; /* recency-weighted item counts, decayed to ref */
 	int64_t ref;          /* unix seconds the weights are decayed to */
 	int64_t last;         /* newest item date learned (unix s), 0: none */
+	/* recency-weighted item counts by minute of the UTC day, decayed to
+	 * ref like w: a publisher that releases at a fixed minute (embargoed
+	 * statements at 00:01) shows as a spike */
+	float mday[SCHED_MDAY];
 	int64_t n;            /* items learned, ever */
 };
 
@@ -80,6 +89,12 @@ int sched_model_load(struct sched_model *m, const char *text);
  * (NUL included); returns out. */
 char *sched_model_busy(const struct sched_model *m, char *out, size_t n);
 
+/* The seconds of the UTC day at which polls are booked for releases by
+ * the clock (docs/scheduling.md) into out; how many (0 without enough
+ * history). */
+int sched_model_booked(const struct sched_model *m,
+		       int32_t out[SCHED_APPTS]);
+
 /* Delay before the next poll after a successful one that ended at unix ms
  * now. m may be NULL (no history), h NULL (no hints). rnd is a uniform
  * random number in [0, 1) for jitter. Pure. */
@@ -95,6 +110,8 @@ struct sched_plan {
 	struct sched_hints hints; /* as honoured (none unless respect_hints) */
 	int64_t lo_ms, hi_ms, interval_ms;
 	int learned;              /* 0: plain interval */
+	int nappt;                /* booked polls: seconds of the UTC day */
+	int32_t appt[SCHED_APPTS];
 };
 void sched_plan_make(const struct sched_policy *p,
 		     const struct sched_model *m,

@@ -82,7 +82,7 @@ def office_times(weeks, per_day=6):
     return sorted((t for t in out if t < NOW - 3600), reverse=True)
 
 
-def write_feed(times):
+def write_feed(times, name="office.xml"):
     items = "".join(
         "<item><title>Item %d</title><link>http://example.org/%d</link>"
         "<guid>id-%d</guid><pubDate>%s</pubDate></item>\n"
@@ -91,7 +91,7 @@ def write_feed(times):
             "<title>Office</title><link>http://example.org/</link>"
             "<ttl>20</ttl><skipHours><hour>3</hour></skipHours>\n%s"
             "</channel></rss>\n" % items)
-    path = os.path.join(WWW, "office.xml")
+    path = os.path.join(WWW, name)
     with open(path + ".tmp", "w") as fh:
         fh.write(body)
     os.rename(path + ".tmp", path)
@@ -164,6 +164,9 @@ url = %s/office.xml
           "ttl and skipHours read: %r" % f["hints"])
     check(f["detection_delay"]["count"] == 0,
           "the first poll's history is not a detection delay")
+    check(f["booked_polls_utc"] == [],
+          "no release by the clock, no booked poll: %r"
+          % f["booked_polls_utc"])
     con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True, timeout=10)
     row = con.execute("SELECT state FROM feed_sched WHERE feed = 'office'"
                       ).fetchone()
@@ -212,6 +215,29 @@ url = %s/office.xml
               "[daemon] %r, [feed] %r: schedule %r" % (
                   daemon_extra, feed_extra.strip(), f["schedule"]))
         d.stop()
+
+    # 3b. a publisher that also releases at 04:01 UTC every day: a poll
+    # is booked just after it (and shown), kept across a restart
+    day0 = NOW - NOW % DAY - 6 * 7 * DAY
+    clock = [day0 + d * DAY + 4 * 3600 + 60 + (d * 7) % 50
+             for d in range(6 * 7)]
+    write_feed(sorted(office_times(6) + [t for t in clock if t < NOW - 60],
+                      reverse=True), "embargo.xml")
+    econf = conf % ("", base) + "[feed embargo]\nurl = %s/embargo.xml\n" % base
+    d = Daemon("embargo", econf)
+    f = d.polled("embargo", 1)
+    check(f["schedule"] == "learned" and
+          f["booked_polls_utc"] == ["04:02:30"],
+          "releases at 04:01 book a poll at 04:02:30 UTC: %r"
+          % f["booked_polls_utc"])
+    d.stop()
+    os.unlink(os.path.join(WWW, "embargo.xml"))
+    d = Daemon("embargo2", econf)
+    f = d.feed("embargo")
+    check(f["booked_polls_utc"] == ["04:02:30"],
+          "the booked poll comes back from the database: %r"
+          % f["booked_polls_utc"])
+    d.stop()
 
     # 4. config keys
     for extra, good in (("schedule = fixed\nrespect_hints = yes", True),
