@@ -98,6 +98,10 @@ xml_decl_encoding(const char *s, size_t len, char *enc, size_t cap)
 	char q;
 
 	enc[0] = '\0';
+	/* Real feeds put blank lines (or a second BOM) before it; the XML
+	 * parser is told the same (feed_xml_parse). */
+	while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++, len--;
 	if (len < 6 || memcmp(s, "<?xml", 5))
 		return;
 	end = memchr(s, '>', len);
@@ -293,34 +297,69 @@ choose_charset(const unsigned char *u, size_t len, const char *content_type,
 	return 0;
 }
 
+/* Charsets of one byte per character: a feed labelled with one of them
+ * whose bytes are all valid UTF-8, with multi-byte sequences, is UTF-8
+ * mislabelled (no real Latin-1 or Cyrillic text pairs every high byte
+ * into a valid sequence). */
+static int
+single_byte_charset(const char *enc)
+{
+	static const char *const prefixes[] = {
+		"iso-8859", "iso8859", "iso_8859", "latin", "l1", "windows-12",
+		"cp12", "koi8", "us-ascii", "ascii", "mac", "x-mac", "ibm",
+		"cp437", "cp850", "cp866", "tis-620",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(enc, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
 /* Decode data (BOM removed) from enc into out. 1: data is valid UTF-8 as
  * it is, nothing copied; 0: out holds the text; -ENOMEM. enc may change
- * to the charset really used. */
+ * to the charset really used. bom: a BOM named enc (it is not second-
+ * guessed). */
 static int
 decode(const char *data, size_t len, char enc[40], const char *xenc,
-       struct buf *out, char **bozo)
+       int bom, struct buf *out, char **bozo)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	size_t vm, bad;
 	long r;
 
+	if (!bom && single_byte_charset(enc) &&
+	    utf8_scan(u, len, &vm) == 0 && vm > 0) {
+		/* Mislabelled UTF-8: read it as what it is. */
+		if (set_bozo(bozo, "declared %s, but the bytes are valid "
+			     "UTF-8; read as utf-8%s", enc, "") < 0)
+			return -ENOMEM;
+		strcpy(enc, "utf-8");
+		return 1;
+	}
 	if (!strcmp(enc, "utf-8") || !strcmp(enc, "utf8") ||
 	    !strcmp(enc, "us-ascii") || !strcmp(enc, "ascii")) {
 		bad = utf8_scan(u, len, &vm);
 		if (bad == 0)
 			return 1;
-		if (vm > 0) {
+		/* Invalid sequences. The text is UTF-8 with a few damaged
+		 * bytes when valid multi-byte sequences far outnumber them
+		 * (or a BOM says UTF-8); otherwise it is legacy 8-bit text,
+		 * almost always windows-1252, in which a valid sequence is
+		 * an accident ("\xe9\xa0\xbb" is "é »"): the whole text
+		 * is decoded as windows-1252, not a mix. */
+		if (bom || vm > 4 * bad) {
 			if (set_bozo(bozo, "invalid %s byte sequences "
 				     "replaced%s", enc, "") < 0)
 				return -ENOMEM;
 			return utf8_repair(u, len, out) < 0 ? -ENOMEM : 0;
 		}
-		/* Not one valid sequence: the bytes are legacy 8-bit text,
-		 * almost always windows-1252. */
 		if (set_bozo(bozo, "bytes are not %s; decoded as "
 			     "windows-1252%s", enc, "") < 0)
 			return -ENOMEM;
 		strcpy(enc, "windows-1252");
+		return utf8_from_cp1252(u, len, out) < 0 ? -ENOMEM : 0;
 	}
 	r = iconv_decode(enc, data, len, out);
 	if (r == -EINVAL) {
@@ -365,7 +404,7 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 	if ((r = choose_charset(u, len, content_type, bom, sniff, xenc, enc,
 				bozo)) < 0)
 		return r;
-	r = decode(data + bom, len - bom, enc, xenc, out, bozo);
+	r = decode(data + bom, len - bom, enc, xenc, bom != 0, out, bozo);
 	if (r < 0)
 		return r;
 	if (r == 1) {
@@ -406,7 +445,7 @@ is_name_char(unsigned char c)
 /* Length of a well-formed reference at p ("&amp;", "&#38;", "&#x26;"),
  * or 0; for an HTML entity name, *cp gets its code point. */
 static size_t
-ref_len(const char *p, const char *end, unsigned *cp)
+ref_len(const char *p, const char *end, unsigned *cp, int *predef)
 {
 	const char *q = p + 1;
 	char name[40];
@@ -414,6 +453,7 @@ ref_len(const char *p, const char *end, unsigned *cp)
 	const htmlEntityDesc *e;
 
 	*cp = 0;
+	*predef = 0;
 	if (q < end && *q == '#') {
 		unsigned long v = 0;
 		int upper = 0;
@@ -462,10 +502,22 @@ ref_len(const char *p, const char *end, unsigned *cp)
 		return 0;
 	memcpy(name, p + 1, n);
 	name[n] = '\0';
-	if (!strcmp(name, "amp") || !strcmp(name, "lt") ||
-	    !strcmp(name, "gt") || !strcmp(name, "quot") ||
-	    !strcmp(name, "apos"))
-		return n + 2;
+	/* The predefined entities become character references too (see
+	 * feed_enc_repair): *predef says they were well-formed. */
+	static const struct {
+		const char *name;
+		unsigned cp;
+	} predefined[] = {
+		{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
+		{"apos", '\''},
+	};
+	for (size_t i = 0; i < sizeof(predefined) / sizeof(predefined[0]);
+	     i++)
+		if (!strcmp(name, predefined[i].name)) {
+			*cp = predefined[i].cp;
+			*predef = 1;
+			return n + 2;
+		}
 	e = htmlEntityLookup((const xmlChar *)name);
 	if (!e)
 		return 0;
@@ -476,7 +528,16 @@ ref_len(const char *p, const char *end, unsigned *cp)
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
- * DOCTYPE that declares entities and an unterminated CDATA section. */
+ * DOCTYPE that declares entities and an unterminated CDATA section.
+ *
+ * Every '&' the parser is to see as an entity reference comes out as a
+ * character reference ("&amp;" and a bare '&' as "&#38;", "&lt;" as
+ * "&#60;"): after its first recoverable error libxml2 (2.9) drops every
+ * named entity reference in content, predefined ones included
+ * (xmlParseReference returns early once wellFormed is 0), while
+ * character references are always delivered. So the meaning of the text
+ * after an error never depends on the error. In attribute values both
+ * forms read the same. */
 int
 feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		int *has_entity_decl, int *unclosed_cdata)
@@ -485,6 +546,7 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 	unsigned cp;
 	size_t n;
 	char tmp[16];
+	int predef;
 
 	*fixed = *has_entity_decl = *unclosed_cdata = 0;
 	while (p < end) {
@@ -523,7 +585,7 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		}
 		if (!amp)
 			break;
-		n = ref_len(amp, end, &cp);
+		n = ref_len(amp, end, &cp, &predef);
 		if (n && !cp) {
 			p = amp + n;
 			continue;
@@ -536,13 +598,13 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				return -ENOMEM;
 			p = from = amp + n;
 		} else {
-			if (buf_puts(out, "&amp;") < 0)
+			if (buf_puts(out, "&#38;") < 0)
 				return -ENOMEM;
 			p = from = amp + 1;
 		}
 		/* 1: a copy was made; 2: the input was not well-formed. */
 		*fixed |= 1;
-		if (!n || !((amp[1] == '#')))
+		if (!n || (amp[1] != '#' && !predef))
 			*fixed |= 2;
 	}
 	if (*fixed && buf_append(out, from, (size_t)(end - from)) < 0)

@@ -1241,6 +1241,27 @@ parse_xml(struct fp *p, const char *s, size_t n)
 	return p->err;
 }
 
+/* The length of the white space and byte order marks before an XML
+ * declaration at the start of s (0 when there is none). */
+static size_t
+lead_before_decl(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (;;) {
+		if (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+			      s[i] == '\n'))
+			i++;
+		else if (n - i >= 3 && !memcmp(s + i, "\xef\xbb\xbf", 3))
+			i += 3;
+		else
+			break;
+	}
+	return n - i >= 6 && !memcmp(s + i, "<?xml", 5) &&
+	       (s[i + 5] == ' ' || s[i + 5] == '\t' || s[i + 5] == '\r' ||
+		s[i + 5] == '\n') ? i : 0;
+}
+
 /* Decode data to UTF-8, repair it and parse it as XML into p->doc. */
 void
 feed_xml_parse(struct fp *p, const char *data, size_t len,
@@ -1251,6 +1272,7 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 	size_t n;
 	char enc[40], *why = NULL;
 	int rc, fixed, decl, cdata;
+	size_t skip;
 
 	rc = feed_enc_decode(data, len, content_type, &dec, &s, &n, enc, &why);
 	if (rc < 0) {
@@ -1262,6 +1284,14 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 	if (why) {
 		fp_bozo(p, why);
 		free(why);
+	}
+	skip = lead_before_decl(s, n);
+	if (skip) {
+		/* Blank lines before "<?xml" (common: a template's newline)
+		 * would make the declaration an error; they carry nothing. */
+		fp_bozo(p, "whitespace before the XML declaration ignored");
+		s += skip;
+		n -= skip;
 	}
 	rc = feed_enc_repair(s, n, &fix, &fixed, &decl, &cdata);
 	if (rc < 0) {
