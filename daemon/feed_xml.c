@@ -1048,6 +1048,100 @@ open_element(struct fp *p, enum ctx parent, enum ctx me, int special,
 	}
 }
 
+/* A person element ends: its text, when it had no child elements, is
+ * read as "Name <addr>" or "addr (Name)". */
+static void
+person_finish(struct fp *p)
+{
+	struct buf folded = BUF_INIT;
+
+	if (!p->person_has_child && p->person_text.len) {
+		if (sanitize_fold(p->person_text.data, p->person_text.len,
+				  &folded) < 0)
+			fp_fail(p, -ENOMEM, "out of memory");
+		else
+			person_from_text(p, &p->person, buf_str(&folded));
+		buf_free(&folded);
+	}
+	buf_reset(&p->person_text);
+	fp_add_author(p, (enum ctx)p->person_parent, &p->person);
+}
+
+/* Close the frame at the top of the stack. */
+static void
+end_frame(struct fp *p, const char *name)
+{
+	struct frame *f = &p->stack[p->depth - 1];
+
+	if (p->c.active && p->depth > p->c.depth) {
+		if ((int)p->depth == p->c.skip_div) {
+			p->c.skip_div = -1;
+		} else if (name && buf_puts(&p->c.src, "</") |
+			   buf_puts(&p->c.src, name) |
+			   buf_putc(&p->c.src, '>')) {
+			fp_fail(p, -ENOMEM, "out of memory");
+		}
+	} else if (p->c.active && p->depth == p->c.depth) {
+		capture_finish(p);
+	} else if (f->ctx == C_PERSON) {
+		person_finish(p);
+	} else if (f->ctx == C_ENTRY) {
+		fp_entry_end(p);
+	}
+	pop(p);
+}
+
+/* Is this start tag, met inside a text construct, an item or entry? Only
+ * outside XML content, where an element of the feed's own vocabulary
+ * cannot be markup. */
+static int
+entry_tag_in_capture(struct fp *p, const char *name, const char *uri,
+		     const char *prefix)
+{
+	enum ns ns;
+	enum el el;
+
+	if (p->c.mode == M_XHTML || (strcmp(name, "item") &&
+				     strcmp(name, "entry")))
+		return 0;
+	el = element_of(p, C_FIELD, name, uri, prefix, &ns);
+	return el == E_ITEM || el == E_ENTRY;
+}
+
+/* An item or entry start tag that is not a child of the channel, feed or
+ * RDF wrapper: an element left open before it (an unclosed <br> or
+ * <itunes:category> in the channel, an unclosed element in the previous
+ * item) made the parser nest it there. It still begins an entry, as the
+ * start tag of an item does wherever a browser-grade reader meets it:
+ * what the open elements above the channel held is finished (a field,
+ * a person, the previous entry) and their frames stay on the stack as
+ * skipped ones, so the stack still matches libxml2's and their end tags
+ * (or the end of the document) pop them later. Returns the context the
+ * entry opens in, or parent when no channel or feed is open. */
+static enum ctx
+stray_entry(struct fp *p, enum ctx parent)
+{
+	size_t top = p->depth, i;
+
+	while (top > 0 && p->stack[top - 1].ctx != C_FEED &&
+	       p->stack[top - 1].ctx != C_WRAP)
+		top--;
+	if (top == 0)
+		return parent;
+	if (p->c.active)
+		capture_finish(p);
+	for (i = p->depth; i-- > top;) {
+		struct frame *f = &p->stack[i];
+
+		if (f->ctx == C_PERSON)
+			person_finish(p);
+		else if (f->ctx == C_ENTRY)
+			fp_entry_end(p);
+		f->ctx = C_SKIP;
+	}
+	return p->stack[top - 1].ctx;
+}
+
 static void
 on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	 const xmlChar *xuri, int nns, const xmlChar **nss, int nattrs,
@@ -1064,7 +1158,8 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	(void)ndefaulted;
 	if (p->err)
 		return;
-	if (p->c.active) {
+	if (p->c.active && !entry_tag_in_capture(p, name, uri,
+						 (const char *)xprefix)) {
 		start_in_capture(p, name, uri, attrs, nattrs);
 		return;
 	}
@@ -1078,44 +1173,13 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	atomish = p->atom || (uri && (!strncmp(uri,
 		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
 		"http://purl.org/atom/ns#")));
+	if ((el == E_ITEM || el == E_ENTRY) && parent != C_ROOT &&
+	    parent != C_FEED && parent != C_WRAP && ns == NS_CORE)
+		parent = stray_entry(p, parent);
 	if (parent != C_ROOT)
 		me = child_ctx(parent, el, attrs, nattrs, &special);
 	open_element(p, parent, me, special, el, atomish, ns == NS_XHTML,
 		     attrs, nattrs);
-}
-
-/* Close the frame at the top of the stack. */
-static void
-end_frame(struct fp *p, const char *name)
-{
-	struct frame *f = &p->stack[p->depth - 1];
-	struct buf folded = BUF_INIT;
-
-	if (p->c.active && p->depth > p->c.depth) {
-		if ((int)p->depth == p->c.skip_div) {
-			p->c.skip_div = -1;
-		} else if (name && buf_puts(&p->c.src, "</") |
-			   buf_puts(&p->c.src, name) |
-			   buf_putc(&p->c.src, '>')) {
-			fp_fail(p, -ENOMEM, "out of memory");
-		}
-	} else if (p->c.active && p->depth == p->c.depth) {
-		capture_finish(p);
-	} else if (f->ctx == C_PERSON) {
-		if (!p->person_has_child && p->person_text.len) {
-			if (sanitize_fold(p->person_text.data,
-					  p->person_text.len, &folded) < 0)
-				fp_fail(p, -ENOMEM, "out of memory");
-			else
-				person_from_text(p, &p->person,
-						 buf_str(&folded));
-			buf_free(&folded);
-		}
-		fp_add_author(p, (enum ctx)p->person_parent, &p->person);
-	} else if (f->ctx == C_ENTRY) {
-		fp_entry_end(p);
-	}
-	pop(p);
 }
 
 static void
