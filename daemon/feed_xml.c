@@ -309,6 +309,10 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 			if (c)
 				memmove(a->email, c + 1, strlen(c));
 		}
+		/* "Name (mailto:addr)": the scheme is not part of the
+		 * name either. */
+		if (b - s >= 7 && !strncasecmp(b - 7, "mailto:", 7))
+			b -= 7;
 	} else {
 		b = e = at;
 	}
@@ -372,6 +376,43 @@ b64_decode(struct buf *b)
 	b->len = o;
 	if (b->data)
 		b->data[o] = '\0';
+}
+
+/* Is b's text base64 that decodes to UTF-8 text? Only the alphabet,
+ * white space and final padding, a length that is whole quads, and
+ * decoded bytes that are valid UTF-8 without NULs. A content type that
+ * is not text only suggests base64 (Atom 0.3); what was written decides,
+ * as feedparser's decoding falls back to the text when it fails. */
+static int
+b64_text(const struct buf *b)
+{
+	struct buf tmp = BUF_INIT;
+	size_t i, n = 0, pad = 0;
+	int ok;
+
+	for (i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			n++;
+			continue;
+		}
+		if (pad || b64val(c) < 0 || c == '-' || c == '_')
+			return 0;
+		n++;
+	}
+	if (n == 0 || n % 4 || pad > 2)
+		return 0;
+	if (buf_append(&tmp, b->data, b->len) < 0)
+		return 0; /* treated as text: nothing is lost */
+	b64_decode(&tmp);
+	ok = tmp.len && !memchr(tmp.data, '\0', tmp.len) &&
+	     utf8_valid((const unsigned char *)tmp.data, tmp.len);
+	buf_free(&tmp);
+	return ok;
 }
 
 static int
@@ -471,6 +512,8 @@ capture_render(struct fp *p, char **t, char **h)
 	enum mode mode = c->mode;
 	int want_html;
 
+	if (c->base64 == 2 && !b64_text(&c->src))
+		c->base64 = 0;
 	if (c->base64) {
 		b64_decode(&c->src);
 		if (utf8_fix(&c->src) < 0)
@@ -676,7 +719,7 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 		else if (tn > 5 && !strncasecmp(type, "text/", 5))
 			c->mode = M_TEXT;
 		else if (atomish)
-			c->mode = M_TEXT, c->base64 = 1;
+			c->mode = M_TEXT, c->base64 = 2; /* b64_text() */
 		else
 			c->mode = atomish ? M_TEXT : M_AUTO;
 	} else if (el == E_BODY) {
@@ -688,11 +731,17 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 	} else {
 		c->mode = M_AUTO;
 	}
+	/* Atom 0.3's mode says how the content is written, whatever the
+	 * type says (a type that is no MIME type at all is common). */
 	if (mode) {
-		if (lc_eq(mode, mn, "base64"))
+		if (lc_eq(mode, mn, "base64")) {
 			c->base64 = 1;
-		else if (lc_eq(mode, mn, "xml"))
+		} else if (lc_eq(mode, mn, "xml")) {
+			c->base64 = 0;
 			c->mode = M_XHTML;
+		} else if (lc_eq(mode, mn, "escaped")) {
+			c->base64 = 0;
+		}
 	}
 }
 
