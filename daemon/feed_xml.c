@@ -1419,6 +1419,10 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		fp_bozo(p, "unterminated CDATA section");
 	if (fixed & 2)
 		fp_bozo(p, "undefined entity or unescaped '&' repaired");
+	if (fixed & 4)
+		fp_bozo(p, "'<' that starts no markup escaped");
+	if (fixed & 8)
+		fp_bozo(p, "end tag that closes no open element dropped");
 	if (fixed) {
 		s = fix.data;
 		n = fix.len;
