@@ -495,6 +495,27 @@ ref_len(const char *p, const char *end, unsigned *cp, int *predef)
 			*cp = (unsigned)v; /* XML only knows "&#x" */
 		return (size_t)(q + 1 - p);
 	}
+	/* The predefined five first, without a copy or a lookup. */
+	{
+		static const struct {
+			const char *ref;
+			size_t n;
+			unsigned cp;
+		} pre[] = {
+			{"&amp;", 5, '&'}, {"&lt;", 4, '<'}, {"&gt;", 4, '>'},
+			{"&quot;", 6, '"'}, {"&apos;", 6, '\''},
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+			if (q < end && *q == pre[i].ref[1] &&
+			    (size_t)(end - p) >= pre[i].n &&
+			    !memcmp(p, pre[i].ref, pre[i].n)) {
+				*cp = pre[i].cp;
+				*predef = 1;
+				return pre[i].n;
+			}
+	}
 	while (q < end && is_name_char((unsigned char)*q))
 		q++;
 	n = (size_t)(q - p - 1);
@@ -502,22 +523,6 @@ ref_len(const char *p, const char *end, unsigned *cp, int *predef)
 		return 0;
 	memcpy(name, p + 1, n);
 	name[n] = '\0';
-	/* The predefined entities become character references too (see
-	 * feed_enc_repair): *predef says they were well-formed. */
-	static const struct {
-		const char *name;
-		unsigned cp;
-	} predefined[] = {
-		{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
-		{"apos", '\''},
-	};
-	for (size_t i = 0; i < sizeof(predefined) / sizeof(predefined[0]);
-	     i++)
-		if (!strcmp(name, predefined[i].name)) {
-			*cp = predefined[i].cp;
-			*predef = 1;
-			return n + 2;
-		}
 	e = htmlEntityLookup((const xmlChar *)name);
 	if (!e)
 		return 0;
@@ -538,6 +543,24 @@ ref_len(const char *p, const char *end, unsigned *cp, int *predef)
  * character references are always delivered. So the meaning of the text
  * after an error never depends on the error. In attribute values both
  * forms read the same. */
+/* "&#<cp>;" into tmp (at least 12 bytes): its length. */
+static size_t
+charref(unsigned cp, char *tmp)
+{
+	char d[12];
+	size_t n = 0, i = 0;
+
+	do
+		d[n++] = (char)('0' + cp % 10);
+	while ((cp /= 10) != 0);
+	tmp[i++] = '&';
+	tmp[i++] = '#';
+	while (n)
+		tmp[i++] = d[--n];
+	tmp[i++] = ';';
+	return i;
+}
+
 /* The open elements the pre-pass has seen (names point into the text),
  * kept the way libxml2 keeps them in recovery: an end tag pops exactly
  * one element whatever its name. */
@@ -754,8 +777,7 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		if (buf_append(out, from, (size_t)(amp - from)) < 0)
 			goto nomem;
 		if (n) {
-			snprintf(tmp, sizeof(tmp), "&#%u;", cp);
-			if (buf_puts(out, tmp) < 0)
+			if (buf_append(out, tmp, charref(cp, tmp)) < 0)
 				goto nomem;
 			p = from = amp + n;
 		} else {
