@@ -711,7 +711,7 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 
 		if (lt && (!amp || lt < amp)) {
 			p = lt + 1;
-			if (lt < in_tag || (end - lt >= 2 && !name_start(
+			if (lt < in_tag || end - lt < 2 || (!name_start(
 			    (unsigned char)lt[1]) && lt[1] != '/' &&
 			    lt[1] != '!' && lt[1] != '?')) {
 				/* Not markup: a '<' in text or in an

@@ -220,6 +220,27 @@ test_error_does_not_change_later_text(void **state)
 	feed_doc_free(b);
 }
 
+/* A '<' as the very last byte (found by fuzzing: read past the end). */
+static void
+test_lone_less_than_at_the_end(void **state)
+{
+	static const char doc[] = "<rss version=\"2.0\"><channel><title>T"
+				  "</title><item><title>A &amp; B</title>"
+				  "</item></channel></rss><";
+	struct feed_doc *d = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(feed_parse(doc, strlen(doc), NULL, NULL, NULL, &d,
+				    &err), 0);
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].title, "A & B");
+	feed_doc_free(d);
+	assert_int_equal(feed_parse("<<", 2, NULL, NULL, NULL, &d, &err),
+			 -EINVAL);
+	free(err);
+}
+
 /* ---- an element left open before the items --------------------------------- */
 
 static void
@@ -699,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_stray_end_tag_is_dropped_atom),
 		cmocka_unit_test(test_bare_less_than_is_text_rss10),
 		cmocka_unit_test(test_error_does_not_change_later_text),
+		cmocka_unit_test(test_lone_less_than_at_the_end),
 		cmocka_unit_test(test_unclosed_hr_in_channel_rss20),
 		cmocka_unit_test(test_unclosed_field_in_channel_rss20),
 		cmocka_unit_test(test_unclosed_element_in_item_rss20),
