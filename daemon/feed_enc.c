@@ -98,6 +98,10 @@ xml_decl_encoding(const char *s, size_t len, char *enc, size_t cap)
 	char q;
 
 	enc[0] = '\0';
+	/* Real feeds put blank lines (or a second BOM) before it; the XML
+	 * parser is told the same (feed_xml_parse). */
+	while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++, len--;
 	if (len < 6 || memcmp(s, "<?xml", 5))
 		return;
 	end = memchr(s, '>', len);
@@ -293,34 +297,69 @@ choose_charset(const unsigned char *u, size_t len, const char *content_type,
 	return 0;
 }
 
+/* Charsets of one byte per character: a feed labelled with one of them
+ * whose bytes are all valid UTF-8, with multi-byte sequences, is UTF-8
+ * mislabelled (no real Latin-1 or Cyrillic text pairs every high byte
+ * into a valid sequence). */
+static int
+single_byte_charset(const char *enc)
+{
+	static const char *const prefixes[] = {
+		"iso-8859", "iso8859", "iso_8859", "latin", "l1", "windows-12",
+		"cp12", "koi8", "us-ascii", "ascii", "mac", "x-mac", "ibm",
+		"cp437", "cp850", "cp866", "tis-620",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(enc, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
 /* Decode data (BOM removed) from enc into out. 1: data is valid UTF-8 as
  * it is, nothing copied; 0: out holds the text; -ENOMEM. enc may change
- * to the charset really used. */
+ * to the charset really used. bom: a BOM named enc (it is not second-
+ * guessed). */
 static int
 decode(const char *data, size_t len, char enc[40], const char *xenc,
-       struct buf *out, char **bozo)
+       int bom, struct buf *out, char **bozo)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	size_t vm, bad;
 	long r;
 
+	if (!bom && single_byte_charset(enc) &&
+	    utf8_scan(u, len, &vm) == 0 && vm > 0) {
+		/* Mislabelled UTF-8: read it as what it is. */
+		if (set_bozo(bozo, "declared %s, but the bytes are valid "
+			     "UTF-8; read as utf-8%s", enc, "") < 0)
+			return -ENOMEM;
+		strcpy(enc, "utf-8");
+		return 1;
+	}
 	if (!strcmp(enc, "utf-8") || !strcmp(enc, "utf8") ||
 	    !strcmp(enc, "us-ascii") || !strcmp(enc, "ascii")) {
 		bad = utf8_scan(u, len, &vm);
 		if (bad == 0)
 			return 1;
-		if (vm > 0) {
+		/* Invalid sequences. The text is UTF-8 with damaged bytes
+		 * when valid multi-byte sequences are at least as many (or a
+		 * BOM says UTF-8); otherwise it is legacy 8-bit text,
+		 * almost always windows-1252, in which a valid sequence is
+		 * an accident ("\xe9\xa0\xbb" is "é »"): the whole text
+		 * is decoded as windows-1252, not a mix. */
+		if (bom || vm >= bad) {
 			if (set_bozo(bozo, "invalid %s byte sequences "
 				     "replaced%s", enc, "") < 0)
 				return -ENOMEM;
 			return utf8_repair(u, len, out) < 0 ? -ENOMEM : 0;
 		}
-		/* Not one valid sequence: the bytes are legacy 8-bit text,
-		 * almost always windows-1252. */
 		if (set_bozo(bozo, "bytes are not %s; decoded as "
 			     "windows-1252%s", enc, "") < 0)
 			return -ENOMEM;
 		strcpy(enc, "windows-1252");
+		return utf8_from_cp1252(u, len, out) < 0 ? -ENOMEM : 0;
 	}
 	r = iconv_decode(enc, data, len, out);
 	if (r == -EINVAL) {
@@ -365,7 +404,7 @@ feed_enc_decode(const char *data, size_t len, const char *content_type,
 	if ((r = choose_charset(u, len, content_type, bom, sniff, xenc, enc,
 				bozo)) < 0)
 		return r;
-	r = decode(data + bom, len - bom, enc, xenc, out, bozo);
+	r = decode(data + bom, len - bom, enc, xenc, bom != 0, out, bozo);
 	if (r < 0)
 		return r;
 	if (r == 1) {
@@ -406,7 +445,7 @@ is_name_char(unsigned char c)
 /* Length of a well-formed reference at p ("&amp;", "&#38;", "&#x26;"),
  * or 0; for an HTML entity name, *cp gets its code point. */
 static size_t
-ref_len(const char *p, const char *end, unsigned *cp)
+ref_len(const char *p, const char *end, unsigned *cp, int *predef)
 {
 	const char *q = p + 1;
 	char name[40];
@@ -414,6 +453,7 @@ ref_len(const char *p, const char *end, unsigned *cp)
 	const htmlEntityDesc *e;
 
 	*cp = 0;
+	*predef = 0;
 	if (q < end && *q == '#') {
 		unsigned long v = 0;
 		int upper = 0;
@@ -455,6 +495,27 @@ ref_len(const char *p, const char *end, unsigned *cp)
 			*cp = (unsigned)v; /* XML only knows "&#x" */
 		return (size_t)(q + 1 - p);
 	}
+	/* The predefined five first, without a copy or a lookup. */
+	{
+		static const struct {
+			const char *ref;
+			size_t n;
+			unsigned cp;
+		} pre[] = {
+			{"&amp;", 5, '&'}, {"&lt;", 4, '<'}, {"&gt;", 4, '>'},
+			{"&quot;", 6, '"'}, {"&apos;", 6, '\''},
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+			if (q < end && *q == pre[i].ref[1] &&
+			    (size_t)(end - p) >= pre[i].n &&
+			    !memcmp(p, pre[i].ref, pre[i].n)) {
+				*cp = pre[i].cp;
+				*predef = 1;
+				return pre[i].n;
+			}
+	}
 	while (q < end && is_name_char((unsigned char)*q))
 		q++;
 	n = (size_t)(q - p - 1);
@@ -462,10 +523,6 @@ ref_len(const char *p, const char *end, unsigned *cp)
 		return 0;
 	memcpy(name, p + 1, n);
 	name[n] = '\0';
-	if (!strcmp(name, "amp") || !strcmp(name, "lt") ||
-	    !strcmp(name, "gt") || !strcmp(name, "quot") ||
-	    !strcmp(name, "apos"))
-		return n + 2;
 	e = htmlEntityLookup((const xmlChar *)name);
 	if (!e)
 		return 0;
@@ -476,24 +533,195 @@ ref_len(const char *p, const char *end, unsigned *cp)
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
- * DOCTYPE that declares entities and an unterminated CDATA section. */
+ * DOCTYPE that declares entities and an unterminated CDATA section.
+ *
+ * Every '&' the parser is to see as an entity reference comes out as a
+ * character reference ("&amp;" and a bare '&' as "&#38;", "&lt;" as
+ * "&#60;"): after its first recoverable error libxml2 (2.9) drops every
+ * named entity reference in content, predefined ones included
+ * (xmlParseReference returns early once wellFormed is 0), while
+ * character references are always delivered. So the meaning of the text
+ * after an error never depends on the error. In attribute values both
+ * forms read the same. */
+/* "&#<cp>;" into tmp (at least 12 bytes): its length. */
+static size_t
+charref(unsigned cp, char *tmp)
+{
+	char d[12];
+	size_t n = 0, i = 0;
+
+	do
+		d[n++] = (char)('0' + cp % 10);
+	while ((cp /= 10) != 0);
+	tmp[i++] = '&';
+	tmp[i++] = '#';
+	while (n)
+		tmp[i++] = d[--n];
+	tmp[i++] = ';';
+	return i;
+}
+
+/* The open elements the pre-pass has seen (names point into the text),
+ * kept the way libxml2 keeps them in recovery: an end tag pops exactly
+ * one element whatever its name. */
+struct tags {
+	struct {
+		const char *name;
+		size_t len;
+	} *v;
+	size_t n, cap;
+	int off; /* too deep or out of memory: no longer modelled */
+};
+
+static int
+name_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == ':' || c >= 0x80;
+}
+
+static size_t
+name_len(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && (is_name_char((unsigned char)*q) || *q == ':' ||
+			   (unsigned char)*q >= 0x80))
+		q++;
+	return (size_t)(q - p);
+}
+
+/* The local part of a qualified name. */
+static const char *
+local_part(const char *name, size_t *len)
+{
+	const char *c = memchr(name, ':', *len);
+
+	if (!c)
+		return name;
+	*len -= (size_t)(c + 1 - name);
+	return c + 1;
+}
+
+/* Does end tag name (at p, n bytes) close any open element? Compared
+ * without prefix and case ("</Item>" for "<item>" still closes one). */
+static int
+tags_has(const struct tags *t, const char *p, size_t n)
+{
+	size_t i, ln = n, l2;
+	const char *lp = local_part(p, &ln), *l;
+
+	for (i = t->n; i-- > 0;) {
+		l2 = t->v[i].len;
+		l = local_part(t->v[i].name, &l2);
+		if (l2 == ln && !strncasecmp(l, lp, ln))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+tags_push(struct tags *t, const char *name, size_t len)
+{
+	if (t->off)
+		return;
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		void *v = ncap <= 4096 ? realloc(t->v, ncap * sizeof(*t->v)) :
+			  NULL;
+
+		if (!v) {
+			t->off = 1;
+			return;
+		}
+		t->v = v;
+		t->cap = ncap;
+	}
+	t->v[t->n].name = name;
+	t->v[t->n].len = len;
+	t->n++;
+}
+
+/* The end of the start tag at lt ('>' outside quoted values, or end) and
+ * whether it closes itself. */
+static const char *
+tag_end(const char *lt, const char *end, int *empty)
+{
+	const char *q = lt + 1;
+	char quote = 0;
+
+	*empty = 0;
+	for (; q < end; q++) {
+		if (quote) {
+			if (*q == quote)
+				quote = 0;
+		} else if (*q == '"' || *q == '\'') {
+			quote = *q;
+		} else if (*q == '>') {
+			*empty = q[-1] == '/';
+			return q;
+		}
+	}
+	return end;
+}
+
+/* Copy s to out (only when something needs fixing: *fixed says so) with
+ * bare '&' escaped and HTML entity references turned into character
+ * references; comments, CDATA and PIs are left alone. Also reports a
+ * DOCTYPE that declares entities and an unterminated CDATA section.
+ *
+ * Every '&' the parser is to see as an entity reference comes out as a
+ * character reference ("&amp;" and a bare '&' as "&#38;", "&lt;" as
+ * "&#60;"): after its first recoverable error libxml2 (2.9) drops every
+ * named entity reference in content, predefined ones included
+ * (xmlParseReference returns early once wellFormed is 0), while
+ * character references are always delivered. So the meaning of the text
+ * after an error never depends on the error. In attribute values both
+ * forms read the same.
+ *
+ * Two errors that would end libxml2's parse early are repaired too: a
+ * '<' that starts no markup ("a < b", or inside an attribute value)
+ * becomes "&#60;" (libxml2 halts on it), and an end tag that closes no
+ * open element is dropped (libxml2 pops one element for every end tag,
+ * so a stray "</p>" in a description closed the item, the next one the
+ * channel, and the rest of the document was "extra content"). */
 int
 feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		int *has_entity_decl, int *unclosed_cdata)
 {
 	const char *p = s, *end = s + len, *from = s, *q;
+	const char *amp = len ? memchr(s, '&', len) : NULL;
+	const char *lt = len ? memchr(s, '<', len) : NULL;
+	const char *in_tag = s;
 	unsigned cp;
 	size_t n;
 	char tmp[16];
+	int predef, empty, rc = 0;
+	struct tags tags = {NULL, 0, 0, 0};
+
 
 	*fixed = *has_entity_decl = *unclosed_cdata = 0;
 	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *lt = memchr(p, '<', (size_t)(end - p));
+		/* The next '&' and '<', each searched for again only once
+		 * passed (a document without '&' is scanned once). */
+		if (amp && amp < p)
+			amp = memchr(p, '&', (size_t)(end - p));
+		if (lt && lt < p)
+			lt = memchr(p, '<', (size_t)(end - p));
 
 		if (lt && (!amp || lt < amp)) {
 			p = lt + 1;
-			if (end - lt >= 4 && !memcmp(lt, "<!--", 4)) {
+			if (lt < in_tag || end - lt < 2 || (!name_start(
+			    (unsigned char)lt[1]) && lt[1] != '/' &&
+			    lt[1] != '!' && lt[1] != '?')) {
+				/* Not markup: a '<' in text or in an
+				 * attribute value. */
+				if (buf_append(out, from, (size_t)(lt - from))
+				    < 0 || buf_puts(out, "&#60;") < 0)
+					goto nomem;
+				from = p;
+				*fixed |= 1 | 4;
+			} else if (end - lt >= 4 && !memcmp(lt, "<!--", 4)) {
 				q = find(lt + 4, end, "-->");
 				p = q ? q + 3 : end;
 			} else if (end - lt >= 9 &&
@@ -518,34 +746,56 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				} else {
 					p = gt ? gt + 1 : end;
 				}
+			} else if (lt[1] == '/' && !tags.off) {
+				n = name_len(lt + 2, end);
+				q = memchr(lt, '>', (size_t)(end - lt));
+				if (tags.n && n && tags_has(&tags, lt + 2, n)) {
+					tags.n--;
+				} else if (n && q) {
+					/* Closes nothing that is open. */
+					if (buf_append(out, from, (size_t)
+						       (lt - from)) < 0)
+						goto nomem;
+					p = from = q + 1;
+					*fixed |= 1 | 8;
+				}
+			} else if (name_start((unsigned char)lt[1])) {
+				n = name_len(lt + 1, end);
+				in_tag = tag_end(lt, end, &empty);
+				if (!empty)
+					tags_push(&tags, lt + 1, n);
 			}
 			continue;
 		}
 		if (!amp)
 			break;
-		n = ref_len(amp, end, &cp);
+		n = ref_len(amp, end, &cp, &predef);
 		if (n && !cp) {
 			p = amp + n;
 			continue;
 		}
 		if (buf_append(out, from, (size_t)(amp - from)) < 0)
-			return -ENOMEM;
+			goto nomem;
 		if (n) {
-			snprintf(tmp, sizeof(tmp), "&#%u;", cp);
-			if (buf_puts(out, tmp) < 0)
-				return -ENOMEM;
+			if (buf_append(out, tmp, charref(cp, tmp)) < 0)
+				goto nomem;
 			p = from = amp + n;
 		} else {
-			if (buf_puts(out, "&amp;") < 0)
-				return -ENOMEM;
+			if (buf_puts(out, "&#38;") < 0)
+				goto nomem;
 			p = from = amp + 1;
 		}
 		/* 1: a copy was made; 2: the input was not well-formed. */
 		*fixed |= 1;
-		if (!n || !((amp[1] == '#')))
+		if (!n || (amp[1] != '#' && !predef))
 			*fixed |= 2;
 	}
 	if (*fixed && buf_append(out, from, (size_t)(end - from)) < 0)
-		return -ENOMEM;
-	return 0;
+		goto nomem;
+	goto out;
+nomem:
+	rc = -ENOMEM;
+out:
+	free(tags.v);
+	return rc;
 }

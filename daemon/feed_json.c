@@ -193,13 +193,21 @@ feed_json_parse(struct fp *p, const char *s, size_t n, const char *base)
 	}
 	v = json_object_get(root, "version");
 	ver = json_is_string(v) ? json_string_value(v) : "";
-	if (strncmp(ver, "https://jsonfeed.org/version/", 29)) {
+	/* The version URL's scheme varies in real feeds ("http://" in
+	 * early JSON Feed 1 publishers): the same version either way. */
+	if (!strncmp(ver, "https://", 8))
+		ver += 8;
+	else if (!strncmp(ver, "http://", 7))
+		ver += 7;
+	else
+		ver = "";
+	if (strncmp(ver, "jsonfeed.org/version/", 21)) {
 		json_decref(root);
 		fp_fail(p, -EINVAL,
 			"not a feed: JSON without a JSON Feed version");
 		return p->err;
 	}
-	fp_set_version(p, !strcmp(ver + 29, "1") ? "json10" : "json11");
+	fp_set_version(p, !strcmp(ver + 21, "1") ? "json10" : "json11");
 	base = json_feed_fields(p, root, base);
 	items = json_object_get(root, "items");
 	json_array_foreach(items, i, it) {

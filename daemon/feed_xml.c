@@ -336,6 +336,10 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 			if (c)
 				memmove(a->email, c + 1, strlen(c));
 		}
+		/* "Name (mailto:addr)": the scheme is not part of the
+		 * name either. */
+		if (b - s >= 7 && !strncasecmp(b - 7, "mailto:", 7))
+			b -= 7;
 	} else {
 		b = e = at;
 	}
@@ -399,6 +403,43 @@ b64_decode(struct buf *b)
 	b->len = o;
 	if (b->data)
 		b->data[o] = '\0';
+}
+
+/* Is b's text base64 that decodes to UTF-8 text? Only the alphabet,
+ * white space and final padding, a length that is whole quads, and
+ * decoded bytes that are valid UTF-8 without NULs. A content type that
+ * is not text only suggests base64 (Atom 0.3); what was written decides,
+ * as feedparser's decoding falls back to the text when it fails. */
+static int
+b64_text(const struct buf *b)
+{
+	struct buf tmp = BUF_INIT;
+	size_t i, n = 0, pad = 0;
+	int ok;
+
+	for (i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			n++;
+			continue;
+		}
+		if (pad || b64val(c) < 0 || c == '-' || c == '_')
+			return 0;
+		n++;
+	}
+	if (n == 0 || n % 4 || pad > 2)
+		return 0;
+	if (buf_append(&tmp, b->data, b->len) < 0)
+		return 0; /* treated as text: nothing is lost */
+	b64_decode(&tmp);
+	ok = tmp.len && !memchr(tmp.data, '\0', tmp.len) &&
+	     utf8_valid((const unsigned char *)tmp.data, tmp.len);
+	buf_free(&tmp);
+	return ok;
 }
 
 static int
@@ -498,6 +539,8 @@ capture_render(struct fp *p, char **t, char **h)
 	enum mode mode = c->mode;
 	int want_html;
 
+	if (c->base64 == 2 && !b64_text(&c->src))
+		c->base64 = 0;
 	if (c->base64) {
 		b64_decode(&c->src);
 		if (utf8_fix(&c->src) < 0)
@@ -711,7 +754,7 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 		else if (tn > 5 && !strncasecmp(type, "text/", 5))
 			c->mode = M_TEXT;
 		else if (atomish)
-			c->mode = M_TEXT, c->base64 = 1;
+			c->mode = M_TEXT, c->base64 = 2; /* b64_text() */
 		else
 			c->mode = atomish ? M_TEXT : M_AUTO;
 	} else if (el == E_BODY) {
@@ -723,11 +766,17 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 	} else {
 		c->mode = M_AUTO;
 	}
+	/* Atom 0.3's mode says how the content is written, whatever the
+	 * type says (a type that is no MIME type at all is common). */
 	if (mode) {
-		if (lc_eq(mode, mn, "base64"))
+		if (lc_eq(mode, mn, "base64")) {
 			c->base64 = 1;
-		else if (lc_eq(mode, mn, "xml"))
+		} else if (lc_eq(mode, mn, "xml")) {
+			c->base64 = 0;
 			c->mode = M_XHTML;
+		} else if (lc_eq(mode, mn, "escaped")) {
+			c->base64 = 0;
+		}
 	}
 }
 
@@ -1091,6 +1140,100 @@ open_element(struct fp *p, enum ctx parent, enum ctx me, int special,
 	}
 }
 
+/* A person element ends: its text, when it had no child elements, is
+ * read as "Name <addr>" or "addr (Name)". */
+static void
+person_finish(struct fp *p)
+{
+	struct buf folded = BUF_INIT;
+
+	if (!p->person_has_child && p->person_text.len) {
+		if (sanitize_fold(p->person_text.data, p->person_text.len,
+				  &folded) < 0)
+			fp_fail(p, -ENOMEM, "out of memory");
+		else
+			person_from_text(p, &p->person, buf_str(&folded));
+		buf_free(&folded);
+	}
+	buf_reset(&p->person_text);
+	fp_add_author(p, (enum ctx)p->person_parent, &p->person);
+}
+
+/* Close the frame at the top of the stack. */
+static void
+end_frame(struct fp *p, const char *name)
+{
+	struct frame *f = &p->stack[p->depth - 1];
+
+	if (p->c.active && p->depth > p->c.depth) {
+		if ((int)p->depth == p->c.skip_div) {
+			p->c.skip_div = -1;
+		} else if (name && buf_puts(&p->c.src, "</") |
+			   buf_puts(&p->c.src, name) |
+			   buf_putc(&p->c.src, '>')) {
+			fp_fail(p, -ENOMEM, "out of memory");
+		}
+	} else if (p->c.active && p->depth == p->c.depth) {
+		capture_finish(p);
+	} else if (f->ctx == C_PERSON) {
+		person_finish(p);
+	} else if (f->ctx == C_ENTRY) {
+		fp_entry_end(p);
+	}
+	pop(p);
+}
+
+/* Is this start tag, met inside a text construct, an item or entry? Only
+ * outside XML content, where an element of the feed's own vocabulary
+ * cannot be markup. */
+static int
+entry_tag_in_capture(struct fp *p, const char *name, const char *uri,
+		     const char *prefix)
+{
+	enum ns ns;
+	enum el el;
+
+	if (p->c.mode == M_XHTML || (strcmp(name, "item") &&
+				     strcmp(name, "entry")))
+		return 0;
+	el = element_of(p, C_FIELD, name, uri, prefix, &ns);
+	return el == E_ITEM || el == E_ENTRY;
+}
+
+/* An item or entry start tag that is not a child of the channel, feed or
+ * RDF wrapper: an element left open before it (an unclosed <br> or
+ * <itunes:category> in the channel, an unclosed element in the previous
+ * item) made the parser nest it there. It still begins an entry, as the
+ * start tag of an item does wherever a browser-grade reader meets it:
+ * what the open elements above the channel held is finished (a field,
+ * a person, the previous entry) and their frames stay on the stack as
+ * skipped ones, so the stack still matches libxml2's and their end tags
+ * (or the end of the document) pop them later. Returns the context the
+ * entry opens in, or parent when no channel or feed is open. */
+static enum ctx
+stray_entry(struct fp *p, enum ctx parent)
+{
+	size_t top = p->depth, i;
+
+	while (top > 0 && p->stack[top - 1].ctx != C_FEED &&
+	       p->stack[top - 1].ctx != C_WRAP)
+		top--;
+	if (top == 0)
+		return parent;
+	if (p->c.active)
+		capture_finish(p);
+	for (i = p->depth; i-- > top;) {
+		struct frame *f = &p->stack[i];
+
+		if (f->ctx == C_PERSON)
+			person_finish(p);
+		else if (f->ctx == C_ENTRY)
+			fp_entry_end(p);
+		f->ctx = C_SKIP;
+	}
+	return p->stack[top - 1].ctx;
+}
+
 static void
 on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	 const xmlChar *xuri, int nns, const xmlChar **nss, int nattrs,
@@ -1107,7 +1250,8 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	(void)ndefaulted;
 	if (p->err)
 		return;
-	if (p->c.active) {
+	if (p->c.active && !entry_tag_in_capture(p, name, uri,
+						 (const char *)xprefix)) {
 		start_in_capture(p, name, uri, attrs, nattrs);
 		return;
 	}
@@ -1121,6 +1265,9 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 	atomish = p->atom || (uri && (!strncmp(uri,
 		"http://www.w3.org/2005/Atom", 27) || !strcmp(uri,
 		"http://purl.org/atom/ns#")));
+	if ((el == E_ITEM || el == E_ENTRY) && parent != C_ROOT &&
+	    parent != C_FEED && parent != C_WRAP && ns == NS_CORE)
+		parent = stray_entry(p, parent);
 	/* RSS without its <channel> start tag: what stands directly in
 	 * <rss> is the channel's (not so in RDF, whose channel is a
 	 * sibling of the items). */
@@ -1132,40 +1279,6 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 		me = child_ctx(parent, el, attrs, nattrs, &special);
 	open_element(p, parent, me, special, el, atomish, ns == NS_XHTML,
 		     attrs, nattrs);
-}
-
-/* Close the frame at the top of the stack. */
-static void
-end_frame(struct fp *p, const char *name)
-{
-	struct frame *f = &p->stack[p->depth - 1];
-	struct buf folded = BUF_INIT;
-
-	if (p->c.active && p->depth > p->c.depth) {
-		if ((int)p->depth == p->c.skip_div) {
-			p->c.skip_div = -1;
-		} else if (name && buf_puts(&p->c.src, "</") |
-			   buf_puts(&p->c.src, name) |
-			   buf_putc(&p->c.src, '>')) {
-			fp_fail(p, -ENOMEM, "out of memory");
-		}
-	} else if (p->c.active && p->depth == p->c.depth) {
-		capture_finish(p);
-	} else if (f->ctx == C_PERSON) {
-		if (!p->person_has_child && p->person_text.len) {
-			if (sanitize_fold(p->person_text.data,
-					  p->person_text.len, &folded) < 0)
-				fp_fail(p, -ENOMEM, "out of memory");
-			else
-				person_from_text(p, &p->person,
-						 buf_str(&folded));
-			buf_free(&folded);
-		}
-		fp_add_author(p, (enum ctx)p->person_parent, &p->person);
-	} else if (f->ctx == C_ENTRY) {
-		fp_entry_end(p);
-	}
-	pop(p);
 }
 
 static void
@@ -1291,6 +1404,27 @@ parse_xml(struct fp *p, const char *s, size_t n)
 	return p->err;
 }
 
+/* The length of the white space and byte order marks before an XML
+ * declaration at the start of s (0 when there is none). */
+static size_t
+lead_before_decl(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (;;) {
+		if (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+			      s[i] == '\n'))
+			i++;
+		else if (n - i >= 3 && !memcmp(s + i, "\xef\xbb\xbf", 3))
+			i += 3;
+		else
+			break;
+	}
+	return n - i >= 6 && !memcmp(s + i, "<?xml", 5) &&
+	       (s[i + 5] == ' ' || s[i + 5] == '\t' || s[i + 5] == '\r' ||
+		s[i + 5] == '\n') ? i : 0;
+}
+
 /* Decode data to UTF-8, repair it and parse it as XML into p->doc. */
 void
 feed_xml_parse(struct fp *p, const char *data, size_t len,
@@ -1301,6 +1435,7 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 	size_t n;
 	char enc[40], *why = NULL;
 	int rc, fixed, decl, cdata;
+	size_t skip;
 
 	rc = feed_enc_decode(data, len, content_type, &dec, &s, &n, enc, &why);
 	if (rc < 0) {
@@ -1312,6 +1447,14 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 	if (why) {
 		fp_bozo(p, why);
 		free(why);
+	}
+	skip = lead_before_decl(s, n);
+	if (skip) {
+		/* Blank lines before "<?xml" (common: a template's newline)
+		 * would make the declaration an error; they carry nothing. */
+		fp_bozo(p, "whitespace before the XML declaration ignored");
+		s += skip;
+		n -= skip;
 	}
 	rc = feed_enc_repair(s, n, &fix, &fixed, &decl, &cdata);
 	if (rc < 0) {
@@ -1326,6 +1469,10 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		fp_bozo(p, "unterminated CDATA section");
 	if (fixed & 2)
 		fp_bozo(p, "undefined entity or unescaped '&' repaired");
+	if (fixed & 4)
+		fp_bozo(p, "'<' that starts no markup escaped");
+	if (fixed & 8)
+		fp_bozo(p, "end tag that closes no open element dropped");
 	if (fixed) {
 		s = fix.data;
 		n = fix.len;

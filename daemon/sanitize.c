@@ -336,6 +336,107 @@ on_error(void *ctx, xmlErrorPtr e)
 	}
 }
 
+static int
+ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* A name browsers decode without its semicolon (HTML's legacy named
+ * references: the Latin-1 entities, amp, lt, gt, quot and the upper-case
+ * AMP, LT, GT, QUOT, COPY, REG): the name libxml2 knows into out. */
+static int
+legacy_entity(const char *name, size_t n, char out[8])
+{
+	static const char *const upper[] = {"AMP", "LT", "GT", "QUOT",
+					    "COPY", "REG"};
+	const htmlEntityDesc *e;
+	size_t i;
+
+	if (n < 2 || n > 6)
+		return 0;
+	memcpy(out, name, n);
+	out[n] = '\0';
+	for (i = 0; i < sizeof(upper) / sizeof(upper[0]); i++)
+		if (!strcmp(out, upper[i])) {
+			for (i = 0; i < n; i++)
+				out[i] = (char)(out[i] | 0x20);
+			return 1;
+		}
+	if (!strcmp(out, "amp") || !strcmp(out, "lt") || !strcmp(out, "gt") ||
+	    !strcmp(out, "quot"))
+		return 1;
+	e = htmlEntityLookup((const xmlChar *)out);
+	return e && e->value >= 160 && e->value <= 255;
+}
+
+/* Append html to doc with the semicolon that legacy named references
+ * lack ("&quotHi", "&copy 2024", "&eacutee") added, as a browser reads
+ * them (HTML's named character reference state): the longest legacy
+ * name that starts the run of letters and digits, unless the whole run
+ * is an entity ended by ';'; in an attribute value not when a letter,
+ * digit or '=' follows ("?a=1&copy=2" is a query). libxml2's HTML parser
+ * keeps them as text. 0 or -ENOMEM. */
+static int
+append_legacy_refs(struct buf *doc, const char *html, size_t len)
+{
+	const char *p = html, *end = html + len, *from = html, *q;
+	char name[40], known[8];
+	int in_tag = 0, quote = 0;
+	size_t n, k;
+
+	if (!memchr(html, '&', len))
+		return buf_append(doc, html, len);
+	for (; p < end; p++) {
+		if (in_tag) {
+			if (quote && *p == quote)
+				quote = 0;
+			else if (!quote && (*p == '"' || *p == '\''))
+				quote = *p;
+			else if (!quote && *p == '>')
+				in_tag = 0;
+			if (*p != '&')
+				continue;
+		} else if (*p == '<') {
+			if (p + 1 < end && (((p[1] | 0x20) >= 'a' &&
+					     (p[1] | 0x20) <= 'z') ||
+					    p[1] == '/'))
+				in_tag = 1, quote = 0;
+			continue;
+		}
+		if (*p != '&')
+			continue;
+		for (q = p + 1, n = 0; q < end && ascii_alnum((unsigned char)*q)
+		     && n < sizeof(name) - 1; q++)
+			name[n++] = *q;
+		name[n] = '\0';
+		if (n < 2)
+			continue;
+		if (q < end && *q == ';' && htmlEntityLookup((const xmlChar *)
+							     name))
+			continue;
+		for (k = n < 6 ? n : 6; k >= 2; k--)
+			if (legacy_entity(name, k, known))
+				break;
+		if (k < 2)
+			continue;
+		q = p + 1 + k;
+		if (q < end && *q == ';')
+			continue;
+		if (in_tag && q < end && (ascii_alnum((unsigned char)*q) ||
+					  *q == '='))
+			continue;
+		if (buf_append(doc, from, (size_t)(p - from)) < 0 ||
+		    buf_putc(doc, '&') < 0 || buf_puts(doc, known) < 0 ||
+		    buf_putc(doc, ';') < 0)
+			return -ENOMEM;
+		from = q;
+		p = q - 1;
+	}
+	return buf_append(doc, from, (size_t)(end - from));
+}
+
 int
 sanitize_html_libxml(const char *html, size_t len, const char *base_url,
 		     struct buf *text, struct buf *html_out)
@@ -388,7 +489,7 @@ sanitize_html_libxml(const char *html, size_t len, const char *base_url,
 		return -ENOMEM; /* libxml2 takes an int length */
 	if (buf_grow(&doc, sizeof(open) + len + sizeof(close)) < 0 ||
 	    buf_append(&doc, open, sizeof(open) - 1) < 0 ||
-	    buf_append(&doc, html, len) < 0 ||
+	    append_legacy_refs(&doc, html, len) < 0 ||
 	    buf_append(&doc, close, sizeof(close) - 1) < 0) {
 		buf_free(&doc);
 		return -ENOMEM;
