@@ -317,13 +317,13 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 		broad = too_broad(s, "heads_fts", fq);
 	if (broad < 0)
 		return broad;
-	/* bm25 weights by column: speaker, title, text. */
+	/* bm25 weights by column: lang (no words), speaker, title, text. */
 	r = buf_printf(&sql,
 		       "SELECT t.briefing_id, turns_fts.rowid, %s AS r"
 		       " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 		       " JOIN briefings b ON b.id = t.briefing_id"
 		       " WHERE turns_fts MATCH ?1%s ORDER BY %s",
-		       broad ? "0.0" : "bm25(turns_fts, 4.0, 4.0, 1.0)",
+		       broad ? "0.0" : "bm25(turns_fts, 0.0, 4.0, 4.0, 1.0)",
 		       filters_sql, broad ? "turns_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;
@@ -340,7 +340,7 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 		       "SELECT b.id, 0, %s AS r"
 		       " FROM heads_fts JOIN briefings b ON b.id = heads_fts.rowid"
 		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY %s",
-		       broad ? "0.0" : "bm25(heads_fts, 4.0, 4.0, 1.0)",
+		       broad ? "0.0" : "bm25(heads_fts, 0.0, 4.0, 4.0, 1.0)",
 		       filters_sql, broad ? "heads_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;

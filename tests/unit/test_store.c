@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "store.h"
 #include "tokenizer.h"
+#include "schema_v7.h"
 
 #define FIXTURE BW_SRCDIR "/tests/fixtures/store/press-point.json"
 
@@ -400,6 +401,7 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 	/* the schema names the tokenizer: ALTER TABLE re-reads it */
 	assert_int_equal(tok_register(db, NULL), 0);
 	assert_int_equal(sqlite3_exec(db,
+		SCHEMA_UNDO_V8
 		"ALTER TABLE items DROP COLUMN fingerprint;"
 		"DROP TABLE pages;"
 		"DROP TABLE fts_langs;"
@@ -412,7 +414,7 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
 	e->s = s2;
 	db = inspector(e);
-	assert_int_equal(q1(db, "PRAGMA user_version"), 7);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 8);
 	sqlite3_close(db);
 	assert_int_equal(store_item_lookup_fp(e->s, "nato", "old-1", NULL,
 					      &id, &fp), 0);
@@ -427,7 +429,7 @@ test_new_database_is_migrated_to_current_version_in_wal_mode(void **state)
 	struct env *e = *state;
 	sqlite3 *db = inspector(e);
 
-	assert_int_equal(q1(db, "PRAGMA user_version"), 7);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 8);
 	assert_int_equal(q1(db, "SELECT count(*) FROM sqlite_master WHERE name"
 			     " IN ('feeds','items','briefings','revisions',"
 			     "'speakers','turns','events','turns_fts',"
