@@ -482,7 +482,11 @@ bw_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char *s, int n,
 			r.t->row_lang = lang_index(code);
 			return SQLITE_OK;
 		}
-		r.lang = index_lang(r.t->row_lang, s, (size_t)n);
+		/* snippet() and highlight() use the offsets of the tokens,
+		 * whose number and places do not depend on the language:
+		 * no detection for them */
+		r.lang = flags & FTS5_TOKENIZE_AUX
+			 ? -1 : index_lang(r.t->row_lang, s, (size_t)n);
 	}
 	while (rc == SQLITE_OK && i < n) {
 		start = i;

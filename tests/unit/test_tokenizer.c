@@ -336,13 +336,18 @@ put_lang(struct env *e, const char *url, const char *lang, const char *text,
 	return id;
 }
 
+static char last_snippet[256]; /* of the briefing finds() looked for */
+
 static int
 on_id(void *arg, const struct store_hit *h)
 {
 	int64_t *want = arg;
 
-	if (h->id == want[0])
+	if (h->id == want[0]) {
 		want[1] = 1;
+		snprintf(last_snippet, sizeof(last_snippet), "%s",
+			 h->snippet ? h->snippet : "");
+	}
 	return 0;
 }
 
@@ -376,6 +381,8 @@ test_declared_language_stems_a_short_text(void **state)
 			       "Anunciaron medidas.", 0);
 
 	assert_true(finds(e, "négocier", fr));
+	/* the snippet marks the word the stem matched */
+	assert_string_equal(last_snippet, "Dérogations [négociées].");
 	assert_false(finds(e, "négocier", fr0));
 	assert_true(finds(e, "anunciar", es));
 	assert_false(finds(e, "anunciar", es0));
