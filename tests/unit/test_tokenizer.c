@@ -439,13 +439,13 @@ test_changed_declaration_keeps_the_index_consistent(void **state)
 			 0);
 	assert_int_equal(briefing_add_turn(b, TURN_STATEMENT, NULL, NULL,
 					   NULL, NULL, "Accords signés."), 0);
-	assert_int_equal(store_put_briefing(e->s, "f", b->url, b, &seq),
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
 			 STORE_NEW);
 	free(b->lang);
 	b->lang = strdup("es");
 	free(b->turns[1].text);
 	b->turns[1].text = strdup("Anunciaron medidas.");
-	assert_int_equal(store_put_briefing(e->s, "f", b->url, b, &seq),
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
 			 STORE_UPDATED);
 	assert_true(finds(e, "négocier", b->id)); /* turn 0: still French */
 	assert_true(finds(e, "anunciar", b->id)); /* turn 1: Spanish now */
@@ -483,13 +483,13 @@ test_a_declared_lang_alone_is_no_new_revision(void **state)
 	assert_non_null(b);
 	b->url = strdup("https://x.int/old");
 	b->title = strdup("Point de presse");
-	assert_int_equal(store_put_briefing(e->s, "f", b->url, b, &seq),
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
 			 STORE_NEW);
 	b->lang = strdup("fr");
-	assert_int_equal(store_put_briefing(e->s, "f", b->url, b, &seq),
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
 			 STORE_UNCHANGED);
 	b->summary = strdup("Dérogations négociées.");
-	assert_int_equal(store_put_briefing(e->s, "f", b->url, b, &seq),
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
 			 STORE_UPDATED);
 	assert_true(finds(e, "négocier", b->id));
 	briefing_free(b);
