@@ -93,6 +93,7 @@ static double bwloop_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+#if defined(BWLOOP_SEARCH) || defined(BWLOOP_FILL)
 /* CPU time of the process (user + system), s. */
 static double bwloop_cpu(void)
 {
@@ -101,6 +102,7 @@ static double bwloop_cpu(void)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+#endif
 
 /* Read MANIFEST into in[] (grown as needed); returns the count or -1. */
 static long bwloop_manifest(const char *manifest, const char *dir,
