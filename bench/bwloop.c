@@ -19,10 +19,20 @@
  *       again in turn until COUNT briefings are stored: copy k >= 1 of a
  *       page gets "copy=k" appended to its URL's query (and that URL as
  *       its item id), so each is a new briefing with the page's text.
- *       Both print briefings=N seconds=S (the store part only).
+ *       Both print briefings=N seconds=S cpu_seconds=C (the store part
+ *       only). Feed items get the feed's <language> as their lang, as
+ *       the daemon gives them.
  *   bwloop search DB ROUNDS QUERY...
  *       opens DB read-only and runs every QUERY (limit 10) ROUNDS times
- *       through store_search(); prints latency percentiles.
+ *       through store_search(); prints latency percentiles, wall clock
+ *       and CPU time (the process's: the loop is its one thread), and
+ *       with BWLOOP_PER_QUERY=1 the same per query on stderr.
+ *       With BWLOOP_PLAIN=1, the same QUERYs also run on a plain FTS5
+ *       index (unicode61 remove_diacritics 2, no stems) of the same
+ *       titles and summaries, built in DB.plain on first use: bm25
+ *       ranking, LIMIT 10, then snippet() of those rows, in one
+ *       statement, as the floor a tokenizer-free search costs; printed
+ *       as plain_p50_ms=... on the same line.
  *
  * bench/run compiles this file once per mode (-DBWLOOP_FEED,
  * -DBWLOOP_TRANSCRIPT, -DBWLOOP_SEARCH, -DBWLOOP_FILL) so that a function missing from
@@ -40,6 +50,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "briefing.h"
 #include "feed.h"
@@ -81,6 +92,17 @@ static double bwloop_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+#if defined(BWLOOP_SEARCH) || defined(BWLOOP_FILL)
+/* CPU time of the process (user + system), s. */
+static double bwloop_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+#endif
 
 /* Read MANIFEST into in[] (grown as needed); returns the count or -1. */
 static long bwloop_manifest(const char *manifest, const char *dir,
@@ -192,47 +214,155 @@ static int bwloop_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double bwloop_pct(double *v, size_t n, double p)
+{
+	return n ? v[(size_t)(p * (double)(n - 1))] : 0;
+}
+
+/* The plain FTS5 floor: DB.plain holds title and summary of every
+ * briefing under unicode61 (no stems, no language); built once. */
+static sqlite3 *bwloop_plain_open(const char *db)
+{
+	char path[4200], sql[4400];
+	sqlite3 *p = NULL;
+	int have = 0;
+	sqlite3_stmt *st;
+
+	snprintf(path, sizeof(path), "%s.plain", db);
+	if (sqlite3_open(path, &p) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_prepare_v2(p, "SELECT count(*) FROM sqlite_master WHERE "
+			       "name = 't'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			have = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (have)
+		return p;
+	snprintf(sql, sizeof(sql),
+		 "ATTACH '%s' AS src;"
+		 "CREATE VIRTUAL TABLE t USING fts5(title, text,"
+		 " tokenize='unicode61 remove_diacritics 2');"
+		 "INSERT INTO t(rowid, title, text)"
+		 " SELECT id, title, summary FROM src.briefings;"
+		 "DETACH src;", db);
+	if (sqlite3_exec(p, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bwloop: plain index: %s\n",
+			sqlite3_errmsg(p));
+		sqlite3_close(p);
+		return NULL;
+	}
+	return p;
+}
+
 static int bwloop_search(int argc, char **argv)
 {
 	struct store *s = NULL;
+	sqlite3 *plain = NULL;
+	sqlite3_stmt *pst = NULL;
 	char *err = NULL;
 	long rounds, hits = 0, failed = 0;
 	size_t n = 0, nq;
-	double *lat;
+	double *lat, *cpu, *plat, *pcpu, *qs;
+	int per = getenv("BWLOOP_PER_QUERY") &&
+		  strcmp(getenv("BWLOOP_PER_QUERY"), "1") == 0;
 
 	if (argc < 5)
 		return 2;
 	rounds = strtol(argv[3], NULL, 10);
 	nq = (size_t)(argc - 4);
+	if (rounds < 1)
+		return 2;
 	if (store_open(argv[2], STORE_READONLY, &s, &err) != 0) {
 		fprintf(stderr, "bwloop: %s: %s\n", argv[2], err ? err : "?");
 		free(err);
 		return 1;
 	}
+	if (getenv("BWLOOP_PLAIN") && strcmp(getenv("BWLOOP_PLAIN"), "1") == 0) {
+		if (!(plain = bwloop_plain_open(argv[2])) ||
+		    sqlite3_prepare_v2(plain,
+				       "SELECT rowid, snippet(t, -1, '[', ']',"
+				       " '...', 24) FROM t WHERE t MATCH ?1"
+				       " ORDER BY rank LIMIT 10", -1, &pst,
+				       NULL) != SQLITE_OK)
+			return 1;
+	}
 	lat = calloc((size_t)rounds * nq, sizeof(*lat));
-	if (!lat)
+	cpu = calloc((size_t)rounds * nq, sizeof(*cpu));
+	plat = calloc((size_t)rounds * nq, sizeof(*plat));
+	pcpu = calloc((size_t)rounds * nq, sizeof(*pcpu));
+	qs = calloc((size_t)rounds * 2, sizeof(*qs));
+	if (!lat || !cpu || !plat || !pcpu || !qs)
 		return 1;
 	for (long r = 0; r < rounds; r++) {
 		for (size_t i = 0; i < nq; i++) {
 			struct store_query q;
-			double t0;
+			double t0, c0;
 
 			memset(&q, 0, sizeof(q));
 			q.query = argv[4 + i];
 			q.limit = 10;
 			t0 = bwloop_now();
+			c0 = bwloop_cpu();
 			if (store_search(s, &q, bwloop_hit, &hits) != 0)
 				failed++;
-			lat[n++] = (bwloop_now() - t0) * 1e3;
+			cpu[n] = (bwloop_cpu() - c0) * 1e3;
+			lat[n] = (bwloop_now() - t0) * 1e3;
+			if (pst) {
+				t0 = bwloop_now();
+				c0 = bwloop_cpu();
+				sqlite3_bind_text(pst, 1, q.query, -1,
+						  SQLITE_STATIC);
+				while (sqlite3_step(pst) == SQLITE_ROW)
+					;
+				sqlite3_reset(pst);
+				pcpu[n] = (bwloop_cpu() - c0) * 1e3;
+				plat[n] = (bwloop_now() - t0) * 1e3;
+			}
+			n++;
+		}
+	}
+	if (per) {
+		for (size_t i = 0; i < nq; i++) {
+			for (long r = 0; r < rounds; r++) {
+				qs[r] = lat[(size_t)r * nq + i];
+				qs[rounds + r] = cpu[(size_t)r * nq + i];
+			}
+			qsort(qs, (size_t)rounds, sizeof(*qs), bwloop_cmp);
+			qsort(qs + rounds, (size_t)rounds, sizeof(*qs),
+			      bwloop_cmp);
+			fprintf(stderr, "query=%-32s wall_p50_ms=%.3f "
+				"wall_max_ms=%.3f cpu_p50_ms=%.3f "
+				"cpu_max_ms=%.3f\n", argv[4 + i],
+				bwloop_pct(qs, (size_t)rounds, .5),
+				qs[rounds - 1],
+				bwloop_pct(qs + rounds, (size_t)rounds, .5),
+				qs[2 * rounds - 1]);
 		}
 	}
 	qsort(lat, n, sizeof(*lat), bwloop_cmp);
+	qsort(cpu, n, sizeof(*cpu), bwloop_cmp);
 	printf("queries=%zu hits=%ld failed=%ld p50_ms=%.3f p90_ms=%.3f "
-	       "p99_ms=%.3f max_ms=%.3f\n", n, hits, failed,
-	       lat[(size_t)(0.50 * (double)(n - 1))],
-	       lat[(size_t)(0.90 * (double)(n - 1))],
-	       lat[(size_t)(0.99 * (double)(n - 1))], lat[n - 1]);
+	       "p99_ms=%.3f max_ms=%.3f cpu_p50_ms=%.3f cpu_p99_ms=%.3f",
+	       n, hits, failed, bwloop_pct(lat, n, .5), bwloop_pct(lat, n, .9),
+	       bwloop_pct(lat, n, .99), n ? lat[n - 1] : 0, bwloop_pct(cpu, n, .5),
+	       bwloop_pct(cpu, n, .99));
+	if (pst) {
+		qsort(plat, n, sizeof(*plat), bwloop_cmp);
+		qsort(pcpu, n, sizeof(*pcpu), bwloop_cmp);
+		printf(" plain_p50_ms=%.3f plain_p99_ms=%.3f "
+		       "plain_cpu_p50_ms=%.3f plain_cpu_p99_ms=%.3f",
+		       bwloop_pct(plat, n, .5), bwloop_pct(plat, n, .99),
+		       bwloop_pct(pcpu, n, .5), bwloop_pct(pcpu, n, .99));
+	}
+	printf("\n");
+	sqlite3_finalize(pst);
+	sqlite3_close(plain);
 	free(lat);
+	free(cpu);
+	free(plat);
+	free(pcpu);
+	free(qs);
 	store_close(s);
 	return failed ? 1 : 0;
 }
@@ -262,7 +392,7 @@ static int bwloop_store_all(const char *db, struct briefing **recs,
 	struct store *s = NULL;
 	char *err = NULL, url[4200];
 	size_t stored = 0, failed = 0;
-	double t0, t1;
+	double t0, t1, c0, c1;
 	int64_t seq;
 
 	if (store_open(db, STORE_WRITER, &s, &err) != 0) {
@@ -271,6 +401,7 @@ static int bwloop_store_all(const char *db, struct briefing **recs,
 		return 1;
 	}
 	t0 = bwloop_now();
+	c0 = bwloop_cpu();
 	for (size_t i = 0; i < total; i += batch) {
 		if (store_begin(s) != 0)
 			return 1;
@@ -310,8 +441,9 @@ static int bwloop_store_all(const char *db, struct briefing **recs,
 		}
 	}
 	t1 = bwloop_now();
-	printf("briefings=%zu failed=%zu seconds=%.6f\n", stored, failed,
-	       t1 - t0);
+	c1 = bwloop_cpu();
+	printf("briefings=%zu failed=%zu seconds=%.6f cpu_seconds=%.6f\n",
+	       stored, failed, t1 - t0, c1 - c0);
 	store_close(s);
 	return failed ? 1 : 0;
 }
@@ -400,6 +532,10 @@ static int bwloop_fill(int argc, char **argv)
 			b->published = bwloop_dup(fe->published);
 			b->updated = bwloop_dup(fe->updated);
 			b->summary = bwloop_dup(fe->summary);
+#ifndef BWLOOP_NO_LANG /* an archive from before the record's lang */
+			if (briefing_set_lang(b, d->feed.language) < 0)
+				return 1;
+#endif
 			recs[n] = b;
 			feeds[n] = strdup(base);
 			ids[n] = strdup(fe->id);

@@ -54,7 +54,45 @@ briefing_free(struct briefing *b)
 	free(b->updated);
 	free(b->location);
 	free(b->summary);
+	free(b->lang);
 	free(b);
+}
+
+int
+briefing_lang_norm(const char *tag, char out[4])
+{
+	size_t n = 0;
+
+	if (!tag)
+		return 0;
+	while (*tag == ' ' || *tag == '\t')
+		tag++;
+	while (n < 4 && ((tag[n] | 0x20) >= 'a' && (tag[n] | 0x20) <= 'z'))
+		n++;
+	/* "fr", "fra"; then the end or a subtag separator */
+	if (n < 2 || n > 3 || (tag[n] && !strchr("-_ ,;.", tag[n])))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)(tag[i] | 0x20);
+	out[n] = '\0';
+	/* undetermined, multiple, no linguistic content */
+	if (!strcmp(out, "und") || !strcmp(out, "mul") || !strcmp(out, "zxx"))
+		return 0;
+	return 1;
+}
+
+int
+briefing_set_lang(struct briefing *b, const char *tag)
+{
+	char code[4], *d;
+
+	if (!briefing_lang_norm(tag, code))
+		return 0;
+	if (!(d = strdup(code)))
+		return -ENOMEM;
+	free(b->lang);
+	b->lang = d;
+	return 1;
 }
 
 /* strdup that maps NULL to NULL and reports failure through *err. */
@@ -201,6 +239,8 @@ briefing_to_json(const struct briefing *b, int with_turns)
 	r |= set(o, "updated", jstr(b->updated));
 	r |= set(o, "location", jstr(b->location));
 	r |= set(o, "summary", jstr(b->summary));
+	if (b->lang)
+		r |= set(o, "lang", jstr(b->lang));
 	arr = json_array();
 	for (i = 0; arr && i < b->nspeakers; i++) {
 		e = json_object();
@@ -330,6 +370,8 @@ dump(const struct briefing *b, int with_turns, struct buf *o, size_t *head)
 		r = dump_member(o, "location", b->location, 0);
 	if (r == 0)
 		r = dump_member(o, "summary", b->summary, 0);
+	if (r == 0 && b->lang)
+		r = dump_member(o, "lang", b->lang, 0);
 	if (r == 0)
 		r = buf_puts(o, ",\"speakers\":[");
 	for (i = 0; r == 0 && i < b->nspeakers; i++) {
@@ -458,6 +500,15 @@ briefing_from_json(const json_t *obj, struct briefing **out)
 	    (r = get_str(obj, "location", &b->location)) ||
 	    (r = get_str(obj, "summary", &b->summary)))
 		goto fail;
+	v = json_object_get(obj, "lang");
+	if (v && !json_is_null(v) && !json_is_string(v)) {
+		r = -EINVAL;
+		goto fail;
+	}
+	if (json_is_string(v) &&
+	    (r = briefing_set_lang(b, json_string_value(v))) < 0)
+		goto fail;
+	r = 0;
 	arr = json_object_get(obj, "speakers");
 	json_array_foreach(arr, i, e) {
 		char *name = NULL, *role = NULL;

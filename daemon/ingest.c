@@ -521,9 +521,11 @@ poll_settle(struct poll *p)
 	writer_push(p->in->w, u);
 }
 
-/* Make the record for entry e from the feed item alone. */
+/* Make the record for entry e from the feed item alone; lang: the
+ * feed's declared language (or NULL). */
 static struct briefing *
-briefing_from_entry(const struct feed_entry *e, const char *feed)
+briefing_from_entry(const struct feed_entry *e, const char *feed,
+		    const char *lang)
 {
 	struct briefing *b = briefing_new();
 	int err = 0;
@@ -537,6 +539,7 @@ briefing_from_entry(const struct feed_entry *e, const char *feed)
 	err |= set_str(&b->published, e->published ? e->published : e->updated);
 	err |= set_str(&b->updated, e->published ? e->updated : NULL);
 	err |= set_str(&b->summary, e->summary ? e->summary : e->content);
+	err |= briefing_set_lang(b, lang) < 0;
 	if (err) {
 		briefing_free(b);
 		return NULL;
@@ -547,10 +550,12 @@ briefing_from_entry(const struct feed_entry *e, const char *feed)
 /* Fill what the page did not say from the feed item. */
 static int
 briefing_complete(struct briefing *b, const struct feed_entry *e,
-		  const char *feed)
+		  const char *feed, const char *lang)
 {
 	int err = 0;
 
+	if (!b->lang)
+		err |= briefing_set_lang(b, lang) < 0;
 	err |= set_str(&b->feed, feed);
 	if (e->link)
 		err |= set_str(&b->url, e->link);
@@ -699,7 +704,8 @@ store_entry_only(struct poll *p, size_t idx, uint64_t fp, int status,
 		 const char *why)
 {
 	const struct feed_entry *e = &p->doc->entries[idx];
-	struct briefing *b = briefing_from_entry(e, p->name);
+	struct briefing *b = briefing_from_entry(e, p->name,
+						 p->doc->feed.language);
 	struct page_meta pm = {0};
 	char note[200];
 
@@ -834,8 +840,10 @@ after_page_step(uv_work_t *w, int status)
 		snprintf(note, sizeof(note), "page not readable: %s",
 			 pg->err ? pg->err : "no content");
 		pm.note = note;
-		b = briefing_from_entry(e, p->name);
-	} else if (briefing_complete(b, e, p->name) < 0) {
+		b = briefing_from_entry(e, p->name,
+					p->doc->feed.language);
+	} else if (briefing_complete(b, e, p->name,
+				     p->doc->feed.language) < 0) {
 		briefing_free(b);
 		b = NULL;
 	}
@@ -1151,7 +1159,8 @@ after_feed_step(uv_work_t *w, int status)
 		} else if (fetch_pages && e->link) {
 			r = start_page(p, i, fp);
 		} else {
-			struct briefing *b = briefing_from_entry(e, p->name);
+			struct briefing *b = briefing_from_entry(e, p->name,
+						 p->doc->feed.language);
 
 			r = b ? queue_briefing(p, i, b, fp, NULL) : -ENOMEM;
 		}

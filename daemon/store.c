@@ -231,6 +231,72 @@ static const char *const v7_outputs[] = {
 	NULL,
 };
 
+/* v8: the language the page or feed declares (briefing.lang), kept on
+ * the briefing and on each turn as it was when the turn was indexed, and
+ * given to the tokenizer as the first column of both indexes: char(31)
+ * and the code (tokenizer.h TOK_LANG_MARK), which it reads as the row's
+ * language and indexes no words of. A turn keeps its own copy so that
+ * 'delete' always gets the value the turn was indexed with, even after
+ * the briefing's language changed. The indexes are rebuilt: rows stored
+ * before have no language, and are indexed as before (detected). */
+static const char *const v8_lang[] = {
+	"ALTER TABLE briefings ADD COLUMN lang TEXT;"
+	"ALTER TABLE turns ADD COLUMN lang TEXT;"
+	"DROP TRIGGER turns_ad;"
+	"DROP TRIGGER turns_au;"
+	"DROP TRIGGER briefings_ad;"
+	"DROP TRIGGER briefings_au;"
+	"DROP TABLE turns_fts;"
+	"DROP TABLE heads_fts;"
+	"DROP VIEW turns_src;"
+	"DROP VIEW heads_src;",
+	"CREATE VIEW turns_src AS"
+	" SELECT t.id AS id, char(31) || coalesce(t.lang, '') AS lang,"
+	"  coalesce(s.name, t.asker) AS speaker, NULL AS title, t.text AS text"
+	" FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id;"
+	"CREATE VIEW heads_src AS"
+	" SELECT id, char(31) || coalesce(lang, '') AS lang, NULL AS speaker,"
+	"  title, summary AS text FROM briefings;"
+	"CREATE VIRTUAL TABLE turns_fts USING fts5(lang, speaker, title, text,"
+	" content='turns_src', content_rowid='id', tokenize='bw');"
+	"CREATE VIRTUAL TABLE heads_fts USING fts5(lang, speaker, title, text,"
+	" content='heads_src', content_rowid='id', tokenize='bw');",
+	"CREATE TRIGGER turns_ad AFTER DELETE ON turns BEGIN"
+	" INSERT INTO turns_fts(turns_fts, rowid, lang, speaker, title, text)"
+	"  VALUES ('delete', old.id, char(31) || coalesce(old.lang, ''),"
+	"  coalesce((SELECT name FROM speakers WHERE id = old.speaker_id),"
+	"   old.asker), NULL, old.text);"
+	" END;"
+	"CREATE TRIGGER turns_au AFTER UPDATE ON turns BEGIN"
+	" INSERT INTO turns_fts(turns_fts, rowid, lang, speaker, title, text)"
+	"  VALUES ('delete', old.id, char(31) || coalesce(old.lang, ''),"
+	"  coalesce((SELECT name FROM speakers WHERE id = old.speaker_id),"
+	"   old.asker), NULL, old.text);"
+	" INSERT INTO turns_fts(rowid, lang, speaker, title, text) VALUES"
+	"  (new.id, char(31) || coalesce(new.lang, ''),"
+	"  coalesce((SELECT name FROM speakers WHERE id = new.speaker_id),"
+	"   new.asker), NULL, new.text);"
+	" END;"
+	"CREATE TRIGGER briefings_ad AFTER DELETE ON briefings BEGIN"
+	" INSERT INTO heads_fts(heads_fts, rowid, lang, speaker, title, text)"
+	"  VALUES ('delete', old.id, char(31) || coalesce(old.lang, ''), NULL,"
+	"  old.title, old.summary);"
+	" END;"
+	"CREATE TRIGGER briefings_au AFTER UPDATE OF title, summary, lang"
+	" ON briefings BEGIN"
+	" INSERT INTO heads_fts(heads_fts, rowid, lang, speaker, title, text)"
+	"  VALUES ('delete', old.id, char(31) || coalesce(old.lang, ''), NULL,"
+	"  old.title, old.summary);"
+	" INSERT INTO heads_fts(rowid, lang, speaker, title, text)"
+	"  VALUES (new.id, char(31) || coalesce(new.lang, ''), NULL,"
+	"  new.title, new.summary);"
+	" END;",
+	"INSERT INTO turns_fts(turns_fts) VALUES('rebuild');"
+	"INSERT INTO heads_fts(heads_fts) VALUES('rebuild');"
+	"UPDATE fts_langs SET mask = mask | bw_langs_seen();",
+	NULL,
+};
+
 static const char *const *const migrations[] = {
 	v1, /* 0 → 1 */
 	v2, /* 1 → 2 */
@@ -239,6 +305,7 @@ static const char *const *const migrations[] = {
 	v5_meta, /* 4 → 5 */
 	v6_sched, /* 5 → 6 */
 	v7_outputs, /* 6 → 7 */
+	v8_lang, /* 7 → 8 */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -278,12 +345,12 @@ static const char *const stmt_sql[ST__MAX] = {
 	" WHERE b.id = ?1",
 	[ST_BRIEFING_INS] =
 	"INSERT INTO briefings (feed, url, kind, title, subtitle, published,"
-	" updated, location, summary, revision, hash, created, changed)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?11)",
+	" updated, location, summary, revision, hash, created, changed, lang)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?11, ?13)",
 	[ST_BRIEFING_UPD] =
 	"UPDATE briefings SET url = ?2, kind = ?3, title = ?4, subtitle = ?5,"
 	" published = ?6, updated = ?7, location = ?8, summary = ?9,"
-	" revision = ?10, hash = ?11, changed = ?12 WHERE id = ?1",
+	" revision = ?10, hash = ?11, changed = ?12, lang = ?13 WHERE id = ?1",
 	[ST_REV_INS] =
 	"INSERT INTO revisions (briefing_id, n, record, hash, created)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -297,18 +364,18 @@ static const char *const stmt_sql[ST__MAX] = {
 	" VALUES (?1, ?2)",
 	[ST_TURN_INS] =
 	"INSERT INTO turns (briefing_id, revision, idx, speaker_id, type,"
-	" label, asker, outlet, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, ?9)",
+	" label, asker, outlet, text, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	" ?7, ?8, ?9, ?10)",
 	[ST_TURN_UPD] =
 	"UPDATE turns SET revision = ?2, speaker_id = ?4, type = ?5,"
-	" label = ?6, asker = ?7, outlet = ?8, text = ?9"
+	" label = ?6, asker = ?7, outlet = ?8, text = ?9, lang = ?10"
 	" WHERE briefing_id = ?1 AND idx = ?3",
 	[ST_TURN_FTS_INS] =
-	"INSERT INTO turns_fts (rowid, speaker, title, text)"
-	" VALUES (?1, ?2, NULL, ?3)",
+	"INSERT INTO turns_fts (rowid, lang, speaker, title, text)"
+	" VALUES (?1, char(31) || coalesce(?4, ''), ?2, NULL, ?3)",
 	[ST_HEAD_FTS_INS] =
-	"INSERT INTO heads_fts (rowid, speaker, title, text)"
-	" VALUES (?1, NULL, ?2, ?3)",
+	"INSERT INTO heads_fts (rowid, lang, speaker, title, text)"
+	" VALUES (?1, char(31) || coalesce(?4, ''), NULL, ?2, ?3)",
 	[ST_TURN_DEL_FROM] =
 	"DELETE FROM turns WHERE briefing_id = ?1 AND idx >= ?2",
 	[ST_EVENT_NEXT] =
@@ -345,7 +412,7 @@ static const char *const stmt_sql[ST__MAX] = {
 	 * value) keeps snippet() to the chosen rows. ?4: JSON array. */
 	[ST_SNIP_TURNS] =
 	"SELECT turns_fts.rowid,"
-	" snippet(turns_fts, 2, '[', ']', '\u2026', 24),"
+	" snippet(turns_fts, 3, '[', ']', '\u2026', 24),"
 	" coalesce(sp.name, t.asker, t.label)"
 	" FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 	" LEFT JOIN speakers sp ON sp.id = t.speaker_id"

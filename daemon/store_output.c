@@ -240,7 +240,7 @@ store_output_turns(struct store *s, int64_t id, const char *query,
 		if (!(q = store_fts_query(query)))
 			return -ENOMEM;
 		r = prepare(s, "SELECT coalesce(sp.name, t.asker, t.label),"
-			    " t.text, snippet(turns_fts, 2, '[', ']',"
+			    " t.text, snippet(turns_fts, 3, '[', ']',"
 			    " '\u2026', 24) FROM turns_fts JOIN turns t ON"
 			    " t.id = turns_fts.rowid LEFT JOIN speakers sp"
 			    " ON sp.id = t.speaker_id WHERE turns_fts MATCH"

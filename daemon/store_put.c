@@ -216,6 +216,7 @@ write_turn(struct put *p, size_t i, int update)
 	store_bind_str(st, 7, t->asker);
 	store_bind_str(st, 8, t->outlet);
 	store_bind_str(st, 9, t->text ? t->text : "");
+	store_bind_str(st, 10, p->b->lang);
 	if ((r = run(s, st)) < 0 || update) /* updates: trigger turns_au */
 		return r;
 	/* The values turns_src gives for this row, which the delete
@@ -225,11 +226,12 @@ write_turn(struct put *p, size_t i, int update)
 	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(s->db));
 	store_bind_str(st, 2, t->speaker ? t->speaker : t->asker);
 	store_bind_str(st, 3, t->text ? t->text : "");
+	store_bind_str(st, 4, p->b->lang);
 	return run(s, st);
 }
 
 /* Bind the briefing's own columns to ?2..?9 (url, kind, title, subtitle,
- * published, updated, location, summary). */
+ * published, updated, location, summary) and ?13 (lang). */
 static void
 bind_fields(sqlite3_stmt *st, const struct briefing *b)
 {
@@ -241,6 +243,7 @@ bind_fields(sqlite3_stmt *st, const struct briefing *b)
 	store_bind_str(st, 7, b->updated);
 	store_bind_str(st, 8, b->location);
 	store_bind_str(st, 9, b->summary);
+	store_bind_str(st, 13, b->lang);
 }
 
 /* The (feed, item) → briefing row; with a fingerprint, also the item's
@@ -318,6 +321,7 @@ put_new(struct put *p, const char *url_key)
 	sqlite3_bind_int64(st, 1, p->id);
 	store_bind_str(st, 2, p->b->title);
 	store_bind_str(st, 3, p->b->summary);
+	store_bind_str(st, 4, p->b->lang);
 	if ((r = run(s, st)) < 0)
 		return r;
 	for (i = 0; i < p->b->nturns; i++)
@@ -608,6 +612,27 @@ store_record_clear(struct store_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A record stored before records had a lang (schema < 8) that is the
+ * same but for it: unchanged, not a new revision of every page on its
+ * first re-fetch after the upgrade. (It keeps no lang until a real
+ * change: its rows stay indexed as they were, by detection.) */
+static int
+same_but_lang(struct briefing *b, const char *oldtext)
+{
+	struct buf t = BUF_INIT;
+	char *lang = b->lang;
+	int same;
+
+	if (!lang)
+		return 0;
+	b->lang = NULL;
+	same = briefing_dump_record(b, &t, NULL) == 0 && t.data &&
+	       strcmp(t.data, oldtext) == 0;
+	b->lang = lang;
+	buf_free(&t);
+	return same;
+}
+
 static int
 put(struct put *p, int64_t *seq)
 {
@@ -659,8 +684,9 @@ put(struct put *p, int64_t *seq)
 		r = store_failf(s, -ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((uint64_t)oldhash == p->r->hash &&
-	    strcmp(oldtext, p->r->text) == 0) {
+	if (((uint64_t)oldhash == p->r->hash &&
+	     strcmp(oldtext, p->r->text) == 0) ||
+	    same_but_lang(p->b, oldtext)) {
 		/* Unchanged. A new way to reach it (another feed's item)
 		 * is remembered; a plain re-fetch writes nothing. */
 		r = 0;

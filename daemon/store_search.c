@@ -278,6 +278,39 @@ cand_cmp(const void *a, const void *b)
  * stops at limit briefings (docs/store.md). */
 #define RANK_MAX 1500
 
+/* The newest rows of table matching fq, rowid DESC, at most stop of them
+ * into rows[] (*nrows). 1 when there are at least RANK_MAX (too many to
+ * rank: the answer is newest first), 0 when fewer, or an error. The
+ * same walk is the answer of a broad query without filters, so that its
+ * FTS5 expression is set up once (a prefix term merges the doclists of
+ * every word it covers at each set-up). */
+static int
+walk_newest(struct store *s, const char *table, const char *fq,
+	    int64_t *rows, size_t *nrows, size_t stop)
+{
+	char sql[160];
+	sqlite3_stmt *st = NULL;
+	size_t k = 0;
+	int rc, r;
+
+	*nrows = 0;
+	snprintf(sql, sizeof(sql), "SELECT rowid FROM %s WHERE %s MATCH ?1"
+		 " ORDER BY rowid DESC LIMIT ?2", table, table);
+	if ((r = prepare(s, sql, &st)) < 0)
+		return r;
+	store_bind_str(st, 1, fq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)stop);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rows[k++] = sqlite3_column_int64(st, 0);
+	*nrows = k;
+	if (rc == SQLITE_DONE)
+		r = k >= RANK_MAX;
+	else
+		r = store_query_error(s, rc);
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* 1 when table has at least RANK_MAX rows matching fq. */
 static int
 too_broad(struct store *s, const char *table, const char *fq)
@@ -303,6 +336,74 @@ too_broad(struct store *s, const char *table, const char *fq)
 	return r;
 }
 
+/* Add c unless its briefing is there; 1 when added. */
+static int
+add_cand(struct cand *v, size_t *n, struct cand c)
+{
+	size_t i;
+
+	for (i = 0; i < *n && v[i].id != c.id; i++)
+		;
+	if (i < *n)
+		return 0;
+	v[(*n)++] = c;
+	return 1;
+}
+
+/* A query without filters: the walks that tell whether it is too broad
+ * to rank give its answer when it is, newest first (turns, then titles
+ * and summaries, at most limit briefings of each). *done = 0 when it is
+ * not broad: the caller ranks. */
+static int
+newest_unfiltered(struct store *s, const char *fq, const char *spk,
+		  struct cand *v, size_t *n, size_t limit, int *done)
+{
+	int64_t *rows = malloc((2 * RANK_MAX + limit) * sizeof(*rows)), id;
+	sqlite3_stmt *st = NULL;
+	size_t nt = 0, nh = 0, i, found;
+	int bt, bh = 0, r = 0, rc;
+
+	*done = 0;
+	if (!rows)
+		return store_failf(s, -ENOMEM, "out of memory");
+	if ((bt = walk_newest(s, "turns_fts", fq, rows, &nt, RANK_MAX)) < 0) {
+		r = bt;
+		goto out;
+	}
+	/* with a speaker, only turns answer (as in candidates) */
+	if (!spk && (bh = walk_newest(s, "heads_fts", fq, rows + nt, &nh,
+				      bt ? limit : RANK_MAX)) < 0) {
+		r = bh;
+		goto out;
+	}
+	if (!bt && !bh)
+		goto out;
+	*done = 1;
+	if (nt && (r = prepare(s, "SELECT briefing_id FROM turns WHERE"
+			       " id = ?1", &st)) < 0)
+		goto out;
+	for (i = 0, found = 0; i < nt && found < limit; i++) {
+		sqlite3_bind_int64(st, 1, rows[i]);
+		rc = sqlite3_step(st);
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			r = store_fail(s, rc);
+			goto out;
+		}
+		if (id)
+			found += (size_t)add_cand(v, n, (struct cand){id,
+						  rows[i], 0.0});
+	}
+	for (i = 0, found = 0; i < nh && found < limit; i++)
+		found += (size_t)add_cand(v, n, (struct cand){rows[nt + i], 0,
+					  0.0});
+out:
+	sqlite3_finalize(st);
+	free(rows);
+	return r;
+}
+
 static int
 candidates(struct store *s, const struct store_query *q, const char *fq,
 	   const char *spk, struct cand *v, size_t *n, size_t limit)
@@ -311,19 +412,29 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 	sqlite3_stmt *st = NULL;
 	int r, broad;
 
+	/* Without filters, one walk per index decides and, when broad,
+	 * answers; else it found the query narrow enough to rank. */
+	if (!q->feed && !q->kind && !q->since && !q->until) {
+		int done;
+
+		if ((r = newest_unfiltered(s, fq, spk, v, n, limit, &done)) < 0
+		    || done)
+			return r;
+		broad = 0;
 	/* One order for the whole answer: newest first if either index has
 	 * too many matches. */
-	if ((broad = too_broad(s, "turns_fts", fq)) == 0 && !spk)
+	} else if ((broad = too_broad(s, "turns_fts", fq)) == 0 && !spk) {
 		broad = too_broad(s, "heads_fts", fq);
+	}
 	if (broad < 0)
 		return broad;
-	/* bm25 weights by column: speaker, title, text. */
+	/* bm25 weights by column: lang (no words), speaker, title, text. */
 	r = buf_printf(&sql,
 		       "SELECT t.briefing_id, turns_fts.rowid, %s AS r"
 		       " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
 		       " JOIN briefings b ON b.id = t.briefing_id"
 		       " WHERE turns_fts MATCH ?1%s ORDER BY %s",
-		       broad ? "0.0" : "bm25(turns_fts, 4.0, 4.0, 1.0)",
+		       broad ? "0.0" : "bm25(turns_fts, 0.0, 4.0, 4.0, 1.0)",
 		       filters_sql, broad ? "turns_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;
@@ -340,7 +451,7 @@ candidates(struct store *s, const struct store_query *q, const char *fq,
 		       "SELECT b.id, 0, %s AS r"
 		       " FROM heads_fts JOIN briefings b ON b.id = heads_fts.rowid"
 		       " WHERE heads_fts MATCH ?1 AND ?2 IS NULL%s ORDER BY %s",
-		       broad ? "0.0" : "bm25(heads_fts, 4.0, 4.0, 1.0)",
+		       broad ? "0.0" : "bm25(heads_fts, 0.0, 4.0, 4.0, 1.0)",
 		       filters_sql, broad ? "heads_fts.rowid DESC" : "r");
 	if (r < 0)
 		goto nomem;

@@ -228,6 +228,7 @@ struct stem_slot {
 
 struct tok {
 	struct tok_conn *conn;
+	int row_lang; /* the row's declared language (TOK_LANG_MARK), -1 */
 	struct stem_slot cache[CACHE_SLOTS];
 	struct sb_stemmer *sb[NLANG];
 	UBreakIterator *bi;
@@ -237,6 +238,8 @@ struct tok {
 	char q[(NLANG + 1) * B_CAP / 4];
 	int qoff[NLANG + 1], qlen[NLANG + 1];
 };
+
+static int index_lang(int declared, const char *text, size_t len);
 
 struct run {
 	struct tok *t;
@@ -469,9 +472,21 @@ bw_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char *s, int n,
 	enum script sc;
 
 	if (!(flags & FTS5_TOKENIZE_QUERY)) {
-		const char *l = tok_detect_lang(s, (size_t)n);
+		/* the row's language column: remembered for the columns
+		 * that follow it in the row, itself no words */
+		if (n > 0 && n <= 16 && s[0] == TOK_LANG_MARK) {
+			char code[16];
 
-		r.lang = lang_index(l);
+			memcpy(code, s + 1, (size_t)n - 1);
+			code[n - 1] = '\0';
+			r.t->row_lang = lang_index(code);
+			return SQLITE_OK;
+		}
+		/* snippet() and highlight() use the offsets of the tokens,
+		 * whose number and places do not depend on the language:
+		 * no detection for them */
+		r.lang = flags & FTS5_TOKENIZE_AUX
+			 ? -1 : index_lang(r.t->row_lang, s, (size_t)n);
 	}
 	while (rc == SQLITE_OK && i < n) {
 		start = i;
@@ -515,6 +530,7 @@ bw_create(void *pctx, const char **argv, int argc, Fts5Tokenizer **out)
 	if (!t)
 		return SQLITE_NOMEM;
 	t->conn = pctx;
+	t->row_lang = -1;
 	*out = (Fts5Tokenizer *)t;
 	return SQLITE_OK;
 }
@@ -581,17 +597,21 @@ stop_build(void)
 	}
 }
 
-const char *
-tok_detect_lang(const char *text, size_t len)
+/* What the opening of text says of its language: the script most of its
+ * letters are in, and for Latin-script text the stop words of each
+ * language it holds (votes). */
+static enum script
+detect(const char *text, size_t len, int votes[NLANG])
 {
 	int n = len > DETECT_BYTES ? DETECT_BYTES : (int)len;
-	int cnt[SC_DICT + 1] = {0}, votes[NLANG] = {0};
-	int i = 0, start, best = SC_LATIN, li, bl = -1, second = 0, words = 0;
+	int cnt[SC_DICT + 1] = {0};
+	int i = 0, start, best = SC_LATIN, li, words = 0;
 	char w[8];
 	struct stop_slot *s;
 	UChar32 c;
 
 	pthread_once(&stop_once, stop_build);
+	memset(votes, 0, NLANG * sizeof(*votes));
 	while (i < n) {
 		start = i;
 		U8_NEXT(text, i, n, c);
@@ -624,23 +644,86 @@ tok_detect_lang(const char *text, size_t len)
 	for (i = SC_LATIN; i <= SC_DICT; i++)
 		if (cnt[i] > cnt[best])
 			best = i;
-	if (best == SC_DICT)
-		return NULL;
-	if (best != SC_LATIN)
-		return langs[script_default((enum script)best)].code;
+	/* no letters at all: nothing contradicts a declared language */
+	return cnt[best] ? (enum script)best : SC_OTHER;
+}
+
+/* The Latin-script language whose stop words clearly lead (English, as
+ * before languages, when none does). */
+static int
+latin_lead(const int votes[NLANG], int *second)
+{
+	int li, bl = -1;
+
+	*second = 0;
 	for (li = 0; li < NLANG; li++) {
 		if (bl < 0 || votes[li] > votes[bl]) {
 			if (bl >= 0)
-				second = votes[bl];
+				*second = votes[bl];
 			bl = li;
-		} else if (votes[li] > second) {
-			second = votes[li];
+		} else if (votes[li] > *second) {
+			*second = votes[li];
 		}
 	}
-	/* English (as before languages) unless another clearly leads */
-	if (votes[bl] < 2 || votes[bl] == second)
-		return langs[0].code;
-	return langs[bl].code;
+	return votes[bl] < 2 || votes[bl] == *second ? 0 : bl;
+}
+
+static int
+detect_index(const char *text, size_t len)
+{
+	int votes[NLANG], second;
+	enum script sc = detect(text, len, votes);
+
+	if (sc == SC_DICT)
+		return -1;
+	if (sc != SC_LATIN && sc != SC_OTHER)
+		return script_default(sc);
+	return latin_lead(votes, &second);
+}
+
+const char *
+tok_detect_lang(const char *text, size_t len)
+{
+	int li = detect_index(text, len);
+
+	return li < 0 ? NULL : langs[li].code;
+}
+
+/* The language text is indexed in when its row declares declared (a
+ * langs index, -1: none or one we do not stem). The declaration wins
+ * unless the text clearly says otherwise: most of its letters are of
+ * another script (a page marked "en" whose text is Russian), or, in
+ * Latin script, another language's stop words are many (8 or more) and
+ * at least four times the declared one's. */
+static int
+index_lang(int declared, const char *text, size_t len)
+{
+	int votes[NLANG], second, lead;
+	enum script sc;
+
+	if (declared < 0)
+		return detect_index(text, len);
+	sc = detect(text, len, votes);
+	if (sc == SC_OTHER)
+		return declared;
+	if (sc != langs[declared].sc)
+		return sc == SC_DICT ? -1 : sc == SC_LATIN
+			? latin_lead(votes, &second) : script_default(sc);
+	if (sc == SC_LATIN) {
+		lead = latin_lead(votes, &second);
+		if (lead != declared && votes[lead] >= 8 &&
+		    votes[lead] >= 4 * votes[declared])
+			return lead;
+	}
+	return declared;
+}
+
+const char *
+tok_index_lang(const char *declared, const char *text, size_t len)
+{
+	int li = index_lang(lang_index(declared), text, len);
+
+	return li < 0 ? NULL : langs[li].code;
 }
 
 /* ---- folding whole strings -------------------------------------------------------- */

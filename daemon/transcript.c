@@ -331,6 +331,8 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth, int *err)
 				k = attr(n, "name");
 			if (!k)
 				k = attr(n, "itemprop");
+			if (!k)
+				k = attr(n, "http-equiv");
 			if (!k || !v)
 				continue;
 			if (!strcasecmp(k, "og:title"))
@@ -1110,10 +1112,32 @@ find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 	return NULL;
 }
 
+/* The record's lang: what the page declares (<html lang>, xml:lang,
+ * <meta http-equiv=content-language>, og:locale, dc.language), as a
+ * primary subtag; the feed's language is added by the caller when the
+ * page says nothing. Never guessed here: the index detects the language
+ * of text that declares none (docs/store.md). */
+static void
+set_record_lang(struct ctx *c)
+{
+	xmlNodePtr root = xmlDocGetRootElement(c->doc);
+	const char *code[3] = {root ? attr(root, "lang") : NULL,
+			       root ? attr(root, "xml:lang") : NULL,
+			       c->m.locale};
+	int i, r = 0;
+
+	for (i = 0; i < 3 && r == 0; i++)
+		r = briefing_set_lang(c->b, code[i]);
+	if (r < 0)
+		c->err = -ENOMEM;
+}
+
 static void
 set_title(struct ctx *c)
 {
 	char *first = NULL;
+
+	set_record_lang(c);
 
 	c->b->title = xp_text(c->xp, PF(c, xpath_title), &c->err);
 	if (!c->b->title)

@@ -53,6 +53,9 @@ struct briefing {
 	char *updated;
 	char *location;
 	char *summary;
+	char *lang;    /* the language the page or feed declares: a BCP 47
+			* primary subtag, lower case ("fr"), or NULL; in
+			* JSON only when set (briefing_set_lang) */
 	struct speaker *speakers;
 	size_t nspeakers;
 	struct turn *turns;
@@ -76,6 +79,15 @@ int briefing_set_turn_time(struct briefing *b, const char *time);
 /* The speaker named name, or NULL. */
 const struct speaker *briefing_find_speaker(const struct briefing *b,
 					    const char *name);
+
+/* Set b->lang from a declared language tag ("fr-FR", "pt_BR", "EN",
+ * "fr, en"): its primary subtag, lower case; a tag that names no
+ * language ("und", "mul", "x-...", "*", not 2-3 letters) leaves b->lang
+ * as it was. 1 when set, 0 when not, -ENOMEM. */
+int briefing_set_lang(struct briefing *b, const char *tag);
+/* The primary subtag of tag written into out[4], or 0 when tag names no
+ * language (as briefing_set_lang). Pure. */
+int briefing_lang_norm(const char *tag, char out[4]);
 
 const char *briefing_kind_name(enum briefing_kind k);
 /* "transcript" etc. → kind; -EINVAL for an unknown name. */

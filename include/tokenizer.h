@@ -56,6 +56,20 @@ const char *tok_langs(void);
  * NULL for text it does not stem (Chinese, Japanese, Thai...). Pure. */
 const char *tok_detect_lang(const char *text, size_t len);
 
+/* The row language column (docs/store.md "The language of a row"): a
+ * document text that is this byte followed by a language code ("\x1f"
+ * "fr"; "\x1f" alone: none) is no words, and makes the code the
+ * declared language of the columns that follow it in the same row. An
+ * index puts it first: fts5(lang, ...), fed char(31) || lang. */
+#define TOK_LANG_MARK '\x1f'
+
+/* The language the tokenizer indexes text[0..len) in when its row
+ * declares declared (NULL: none): the declaration unless the text
+ * clearly contradicts it (another script; in Latin script, many more
+ * stop words of another language), else tok_detect_lang. Pure. */
+const char *tok_index_lang(const char *declared, const char *text,
+			   size_t len);
+
 /* s folded as words are (case folded, diacritics removed), not stemmed;
  * malloc'd, NULL on ENOMEM. Invalid UTF-8 becomes U+FFFD. */
 char *tok_fold(const char *s);

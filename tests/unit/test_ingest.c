@@ -114,7 +114,8 @@ put_page(const char *rel, const char *text)
 		 "</body></html>", text);
 }
 
-/* An RSS feed of n items with the given links (guid = prefix-k). */
+/* An RSS feed of n items with the given links (guid = prefix-k), in
+ * French (<language>fr-CA</language>). */
 static void
 put_feed_links(const char *rel, int n, const char *prefix,
 	       const char *const *links)
@@ -131,8 +132,8 @@ put_feed_links(const char *rel, int n, const char *prefix,
 			"<description>Summary %d</description></item>",
 			prefix, k, links[k], prefix, k, k + 1, k);
 	put_file(rel, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
-		 "<title>T</title><link>http://127.0.0.1/</link>%s"
-		 "</channel></rss>", items);
+		 "<title>T</title><link>http://127.0.0.1/</link>"
+		 "<language>fr-CA</language>%s</channel></rss>", items);
 }
 
 /* Requests the fixture server answered for path (its /_stats). */
@@ -560,6 +561,15 @@ test_dead_links_store_the_item_and_keep_the_feed_ok(void **state)
 			 0);
 	assert_int_equal(b->kind, BRIEFING_OTHER);
 	assert_string_equal(b->title, "Item f1");
+	/* the feed's language: the item was not read from a page */
+	assert_string_equal(b->lang, "fr");
+	briefing_free(b);
+	/* a page that declares none gets the feed's too */
+	assert_int_equal(store_get_briefing(fx->st,
+					    briefing_of(fx, "one", "f-0"), &b),
+			 0);
+	assert_int_equal(b->kind, BRIEFING_TRANSCRIPT);
+	assert_string_equal(b->lang, "fr");
 	briefing_free(b);
 	assert_int_equal(store_page_get(fx->st, briefing_of(fx, "one", "f-2"),
 					&pg), 0);

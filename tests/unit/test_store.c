@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "store.h"
 #include "tokenizer.h"
+#include "schema_v7.h"
 
 #define FIXTURE BW_SRCDIR "/tests/fixtures/store/press-point.json"
 
@@ -400,6 +401,7 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 	/* the schema names the tokenizer: ALTER TABLE re-reads it */
 	assert_int_equal(tok_register(db, NULL), 0);
 	assert_int_equal(sqlite3_exec(db,
+		SCHEMA_UNDO_V8
 		"ALTER TABLE items DROP COLUMN fingerprint;"
 		"DROP TABLE pages;"
 		"DROP TABLE fts_langs;"
@@ -412,7 +414,7 @@ test_a_version_1_database_is_migrated_keeping_its_items(void **state)
 	assert_int_equal(store_open(e->path, 0, &s2, &err), 0);
 	e->s = s2;
 	db = inspector(e);
-	assert_int_equal(q1(db, "PRAGMA user_version"), 7);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 8);
 	sqlite3_close(db);
 	assert_int_equal(store_item_lookup_fp(e->s, "nato", "old-1", NULL,
 					      &id, &fp), 0);
@@ -427,7 +429,7 @@ test_new_database_is_migrated_to_current_version_in_wal_mode(void **state)
 	struct env *e = *state;
 	sqlite3 *db = inspector(e);
 
-	assert_int_equal(q1(db, "PRAGMA user_version"), 7);
+	assert_int_equal(q1(db, "PRAGMA user_version"), 8);
 	assert_int_equal(q1(db, "SELECT count(*) FROM sqlite_master WHERE name"
 			     " IN ('feeds','items','briefings','revisions',"
 			     "'speakers','turns','events','turns_fts',"
@@ -1246,6 +1248,64 @@ test_very_broad_query_comes_newest_first(void **state)
 	hits_free(&h);
 }
 
+/* A broad query without filters is answered from the walks that find it
+ * broad (one FTS5 set-up per index): the same hits, snippets and
+ * speakers as the filtered path gives when its filter keeps everything,
+ * whether the titles or the turns are the broad side, and a briefing
+ * matched in both is one hit. */
+static void
+test_broad_query_without_filters_answers_as_the_filtered_path(void **state)
+{
+	static const char *const queries[] = {"ceasefire", "truce*",
+					       "ceasefire OR truce"};
+	struct env *e = *state;
+	struct store_query q = {.limit = 12};
+	struct hits a, b;
+	char url[64];
+	size_t i, k, n;
+
+	assert_int_equal(store_begin(e->s), 0);
+	for (i = 0; i < 1600; i++) {
+		struct briefing *br;
+
+		snprintf(url, sizeof(url), "https://z.example/%zu", i);
+		/* "ceasefire": every title (broad), every 7th turn;
+		 * "truce": two turns of the others (broad), no title */
+		br = small(url, "Ceasefire talks", i % 2 ? "Anna Lindqvist"
+			   : "Mart Kask", i % 7 == 0 ? "the ceasefire holds"
+			   : "the truce holds");
+		assert_int_equal(briefing_add_turn(br, TURN_STATEMENT,
+			"Mart Kask", NULL, NULL, NULL, i % 7 == 0 ?
+			"nothing of the kind" : "a truce, they said"), 0);
+		put(e->s, "f", NULL, br, STORE_NEW);
+		briefing_free(br);
+	}
+	assert_int_equal(store_commit(e->s), 0);
+	for (k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
+		q.query = queries[k];
+		q.kind = NULL;
+		assert_int_equal(search(e->s, &q, &a), 0);
+		q.kind = "transcript"; /* every briefing: the filtered path */
+		assert_int_equal(search(e->s, &q, &b), 0);
+		assert_int_equal(a.n, 12);
+		assert_int_equal(a.n, b.n);
+		for (n = 0; n < a.n; n++) {
+			assert_int_equal(a.id[n], b.id[n]);
+			/* newest first; truce*: not the 7th briefings */
+			assert_true(n == 0 || a.id[n] < a.id[n - 1]);
+			if (k == 1)
+				assert_true((a.id[n] - 1) % 7 != 0);
+			else
+				assert_int_equal(a.id[n], 1600 - (int64_t)n);
+			assert_string_equal(a.snippet[n], b.snippet[n]);
+			if (a.speaker[n] || b.speaker[n])
+				assert_string_equal(a.speaker[n], b.speaker[n]);
+		}
+		hits_free(&a);
+		hits_free(&b);
+	}
+}
+
 /* Snippets are fetched for all hits at once: each hit must still get the
  * snippet and speaker of its own best turn, or of its own title. */
 static void
@@ -1515,6 +1575,7 @@ main(void)
 		T(test_an_open_read_transaction_does_not_block_the_writer),
 		T(test_search_ranks_and_names_the_speaker_in_the_snippet),
 		T(test_every_hit_gets_its_own_snippet_and_speaker),
+		T(test_broad_query_without_filters_answers_as_the_filtered_path),
 		T(test_search_filters_by_speaker_feed_kind_and_date),
 		T(test_search_supports_phrases_near_columns_and_punctuated_words),
 		T(test_malformed_query_is_einval_with_a_message_for_the_user),

@@ -19,6 +19,7 @@
 #include "briefing.h"
 #include "store.h"
 #include "tokenizer.h"
+#include "schema_v7.h"
 
 struct env {
 	char dir[64];
@@ -307,6 +308,193 @@ test_standing_queries_use_the_same_words(void **state)
 	assert_int_equal(store_briefing_matches(e->s, e->id[zh], "日本"), 0);
 }
 
+/* ---- the declared language (briefing.lang) ------------------------------ */
+
+/* Store a briefing declaring lang (NULL: none) with text as its one turn
+ * (turn != 0) or as its summary; its id. */
+static int64_t
+put_lang(struct env *e, const char *url, const char *lang, const char *text,
+	 int turn)
+{
+	struct briefing *b = briefing_new();
+	int64_t seq, id;
+
+	assert_non_null(b);
+	b->url = strdup(url);
+	b->title = strdup("Note");
+	b->lang = lang ? strdup(lang) : NULL;
+	b->kind = BRIEFING_TRANSCRIPT;
+	if (turn)
+		assert_int_equal(briefing_add_turn(b, TURN_STATEMENT, NULL,
+						   NULL, NULL, NULL, text), 0);
+	else
+		b->summary = strdup(text);
+	assert_int_equal(store_put_briefing(e->s, "f", url, b, &seq),
+			 STORE_NEW);
+	id = b->id;
+	briefing_free(b);
+	return id;
+}
+
+static char last_snippet[256]; /* of the briefing finds() looked for */
+
+static int
+on_id(void *arg, const struct store_hit *h)
+{
+	int64_t *want = arg;
+
+	if (h->id == want[0]) {
+		want[1] = 1;
+		snprintf(last_snippet, sizeof(last_snippet), "%s",
+			 h->snippet ? h->snippet : "");
+	}
+	return 0;
+}
+
+/* 1 when query finds briefing id */
+static int
+finds(struct env *e, const char *query, int64_t id)
+{
+	struct store_query q = {0};
+	int64_t arg[2] = {id, 0};
+
+	q.query = query;
+	q.limit = 100;
+	assert_int_equal(store_search(e->s, &q, on_id, arg), 0);
+	return (int)arg[1];
+}
+
+/* A text too short to tell its language is stemmed in the language its
+ * page declares: the same words without a declaration are taken for
+ * English, whose stems do not join the inflected forms. */
+static void
+test_declared_language_stems_a_short_text(void **state)
+{
+	struct env *e = *state;
+	int64_t fr = put_lang(e, "https://x.int/fr", "fr",
+			      "Dérogations négociées.", 1);
+	int64_t fr0 = put_lang(e, "https://x.int/fr0", NULL,
+			       "Dérogations négociées.", 1);
+	int64_t es = put_lang(e, "https://x.int/es", "es",
+			      "Anunciaron medidas.", 0);
+	int64_t es0 = put_lang(e, "https://x.int/es0", NULL,
+			       "Anunciaron medidas.", 0);
+
+	assert_true(finds(e, "négocier", fr));
+	/* the snippet marks the word the stem matched */
+	assert_string_equal(last_snippet, "Dérogations [négociées].");
+	assert_false(finds(e, "négocier", fr0));
+	assert_true(finds(e, "anunciar", es));
+	assert_false(finds(e, "anunciar", es0));
+	/* the forms as written find both */
+	assert_true(finds(e, "négociées", fr) && finds(e, "négociées", fr0));
+	assert_true(finds(e, "anunciaron", es) && finds(e, "anunciaron", es0));
+	assert_int_equal(store_check(e->s), 0);
+}
+
+/* A declaration the text clearly contradicts is not followed: a page
+ * marked English whose text is French is stemmed as French. */
+static void
+test_a_wrong_declaration_yields_to_the_text(void **state)
+{
+	struct env *e = *state;
+	static const char fr[] = "Les accords sont négociées par les "
+		"ministres et le gouvernement pour que la paix soit dans la "
+		"région, avec les partenaires qui sont dans le conseil.";
+	int64_t id = put_lang(e, "https://x.int/fr-en", "en", fr, 1);
+
+	assert_string_equal(tok_index_lang("en", fr, strlen(fr)), "fr");
+	assert_true(finds(e, "négocier", id));
+	/* a short text follows its declaration; none: detection */
+	assert_string_equal(tok_index_lang("fr", "Dérogations négociées.",
+					   22), "fr");
+	assert_string_equal(tok_index_lang(NULL, "Dérogations négociées.",
+					   22), "en");
+	/* another script: the text's */
+	assert_string_equal(tok_index_lang("en", docs[4].text,
+					   strlen(docs[4].text)), "ru");
+	assert_null(tok_index_lang("fr", docs[5].text, strlen(docs[5].text)));
+	/* a language we do not stem, or no letters: as undeclared */
+	assert_string_equal(tok_index_lang("pl", "Sanctions", 9), "en");
+	assert_string_equal(tok_index_lang("de", "2024", 4), "de");
+}
+
+/* A turn keeps the language it was indexed with: when the page's
+ * declaration changes, the turns that are not rewritten are still
+ * deleted from the index with the values they were indexed with (the
+ * full-text check compares the index with its content). */
+static void
+test_changed_declaration_keeps_the_index_consistent(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b = briefing_new();
+	int64_t seq;
+
+	assert_non_null(b);
+	b->url = strdup("https://x.int/chg");
+	b->title = strdup("Conférence");
+	b->lang = strdup("fr");
+	assert_int_equal(briefing_add_turn(b, TURN_STATEMENT, NULL, NULL,
+					   NULL, NULL, "Dérogations négociées."),
+			 0);
+	assert_int_equal(briefing_add_turn(b, TURN_STATEMENT, NULL, NULL,
+					   NULL, NULL, "Accords signés."), 0);
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
+			 STORE_NEW);
+	free(b->lang);
+	b->lang = strdup("es");
+	free(b->turns[1].text);
+	b->turns[1].text = strdup("Anunciaron medidas.");
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
+			 STORE_UPDATED);
+	assert_true(finds(e, "négocier", b->id)); /* turn 0: still French */
+	assert_true(finds(e, "anunciar", b->id)); /* turn 1: Spanish now */
+	assert_int_equal(store_check(e->s), 0);
+	/* the whole briefing goes: every row deleted as indexed */
+	{
+		sqlite3 *db;
+		char sql[96];
+
+		assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+		assert_int_equal(tok_register(db, NULL), 0);
+		snprintf(sql, sizeof(sql), "PRAGMA foreign_keys = ON;"
+			 "DELETE FROM briefings WHERE id = %lld",
+			 (long long)b->id);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_changes(db), 1);
+		sqlite3_close(db);
+	}
+	assert_false(finds(e, "négocier", b->id));
+	assert_int_equal(store_check(e->s), 0);
+	briefing_free(b);
+}
+
+/* A record stored without a lang (before schema 8) is not a new
+ * revision when the same page now declares one; a real change is, and
+ * then carries it. */
+static void
+test_a_declared_lang_alone_is_no_new_revision(void **state)
+{
+	struct env *e = *state;
+	struct briefing *b = briefing_new();
+	int64_t seq;
+
+	assert_non_null(b);
+	b->url = strdup("https://x.int/old");
+	b->title = strdup("Point de presse");
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
+			 STORE_NEW);
+	b->lang = strdup("fr");
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
+			 STORE_UNCHANGED);
+	b->summary = strdup("Dérogations négociées.");
+	assert_int_equal(store_put_briefing(e->s, "f", "item", b, &seq),
+			 STORE_UPDATED);
+	assert_true(finds(e, "négocier", b->id));
+	briefing_free(b);
+}
+
 static void
 test_language_is_detected_from_the_text(void **state)
 {
@@ -363,6 +551,7 @@ test_porter_indexes_are_rebuilt_by_the_migration(void **state)
 	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
 	assert_int_equal(tok_register(db, NULL), 0);
 	assert_int_equal(sqlite3_exec(db,
+		SCHEMA_UNDO_V8
 		"DROP TABLE turns_fts; DROP TABLE heads_fts; DROP TABLE fts_langs;"
 		"DROP TABLE meta;"
 		"DROP TABLE feed_sched;"
@@ -396,6 +585,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_snippets_still_name_the_speaker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_standing_queries_use_the_same_words, setup, teardown),
 		cmocka_unit_test(test_language_is_detected_from_the_text),
+		cmocka_unit_test_setup_teardown(test_declared_language_stems_a_short_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_wrong_declaration_yields_to_the_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_declaration_keeps_the_index_consistent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_declared_lang_alone_is_no_new_revision, setup, teardown),
 		cmocka_unit_test(test_fold_is_full_case_folding_without_diacritics),
 		cmocka_unit_test_setup_teardown(test_porter_indexes_are_rebuilt_by_the_migration, setup, teardown),
 	};

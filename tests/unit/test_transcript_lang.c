@@ -525,11 +525,87 @@ test_speech_titles_in_several_languages_name_the_speaker(void **state)
 	}
 }
 
+/* ---- the record's lang -------------------------------------------------- */
+
+/* The page's declared language reaches the record as a primary subtag,
+ * from each place a page declares it; nothing declared: no lang (the
+ * index detects it from the text, not the record). */
+static void
+test_record_lang_is_what_the_page_declares(void **state)
+{
+	static const struct {
+		const char *html, *want;
+	} cases[] = {
+		{"<html lang=\"fr-FR\"><body><p>Texte.</p></body></html>", "fr"},
+		{"<html xml:lang=\"DE\"><body><p>Text.</p></body></html>", "de"},
+		{"<html><head><meta http-equiv=\"Content-Language\""
+		 " content=\"es, en\"></head><body><p>Texto.</p></body></html>",
+		 "es"},
+		{"<html><head><meta property=\"og:locale\" content=\"pt_BR\">"
+		 "</head><body><p>Texto.</p></body></html>", "pt"},
+		{"<html><head><meta name=\"DC.language\" content=\"ru\">"
+		 "</head><body><p>Текст.</p></body></html>", "ru"},
+		/* <html lang> wins over the meta */
+		{"<html lang=\"it\"><head><meta property=\"og:locale\""
+		 " content=\"en_GB\"></head><body><p>Testo.</p></body></html>",
+		 "it"},
+		/* names no language: the meta is used, or nothing */
+		{"<html lang=\"und\"><head><meta property=\"og:locale\""
+		 " content=\"nl_NL\"></head><body><p>Tekst.</p></body></html>",
+		 "nl"},
+		{"<html lang=\"x-klingon\"><body><p>Text.</p></body></html>",
+		 NULL},
+		{"<html><body><p>Les ministres ont parlé.</p></body></html>", NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct briefing *b = parse_str(cases[i].html);
+
+		if (cases[i].want)
+			assert_string_equal(b->lang, cases[i].want);
+		else
+			assert_null(b->lang);
+		briefing_free(b);
+	}
+}
+
+/* In JSON only when known: records without one read as before. */
+static void
+test_record_lang_is_in_json_only_when_set(void **state)
+{
+	struct briefing *b = parse_str("<html lang=\"sv-SE\"><body><p>Text."
+				       "</p></body></html>"), *c = NULL;
+	char *js;
+	json_t *o;
+
+	(void)state;
+	o = briefing_to_json(b, 0);
+	js = json_dumps(o, JSON_COMPACT);
+	assert_non_null(strstr(js, ",\"lang\":\"sv\",\"speakers\""));
+	assert_int_equal(briefing_from_json(o, &c), 0);
+	assert_string_equal(c->lang, "sv");
+	free(js);
+	json_decref(o);
+	briefing_free(c);
+	free(b->lang);
+	b->lang = NULL;
+	o = briefing_to_json(b, 0);
+	js = json_dumps(o, JSON_COMPACT);
+	assert_null(strstr(js, "\"lang\""));
+	free(js);
+	json_decref(o);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_case_folding_covers_latin_greek_and_cyrillic),
+		cmocka_unit_test(test_record_lang_is_what_the_page_declares),
+		cmocka_unit_test(test_record_lang_is_in_json_only_when_set),
 		cmocka_unit_test(test_tables_know_floor_labels_months_and_offices_of_each_language),
 		cmocka_unit_test(test_language_is_guessed_from_script_and_common_words),
 		cmocka_unit_test(test_dates_in_other_languages),
