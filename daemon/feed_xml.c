@@ -236,7 +236,9 @@ pop(struct fp *p)
 	f->base = NULL;
 }
 
-/* SAX2 attributes: localname, prefix, URI, value, end. */
+/* SAX2 attributes: localname, prefix, URI, value, end. The name is
+ * matched in any case: feeds write isPermalink, Href, Type, and
+ * feedparser reads every attribute name lowercased. */
 static const char *
 attr(const xmlChar **attrs, int n, const char *uri, const char *name,
      size_t *len)
@@ -245,7 +247,7 @@ attr(const xmlChar **attrs, int n, const char *uri, const char *name,
 
 	for (i = 0; i < n; i++) {
 		const xmlChar **a = attrs + 5 * i;
-		if (strcmp((const char *)a[0], name))
+		if (strcasecmp((const char *)a[0], name))
 			continue;
 		if (uri ? (!a[2] || strcmp((const char *)a[2], uri)) :
 			  a[2] != NULL)
@@ -763,6 +765,11 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 		c->mode = M_TEXT;
 	} else if (el == E_DESC) {
 		c->mode = M_HTML;
+	} else if (el == E_GUID || el == E_ID) {
+		/* An identifier, not a text construct: kept as the XML
+		 * gives it, no entity in it read as HTML ("Q&amp;amp;A"
+		 * stays "Q&amp;A", as in feedparser). */
+		c->mode = M_TEXT;
 	} else {
 		c->mode = M_AUTO;
 	}

@@ -216,6 +216,62 @@ test_media_description_is_the_text_of_last_resort(void **state)
 	feed_doc_free(d);
 }
 
+/* Attribute names are read in any case, as feedparser reads them:
+ * isPermalink="false" is a guid that is no permalink (the entry gets no
+ * link from it), Href is the link's href. */
+static void
+test_attribute_names_in_any_case(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title>"
+		"<guid isPermalink=\"false\">http://x/a.mp3</guid></item>"
+		"<item><title>b</title>"
+		"<guid ISPERMALINK=\"true\">http://x/b</guid></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].id, "http://x/a.mp3");
+	assert_null(d->entries[0].link);
+	assert_non_null(d->entries[1].link);
+	assert_string_equal(d->entries[1].link, "http://x/b");
+	feed_doc_free(d);
+
+	d = parse("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		  "<entry><title>a</title><id>1</id>"
+		  "<link Rel=\"alternate\" Href=\"http://x/1\"/></entry></feed>");
+	assert_non_null(d->entries[0].link);
+	assert_string_equal(d->entries[0].link, "http://x/1");
+	feed_doc_free(d);
+}
+
+/* A guid or id is an identifier, not a text construct: what the XML
+ * gives is kept, an entity left in it is not read as HTML
+ * ("Q&amp;amp;A" is "Q&amp;A"; feedparser agrees). A link still is. */
+static void
+test_identifier_is_not_html(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title>"
+		"<guid isPermaLink=\"false\">http://x/Q&amp;amp;A.mp3</guid>"
+		"<link>http://x/?a=1&amp;amp;b=2</link></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].id, "http://x/Q&amp;A.mp3");
+	assert_string_equal(d->entries[0].link, "http://x/?a=1&b=2");
+	feed_doc_free(d);
+
+	d = parse("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		  "<entry><title>a</title><id>tag:x,2020:a&amp;lt;b</id>"
+		  "</entry></feed>");
+	assert_string_equal(d->entries[0].id, "tag:x,2020:a&lt;b");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -227,6 +283,8 @@ main(void)
 		cmocka_unit_test(test_rss_without_channel_start_tag),
 		cmocka_unit_test(test_rdf_fields_stay_in_their_items),
 		cmocka_unit_test(test_media_description_is_the_text_of_last_resort),
+		cmocka_unit_test(test_attribute_names_in_any_case),
+		cmocka_unit_test(test_identifier_is_not_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
