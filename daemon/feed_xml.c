@@ -138,15 +138,27 @@ ns_of(const char *uri, const char *prefix)
 
 	if (!uri) {
 		/* An undeclared prefix (already reported as an error):
-		 * guess from the conventional prefixes. */
+		 * guess from the conventional prefixes (a podcast feed
+		 * that forgets xmlns:itunes still means iTunes). */
+		static const struct {
+			const char *prefix;
+			enum ns ns;
+		} conv[] = {
+			{"dc", NS_DC},
+			{"dcterms", NS_DCTERMS},
+			{"content", NS_CONTENT},
+			{"atom", NS_CORE},
+			{"itunes", NS_ITUNES},
+			{"media", NS_MEDIA},
+			{"rdf", NS_RDF},
+			{"xhtml", NS_XHTML},
+		};
+
 		if (!prefix)
 			return NS_CORE;
-		if (!strcmp(prefix, "dc"))
-			return NS_DC;
-		if (!strcmp(prefix, "content"))
-			return NS_CONTENT;
-		if (!strcmp(prefix, "atom"))
-			return NS_CORE;
+		for (i = 0; i < sizeof(conv) / sizeof(conv[0]); i++)
+			if (!strcmp(prefix, conv[i].prefix))
+				return conv[i].ns;
 		return NS_OTHER;
 	}
 	for (i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++)

@@ -272,6 +272,34 @@ test_identifier_is_not_html(void **state)
 	feed_doc_free(d);
 }
 
+/* A feed that uses a conventional prefix without declaring it (no
+ * xmlns:itunes, no xmlns:media) still means that namespace, as
+ * feedparser reads it; the missing declaration is the bozo reason. */
+static void
+test_undeclared_conventional_prefix(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title>"
+		"<itunes:author>Jo Doe</itunes:author>"
+		"<itunes:summary>Episode notes</itunes:summary></item>"
+		"<item><title>b</title>"
+		"<media:group><media:description>Video text</media:description>"
+		"</media:group></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_true(d->bozo);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "Jo Doe");
+	assert_non_null(d->entries[0].summary);
+	assert_string_equal(d->entries[0].summary, "Episode notes");
+	assert_non_null(d->entries[1].summary);
+	assert_string_equal(d->entries[1].summary, "Video text");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -285,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_media_description_is_the_text_of_last_resort),
 		cmocka_unit_test(test_attribute_names_in_any_case),
 		cmocka_unit_test(test_identifier_is_not_html),
+		cmocka_unit_test(test_undeclared_conventional_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
