@@ -530,6 +530,38 @@ ref_len(const char *p, const char *end, unsigned *cp, int *predef)
 	return n + 2;
 }
 
+/* A named reference written without its semicolon, as in "Tom &amp
+ * Jerry" or "&copy 2024": one of the five XML names or a Latin-1 HTML
+ * name (the ones browsers decode without ';'), followed by neither a
+ * name character nor '=' (so "?a=1&copy=2" stays a query). Its length
+ * and *cp, or 0. */
+static size_t
+legacy_ref_len(const char *p, const char *end, unsigned *cp)
+{
+	const char *q = p + 1;
+	char name[8];
+	size_t n;
+	const htmlEntityDesc *e;
+
+	while (q < end && is_name_char((unsigned char)*q))
+		q++;
+	n = (size_t)(q - p - 1);
+	if (n < 2 || n >= sizeof(name) || q >= end || *q == ';' || *q == '=')
+		return 0;
+	memcpy(name, p + 1, n);
+	name[n] = '\0';
+	if (!strcmp(name, "apos")) {
+		*cp = '\'';
+		return n + 1;
+	}
+	e = htmlEntityLookup((const xmlChar *)name);
+	if (!e || !(e->value == '&' || e->value == '<' || e->value == '>' ||
+		    e->value == '"' || (e->value >= 160 && e->value <= 255)))
+		return 0;
+	*cp = e->value;
+	return n + 1;
+}
+
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
@@ -770,6 +802,8 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		if (!amp)
 			break;
 		n = ref_len(amp, end, &cp, &predef);
+		if (!n)
+			n = legacy_ref_len(amp, end, &cp);
 		if (n && !cp) {
 			p = amp + n;
 			continue;

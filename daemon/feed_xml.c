@@ -543,6 +543,89 @@ finish_link_text(struct fp *p, char *text, struct feed_link **links,
 	fp_add_link(p, links, n, abs, NULL, fp_strdup(p, "text/html"), NULL);
 }
 
+/* Text that was UTF-8, read once more as Latin-1 by the publisher's
+ * software and written out as UTF-8 again ("CafÃ©" for "Café", "â€™"
+ * for a right quote) is common in real feeds. When every character of a
+ * value is at most U+00FF, some above U+007F, and those characters taken
+ * as bytes are valid UTF-8, the value is that UTF-8 (feedparser repairs
+ * every value the same way). Then C1 controls U+0080-U+009F, which no
+ * text means, are read as the windows-1252 characters they stand for
+ * (U+0093 is a left double quote). b is valid UTF-8; 0 or -ENOMEM. */
+static int
+unmojibake(struct buf *b)
+{
+	const unsigned char *s = (const unsigned char *)b->data;
+	unsigned char *lat;
+	size_t i, n = 0, high = 0, c1 = 0;
+	int latin = 1;
+
+	if (!b->data || !b->len)
+		return 0;
+	for (i = 0; i < b->len;) {
+		size_t l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);
+
+		if (l == 0)
+			return 0; /* not UTF-8: leave it */
+		if (l == 2 && s[i] <= 0xc3) {
+			high++;
+			c1 += s[i] == 0xc2 && s[i + 1] < 0xa0;
+		} else if (l > 1) {
+			latin = 0;
+		}
+		i += l;
+	}
+	if (!high)
+		return 0;
+	if (latin) {
+		lat = malloc(b->len);
+		if (!lat)
+			return -ENOMEM;
+		for (i = 0; i < b->len; i++, n++) {
+			if (s[i] < 0x80) {
+				lat[n] = s[i];
+			} else {
+				lat[n] = (unsigned char)((s[i] & 0x03) << 6 |
+							 (s[i + 1] & 0x3f));
+				i++;
+			}
+		}
+		if (utf8_valid(lat, n)) {
+			memcpy(b->data, lat, n);
+			b->data[n] = '\0';
+			b->len = n;
+			free(lat);
+			return unmojibake(b); /* C1 left in the repaired text */
+		}
+		free(lat);
+	}
+	if (c1) {
+		struct buf out = BUF_INIT;
+
+		for (i = 0; i < b->len;) {
+			unsigned cp = s[i] == 0xc2 && i + 1 < b->len &&
+					      s[i + 1] < 0xa0 ?
+				      utf8_cp1252_c1(s[i + 1]) :
+				      0;
+			char u[4];
+
+			if (cp) {
+				buf_append(&out, u, utf8_put(cp, u));
+				i += 2;
+			} else {
+				buf_putc(&out, (char)s[i]);
+				i++;
+			}
+		}
+		if (out.err) {
+			buf_free(&out);
+			return -ENOMEM;
+		}
+		buf_free(b);
+		*b = out;
+	}
+	return 0;
+}
+
 /* The captured source as text in *t and, for an entry's summary or
  * content, as sanitized HTML in *h (both malloc'd, NULL on failure). */
 static void
@@ -561,6 +644,8 @@ capture_render(struct fp *p, char **t, char **h)
 			fp_fail(p, -ENOMEM, "out of memory");
 	}
 	fp_truncate(&c->src, p->lim.max_field);
+	if (unmojibake(&c->src) < 0)
+		fp_fail(p, -ENOMEM, "out of memory");
 	if (mode == M_AUTO)
 		mode = c->markup || looks_like_html(c->src.data ?
 			c->src.data : "", c->src.len) ? M_HTML : M_TEXT;

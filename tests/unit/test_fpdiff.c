@@ -300,6 +300,53 @@ test_undeclared_conventional_prefix(void **state)
 	feed_doc_free(d);
 }
 
+/* UTF-8 text that went through Latin-1 once more ("CafÃ©") is read as
+ * the UTF-8 it was, value by value, as feedparser does; a value with a
+ * character above U+00FF is left alone ("â€™" keeps its euro sign).
+ * C1 controls are windows-1252's characters (U+0093 is a quote). */
+static void
+test_double_encoded_utf8_repaired(void **state)
+{
+	struct feed_doc *d = parse(
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel>"
+		"<title>Caf\xc3\x83\xc2\xa9 \xc3\xa2\xe2\x82\xac\xe2\x84\xa2</title>"
+		"<item><title>Caf\xc3\x83\xc2\xa9 na\xc3\x83\xc2\xafve</title>"
+		"<description>\xc2\x93Hi\xc2\x94</description></item>"
+		"<item><title>Plain caf\xc3\xa9 \xc2\xa9</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->feed.title,
+			    "Caf\xc3\x83\xc2\xa9 \xc3\xa2\xe2\x82\xac\xe2\x84\xa2");
+	assert_string_equal(d->entries[0].title, "Caf\xc3\xa9 na\xc3\xafve");
+	assert_string_equal(d->entries[0].summary,
+			    "\xe2\x80\x9cHi\xe2\x80\x9d");
+	assert_string_equal(d->entries[1].title, "Plain caf\xc3\xa9 \xc2\xa9");
+	feed_doc_free(d);
+}
+
+/* A named reference without its semicolon in the XML ("Tom &amp Jerry",
+ * "&copy 2024") is read as a browser reads it; followed by '=' or a name
+ * character it is left as written ("?a=1&copy=2", "&ampx"). */
+static void
+test_named_reference_without_semicolon(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title>"
+		"<link>http://x/?a=1&copy=2</link>"
+		"<item><title>Tom &amp Jerry &copy 2024 &lt b &ampx</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_string_equal(d->feed.link, "http://x/?a=1&copy=2");
+	assert_string_equal(d->entries[0].title,
+			    "Tom & Jerry \xc2\xa9 2024 < b &ampx");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -314,6 +361,8 @@ main(void)
 		cmocka_unit_test(test_attribute_names_in_any_case),
 		cmocka_unit_test(test_identifier_is_not_html),
 		cmocka_unit_test(test_undeclared_conventional_prefix),
+		cmocka_unit_test(test_double_encoded_utf8_repaired),
+		cmocka_unit_test(test_named_reference_without_semicolon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
