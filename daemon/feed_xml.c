@@ -338,6 +338,18 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 		b--;
 	for (e = at; *e && is_email_char((unsigned char)*e);)
 		e++;
+	if (e - b > 2 && b < at && e > at + 1 && strchr(e, '@')) {
+		/* "a@x, b@y": several people, none of them the one
+		 * address; the text is the name, as written. */
+		struct buf whole = BUF_INIT;
+
+		if (sanitize_fold(s, strlen(s), &whole) < 0)
+			fp_fail(p, -ENOMEM, "out of memory");
+		else if (whole.len)
+			a->name = fp_detach(p, &whole);
+		buf_free(&whole);
+		return;
+	}
 	if (e - b > 2 && b < at && e > at + 1) {
 		a->email = strndup(b, (size_t)(e - b));
 		if (!a->email) {
@@ -368,6 +380,18 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 			tmp.data[i] = ' ';
 	if (sanitize_fold(tmp.data, tmp.len, &name) < 0)
 		fp_fail(p, -ENOMEM, "out of memory");
+	/* ... and the separator left beside it ("jo@x - Jo", "jo@x, Jo"). */
+	if (name.len) {
+		size_t i = 0, n = name.len;
+
+		while (i < n && strchr(",;:-/| ", name.data[i]))
+			i++;
+		while (n > i && strchr(",;:-/| ", name.data[n - 1]))
+			n--;
+		memmove(name.data, name.data + i, n - i);
+		name.len = n - i;
+		name.data[name.len] = '\0';
+	}
 	if (name.len)
 		a->name = fp_detach(p, &name);
 out:

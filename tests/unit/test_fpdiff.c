@@ -347,6 +347,28 @@ test_named_reference_without_semicolon(void **state)
 	feed_doc_free(d);
 }
 
+/* An RSS author naming several addresses is no one address: the text is
+ * the name ("a@x, b@y"); a separator beside the one address is not part
+ * of the name ("jo@x - Jo Doe" is Jo Doe). */
+static void
+test_author_text_with_several_addresses(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title><author>a@x.org, b@y.org</author></item>"
+		"<item><title>b</title><author>jo@x.org - Jo Doe</author></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "a@x.org, b@y.org");
+	assert_null(d->entries[0].author.email);
+	assert_string_equal(d->entries[1].author.name, "Jo Doe");
+	assert_string_equal(d->entries[1].author.email, "jo@x.org");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -363,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_undeclared_conventional_prefix),
 		cmocka_unit_test(test_double_encoded_utf8_repaired),
 		cmocka_unit_test(test_named_reference_without_semicolon),
+		cmocka_unit_test(test_author_text_with_several_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
