@@ -12,6 +12,7 @@
  */
 #include "feed.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -1064,6 +1065,11 @@ atom_link(struct fp *p, enum ctx parent, const xmlChar **attrs, int n)
 	}
 	rel = attr_dup(p, attrs, n, "rel");
 	type = attr_dup(p, attrs, n, "type");
+	/* rel and type are case-insensitive ("ALTERNATE", "Text/HTML"). */
+	for (char *c = rel; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (char *c = type; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
 	if (!type)
 		type = fp_strdup(p, rel && !strcmp(rel, "self") ?
 			       "application/atom+xml" : "text/html");

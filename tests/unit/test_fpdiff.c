@@ -369,6 +369,25 @@ test_author_text_with_several_addresses(void **state)
 	feed_doc_free(d);
 }
 
+/* An Atom link's rel and type are read in any case: rel="ALTERNATE" is
+ * the entry's link, type="TEXT/HTML" is HTML. */
+static void
+test_link_rel_in_any_case(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<entry><title>a</title><id>1</id>"
+		"<link rel=\"ALTERNATE\" type=\"TEXT/HTML\" href=\"http://x/1\"/>"
+		"</entry></feed>");
+
+	(void)state;
+	assert_non_null(d->entries[0].link);
+	assert_string_equal(d->entries[0].link, "http://x/1");
+	assert_string_equal(d->entries[0].links[0].rel, "alternate");
+	assert_string_equal(d->entries[0].links[0].type, "text/html");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -386,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_double_encoded_utf8_repaired),
 		cmocka_unit_test(test_named_reference_without_semicolon),
 		cmocka_unit_test(test_author_text_with_several_addresses),
+		cmocka_unit_test(test_link_rel_in_any_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
