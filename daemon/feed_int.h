@@ -37,6 +37,7 @@ enum el {
 	E_UPDATED, E_PUBLISHED, E_AUTHOR, E_CATEGORY, E_SUMMARY, E_CONTENT,
 	E_BODY, E_NAME, E_EMAIL, E_URI,
 	E_MGROUP, E_MDESC, /* Media RSS media:group, media:description */
+	E_MCONTENT, E_MTITLE, /* media:content, media:title */
 };
 
 enum ctx { C_ROOT, C_WRAP, C_FEED, C_ENTRY, C_PERSON, C_FIELD, C_SKIP,
@@ -98,6 +99,7 @@ struct fp {
 	/* the current item's media:description (text, sanitized HTML): its
 	 * summary when it has no other summary or content */
 	char *media_text, *media_html;
+	char *media_title;  /* an entry's first media:title */
 };
 
 

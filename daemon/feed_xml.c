@@ -107,6 +107,8 @@ static const struct kw keywords[] = {
 	 * summary when it has no other text */
 	{NS_MEDIA, "group", E_MGROUP},
 	{NS_MEDIA, "description", E_MDESC},
+	{NS_MEDIA, "content", E_MCONTENT},
+	{NS_MEDIA, "title", E_MTITLE},
 };
 
 static const struct {
@@ -804,6 +806,10 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 			p->media_html = *h, *h = NULL;
 		}
 		break;
+	case E_MTITLE:
+		if (!p->media_title && **t)
+			p->media_title = *t, *t = NULL;
+		break;
 	default:
 		break;
 	}
@@ -866,7 +872,8 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 		type = NULL;
 	if (type) {
 		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain") ||
-		    (el == E_MDESC && lc_eq(type, tn, "plain")))
+		    ((el == E_MDESC || el == E_MTITLE) &&
+		     lc_eq(type, tn, "plain")))
 			c->mode = M_TEXT;
 		else if (lc_eq(type, tn, "html") ||
 			 lc_eq(type, tn, "text/html"))
@@ -1201,9 +1208,9 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 			return *special = 1, C_SKIP;
 		if (el == E_CATEGORY && attr(attrs, nattrs, NULL, "term", &n))
 			return *special = 2, C_SKIP;
-		if (el == E_MGROUP)
+		if (el == E_MGROUP || el == E_MCONTENT)
 			return C_MGROUP;
-		if (el == E_MDESC)
+		if (el == E_MDESC || el == E_MTITLE)
 			return C_FIELD;
 		if ((el >= E_TITLE && el <= E_PUBLISHED && el != E_LANG &&
 		     el != E_RIGHTS && el != E_SUBTITLE) ||
@@ -1215,8 +1222,10 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 			return C_FIELD;
 		break;
 	case C_MGROUP:
-		if (el == E_MDESC)
+		if (el == E_MDESC || el == E_MTITLE)
 			return C_FIELD;
+		if (el == E_MCONTENT)
+			return C_MGROUP;
 		break;
 	default:
 		break;
@@ -1644,5 +1653,6 @@ feed_xml_release(struct fp *p)
 	p->feed_published = p->root_ns = p->lang = p->about = NULL;
 	free(p->media_text);
 	free(p->media_html);
-	p->media_text = p->media_html = NULL;
+	free(p->media_title);
+	p->media_text = p->media_html = p->media_title = NULL;
 }

@@ -388,6 +388,39 @@ test_link_rel_in_any_case(void **state)
 	feed_doc_free(d);
 }
 
+/* media:title is the title of an item that has no other, and a
+ * media:description inside media:content is the text of an item that
+ * has no other, as in media:group (feedparser reads both). An item's own
+ * title and description still come first. */
+static void
+test_media_title_and_content_description(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">"
+		"<channel><title>t</title>"
+		"<item><media:title>Only here</media:title>"
+		"<link>http://x/1</link></item>"
+		"<item><title>Own</title><link>http://x/2</link>"
+		"<media:content url=\"http://x/v.mp4\"><media:title>Inner</media:title>"
+		"<media:description>Inner text</media:description>"
+		"</media:content></item>"
+		"<item><title>Told</title><description>Story</description>"
+		"<media:content url=\"http://x/i.jpg\">"
+		"<media:description>Caption</media:description></media:content>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 3);
+	assert_non_null(d->entries[0].title);
+	assert_string_equal(d->entries[0].title, "Only here");
+	assert_string_equal(d->entries[1].title, "Own");
+	assert_non_null(d->entries[1].summary);
+	assert_string_equal(d->entries[1].summary, "Inner text");
+	assert_string_equal(d->entries[2].summary, "Story");
+	assert_null(d->entries[2].content);
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -406,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_named_reference_without_semicolon),
 		cmocka_unit_test(test_author_text_with_several_addresses),
 		cmocka_unit_test(test_link_rel_in_any_case),
+		cmocka_unit_test(test_media_title_and_content_description),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
