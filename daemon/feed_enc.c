@@ -562,6 +562,88 @@ legacy_ref_len(const char *p, const char *end, unsigned *cp)
 	return n + 1;
 }
 
+/* The entities a DOCTYPE's internal subset declares with a plain value:
+ * text and character references only ("&#160;"), nothing that refers to
+ * another entity, nothing external. Such a subset is dropped from the
+ * document (libxml2 never sees a declaration) and each reference to one
+ * of these names is replaced by its value here, within a budget: nothing
+ * is expanded twice and the copy grows by at most the input's length. */
+#define MAX_DECL 64
+#define MAX_DECL_VALUE 512
+
+static size_t name_len(const char *p, const char *end);
+
+struct decls {
+	const char *name[MAX_DECL], *val[MAX_DECL];
+	size_t nlen[MAX_DECL], vlen[MAX_DECL];
+	size_t n, budget;
+};
+
+static int
+is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Read the declarations of the subset [b, e): 0 when every general
+ * entity is plain (parameter entities are ignored: never fetched, never
+ * used once the subset is gone), -1 for one that is external, refers to
+ * another entity, or is too long or too many (refused as before). */
+static int
+read_decls(const char *b, const char *e, struct decls *d)
+{
+	const char *q = b;
+
+	while ((q = find(q, e, "<!ENTITY")) != NULL) {
+		const char *nm, *v, *ve;
+		char quote;
+
+		q += 8;
+		while (q < e && is_xml_space(*q))
+			q++;
+		if (q < e && *q == '%')
+			continue; /* a parameter entity */
+		nm = q;
+		q += name_len(q, e);
+		if (q == nm)
+			return -1;
+		while (q < e && is_xml_space(*q))
+			q++;
+		if (q >= e || (*q != '"' && *q != '\''))
+			return -1; /* SYSTEM or PUBLIC: external */
+		quote = *q;
+		v = q + 1;
+		ve = memchr(v, quote, (size_t)(e - v));
+		if (!ve || ve - v > MAX_DECL_VALUE || d->n == MAX_DECL)
+			return -1;
+		for (q = v; q < ve; q++)
+			if (*q == '%' || *q == '<' ||
+			    (*q == '&' && (q + 1 >= ve || q[1] != '#')))
+				return -1;
+		d->name[d->n] = nm;
+		d->nlen[d->n] = name_len(nm, e);
+		d->val[d->n] = v;
+		d->vlen[d->n] = (size_t)(ve - v);
+		d->n++;
+		q = ve + 1;
+	}
+	return 0;
+}
+
+/* The declared entity referred to at amp ("&name;"): its index, or -1. */
+static int
+decl_ref(const struct decls *d, const char *amp, const char *end)
+{
+	size_t i, n = name_len(amp + 1, end);
+
+	if (!d->n || !n || amp + 1 + n >= end || amp[1 + n] != ';')
+		return -1;
+	for (i = d->n; i-- > 0;)
+		if (d->nlen[i] == n && !memcmp(d->name[i], amp + 1, n))
+			return (int)i;
+	return -1;
+}
+
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
@@ -728,8 +810,12 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 	unsigned cp;
 	size_t n;
 	char tmp[16];
-	int predef, empty, rc = 0;
+	int predef, empty, rc = 0, di;
 	struct tags tags = {NULL, 0, 0, 0};
+	struct decls decls;
+
+	decls.n = 0;
+	decls.budget = len;
 
 
 	*fixed = *has_entity_decl = *unclosed_cdata = 0;
@@ -772,9 +858,23 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				const char *br = memchr(lt, '[', (size_t)(end - lt));
 				if (br && (!gt || br < gt)) {
 					q = find(br, end, "]");
-					if (find(br, q ? q : end, "<!ENTITY"))
+					if (find(br, q ? q : end, "<!ENTITY") &&
+					    (!q || read_decls(br, q, &decls) < 0 ||
+					     !(gt = memchr(q, '>', (size_t)(end - q))))) {
 						*has_entity_decl = 1;
-					p = q ? q + 1 : end;
+						p = q ? q + 1 : end;
+					} else if (find(br, q, "<!ENTITY")) {
+						/* Plain declarations: the
+						 * DOCTYPE goes, its entities
+						 * are replaced below. */
+						if (buf_append(out, from, (size_t)
+							       (lt - from)) < 0)
+							goto nomem;
+						p = from = gt + 1;
+						*fixed |= 1 | 16;
+					} else {
+						p = q ? q + 1 : end;
+					}
 				} else {
 					p = gt ? gt + 1 : end;
 				}
@@ -801,6 +901,26 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		}
 		if (!amp)
 			break;
+		di = decl_ref(&decls, amp, end);
+		if (di >= 0 && decls.vlen[di] <= decls.budget) {
+			const char *v = decls.val[di];
+			size_t k;
+
+			if (buf_append(out, from, (size_t)(amp - from)) < 0)
+				goto nomem;
+			/* Quotes as references: the value may land in an
+			 * attribute. */
+			for (k = 0; k < decls.vlen[di]; k++)
+				if ((v[k] == '"' || v[k] == '\'' ?
+				     buf_puts(out, v[k] == '"' ? "&#34;" :
+						   "&#39;") :
+				     buf_putc(out, v[k])) < 0)
+					goto nomem;
+			decls.budget -= decls.vlen[di];
+			p = from = amp + 2 + decls.nlen[di];
+			*fixed |= 1;
+			continue;
+		}
 		n = ref_len(amp, end, &cp, &predef);
 		if (!n)
 			n = legacy_ref_len(amp, end, &cp);

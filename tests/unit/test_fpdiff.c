@@ -1,6 +1,7 @@
 /* test_fpdiff — the rules found by the differential test against
  * feedparser (tests/differential/): each test is one general rule, in the
  * smallest document that shows it. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -421,6 +422,52 @@ test_media_title_and_content_description(void **state)
 	feed_doc_free(d);
 }
 
+/* A DOCTYPE whose internal subset declares plain entities (text and
+ * character references: "&nbsp;", a company name) is read: the subset is
+ * dropped, each declared entity replaced by its text, nothing expanded
+ * twice, nothing fetched (a parameter entity naming an external file is
+ * ignored). External entities and entities made of entities are still
+ * refused. */
+static void
+test_doctype_with_plain_entities(void **state)
+{
+	const char *bomb =
+		"<!DOCTYPE rss [<!ENTITY a \"ha\"><!ENTITY b \"&a;&a;\">]>"
+		"<rss version=\"2.0\"><channel><title>&b;</title></channel></rss>";
+	const char *xxe =
+		"<!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+		"<rss version=\"2.0\"><channel><title>&x;</title></channel></rss>";
+	struct feed_doc *d = parse(
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+		"<!ENTITY nbsp \"&#160;\">\n"
+		"<!ENTITY corp 'ACME &#38; \"Co\"'>\n"
+		"<!ENTITY % HTMLlat1 PUBLIC \"-//W3C//ENTITIES Latin 1 for XHTML//EN\""
+		" \"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">\n"
+		"%HTMLlat1;\n]>\n"
+		"<rss version=\"2.0\"><channel><title>News&nbsp;from &corp;</title>"
+		"<item><title>Caf&eacute;</title>"
+		"<link>http://x/?a=&corp;</link></item></channel></rss>");
+	char *err = NULL;
+	struct feed_doc *r = NULL;
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_string_equal(d->feed.title,
+			    "News\xc2\xa0" "from ACME & \"Co\"");
+	assert_string_equal(d->entries[0].title, "Caf\xc3\xa9");
+	feed_doc_free(d);
+
+	assert_int_equal(feed_parse(bomb, strlen(bomb), NULL, NULL, NULL, &r,
+				    &err), -EPERM);
+	assert_null(r);
+	free(err);
+	err = NULL;
+	assert_int_equal(feed_parse(xxe, strlen(xxe), NULL, NULL, NULL, &r,
+				    &err), -EPERM);
+	assert_null(r);
+	free(err);
+}
+
 int
 main(void)
 {
@@ -440,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_author_text_with_several_addresses),
 		cmocka_unit_test(test_link_rel_in_any_case),
 		cmocka_unit_test(test_media_title_and_content_description),
+		cmocka_unit_test(test_doctype_with_plain_entities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
