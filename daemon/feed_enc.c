@@ -779,6 +779,124 @@ tag_end(const char *lt, const char *end, int *empty)
 	return end;
 }
 
+/* Whether the start tag [lt, gt) has an attribute written as HTML
+ * allows and XML does not: an unquoted value (target=_blank) or none at
+ * all (<input disabled>). */
+static int
+tag_needs_quotes(const char *lt, const char *gt)
+{
+	const char *q = lt + 1 + name_len(lt + 1, gt), *a, *c;
+
+	while (q < gt) {
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q == '/')
+			return 0;
+		a = q;
+		while (q < gt && !is_xml_space(*q) && *q != '=' && *q != '/')
+			q++;
+		if (q == a)
+			return 0; /* garbage: left to the parser */
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q != '=')
+			return 1;
+		q++;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || (*q != '"' && *q != '\''))
+			return 1;
+		c = memchr(q + 1, *q, (size_t)(gt - q - 1));
+		if (!c)
+			return 0;
+		q = c + 1;
+	}
+	return 0;
+}
+
+/* Append the attribute value [v, e) to out between '"', a bare '&' and
+ * '<' escaped and any '"' in it as a reference. */
+static int
+put_value(struct buf *out, const char *v, const char *e)
+{
+	unsigned cp;
+	int predef, rc;
+
+	if (buf_putc(out, '"') < 0)
+		return -1;
+	for (; v < e; v++) {
+		if (*v == '&' && !ref_len(v, e, &cp, &predef))
+			rc = buf_puts(out, "&#38;");
+		else if (*v == '<')
+			rc = buf_puts(out, "&#60;");
+		else if (*v == '"')
+			rc = buf_puts(out, "&#34;");
+		else
+			rc = buf_putc(out, *v);
+		if (rc < 0)
+			return -1;
+	}
+	return buf_putc(out, '"');
+}
+
+/* Write the start tag [lt, gt] (gt at its '>') to out with every
+ * attribute value quoted and a valueless attribute given its name as
+ * value (disabled="disabled", what HTML means by it). */
+static int
+put_quoted_tag(struct buf *out, const char *lt, const char *gt)
+{
+	const char *q = lt + 1 + name_len(lt + 1, gt), *a, *ae, *v, *ve;
+
+	if (buf_append(out, lt, (size_t)(q - lt)) < 0)
+		return -1;
+	while (q < gt) {
+		a = q;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q == '/') {
+			q = a;
+			break;
+		}
+		if (buf_append(out, a, (size_t)(q - a)) < 0)
+			return -1;
+		a = q;
+		while (q < gt && !is_xml_space(*q) && *q != '=' && *q != '/')
+			q++;
+		ae = q;
+		if (a == ae)
+			break;
+		if (buf_append(out, a, (size_t)(ae - a)) < 0 ||
+		    buf_putc(out, '=') < 0)
+			return -1;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q != '=') {
+			if (put_value(out, a, ae) < 0)
+				return -1;
+			continue;
+		}
+		q++;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q < gt && (*q == '"' || *q == '\'')) {
+			v = q + 1;
+			ve = memchr(v, *q, (size_t)(gt - v));
+			if (!ve)
+				ve = gt;
+			q = ve < gt ? ve + 1 : gt;
+		} else {
+			v = q;
+			while (q < gt && !is_xml_space(*q) &&
+			       !(*q == '/' && q + 1 == gt))
+				q++;
+			ve = q;
+		}
+		if (put_value(out, v, ve) < 0)
+			return -1;
+	}
+	return buf_append(out, q, (size_t)(gt + 1 - q));
+}
+
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
@@ -896,6 +1014,19 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				in_tag = tag_end(lt, end, &empty);
 				if (!empty)
 					tags_push(&tags, lt + 1, n);
+				if (in_tag < end &&
+				    tag_needs_quotes(lt, in_tag)) {
+					/* HTML's unquoted attributes in a
+					 * feed written by hand or by a
+					 * template: quoted, read as HTML
+					 * reads them. */
+					if (buf_append(out, from, (size_t)
+						       (lt - from)) < 0 ||
+					    put_quoted_tag(out, lt, in_tag) < 0)
+						goto nomem;
+					p = from = in_tag + 1;
+					*fixed |= 1 | 32;
+				}
 			}
 			continue;
 		}

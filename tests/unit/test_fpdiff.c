@@ -468,6 +468,29 @@ test_doctype_with_plain_entities(void **state)
 	free(err);
 }
 
+/* HTML's unquoted and valueless attributes in a feed's markup are quoted
+ * as HTML reads them: the value does not leak into the text
+ * ("_blank>y"), the element's text is kept. */
+static void
+test_unquoted_attributes(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=2.0><channel><title>t</title>"
+		"<item><title>a</title><description>x <a href=http://y/?a=1&b=2"
+		" target=_blank>y</a> <input disabled>z</description></item>"
+		"<item><title lang=en>Two</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].summary, "x y z");
+	assert_non_null(strstr(d->entries[0].summary_html,
+			       "href=\"http://y/?a=1&amp;b=2\""));
+	assert_string_equal(d->entries[1].title, "Two");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -488,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_link_rel_in_any_case),
 		cmocka_unit_test(test_media_title_and_content_description),
 		cmocka_unit_test(test_doctype_with_plain_entities),
+		cmocka_unit_test(test_unquoted_attributes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
