@@ -779,6 +779,29 @@ tag_end(const char *lt, const char *end, int *empty)
 	return end;
 }
 
+/* An HTML element that never has content (<br>, <img>), left open as
+ * HTML writes it: without its end tag right after it (the XHTML
+ * "<br></br>" stays as it is). link, meta, base and source are not
+ * counted: feeds have elements of those names with content. */
+static int
+open_void_element(const char *name, size_t n, const char *after,
+		  const char *end)
+{
+	static const char *const v[] = {"br", "hr", "img", "input", "wbr",
+					"area", "col", "embed", "param",
+					"track", "keygen"};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strlen(v[i]) == n && !strncasecmp(name, v[i], n))
+			break;
+	if (i == sizeof(v) / sizeof(v[0]))
+		return 0;
+	return !((size_t)(end - after) >= n + 3 && after[0] == '<' &&
+		 after[1] == '/' && !strncasecmp(after + 2, name, n) &&
+		 after[2 + n] == '>');
+}
+
 /* Whether the start tag [lt, gt) has an attribute written as HTML
  * allows and XML does not: an unquoted value (target=_blank) or none at
  * all (<input disabled>). */
@@ -1010,22 +1033,38 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 					*fixed |= 1 | 8;
 				}
 			} else if (name_start((unsigned char)lt[1])) {
+				int vd, nq;
+
 				n = name_len(lt + 1, end);
 				in_tag = tag_end(lt, end, &empty);
-				if (!empty)
+				vd = !empty && in_tag < end &&
+				     open_void_element(lt + 1, n, in_tag + 1,
+						       end);
+				if (!empty && !vd)
 					tags_push(&tags, lt + 1, n);
-				if (in_tag < end &&
-				    tag_needs_quotes(lt, in_tag)) {
+				nq = in_tag < end &&
+				     tag_needs_quotes(lt, in_tag);
+				if (vd || nq) {
 					/* HTML's unquoted attributes in a
 					 * feed written by hand or by a
 					 * template: quoted, read as HTML
-					 * reads them. */
+					 * reads them; an open <br> or
+					 * <img> closed (it would swallow
+					 * what follows it). */
 					if (buf_append(out, from, (size_t)
 						       (lt - from)) < 0 ||
-					    put_quoted_tag(out, lt, in_tag) < 0)
+					    (nq ? put_quoted_tag(out, lt, in_tag) :
+					     buf_append(out, lt, (size_t)
+							(in_tag + 1 - lt))) < 0)
 						goto nomem;
+					if (vd) {
+						out->len--; /* the '>' */
+						if (buf_puts(out, "/>") < 0)
+							goto nomem;
+					}
 					p = from = in_tag + 1;
-					*fixed |= 1 | 32;
+					*fixed |= 1 | (nq ? 32 : 0) |
+						  (vd ? 64 : 0);
 				}
 			}
 			continue;

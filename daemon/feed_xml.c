@@ -1616,6 +1616,8 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		fp_bozo(p, "'<' that starts no markup escaped");
 	if (fixed & 8)
 		fp_bozo(p, "end tag that closes no open element dropped");
+	if (fixed & 64)
+		fp_bozo(p, "HTML element left open (<br>, <img>) closed");
 	if (fixed & 32)
 		fp_bozo(p, "unquoted or valueless attributes quoted");
 	if (fixed & 16)

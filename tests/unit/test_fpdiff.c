@@ -491,6 +491,34 @@ test_unquoted_attributes(void **state)
 	feed_doc_free(d);
 }
 
+/* An HTML element that never has content, left open in the channel or
+ * in an item's raw markup (<br>, <img>), is closed where it stands: the
+ * channel's link, description and language after it are still the
+ * channel's; "<br></br>" is left as written. */
+static void
+test_open_void_element_swallows_nothing(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title><br>"
+		"<link>http://x/</link><description>D</description>"
+		"<language>en</language>"
+		"<item><title>a</title><description><p>one<br>two"
+		"<img src=\"i.png\"></p></description><link>http://x/1</link>"
+		"</item><item><title>b</title><description>x<br></br>y"
+		"</description></item></channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_non_null(d->feed.link);
+	assert_string_equal(d->feed.link, "http://x/");
+	assert_string_equal(d->feed.subtitle, "D");
+	assert_string_equal(d->feed.language, "en");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].link, "http://x/1");
+	assert_string_equal(d->entries[1].summary, "x y");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -512,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_media_title_and_content_description),
 		cmocka_unit_test(test_doctype_with_plain_entities),
 		cmocka_unit_test(test_unquoted_attributes),
+		cmocka_unit_test(test_open_void_element_swallows_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
