@@ -530,6 +530,120 @@ ref_len(const char *p, const char *end, unsigned *cp, int *predef)
 	return n + 2;
 }
 
+/* A named reference written without its semicolon, as in "Tom &amp
+ * Jerry" or "&copy 2024": one of the five XML names or a Latin-1 HTML
+ * name (the ones browsers decode without ';'), followed by neither a
+ * name character nor '=' (so "?a=1&copy=2" stays a query). Its length
+ * and *cp, or 0. */
+static size_t
+legacy_ref_len(const char *p, const char *end, unsigned *cp)
+{
+	const char *q = p + 1;
+	char name[8];
+	size_t n;
+	const htmlEntityDesc *e;
+
+	while (q < end && is_name_char((unsigned char)*q))
+		q++;
+	n = (size_t)(q - p - 1);
+	if (n < 2 || n >= sizeof(name) || q >= end || *q == ';' || *q == '=')
+		return 0;
+	memcpy(name, p + 1, n);
+	name[n] = '\0';
+	if (!strcmp(name, "apos")) {
+		*cp = '\'';
+		return n + 1;
+	}
+	e = htmlEntityLookup((const xmlChar *)name);
+	if (!e || !(e->value == '&' || e->value == '<' || e->value == '>' ||
+		    e->value == '"' || (e->value >= 160 && e->value <= 255)))
+		return 0;
+	*cp = e->value;
+	return n + 1;
+}
+
+/* The entities a DOCTYPE's internal subset declares with a plain value:
+ * text and character references only ("&#160;"), nothing that refers to
+ * another entity, nothing external. Such a subset is dropped from the
+ * document (libxml2 never sees a declaration) and each reference to one
+ * of these names is replaced by its value here, within a budget: nothing
+ * is expanded twice and the copy grows by at most the input's length. */
+#define MAX_DECL 64
+#define MAX_DECL_VALUE 512
+
+static size_t name_len(const char *p, const char *end);
+
+struct decls {
+	const char *name[MAX_DECL], *val[MAX_DECL];
+	size_t nlen[MAX_DECL], vlen[MAX_DECL];
+	size_t n, budget;
+};
+
+static int
+is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Read the declarations of the subset [b, e): 0 when every general
+ * entity is plain (parameter entities are ignored: never fetched, never
+ * used once the subset is gone), -1 for one that is external, refers to
+ * another entity, or is too long or too many (refused as before). */
+static int
+read_decls(const char *b, const char *e, struct decls *d)
+{
+	const char *q = b;
+
+	while ((q = find(q, e, "<!ENTITY")) != NULL) {
+		const char *nm, *v, *ve;
+		char quote;
+
+		q += 8;
+		while (q < e && is_xml_space(*q))
+			q++;
+		if (q < e && *q == '%')
+			continue; /* a parameter entity */
+		nm = q;
+		q += name_len(q, e);
+		if (q == nm)
+			return -1;
+		while (q < e && is_xml_space(*q))
+			q++;
+		if (q >= e || (*q != '"' && *q != '\''))
+			return -1; /* SYSTEM or PUBLIC: external */
+		quote = *q;
+		v = q + 1;
+		ve = memchr(v, quote, (size_t)(e - v));
+		if (!ve || ve - v > MAX_DECL_VALUE || d->n == MAX_DECL)
+			return -1;
+		for (q = v; q < ve; q++)
+			if (*q == '%' || *q == '<' ||
+			    (*q == '&' && (q + 1 >= ve || q[1] != '#')))
+				return -1;
+		d->name[d->n] = nm;
+		d->nlen[d->n] = name_len(nm, e);
+		d->val[d->n] = v;
+		d->vlen[d->n] = (size_t)(ve - v);
+		d->n++;
+		q = ve + 1;
+	}
+	return 0;
+}
+
+/* The declared entity referred to at amp ("&name;"): its index, or -1. */
+static int
+decl_ref(const struct decls *d, const char *amp, const char *end)
+{
+	size_t i, n = name_len(amp + 1, end);
+
+	if (!d->n || !n || amp + 1 + n >= end || amp[1 + n] != ';')
+		return -1;
+	for (i = d->n; i-- > 0;)
+		if (d->nlen[i] == n && !memcmp(d->name[i], amp + 1, n))
+			return (int)i;
+	return -1;
+}
+
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
@@ -665,6 +779,147 @@ tag_end(const char *lt, const char *end, int *empty)
 	return end;
 }
 
+/* An HTML element that never has content (<br>, <img>), left open as
+ * HTML writes it: without its end tag right after it (the XHTML
+ * "<br></br>" stays as it is). link, meta, base and source are not
+ * counted: feeds have elements of those names with content. */
+static int
+open_void_element(const char *name, size_t n, const char *after,
+		  const char *end)
+{
+	static const char *const v[] = {"br", "hr", "img", "input", "wbr",
+					"area", "col", "embed", "param",
+					"track", "keygen"};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strlen(v[i]) == n && !strncasecmp(name, v[i], n))
+			break;
+	if (i == sizeof(v) / sizeof(v[0]))
+		return 0;
+	return !((size_t)(end - after) >= n + 3 && after[0] == '<' &&
+		 after[1] == '/' && !strncasecmp(after + 2, name, n) &&
+		 after[2 + n] == '>');
+}
+
+/* Whether the start tag [lt, gt) has an attribute written as HTML
+ * allows and XML does not: an unquoted value (target=_blank) or none at
+ * all (<input disabled>). */
+static int
+tag_needs_quotes(const char *lt, const char *gt)
+{
+	const char *q = lt + 1 + name_len(lt + 1, gt), *a, *c;
+
+	while (q < gt) {
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q == '/')
+			return 0;
+		a = q;
+		while (q < gt && !is_xml_space(*q) && *q != '=' && *q != '/')
+			q++;
+		if (q == a)
+			return 0; /* garbage: left to the parser */
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q != '=')
+			return 1;
+		q++;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || (*q != '"' && *q != '\''))
+			return 1;
+		c = memchr(q + 1, *q, (size_t)(gt - q - 1));
+		if (!c)
+			return 0;
+		q = c + 1;
+	}
+	return 0;
+}
+
+/* Append the attribute value [v, e) to out between '"', a bare '&' and
+ * '<' escaped and any '"' in it as a reference. */
+static int
+put_value(struct buf *out, const char *v, const char *e)
+{
+	unsigned cp;
+	int predef, rc;
+
+	if (buf_putc(out, '"') < 0)
+		return -1;
+	for (; v < e; v++) {
+		if (*v == '&' && !ref_len(v, e, &cp, &predef))
+			rc = buf_puts(out, "&#38;");
+		else if (*v == '<')
+			rc = buf_puts(out, "&#60;");
+		else if (*v == '"')
+			rc = buf_puts(out, "&#34;");
+		else
+			rc = buf_putc(out, *v);
+		if (rc < 0)
+			return -1;
+	}
+	return buf_putc(out, '"');
+}
+
+/* Write the start tag [lt, gt] (gt at its '>') to out with every
+ * attribute value quoted and a valueless attribute given its name as
+ * value (disabled="disabled", what HTML means by it). */
+static int
+put_quoted_tag(struct buf *out, const char *lt, const char *gt)
+{
+	const char *q = lt + 1 + name_len(lt + 1, gt), *a, *ae, *v, *ve;
+
+	if (buf_append(out, lt, (size_t)(q - lt)) < 0)
+		return -1;
+	while (q < gt) {
+		a = q;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q == '/') {
+			q = a;
+			break;
+		}
+		if (buf_append(out, a, (size_t)(q - a)) < 0)
+			return -1;
+		a = q;
+		while (q < gt && !is_xml_space(*q) && *q != '=' && *q != '/')
+			q++;
+		ae = q;
+		if (a == ae)
+			break;
+		if (buf_append(out, a, (size_t)(ae - a)) < 0 ||
+		    buf_putc(out, '=') < 0)
+			return -1;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q >= gt || *q != '=') {
+			if (put_value(out, a, ae) < 0)
+				return -1;
+			continue;
+		}
+		q++;
+		while (q < gt && is_xml_space(*q))
+			q++;
+		if (q < gt && (*q == '"' || *q == '\'')) {
+			v = q + 1;
+			ve = memchr(v, *q, (size_t)(gt - v));
+			if (!ve)
+				ve = gt;
+			q = ve < gt ? ve + 1 : gt;
+		} else {
+			v = q;
+			while (q < gt && !is_xml_space(*q) &&
+			       !(*q == '/' && q + 1 == gt))
+				q++;
+			ve = q;
+		}
+		if (put_value(out, v, ve) < 0)
+			return -1;
+	}
+	return buf_append(out, q, (size_t)(gt + 1 - q));
+}
+
 /* Copy s to out (only when something needs fixing: *fixed says so) with
  * bare '&' escaped and HTML entity references turned into character
  * references; comments, CDATA and PIs are left alone. Also reports a
@@ -696,8 +951,12 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 	unsigned cp;
 	size_t n;
 	char tmp[16];
-	int predef, empty, rc = 0;
+	int predef, empty, rc = 0, di;
 	struct tags tags = {NULL, 0, 0, 0};
+	struct decls decls;
+
+	decls.n = 0;
+	decls.budget = len;
 
 
 	*fixed = *has_entity_decl = *unclosed_cdata = 0;
@@ -740,9 +999,23 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				const char *br = memchr(lt, '[', (size_t)(end - lt));
 				if (br && (!gt || br < gt)) {
 					q = find(br, end, "]");
-					if (find(br, q ? q : end, "<!ENTITY"))
+					if (find(br, q ? q : end, "<!ENTITY") &&
+					    (!q || read_decls(br, q, &decls) < 0 ||
+					     !(gt = memchr(q, '>', (size_t)(end - q))))) {
 						*has_entity_decl = 1;
-					p = q ? q + 1 : end;
+						p = q ? q + 1 : end;
+					} else if (find(br, q, "<!ENTITY")) {
+						/* Plain declarations: the
+						 * DOCTYPE goes, its entities
+						 * are replaced below. */
+						if (buf_append(out, from, (size_t)
+							       (lt - from)) < 0)
+							goto nomem;
+						p = from = gt + 1;
+						*fixed |= 1 | 16;
+					} else {
+						p = q ? q + 1 : end;
+					}
 				} else {
 					p = gt ? gt + 1 : end;
 				}
@@ -760,16 +1033,67 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 					*fixed |= 1 | 8;
 				}
 			} else if (name_start((unsigned char)lt[1])) {
+				int vd, nq;
+
 				n = name_len(lt + 1, end);
 				in_tag = tag_end(lt, end, &empty);
-				if (!empty)
+				vd = !empty && in_tag < end &&
+				     open_void_element(lt + 1, n, in_tag + 1,
+						       end);
+				if (!empty && !vd)
 					tags_push(&tags, lt + 1, n);
+				nq = in_tag < end &&
+				     tag_needs_quotes(lt, in_tag);
+				if (vd || nq) {
+					/* HTML's unquoted attributes in a
+					 * feed written by hand or by a
+					 * template: quoted, read as HTML
+					 * reads them; an open <br> or
+					 * <img> closed (it would swallow
+					 * what follows it). */
+					if (buf_append(out, from, (size_t)
+						       (lt - from)) < 0 ||
+					    (nq ? put_quoted_tag(out, lt, in_tag) :
+					     buf_append(out, lt, (size_t)
+							(in_tag + 1 - lt))) < 0)
+						goto nomem;
+					if (vd) {
+						out->len--; /* the '>' */
+						if (buf_puts(out, "/>") < 0)
+							goto nomem;
+					}
+					p = from = in_tag + 1;
+					*fixed |= 1 | (nq ? 32 : 0) |
+						  (vd ? 64 : 0);
+				}
 			}
 			continue;
 		}
 		if (!amp)
 			break;
+		di = decl_ref(&decls, amp, end);
+		if (di >= 0 && decls.vlen[di] <= decls.budget) {
+			const char *v = decls.val[di];
+			size_t k;
+
+			if (buf_append(out, from, (size_t)(amp - from)) < 0)
+				goto nomem;
+			/* Quotes as references: the value may land in an
+			 * attribute. */
+			for (k = 0; k < decls.vlen[di]; k++)
+				if ((v[k] == '"' || v[k] == '\'' ?
+				     buf_puts(out, v[k] == '"' ? "&#34;" :
+						   "&#39;") :
+				     buf_putc(out, v[k])) < 0)
+					goto nomem;
+			decls.budget -= decls.vlen[di];
+			p = from = amp + 2 + decls.nlen[di];
+			*fixed |= 1;
+			continue;
+		}
 		n = ref_len(amp, end, &cp, &predef);
+		if (!n)
+			n = legacy_ref_len(amp, end, &cp);
 		if (n && !cp) {
 			p = amp + n;
 			continue;

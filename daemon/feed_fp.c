@@ -199,7 +199,8 @@ fp_entry_begin(struct fp *p)
 	memset(p->e, 0, sizeof(*p->e));
 	free(p->media_text);
 	free(p->media_html);
-	p->media_text = p->media_html = NULL;
+	free(p->media_title);
+	p->media_text = p->media_html = p->media_title = NULL;
 	p->guid_permalink = 0;
 	p->entry_has_guid = 0;
 }
@@ -237,6 +238,13 @@ fp_entry_end(struct fp *p)
 		fp_fail(p, -ENOMEM, "out of memory");
 	if (!e->id && e->link)
 		e->id = fp_strdup(p, e->link);
+	/* media:title: the title of an item that has none (a video or
+	 * podcast feed that names its items only there) */
+	if ((!e->title || !*e->title) && p->media_title) {
+		free(e->title);
+		e->title = p->media_title;
+		p->media_title = NULL;
+	}
 	if (!e->id) {
 		h = fnv1a(0xcbf29ce484222325ull, e->title);
 		h = fnv1a(h, e->published ? e->published : e->updated);
@@ -258,7 +266,8 @@ fp_entry_end(struct fp *p)
 	}
 	free(p->media_text);
 	free(p->media_html);
-	p->media_text = p->media_html = NULL;
+	free(p->media_title);
+	p->media_text = p->media_html = p->media_title = NULL;
 }
 
 char *

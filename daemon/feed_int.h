@@ -23,8 +23,12 @@ int feed_enc_decode(const char *data, size_t len, const char *content_type,
  * every entity reference as a character reference, bare '&' and '<'
  * escaped and end tags that close nothing dropped; comments, CDATA and
  * PIs are left alone. *fixed: 1 a copy was made, 2 '&' repaired, 4 '<'
- * escaped, 8 an end tag dropped. Also reports a DOCTYPE that declares
- * entities and an unterminated CDATA section. */
+ * escaped, 8 an end tag dropped, 16 a DOCTYPE whose internal subset
+ * declares only plain entities (text and character references) dropped
+ * and its entities replaced, 32 unquoted or valueless attribute values
+ * quoted, 64 an HTML void element left open (<br>) closed. Also reports a DOCTYPE that declares other
+ * entities (external, or referring to entities: refused) and an
+ * unterminated CDATA section. */
 int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 		    int *has_entity_decl, int *unclosed_cdata);
 
@@ -37,6 +41,7 @@ enum el {
 	E_UPDATED, E_PUBLISHED, E_AUTHOR, E_CATEGORY, E_SUMMARY, E_CONTENT,
 	E_BODY, E_NAME, E_EMAIL, E_URI,
 	E_MGROUP, E_MDESC, /* Media RSS media:group, media:description */
+	E_MCONTENT, E_MTITLE, /* media:content, media:title */
 };
 
 enum ctx { C_ROOT, C_WRAP, C_FEED, C_ENTRY, C_PERSON, C_FIELD, C_SKIP,
@@ -98,6 +103,7 @@ struct fp {
 	/* the current item's media:description (text, sanitized HTML): its
 	 * summary when it has no other summary or content */
 	char *media_text, *media_html;
+	char *media_title;  /* an entry's first media:title */
 };
 
 

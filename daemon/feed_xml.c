@@ -12,6 +12,7 @@
  */
 #include "feed.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -106,6 +107,8 @@ static const struct kw keywords[] = {
 	 * summary when it has no other text */
 	{NS_MEDIA, "group", E_MGROUP},
 	{NS_MEDIA, "description", E_MDESC},
+	{NS_MEDIA, "content", E_MCONTENT},
+	{NS_MEDIA, "title", E_MTITLE},
 };
 
 static const struct {
@@ -138,15 +141,27 @@ ns_of(const char *uri, const char *prefix)
 
 	if (!uri) {
 		/* An undeclared prefix (already reported as an error):
-		 * guess from the conventional prefixes. */
+		 * guess from the conventional prefixes (a podcast feed
+		 * that forgets xmlns:itunes still means iTunes). */
+		static const struct {
+			const char *prefix;
+			enum ns ns;
+		} conv[] = {
+			{"dc", NS_DC},
+			{"dcterms", NS_DCTERMS},
+			{"content", NS_CONTENT},
+			{"atom", NS_CORE},
+			{"itunes", NS_ITUNES},
+			{"media", NS_MEDIA},
+			{"rdf", NS_RDF},
+			{"xhtml", NS_XHTML},
+		};
+
 		if (!prefix)
 			return NS_CORE;
-		if (!strcmp(prefix, "dc"))
-			return NS_DC;
-		if (!strcmp(prefix, "content"))
-			return NS_CONTENT;
-		if (!strcmp(prefix, "atom"))
-			return NS_CORE;
+		for (i = 0; i < sizeof(conv) / sizeof(conv[0]); i++)
+			if (!strcmp(prefix, conv[i].prefix))
+				return conv[i].ns;
 		return NS_OTHER;
 	}
 	for (i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++)
@@ -236,7 +251,9 @@ pop(struct fp *p)
 	f->base = NULL;
 }
 
-/* SAX2 attributes: localname, prefix, URI, value, end. */
+/* SAX2 attributes: localname, prefix, URI, value, end. The name is
+ * matched in any case: feeds write isPermalink, Href, Type, and
+ * feedparser reads every attribute name lowercased. */
 static const char *
 attr(const xmlChar **attrs, int n, const char *uri, const char *name,
      size_t *len)
@@ -245,7 +262,7 @@ attr(const xmlChar **attrs, int n, const char *uri, const char *name,
 
 	for (i = 0; i < n; i++) {
 		const xmlChar **a = attrs + 5 * i;
-		if (strcmp((const char *)a[0], name))
+		if (strcasecmp((const char *)a[0], name))
 			continue;
 		if (uri ? (!a[2] || strcmp((const char *)a[2], uri)) :
 			  a[2] != NULL)
@@ -324,6 +341,18 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 		b--;
 	for (e = at; *e && is_email_char((unsigned char)*e);)
 		e++;
+	if (e - b > 2 && b < at && e > at + 1 && strchr(e, '@')) {
+		/* "a@x, b@y": several people, none of them the one
+		 * address; the text is the name, as written. */
+		struct buf whole = BUF_INIT;
+
+		if (sanitize_fold(s, strlen(s), &whole) < 0)
+			fp_fail(p, -ENOMEM, "out of memory");
+		else if (whole.len)
+			a->name = fp_detach(p, &whole);
+		buf_free(&whole);
+		return;
+	}
 	if (e - b > 2 && b < at && e > at + 1) {
 		a->email = strndup(b, (size_t)(e - b));
 		if (!a->email) {
@@ -354,6 +383,18 @@ person_from_text(struct fp *p, struct feed_person *a, const char *s)
 			tmp.data[i] = ' ';
 	if (sanitize_fold(tmp.data, tmp.len, &name) < 0)
 		fp_fail(p, -ENOMEM, "out of memory");
+	/* ... and the separator left beside it ("jo@x - Jo", "jo@x, Jo"). */
+	if (name.len) {
+		size_t i = 0, n = name.len;
+
+		while (i < n && strchr(",;:-/| ", name.data[i]))
+			i++;
+		while (n > i && strchr(",;:-/| ", name.data[n - 1]))
+			n--;
+		memmove(name.data, name.data + i, n - i);
+		name.len = n - i;
+		name.data[name.len] = '\0';
+	}
 	if (name.len)
 		a->name = fp_detach(p, &name);
 out:
@@ -529,6 +570,89 @@ finish_link_text(struct fp *p, char *text, struct feed_link **links,
 	fp_add_link(p, links, n, abs, NULL, fp_strdup(p, "text/html"), NULL);
 }
 
+/* Text that was UTF-8, read once more as Latin-1 by the publisher's
+ * software and written out as UTF-8 again ("CafÃ©" for "Café", "â€™"
+ * for a right quote) is common in real feeds. When every character of a
+ * value is at most U+00FF, some above U+007F, and those characters taken
+ * as bytes are valid UTF-8, the value is that UTF-8 (feedparser repairs
+ * every value the same way). Then C1 controls U+0080-U+009F, which no
+ * text means, are read as the windows-1252 characters they stand for
+ * (U+0093 is a left double quote). b is valid UTF-8; 0 or -ENOMEM. */
+static int
+unmojibake(struct buf *b)
+{
+	const unsigned char *s = (const unsigned char *)b->data;
+	unsigned char *lat;
+	size_t i, n = 0, high = 0, c1 = 0;
+	int latin = 1;
+
+	if (!b->data || !b->len)
+		return 0;
+	for (i = 0; i < b->len;) {
+		size_t l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);
+
+		if (l == 0)
+			return 0; /* not UTF-8: leave it */
+		if (l == 2 && s[i] <= 0xc3) {
+			high++;
+			c1 += s[i] == 0xc2 && s[i + 1] < 0xa0;
+		} else if (l > 1) {
+			latin = 0;
+		}
+		i += l;
+	}
+	if (!high)
+		return 0;
+	if (latin) {
+		lat = malloc(b->len);
+		if (!lat)
+			return -ENOMEM;
+		for (i = 0; i < b->len; i++, n++) {
+			if (s[i] < 0x80) {
+				lat[n] = s[i];
+			} else {
+				lat[n] = (unsigned char)((s[i] & 0x03) << 6 |
+							 (s[i + 1] & 0x3f));
+				i++;
+			}
+		}
+		if (utf8_valid(lat, n)) {
+			memcpy(b->data, lat, n);
+			b->data[n] = '\0';
+			b->len = n;
+			free(lat);
+			return unmojibake(b); /* C1 left in the repaired text */
+		}
+		free(lat);
+	}
+	if (c1) {
+		struct buf out = BUF_INIT;
+
+		for (i = 0; i < b->len;) {
+			unsigned cp = s[i] == 0xc2 && i + 1 < b->len &&
+					      s[i + 1] < 0xa0 ?
+				      utf8_cp1252_c1(s[i + 1]) :
+				      0;
+			char u[4];
+
+			if (cp) {
+				buf_append(&out, u, utf8_put(cp, u));
+				i += 2;
+			} else {
+				buf_putc(&out, (char)s[i]);
+				i++;
+			}
+		}
+		if (out.err) {
+			buf_free(&out);
+			return -ENOMEM;
+		}
+		buf_free(b);
+		*b = out;
+	}
+	return 0;
+}
+
 /* The captured source as text in *t and, for an entry's summary or
  * content, as sanitized HTML in *h (both malloc'd, NULL on failure). */
 static void
@@ -547,6 +671,8 @@ capture_render(struct fp *p, char **t, char **h)
 			fp_fail(p, -ENOMEM, "out of memory");
 	}
 	fp_truncate(&c->src, p->lim.max_field);
+	if (unmojibake(&c->src) < 0)
+		fp_fail(p, -ENOMEM, "out of memory");
 	if (mode == M_AUTO)
 		mode = c->markup || looks_like_html(c->src.data ?
 			c->src.data : "", c->src.len) ? M_HTML : M_TEXT;
@@ -680,6 +806,10 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 			p->media_html = *h, *h = NULL;
 		}
 		break;
+	case E_MTITLE:
+		if (!p->media_title && **t)
+			p->media_title = *t, *t = NULL;
+		break;
 	default:
 		break;
 	}
@@ -742,7 +872,8 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 		type = NULL;
 	if (type) {
 		if (lc_eq(type, tn, "text") || lc_eq(type, tn, "text/plain") ||
-		    (el == E_MDESC && lc_eq(type, tn, "plain")))
+		    ((el == E_MDESC || el == E_MTITLE) &&
+		     lc_eq(type, tn, "plain")))
 			c->mode = M_TEXT;
 		else if (lc_eq(type, tn, "html") ||
 			 lc_eq(type, tn, "text/html"))
@@ -763,6 +894,11 @@ capture_begin(struct fp *p, enum ctx parent, enum el el, int atomish,
 		c->mode = M_TEXT;
 	} else if (el == E_DESC) {
 		c->mode = M_HTML;
+	} else if (el == E_GUID || el == E_ID) {
+		/* An identifier, not a text construct: kept as the XML
+		 * gives it, no entity in it read as HTML ("Q&amp;amp;A"
+		 * stays "Q&amp;A", as in feedparser). */
+		c->mode = M_TEXT;
 	} else {
 		c->mode = M_AUTO;
 	}
@@ -936,6 +1072,11 @@ atom_link(struct fp *p, enum ctx parent, const xmlChar **attrs, int n)
 	}
 	rel = attr_dup(p, attrs, n, "rel");
 	type = attr_dup(p, attrs, n, "type");
+	/* rel and type are case-insensitive ("ALTERNATE", "Text/HTML"). */
+	for (char *c = rel; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (char *c = type; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
 	if (!type)
 		type = fp_strdup(p, rel && !strcmp(rel, "self") ?
 			       "application/atom+xml" : "text/html");
@@ -1067,9 +1208,9 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 			return *special = 1, C_SKIP;
 		if (el == E_CATEGORY && attr(attrs, nattrs, NULL, "term", &n))
 			return *special = 2, C_SKIP;
-		if (el == E_MGROUP)
+		if (el == E_MGROUP || el == E_MCONTENT)
 			return C_MGROUP;
-		if (el == E_MDESC)
+		if (el == E_MDESC || el == E_MTITLE)
 			return C_FIELD;
 		if ((el >= E_TITLE && el <= E_PUBLISHED && el != E_LANG &&
 		     el != E_RIGHTS && el != E_SUBTITLE) ||
@@ -1081,8 +1222,10 @@ child_ctx(enum ctx parent, enum el el, const xmlChar **attrs, int nattrs,
 			return C_FIELD;
 		break;
 	case C_MGROUP:
-		if (el == E_MDESC)
+		if (el == E_MDESC || el == E_MTITLE)
 			return C_FIELD;
+		if (el == E_MCONTENT)
+			return C_MGROUP;
 		break;
 	default:
 		break;
@@ -1473,6 +1616,13 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		fp_bozo(p, "'<' that starts no markup escaped");
 	if (fixed & 8)
 		fp_bozo(p, "end tag that closes no open element dropped");
+	if (fixed & 64)
+		fp_bozo(p, "HTML element left open (<br>, <img>) closed");
+	if (fixed & 32)
+		fp_bozo(p, "unquoted or valueless attributes quoted");
+	if (fixed & 16)
+		fp_bozo(p, "the DOCTYPE's entity declarations were read "
+			   "without expansion");
 	if (fixed) {
 		s = fix.data;
 		n = fix.len;
@@ -1510,5 +1660,6 @@ feed_xml_release(struct fp *p)
 	p->feed_published = p->root_ns = p->lang = p->about = NULL;
 	free(p->media_text);
 	free(p->media_html);
-	p->media_text = p->media_html = NULL;
+	free(p->media_title);
+	p->media_text = p->media_html = p->media_title = NULL;
 }

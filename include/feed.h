@@ -73,7 +73,8 @@ void feed_limits_default(struct feed_limits *l);
  * free it) and *out untouched:
  *   -EFBIG   input over max_bytes
  *   -EINVAL  not a feed at all (no recognisable root element / JSON)
- *   -EPERM   the document declares entities (refused, see docs)
+ *   -EPERM   the document declares external entities or entities made of
+ *            entities (refused; plain ones are read, see docs/feeds.md)
  *   -ENOMEM  out of memory
  * A recoverable problem is not an error: the document comes back with
  * bozo = 1 and bozo_reason set. */

@@ -192,7 +192,7 @@ def fp_side(path):
         "feed.updated": fp_epoch(dict.get(f, "updated_parsed")
                                  or dict.get(f, "published_parsed")),
     }
-    if id_as_link(f, r.version or ""):
+    if id_as_link(f, r.get("version") or ""):
         feed["feed.link"] = None
     entries = []
     for e in r.entries:
@@ -202,7 +202,7 @@ def fp_side(path):
         ent = {
             "id": e.get("id"),
             "title": fp_text(e, "title"),
-            "link": None if id_as_link(e, r.version or "") else e.get("link"),
+            "link": None if id_as_link(e, r.get("version") or "") else e.get("link"),
             "published": fp_epoch(e.get("published_parsed")),
             "updated": fp_epoch(e.get("updated_parsed")),
             "author.name": ad.get("name"),

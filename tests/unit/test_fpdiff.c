@@ -1,6 +1,7 @@
 /* test_fpdiff — the rules found by the differential test against
  * feedparser (tests/differential/): each test is one general rule, in the
  * smallest document that shows it. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -216,6 +217,308 @@ test_media_description_is_the_text_of_last_resort(void **state)
 	feed_doc_free(d);
 }
 
+/* Attribute names are read in any case, as feedparser reads them:
+ * isPermalink="false" is a guid that is no permalink (the entry gets no
+ * link from it), Href is the link's href. */
+static void
+test_attribute_names_in_any_case(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title>"
+		"<guid isPermalink=\"false\">http://x/a.mp3</guid></item>"
+		"<item><title>b</title>"
+		"<guid ISPERMALINK=\"true\">http://x/b</guid></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].id, "http://x/a.mp3");
+	assert_null(d->entries[0].link);
+	assert_non_null(d->entries[1].link);
+	assert_string_equal(d->entries[1].link, "http://x/b");
+	feed_doc_free(d);
+
+	d = parse("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		  "<entry><title>a</title><id>1</id>"
+		  "<link Rel=\"alternate\" Href=\"http://x/1\"/></entry></feed>");
+	assert_non_null(d->entries[0].link);
+	assert_string_equal(d->entries[0].link, "http://x/1");
+	feed_doc_free(d);
+}
+
+/* A guid or id is an identifier, not a text construct: what the XML
+ * gives is kept, an entity left in it is not read as HTML
+ * ("Q&amp;amp;A" is "Q&amp;A"; feedparser agrees). A link still is. */
+static void
+test_identifier_is_not_html(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title>"
+		"<guid isPermaLink=\"false\">http://x/Q&amp;amp;A.mp3</guid>"
+		"<link>http://x/?a=1&amp;amp;b=2</link></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].id, "http://x/Q&amp;A.mp3");
+	assert_string_equal(d->entries[0].link, "http://x/?a=1&b=2");
+	feed_doc_free(d);
+
+	d = parse("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		  "<entry><title>a</title><id>tag:x,2020:a&amp;lt;b</id>"
+		  "</entry></feed>");
+	assert_string_equal(d->entries[0].id, "tag:x,2020:a&lt;b");
+	feed_doc_free(d);
+}
+
+/* A feed that uses a conventional prefix without declaring it (no
+ * xmlns:itunes, no xmlns:media) still means that namespace, as
+ * feedparser reads it; the missing declaration is the bozo reason. */
+static void
+test_undeclared_conventional_prefix(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title>"
+		"<itunes:author>Jo Doe</itunes:author>"
+		"<itunes:summary>Episode notes</itunes:summary></item>"
+		"<item><title>b</title>"
+		"<media:group><media:description>Video text</media:description>"
+		"</media:group></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_true(d->bozo);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "Jo Doe");
+	assert_non_null(d->entries[0].summary);
+	assert_string_equal(d->entries[0].summary, "Episode notes");
+	assert_non_null(d->entries[1].summary);
+	assert_string_equal(d->entries[1].summary, "Video text");
+	feed_doc_free(d);
+}
+
+/* UTF-8 text that went through Latin-1 once more ("CafÃ©") is read as
+ * the UTF-8 it was, value by value, as feedparser does; a value with a
+ * character above U+00FF is left alone ("â€™" keeps its euro sign).
+ * C1 controls are windows-1252's characters (U+0093 is a quote). */
+static void
+test_double_encoded_utf8_repaired(void **state)
+{
+	struct feed_doc *d = parse(
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel>"
+		"<title>Caf\xc3\x83\xc2\xa9 \xc3\xa2\xe2\x82\xac\xe2\x84\xa2</title>"
+		"<item><title>Caf\xc3\x83\xc2\xa9 na\xc3\x83\xc2\xafve</title>"
+		"<description>\xc2\x93Hi\xc2\x94</description></item>"
+		"<item><title>Plain caf\xc3\xa9 \xc2\xa9</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->feed.title,
+			    "Caf\xc3\x83\xc2\xa9 \xc3\xa2\xe2\x82\xac\xe2\x84\xa2");
+	assert_string_equal(d->entries[0].title, "Caf\xc3\xa9 na\xc3\xafve");
+	assert_string_equal(d->entries[0].summary,
+			    "\xe2\x80\x9cHi\xe2\x80\x9d");
+	assert_string_equal(d->entries[1].title, "Plain caf\xc3\xa9 \xc2\xa9");
+	feed_doc_free(d);
+}
+
+/* A named reference without its semicolon in the XML ("Tom &amp Jerry",
+ * "&copy 2024") is read as a browser reads it; followed by '=' or a name
+ * character it is left as written ("?a=1&copy=2", "&ampx"). */
+static void
+test_named_reference_without_semicolon(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title>"
+		"<link>http://x/?a=1&copy=2</link>"
+		"<item><title>Tom &amp Jerry &copy 2024 &lt b &ampx</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_string_equal(d->feed.link, "http://x/?a=1&copy=2");
+	assert_string_equal(d->entries[0].title,
+			    "Tom & Jerry \xc2\xa9 2024 < b &ampx");
+	feed_doc_free(d);
+}
+
+/* An RSS author naming several addresses is no one address: the text is
+ * the name ("a@x, b@y"); a separator beside the one address is not part
+ * of the name ("jo@x - Jo Doe" is Jo Doe). */
+static void
+test_author_text_with_several_addresses(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>a</title><author>a@x.org, b@y.org</author></item>"
+		"<item><title>b</title><author>jo@x.org - Jo Doe</author></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(d->entries[0].author.name);
+	assert_string_equal(d->entries[0].author.name, "a@x.org, b@y.org");
+	assert_null(d->entries[0].author.email);
+	assert_string_equal(d->entries[1].author.name, "Jo Doe");
+	assert_string_equal(d->entries[1].author.email, "jo@x.org");
+	feed_doc_free(d);
+}
+
+/* An Atom link's rel and type are read in any case: rel="ALTERNATE" is
+ * the entry's link, type="TEXT/HTML" is HTML. */
+static void
+test_link_rel_in_any_case(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<entry><title>a</title><id>1</id>"
+		"<link rel=\"ALTERNATE\" type=\"TEXT/HTML\" href=\"http://x/1\"/>"
+		"</entry></feed>");
+
+	(void)state;
+	assert_non_null(d->entries[0].link);
+	assert_string_equal(d->entries[0].link, "http://x/1");
+	assert_string_equal(d->entries[0].links[0].rel, "alternate");
+	assert_string_equal(d->entries[0].links[0].type, "text/html");
+	feed_doc_free(d);
+}
+
+/* media:title is the title of an item that has no other, and a
+ * media:description inside media:content is the text of an item that
+ * has no other, as in media:group (feedparser reads both). An item's own
+ * title and description still come first. */
+static void
+test_media_title_and_content_description(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">"
+		"<channel><title>t</title>"
+		"<item><media:title>Only here</media:title>"
+		"<link>http://x/1</link></item>"
+		"<item><title>Own</title><link>http://x/2</link>"
+		"<media:content url=\"http://x/v.mp4\"><media:title>Inner</media:title>"
+		"<media:description>Inner text</media:description>"
+		"</media:content></item>"
+		"<item><title>Told</title><description>Story</description>"
+		"<media:content url=\"http://x/i.jpg\">"
+		"<media:description>Caption</media:description></media:content>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 3);
+	assert_non_null(d->entries[0].title);
+	assert_string_equal(d->entries[0].title, "Only here");
+	assert_string_equal(d->entries[1].title, "Own");
+	assert_non_null(d->entries[1].summary);
+	assert_string_equal(d->entries[1].summary, "Inner text");
+	assert_string_equal(d->entries[2].summary, "Story");
+	assert_null(d->entries[2].content);
+	feed_doc_free(d);
+}
+
+/* A DOCTYPE whose internal subset declares plain entities (text and
+ * character references: "&nbsp;", a company name) is read: the subset is
+ * dropped, each declared entity replaced by its text, nothing expanded
+ * twice, nothing fetched (a parameter entity naming an external file is
+ * ignored). External entities and entities made of entities are still
+ * refused. */
+static void
+test_doctype_with_plain_entities(void **state)
+{
+	const char *bomb =
+		"<!DOCTYPE rss [<!ENTITY a \"ha\"><!ENTITY b \"&a;&a;\">]>"
+		"<rss version=\"2.0\"><channel><title>&b;</title></channel></rss>";
+	const char *xxe =
+		"<!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+		"<rss version=\"2.0\"><channel><title>&x;</title></channel></rss>";
+	struct feed_doc *d = parse(
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+		"<!ENTITY nbsp \"&#160;\">\n"
+		"<!ENTITY corp 'ACME &#38; \"Co\"'>\n"
+		"<!ENTITY % HTMLlat1 PUBLIC \"-//W3C//ENTITIES Latin 1 for XHTML//EN\""
+		" \"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">\n"
+		"%HTMLlat1;\n]>\n"
+		"<rss version=\"2.0\"><channel><title>News&nbsp;from &corp;</title>"
+		"<item><title>Caf&eacute;</title>"
+		"<link>http://x/?a=&corp;</link></item></channel></rss>");
+	char *err = NULL;
+	struct feed_doc *r = NULL;
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_string_equal(d->feed.title,
+			    "News\xc2\xa0" "from ACME & \"Co\"");
+	assert_string_equal(d->entries[0].title, "Caf\xc3\xa9");
+	feed_doc_free(d);
+
+	assert_int_equal(feed_parse(bomb, strlen(bomb), NULL, NULL, NULL, &r,
+				    &err), -EPERM);
+	assert_null(r);
+	free(err);
+	err = NULL;
+	assert_int_equal(feed_parse(xxe, strlen(xxe), NULL, NULL, NULL, &r,
+				    &err), -EPERM);
+	assert_null(r);
+	free(err);
+}
+
+/* HTML's unquoted and valueless attributes in a feed's markup are quoted
+ * as HTML reads them: the value does not leak into the text
+ * ("_blank>y"), the element's text is kept. */
+static void
+test_unquoted_attributes(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=2.0><channel><title>t</title>"
+		"<item><title>a</title><description>x <a href=http://y/?a=1&b=2"
+		" target=_blank>y</a> <input disabled>z</description></item>"
+		"<item><title lang=en>Two</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].summary, "x y z");
+	assert_non_null(strstr(d->entries[0].summary_html,
+			       "href=\"http://y/?a=1&amp;b=2\""));
+	assert_string_equal(d->entries[1].title, "Two");
+	feed_doc_free(d);
+}
+
+/* An HTML element that never has content, left open in the channel or
+ * in an item's raw markup (<br>, <img>), is closed where it stands: the
+ * channel's link, description and language after it are still the
+ * channel's; "<br></br>" is left as written. */
+static void
+test_open_void_element_swallows_nothing(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title><br>"
+		"<link>http://x/</link><description>D</description>"
+		"<language>en</language>"
+		"<item><title>a</title><description><p>one<br>two"
+		"<img src=\"i.png\"></p></description><link>http://x/1</link>"
+		"</item><item><title>b</title><description>x<br></br>y"
+		"</description></item></channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_non_null(d->feed.link);
+	assert_string_equal(d->feed.link, "http://x/");
+	assert_string_equal(d->feed.subtitle, "D");
+	assert_string_equal(d->feed.language, "en");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].link, "http://x/1");
+	assert_string_equal(d->entries[1].summary, "x y");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -227,6 +530,17 @@ main(void)
 		cmocka_unit_test(test_rss_without_channel_start_tag),
 		cmocka_unit_test(test_rdf_fields_stay_in_their_items),
 		cmocka_unit_test(test_media_description_is_the_text_of_last_resort),
+		cmocka_unit_test(test_attribute_names_in_any_case),
+		cmocka_unit_test(test_identifier_is_not_html),
+		cmocka_unit_test(test_undeclared_conventional_prefix),
+		cmocka_unit_test(test_double_encoded_utf8_repaired),
+		cmocka_unit_test(test_named_reference_without_semicolon),
+		cmocka_unit_test(test_author_text_with_several_addresses),
+		cmocka_unit_test(test_link_rel_in_any_case),
+		cmocka_unit_test(test_media_title_and_content_description),
+		cmocka_unit_test(test_doctype_with_plain_entities),
+		cmocka_unit_test(test_unquoted_attributes),
+		cmocka_unit_test(test_open_void_element_swallows_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
