@@ -547,8 +547,8 @@ iso_zone(const char *s, size_t len, size_t *i, struct fields *f)
 	return -EINVAL;
 }
 
-/* The time part: HH:MM[:SS[.f]] or HHMM[SS[.f]], one-digit hours allowed
- * in the extended form. */
+/* The time part: HH:MM[:SS[.f]] or HHMM[SS[.f]], one-digit hours and
+ * seconds allowed in the extended form. */
 static int
 iso_time(const char *s, size_t len, size_t *i, struct fields *f)
 {
@@ -561,7 +561,11 @@ iso_time(const char *s, size_t len, size_t *i, struct fields *f)
 			return -EINVAL;
 		if (*i < len && s[*i] == ':') {
 			(*i)++;
-			if (digits(s, len, i, 2, &f->sec) < 0)
+			/* one-digit seconds too ("12:35:9+01:00"), as
+			 * generators that print %d write them */
+			n = count_digits(s, *i, len);
+			if ((n != 1 && n != 2) ||
+			    digits(s, len, i, (int)n, &f->sec) < 0)
 				return -EINVAL;
 		}
 	} else if (n == 4 || n == 6) {
