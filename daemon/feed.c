@@ -29,43 +29,6 @@ feed_limits_default(struct feed_limits *l)
 
 /* ---- the driver ----------------------------------------------------------- */
 
-static int
-is_html_type(const char *t)
-{
-	return !t || !strcasecmp(t, "text/html") ||
-	       !strcasecmp(t, "application/xhtml+xml");
-}
-
-/* The page a reader opens: when the chosen link is an alternate of
- * another type (a PDF, an MP3) and an HTML alternate follows, the first
- * HTML alternate is the link (as feedparser and browsers choose). */
-static void
-prefer_html_link(char **link, const struct feed_link *l, size_t n)
-{
-	size_t i, cur = n;
-
-	if (!*link)
-		return;
-	for (i = 0; i < n && cur == n; i++)
-		if (l[i].href && !strcmp(l[i].href, *link) &&
-		    !strcmp(l[i].rel, "alternate"))
-			cur = i;
-	if (cur == n || is_html_type(l[cur].type))
-		return;
-	for (i = 0; i < n; i++) {
-		if (i != cur && l[i].href && !strcmp(l[i].rel, "alternate") &&
-		    is_html_type(l[i].type)) {
-			char *h = strdup(l[i].href);
-
-			if (h) {
-				free(*link);
-				*link = h;
-			}
-			return;
-		}
-	}
-}
-
 int
 feed_parse(const char *data, size_t len, const char *content_type,
 	   const char *base_url, const struct feed_limits *limits,
@@ -103,10 +66,10 @@ feed_parse(const char *data, size_t len, const char *content_type,
 	else
 		feed_xml_parse(&p, data, len, content_type);
 	if (p.doc && !p.err) {
-		prefer_html_link(&p.doc->feed.link, p.doc->feed.links,
+		fp_prefer_html_link(&p.doc->feed.link, p.doc->feed.links,
 				 p.doc->feed.nlinks);
 		for (i = 0; i < p.doc->nentries; i++)
-			prefer_html_link(&p.doc->entries[i].link,
+			fp_prefer_html_link(&p.doc->entries[i].link,
 					 p.doc->entries[i].links,
 					 p.doc->entries[i].nlinks);
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "date.h"
@@ -205,6 +206,43 @@ fp_entry_begin(struct fp *p)
 	p->entry_has_guid = 0;
 }
 
+static int
+is_html_type(const char *t)
+{
+	return !t || !strcasecmp(t, "text/html") ||
+	       !strcasecmp(t, "application/xhtml+xml");
+}
+
+/* The page a reader opens: when the chosen link is an alternate of
+ * another type (a PDF, an MP3) and an HTML alternate follows, the first
+ * HTML alternate is the link (as feedparser and browsers choose). */
+void
+fp_prefer_html_link(char **link, const struct feed_link *l, size_t n)
+{
+	size_t i, cur = n;
+
+	if (!*link)
+		return;
+	for (i = 0; i < n && cur == n; i++)
+		if (l[i].href && !strcmp(l[i].href, *link) &&
+		    !strcmp(l[i].rel, "alternate"))
+			cur = i;
+	if (cur == n || is_html_type(l[cur].type))
+		return;
+	for (i = 0; i < n; i++) {
+		if (i != cur && l[i].href && !strcmp(l[i].rel, "alternate") &&
+		    is_html_type(l[i].type)) {
+			char *h = strdup(l[i].href);
+
+			if (h) {
+				free(*link);
+				*link = h;
+			}
+			return;
+		}
+	}
+}
+
 static uint64_t
 fnv1a(uint64_t h, const char *s)
 {
@@ -236,6 +274,8 @@ fp_entry_end(struct fp *p)
 		e->link = fp_strdup(p, e->id);
 	if (e->nauthors && fp_person_copy(&e->author, &e->authors[0]) < 0)
 		fp_fail(p, -ENOMEM, "out of memory");
+	/* the id falls back on the link the entry ends up with */
+	fp_prefer_html_link(&e->link, e->links, e->nlinks);
 	if (!e->id && e->link)
 		e->id = fp_strdup(p, e->link);
 	/* media:title: the title of an item that has none (a video or

@@ -131,6 +131,8 @@ void fp_add_author(struct fp *p, enum ctx parent, struct feed_person *a);
 /* Open a new entry (p->e) / close it, giving it its identity. */
 void fp_entry_begin(struct fp *p);
 void fp_entry_end(struct fp *p);
+/* an HTML alternate rather than a PDF/audio one as *link (feed.c) */
+void fp_prefer_html_link(char **link, const struct feed_link *l, size_t n);
 /* s as an ISO 8601 UTC date (malloc'd), NULL when it is not a date. */
 char *fp_date(struct fp *p, const char *s);
 void fp_set_version(struct fp *p, const char *v);

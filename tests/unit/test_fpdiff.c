@@ -519,6 +519,44 @@ test_open_void_element_swallows_nothing(void **state)
 	feed_doc_free(d);
 }
 
+/* W3CDTF with one-digit seconds, as a generator printing %d writes them
+ * ("12:35:9+01:00"): the date is read, not dropped. */
+static void
+test_one_digit_seconds(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<entry><id>tag:x,2006:1</id><title>a</title>"
+		"<updated>2006-01-17T12:35:9+01:00</updated></entry></feed>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 1);
+	assert_non_null(d->entries[0].updated);
+	assert_string_equal(d->entries[0].updated, "2006-01-17T11:35:09Z");
+	feed_doc_free(d);
+}
+
+/* An entry without id takes its link as id: the link it ends up with
+ * (the HTML alternate), not the first alternate of another type. */
+static void
+test_id_from_the_chosen_link(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<entry><title>a</title>"
+		"<link rel=\"alternate\" type=\"text/gemini\""
+		" href=\"gemini://g.example/a\"/>"
+		"<link rel=\"alternate\" type=\"text/html\""
+		" href=\"http://www.example/a\"/>"
+		"</entry></feed>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].link, "http://www.example/a");
+	assert_string_equal(d->entries[0].id, "http://www.example/a");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -541,6 +579,8 @@ main(void)
 		cmocka_unit_test(test_doctype_with_plain_entities),
 		cmocka_unit_test(test_unquoted_attributes),
 		cmocka_unit_test(test_open_void_element_swallows_nothing),
+		cmocka_unit_test(test_one_digit_seconds),
+		cmocka_unit_test(test_id_from_the_chosen_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
