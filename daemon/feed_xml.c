@@ -1568,6 +1568,34 @@ lead_before_decl(const char *s, size_t n)
 		s[i + 5] == '\n') ? i : 0;
 }
 
+/* Text before an XML declaration that is not at the start: a server's
+ * warning printed ahead of the feed ("<br />\n<b>Warning</b>: ...
+ * <?xml ..."). The length to skip to the declaration, when it comes in
+ * the first 8 KiB and no feed element comes before it; else 0. */
+static size_t
+junk_before_decl(const char *s, size_t n)
+{
+	static const char *const roots[] = { "<rss", "<feed", "<rdf", "<RDF",
+					     "<channel", "<?xml" };
+	size_t lim = n < 8192 ? n : 8192, i, k;
+
+	for (i = 1; i + 6 <= lim; i++) {
+		if (s[i] != '<')
+			continue;
+		for (k = 0; k < sizeof(roots) / sizeof(roots[0]); k++)
+			if (lim - i >= strlen(roots[k]) &&
+			    !strncmp(s + i, roots[k], strlen(roots[k])))
+				break;
+		if (k == sizeof(roots) / sizeof(roots[0]))
+			continue;
+		if (k < 5)
+			return 0;
+		return (s[i + 5] == ' ' || s[i + 5] == '\t' ||
+			s[i + 5] == '\r' || s[i + 5] == '\n') ? i : 0;
+	}
+	return 0;
+}
+
 /* Decode data to UTF-8, repair it and parse it as XML into p->doc. */
 void
 feed_xml_parse(struct fp *p, const char *data, size_t len,
@@ -1596,6 +1624,11 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		/* Blank lines before "<?xml" (common: a template's newline)
 		 * would make the declaration an error; they carry nothing. */
 		fp_bozo(p, "whitespace before the XML declaration ignored");
+		s += skip;
+		n -= skip;
+	} else if (!(n >= 5 && !memcmp(s, "<?xml", 5)) &&
+		   (skip = junk_before_decl(s, n)) > 0) {
+		fp_bozo(p, "text before the XML declaration ignored");
 		s += skip;
 		n -= skip;
 	}

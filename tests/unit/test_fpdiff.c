@@ -557,6 +557,28 @@ test_id_from_the_chosen_link(void **state)
 	feed_doc_free(d);
 }
 
+/* A server's warning printed before the feed ("<br />\n<b>Warning</b>:
+ * ... <?xml ..."): the text before the declaration is skipped, the feed
+ * is read (it was refused: "not a feed: root element <br>"). */
+static void
+test_text_before_xml_declaration(void **state)
+{
+	struct feed_doc *d = parse(
+		"<br />\n<b>Warning</b>:  Cannot modify header information in "
+		"<b>/var/www/feed.php</b> on line <b>12</b><br />\n"
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		"<rss version=\"2.0\"><channel><title>T &amp; U</title>"
+		"<item><title>a</title><link>http://x/1?a=1&amp;b=2</link>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_string_equal(d->feed.title, "T & U");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].link, "http://x/1?a=1&b=2");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -581,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_open_void_element_swallows_nothing),
 		cmocka_unit_test(test_one_digit_seconds),
 		cmocka_unit_test(test_id_from_the_chosen_link),
+		cmocka_unit_test(test_text_before_xml_declaration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
