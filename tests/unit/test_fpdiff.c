@@ -579,6 +579,29 @@ test_text_before_xml_declaration(void **state)
 	feed_doc_free(d);
 }
 
+/* UTF-8 with bytes pasted from a windows-1252 source ("Caf\xe9",
+ * "\x93quoted\x94"): each stray byte is read as its windows-1252
+ * character, the valid UTF-8 around it stays as it is (was U+FFFD). */
+static void
+test_stray_bytes_in_utf8_read_as_windows1252(void **state)
+{
+	struct feed_doc *d = parse(
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel><title>Caf\xe9 \x93q\x94</title>"
+		"<item><title>Thr\xc3\xa9\xc3\xa9 na\xc3\xafve</title></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_non_null(strstr(d->bozo_reason, "windows-1252"));
+	assert_string_equal(d->encoding, "utf-8");
+	assert_string_equal(d->feed.title,
+			    "Caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d");
+	assert_string_equal(d->entries[0].title,
+			    "Thr\xc3\xa9\xc3\xa9 na\xc3\xafve");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -604,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_one_digit_seconds),
 		cmocka_unit_test(test_id_from_the_chosen_link),
 		cmocka_unit_test(test_text_before_xml_declaration),
+		cmocka_unit_test(test_stray_bytes_in_utf8_read_as_windows1252),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
