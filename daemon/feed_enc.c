@@ -750,9 +750,10 @@ local_part(const char *name, size_t *len)
 	return c + 1;
 }
 
-/* Does end tag name (at p, n bytes) close any open element? Compared
- * without prefix and case ("</Item>" for "<item>" still closes one). */
-static int
+/* Which open element does end tag name (at p, n bytes) close? Its
+ * index + 1, the innermost one, compared without prefix and case
+ * ("</Item>" for "<item>" still closes one); 0: none. */
+static size_t
 tags_has(const struct tags *t, const char *p, size_t n)
 {
 	size_t i, ln = n, l2;
@@ -762,7 +763,7 @@ tags_has(const struct tags *t, const char *p, size_t n)
 		l2 = t->v[i].len;
 		l = local_part(t->v[i].name, &l2);
 		if (l2 == ln && !strncasecmp(l, lp, ln))
-			return 1;
+			return i + 1;
 	}
 	return 0;
 }
@@ -1055,7 +1056,33 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 			} else if (lt[1] == '/' && !tags.off) {
 				n = name_len(lt + 2, end);
 				q = memchr(lt, '>', (size_t)(end - lt));
-				if (tags.n && n && tags_has(&tags, lt + 2, n)) {
+				size_t at = tags.n && n ?
+					    tags_has(&tags, lt + 2, n) : 0;
+
+				if (at && at < tags.n) {
+					/* It closes an element below others
+					 * left open ("<description><p>Hi
+					 * <b>there</description>"): their
+					 * end tags first, as HTML implies
+					 * them; libxml2 would pop only the
+					 * innermost, and the item's next
+					 * elements would fall inside. */
+					if (buf_append(out, from, (size_t)
+						       (lt - from)) < 0)
+						goto nomem;
+					while (tags.n > at) {
+						tags.n--;
+						if (buf_puts(out, "</") < 0 ||
+						    buf_append(out,
+							tags.v[tags.n].name,
+							tags.v[tags.n].len) < 0 ||
+						    buf_putc(out, '>') < 0)
+							goto nomem;
+					}
+					from = lt;
+					tags.n--;
+					*fixed |= 1 | 128;
+				} else if (at) {
 					tags.n--;
 				} else if (n && q) {
 					/* Closes nothing that is open. */

@@ -26,7 +26,9 @@ int feed_enc_decode(const char *data, size_t len, const char *content_type,
  * escaped, 8 an end tag dropped, 16 a DOCTYPE whose internal subset
  * declares only plain entities (text and character references) dropped
  * and its entities replaced, 32 unquoted or valueless attribute values
- * quoted, 64 an HTML void element left open (<br>) closed. Also reports a DOCTYPE that declares other
+ * quoted, 64 an HTML void element left open (<br>) closed, 128 the end
+ * tags of elements left open above the one an end tag closes inserted.
+ * Also reports a DOCTYPE that declares other
  * entities (external, or referring to entities: refused) and an
  * unterminated CDATA section. */
 int feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,

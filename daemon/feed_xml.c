@@ -1651,6 +1651,8 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		fp_bozo(p, "end tag that closes no open element dropped");
 	if (fixed & 64)
 		fp_bozo(p, "HTML element left open (<br>, <img>) closed");
+	if (fixed & 128)
+		fp_bozo(p, "end tags of elements left open inserted");
 	if (fixed & 32)
 		fp_bozo(p, "unquoted or valueless attributes quoted");
 	if (fixed & 16)

@@ -602,6 +602,30 @@ test_stray_bytes_in_utf8_read_as_windows1252(void **state)
 	feed_doc_free(d);
 }
 
+/* Markup left open inside an element (a description in naked HTML,
+ * "<p>Hello <b>world</description>"): the end tag closes what is open
+ * inside it first, so the item's next elements stay the item's (the
+ * link fell into the description). */
+static void
+test_end_tag_closes_what_is_open_inside(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title>"
+		"<item><title>a</title><description><p>Hello <b>world"
+		"</description><link>http://x/a</link></item>"
+		"<item><title>b</title><link>http://x/b</link></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].summary, "Hello world");
+	assert_non_null(d->entries[0].link);
+	assert_string_equal(d->entries[0].link, "http://x/a");
+	assert_string_equal(d->entries[1].link, "http://x/b");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -628,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_id_from_the_chosen_link),
 		cmocka_unit_test(test_text_before_xml_declaration),
 		cmocka_unit_test(test_stray_bytes_in_utf8_read_as_windows1252),
+		cmocka_unit_test(test_end_tag_closes_what_is_open_inside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
