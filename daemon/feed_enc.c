@@ -1084,6 +1084,24 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 					*fixed |= 1 | 128;
 				} else if (at) {
 					tags.n--;
+					if ((tags.v[tags.n].len != n ||
+					     memcmp(tags.v[tags.n].name, lt + 2,
+						    n)) && q) {
+						/* "<Title>x</title>": the end
+						 * tag spelled as its start
+						 * tag (libxml2 reports the
+						 * mismatch as an error). */
+						if (buf_append(out, from,
+						       (size_t)(lt - from)) < 0 ||
+						    buf_puts(out, "</") < 0 ||
+						    buf_append(out,
+							tags.v[tags.n].name,
+							tags.v[tags.n].len) < 0 ||
+						    buf_putc(out, '>') < 0)
+							goto nomem;
+						p = from = q + 1;
+						*fixed |= 1;
+					}
 				} else if (n && q) {
 					/* Closes nothing that is open. */
 					if (buf_append(out, from, (size_t)

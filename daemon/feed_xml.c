@@ -196,6 +196,13 @@ el_of(enum ns ns, const char *name)
 		if (keywords[i].ns == ns && keywords[i].name[0] == name[0] &&
 		    !strcmp(keywords[i].name, name))
 			return keywords[i].el;
+	/* In another case ("<Title>", "<PubDate>", written by hand or by
+	 * old tools): the same element, as feedparser reads it. */
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (keywords[i].ns == ns &&
+		    (keywords[i].name[0] | 0x20) == (name[0] | 0x20) &&
+		    !strcasecmp(keywords[i].name, name))
+			return keywords[i].el;
 	return E_NONE;
 }
 

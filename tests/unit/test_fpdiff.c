@@ -626,6 +626,31 @@ test_end_tag_closes_what_is_open_inside(void **state)
 	feed_doc_free(d);
 }
 
+/* Element names in another case ("<Title>", "<PubDate>", "</title>" for
+ * "<Title>"): the same elements, as feedparser reads them (the title
+ * and date were lost). */
+static void
+test_element_names_in_any_case(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><Title>T</Title>"
+		"<item><Title>A</title><Link>http://x/a</Link>"
+		"<PubDate>Tue, 16 Dec 2008 10:01:01 +0000</PubDate></item>"
+		"<item><title>b</title><link>http://x/b</link></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_string_equal(d->feed.title, "T");
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(d->entries[0].title);
+	assert_string_equal(d->entries[0].title, "A");
+	assert_string_equal(d->entries[0].link, "http://x/a");
+	assert_non_null(d->entries[0].published);
+	assert_string_equal(d->entries[0].published, "2008-12-16T10:01:01Z");
+	assert_string_equal(d->entries[1].title, "b");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -653,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_text_before_xml_declaration),
 		cmocka_unit_test(test_stray_bytes_in_utf8_read_as_windows1252),
 		cmocka_unit_test(test_end_tag_closes_what_is_open_inside),
+		cmocka_unit_test(test_element_names_in_any_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
