@@ -187,6 +187,13 @@ ns_of(const char *uri, const char *prefix)
 	return NS_OTHER;
 }
 
+/* An absolute http(s) address (an Atom <id> that is also the page). */
+static int
+is_web_url(const char *s)
+{
+	return !strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8);
+}
+
 static enum el
 el_of(enum ns ns, const char *name)
 {
@@ -769,11 +776,15 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 	case E_GUID:
 	case E_ID:
 		if (**t && !e->id) {
-			p->guid_permalink = c->el == E_GUID && c->permalink;
+			/* a permalink <guid>, or an Atom <id> that is a
+			 * web address: the link of an entry that has none
+			 * (feedparser reads <id> as a <guid>) */
 			e->id = c->is_atom_id ? url_resolve(c->base, *t) :
 						fp_strdup(p, *t);
 			if (!e->id)
 				fp_fail(p, -ENOMEM, "out of memory");
+			p->guid_permalink = c->el == E_GUID ? c->permalink :
+					    e->id && is_web_url(e->id);
 		}
 		break;
 	case E_DESC:
@@ -1675,6 +1686,14 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 	if (!p->err && !p->doc->feed.language && p->lang) {
 		p->doc->feed.language = p->lang;
 		p->lang = NULL;
+	}
+	/* An Atom feed with no alternate link whose <id> is a web address:
+	 * that address is its page (feedparser reads it so). */
+	if (!p->err && !p->doc->feed.link && p->doc->feed.id &&
+	    is_web_url(p->doc->feed.id)) {
+		p->doc->feed.link = strdup(p->doc->feed.id);
+		if (!p->doc->feed.link)
+			fp_fail(p, -ENOMEM, "out of memory");
 	}
 	if (!p->err && !p->doc->feed.updated && p->feed_published) {
 		p->doc->feed.updated = p->feed_published;

@@ -175,10 +175,13 @@ ID_HASH = "urn:briefwatch:*"
 def id_as_link(d, version):
     """feedparser reads an Atom <id> like an RSS <guid> whose isPermaLink
     defaults to true: with no link of its own, the id becomes the link
-    (even "x" or a urn:uuid).  Such a link is in none of its <link>s."""
+    (even "x" or a urn:uuid).  Such a link is in none of its <link>s.
+    briefwatch does the same only for an id that is an http(s) address,
+    so only the others are not counted."""
     link = d.get("link")
     return version.startswith("atom") and link is not None and link == d.get("id") and \
-        link not in [l.get("href") for l in d.get("links", [])]
+        link not in [l.get("href") for l in d.get("links", [])] and \
+        not re.match(r"(?i)https?://", link)
 
 
 def fp_side(path):

@@ -651,6 +651,30 @@ test_element_names_in_any_case(void **state)
 	feed_doc_free(d);
 }
 
+/* An Atom feed or entry without alternate link whose <id> is a web
+ * address: that address is its link, as feedparser reads it (a tag: or
+ * urn: id is not a link). */
+static void
+test_web_address_id_is_the_missing_link(void **state)
+{
+	struct feed_doc *d = parse(
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>"
+		"<id>https://x.example/all.atom</id>"
+		"<link rel=\"self\" href=\"https://x.example/all.atom\"/>"
+		"<entry><id>https://x.example/e/1</id><title>a</title></entry>"
+		"<entry><id>tag:x.example,2024:2</id><title>b</title></entry>"
+		"</feed>");
+
+	(void)state;
+	assert_non_null(d->feed.link);
+	assert_string_equal(d->feed.link, "https://x.example/all.atom");
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(d->entries[0].link);
+	assert_string_equal(d->entries[0].link, "https://x.example/e/1");
+	assert_null(d->entries[1].link);
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -679,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_stray_bytes_in_utf8_read_as_windows1252),
 		cmocka_unit_test(test_end_tag_closes_what_is_open_inside),
 		cmocka_unit_test(test_element_names_in_any_case),
+		cmocka_unit_test(test_web_address_id_is_the_missing_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
