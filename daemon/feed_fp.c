@@ -204,6 +204,7 @@ fp_entry_begin(struct fp *p)
 	p->media_text = p->media_html = p->media_title = NULL;
 	p->guid_permalink = 0;
 	p->entry_has_guid = 0;
+	p->summary_itunes = 0;
 }
 
 static int

@@ -68,6 +68,7 @@ struct capture {
 	int is_atom_id;
 	int permalink;      /* guid isPermaLink (default true) */
 	int rel_alt;        /* a text <link> without rel or rel=alternate */
+	int itunes;         /* in the iTunes namespace */
 	int skip_div;       /* depth of an xhtml wrapper div not copied */
 	int truncated;
 	struct buf src;
@@ -96,6 +97,7 @@ struct fp {
 	int entry_open;
 	int entry_dropped;
 	int guid_permalink;
+	int summary_itunes; /* the entry's summary is an itunes:summary */
 	int entry_has_guid;
 	struct feed_entry *e; /* current entry, NULL outside one */
 	char *feed_published;

@@ -789,7 +789,16 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 		break;
 	case E_DESC:
 	case E_SUMMARY:
-		if (e->summary && *e->summary && !e->content &&
+		if (p->summary_itunes && c->el == E_DESC && **t) {
+			/* The RSS description after an itunes:summary: the
+			 * description is the item's text, the iTunes blurb
+			 * (a copy, for the podcast directory) goes. */
+			free(e->summary);
+			e->summary = *t, *t = NULL;
+			free(e->summary_html);
+			e->summary_html = *h, *h = NULL;
+			p->summary_itunes = 0;
+		} else if (e->summary && *e->summary && !e->content &&
 		    c->mode != M_TEXT && !p->atom) {
 			e->content = *t, *t = NULL;
 			e->content_html = *h, *h = NULL;
@@ -798,6 +807,7 @@ assign_entry(struct fp *p, const struct capture *c, struct feed_entry *e,
 			e->summary = *t, *t = NULL;
 			free(e->summary_html);
 			e->summary_html = *h, *h = NULL;
+			p->summary_itunes = c->itunes && c->el == E_SUMMARY;
 		}
 		break;
 	case E_CONTENT:
@@ -1440,6 +1450,8 @@ on_start(void *ctx, const xmlChar *xlocal, const xmlChar *xprefix,
 		me = child_ctx(parent, el, attrs, nattrs, &special);
 	open_element(p, parent, me, special, el, atomish, ns == NS_XHTML,
 		     attrs, nattrs);
+	if (me == C_FIELD)
+		p->c.itunes = ns == NS_ITUNES;
 }
 
 static void

@@ -675,6 +675,30 @@ test_web_address_id_is_the_missing_link(void **state)
 	feed_doc_free(d);
 }
 
+/* An itunes:summary before the RSS description: the description is the
+ * item's summary (it was the summary only when it came first; after an
+ * itunes:summary it became a duplicate content). */
+static void
+test_description_after_itunes_summary(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\" xmlns:itunes="
+		"\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>"
+		"<title>T</title><item><title>a</title>"
+		"<itunes:summary>Blurb</itunes:summary>"
+		"<description><![CDATA[<div>The episode</div>]]></description>"
+		"</item><item><title>b</title>"
+		"<itunes:summary>Only blurb</itunes:summary></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].summary, "The episode");
+	assert_null(d->entries[0].content);
+	assert_string_equal(d->entries[1].summary, "Only blurb");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -704,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_end_tag_closes_what_is_open_inside),
 		cmocka_unit_test(test_element_names_in_any_case),
 		cmocka_unit_test(test_web_address_id_is_the_missing_link),
+		cmocka_unit_test(test_description_after_itunes_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
