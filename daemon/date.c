@@ -742,12 +742,15 @@ tok_time(const struct tok *t, int n, int *i, struct fields *f)
 	if (f->has_time || t[k].len > 2)
 		return -EINVAL;
 	f->hour = t[k].value;
-	if (!is_num(t, n, k + 2) || t[k + 2].len != 2)
+	/* one-digit minutes and seconds too ("10:1:1", printed with %d),
+	 * in the H:M:S form only ("10:1" alone stays malformed) */
+	if (!is_num(t, n, k + 2) || t[k + 2].len > 2 ||
+	    (t[k + 2].len == 1 && !is_punct(t, n, k + 3, ':')))
 		return -EINVAL;
 	f->min = t[k + 2].value;
 	k += 3;
 	if (is_punct(t, n, k, ':')) {
-		if (!is_num(t, n, k + 1) || t[k + 1].len != 2)
+		if (!is_num(t, n, k + 1) || t[k + 1].len > 2)
 			return -EINVAL;
 		f->sec = t[k + 1].value;
 		k += 2;

@@ -699,6 +699,23 @@ test_description_after_itunes_summary(void **state)
 	feed_doc_free(d);
 }
 
+/* An RFC 822 date whose minutes and seconds were printed with %d
+ * ("10:1:1"): read, as feedparser reads it (the entry was undated). */
+static void
+test_rfc822_one_digit_minutes_seconds(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title>"
+		"<item><title>a</title>"
+		"<pubDate>Tue, 16 Dec 2008 10:1:1 GMT</pubDate></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_non_null(d->entries[0].published);
+	assert_string_equal(d->entries[0].published, "2008-12-16T10:01:01Z");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -729,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_element_names_in_any_case),
 		cmocka_unit_test(test_web_address_id_is_the_missing_link),
 		cmocka_unit_test(test_description_after_itunes_summary),
+		cmocka_unit_test(test_rfc822_one_digit_minutes_seconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
