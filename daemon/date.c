@@ -993,6 +993,13 @@ tok_word(const struct tok *t, int n, int *i, struct fields *f)
 		f->zone = ZONE_NAMED;
 		f->zone_off = v;
 		k++;
+	} else if (f->has_time && f->zone == ZONE_NONE && k + 3 == n &&
+		   is_punct(t, n, k + 1, '/') && t[k + 2].type == T_WORD &&
+		   !t[k + 1].spaced && !t[k + 2].spaced) {
+		/* A tz database name ("Europe/Paris"): the wall-clock
+		 * time, as for an abbreviation we do not know. */
+		f->zone = ZONE_UNKNOWN;
+		k += 3;
 	} else if (f->has_time && f->zone == ZONE_NONE && k + 1 == n &&
 		   w->len >= 2 && w->len <= 5) {
 		/* An abbreviation we do not know: keep the wall-clock time

@@ -716,6 +716,24 @@ test_rfc822_one_digit_minutes_seconds(void **state)
 	feed_doc_free(d);
 }
 
+/* A tz database name after the time ("... 10:01:01 Europe/Paris"): the
+ * date is read with its wall-clock time, as an unknown abbreviation is
+ * (feedparser reads it as UTC; the entry was undated). */
+static void
+test_tz_database_name_keeps_the_date(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title>"
+		"<item><title>a</title>"
+		"<pubDate>Tue, 16 Dec 2008 10:01:01 Europe/Paris</pubDate>"
+		"</item></channel></rss>");
+
+	(void)state;
+	assert_non_null(d->entries[0].published);
+	assert_string_equal(d->entries[0].published, "2008-12-16T10:01:01Z");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -747,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_web_address_id_is_the_missing_link),
 		cmocka_unit_test(test_description_after_itunes_summary),
 		cmocka_unit_test(test_rfc822_one_digit_minutes_seconds),
+		cmocka_unit_test(test_tz_database_name_keeps_the_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
