@@ -790,6 +790,47 @@ tags_push(struct tags *t, const char *name, size_t len)
 	t->n++;
 }
 
+/* Is name (n bytes; its local part, any case) one of the names in the
+ * NULL-terminated list? */
+static int
+name_in(const char *name, size_t n, const char *const *list)
+{
+	const char *l = local_part(name, &n);
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && !strncasecmp(l, list[i], n))
+			return 1;
+	return 0;
+}
+
+/* A feed's one-line text fields: they hold text, never elements. */
+static const char *const text_fields[] = {
+	"title", "link", "guid", "id", "pubdate", "updated", "published",
+	"issued", "modified", "date", "language", "comments", NULL,
+};
+
+/* The elements of an item or entry: one of them starting while a text
+ * field is still open means the field's end tag is missing
+ * ("<title>A<link>...": the title does not hold the link). */
+static const char *const entry_fields[] = {
+	"title", "link", "guid", "id", "pubdate", "updated", "published",
+	"issued", "modified", "date", "language", "comments", "item",
+	"entry", "description", "summary", "content", "encoded", "author",
+	"creator", "category", "enclosure", "subject", "source", NULL,
+};
+
+/* A description left open (it may hold naked HTML, so only elements
+ * HTML has not end it, and a bare "<link>" or "<title>" without
+ * attributes) and an
+ * item or entry left open (the next one starts: items do not nest). */
+static const char *const desc_fields[] = { "description", "summary", NULL };
+static const char *const after_desc[] = {
+	"guid", "pubdate", "updated", "published", "item", "entry",
+	"enclosure", "comments", "creator", "encoded", "category", NULL,
+};
+static const char *const entries[] = { "item", "entry", NULL };
+
 /* The end of the start tag at lt ('>' outside quoted values, or end) and
  * whether it closes itself. */
 static const char *
@@ -1118,6 +1159,38 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				vd = !empty && in_tag < end &&
 				     open_void_element(lt + 1, n, in_tag + 1,
 						       end);
+				if (tags.n && !tags.off &&
+				    ((name_in(tags.v[tags.n - 1].name,
+					      tags.v[tags.n - 1].len,
+					      text_fields) &&
+				      name_in(lt + 1, n, entry_fields)) ||
+				     (name_in(tags.v[tags.n - 1].name,
+					      tags.v[tags.n - 1].len,
+					      desc_fields) &&
+				      (name_in(lt + 1, n, after_desc) ||
+				       (lt + 1 + n < end && lt[1 + n] == '>' &&
+					((n == 4 &&
+					  !strncasecmp(lt + 1, "link", 4)) ||
+					 (n == 5 &&
+					  !strncasecmp(lt + 1, "title",
+						       5)))))) ||
+				     (name_in(tags.v[tags.n - 1].name,
+					      tags.v[tags.n - 1].len,
+					      entries) &&
+				      name_in(lt + 1, n, entries)))) {
+					/* A text field left open: closed
+					 * before the next field starts. */
+					tags.n--;
+					if (buf_append(out, from, (size_t)
+						       (lt - from)) < 0 ||
+					    buf_puts(out, "</") < 0 ||
+					    buf_append(out, tags.v[tags.n].name,
+						       tags.v[tags.n].len) < 0 ||
+					    buf_putc(out, '>') < 0)
+						goto nomem;
+					from = lt;
+					*fixed |= 1 | 128;
+				}
 				if (!empty && !vd)
 					tags_push(&tags, lt + 1, n);
 				nq = in_tag < end &&

@@ -27,7 +27,8 @@ int feed_enc_decode(const char *data, size_t len, const char *content_type,
  * declares only plain entities (text and character references) dropped
  * and its entities replaced, 32 unquoted or valueless attribute values
  * quoted, 64 an HTML void element left open (<br>) closed, 128 the end
- * tags of elements left open above the one an end tag closes inserted.
+ * tags of elements left open above the one an end tag closes inserted, or
+ * of a field, description or item left open when the next one starts.
  * Also reports a DOCTYPE that declares other
  * entities (external, or referring to entities: refused) and an
  * unterminated CDATA section. */

@@ -734,6 +734,37 @@ test_tz_database_name_keeps_the_date(void **state)
 	feed_doc_free(d);
 }
 
+/* An end tag left out: a text field (<title>) ends where the next field
+ * starts, a description where an element HTML has not (<guid>, a bare
+ * <link>) starts, an item where the next item starts. The title held
+ * the rest of the item; a second item nested in the first. */
+static void
+test_missing_end_tags_end_where_the_next_field_starts(void **state)
+{
+	struct feed_doc *d = parse(
+		"<rss version=\"2.0\"><channel><title>T</title>"
+		"<item><title>A<link>http://x/a</link>"
+		"<guid>http://x/a</guid></item>"
+		"<item><title>B</title><description>Text <b>b</b>"
+		"<link>http://x/b</link></item>"
+		"<item><title>C</title><link>http://x/c</link>"
+		"<item><title>D</title><link>http://x/d</link></item>"
+		"</channel></rss>");
+
+	(void)state;
+	assert_true(d->bozo);
+	assert_int_equal(d->nentries, 4);
+	assert_string_equal(d->entries[0].title, "A");
+	assert_string_equal(d->entries[0].link, "http://x/a");
+	assert_string_equal(d->entries[1].summary, "Text b");
+	assert_non_null(d->entries[1].link);
+	assert_string_equal(d->entries[1].link, "http://x/b");
+	assert_string_equal(d->entries[2].title, "C");
+	assert_string_equal(d->entries[3].title, "D");
+	assert_string_equal(d->entries[3].link, "http://x/d");
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -766,6 +797,7 @@ main(void)
 		cmocka_unit_test(test_description_after_itunes_summary),
 		cmocka_unit_test(test_rfc822_one_digit_minutes_seconds),
 		cmocka_unit_test(test_tz_database_name_keeps_the_date),
+		cmocka_unit_test(test_missing_end_tags_end_where_the_next_field_starts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
