@@ -317,38 +317,6 @@ single_byte_charset(const char *enc)
 	return 0;
 }
 
-/* UTF-8 with a few bytes that are not: text pasted from a windows-1252
- * source into a UTF-8 feed ("Caf\xe9", "\x93quoted\x94"). Each byte
- * that starts no valid sequence is read as the windows-1252 character it
- * is there (U+FFFD for the five it leaves undefined). */
-static int
-utf8_repair_cp1252(const unsigned char *s, size_t len, struct buf *out)
-{
-	size_t i = 0, from = 0, n;
-	unsigned cp;
-	char u[4];
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_seq_len(s + i, len - i);
-		if (n) {
-			i += n;
-			continue;
-		}
-		cp = s[i] < 0xa0 ? utf8_cp1252_c1(s[i]) : s[i];
-		if (!cp)
-			cp = 0xfffd;
-		if (buf_append(out, s + from, i - from) < 0 ||
-		    buf_append(out, u, utf8_put(cp, u)) < 0)
-			return -ENOMEM;
-		from = ++i;
-	}
-	return buf_append(out, s + from, len - from);
-}
-
 /* Decode data (BOM removed) from enc into out. 1: data is valid UTF-8 as
  * it is, nothing copied; 0: out holds the text; -ENOMEM. enc may change
  * to the charset really used. bom: a BOM named enc (it is not second-

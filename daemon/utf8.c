@@ -45,10 +45,14 @@ utf8_valid(const unsigned char *s, size_t len)
 	return utf8_scan(s, len, NULL) == 0;
 }
 
-int
-utf8_repair(const unsigned char *s, size_t len, struct buf *out)
+/* One repair for both readings of a stray byte: U+FFFD, or the
+ * windows-1252 character it is (U+FFFD for the five it leaves undefined). */
+static int
+repair(const unsigned char *s, size_t len, struct buf *out, int cp1252)
 {
 	size_t i = 0, from = 0, n;
+	unsigned cp;
+	char u[4];
 
 	while (i < len) {
 		if (s[i] < 0x80) {
@@ -60,12 +64,27 @@ utf8_repair(const unsigned char *s, size_t len, struct buf *out)
 			i += n;
 			continue;
 		}
+		cp = !cp1252 ? 0 : s[i] < 0xa0 ? utf8_cp1252_c1(s[i]) : s[i];
+		if (!cp)
+			cp = 0xfffd;
 		if (buf_append(out, s + from, i - from) < 0 ||
-		    buf_append(out, "\xef\xbf\xbd", 3) < 0)
+		    buf_append(out, u, utf8_put(cp, u)) < 0)
 			return -ENOMEM;
 		from = ++i;
 	}
 	return buf_append(out, s + from, len - from);
+}
+
+int
+utf8_repair(const unsigned char *s, size_t len, struct buf *out)
+{
+	return repair(s, len, out, 0);
+}
+
+int
+utf8_repair_cp1252(const unsigned char *s, size_t len, struct buf *out)
+{
+	return repair(s, len, out, 1);
 }
 
 int

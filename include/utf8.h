@@ -52,6 +52,9 @@ int utf8_valid(const unsigned char *s, size_t len);
 /* Append s[0..len) with each byte that does not start a valid sequence
  * replaced by U+FFFD. 0 or -ENOMEM. */
 int utf8_repair(const unsigned char *s, size_t len, struct buf *out);
+/* The same, each stray byte read as the windows-1252 character it is
+ * (text pasted from a windows-1252 source into a UTF-8 feed: "Caf\xe9"). */
+int utf8_repair_cp1252(const unsigned char *s, size_t len, struct buf *out);
 
 /* Make b valid UTF-8 in place (utf8_repair); untouched when it already is.
  * 0 or -ENOMEM (b unchanged). */
