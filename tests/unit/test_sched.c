@@ -13,36 +13,12 @@
 #include "config.h"
 #include "sched.h"
 #include "schedsim.h"
+#include "sched_test.h"
 
-#define MIN_MS (60 * 1000)
-#define H_S 3600
-#define DAY_S 86400
-/* Monday 2024-01-01T00:00:00Z. */
-#define MONDAY ((int64_t)1704067200)
 
 static const struct sched_policy pol = {
 	15 * MIN_MS, 5 * MIN_MS, 6 * 3600 * 1000, 0, 0,
 };
-
-static const struct sched_policy adaptive = {
-	15 * MIN_MS, MIN_MS, 60 * MIN_MS, 0, 0,
-};
-
-/* A deterministic stream for the tests' own randomness. */
-static double
-rnd(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (double)(*s >> 11) / (double)(1ULL << 53);
-}
-
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Weeks of a publisher that posts on weekdays between 14:00 and 22:00 UTC
  * only (shift_h moves the hours), 6 items a day at random minutes. */

@@ -14,35 +14,12 @@
 
 #include "sched.h"
 #include "schedsim.h"
+#include "sched_test.h"
 
-#define MIN_MS (60 * 1000)
-#define H_S 3600
-#define DAY_S 86400
-/* Monday 2024-01-01T00:00:00Z. */
-#define MONDAY ((int64_t)1704067200)
-
-static const struct sched_policy adaptive = {
-	15 * MIN_MS, MIN_MS, 60 * MIN_MS, 0, 0,
-};
 
 static const struct sched_policy fixed = {
 	15 * MIN_MS, MIN_MS, 60 * MIN_MS, 1, 0,
 };
-
-static double
-rnd(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (double)(*s >> 11) / (double)(1ULL << 53);
-}
-
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* weeks of an office publisher (weekdays 14:00-22:00 UTC, 5 items a day
  * at random minutes) that also releases a statement at 04:01:xx UTC on
