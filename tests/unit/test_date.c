@@ -13,28 +13,14 @@
 
 #include <cmocka.h>
 
+#include "date_test.h"
+
 /* A row: an input and the instant it must parse to, in UTC, or NULL when it
  * must be rejected with -EINVAL. */
 struct vec {
 	const char *in;
 	const char *utc;
 };
-
-/* Parse s from an exact-size heap copy, so that any read past len is a
- * heap overflow under ASan. */
-static int
-parse_exact(const char *s, struct date_value *v)
-{
-	size_t len = strlen(s);
-	char *copy = malloc(len ? len : 1);
-	int rc;
-
-	assert_non_null(copy);
-	memcpy(copy, s, len);
-	rc = date_parse(copy, len, v);
-	free(copy);
-	return rc;
-}
 
 /* Check every row; print each mismatch, then fail once if any. */
 static void

@@ -20,25 +20,12 @@
 
 #include <cmocka.h>
 
+#include "date_test.h"
+
 struct vec {
 	const char *in;
 	const char *want;
 };
-
-/* Parse from an exact-size heap copy: a read past len is an ASan error. */
-static int
-parse_exact(const char *s, struct date_value *v)
-{
-	size_t len = strlen(s);
-	char *copy = malloc(len ? len : 1);
-	int rc;
-
-	assert_non_null(copy);
-	memcpy(copy, s, len);
-	rc = date_parse(copy, len, v);
-	free(copy);
-	return rc;
-}
 
 /* Check every row; print each mismatch, then fail once if any. */
 static void
