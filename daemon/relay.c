@@ -488,14 +488,6 @@ out:
 
 /* ---- publishing --------------------------------------------------------- */
 
-/* Publish one message fenced on r->expect; 0 or -1 (resync). Takes the
- * body as is; seq goes in the headers. With want_ack, the publish waits
- * for its ack in the window (on_ack); without, it goes without a reply
- * subject: the server stores it or, fenced, drops it, and then refuses
- * every publish after it too, the next acknowledged one included, which
- * leads to a resync. So an ack of seq vouches for all before it, and the
- * costly part of an async publish (the inbox, the table of pending
- * publishes, the ack message and its JSON) is paid once per ACK_EVERY. */
 /* Write v in decimal at out (room for 20 digits); returns the end. */
 static char *
 put_u64(char *out, uint64_t v)
@@ -513,6 +505,14 @@ put_u64(char *out, uint64_t v)
 	return out;
 }
 
+/* Publish one message fenced on r->expect; 0 or -1 (resync). Takes the
+ * body as is; seq goes in the headers. With want_ack, the publish waits
+ * for its ack in the window (on_ack); without, it goes without a reply
+ * subject: the server stores it or, fenced, drops it, and then refuses
+ * every publish after it too, the next acknowledged one included, which
+ * leads to a resync. So an ack of seq vouches for all before it, and the
+ * costly part of an async publish (the inbox, the table of pending
+ * publishes, the ack message and its JSON) is paid once per ACK_EVERY. */
 static int
 publish(struct relay *r, const char *subj, const char *body, size_t len,
 	int64_t seq, int want_ack)
