@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/relay.py — the NATS relay under a 10,000-briefing ingest.
 
-    bench/relay.py BUILD [--write] [--runs N]  (BENCH_QUICK=1: 2,000 briefings, 1 run)
+    bench/relay.py BUILD [--write] [--runs N] [--case feed|pages|both]
+    (BENCH_QUICK=1: 2,000 briefings, 1 run)
 
 Also section 8 of bench/run (`bench/run --only 8`), which calls run_section.
 
@@ -10,7 +11,18 @@ Each run starts nats-server -js and the fixture HTTP server
 section and log_level debug, a socket subscriber (`briefwatch tail --json`)
 and a remote consumer (`briefwatch tail --nats URL --json`, an ephemeral
 pull consumer), both reading live. One poll of each of 20 feeds ingests
-the briefings. Measured:
+the briefings, in two cases:
+
+  - feed-only items (`fetch_pages = no`): each item stored as it is, the
+    writer's fastest case;
+  - briefings (`fetch_pages = yes`): each item's page fetched from the
+    fixture server and extracted: the transcript pages of bench/run's
+    sections 3 and 4 (bench/corpus.py gen_pages, 400 pages of 20-150 KB,
+    taken from bench/run's cache when it has them), each linked under
+    its own URL (`?copy=K` appended), so every item is a new briefing
+    with a real page's turns; max_per_host = 8, recheck = no.
+
+Measured:
 
   - the writer's commit rate: events committed per second during the
     ingest, counted from the daemon's "store: committed N briefings, events
@@ -27,6 +39,13 @@ the briefings. Measured:
     from reading the first page to the ack of the last event (its "caught
     up" line; no status polling meanwhile), and that rate / the writer's
     commit rate;
+  - CPU time per relayed event of each party during that backlog, from
+    /proc/PID/task/TID/schedstat (nanoseconds): the relay thread (its id
+    from the daemon's debug line "relay: thread TID"), the NATS client's
+    threads (every other thread of that daemon but its main thread: the
+    client's reader, flusher, ack dispatcher and message collector; the
+    daemon's own idle workers add next to nothing) and nats-server (every
+    thread, from before that daemon started to the last ack);
   - commit -> delivery latency per event, p50/p99/max, for the socket
     subscriber and the remote consumer, both read by the same kind of
     process (the CLI) with arrival times taken the same way. The commit
@@ -43,6 +62,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -56,6 +76,41 @@ N = 2000 if QUICK else 10000
 FEEDS = 20
 PER = N // FEEDS
 NATS = shutil.which("nats-server") or "/usr/sbin/nats-server"
+PAGES = 400  # transcript pages, as bench/run's sections 3 and 4
+CACHE = os.environ.get("BENCH_CACHE") or "/tmp/briefwatch-bench-cache"
+
+
+def pages_dir(tmp):
+    """bench/run's cached corpus of PAGES transcript pages when it is
+    there (same parameters), else a fresh one under tmp."""
+    d = os.path.join(CACHE, "pages-%d" % PAGES)
+    want = json.dumps({"v": 1, "n": PAGES}, sort_keys=True)
+    stamp = os.path.join(d, ".params")
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return d
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import corpus
+    d = os.path.join(tmp, "pages")
+    corpus.gen_pages(d, PAGES, seed=7)
+    return d
+
+
+def cpu_ns(pid, tid):
+    """CPU time of a thread in ns (0 once it is gone)."""
+    try:
+        with open("/proc/%d/task/%d/schedstat" % (pid, tid)) as fh:
+            return int(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def threads_ns(pid):
+    """{tid: CPU ns} of every thread of pid."""
+    try:
+        tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
+    except OSError:
+        return {}
+    return {t: cpu_ns(pid, t) for t in tids}
 
 
 def free_port():
@@ -118,8 +173,9 @@ class Reader(threading.Thread):
                 self.at.setdefault(int(m.group(1)), t)
 
 
-def one_run(B):
-    """One run: a dict of figures (see the module's doc)."""
+def one_run(B, pages=False):
+    """One run: a dict of figures (see the module's doc). pages: the
+    briefings case (fetch_pages = yes), else feed-only items."""
     tmp = tempfile.mkdtemp(prefix="bw-bench-relay-")
     procs = []
     try:
@@ -141,13 +197,21 @@ def one_run(B):
         procs.append(srv)
         wait_for(10, lambda: os.path.exists(os.path.join(tmp, "port")), "fixture server")
         base = "http://127.0.0.1:%s" % open(os.path.join(tmp, "port")).read().strip()
+        if pages:
+            os.symlink(pages_dir(tmp), os.path.join(tmp, "www", "pages"))
+
+        def link(f, i):
+            if not pages:
+                return "%s/b/%d/%d.html" % (base, f, i)
+            return "%s/pages/p%05d.html?copy=%d-%d" % (base, (f * PER + i) % PAGES, f, i)
+
         def write_feeds(per):
             for f in range(FEEDS):
                 items = "".join(
-                    "<item><title>Briefing %d-%d</title><link>%s/b/%d/%d.html</link>"
+                    "<item><title>Briefing %d-%d</title><link>%s</link>"
                     "<guid>b-%d-%d</guid><pubDate>Mon, 02 Nov 2026 10:%02d:%02d GMT</pubDate>"
                     "<description>Remarks on sanctions and cyber defence, number %d.</description>"
-                    "</item>\n" % (f, i, base, f, i, f, i, i // 60 % 60, i % 60, i)
+                    "</item>\n" % (f, i, link(f, i), f, i, i // 60 % 60, i % 60, i)
                     for i in range(per))
                 path = os.path.join(www, "f%d.xml" % f)
                 with open(path + ".tmp", "w") as fh:
@@ -162,8 +226,9 @@ def one_run(B):
             path = os.path.join(tmp, name + ".conf")
             with open(path, "w") as fh:
                 fh.write("[daemon]\ndatabase = %s\nsocket = %s/%s.sock\nallow_private = yes\n"
-                         "fetch_pages = no\ninterval = 1h\nlog_level = debug\n"
-                         "max_client_queue = 64M\n" % (db, tmp, name))
+                         "fetch_pages = %s\ninterval = 1h\nlog_level = debug\n"
+                         "max_client_queue = 64M\nmax_per_host = 8\nrecheck = no\n"
+                         % (db, tmp, name, "yes" if pages else "no"))
                 fh.write("[relay]\nservers = %s\nstream = %s\nsubject_prefix = %s\n%s\n"
                          % (url, stream, stream.lower(),
                             os.environ.get("BENCH_RELAY_EXTRA", "").replace(";", "\n")))
@@ -202,7 +267,7 @@ def one_run(B):
                            stdout=subprocess.DEVNULL, check=True)
         last_lag_nonzero = None
         done_at = None
-        while time.time() - t0 < 300:
+        while time.time() - t0 < 1800:
             st = status(sock)
             r = st.get("relay", {}) if st else {}
             now = time.time()
@@ -216,7 +281,7 @@ def one_run(B):
             time.sleep(0.1)
         if done_at is None:
             raise RuntimeError("bench/relay: the relay did not catch up")
-        wait_for(60, lambda: len(rs.at) >= N and len(rr.at) >= N, "both readers")
+        wait_for(120, lambda: len(rs.at) >= N and len(rr.at) >= N, "both readers")
         # commit times per seq from the daemon's log
         commit = {}
         prev = 0
@@ -260,13 +325,31 @@ def one_run(B):
         shutil.copy(db, db2)
         sock2 = os.path.join(tmp, "b.sock")
         blog = os.path.join(tmp, "b.log")
+        ns0 = sum(threads_ns(ns.pid).values())
         d2 = subprocess.Popen([bwd, "--config", conf("b", db2, "BENCH2", False)],
                               stderr=open(blog, "w"))
         procs.append(d2)
         # no status calls meanwhile: the relay's own timing, from its log
         wait_for(300, lambda: any(c["to"] >= prev for c in caught_up(blog)),
                  "the backlog relay")
+        th = threads_ns(d2.pid)
+        ns_ns = sum(threads_ns(ns.pid).values()) - ns0
         c = [c for c in caught_up(blog) if c["to"] >= prev][0]
+        rtid = None
+        with open(blog) as fh:
+            for line in fh:
+                m = re.search(r"relay: thread (\d+)", line)
+                if m:
+                    rtid = int(m.group(1))
+        if rtid not in th:
+            raise RuntimeError("bench/relay: no relay thread id in the log")
+        us = lambda ns_: ns_ / 1000.0 / c["n"]
+        cpu = {"relay": us(th[rtid]),
+               "client": us(sum(v for t, v in th.items() if t not in (rtid, d2.pid))),
+               "server": us(ns_ns)}
+        con = sqlite3.connect(db2)
+        ev_bytes = con.execute("SELECT sum(length(CAST(json AS BLOB))) FROM events").fetchone()[0]
+        con.close()
         if c["from"] != 1:
             raise RuntimeError("bench/relay: the backlog went in more than one burst: %r" % c)
         t_relay = c["ms"] / 1000.0
@@ -276,7 +359,8 @@ def one_run(B):
                 "to_zero": to_zero, "relay_rate": relay_rate, "t_relay": t_relay,
                 "relay_cpu": c["cpu"], "ratio": relay_rate / writer_rate,
                 "ingest_rate": ingest_rate, "ratio_ingest": relay_rate / ingest_rate,
-                "lat_s": lat_s, "lat_r": lat_r}
+                "lat_s": lat_s, "lat_r": lat_r, "cpu": cpu, "ev_bytes": ev_bytes / max(prev, 1),
+                "load": os.getloadavg()[0]}
     finally:
         for p in procs:
             if p.poll() is None:
@@ -305,13 +389,14 @@ def med(runs, key):
     return statistics.median(r[key] for r in runs)
 
 
-def rows_of(runs):
-    """Rows (measure, median, every run) of a list of one_run results."""
+def rows_of(runs, case):
+    """Rows (case, measure, median, every run) of a list of one_run
+    results."""
     def each(key, fmt):
         return ", ".join(fmt % r[key] for r in runs)
     lat_s = [x for r in runs for x in r["lat_s"]]
     lat_r = [x for r in runs for x in r["lat_r"]]
-    return [
+    rows = [
         ("briefings ingested (one poll of %d feeds)" % FEEDS, "%d" % med(runs, "stored"),
          each("stored", "%d")),
         ("writer commit rate: events of the COMMITs after the first / first to last COMMIT",
@@ -327,6 +412,13 @@ def rows_of(runs):
          ", ".join("%.0f (%.3f s, relay thread CPU %.0f ms)" % (r["relay_rate"], r["t_relay"], r["relay_cpu"])
                    for r in runs)),
         ("relay throughput / writer commit rate", "%.1f x" % med(runs, "ratio"), each("ratio", "%.1f")),
+        ("CPU per relayed event in the backlog: relay thread / NATS client's threads / nats-server",
+         "%.2f / %.2f / %.2f us" % tuple(statistics.median(r["cpu"][k] for r in runs)
+                                          for k in ("relay", "client", "server")),
+         ", ".join("%.2f / %.2f / %.2f" % (r["cpu"]["relay"], r["cpu"]["client"], r["cpu"]["server"])
+                   for r in runs)),
+        ("event line (message body), mean", "%.0f bytes" % med(runs, "ev_bytes"), each("ev_bytes", "%.0f")),
+        ("load average (1 min) at the end of the run", "%.1f" % med(runs, "load"), each("load", "%.1f")),
         ("for comparison: events / whole ingest (first poll request to last COMMIT); relay throughput / that",
          "%.0f events/s; %.1f x" % (med(runs, "ingest_rate"), med(runs, "ratio_ingest")),
          ", ".join("%.0f; %.1f" % (r["ingest_rate"], r["ratio_ingest"]) for r in runs)),
@@ -335,45 +427,57 @@ def rows_of(runs):
         ("commit -> remote consumer (tail --nats --json): p50 / p99 / max",
          "%.1f / %.1f / %.1f ms" % (pct(lat_r, 50), pct(lat_r, 99), max(lat_r)), "all runs pooled"),
     ]
+    return [(case,) + r for r in rows]
+
+
+CASES = {"feed": "feed-only items (fetch_pages = no)",
+         "pages": "briefings (fetch_pages = yes)"}
 
 
 def heading(runs):
-    return ("NATS relay, %s, nats-server %s, %d briefings%s, %d run%s, %d CPUs, load average %.1f at the end" %
+    return ("NATS relay, %s, nats-server %s, %d briefings%s, %s, %d CPUs, load average %.1f at the end" %
             (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
              subprocess.run([NATS, "--version"], capture_output=True,
                             text=True).stdout.strip().split()[-1],
-             N, " (BENCH_QUICK)" if QUICK else "", runs, "" if runs == 1 else "s",
+             N, " (BENCH_QUICK)" if QUICK else "",
+             ", ".join("%s: %d run%s" % (CASES[c], n, "" if n == 1 else "s") for c, n in runs),
              os.cpu_count(), os.getloadavg()[0]))
 
 
-def run_section(B, runs=None):
+def run_section(B, runs=None, cases=("feed", "pages")):
     """For bench/run: (heading, header, rows) or (None, why, None) when
-    nats-server or the build is missing."""
+    nats-server or the build is missing. The briefings case runs once
+    unless runs says otherwise (each run fetches and extracts 10,000
+    pages: about a minute)."""
     if not os.path.exists(NATS):
         return None, "nats-server is not installed (make deps)", None
     if not os.path.exists(os.path.join(B, "briefwatchd")):
         return None, "no %s/briefwatchd (run make)" % B, None
-    runs = runs or (1 if QUICK else 3)
-    res = [one_run(B) for _ in range(runs)]
-    return heading(runs), ("measure", "median", "each run"), rows_of(res)
-
-
+    rows, done = [], []
+    for case in cases:
+        n = runs or (1 if QUICK or case == "pages" else 3)
+        res = [one_run(B, pages=case == "pages") for _ in range(n)]
+        rows += rows_of(res, CASES[case])
+        done.append((case, n))
+    return heading(done), ("case", "measure", "median", "each run"), rows
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
     B = os.path.abspath(sys.argv[1])
     write = "--write" in sys.argv
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else None
+    case = sys.argv[sys.argv.index("--case") + 1] if "--case" in sys.argv else "both"
+    cases = ("feed", "pages") if case == "both" else (case,)
     try:
-        head, header, rows = run_section(B, runs)
+        head, header, rows = run_section(B, runs, cases)
     except RuntimeError as e:
         print(e, file=sys.stderr)
         return 1
     if head is None:
         print("skipped: " + header)
         return 0
-    out = ["| " + " | ".join(header) + " |", "|---|---|---|"] + \
-          ["| %s | %s | %s |" % r for r in rows]
+    out = ["| " + " | ".join(header) + " |", "|---|---|---|---|"] + \
+          ["| %s | %s | %s | %s |" % r for r in rows]
     print(head)
     print("\n".join(out))
     if write:

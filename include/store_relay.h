@@ -21,6 +21,26 @@ int store_event_json(struct store *s, int64_t seq, char **json);
  * pages: the database file mapped (no copy per page read), a larger page
  * cache. Best effort: a failure leaves the defaults. */
 void store_relay_tune(struct store *s);
+/* A page of events as the relay reads them: their strings in one buffer
+ * that the next page reuses (no allocation per event once it is large
+ * enough). type and json are never NULL, feed may be. */
+struct store_relay_ev {
+	int64_t seq;
+	const char *type, *feed, *json;
+	size_t json_len;
+};
+struct store_relay_page {
+	struct store_relay_ev *ev;
+	size_t n, ev_cap;
+	char *buf;
+	size_t buf_cap;
+};
+/* Read up to limit events after seq since into pg (replacing what it
+ * held). The read transaction ends before it returns. 0, or a negative
+ * errno (store_errmsg says why). */
+int store_relay_page(struct store *s, int64_t since, size_t limit,
+		     struct store_relay_page *pg);
+void store_relay_page_free(struct store_relay_page *pg);
 /* store_events_expire, sparing every event with seq > max_seq. */
 int store_events_expire_upto(struct store *s, int64_t before,
 			     int64_t max_seq, int64_t *deleted);

@@ -372,6 +372,78 @@ test_expire_upto_spares_events_after_max_seq(void **state)
 	assert_int_equal(head, seqs[9]);
 }
 
+/* The relay's page reader: every event after `since`, in order, each
+ * line byte for byte as store_event_json has it, across pages and a
+ * buffer that has to grow (a 70 KB line), a NULL feed kept NULL, and
+ * events gone from the log skipped, not invented. */
+static void
+test_relay_page_reads_lines_byte_for_byte(void **state)
+{
+	struct env *e = *state;
+	struct store_relay_page pg = {0};
+	struct briefing *b;
+	sqlite3 *db = NULL;
+	char *big, *json = NULL;
+	int64_t seqs[300], since, deleted = 0, want;
+	size_t i, total = 0;
+	int k;
+
+	for (k = 0; k < 300; k++)
+		seqs[k] = put(e->s, k);
+	/* one line larger than the buffer's first size */
+	big = malloc(70001);
+	assert_non_null(big);
+	memset(big, 'x', 70000);
+	big[70000] = '\0';
+	b = briefing_new();
+	assert_non_null(b);
+	b->url = strdup("https://example.org/big");
+	b->title = big;
+	b->published = strdup("2026-11-02");
+	b->kind = BRIEFING_RELEASE;
+	assert_int_equal(store_put_briefing(e->s, "f", NULL, b, &want),
+			 STORE_NEW);
+	briefing_free(b);
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE events SET feed = NULL WHERE seq = 7",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* the first 5 expire: the page starts after them */
+	assert_int_equal(store_events_expire_upto(e->s, INT64_MAX / 2, seqs[4],
+						  &deleted), 0);
+	assert_int_equal(deleted, 5);
+	since = 0;
+	want = seqs[5];
+	for (;;) {
+		assert_int_equal(store_relay_page(e->s, since, 128, &pg), 0);
+		if (pg.n == 0)
+			break;
+		assert_true(pg.n <= 128);
+		for (i = 0; i < pg.n; i++) {
+			const struct store_relay_ev *ev = &pg.ev[i];
+
+			assert_int_equal(ev->seq, want);
+			assert_string_equal(ev->type, "briefing.new");
+			if (ev->seq == 7)
+				assert_null(ev->feed);
+			else
+				assert_string_equal(ev->feed, "f");
+			assert_int_equal(store_event_json(e->s, ev->seq, &json), 0);
+			assert_int_equal(ev->json_len, strlen(json));
+			assert_memory_equal(ev->json, json, ev->json_len);
+			assert_int_equal(ev->json[ev->json_len], '\0');
+			free(json);
+			want++;
+			total++;
+		}
+		since = pg.ev[pg.n - 1].seq;
+	}
+	assert_int_equal(total, 296);
+	assert_true(pg.buf_cap > 70000);
+	store_relay_page_free(&pg);
+	assert_null(pg.buf);
+}
+
 static void
 test_relay_start_refuses_an_incomplete_section(void **state)
 {
@@ -425,6 +497,7 @@ main(void)
 		T(test_origins_of_two_databases_differ),
 		T(test_event_json_is_the_line_or_enoent),
 		T(test_expire_upto_spares_events_after_max_seq),
+		T(test_relay_page_reads_lines_byte_for_byte),
 		T(test_relay_start_refuses_an_incomplete_section),
 #undef T
 	};
