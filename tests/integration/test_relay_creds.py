@@ -14,7 +14,9 @@ the JWTs, the .creds files and the server's configuration.
      (another operator's): the relay in error with the server's reason,
      logged once at error level, ingest goes on, nothing published.
   4. a .creds whose seed is another user's than its JWT's: the same.
-  5. a malformed .creds (no seed): the same, with the client's reason.
+  5. an expired user JWT: the same; a user of an account without
+     JetStream limits: the relay in error with "JetStream not enabled".
+     A malformed .creds (no seed): the same, with the client's reason.
   6. a missing .creds file: the same, with the path; then the file is
      written and the relay, which reads it at each connection, relays (a
      stream of its own, so its origin is not fenced by daemon 2's).
@@ -74,7 +76,7 @@ def log_lines(name, prefix):
         return [l for l in fh if l.startswith(prefix)]
 
 
-def refused(name, words, what):
+def refused(name, words, what, logged="<3>relay: cannot connect to NATS"):
     """The relay of daemon name is in error with one of words in its
     last_error, says so once in its log, publishes nothing, and its
     ingest goes on."""
@@ -87,7 +89,7 @@ def refused(name, words, what):
     r = env.relay(name)
     if r["acked"] != 0 or r["published"] != 0 or r["state"] != "error":
         fail("%s: the relay published: %r" % (what, r))
-    lines = log_lines(name, "<3>relay: cannot connect to NATS")
+    lines = log_lines(name, logged)
     if not lines:
         fail("%s: no error line in the log" % what)
     if len(lines) > 2:
@@ -132,6 +134,10 @@ try:
     rogue_op = natsauth.Operator("rogue-op")
     stranger = rogue_op.account("BRIEFWATCH").user("relay")
     other_user = acct.user("other")
+    expired = acct.user("relay", expires=time.time() - 3600)
+    nojs = op.account("NOJS", jetstream=False)
+    natsauth.write_creds(path("expired.creds"), expired)
+    natsauth.write_creds(path("nojs.creds"), nojs.user("relay"))
     natsauth.write_creds(path("relay.creds"), good)
     natsauth.write_creds(path("stranger.creds"), stranger)
     with open(path("mixed.creds"), "w") as fh:
@@ -140,7 +146,7 @@ try:
         fh.write(natsauth.creds_text(good.jwt, "").replace(
             "-----BEGIN USER NKEY SEED-----\n\n------END USER NKEY SEED------\n", ""))
     ns = OperatorNats(env.tmp, "s1", lambda port, store: natsauth.server_conf(
-        op, [sys_acct, acct], sys_acct, port, store))
+        op, [sys_acct, acct, nojs], sys_acct, port, store))
     ns.start()
     url = ns.url()
     env.grow(10)
@@ -173,6 +179,8 @@ try:
             "a user of an account the server does not know"),
            ("mixed", path("mixed.creds"), ["Authorization Violation", "authorization"],
             "a seed that is not the JWT's user's"),
+           ("expired", path("expired.creds"), ["Authorization Violation", "authorization"],
+            "an expired user JWT"),
            ("malformed", path("malformed.creds"), ["no nkey user seed found"],
             "a malformed credentials file (no seed)"),
            ("missing", path("missing.creds"), ["error opening file", "missing.creds"],
@@ -182,8 +190,13 @@ try:
         env.relay_extra = creds_conf(creds, **extra)
         env.start_daemon(name, [url])
         env.poll_all(name)
+    env.relay_extra = creds_conf(path("nojs.creds"))
+    env.start_daemon("nojs", [url])
+    env.poll_all("nojs")
     for name, _, words, what in bad:
         refused(name, words, what)
+    refused("nojs", ["JetStream not enabled"], "an account without JetStream",
+            logged="<3>relay: stream")
     missing = [l for l in log_lines("missing", "<3>relay:") if "missing.creds" in l]
     if not missing:
         fail("a missing credentials file: the log does not name it")
