@@ -112,6 +112,7 @@ relay_tail_main(int argc, char **argv)
 		{"subject-prefix", required_argument, NULL, 'P'},
 		{"idle-exit", required_argument, NULL, 'I'},
 		{"creds", required_argument, NULL, 'C'},
+		{"nkey", required_argument, NULL, 'K'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -166,9 +167,10 @@ relay_tail_main(int argc, char **argv)
 				rc = bad_usage("tail", "--idle-exit \"%s\" is not a duration", optarg);
 			break;
 		case 'C': auth.creds = optarg; break;
+		case 'K': auth.nkey = optarg; break;
 		case 'j': json = 1; break;
 		case 'h':
-			puts("usage: briefwatch tail --nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION] [--creds FILE]");
+			puts("usage: briefwatch tail --nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION] [--creds FILE | --nkey SEEDFILE]");
 			free(feeds);
 			return 0;
 		default:
@@ -205,7 +207,12 @@ relay_tail_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	auth.ack_wait_ms = 5000;
-	if (relay_nats_options(auth.creds ? &auth : NULL, url, 1, &no, msg,
+	if (auth.creds && auth.nkey) {
+		free(feeds);
+		return bad_usage("tail", "--creds and --nkey: one or the other");
+	}
+	if (relay_nats_options(auth.creds || auth.nkey ? &auth : NULL, url, 1,
+			       &no, msg,
 			       sizeof(msg)) < 0) {
 		fprintf(stderr, "briefwatch: tail: %s\n", msg);
 		free(feeds);

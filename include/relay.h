@@ -27,6 +27,7 @@ struct relay_conf {
 	char **servers;        /* nats://host:port, several for a cluster */
 	size_t nservers;
 	char *creds;           /* credentials file (JWT + seed), or NULL */
+	char *nkey;            /* user nkey seed file, or NULL */
 	char *user, *password; /* or NULL */
 	char *tls_ca, *tls_cert, *tls_key; /* or NULL */
 	char *stream;          /* "BRIEFWATCH" */
@@ -70,6 +71,13 @@ int relay_subject(char *out, size_t outlen, const char *prefix,
 int relay_nats_options(const struct relay_conf *rc, const char *url,
 		       int reconnect, natsOptions **out, char *msg,
 		       size_t msglen);
+
+/* The public key ("U...", 56 letters and a NUL in pub) of the user nkey
+ * seed in seedfile (the first "S..." token of 58 base32 letters: a bare
+ * seed, or a .creds file's): 0, or < 0 with msg naming the file and
+ * what is wrong (relay_nkey.c). */
+int relay_nkey_public(const char *seedfile, char *pub, size_t publen,
+		      char *msg, size_t msglen);
 
 struct relay;
 

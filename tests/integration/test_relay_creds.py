@@ -23,6 +23,13 @@ the JWTs, the .creds files and the server's configuration.
   7. daemon 2 relays more, stops; `briefwatch tail --nats --creds` reads
      the stream back: an exact, in-order copy of its events table; the
      same for daemon 6's stream.
+  8. plain nkey authentication (`[relay] nkey = SEEDFILE`, no JWT) against
+     a second server whose `authorization { users = [{nkey: U...}] }`
+     lists one user's public key: that user's seed relays, read back with
+     `tail --nats --nkey` (exact copy); another user's seed is refused
+     (Authorization Violation); no nkey is refused; a missing or
+     malformed seed file, or an account's seed, stops briefwatchd at
+     start with the reason.
 
     test_relay_creds.py BUILD_DIR
 """
@@ -41,6 +48,14 @@ natsrelay.need_nats()
 if not natsauth.HAVE_CRYPTO:
     print("SKIP: python3-cryptography is not installed (apt-get install python3-cryptography, or make deps)")
     raise SystemExit(77)
+
+# natsauth's encoding against the operator seed and public key published
+# in the nkeys.net README (the nkey format's own example)
+_k = natsauth.Key("operator", natsauth.decode(
+    "SOAELH6NJCEK4HST5644G4HK7TOAFZGRRJHNM4EUKUY7PPNDLIKO5IH4JM")[2:])
+if (_k.public, _k.seed) != ("ODPWIBQJVIQ42462QAFI2RKJC4RZHCQSIVPRDDHWFCJAP52NRZK6Z2YC",
+                            "SOAELH6NJCEK4HST5644G4HK7TOAFZGRRJHNM4EUKUY7PPNDLIKO5IH4JM"):
+    fail("natsauth: the published nkey example encodes as %s / %s" % (_k.public, _k.seed))
 
 env = natsrelay.Env("bw-creds-", feeds=2)
 t0 = time.monotonic()
@@ -229,6 +244,54 @@ try:
     if r.returncode == 0 or "Authorization Violation" not in r.stderr:
         fail("tail --creds of an unknown account: exit %d, %r" % (r.returncode, r.stderr))
     print("ok - tail --creds of an unknown account: refused: %s" % r.stderr.strip())
+
+    # 8. plain nkeys
+    nk_user, nk_other = natsauth.Key("user"), natsauth.Key("user")
+    for name, key in (("nk.seed", nk_user), ("other.seed", nk_other),
+                      ("account.seed", natsauth.Key("account"))):
+        with open(path(name), "w") as fh:
+            fh.write(key.seed + "\n")
+    with open(path("typo.seed"), "w") as fh:
+        fh.write(nk_user.seed[:20] + ("A" if nk_user.seed[20] != "A" else "B")
+                 + nk_user.seed[21:] + "\n")
+    ns2 = OperatorNats(env.tmp, "s2", lambda port, store: (
+        'listen: "127.0.0.1:%d"\nserver_name: "s2"\njetstream { store_dir: "%s" }\n'
+        "authorization { users = [ {nkey: %s} ] }\n" % (port, store, nk_user.public)))
+    ns2.start()
+    url2 = ns2.url()
+    env.relay_extra = "nkey = %s\nack_wait = 2s\n" % path("nk.seed")
+    env.start_daemon("nk", [url2])
+    env.poll_all("nk")
+    wait_for(20, lambda: head(path("nk.db")) >= 30, "30 events in nk")
+    env.wait_lag0("nk")
+    print("ok - nkey seed file: relayed %d events, lag 0" % env.relay("nk")["acked"])
+    env.relay_extra = "nkey = %s\nack_wait = 2s\n" % path("other.seed")
+    env.start_daemon("nkother", [url2])
+    env.poll_all("nkother")
+    refused("nkother", ["Authorization Violation"], "nkey: a user the server does not list")
+    for name in ("nk", "nkother"):
+        d = env.daemons[name][0]
+        d.terminate()
+        if d.wait(timeout=30) != 0:
+            fail("daemon %s exited %d on SIGTERM" % (name, d.returncode))
+    check_copy(url2, path("nk.db"), "nkey relay, read back with tail --nkey",
+               "--nkey", path("nk.seed"))
+    r = tail(url2)
+    if r.returncode == 0 or "Authorization Violation" not in r.stderr:
+        fail("tail --nats without --nkey: exit %d, %r" % (r.returncode, r.stderr))
+    print("ok - tail --nats without --nkey: refused")
+    for seed, words in ((path("missing.seed"), "No such file or directory"),
+                        (path("typo.seed"), "checksum is wrong"),
+                        (path("account.seed"), "not a user's"),
+                        (path("malformed.creds"), "no nkey seed")):
+        env.relay_extra = "nkey = %s\n" % seed
+        conf = env.conf("nkbad", [url2])
+        r = subprocess.run([os.path.join(env.B, "briefwatchd"), "--config", conf],
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode == 0 or words not in r.stderr or seed not in r.stderr:
+            fail("nkey = %s: briefwatchd exit %d, %r" % (seed, r.returncode, r.stderr[-500:]))
+        print("ok - nkey = %s: briefwatchd refuses to start: %s"
+              % (os.path.basename(seed), r.stderr.strip().splitlines()[-1]))
     print("ok - test_relay_creds (%.0f s)" % (time.monotonic() - t0))
 finally:
     env.cleanup()
