@@ -119,10 +119,19 @@ def creds_conf(creds, **extra):
     return "".join("%s = %s\n" % (k, v) for k, v in keys.items() if v is not None)
 
 
+def no_sanitizer_report(what, stderr):
+    """Under make check-sanitize, a failing command must not fail by a
+    sanitizer's report (a leak or worse on its error path)."""
+    if "Sanitizer" in stderr or "runtime error:" in stderr:
+        fail("%s: a sanitizer report:\n%s" % (what, stderr[-3000:]))
+
+
 def tail(url, *args):
-    return subprocess.run([os.path.join(env.B, "briefwatch"), "tail", "--nats", url,
-                           "--since", "0", "--json", "--idle-exit", "2s"] + list(args),
-                          capture_output=True, text=True, timeout=120)
+    r = subprocess.run([os.path.join(env.B, "briefwatch"), "tail", "--nats", url,
+                        "--since", "0", "--json", "--idle-exit", "2s"] + list(args),
+                       capture_output=True, text=True, timeout=120)
+    no_sanitizer_report("tail --nats " + " ".join(args), r.stderr)
+    return r
 
 
 def check_copy(url, db, what, *args):
@@ -288,6 +297,7 @@ try:
         conf = env.conf("nkbad", [url2])
         r = subprocess.run([os.path.join(env.B, "briefwatchd"), "--config", conf],
                            capture_output=True, text=True, timeout=30)
+        no_sanitizer_report("nkey = " + seed, r.stderr)
         if r.returncode == 0 or words not in r.stderr or seed not in r.stderr:
             fail("nkey = %s: briefwatchd exit %d, %r" % (seed, r.returncode, r.stderr[-500:]))
         print("ok - nkey = %s: briefwatchd refuses to start: %s"
