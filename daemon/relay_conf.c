@@ -3,6 +3,7 @@
  * client options (see include/relay.h and docs/configuration.md).
  */
 #include "relay.h"
+#include "relay_nkey.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* relay_nkey.c — `[relay] nkey = SEEDFILE` (and `tail --nats --nkey`):
  * the public key of a NATS user nkey seed, which the client must announce
- * beside the seed it signs the server's nonce with (see include/relay.h).
+ * beside the seed it signs the server's nonce with (include/relay_nkey.h).
  *
  * An nkey seed is base32 (RFC 4648, no padding) of two prefix bytes ('S'
  * and the key's kind packed: 18 << 3 | kind >> 5, (kind & 31) << 3), the
@@ -8,7 +8,7 @@
  * that, little-endian; a public key is the same with one prefix byte, the
  * kind's (user: 20 << 3, 'U'), and the 32-byte public key.
  */
-#include "relay.h"
+#include "relay_nkey.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -72,13 +72,6 @@ int relay_nats_options(const struct relay_conf *rc, const char *url,
 		       int reconnect, natsOptions **out, char *msg,
 		       size_t msglen);
 
-/* The public key ("U...", 56 letters and a NUL in pub) of the user nkey
- * seed in seedfile (the first "S..." token of 58 base32 letters: a bare
- * seed, or a .creds file's): 0, or < 0 with msg naming the file and
- * what is wrong (relay_nkey.c). */
-int relay_nkey_public(const char *seedfile, char *pub, size_t publen,
-		      char *msg, size_t msglen);
-
 struct relay;
 
 /* The client's last error text for s, or s's own text. */
