@@ -29,11 +29,12 @@ the JWTs, the .creds files and the server's configuration.
      `tail --nats --nkey` (exact copy); another user's seed is refused
      (Authorization Violation); no nkey is refused; a missing or
      malformed seed file, or an account's seed, stops briefwatchd at
-     start with the reason.
+     start with the reason, and fails a reload (the relay goes on).
 
     test_relay_creds.py BUILD_DIR
 """
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -278,6 +279,18 @@ try:
     env.start_daemon("nkother", [url2])
     env.poll_all("nkother")
     refused("nkother", ["Authorization Violation"], "nkey: a user the server does not list")
+    # a reload to a mistyped seed fails with the reason; the relay goes on
+    env.relay_extra = "nkey = %s\nack_wait = 2s\n" % path("typo.seed")
+    env.conf("nk", [url2])
+    env.daemons["nk"][0].send_signal(signal.SIGHUP)
+    wait_for(30, lambda: "checksum is wrong" in (env.status("nk").get("last_reload_error") or ""),
+             "the reload to a mistyped seed refused")
+    env.grow(5)
+    env.poll_all("nk")
+    wait_for(20, lambda: head(path("nk.db")) >= 40, "40 events in nk")
+    env.wait_lag0("nk")
+    print("ok - a reload to a mistyped nkey seed: \"%s\"; the relay went on (%d events)"
+          % (env.status("nk")["last_reload_error"], env.relay("nk")["acked"]))
     for name in ("nk", "nkother"):
         d = env.daemons[name][0]
         d.terminate()
