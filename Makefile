@@ -169,7 +169,7 @@ DEB_DEPS := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
             libicu-dev libstemmer-dev libpoppler-glib-dev python3-cairo \
             fonts-dejavu-core \
             libclang-rt-14-dev systemd \
-            libnats-dev nats-server
+            libnats-dev nats-server python3-cryptography
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS) \
 	  || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_DEPS); }

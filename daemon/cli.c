@@ -2266,7 +2266,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]\n"
-		 "--nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION]",
+		 "--nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION] [--creds FILE | --nkey SEEDFILE]",
 	 "print briefings as the daemon (or its NATS stream) announces them",
 	 CMD_CONFIG, run_tail},
 	{"relay-takeover", "[--from SEQ]",

@@ -363,6 +363,7 @@ static const struct key relay_keys[] = {
 	{"user", KEY_STR, RFIELD(user), 0, 0, NULL, NULL},
 	{"password", KEY_STR, RFIELD(password), 0, 0, NULL, NULL},
 	{"credentials", KEY_STR, RFIELD(creds), 0, 0, NULL, NULL},
+	{"nkey", KEY_STR, RFIELD(nkey), 0, 0, NULL, NULL},
 	{"tls_ca", KEY_STR, RFIELD(tls_ca), 0, 0, NULL, NULL},
 	{"tls_cert", KEY_STR, RFIELD(tls_cert), 0, 0, NULL, NULL},
 	{"tls_key", KEY_STR, RFIELD(tls_key), 0, 0, NULL, NULL},

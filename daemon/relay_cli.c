@@ -111,6 +111,8 @@ relay_tail_main(int argc, char **argv)
 		{"stream", required_argument, NULL, 'S'},
 		{"subject-prefix", required_argument, NULL, 'P'},
 		{"idle-exit", required_argument, NULL, 'I'},
+		{"creds", required_argument, NULL, 'C'},
+		{"nkey", required_argument, NULL, 'K'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -118,6 +120,7 @@ relay_tail_main(int argc, char **argv)
 	const char *url = NULL, *durable = NULL, *stream = "BRIEFWATCH";
 	const char *prefix = "briefwatch";
 	const char **feeds = NULL;
+	struct relay_conf auth = {0}; /* --creds only */
 	size_t nfeeds = 0;
 	int64_t since = -1, count = -1, idle_ms = 0, idle = 0;
 	natsOptions *no = NULL;
@@ -163,9 +166,11 @@ relay_tail_main(int argc, char **argv)
 			if (config_parse_duration(optarg, &idle_ms) < 0)
 				rc = bad_usage("tail", "--idle-exit \"%s\" is not a duration", optarg);
 			break;
+		case 'C': auth.creds = optarg; break;
+		case 'K': auth.nkey = optarg; break;
 		case 'j': json = 1; break;
 		case 'h':
-			puts("usage: briefwatch tail --nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION]");
+			puts("usage: briefwatch tail --nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION] [--creds FILE | --nkey SEEDFILE]");
 			free(feeds);
 			return 0;
 		default:
@@ -201,7 +206,14 @@ relay_tail_main(int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (relay_nats_options(NULL, url, 1, &no, msg, sizeof(msg)) < 0) {
+	auth.ack_wait_ms = 5000;
+	if (auth.creds && auth.nkey) {
+		free(feeds);
+		return bad_usage("tail", "--creds and --nkey: one or the other");
+	}
+	if (relay_nats_options(auth.creds || auth.nkey ? &auth : NULL, url, 1,
+			       &no, msg,
+			       sizeof(msg)) < 0) {
 		fprintf(stderr, "briefwatch: tail: %s\n", msg);
 		free(feeds);
 		return 1;

@@ -3,6 +3,7 @@
  * client options (see include/relay.h and docs/configuration.md).
  */
 #include "relay.h"
+#include "relay_nkey.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ relay_conf_free(struct relay_conf *rc)
 		free(rc->servers[i]);
 	free(rc->servers);
 	free(rc->creds);
+	free(rc->nkey);
 	free(rc->user);
 	free(rc->password);
 	free(rc->tls_ca);
@@ -65,7 +67,7 @@ relay_conf_equal(const struct relay_conf *a, const struct relay_conf *b)
 		return a == b;
 	if (a->nservers != b->nservers || a->create_stream != b->create_stream ||
 	    a->replicas != b->replicas || a->window != b->window ||
-	    a->ack_wait_ms != b->ack_wait_ms || !str_eq(a->creds, b->creds) ||
+	    a->ack_wait_ms != b->ack_wait_ms || !str_eq(a->creds, b->creds) || !str_eq(a->nkey, b->nkey) ||
 	    !str_eq(a->user, b->user) || !str_eq(a->password, b->password) ||
 	    !str_eq(a->tls_ca, b->tls_ca) || !str_eq(a->tls_cert, b->tls_cert) ||
 	    !str_eq(a->tls_key, b->tls_key) || !str_eq(a->stream, b->stream) ||
@@ -143,6 +145,10 @@ relay_conf_check(const struct relay_conf *rc, char *msg, size_t msglen)
 		snprintf(msg, msglen, "[relay] needs both user and password, or neither");
 		return -EINVAL;
 	}
+	if (rc->creds && rc->nkey) {
+		snprintf(msg, msglen, "[relay] takes credentials or nkey, not both");
+		return -EINVAL;
+	}
 	if ((rc->tls_cert != NULL) != (rc->tls_key != NULL)) {
 		snprintf(msg, msglen, "[relay] needs both tls_cert and tls_key, or neither");
 		return -EINVAL;
@@ -210,6 +216,17 @@ relay_nats_options(const struct relay_conf *rc, const char *url,
 	if (s == NATS_OK && rc && rc->creds) {
 		what = rc->creds;
 		s = natsOptions_SetUserCredentialsFromFiles(o, rc->creds, NULL);
+	}
+	if (s == NATS_OK && rc && rc->nkey) {
+		char pub[64];
+
+		if (relay_nkey_public(rc->nkey, pub, sizeof(pub), msg,
+				      msglen) < 0) {
+			natsOptions_Destroy(o);
+			return -EINVAL;
+		}
+		what = rc->nkey;
+		s = natsOptions_SetNKeyFromSeed(o, pub, rc->nkey);
 	}
 	if (s == NATS_OK && rc && (rc->tls_ca || rc->tls_cert)) {
 		what = "TLS";

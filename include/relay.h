@@ -27,6 +27,7 @@ struct relay_conf {
 	char **servers;        /* nats://host:port, several for a cluster */
 	size_t nservers;
 	char *creds;           /* credentials file (JWT + seed), or NULL */
+	char *nkey;            /* user nkey seed file, or NULL */
 	char *user, *password; /* or NULL */
 	char *tls_ca, *tls_cert, *tls_key; /* or NULL */
 	char *stream;          /* "BRIEFWATCH" */

@@ -20,9 +20,7 @@ none of them, are made with openssl here.
      table.
 
 A credentials file (`credentials =`, a JWT and an nkey seed) needs the
-server in operator mode with JWTs signed by an operator and an account;
-Debian 12 has no tool that makes them (`nsc` is not packaged), so it is not
-tested here.
+server in operator mode: test_relay_creds.py.
 
     test_relay_auth.py BUILD_DIR
 """
