@@ -17,6 +17,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 
+#include "bytes8.h"
 #include "url.h"
 #include "utf8.h"
 
@@ -104,6 +105,7 @@ text_put(struct textout *t, const char *s, size_t len)
 {
 	const char *end = s + len;
 	char *o, *start;
+	int space;
 
 	if (t->err || len == 0)
 		return;
@@ -115,16 +117,29 @@ text_put(struct textout *t, const char *s, size_t len)
 	}
 	start = t->b->data + t->start;
 	o = t->b->data + t->b->len;
-	for (; s < end; s++) {
+	/* The pending separator in a local: t->space through a pointer would
+	 * be reloaded after every byte stored (char stores alias it). */
+	space = t->space;
+	while (s < end) {
 		if (is_ws((unsigned char)*s)) {
-			t->space = 1;
+			space = 1;
+			s++;
 			continue;
 		}
-		if (t->space && o > start)
+		if (space && o > start)
 			*o++ = ' ';
-		t->space = 0;
-		*o++ = *s;
+		space = 0;
+		/* A word, 8 bytes at a time while no lane can be white space
+		 * (none is <= ' '). */
+		while (end - s >= 8 && !b8_lt(b8_load(s), ' ' + 1)) {
+			memcpy(o, s, 8);
+			o += 8;
+			s += 8;
+		}
+		while (s < end && !is_ws((unsigned char)*s))
+			*o++ = *s++;
 	}
+	t->space = space;
 	t->b->len = (size_t)(o - t->b->data);
 	*o = '\0';
 }
@@ -145,9 +160,21 @@ sanitize_escape(const char *s, size_t len, struct buf *out)
 	const char *rep;
 
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 
-		/* Most bytes need no escape: one compare skips them. */
+		/* Most bytes need no escape: 8 at a time while no lane is
+		 * one of the four, then one compare per byte. */
+		while (len - i >= 8) {
+			uint64_t v = b8_load(s + i);
+
+			if (b8_eq(v, '&') | b8_eq(v, '<') | b8_eq(v, '>') |
+			    b8_eq(v, '"'))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = (unsigned char)s[i];
 		if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
 			continue;
 		switch (s[i]) {
@@ -900,6 +927,19 @@ fast_text(struct fast *f)
 	size_t n;
 
 	while (p < end && *p != '<' && *p != '&') {
+		/* Printable ASCII but '<' and '&', 8 bytes at a time. */
+		while (end - p >= 8) {
+			uint64_t v = b8_load(p);
+
+			if (b8_high(v) | b8_lt(v, 0x20) | b8_eq(v, '<') |
+			    b8_eq(v, '&'))
+				break;
+			if (v != ' ' * B8_ONES)
+				blank = 0;
+			p += 8;
+		}
+		if (p >= end || *p == '<' || *p == '&')
+			break;
 		if (*p >= 0x80) {
 			n = fast_utf8(p, end);
 			if (!n)
