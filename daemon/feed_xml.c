@@ -26,6 +26,7 @@
 #include <libxml/tree.h>
 
 #include "buf.h"
+#include "bytes8.h"
 #include "feed_int.h"
 #include "sanitize.h"
 #include "url.h"
@@ -603,8 +604,14 @@ unmojibake(struct buf *b)
 	if (!b->data || !b->len)
 		return 0;
 	for (i = 0; i < b->len;) {
-		size_t l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);
+		size_t l;
 
+		/* ASCII, the most of any value, 8 bytes at a time. */
+		while (b->len - i >= 8 && !b8_high(b8_load(s + i)))
+			i += 8;
+		if (i >= b->len)
+			break;
+		l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);
 		if (l == 0)
 			return 0; /* not UTF-8: leave it */
 		if (l == 2 && s[i] <= 0xc3) {

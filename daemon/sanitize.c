@@ -121,6 +121,23 @@ text_put(struct textout *t, const char *s, size_t len)
 	 * be reloaded after every byte stored (char stores alias it). */
 	space = t->space;
 	while (s < end) {
+		/* After a character: 8 bytes at a time are copied as they
+		 * are while they hold no control byte, no two spaces in a row
+		 * and no space last (it might start a run). */
+		if (!space && o > start) {
+			while (end - s >= 8) {
+				uint64_t v = b8_load(s), sp = b8_eq(v, ' ');
+
+				if (b8_lt(v, 0x20) | (sp & (sp >> 8)) |
+				    (sp >> 63))
+					break;
+				memcpy(o, s, 8);
+				o += 8;
+				s += 8;
+			}
+			if (s >= end)
+				break;
+		}
 		if (is_ws((unsigned char)*s)) {
 			space = 1;
 			s++;
@@ -129,15 +146,7 @@ text_put(struct textout *t, const char *s, size_t len)
 		if (space && o > start)
 			*o++ = ' ';
 		space = 0;
-		/* A word, 8 bytes at a time while no lane can be white space
-		 * (none is <= ' '). */
-		while (end - s >= 8 && !b8_lt(b8_load(s), ' ' + 1)) {
-			memcpy(o, s, 8);
-			o += 8;
-			s += 8;
-		}
-		while (s < end && !is_ws((unsigned char)*s))
-			*o++ = *s++;
+		*o++ = *s++;
 	}
 	t->space = space;
 	t->b->len = (size_t)(o - t->b->data);
