@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
@@ -71,10 +70,20 @@ static const char *const url_attrs[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* strcasecmp() in the C locale (the program never sets another) against
+ * a set's lowercase name, inline: five calls of it per element event
+ * were 4% of a feed's parse. */
 static int
 cmp_str(const void *k, const void *e)
 {
-	return strcasecmp(k, *(const char *const *)e);
+	const unsigned char *a = k, *b = *(const unsigned char *const *)e;
+	int ca;
+
+	for (;; a++, b++) {
+		ca = *a >= 'A' && *a <= 'Z' ? *a + ('a' - 'A') : *a;
+		if (ca != *b || !ca)
+			return ca - *b;
+	}
 }
 
 static int
