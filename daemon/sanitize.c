@@ -255,11 +255,24 @@ html_attr(struct san *s, const char *name, const char *value)
 	free(abs);
 }
 
-static void
-on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+/* What the allowlists say of an element name, as bits. */
+enum {
+	EL_KNOWN = 1, EL_DROP = 2, EL_BLOCK = 4, EL_ALLOWED = 8, EL_VOID = 16,
+};
+
+static unsigned
+el_flags(const char *name)
 {
-	struct san *s = ctx;
-	const char *name = (const char *)xname;
+	return EL_KNOWN | (IN(name, drop_content_elements) ? EL_DROP : 0) |
+	       (IN(name, block_elements) ? EL_BLOCK : 0) |
+	       (IN(name, allowed_elements) ? EL_ALLOWED : 0) |
+	       (IN(name, void_elements) ? EL_VOID : 0);
+}
+
+static void
+start_el(struct san *s, const char *name, unsigned fl,
+	 const xmlChar **attrs)
+{
 	size_t i;
 
 	if (s->wrapper == 0) {
@@ -271,29 +284,26 @@ on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
 		s->drop++;
 		return;
 	}
-	if (IN(name, drop_content_elements)) {
+	if (fl & EL_DROP) {
 		s->drop = 1;
 		return;
 	}
-	if (s->text.b && IN(name, block_elements))
+	if (s->text.b && (fl & EL_BLOCK))
 		s->text.space = 1;
-	if (!s->html || !IN(name, allowed_elements))
+	if (!s->html || !(fl & EL_ALLOWED))
 		return;
 	if (buf_putc(s->html, '<') < 0 || buf_puts(s->html, name) < 0)
 		s->err = -ENOMEM;
 	for (i = 0; attrs && attrs[i]; i += 2)
 		html_attr(s, (const char *)attrs[i],
 			  attrs[i + 1] ? (const char *)attrs[i + 1] : "");
-	if (buf_puts(s->html, IN(name, void_elements) ? " />" : ">") < 0)
+	if (buf_puts(s->html, (fl & EL_VOID) ? " />" : ">") < 0)
 		s->err = -ENOMEM;
 }
 
 static void
-on_end(void *ctx, const xmlChar *xname)
+end_el(struct san *s, const char *name, unsigned fl)
 {
-	struct san *s = ctx;
-	const char *name = (const char *)xname;
-
 	if (s->depth == 0)
 		return; /* the wrapper */
 	s->depth--;
@@ -301,14 +311,32 @@ on_end(void *ctx, const xmlChar *xname)
 		s->drop--;
 		return;
 	}
-	if (s->text.b && IN(name, block_elements))
+	if (s->text.b && (fl & EL_BLOCK))
 		s->text.space = 1;
-	if (!s->html || !IN(name, allowed_elements) ||
-	    IN(name, void_elements))
+	if (!s->html || !(fl & EL_ALLOWED) || (fl & EL_VOID))
 		return;
 	if (buf_puts(s->html, "</") < 0 || buf_puts(s->html, name) < 0 ||
 	    buf_putc(s->html, '>') < 0)
 		s->err = -ENOMEM;
+}
+
+static void
+on_start(void *ctx, const xmlChar *xname, const xmlChar **attrs)
+{
+	struct san *s = ctx;
+
+	/* The wrapper and dropped content need no lookup. */
+	start_el(s, (const char *)xname, s->wrapper && !s->drop ?
+		 el_flags((const char *)xname) : 0, attrs);
+}
+
+static void
+on_end(void *ctx, const xmlChar *xname)
+{
+	struct san *s = ctx;
+
+	end_el(s, (const char *)xname, s->depth && !s->drop ?
+	       el_flags((const char *)xname) : 0);
 }
 
 static void on_chars_fixed(struct san *s, const char *ch, size_t len);
@@ -653,7 +681,20 @@ struct fast {
 	unsigned char stack[FAST_MAX_DEPTH]; /* fast_elements indexes */
 	int depth;
 	int in_a; /* an <a> is open: libxml2 closes it at the next <a> */
+	/* el_flags() of each element met, 0 until then: a fragment meets
+	 * few names, many times. */
+	unsigned char fl[NELEM(fast_elements)];
 };
+
+static unsigned
+fast_flags(struct fast *f, const struct fast_el *el)
+{
+	unsigned char *m = &f->fl[el - fast_elements];
+
+	if (!*m)
+		*m = (unsigned char)el_flags(el->name);
+	return *m;
+}
 
 static int
 cmp_fast_el(const void *k, const void *e)
@@ -897,9 +938,9 @@ fast_start(struct fast *f)
 	for (i = 0; i < 2 * na; i++)
 		av[i] = (const xmlChar *)(f->scratch.data + off[i]);
 	av[2 * na] = NULL;
-	on_start(f->s, (const xmlChar *)el->name, na ? av : NULL);
+	start_el(f->s, el->name, fast_flags(f, el), na ? av : NULL);
 	if (kind == FK_VOID || kind == FK_HR) {
-		on_end(f->s, (const xmlChar *)el->name);
+		end_el(f->s, el->name, fast_flags(f, el));
 	} else {
 		if (f->depth == FAST_MAX_DEPTH)
 			return 0;
@@ -930,7 +971,7 @@ fast_end(struct fast *f)
 	f->depth--;
 	if (!strcmp(name, "a"))
 		f->in_a = 0;
-	on_end(f->s, (const xmlChar *)el->name);
+	end_el(f->s, el->name, fast_flags(f, el));
 	f->p = q + 1;
 	return 1;
 }
