@@ -705,6 +705,15 @@ capture_render(struct fp *p, char **t, char **h)
 		    c->el == E_MDESC;
 	if (c->src.len && memchr(c->src.data, '\0', c->src.len))
 		c->src.len = strlen(c->src.data); /* base64 of binary */
+	/* One allocation each in the usual case, not a doubling from 64
+	 * bytes: the text is rarely longer than its source, the HTML a
+	 * little. A failure stays in the buffer (its error is sticky) and
+	 * comes back from the writes below. */
+	if (c->src.len > 64) {
+		(void)buf_grow(&text, c->src.len + 1);
+		if (want_html)
+			(void)buf_grow(&html, c->src.len + c->src.len / 8);
+	}
 	if (mode == M_TEXT) {
 		if (sanitize_fold(buf_str(&c->src), c->src.len, &text) < 0 ||
 		    (want_html && sanitize_escape(buf_str(&c->src),
