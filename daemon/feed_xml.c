@@ -607,8 +607,7 @@ unmojibake(struct buf *b)
 		size_t l;
 
 		/* ASCII, the most of any value, 8 bytes at a time. */
-		while (b->len - i >= 8 && !b8_high(b8_load(s + i)))
-			i += 8;
+		i += b8_span_ascii(s + i, b->len - i);
 		if (i >= b->len)
 			break;
 		l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);

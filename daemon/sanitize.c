@@ -130,20 +130,16 @@ text_put(struct textout *t, const char *s, size_t len)
 	 * be reloaded after every byte stored (char stores alias it). */
 	space = t->space;
 	while (s < end) {
-		/* After a character: 8 bytes at a time are copied as they
-		 * are while they hold no control byte, no two spaces in a row
-		 * and no space last (it might start a run). */
+		/* After a character: blocks are copied as they are while
+		 * they hold no control byte, no two spaces in a row and no
+		 * space last (it might start a run). */
 		if (!space && o > start) {
-			while (end - s >= 8) {
-				uint64_t v = b8_load(s), sp = b8_eq(v, ' ');
+			size_t k = b8_span_folded((const unsigned char *)s,
+						  (size_t)(end - s));
 
-				if (b8_lt(v, 0x20) | (sp & (sp >> 8)) |
-				    (sp >> 63))
-					break;
-				memcpy(o, s, 8);
-				o += 8;
-				s += 8;
-			}
+			memcpy(o, s, k);
+			o += k;
+			s += k;
 			if (s >= end)
 				break;
 		}
@@ -180,16 +176,9 @@ sanitize_escape(const char *s, size_t len, struct buf *out)
 	for (i = 0; i < len; i++) {
 		unsigned char c;
 
-		/* Most bytes need no escape: 8 at a time while no lane is
-		 * one of the four, then one compare per byte. */
-		while (len - i >= 8) {
-			uint64_t v = b8_load(s + i);
-
-			if (b8_eq(v, '&') | b8_eq(v, '<') | b8_eq(v, '>') |
-			    b8_eq(v, '"'))
-				break;
-			i += 8;
-		}
+		/* Most bytes need no escape: blocks of 16 or 8 while none
+		 * is one of the four, then one compare per byte. */
+		i += b8_span_noesc((const unsigned char *)s + i, len - i);
 		if (i >= len)
 			break;
 		c = (unsigned char)s[i];
@@ -986,17 +975,8 @@ fast_text(struct fast *f)
 	size_t n;
 
 	while (p < end && *p != '<' && *p != '&') {
-		/* Printable ASCII but '<' and '&', 8 bytes at a time. */
-		while (end - p >= 8) {
-			uint64_t v = b8_load(p);
-
-			if (b8_high(v) | b8_lt(v, 0x20) | b8_eq(v, '<') |
-			    b8_eq(v, '&'))
-				break;
-			if (v != ' ' * B8_ONES)
-				blank = 0;
-			p += 8;
-		}
+		/* Printable ASCII but '<' and '&', in blocks. */
+		p += b8_span_text(p, (size_t)(end - p), &blank);
 		if (p >= end || *p == '<' || *p == '&')
 			break;
 		if (*p >= 0x80) {
