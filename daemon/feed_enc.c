@@ -1253,13 +1253,25 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 			p = amp + n;
 			continue;
 		}
-		if (buf_append(out, from, (size_t)(amp - from)) < 0)
-			goto nomem;
 		if (n) {
-			if (buf_append(out, tmp, charref(cp, tmp)) < 0)
+			/* The text before it and the reference in one
+			 * reservation (most documents take this path for
+			 * every "&lt;" of their escaped HTML). */
+			size_t k = (size_t)(amp - from);
+			char *o;
+
+			if (buf_grow(out, k + sizeof(tmp)) < 0)
 				goto nomem;
+			o = out->data + out->len;
+			memcpy(o, from, k);
+			o += k;
+			o += charref(cp, o);
+			*o = '\0';
+			out->len = (size_t)(o - out->data);
 			p = from = amp + n;
 		} else {
+			if (buf_append(out, from, (size_t)(amp - from)) < 0)
+				goto nomem;
 			if (buf_puts(out, "&#38;") < 0)
 				goto nomem;
 			p = from = amp + 1;
