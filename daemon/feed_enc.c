@@ -665,6 +665,15 @@ charref(unsigned cp, char *tmp)
 	char d[12];
 	size_t n = 0, i = 0;
 
+	if (cp >= 10 && cp < 100) {
+		/* '&', '<', '>', '"': what escaped HTML is made of */
+		tmp[0] = '&';
+		tmp[1] = '#';
+		tmp[2] = (char)('0' + cp / 10);
+		tmp[3] = (char)('0' + cp % 10);
+		tmp[4] = ';';
+		return 5;
+	}
 	do
 		d[n++] = (char)('0' + cp % 10);
 	while ((cp /= 10) != 0);
@@ -873,8 +882,10 @@ open_void_element(const char *name, size_t n, const char *after,
 					"track", "keygen"};
 	size_t i;
 
+	if (n < 2 || n > 6) /* no name of the list is shorter or longer */
+		return 0;
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (n && (name[0] | 0x20) == v[i][0] && strlen(v[i]) == n &&
+		if ((name[0] | 0x20) == v[i][0] && strlen(v[i]) == n &&
 		    !strncasecmp(name, v[i], n))
 			break;
 	if (i == sizeof(v) / sizeof(v[0]))
