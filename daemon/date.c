@@ -1209,6 +1209,19 @@ date_parse(const char *s, size_t len, struct date_value *out)
 	return 0;
 }
 
+/* v (< 10^n) as n digits, zero-padded, at o; past them. */
+static char *
+put_digits(char *o, unsigned v, int n)
+{
+	int i;
+
+	for (i = n; i-- > 0;) {
+		o[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return o + n;
+}
+
 static int
 format_parts(int64_t epoch, int what, char out[DATE_ISO_MAX])
 {
@@ -1224,6 +1237,31 @@ format_parts(int64_t epoch, int what, char out[DATE_ISO_MAX])
 	mm = (int)(secs / 60 % 60);
 	ss = (int)(secs % 60);
 	civil_from_days(days, &y, &m, &d);
+	if (y >= 0 && y <= 9999) {
+		/* The usual years by hand: snprintf() was 3,000 instructions
+		 * a date, two dates an entry. Same bytes as below. */
+		char *o = out;
+
+		o = put_digits(o, (unsigned)y, 4);
+		*o++ = '-';
+		o = put_digits(o, (unsigned)m, 2);
+		*o++ = '-';
+		o = put_digits(o, (unsigned)d, 2);
+		if (what != 0) {
+			*o++ = 'T';
+			o = put_digits(o, (unsigned)hh, 2);
+			*o++ = ':';
+			o = put_digits(o, (unsigned)mm, 2);
+			if (what == 2 || ss != 0) {
+				*o++ = ':';
+				o = put_digits(o, (unsigned)ss, 2);
+			}
+			if (what == 2)
+				*o++ = 'Z';
+		}
+		*o = '\0';
+		return (int)(o - out);
+	}
 	if (what == 0)
 		r = snprintf(out, DATE_ISO_MAX, "%04lld-%02d-%02d",
 			     (long long)y, m, d);

@@ -665,6 +665,15 @@ charref(unsigned cp, char *tmp)
 	char d[12];
 	size_t n = 0, i = 0;
 
+	if (cp >= 10 && cp < 100) {
+		/* '&', '<', '>', '"': what escaped HTML is made of */
+		tmp[0] = '&';
+		tmp[1] = '#';
+		tmp[2] = (char)('0' + cp / 10);
+		tmp[3] = (char)('0' + cp % 10);
+		tmp[4] = ';';
+		return 5;
+	}
 	do
 		d[n++] = (char)('0' + cp % 10);
 	while ((cp /= 10) != 0);
@@ -683,6 +692,7 @@ struct tags {
 	struct {
 		const char *name;
 		size_t len;
+		unsigned char cls; /* name_class() */
 	} *v;
 	size_t n, cap;
 	int off; /* too deep or out of memory: no longer modelled */
@@ -695,13 +705,25 @@ name_start(unsigned char c)
 	       c == ':' || c >= 0x80;
 }
 
+/* The bytes name_len() takes: is_name_char(), ':' and every byte >= 0x80
+ * (a table: it runs over every tag name of the document). */
+#define NC8(c) ((c) >= 0x80)
+#define NCR(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || \
+		((c) >= '0' && (c) <= '9') || (c) == '_' || (c) == '-' || \
+		(c) == '.' || (c) == ':' || NC8(c))
+#define NC4(c) NCR(c), NCR((c) + 1), NCR((c) + 2), NCR((c) + 3)
+#define NC16(c) NC4(c), NC4((c) + 4), NC4((c) + 8), NC4((c) + 12)
+#define NC64(c) NC16(c), NC16((c) + 16), NC16((c) + 32), NC16((c) + 48)
+static const unsigned char name_byte[256] = {
+	NC64(0), NC64(64), NC64(128), NC64(192),
+};
+
 static size_t
 name_len(const char *p, const char *end)
 {
 	const char *q = p;
 
-	while (q < end && (is_name_char((unsigned char)*q) || *q == ':' ||
-			   (unsigned char)*q >= 0x80))
+	while (q < end && name_byte[(unsigned char)*q])
 		q++;
 	return (size_t)(q - p);
 }
@@ -737,7 +759,7 @@ tags_has(const struct tags *t, const char *p, size_t n)
 }
 
 static void
-tags_push(struct tags *t, const char *name, size_t len)
+tags_push(struct tags *t, const char *name, size_t len, unsigned cls)
 {
 	if (t->off)
 		return;
@@ -755,49 +777,74 @@ tags_push(struct tags *t, const char *name, size_t len)
 	}
 	t->v[t->n].name = name;
 	t->v[t->n].len = len;
+	t->v[t->n].cls = (unsigned char)cls;
 	t->n++;
 }
 
-/* Is name (n bytes; its local part, any case) one of the names in the
- * NULL-terminated list? */
-static int
-name_in(const char *name, size_t n, const char *const *list)
+/* What the pre-pass knows of an element name (its local part, any
+ * case), as bits: one lookup per start tag, kept with the open element.
+ *
+ * N_TEXT: a feed's one-line text fields; they hold text, never elements.
+ * N_ENTRY_FIELD: the elements of an item or entry; one of them starting
+ * while a text field is still open means the field's end tag is missing
+ * ("<title>A<link>...": the title does not hold the link).
+ * N_DESC, N_AFTER_DESC: a description left open (it may hold naked HTML,
+ * so only the N_AFTER_DESC elements, which HTML has not, end it, and a
+ * bare "<link>" or "<title>" without attributes).
+ * N_ENTRY: an item or entry left open (the next one starts: items do not
+ * nest). */
+enum {
+	N_TEXT = 1, N_ENTRY_FIELD = 2, N_DESC = 4, N_AFTER_DESC = 8,
+	N_ENTRY = 16,
+};
+
+static const struct {
+	const char *name;
+	size_t len;
+	unsigned char bits;
+} known_names[] = {
+	{"title", 5, N_TEXT | N_ENTRY_FIELD},
+	{"link", 4, N_TEXT | N_ENTRY_FIELD},
+	{"guid", 4, N_TEXT | N_ENTRY_FIELD | N_AFTER_DESC},
+	{"id", 2, N_TEXT | N_ENTRY_FIELD},
+	{"pubdate", 7, N_TEXT | N_ENTRY_FIELD | N_AFTER_DESC},
+	{"updated", 7, N_TEXT | N_ENTRY_FIELD | N_AFTER_DESC},
+	{"published", 9, N_TEXT | N_ENTRY_FIELD | N_AFTER_DESC},
+	{"issued", 6, N_TEXT | N_ENTRY_FIELD},
+	{"modified", 8, N_TEXT | N_ENTRY_FIELD},
+	{"date", 4, N_TEXT | N_ENTRY_FIELD},
+	{"language", 8, N_TEXT | N_ENTRY_FIELD},
+	{"comments", 8, N_TEXT | N_ENTRY_FIELD | N_AFTER_DESC},
+	{"item", 4, N_ENTRY_FIELD | N_AFTER_DESC | N_ENTRY},
+	{"entry", 5, N_ENTRY_FIELD | N_AFTER_DESC | N_ENTRY},
+	{"description", 11, N_ENTRY_FIELD | N_DESC},
+	{"summary", 7, N_ENTRY_FIELD | N_DESC},
+	{"content", 7, N_ENTRY_FIELD},
+	{"encoded", 7, N_ENTRY_FIELD | N_AFTER_DESC},
+	{"author", 6, N_ENTRY_FIELD},
+	{"creator", 7, N_ENTRY_FIELD | N_AFTER_DESC},
+	{"category", 8, N_ENTRY_FIELD | N_AFTER_DESC},
+	{"enclosure", 9, N_ENTRY_FIELD | N_AFTER_DESC},
+	{"subject", 7, N_ENTRY_FIELD},
+	{"source", 6, N_ENTRY_FIELD},
+};
+
+static unsigned
+name_class(const char *name, size_t n)
 {
 	const char *l = local_part(name, &n);
 	size_t i;
 
-	for (i = 0; list[i]; i++)
-		if (strlen(list[i]) == n && !strncasecmp(l, list[i], n))
-			return 1;
+	if (!n)
+		return 0;
+	/* The names are lowercase: the first letter rules most out. */
+	for (i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++)
+		if ((l[0] | 0x20) == known_names[i].name[0] &&
+		    known_names[i].len == n &&
+		    !strncasecmp(l, known_names[i].name, n))
+			return known_names[i].bits;
 	return 0;
 }
-
-/* A feed's one-line text fields: they hold text, never elements. */
-static const char *const text_fields[] = {
-	"title", "link", "guid", "id", "pubdate", "updated", "published",
-	"issued", "modified", "date", "language", "comments", NULL,
-};
-
-/* The elements of an item or entry: one of them starting while a text
- * field is still open means the field's end tag is missing
- * ("<title>A<link>...": the title does not hold the link). */
-static const char *const entry_fields[] = {
-	"title", "link", "guid", "id", "pubdate", "updated", "published",
-	"issued", "modified", "date", "language", "comments", "item",
-	"entry", "description", "summary", "content", "encoded", "author",
-	"creator", "category", "enclosure", "subject", "source", NULL,
-};
-
-/* A description left open (it may hold naked HTML, so only elements
- * HTML has not end it, and a bare "<link>" or "<title>" without
- * attributes) and an
- * item or entry left open (the next one starts: items do not nest). */
-static const char *const desc_fields[] = { "description", "summary", NULL };
-static const char *const after_desc[] = {
-	"guid", "pubdate", "updated", "published", "item", "entry",
-	"enclosure", "comments", "creator", "encoded", "category", NULL,
-};
-static const char *const entries[] = { "item", "entry", NULL };
 
 /* The end of the start tag at lt ('>' outside quoted values, or end) and
  * whether it closes itself. */
@@ -835,8 +882,11 @@ open_void_element(const char *name, size_t n, const char *after,
 					"track", "keygen"};
 	size_t i;
 
+	if (n < 2 || n > 6) /* no name of the list is shorter or longer */
+		return 0;
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (strlen(v[i]) == n && !strncasecmp(name, v[i], n))
+		if ((name[0] | 0x20) == v[i][0] && strlen(v[i]) == n &&
+		    !strncasecmp(name, v[i], n))
 			break;
 	if (i == sizeof(v) / sizeof(v[0]))
 		return 0;
@@ -1121,31 +1171,28 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 				}
 			} else if (name_start((unsigned char)lt[1])) {
 				int vd, nq;
+				unsigned cls;
 
 				n = name_len(lt + 1, end);
 				in_tag = tag_end(lt, end, &empty);
 				vd = !empty && in_tag < end &&
 				     open_void_element(lt + 1, n, in_tag + 1,
 						       end);
+				unsigned top = tags.n ?
+					tags.v[tags.n - 1].cls : 0;
+
+				cls = name_class(lt + 1, n);
 				if (tags.n && !tags.off &&
-				    ((name_in(tags.v[tags.n - 1].name,
-					      tags.v[tags.n - 1].len,
-					      text_fields) &&
-				      name_in(lt + 1, n, entry_fields)) ||
-				     (name_in(tags.v[tags.n - 1].name,
-					      tags.v[tags.n - 1].len,
-					      desc_fields) &&
-				      (name_in(lt + 1, n, after_desc) ||
+				    (((top & N_TEXT) && (cls & N_ENTRY_FIELD)) ||
+				     ((top & N_DESC) &&
+				      ((cls & N_AFTER_DESC) ||
 				       (lt + 1 + n < end && lt[1 + n] == '>' &&
 					((n == 4 &&
 					  !strncasecmp(lt + 1, "link", 4)) ||
 					 (n == 5 &&
 					  !strncasecmp(lt + 1, "title",
 						       5)))))) ||
-				     (name_in(tags.v[tags.n - 1].name,
-					      tags.v[tags.n - 1].len,
-					      entries) &&
-				      name_in(lt + 1, n, entries)))) {
+				     ((top & N_ENTRY) && (cls & N_ENTRY)))) {
 					/* A text field left open: closed
 					 * before the next field starts. */
 					tags.n--;
@@ -1160,7 +1207,7 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 					*fixed |= 1 | 128;
 				}
 				if (!empty && !vd)
-					tags_push(&tags, lt + 1, n);
+					tags_push(&tags, lt + 1, n, cls);
 				nq = in_tag < end &&
 				     tag_needs_quotes(lt, in_tag);
 				if (vd || nq) {
@@ -1217,13 +1264,25 @@ feed_enc_repair(const char *s, size_t len, struct buf *out, int *fixed,
 			p = amp + n;
 			continue;
 		}
-		if (buf_append(out, from, (size_t)(amp - from)) < 0)
-			goto nomem;
 		if (n) {
-			if (buf_append(out, tmp, charref(cp, tmp)) < 0)
+			/* The text before it and the reference in one
+			 * reservation (most documents take this path for
+			 * every "&lt;" of their escaped HTML). */
+			size_t k = (size_t)(amp - from);
+			char *o;
+
+			if (buf_grow(out, k + sizeof(tmp)) < 0)
 				goto nomem;
+			o = out->data + out->len;
+			memcpy(o, from, k);
+			o += k;
+			o += charref(cp, o);
+			*o = '\0';
+			out->len = (size_t)(o - out->data);
 			p = from = amp + n;
 		} else {
+			if (buf_append(out, from, (size_t)(amp - from)) < 0)
+				goto nomem;
 			if (buf_puts(out, "&#38;") < 0)
 				goto nomem;
 			p = from = amp + 1;

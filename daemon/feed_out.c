@@ -130,34 +130,72 @@ jw_raw(struct jw *w, const char *s, size_t n)
 		w->err = -ENOMEM;
 }
 
-/* jansson's dump_indent(). */
-static void
-jw_nl(struct jw *w, int space)
+/* Room for n more bytes and the NUL, written at the pointer returned and
+ * closed by jw_done(); NULL after a failure. The writers below reserve
+ * once and store bytes, instead of one buf_append() per piece: keys and
+ * indentation were half the cost of the dump. */
+static char *
+jw_room(struct jw *w, size_t n)
 {
-	static const char spaces[] = "                                ";
-	size_t n;
-
-	if (w->indent) {
-		jw_raw(w, "\n", 1);
-		for (n = w->indent * (size_t)w->depth; n > 0;) {
-			size_t k = n < sizeof(spaces) - 1 ? n :
-						sizeof(spaces) - 1;
-
-			jw_raw(w, spaces, k);
-			n -= k;
-		}
-	} else if (space && !w->compact) {
-		jw_raw(w, " ", 1);
+	if (w->err)
+		return NULL;
+	if ((w->b.cap < w->b.len + n + 1 || !w->b.data) &&
+	    buf_grow(&w->b, n) < 0) {
+		w->err = -ENOMEM;
+		return NULL;
 	}
+	return w->b.data + w->b.len;
+}
+
+static void
+jw_done(struct jw *w, char *o)
+{
+	w->b.len = (size_t)(o - w->b.data);
+	*o = '\0';
+}
+
+/* The bytes jw_nl_at() may write. */
+static size_t
+jw_nl_len(const struct jw *w)
+{
+	return w->indent ? 1 + w->indent * (size_t)w->depth : 1;
+}
+
+/* jansson's dump_indent(), at o. */
+static char *
+jw_nl_at(const struct jw *w, char *o, int space)
+{
+	if (w->indent) {
+		size_t n = w->indent * (size_t)w->depth;
+
+		*o++ = '\n';
+		memset(o, ' ', n);
+		o += n;
+	} else if (space && !w->compact) {
+		*o++ = ' ';
+	}
+	return o;
+}
+
+/* The separator before a value: ',' unless it is the first, then the
+ * line break and indentation; at o (room for 1 + jw_nl_len()). */
+static char *
+jw_item_at(struct jw *w, char *o)
+{
+	if (!w->first)
+		*o++ = ',';
+	o = jw_nl_at(w, o, !w->first);
+	w->first = 0;
+	return o;
 }
 
 static void
 jw_item(struct jw *w)
 {
-	if (!w->first)
-		jw_raw(w, ",", 1);
-	jw_nl(w, !w->first);
-	w->first = 0;
+	char *o = jw_room(w, 1 + jw_nl_len(w));
+
+	if (o)
+		jw_done(w, jw_item_at(w, o));
 }
 
 static void
@@ -171,10 +209,15 @@ jw_open(struct jw *w, char c)
 static void
 jw_close(struct jw *w, char c)
 {
+	char *o;
+
 	w->depth--;
+	if (!(o = jw_room(w, jw_nl_len(w) + 1)))
+		return;
 	if (!w->first)
-		jw_nl(w, 0);
-	jw_raw(w, &c, 1);
+		o = jw_nl_at(w, o, 0);
+	*o++ = c;
+	jw_done(w, o);
 	w->first = 0;
 }
 
@@ -193,12 +236,25 @@ jw_string(struct jw *w, const char *str)
 	return r == -EILSEQ ? r : 0;
 }
 
+/* A member's key: the separator, "key" and ':' (": " unless compact).
+ * Keys are this file's own ASCII names: nothing to escape. */
 static void
 jw_key(struct jw *w, const char *key)
 {
-	jw_item(w);
-	jw_string(w, key);
-	jw_raw(w, w->compact ? ":" : ": ", w->compact ? 1 : 2);
+	size_t n = strlen(key);
+	char *o = jw_room(w, 1 + jw_nl_len(w) + n + 4);
+
+	if (!o)
+		return;
+	o = jw_item_at(w, o);
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	if (!w->compact)
+		*o++ = ' ';
+	jw_done(w, o);
 }
 
 /* A member as jnull_str() makes it: null, the string, or U+FFFD. */

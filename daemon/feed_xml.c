@@ -26,6 +26,7 @@
 #include <libxml/tree.h>
 
 #include "buf.h"
+#include "bytes8.h"
 #include "feed_int.h"
 #include "sanitize.h"
 #include "url.h"
@@ -603,8 +604,13 @@ unmojibake(struct buf *b)
 	if (!b->data || !b->len)
 		return 0;
 	for (i = 0; i < b->len;) {
-		size_t l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);
+		size_t l;
 
+		/* ASCII, the most of any value, 8 bytes at a time. */
+		i += b8_span_ascii(s + i, b->len - i);
+		if (i >= b->len)
+			break;
+		l = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, b->len - i);
 		if (l == 0)
 			return 0; /* not UTF-8: leave it */
 		if (l == 2 && s[i] <= 0xc3) {
@@ -698,6 +704,15 @@ capture_render(struct fp *p, char **t, char **h)
 		    c->el == E_MDESC;
 	if (c->src.len && memchr(c->src.data, '\0', c->src.len))
 		c->src.len = strlen(c->src.data); /* base64 of binary */
+	/* One allocation each in the usual case, not a doubling from 64
+	 * bytes: the text is rarely longer than its source, the HTML a
+	 * little. A failure stays in the buffer (its error is sticky) and
+	 * comes back from the writes below. */
+	if (c->src.len > 64) {
+		(void)buf_grow(&text, c->src.len + 1);
+		if (want_html)
+			(void)buf_grow(&html, c->src.len + c->src.len / 8);
+	}
 	if (mode == M_TEXT) {
 		if (sanitize_fold(buf_str(&c->src), c->src.len, &text) < 0 ||
 		    (want_html && sanitize_escape(buf_str(&c->src),

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <poppler.h>
+#include "pdf_lib.h" /* <poppler.h>, its calls through dlopen() */
 
 #include "buf.h"
 #include "date.h"
@@ -649,6 +649,7 @@ pdf_to_html(const char *data, size_t len, char **html, size_t *hlen,
 	    char **err)
 {
 	struct buf o = BUF_INIT;
+	const char *why;
 	guint h;
 	int r;
 
@@ -658,6 +659,8 @@ pdf_to_html(const char *data, size_t len, char **html, size_t *hlen,
 	*hlen = 0;
 	if (!pdf_sniff(data, len))
 		return fail(err, -EINVAL, "not a PDF");
+	if (pdf_lib_load(&why) < 0)
+		return fail(err, -ENOENT, "cannot read PDF pages: %s", why);
 	pthread_mutex_lock(&pdf_lock);
 	h = g_log_set_handler("Poppler", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
 			      G_LOG_FLAG_RECURSION, quiet, NULL);

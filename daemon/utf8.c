@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes8.h"
+
 size_t
 utf8_scan(const unsigned char *s, size_t len, size_t *valid_mb)
 {
@@ -12,17 +14,10 @@ utf8_scan(const unsigned char *s, size_t len, size_t *valid_mb)
 
 	while (i < len) {
 		if (s[i] < 0x80) {
-			uint64_t v;
-
-			/* ASCII runs 8 bytes at a time: most feeds and pages
-			 * are mostly ASCII. */
+			/* ASCII runs in blocks (16 bytes with SSE2, else 8):
+			 * most feeds and pages are mostly ASCII. */
 			i++;
-			while (i + 8 <= len) {
-				memcpy(&v, s + i, 8);
-				if (v & 0x8080808080808080ULL)
-					break;
-				i += 8;
-			}
+			i += b8_span_ascii(s + i, len - i);
 			continue;
 		}
 		n = utf8_seq_len(s + i, len - i);

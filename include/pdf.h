@@ -25,7 +25,7 @@ int pdf_sniff(const char *data, size_t len);
  * reason in *err (may be NULL):
  *   -EINVAL damaged or not a PDF, -EACCES encrypted (needs a password),
  *   -EFBIG more than PDF_MAX_PAGES pages or PDF_MAX_TEXT of text,
- *   -ENOMEM. */
+ *   -ENOENT poppler-glib cannot be loaded (see pdf_lib.h), -ENOMEM. */
 int pdf_to_html(const char *data, size_t len, char **html, size_t *hlen,
 		char **err);
 

@@ -526,6 +526,58 @@ test_format_with_zone_prints_full_utc(void **state)
 	assert_string_equal(out, "2014-11-21T10:11:00Z");
 }
 
+/* The three forms written by hand for years 0-9999 (snprintf beyond):
+ * against gmtime_r() and printf at random instants from year -5 to
+ * 10005, and at the edges of that range. */
+static void
+test_format_matches_gmtime_in_every_form(void **state)
+{
+	const int64_t lo = INT64_C(-62335699200), hi = INT64_C(253560000000);
+	uint64_t r = 88172645463325252ULL;
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct date_value v;
+		char got[DATE_ISO_MAX], want[DATE_ISO_MAX + 40];
+		struct tm tm;
+		time_t t;
+
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		v.epoch = i < 4 ? (int64_t[]){INT64_C(-62167219200),
+					      INT64_C(-62167219201),
+					      INT64_C(253402300799),
+					      INT64_C(253402300800)}[i]
+			  : lo + (int64_t)(r % (uint64_t)(hi - lo));
+		if (i % 3 == 1)
+			v.epoch -= v.epoch % 60; /* seconds zero */
+		t = (time_t)v.epoch;
+		assert_non_null(gmtime_r(&t, &tm));
+		for (k = 0; k < 3; k++) {
+			v.has_time = k > 0;
+			v.has_zone = k == 2;
+			if (k == 0)
+				snprintf(want, sizeof(want), "%04lld-%02d-%02d",
+					 (long long)tm.tm_year + 1900,
+					 tm.tm_mon + 1, tm.tm_mday);
+			else if (k == 1 && tm.tm_sec == 0)
+				snprintf(want, sizeof(want),
+					 "%04lld-%02d-%02dT%02d:%02d",
+					 (long long)tm.tm_year + 1900,
+					 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+					 tm.tm_min);
+			else
+				snprintf(want, sizeof(want),
+					 "%04lld-%02d-%02dT%02d:%02d:%02d%s",
+					 (long long)tm.tm_year + 1900,
+					 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+					 tm.tm_min, tm.tm_sec, k == 2 ? "Z" : "");
+			assert_int_equal(date_format(&v, got), strlen(want));
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 static void
 test_format_utc_handles_negative_and_extreme_epochs(void **state)
 {
@@ -598,6 +650,7 @@ main(void)
 		cmocka_unit_test(
 			test_format_without_zone_prints_wall_clock_and_seconds_only_when_set),
 		cmocka_unit_test(test_format_with_zone_prints_full_utc),
+		cmocka_unit_test(test_format_matches_gmtime_in_every_form),
 		cmocka_unit_test(
 			test_format_utc_handles_negative_and_extreme_epochs),
 		cmocka_unit_test(

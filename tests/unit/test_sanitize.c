@@ -107,6 +107,88 @@ test_fold_and_escape(void **state)
 	buf_free(&b);
 }
 
+/* sanitize_fold() and sanitize_escape() read 8 bytes at a time: held to
+ * the byte-at-a-time definitions on random strings of every length up to
+ * 40 (so every alignment of a space run, control byte or special byte
+ * against the 8-byte lanes), from an alphabet rich in what they treat
+ * apart. */
+static unsigned long rnd_state = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(rnd_state >> 33) % n;
+}
+
+static void
+fold_ref(const char *s, size_t len, struct buf *out)
+{
+	size_t i;
+	int space = 0, any = 0;
+
+	for (i = 0; i < len; i++) {
+		if (strchr(" \t\n\r\f", s[i]) && s[i]) {
+			space = 1;
+			continue;
+		}
+		if (space && any)
+			buf_putc(out, ' ');
+		space = 0;
+		any = 1;
+		buf_putc(out, s[i]);
+	}
+}
+
+static void
+escape_ref(const char *s, size_t len, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf_puts(out, s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" :
+			 s[i] == '>' ? "&gt;" : s[i] == '"' ? "&quot;" :
+			 (char[]){s[i], 0});
+}
+
+static void
+test_fold_and_escape_match_a_byte_at_a_time(void **state)
+{
+	static const char alpha[] = "    \t\n\r\fab<>&\"\x01\x7f\x80\xc3\xff";
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	char in[41];
+	size_t len, i;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		len = rnd(41);
+		/* odd rounds: mostly special bytes; even ones: mostly
+		 * letters, so that whole 8- and 16-byte blocks pass too */
+		for (i = 0; i < len; i++)
+			in[i] = (round & 1 ? rnd(3) != 0 : rnd(8) == 0) ?
+				alpha[rnd(sizeof(alpha) - 1)] :
+				(char)('a' + rnd(26));
+		buf_reset(&got);
+		buf_reset(&want);
+		buf_puts(&got, "x"); /* appends after what out holds */
+		buf_puts(&want, "x");
+		assert_int_equal(sanitize_fold(in, len, &got), 0);
+		fold_ref(in, len, &want);
+		assert_memory_equal(got.data, want.data, want.len + 1);
+		assert_int_equal(got.len, want.len);
+		buf_reset(&got);
+		buf_reset(&want);
+		assert_int_equal(sanitize_escape(in, len, &got), 0);
+		escape_ref(in, len, &want);
+		assert_int_equal(got.len, want.len);
+		if (want.len)
+			assert_memory_equal(got.data, want.data, want.len);
+	}
+	buf_free(&got);
+	buf_free(&want);
+}
+
 /* Both paths on one input: 1 when the fast path took it, and then the
  * outputs must be libxml2's byte for byte. */
 static int
@@ -150,6 +232,45 @@ test_fast_path_takes_common_feed_markup_and_matches_libxml2(void **state)
 	assert_true(fast_agrees("&#146; &#150; plain \xe2\x80\x94 text"));
 }
 
+/* Random runs of text, space, line breaks, references and paragraphs:
+ * wherever the fast path (8 bytes at a time over text) takes one, it
+ * must give libxml2's bytes. */
+static void
+test_fast_path_matches_libxml2_on_random_text(void **state)
+{
+	static const char *const piece[] = {
+		"word", "longerwords", " ", "  ", "\n", " \n ", "\t", "&amp;",
+		"&lt;", "<b>bold</b>", "<em> x </em>", "caf\xc3\xa9",
+		"\xe2\x80\x94", "a", "        ", "x y z ", "\"q\"", ">",
+	};
+	char in[512];
+	size_t n, k;
+	int round, taken = 0;
+
+	(void)state;
+	for (round = 0; round < 1500; round++) {
+		n = 0;
+		while (n < 280) {
+			const char *p = "<p>";
+
+			for (k = rnd(12); ; k--) {
+				memcpy(in + n, p, strlen(p));
+				n += strlen(p);
+				if (!k)
+					break;
+				p = piece[rnd(sizeof(piece) /
+					      sizeof(piece[0]))];
+			}
+			p = rnd(2) ? "</p>\n" : "</p>";
+			memcpy(in + n, p, strlen(p));
+			n += strlen(p);
+		}
+		in[n] = '\0';
+		taken += fast_agrees(in);
+	}
+	assert_true(taken > 100); /* the fast path was exercised */
+}
+
 static void
 test_fast_path_declines_what_libxml2_repairs(void **state)
 {
@@ -183,6 +304,8 @@ main(void)
 		cmocka_unit_test(test_html_escapes_text_and_attributes),
 		cmocka_unit_test(test_windows1252_c1_code_points_become_quotes),
 		cmocka_unit_test(test_fold_and_escape),
+		cmocka_unit_test(test_fold_and_escape_match_a_byte_at_a_time),
+		cmocka_unit_test(test_fast_path_matches_libxml2_on_random_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

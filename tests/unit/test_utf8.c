@@ -41,6 +41,46 @@ test_scan_counts_bad_and_valid_sequences(void **state)
 	assert_false(utf8_valid(U("\xed\xa0\x80"), 3));
 }
 
+/* utf8_scan() skips ASCII in 16- and 8-byte blocks: held to a byte at a
+ * time reading of random, mostly ASCII strings of every length to 70. */
+static void
+test_scan_matches_a_byte_at_a_time(void **state)
+{
+	static const unsigned char odd[] = {
+		0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0x80, 0x99, 0xf0, 0x9f, 0x98,
+		0x80, 0xff, 0xc0, 0xed, 0xa0,
+	};
+	unsigned long r = 99;
+	unsigned char s[70];
+	size_t len, i, bad, mb, n, vm;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		r = r * 6364136223846793005UL + 1442695040888963407UL;
+		len = (r >> 33) % sizeof(s);
+		for (i = 0; i < len; i++) {
+			r = r * 6364136223846793005UL + 1442695040888963407UL;
+			s[i] = (r >> 59) == 0 ? odd[(r >> 40) % sizeof(odd)]
+					      : (unsigned char)(' ' + (r >> 40) % 95);
+		}
+		bad = mb = 0;
+		for (i = 0; i < len;) {
+			if (s[i] < 0x80) {
+				i++;
+			} else if ((n = utf8_seq_len(s + i, len - i)) != 0) {
+				mb++;
+				i += n;
+			} else {
+				bad++;
+				i++;
+			}
+		}
+		assert_int_equal(utf8_scan(s, len, &vm), bad);
+		assert_int_equal(vm, mb);
+	}
+}
+
 static void
 test_repair_replaces_each_bad_byte(void **state)
 {
@@ -93,6 +133,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sequences_follow_rfc3629),
 		cmocka_unit_test(test_scan_counts_bad_and_valid_sequences),
+		cmocka_unit_test(test_scan_matches_a_byte_at_a_time),
 		cmocka_unit_test(test_repair_replaces_each_bad_byte),
 		cmocka_unit_test(test_windows1252_decodes_c1_and_marks_the_undefined),
 		cmocka_unit_test(test_put_encodes_every_length),
