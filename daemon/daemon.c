@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -1102,6 +1103,41 @@ start_exclusive(struct daemon *d, int *listen_fd, char **err)
 	return take_lock(d, err);
 }
 
+/* Open files the daemon needs besides its clients: the database and its
+ * helpers' connections, logs, the loop's own, outputs, the relay. */
+#define FD_HEADROOM 64
+
+/* Clients hold one descriptor each, and so do fetches: max_clients past
+ * the open-file limit let a socket flood starve every fetch ("connect
+ * failed") and the store. Raise the soft limit to the hard one when it
+ * is short; when even that is short, serve fewer clients and say so. */
+static size_t
+fit_clients(size_t max_clients, long max_conns)
+{
+	struct rlimit rl;
+	size_t need, room;
+
+	need = max_clients + 8 + 2 * (size_t)max_conns + FD_HEADROOM;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return max_clients;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need
+			? need : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need)
+		return max_clients;
+	room = rl.rlim_cur > need - max_clients + 1 ?
+		rl.rlim_cur - (need - max_clients) : 1;
+	log_warn("open-file limit %llu is too low for max_clients = %zu "
+		 "and max_connections = %ld (needs %zu): serving at most %zu "
+		 "clients (raise LimitNOFILE or ulimit -n)",
+		 (unsigned long long)rl.rlim_cur, max_clients, max_conns, need,
+		 room);
+	return room;
+}
+
 /* Start phase 3: the subscriber socket (not with --once). */
 static int
 start_socket(struct daemon *d, int listen_fd, char **err)
@@ -1119,7 +1155,8 @@ start_socket(struct daemon *d, int listen_fd, char **err)
 	notify_opts_default(&no);
 	no.path = d->cfg->socket;
 	no.mode = d->cfg->socket_mode;
-	no.max_clients = d->cfg->max_clients;
+	no.max_clients = fit_clients(d->cfg->max_clients,
+				     d->cfg->max_connections);
 	no.max_queue = d->cfg->max_client_queue;
 	if (d->cfg->socket_group) {
 		struct group *g = getgrnam(d->cfg->socket_group);

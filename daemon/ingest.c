@@ -1113,8 +1113,20 @@ after_feed_step(uv_work_t *w, int status)
 		return;
 	}
 	if (p->rc < 0) {
-		poll_fail(p, -1, "not a feed: %s",
-			  p->err ? p->err : strerror(-p->rc));
+		const char *e = p->err ? p->err : strerror(-p->rc);
+
+		/* the parsers' messages say "not a feed" already; an empty
+		 * body or a document of another type says what it was */
+		if (!strncmp(e, "not a feed: ", 12))
+			e += 12;
+		if (p->len == 0)
+			poll_fail(p, -1, "not a feed: the body is empty "
+				  "(0 bytes, Content-Type %s)",
+				  p->ct ? p->ct : "none");
+		else
+			poll_fail(p, -1, "not a feed: %s (%zu bytes, "
+				  "Content-Type %s)", e, p->len,
+				  p->ct ? p->ct : "none");
 		return;
 	}
 	if (p->doc->bozo)

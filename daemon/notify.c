@@ -56,6 +56,12 @@ enum client_state {
 	CL_DRAIN,    /* sending a final line, then closed */
 };
 
+/* Clients beyond max_clients that may still connect when privileged. */
+#define NOTIFY_ADMIN_RESERVE 8
+
+struct client;
+static int client_privileged(const struct client *c);
+
 struct client {
 	struct notify *n;
 	struct client *prev, *next;
@@ -2019,7 +2025,12 @@ on_connection(uv_stream_t *server, int status)
 		c->gid = cred.gid;
 		c->pid = cred.pid;
 	}
-	if (n->nclients >= n->o.max_clients) {
+	/* Root, our uid and the admin group get a few slots past the
+	 * limit: members of the socket's group holding every slot must not
+	 * lock the operator out of status, poll and reload. */
+	if (n->nclients >= n->o.max_clients &&
+	    (n->nclients >= n->o.max_clients + NOTIFY_ADMIN_RESERVE ||
+	     !client_privileged(c))) {
 		/* Read (and ignore) its input until closed: see
 		 * client_finish. */
 		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);

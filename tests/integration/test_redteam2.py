@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Second red-team pass (docs/reliability-hostile.md, "Second red-team
+pass"): the holes it found, each against the real daemon, a real SQLite
+file, real Unix sockets and tests/fixtures/server.py.
+
+1. The database deleted, or replaced by a rename (a restored backup),
+   while the daemon runs: a new item is not written into the old, unlinked
+   file nor announced; the log names the file and the cause, `status`
+   says degraded; after a restart the item is stored in the file now at
+   that path.
+2. An unprivileged peer (uid nobody) holding every client slot: root's
+   `status` and `poll` still answer (reserved slots).
+3. An open-file limit (200) below what max_clients (256) needs: the
+   daemon warns and serves fewer clients, so a flood of 1,000 connections
+   by uid nobody neither starves fetches ("connect failed") nor root's
+   `poll`; the polled item is stored.
+4. A feed answering 200 with an empty body or an image: the error names
+   that (no doubled "not a feed: not a feed:").
+5. deflate (and, when the zstd / brotli programs exist, zstd and br)
+   bombs for a feed and for a page: the feed ends with "body exceeds",
+   the page's item is stored from the feed.
+"""
+import json
+import os
+import pwd
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("B", "build"))
+SRCDIR = os.environ.get("SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "integration"))
+import common  # noqa: E402
+from client import Client  # noqa: E402
+from common import fail  # noqa: E402
+
+TMP = tempfile.mkdtemp()
+
+
+def ok(msg):
+    print("ok -", msg, flush=True)
+
+
+def render(src, dst, base):
+    for root, _, files in os.walk(src):
+        for name in files:
+            rel = os.path.relpath(os.path.join(root, name), src)
+            out = os.path.join(dst, rel[:-3] if rel.endswith(".in") else rel)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(os.path.join(root, name), "rb") as f:
+                data = f.read()
+            if rel.endswith(".in"):
+                data = data.replace(b"{BASE}", base.encode())
+            with open(out, "wb") as f:
+                f.write(data)
+
+
+def status(sock):
+    r = common.cli(B, sock, "status", "--json")
+    if r.returncode != 0:
+        return None
+    return json.loads(r.stdout)
+
+
+def feed_of(st, name):
+    return next(f for f in st["feeds"] if f["name"] == name)
+
+
+def add_item(www, guid, title, base):
+    path = os.path.join(www, "feeds", "nato.xml")
+    with open(path) as f:
+        text = f.read()
+    item = ("<item><title>%s</title><link>%s/none/%s.htm</link>"
+            "<guid>%s</guid></item>" % (title, base, guid, guid))
+    common.write_file(path, text.replace("<item>", item + "<item>", 1))
+
+
+def log_text():
+    with open(common.log, errors="replace") as f:
+        return f.read()
+
+
+def flood_as_nobody(sock, n):
+    """A child as uid nobody holding n connections (fewer if refused);
+    (pid, connections it made) once they are open. Killed by the caller."""
+    nobody = pwd.getpwnam("nobody")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            held = []
+            for _ in range(n):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    s.connect(sock)
+                except OSError:
+                    break
+                held.append(s)
+            os.write(w, b"%d\n" % len(held))
+            os.close(w)
+            time.sleep(600)
+        finally:
+            os._exit(0)
+    os.close(w)
+    got = os.read(r, 64)
+    os.close(r)
+    return pid, int(got or b"0")
+
+
+def stop_flood(pid):
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+# ---- 1. the database file deleted or replaced under the daemon ----------
+
+def part_db(base, www):
+    db = os.path.join(TMP, "db1.db")
+    sock = os.path.join(TMP, "db1.sock")
+    conf = os.path.join(TMP, "db1.conf")
+    common.write_file(conf, common.daemon_section(db, sock, interval="1h",
+                                                  fetch_pages="no") +
+                      "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    for how in ("replaced", "deleted"):
+        d = common.start_daemon(B, conf, "--foreground")
+        common.wait_answers(B, sock)
+        common.wait_for(20, lambda: (status(sock) or {}).get("head", 0) >= 2,
+                        "the feed's items stored")
+        head = status(sock)["head"]
+        sub = Client(sock)
+        sub.send({"op": "subscribe", "since": head})
+        if sub.recv(timeout=10).get("type") != "subscribed":
+            fail("subscribe")
+        if how == "replaced":
+            # an admin restoring a copy: cp, then mv over the live file
+            shutil.copy(db, db + ".restore")
+            os.rename(db + ".restore", db)
+        else:
+            os.unlink(db)
+        for ext in ("-wal", "-shm"):
+            if os.path.exists(db + ext):
+                os.unlink(db + ext)
+        guid = "after-" + how
+        add_item(www, guid, "Item after the database was " + how, base)
+        if common.cli(B, sock, "poll", "nato").returncode != 0:
+            fail("poll")
+        common.wait_for(20, lambda: "was %s" % how in log_text(),
+                        "the log to say the database was " + how)
+        st = status(sock)
+        if st["state"] != "degraded":
+            fail("%s database: state %r, not degraded" % (how, st["state"]))
+        try:
+            ev = sub.recv(timeout=2)
+        except Exception:
+            ev = None
+        if ev and str(ev.get("type", "")).startswith("briefing."):
+            fail("%s database: an event was announced from the old file: %r"
+                 % (how, ev))
+        sub.close()
+        common.stop_daemon(d)
+        # restarted: the item is in the file now at that path
+        d = common.start_daemon(B, conf, "--foreground")
+        common.wait_answers(B, sock)
+
+        def stored():
+            con = sqlite3.connect(db)
+            try:
+                return con.execute("SELECT count(*) FROM briefings WHERE "
+                                   "title LIKE ?", ("%after the database was "
+                                                    + how + "%",)).fetchone()[0]
+            except sqlite3.Error:
+                return 0
+            finally:
+                con.close()
+        common.wait_for(20, stored, "the item stored after the restart")
+        common.stop_daemon(d)
+        ok("database %s while running: nothing written into the old file "
+           "nor announced, log says so, state degraded; stored after the "
+           "restart" % how)
+
+
+# ---- 2 and 3: client slots and the open-file limit -----------------------
+
+def part_slots(base):
+    db = os.path.join(TMP, "sl.db")
+    sock = os.path.join(TMP, "sl.sock")
+    conf = os.path.join(TMP, "sl.conf")
+    common.write_file(conf, common.daemon_section(
+        db, sock, interval="1h", fetch_pages="no", socket_mode="0666",
+        max_clients="20") + "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+    pid, n = flood_as_nobody(sock, 40)
+    try:
+        time.sleep(0.5)
+        with Client(sock) as c:
+            r = c.request({"op": "status"}, timeout=10)
+        if not r or r.get("type") != "status":
+            fail("root's status while nobody holds every slot: %r" % r)
+        r = common.cli(B, sock, "poll", "nato")
+        if r.returncode != 0:
+            fail("root's poll while nobody holds every slot: %s" % r.stderr)
+        with open("/proc/%d/status" % d.pid) as f:
+            pass
+    finally:
+        stop_flood(pid)
+    common.stop_daemon(d)
+    ok("uid nobody holding all %d slots (%d tried): root's status and poll "
+       "still answer" % (20, n))
+
+
+def part_nofile(base, www):
+    db = os.path.join(TMP, "nf.db")
+    sock = os.path.join(TMP, "nf.sock")
+    conf = os.path.join(TMP, "nf.conf")
+    common.write_file(conf, common.daemon_section(
+        db, sock, interval="1h", fetch_pages="no", socket_mode="0666") +
+        "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+
+    def low():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
+    d = common.start(["%s/briefwatchd" % B, "--config", conf, "--foreground"],
+                     stderr=open(common.log, "a"), preexec_fn=low)
+    common.wait_answers(B, sock)
+    common.wait_for(20, lambda: (status(sock) or {}).get("head", 0) >= 2,
+                    "the feed's items stored")
+    if "open-file limit 200 is too low for max_clients = 256" not in log_text():
+        fail("no warning about the open-file limit")
+    pid, n = flood_as_nobody(sock, 1000)
+    try:
+        time.sleep(0.5)
+        add_item(www, "during-flood", "Item polled during a flood", base)
+        r = common.cli(B, sock, "poll", "nato")
+        if r.returncode != 0:
+            fail("root's poll during the flood: %s" % r.stderr)
+
+        def polled():
+            st = status(sock)
+            return st and feed_of(st, "nato").get("polls", 0) >= 2 and st
+        st = common.wait_for(20, polled, "the second poll")
+        res = feed_of(st, "nato")["last_result"]
+        if "1 new" not in res:
+            fail("poll during a socket flood: %r" % res)
+    finally:
+        stop_flood(pid)
+    common.stop_daemon(d)
+    ok("open-file limit 200 < max_clients 256: warned, %d connections by "
+       "nobody, the poll still fetched and stored (%s)" % (n, res))
+
+
+# ---- 4 and 5: what a feed or page body is -------------------------------
+
+def part_bodies(base, www):
+    db = os.path.join(TMP, "bo.db")
+    sock = os.path.join(TMP, "bo.sock")
+    conf = os.path.join(TMP, "bo.conf")
+    encs = ["deflate"]
+    if shutil.which("zstd"):
+        encs.append("zstd")
+    if shutil.which("brotli"):
+        encs.append("br")
+    items = "".join(
+        "<item><title>page %s</title><link>%s/_bad/bomb?enc=%s&amp;mb=16"
+        "</link><guid>page-%s</guid></item>" % (e, base, e, e) for e in encs)
+    common.write_file(os.path.join(www, "pb.xml"), common.rss("pages", items))
+    text = common.daemon_section(db, sock, interval="1h",
+                                 max_feed_size="1M", max_page_size="1M")
+    text += "[feed pages]\nurl = %s/pb.xml\n" % base
+    text += ("[feed empty]\nurl = %s/_bad/typed?type=application/rss%%2Bxml\n"
+             "fetch_pages = no\n" % base)
+    text += ("[feed image]\nurl = %s/_bad/typed?type=image/png&bytes=3000\n"
+             "fetch_pages = no\n" % base)
+    for e in encs:
+        text += ("[feed f%s]\nurl = %s/_bad/bomb?enc=%s&mb=16&type=application"
+                 "/rss%%2Bxml\nfetch_pages = no\n" % (e, base, e))
+    common.write_file(conf, text)
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+
+    def done():
+        st = status(sock)
+        return st and all(f.get("polls", 0) >= 1 for f in st["feeds"]) and \
+            feed_of(st, "pages")["state"] == "ok" and st
+    st = common.wait_for(40, done, "every feed polled")
+    res = {f["name"]: f["last_result"] for f in st["feeds"]}
+    for name in ("empty", "image"):
+        if "not a feed: not a feed" in res[name]:
+            fail("%s: doubled prefix: %r" % (name, res[name]))
+    if "the body is empty (0 bytes" not in res["empty"]:
+        fail("empty body: %r" % res["empty"])
+    if "image/png" not in res["image"]:
+        fail("an image as a feed: %r" % res["image"])
+    for e in encs:
+        if "body exceeds" not in res["f" + e]:
+            fail("%s bomb as a feed: %r" % (e, res["f" + e]))
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM briefings WHERE feed='pages' AND "
+                    "kind='other'").fetchone()[0]
+    con.close()
+    if n != len(encs):
+        fail("bomb pages: %d of %d items stored from the feed" % (n, len(encs)))
+    common.stop_daemon(d)
+    ok("empty body: %r; image: %r; %s bombs refused as feeds and as pages"
+       % (res["empty"], res["image"], "/".join(encs)))
+
+
+def main():
+    if os.geteuid() != 0:
+        print("skipped: needs root to act as uid nobody")
+        raise SystemExit(77)
+    os.chmod(TMP, 0o755)
+    common.log = os.path.join(TMP, "daemon.log")
+    www = os.path.join(TMP, "www")
+    os.makedirs(www)
+    base = common.start_fixture_server(www, os.path.join(TMP, "port"))
+    render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www, base)
+    try:
+        t0 = time.monotonic()
+        part_db(base, www)
+        part_slots(base)
+        part_nofile(base, www)
+        part_bodies(base, www)
+        ok("all in %.1f s" % (time.monotonic() - t0))
+    finally:
+        common.reap()
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
