@@ -1046,6 +1046,11 @@ start_pipeline(struct daemon *d, char **err)
 		}
 		return r;
 	}
+	if (d->dblock_fd < 0) {
+		r = dblock_take_db(d->cfg->database, &d->dblock_fd, err);
+		if (r < 0)
+			return r;
+	}
 	fetch_opts_from(d->cfg, &fo);
 	r = fetch_new(d->loop, &fo, &d->fetcher);
 	if (r < 0) {
@@ -1065,6 +1070,10 @@ take_lock(struct daemon *d, char **err)
 {
 	int r = dblock_take(d->cfg->database, &d->lock_fd, err);
 
+	/* the database itself too, when it exists (before anything opens
+	 * it); a new one is locked once created (start_pipeline) */
+	if (r == 0 && access(d->cfg->database, F_OK) == 0)
+		r = dblock_take_db(d->cfg->database, &d->dblock_fd, err);
 	if (r < 0 && r != -EBUSY && r != -EAGAIN && r != -EWOULDBLOCK) {
 		char *why = dbpath_explain(d->cfg->database, 0, *err);
 
@@ -1362,6 +1371,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	d->opts = *o;
 	d->started = daemon_now_ms();
 	d->lock_fd = -1;
+	d->dblock_fd = -1;
 	*err = NULL;
 	r = start_config(d, err);
 	if (r == 0)
@@ -1608,6 +1618,8 @@ daemon_release(struct daemon *d)
 	d->relay = NULL;
 	store_close(d->store);
 	d->store = NULL;
+	dblock_release(d->dblock_fd);
+	d->dblock_fd = -1;
 	profile_set_free(d->profiles);
 	d->profiles = NULL;
 	config_free(d->cfg);

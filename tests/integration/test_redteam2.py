@@ -8,6 +8,9 @@ file, real Unix sockets and tests/fixtures/server.py.
    file nor announced; the log names the file and the cause, `status`
    says degraded; after a restart the item is stored in the file now at
    that path.
+1b. The lock file (DATABASE.lock) removed while the daemon runs: a
+   second daemon on the same database (another socket) is refused, naming
+   the cause; the first goes on.
 2. An unprivileged peer (uid nobody) holding every client slot: root's
    `status` and `poll` still answer (reserved slots).
 3. An open-file limit (200) below what max_clients (256) needs: the
@@ -190,6 +193,33 @@ def part_db(base, www):
            "restart" % how)
 
 
+def part_lockfile(base):
+    db = os.path.join(TMP, "lk.db")
+    conf1 = os.path.join(TMP, "lk1.conf")
+    conf2 = os.path.join(TMP, "lk2.conf")
+    feed = "[feed nato]\nurl = %s/feeds/nato.xml\n" % base
+    sock1 = os.path.join(TMP, "lk1.sock")
+    common.write_file(conf1, common.daemon_section(
+        db, sock1, interval="1h", fetch_pages="no") + feed)
+    common.write_file(conf2, common.daemon_section(
+        db, os.path.join(TMP, "lk2.sock"), interval="1h",
+        fetch_pages="no") + feed)
+    d = common.start_daemon(B, conf1, "--foreground")
+    common.wait_answers(B, sock1)
+    os.unlink(db + ".lock")
+    r = subprocess.run([os.path.join(B, "briefwatchd"), "--config", conf2,
+                        "--once"], capture_output=True, text=True, timeout=30)
+    if r.returncode == 0:
+        fail("a second daemon ran on a database in use (lock file removed)")
+    if "in use by another briefwatchd" not in r.stderr:
+        fail("second daemon: %r" % r.stderr)
+    if d.poll() is not None or status(sock1) is None:
+        fail("the first daemon stopped answering")
+    common.stop_daemon(d)
+    ok("lock file removed under a running daemon: a second one refused (%s)"
+       % r.stderr.strip().splitlines()[-1][:90])
+
+
 # ---- 2 and 3: client slots and the open-file limit -----------------------
 
 def part_slots(base):
@@ -326,6 +356,7 @@ def main():
     try:
         t0 = time.monotonic()
         part_db(base, www)
+        part_lockfile(base)
         part_slots(base)
         part_nofile(base, www)
         part_bodies(base, www)
