@@ -19,6 +19,9 @@ file, real Unix sockets and tests/fixtures/server.py.
    `poll`; the polled item is stored.
 4. A feed answering 200 with an empty body or an image: the error names
    that (no doubled "not a feed: not a feed:").
+4b. A NUL byte in one item of an RSS feed (libxml2 ended the document
+   there: every later item was lost, the poll said "ok") and "\u0000" in
+   a JSON Feed title (the whole feed was refused): every item stored.
 5. deflate (and, when the zstd / brotli programs exist, zstd and br)
    bombs for a feed and for a page: the feed ends with "body exceeds",
    the page's item is stored from the feed.
@@ -312,6 +315,17 @@ def part_bodies(base, www):
     for e in encs:
         text += ("[feed f%s]\nurl = %s/_bad/bomb?enc=%s&mb=16&type=application"
                  "/rss%%2Bxml\nfetch_pages = no\n" % (e, base, e))
+    nul_items = "".join("<item><title>nul %d%s</title><link>%s/n/%d</link>"
+                        "<guid>nul-%d</guid></item>" % (
+                            i, "\0" if i == 1 else "", base, i, i)
+                        for i in range(4))
+    common.write_file(os.path.join(www, "nul.xml"), common.rss("nul", nul_items))
+    common.write_file(os.path.join(www, "jnul.json"), json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "j",
+        "items": [{"id": "j1", "title": "a\u0000b", "url": base + "/j/1"},
+                  {"id": "j2", "title": "two", "url": base + "/j/2"}]}))
+    text += "[feed nul]\nurl = %s/nul.xml\nfetch_pages = no\n" % base
+    text += "[feed jnul]\nurl = %s/jnul.json\nfetch_pages = no\n" % base
     common.write_file(conf, text)
     d = common.start_daemon(B, conf, "--foreground")
     common.wait_answers(B, sock)
@@ -332,6 +346,8 @@ def part_bodies(base, www):
     for e in encs:
         if "body exceeds" not in res["f" + e]:
             fail("%s bomb as a feed: %r" % (e, res["f" + e]))
+    if "4 new" not in res["nul"] or "2 new" not in res["jnul"]:
+        fail("NUL bytes: nul %r, jnul %r" % (res["nul"], res["jnul"]))
     con = sqlite3.connect(db)
     n = con.execute("SELECT count(*) FROM briefings WHERE feed='pages' AND "
                     "kind='other'").fetchone()[0]
@@ -339,8 +355,9 @@ def part_bodies(base, www):
     if n != len(encs):
         fail("bomb pages: %d of %d items stored from the feed" % (n, len(encs)))
     common.stop_daemon(d)
-    ok("empty body: %r; image: %r; %s bombs refused as feeds and as pages"
-       % (res["empty"], res["image"], "/".join(encs)))
+    ok("empty body: %r; image: %r; %s bombs refused as feeds and as pages; "
+       "NUL bytes: %r, %r" % (res["empty"], res["image"], "/".join(encs),
+                              res["nul"], res["jnul"]))
 
 
 def main():
