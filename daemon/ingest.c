@@ -405,13 +405,31 @@ poll_free(struct poll *p)
 	poll_destroy(p);
 }
 
+/* Does a live poll still hold set? It reads it for each of its pages,
+ * which may be fetched long after a reload replaced it. */
+static int
+profiles_held(const struct ingest *in, const struct profile_set *set)
+{
+	const struct poll *p;
+
+	for (p = in->polls; p; p = p->next)
+		if (p->profiles == set)
+			return 1;
+	return 0;
+}
+
+/* Free the retired profile sets no parse and no poll can read any more. */
 static void
 profiles_reap(struct ingest *in)
 {
-	struct retired *r;
+	struct retired *r, **rp;
 
-	while (!in->inflight && (r = in->retired)) {
-		in->retired = r->next;
+	for (rp = &in->retired; !in->inflight && (r = *rp);) {
+		if (profiles_held(in, r->set)) {
+			rp = &r->next;
+			continue;
+		}
+		*rp = r->next;
 		profile_set_free(r->set);
 		free(r);
 	}
@@ -447,6 +465,7 @@ poll_unlink(struct poll *p)
 	p->next = NULL;
 	p->pprev = NULL;
 	p->in->npolls--;
+	profiles_reap(p->in);
 }
 
 static int
@@ -1994,7 +2013,7 @@ ingest_set_profiles(struct ingest *in, const struct profile_set *set,
 	in->env.profiles = set;
 	if (!old)
 		return;
-	if (!in->inflight) {
+	if (!in->inflight && !profiles_held(in, old)) {
 		profile_set_free(old);
 		return;
 	}

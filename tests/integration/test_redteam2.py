@@ -11,6 +11,11 @@ file, real Unix sockets and tests/fixtures/server.py.
 1b. The lock file (DATABASE.lock) removed while the daemon runs: a
    second daemon on the same database (another socket) is refused, naming
    the cause; the first goes on.
+1c. SIGHUP while a poll waits for its pages (no parse in flight): the
+   reload freed the profile set the poll still held, and the pages, once
+   fetched, were parsed with it (heap-use-after-free; `make
+   check-sanitize` reports it, a plain build reads freed memory). Every
+   page is stored and the daemon is alive and clean.
 2. An unprivileged peer (uid nobody) holding every client slot: root's
    `status` and `poll` still answer (reserved slots).
 3. An open-file limit (200) below what max_clients (256) needs: the
@@ -38,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 B = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("B", "build"))
 SRCDIR = os.environ.get("SRCDIR") or os.path.abspath(
@@ -89,8 +95,11 @@ def add_item(www, guid, title, base):
 
 
 def log_text():
-    with open(common.log, errors="replace") as f:
-        return f.read()
+    try:
+        with open(common.log, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
 
 
 def flood_as_nobody(sock, n):
@@ -221,6 +230,44 @@ def part_lockfile(base):
     common.stop_daemon(d)
     ok("lock file removed under a running daemon: a second one refused (%s)"
        % r.stderr.strip().splitlines()[-1][:90])
+
+
+def part_reload_pages(base, www):
+    db = os.path.join(TMP, "rl.db")
+    sock = os.path.join(TMP, "rl.sock")
+    conf = os.path.join(TMP, "rl.conf")
+    items = "".join("<item><title>slow %d</title><link>%s/_bad/slow?delay=1.5"
+                    "&amp;n=%d</link><guid>slow-%d</guid></item>" % (i, base, i, i)
+                    for i in range(3))
+    common.write_file(os.path.join(www, "slow.xml"), common.rss("S", items))
+    common.write_file(conf, common.daemon_section(db, sock, interval="1h") +
+                      "[feed s]\nurl = %s/slow.xml\n" % base)
+    mark = len(log_text())
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+
+    def page_started():
+        with urllib.request.urlopen(base + "/_stats") as f:
+            return json.load(f).get("/_bad/slow", 0) >= 1
+    common.wait_for(20, page_started, "the first page fetch")
+    for _ in range(3):
+        d.send_signal(signal.SIGHUP)
+        time.sleep(0.05)
+
+    def stored():
+        if d.poll() is not None:
+            fail("the daemon died after a reload during page fetches")
+        con = sqlite3.connect(db)
+        try:
+            return con.execute("SELECT count(*) FROM briefings").fetchone()[0] >= 3
+        finally:
+            con.close()
+    common.wait_for(30, stored, "the 3 slow pages stored")
+    common.stop_daemon(d)
+    if "Sanitizer" in log_text()[mark:]:
+        fail("sanitizer report after a reload during page fetches")
+    ok("SIGHUP while a poll waited for its pages: 3 pages stored, no "
+       "use of the freed profile set")
 
 
 # ---- 2 and 3: client slots and the open-file limit -----------------------
@@ -374,6 +421,7 @@ def main():
         t0 = time.monotonic()
         part_db(base, www)
         part_lockfile(base)
+        part_reload_pages(base, www)
         part_slots(base)
         part_nofile(base, www)
         part_bodies(base, www)
