@@ -123,6 +123,9 @@ feed_policy(const struct daemon *d, const struct feedctl *f)
 	return p;
 }
 
+/* The longest wait a restart honours: a Retry-After's cap (sched.c). */
+#define RESTART_WAIT_CAP_MS ((int64_t)24 * 3600 * 1000)
+
 static void
 feed_schedule(struct feedctl *f, int64_t delay_ms)
 {
@@ -216,10 +219,30 @@ feed_add(struct daemon *d, const struct config_feed *c,
 		 * holds. */
 		if (store_feed_get(d->store, c->name, &sf) == 0) {
 			int64_t wait = sf.next_due * 1000 - daemon_now_ms();
+			struct sched_policy pol = feed_policy(d, f);
+			/* No backoff (jitter included) nor Retry-After waits
+			 * longer: a later time was stored while the clock was
+			 * ahead, and waiting for it (a monotonic timer) would
+			 * not poll the feed for as long as the clock was
+			 * wrong. */
+			int64_t cap = pol.interval_ms > pol.max_interval_ms ?
+				pol.interval_ms : pol.max_interval_ms;
 
+			cap += cap / 5;
+			if (cap < RESTART_WAIT_CAP_MS)
+				cap = RESTART_WAIT_CAP_MS;
 			if (sf.url && strcmp(sf.url, c->url) == 0 &&
-			    wait > first_delay)
+			    wait > cap) {
+				log_warn("feed \"%s\": stored next poll is "
+					 "%lld s away, longer than any backoff "
+					 "(%lld s): the clock was ahead when it "
+					 "was stored; ignored",
+					 c->name, (long long)(wait / 1000),
+					 (long long)(cap / 1000));
+			} else if (sf.url && strcmp(sf.url, c->url) == 0 &&
+				   wait > first_delay) {
 				first_delay = wait;
+			}
 			store_feed_clear(&sf);
 		}
 	}

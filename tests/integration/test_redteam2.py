@@ -16,6 +16,10 @@ file, real Unix sockets and tests/fixtures/server.py.
    fetched, were parsed with it (heap-use-after-free; `make
    check-sanitize` reports it, a plain build reads freed memory). Every
    page is stored and the daemon is alive and clean.
+1d. A clock that was years ahead when a feed's next due time was stored
+   (then corrected): at restart the feed waited for that time, on a
+   monotonic timer, i.e. years. Now a stored wait longer than any backoff
+   or Retry-After is ignored with a warning and the feed is polled.
 2. An unprivileged peer (uid nobody) holding every client slot: root's
    `status` and `poll` still answer (reserved slots).
 3. An open-file limit (200) below what max_clients (256) needs: the
@@ -270,6 +274,35 @@ def part_reload_pages(base, www):
        "use of the freed profile set")
 
 
+def part_clock(base):
+    db = os.path.join(TMP, "ck.db")
+    sock = os.path.join(TMP, "ck.sock")
+    conf = os.path.join(TMP, "ck.conf")
+    common.write_file(conf, common.daemon_section(
+        db, sock, interval="1h", fetch_pages="no") +
+        "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+    common.wait_for(20, lambda: feed_of(status(sock), "nato").get("polls", 0) >= 1,
+                    "the first poll")
+    common.stop_daemon(d)
+    ahead = int(time.time()) + 10 * 365 * 86400
+    con = sqlite3.connect(db)
+    con.execute("UPDATE feeds SET next_due = ?, failures = 1", (ahead,))
+    con.commit()
+    con.close()
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+    st = common.wait_for(20, lambda: (lambda s: s and feed_of(s, "nato").get(
+        "polls", 0) >= 1 and s)(status(sock)), "a poll after the restart")
+    nxt = feed_of(st, "nato").get("next_poll", "")
+    common.stop_daemon(d)
+    if "longer than any backoff" not in log_text():
+        fail("no warning about the stored next poll")
+    ok("next poll stored 10 years ahead (clock was wrong): ignored, polled at "
+       "once, next %s" % nxt)
+
+
 # ---- 2 and 3: client slots and the open-file limit -----------------------
 
 def part_slots(base):
@@ -422,6 +455,7 @@ def main():
         part_db(base, www)
         part_lockfile(base)
         part_reload_pages(base, www)
+        part_clock(base)
         part_slots(base)
         part_nofile(base, www)
         part_bodies(base, www)
