@@ -561,8 +561,12 @@ write_metrics(struct daemon *d)
 static void
 on_status_timer(uv_timer_t *t)
 {
-	update_status(t->data);
-	write_metrics(t->data);
+	struct daemon *d = t->data;
+
+	update_status(d);
+	write_metrics(d);
+	if (d->notify)
+		notify_check_path(d->notify);
 }
 
 static int
@@ -1540,6 +1544,8 @@ daemon_reload(struct daemon *d, char **err)
 {
 	int r = reload_apply(d, err);
 
+	if (d->notify) /* a removed socket is bound again at once */
+		notify_check_path(d->notify);
 	d->reload_at = daemon_now_ms();
 	free(d->reload_error);
 	d->reload_error = NULL;

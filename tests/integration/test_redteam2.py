@@ -20,6 +20,11 @@ file, real Unix sockets and tests/fixtures/server.py.
    (then corrected): at restart the feed waited for that time, on a
    monotonic timer, i.e. years. Now a stored wait longer than any backoff
    or Retry-After is ignored with a warning and the feed is polled.
+1e. The socket path removed while the daemon runs (a cleanup of /run):
+   clients got "No such file" until a restart. Now it is bound again at
+   the next status refresh (10 s) or reload; a subscriber connected
+   before keeps its connection; a regular file put in its place is left
+   alone and the log says why.
 2. An unprivileged peer (uid nobody) holding every client slot: root's
    `status` and `poll` still answer (reserved slots).
 3. An open-file limit (200) below what max_clients (256) needs: the
@@ -303,6 +308,54 @@ def part_clock(base):
        "once, next %s" % nxt)
 
 
+def part_socket_removed(base):
+    db = os.path.join(TMP, "so.db")
+    sock = os.path.join(TMP, "so.sock")
+    conf = os.path.join(TMP, "so.conf")
+    common.write_file(conf, common.daemon_section(
+        db, sock, interval="1h", fetch_pages="no") +
+        "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+    sub = Client(sock)
+    sub.send({"op": "subscribe", "since": 0})
+    if sub.recv(timeout=10).get("type") != "subscribed":
+        fail("subscribe")
+    os.unlink(sock)
+    if status(sock) is not None:
+        fail("status answered on a removed socket?")
+    d.send_signal(signal.SIGHUP)
+    common.wait_for(10, lambda: status(sock), "the socket bound again")
+    sub.send({"op": "ping"})
+    got = None
+    while True:
+        got = sub.recv(timeout=10)
+        if got is None or got.get("type") not in ("heartbeat",) and \
+                not str(got.get("type", "")).startswith("briefing."):
+            break
+    if not got or got.get("type") != "pong":
+        fail("the subscriber connected before lost its connection: %r" % got)
+    sub.close()
+    # a regular file where the socket was: not removed, the log says so
+    os.unlink(sock)
+    with open(sock, "w") as f:
+        f.write("not a socket\n")
+    d.send_signal(signal.SIGHUP)
+    common.wait_for(10, lambda: "cannot be bound again" in log_text(),
+                    "the log to say the socket cannot be bound again")
+    with open(sock) as f:
+        if f.read() != "not a socket\n":
+            fail("the regular file at the socket path was changed")
+    os.unlink(sock)
+    d.send_signal(signal.SIGHUP)
+    common.wait_for(10, lambda: status(sock), "the socket bound again")
+    common.stop_daemon(d)
+    if os.path.exists(sock):
+        fail("the socket was left behind at exit")
+    ok("socket removed while running: bound again on reload, the old "
+       "subscriber kept; a file in its place left alone and logged")
+
+
 # ---- 2 and 3: client slots and the open-file limit -----------------------
 
 def part_slots(base):
@@ -456,6 +509,7 @@ def main():
         part_lockfile(base)
         part_reload_pages(base, www)
         part_clock(base)
+        part_socket_removed(base)
         part_slots(base)
         part_nofile(base, www)
         part_bodies(base, www)
