@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "briefing.h"
 #include "log.h"
@@ -86,6 +87,7 @@ struct writer {
 	char *dbpath;           /* the file ws opened, and its identity then */
 	dev_t dbdev;            /* (dbino 0: not checked) */
 	ino_t dbino;
+	ino_t walino, shmino;   /* DATABASE-wal, -shm, once seen */
 	int closing;
 	int handles_open;
 	void (*done)(void *);
@@ -164,13 +166,45 @@ note_refused(struct batch *bt, const struct writer_unit *u, const char *why)
 	bt->refused_item = u->item_id;
 }
 
+/* DATABASE-wal or -shm deleted or replaced while we have them open (an
+ * admin taking them for temporary files): the commits only in the WAL
+ * live in an unlinked file, lost at a crash, and a new process (the CLI)
+ * makes a new WAL and index of its own. Copy what the WAL holds into the
+ * database file (from here, on the writer's connection) and write no
+ * more until a restart. */
+static int
+side_file_moved(struct writer *w, const char *ext, ino_t *ino, char *err,
+		size_t size)
+{
+	char path[4096];
+	struct stat st;
+	int left = -1;
+
+	if (snprintf(path, sizeof(path), "%s%s", w->dbpath, ext) >=
+	    (int)sizeof(path))
+		return 0;
+	if (stat(path, &st) == 0 && (!*ino || st.st_ino == *ino)) {
+		*ino = st.st_ino;
+		return 0;
+	}
+	if (!*ino)
+		return 0;
+	(void)store_checkpoint(w->ws, &left);
+	snprintf(err, size, "%s%s was %s while briefwatchd ran; the WAL's "
+		 "commits were copied into the database file (%d frames "
+		 "left); not writing any more (restart briefwatchd)",
+		 w->dbpath, ext, access(path, F_OK) == 0 ? "replaced" :
+		 "deleted", left);
+	return 1;
+}
+
 /* Is the database path no longer the file w->ws has open (deleted, or
  * replaced by a rename: an admin restoring a backup)? SQLite would go on
  * writing into the unlinked file, announcing briefings that vanish at the
  * next start; so refuse to write (the batch is kept and retried, like a
  * full disk) and say why. */
 static int
-db_file_moved(const struct writer *w, char *err, size_t size)
+db_file_moved(struct writer *w, char *err, size_t size)
 {
 	struct stat st;
 
@@ -190,7 +224,8 @@ db_file_moved(const struct writer *w, char *err, size_t size)
 			 w->dbpath);
 		return 1;
 	}
-	return 0;
+	return side_file_moved(w, "-wal", &w->walino, err, size) ||
+	       side_file_moved(w, "-shm", &w->shmino, err, size);
 }
 
 /* Write batch bt in one transaction on w->ws: on the writer thread, or

@@ -4,10 +4,11 @@ pass"): the holes it found, each against the real daemon, a real SQLite
 file, real Unix sockets and tests/fixtures/server.py.
 
 1. The database deleted, or replaced by a rename (a restored backup),
-   while the daemon runs: a new item is not written into the old, unlinked
-   file nor announced; the log names the file and the cause, `status`
-   says degraded; after a restart the item is stored in the file now at
-   that path.
+   or its -wal and -shm deleted, while the daemon runs: a new item is not
+   written into the old, unlinked file nor announced; the log names the
+   file and the cause, `status` says degraded; after a restart the item is
+   stored in the file now at that path. With the -wal deleted, a kill -9
+   then keeps every briefing committed before (all were lost).
 1b. The lock file (DATABASE.lock) removed while the daemon runs: a
    second daemon on the same database (another socket) is refused, naming
    the cause; the first goes on.
@@ -156,7 +157,7 @@ def part_db(base, www):
     common.write_file(conf, common.daemon_section(db, sock, interval="1h",
                                                   fetch_pages="no") +
                       "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
-    for how in ("replaced", "deleted"):
+    for how in ("replaced", "deleted", "wal"):
         d = common.start_daemon(B, conf, "--foreground")
         common.wait_answers(B, sock)
         common.wait_for(20, lambda: (status(sock) or {}).get("head", 0) >= 2,
@@ -170,7 +171,7 @@ def part_db(base, www):
             # an admin restoring a copy: cp, then mv over the live file
             shutil.copy(db, db + ".restore")
             os.rename(db + ".restore", db)
-        else:
+        elif how == "deleted":
             os.unlink(db)
         for ext in ("-wal", "-shm"):
             if os.path.exists(db + ext):
@@ -179,8 +180,9 @@ def part_db(base, www):
         add_item(www, guid, "Item after the database was " + how, base)
         if common.cli(B, sock, "poll", "nato").returncode != 0:
             fail("poll")
-        common.wait_for(20, lambda: "was %s" % how in log_text(),
-                        "the log to say the database was " + how)
+        said = "-wal was deleted" if how == "wal" else "was %s" % how
+        common.wait_for(20, lambda: said in log_text(),
+                        "the log to say: " + said)
         st = status(sock)
         if st["state"] != "degraded":
             fail("%s database: state %r, not degraded" % (how, st["state"]))
@@ -192,7 +194,24 @@ def part_db(base, www):
             fail("%s database: an event was announced from the old file: %r"
                  % (how, ev))
         sub.close()
-        common.stop_daemon(d)
+        if how == "wal":
+            # The commits that were only in the deleted WAL were copied
+            # into the database file: a crash now loses none of them (it
+            # lost every briefing, and the schema, before).
+            d.kill()
+            d.wait()
+            con = sqlite3.connect(db)
+            try:
+                n = con.execute("SELECT count(*) FROM briefings").fetchone()[0]
+            except sqlite3.Error as e:
+                fail("-wal deleted, then kill -9: %s" % e)
+            finally:
+                con.close()
+            if n < head:
+                fail("-wal deleted, then kill -9: %d of %d briefings left"
+                     % (n, head))
+        else:
+            common.stop_daemon(d)
         # restarted: the item is in the file now at that path
         d = common.start_daemon(B, conf, "--foreground")
         common.wait_answers(B, sock)
