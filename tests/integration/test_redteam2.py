@@ -532,6 +532,9 @@ def main():
         part_slots(base)
         part_nofile(base, www)
         part_bodies(base, www)
+        text = log_text()
+        if "Sanitizer" in text or "runtime error:" in text:
+            fail("a sanitizer report in the daemon log")
         ok("all in %.1f s" % (time.monotonic() - t0))
     finally:
         common.reap()
