@@ -1145,8 +1145,8 @@ start_exclusive(struct daemon *d, int *listen_fd, char **err)
 
 /* Clients hold one descriptor each, and so do fetches: max_clients past
  * the open-file limit let a socket flood starve every fetch ("connect
- * failed") and the store. Raise the soft limit to the hard one when it
- * is short; when even that is short, serve fewer clients and say so. */
+ * failed") and the store. Raise the soft limit (up to the hard one) when
+ * it is short; when even that is short, serve fewer clients and say so. */
 static size_t
 fit_clients(size_t max_clients, long max_conns)
 {

@@ -2286,7 +2286,9 @@ on_server_rebound(uv_handle_t *h)
 	uv_pipe_init(n->loop, &n->server, 0);
 	n->server.data = n;
 	r = uv_pipe_open(&n->server, n->rebind_fd);
-	if (r == 0)
+	if (r < 0)
+		close(n->rebind_fd);
+	else
 		r = uv_listen((uv_stream_t *)&n->server, SOMAXCONN,
 			      on_connection);
 	n->rebind_fd = -1;
