@@ -45,6 +45,11 @@
 /* Pages fetching or parsing at once, over all feeds: bounds the memory
  * held in page bodies when fetching outpaces parsing. The rest wait. */
 #define PAGES_ACTIVE_MAX 32
+/* Slots one poll may hold: a feed whose pages hang (or wait inside curl
+ * for its host's max_per_host) filled all 32 and every other feed's pages
+ * waited behind them, timeout after timeout (60 hanging pages: 17 s with
+ * total_timeout = 5s; 5000 of them: hours at the default 60 s). */
+#define PAGES_PER_POLL_MAX (PAGES_ACTIVE_MAX / 4)
 /* Feed polls in progress at once; the rest wait their turn. Bounds the
  * documents and queued records held in memory when thousands of feeds
  * come due together (start-up, --once). */
@@ -102,6 +107,7 @@ struct poll {
 	struct page *pages;
 	size_t pages_pending;
 	size_t pages_waiting;    /* of which in the ingest's wait queue */
+	size_t pages_active;     /* of which holding a slot */
 	int pages_failed;        /* pages to retry on the next poll */
 	char first_page_error[160];
 	int pages_noted;         /* pages given up: stored from the feed */
@@ -984,6 +990,7 @@ page_release(struct page *pg)
 	if (pg->active) {
 		pg->active = 0;
 		pg->p->in->pages_active--;
+		pg->p->pages_active--;
 	}
 }
 
@@ -1001,6 +1008,7 @@ page_launch(struct page *pg)
 		return r;
 	pg->active = 1;
 	p->in->pages_active++;
+	p->pages_active++;
 	return 0;
 }
 
@@ -1019,13 +1027,22 @@ pages_pump(struct ingest *in)
 	if (!in->wait_head)
 		rechecks_pump(in);
 	while (!in->closing && page_admissible(in) && in->wait_head) {
-		struct page *pg = in->wait_head;
-		struct poll *p = pg->p;
+		struct page *pg, **pp, *prev = NULL;
+		struct poll *p;
 		int r;
 
-		in->wait_head = pg->wnext;
-		if (!in->wait_head)
-			in->wait_tail = NULL;
+		/* the first waiting page whose poll is under its share */
+		for (pp = &in->wait_head; (pg = *pp); pp = &pg->wnext) {
+			if (pg->p->pages_active < PAGES_PER_POLL_MAX)
+				break;
+			prev = pg;
+		}
+		if (!pg)
+			break;
+		p = pg->p;
+		*pp = pg->wnext;
+		if (in->wait_tail == pg)
+			in->wait_tail = prev;
 		pg->wnext = NULL;
 		pg->waiting = 0;
 		p->pages_waiting--;
@@ -1040,6 +1057,19 @@ pages_pump(struct ingest *in)
 	}
 }
 
+/* Is a waiting page's poll under its share? (Else the pages waiting are
+ * all of polls at their share, and a page of another goes first.) */
+static int
+waiting_admissible(const struct ingest *in)
+{
+	const struct page *pg;
+
+	for (pg = in->wait_head; pg; pg = pg->wnext)
+		if (pg->p->pages_active < PAGES_PER_POLL_MAX)
+			return 1;
+	return 0;
+}
+
 static int
 start_page(struct poll *p, size_t idx, uint64_t fp)
 {
@@ -1052,7 +1082,8 @@ start_page(struct poll *p, size_t idx, uint64_t fp)
 	pg->p = p;
 	pg->entry = idx;
 	pg->fp = fp;
-	if (page_admissible(in) && !in->wait_head) {
+	if (page_admissible(in) && p->pages_active < PAGES_PER_POLL_MAX &&
+	    !waiting_admissible(in)) {
 		r = page_launch(pg);
 		if (r < 0) {
 			free(pg);

@@ -26,6 +26,11 @@ file, real Unix sockets and tests/fixtures/server.py.
    the next status refresh (10 s) or reload; a subscriber connected
    before keeps its connection; a regular file put in its place is left
    alone and the log says why.
+1f. One feed whose 200 item pages hang (total_timeout = 3s) and a good
+   feed on another server polled just after it: the hanging pages held
+   every page slot and the good feed's pages waited behind them, timeout
+   after timeout (~20 s here; hours with 5000 items at the default 60 s).
+   A poll now holds at most a quarter of the slots.
 2. An unprivileged peer (uid nobody) holding every client slot: root's
    `status` and `poll` still answer (reserved slots).
 3. An open-file limit (200) below what max_clients (256) needs: the
@@ -375,6 +380,63 @@ def part_socket_removed(base):
        "subscriber kept; a file in its place left alone and logged")
 
 
+def part_fair_pages(base, www):
+    db = os.path.join(TMP, "fp.db")
+    sock = os.path.join(TMP, "fp.sock")
+    conf = os.path.join(TMP, "fp.conf")
+    www2 = os.path.join(TMP, "www2")
+    os.makedirs(www2, exist_ok=True)
+    base2 = common.start_fixture_server(www2, os.path.join(TMP, "port2"))
+    render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www2, base2)
+    # nato's items appear only once the hanging pages are in flight
+    nato = os.path.join(www2, "feeds", "nato.xml")
+    with open(nato) as f:
+        nato_text = f.read()
+    common.write_file(nato, common.rss("NATO", ""))
+    items = "".join("<item><title>hang %d</title><link>%s/_bad/hang?n=%d</link>"
+                    "<guid>hang-%d</guid></item>" % (i, base, i, i)
+                    for i in range(200))
+    common.write_file(os.path.join(www, "hang.xml"), common.rss("H", items))
+    common.write_file(conf, common.daemon_section(
+        db, sock, interval="1h", total_timeout="3s") +
+        "[feed hang]\nurl = %s/hang.xml\n" % base +
+        "[feed nato]\nurl = %s/feeds/nato.xml\nprofile = nato\n"
+        "interval = 2h\n" % base2)
+    con = sqlite3.connect(db)
+    con.close()
+    d = common.start_daemon(B, conf, "--foreground")
+    common.wait_answers(B, sock)
+
+    def hanging():
+        with urllib.request.urlopen(base + "/_stats") as f:
+            return json.load(f).get("/_bad/hang", 0) >= 2
+    common.wait_for(20, hanging, "the hanging pages to start")
+
+    def nato_count():
+        c = sqlite3.connect(db)
+        try:
+            return c.execute("SELECT count(*) FROM briefings WHERE "
+                             "feed='nato'").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+        finally:
+            c.close()
+    common.wait_for(20, lambda: feed_of(status(sock), "nato").get(
+        "polls", 0) >= 1, "the nato feed's first (empty) poll")
+    common.write_file(nato, nato_text)
+    t0 = time.monotonic()
+    if common.cli(B, sock, "poll", "nato").returncode != 0:
+        fail("poll nato")
+    common.wait_for(60, lambda: nato_count() >= 2, "the good feed's pages")
+    took = time.monotonic() - t0
+    common.stop_daemon(d)
+    if took > 8:
+        fail("the good feed's 2 pages took %.1f s behind 200 hanging pages"
+             % took)
+    ok("200 hanging pages of one feed: another feed's 2 pages stored in "
+       "%.1f s" % took)
+
+
 # ---- 2 and 3: client slots and the open-file limit -----------------------
 
 def part_slots(base):
@@ -529,6 +591,7 @@ def main():
         part_reload_pages(base, www)
         part_clock(base)
         part_socket_removed(base)
+        part_fair_pages(base, www)
         part_slots(base)
         part_nofile(base, www)
         part_bodies(base, www)
