@@ -86,11 +86,13 @@ config_parse_duration(const char *s, int64_t *ms)
 	double v;
 	size_t i;
 
-	if (!s || !*s)
+	/* digits first: strtod also reads "0x1p4", "nan" and "inf" */
+	if (!s || !((*s >= '0' && *s <= '9') || *s == '.'))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e12)
+	if (errno || end == s || v < 0 || v > 1e12 ||
+	    strspn(s, "0123456789.eE+-") < (size_t)(end - s))
 		return -EINVAL;
 	while (*end == ' ')
 		end++;
@@ -625,10 +627,27 @@ config_check_url(const char *url, const char **why)
 		p = memchr(host, ']', (size_t)(end - host));
 		if (!p || p == host + 1)
 			return *why = "has no host", -EINVAL;
+		p++;
+		if (p < end && *p != ':')
+			return *why = "has text after the ]", -EINVAL;
 	} else {
 		p = memchr(host, ':', (size_t)(end - host));
 		if ((p ? p : end) == host)
 			return *why = "has no host", -EINVAL;
+	}
+	/* the port: digits, 1-65535 (curl refused it at the first poll) */
+	if (p && p < end && *p == ':' && p + 1 < end) {
+		unsigned long port = 0;
+
+		for (p++; p < end; p++) {
+			if (*p < '0' || *p > '9' || port > 65535)
+				return *why = "has a port that is not a number "
+					      "from 1 to 65535", -EINVAL;
+			port = port * 10 + (unsigned long)(*p - '0');
+		}
+		if (port < 1 || port > 65535)
+			return *why = "has a port that is not a number from 1 "
+				      "to 65535", -EINVAL;
 	}
 	return 0;
 }

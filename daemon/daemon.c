@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,9 @@ feed_policy(const struct daemon *d, const struct feedctl *f)
 	return p;
 }
 
+/* The longest wait a restart honours: a Retry-After's cap (sched.c). */
+#define RESTART_WAIT_CAP_MS ((int64_t)24 * 3600 * 1000)
+
 static void
 feed_schedule(struct feedctl *f, int64_t delay_ms)
 {
@@ -215,10 +219,30 @@ feed_add(struct daemon *d, const struct config_feed *c,
 		 * holds. */
 		if (store_feed_get(d->store, c->name, &sf) == 0) {
 			int64_t wait = sf.next_due * 1000 - daemon_now_ms();
+			struct sched_policy pol = feed_policy(d, f);
+			/* No backoff (jitter included) nor Retry-After waits
+			 * longer: a later time was stored while the clock was
+			 * ahead, and waiting for it (a monotonic timer) would
+			 * not poll the feed for as long as the clock was
+			 * wrong. */
+			int64_t cap = pol.interval_ms > pol.max_interval_ms ?
+				pol.interval_ms : pol.max_interval_ms;
 
+			cap += cap / 5;
+			if (cap < RESTART_WAIT_CAP_MS)
+				cap = RESTART_WAIT_CAP_MS;
 			if (sf.url && strcmp(sf.url, c->url) == 0 &&
-			    wait > first_delay)
+			    wait > cap) {
+				log_warn("feed \"%s\": stored next poll is "
+					 "%lld s away, longer than any backoff "
+					 "(%lld s): the clock was ahead when it "
+					 "was stored; ignored",
+					 c->name, (long long)(wait / 1000),
+					 (long long)(cap / 1000));
+			} else if (sf.url && strcmp(sf.url, c->url) == 0 &&
+				   wait > first_delay) {
 				first_delay = wait;
+			}
 			store_feed_clear(&sf);
 		}
 	}
@@ -537,8 +561,12 @@ write_metrics(struct daemon *d)
 static void
 on_status_timer(uv_timer_t *t)
 {
-	update_status(t->data);
-	write_metrics(t->data);
+	struct daemon *d = t->data;
+
+	update_status(d);
+	write_metrics(d);
+	if (d->notify)
+		notify_check_path(d->notify);
 }
 
 static int
@@ -1045,6 +1073,11 @@ start_pipeline(struct daemon *d, char **err)
 		}
 		return r;
 	}
+	if (d->dblock_fd < 0) {
+		r = dblock_take_db(d->cfg->database, &d->dblock_fd, err);
+		if (r < 0)
+			return r;
+	}
 	fetch_opts_from(d->cfg, &fo);
 	r = fetch_new(d->loop, &fo, &d->fetcher);
 	if (r < 0) {
@@ -1064,6 +1097,10 @@ take_lock(struct daemon *d, char **err)
 {
 	int r = dblock_take(d->cfg->database, &d->lock_fd, err);
 
+	/* the database itself too, when it exists (before anything opens
+	 * it); a new one is locked once created (start_pipeline) */
+	if (r == 0 && access(d->cfg->database, F_OK) == 0)
+		r = dblock_take_db(d->cfg->database, &d->dblock_fd, err);
 	if (r < 0 && r != -EBUSY && r != -EAGAIN && r != -EWOULDBLOCK) {
 		char *why = dbpath_explain(d->cfg->database, 0, *err);
 
@@ -1102,6 +1139,41 @@ start_exclusive(struct daemon *d, int *listen_fd, char **err)
 	return take_lock(d, err);
 }
 
+/* Open files the daemon needs besides its clients: the database and its
+ * helpers' connections, logs, the loop's own, outputs, the relay. */
+#define FD_HEADROOM 64
+
+/* Clients hold one descriptor each, and so do fetches: max_clients past
+ * the open-file limit let a socket flood starve every fetch ("connect
+ * failed") and the store. Raise the soft limit (up to the hard one) when
+ * it is short; when even that is short, serve fewer clients and say so. */
+static size_t
+fit_clients(size_t max_clients, long max_conns)
+{
+	struct rlimit rl;
+	size_t need, room;
+
+	need = max_clients + 8 + 2 * (size_t)max_conns + FD_HEADROOM;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return max_clients;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need
+			? need : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need)
+		return max_clients;
+	room = rl.rlim_cur > need - max_clients + 1 ?
+		rl.rlim_cur - (need - max_clients) : 1;
+	log_warn("open-file limit %llu is too low for max_clients = %zu "
+		 "and max_connections = %ld (needs %zu): serving at most %zu "
+		 "clients (raise LimitNOFILE or ulimit -n)",
+		 (unsigned long long)rl.rlim_cur, max_clients, max_conns, need,
+		 room);
+	return room;
+}
+
 /* Start phase 3: the subscriber socket (not with --once). */
 static int
 start_socket(struct daemon *d, int listen_fd, char **err)
@@ -1119,7 +1191,8 @@ start_socket(struct daemon *d, int listen_fd, char **err)
 	notify_opts_default(&no);
 	no.path = d->cfg->socket;
 	no.mode = d->cfg->socket_mode;
-	no.max_clients = d->cfg->max_clients;
+	no.max_clients = fit_clients(d->cfg->max_clients,
+				     d->cfg->max_connections);
 	no.max_queue = d->cfg->max_client_queue;
 	if (d->cfg->socket_group) {
 		struct group *g = getgrnam(d->cfg->socket_group);
@@ -1325,6 +1398,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_opts *o,
 	d->opts = *o;
 	d->started = daemon_now_ms();
 	d->lock_fd = -1;
+	d->dblock_fd = -1;
 	*err = NULL;
 	r = start_config(d, err);
 	if (r == 0)
@@ -1470,6 +1544,8 @@ daemon_reload(struct daemon *d, char **err)
 {
 	int r = reload_apply(d, err);
 
+	if (d->notify) /* a removed socket is bound again at once */
+		notify_check_path(d->notify);
 	d->reload_at = daemon_now_ms();
 	free(d->reload_error);
 	d->reload_error = NULL;
@@ -1571,6 +1647,8 @@ daemon_release(struct daemon *d)
 	d->relay = NULL;
 	store_close(d->store);
 	d->store = NULL;
+	dblock_release(d->dblock_fd);
+	d->dblock_fd = -1;
 	profile_set_free(d->profiles);
 	d->profiles = NULL;
 	config_free(d->cfg);

@@ -90,6 +90,41 @@ out:
 }
 
 int
+dblock_take_db(const char *database, int *fd, char **err)
+{
+	struct buf msg = BUF_INIT;
+	int r, dfd;
+
+	*fd = -1;
+	dfd = open(database, O_RDONLY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		buf_printf(&msg, "cannot lock database %s: %s", database,
+			   strerror(-r));
+		*err = buf_detach(&msg);
+		return r;
+	}
+	if (flock(dfd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		if (r == -EWOULDBLOCK) {
+			r = -EBUSY;
+			buf_printf(&msg, "database %s is in use by another "
+				   "briefwatchd (its lock file %s.lock was "
+				   "removed while it ran; stop that daemon "
+				   "first)", database, database);
+		} else {
+			buf_printf(&msg, "cannot lock database %s: %s",
+				   database, strerror(-r));
+		}
+		close(dfd);
+		*err = buf_detach(&msg);
+		return r;
+	}
+	*fd = dfd;
+	return 0;
+}
+
+int
 dblock_socket_live(const char *path)
 {
 	struct sockaddr_un sa = {0};

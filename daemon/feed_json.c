@@ -176,14 +176,16 @@ int
 feed_json_parse(struct fp *p, const char *s, size_t n, const char *base)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr), *v;
+	/* JSON_ALLOW_NUL: one "\u0000" in an item refused the whole feed */
+	json_t *root = json_loadb(s, n, JSON_REJECT_DUPLICATES |
+				 JSON_ALLOW_NUL, &jerr), *v;
 	json_t *items, *it;
 	const char *ver;
 	size_t i;
 	char msg[200];
 
 	if (!root)
-		root = json_loadb(s, n, 0, &jerr);
+		root = json_loadb(s, n, JSON_ALLOW_NUL, &jerr);
 	if (!json_is_object(root)) {
 		snprintf(msg, sizeof(msg), "not a feed: JSON error at line "
 			 "%d: %s", jerr.line, jerr.text);

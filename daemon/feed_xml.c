@@ -1642,11 +1642,28 @@ junk_before_decl(const char *s, size_t n)
 }
 
 /* Decode data to UTF-8, repair it and parse it as XML into p->doc. */
+/* s[0..n) without its NUL bytes, into out. */
+static int
+drop_nuls(const char *s, size_t n, struct buf *out)
+{
+	const char *z;
+
+	while (n && (z = memchr(s, '\0', n))) {
+		if (buf_append(out, s, (size_t)(z - s)) < 0)
+			return -ENOMEM;
+		n -= (size_t)(z - s) + 1;
+		s = z + 1;
+	}
+	if (buf_append(out, s, n) < 0 || buf_append(out, "", 0) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 void
 feed_xml_parse(struct fp *p, const char *data, size_t len,
 	       const char *content_type)
 {
-	struct buf dec = BUF_INIT, fix = BUF_INIT;
+	struct buf dec = BUF_INIT, fix = BUF_INIT, nonul = BUF_INIT;
 	const char *s;
 	size_t n;
 	char enc[40], *why = NULL;
@@ -1676,6 +1693,17 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 		fp_bozo(p, "text before the XML declaration ignored");
 		s += skip;
 		n -= skip;
+	}
+	if (memchr(s, '\0', n)) {
+		/* libxml2 ends the document at a NUL: one stray byte lost
+		 * every item after it. Dropped (s may point into dec). */
+		if (drop_nuls(s, n, &nonul) < 0) {
+			fp_fail(p, -ENOMEM, "out of memory");
+			goto done;
+		}
+		fp_bozo(p, "NUL bytes removed");
+		s = nonul.data;
+		n = nonul.len;
 	}
 	rc = feed_enc_repair(s, n, &fix, &fixed, &decl, &cdata);
 	if (rc < 0) {
@@ -1729,6 +1757,7 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 done:
 	buf_free(&dec);
 	buf_free(&fix);
+	buf_free(&nonul);
 }
 
 void

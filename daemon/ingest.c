@@ -45,6 +45,11 @@
 /* Pages fetching or parsing at once, over all feeds: bounds the memory
  * held in page bodies when fetching outpaces parsing. The rest wait. */
 #define PAGES_ACTIVE_MAX 32
+/* Slots one poll may hold: a feed whose pages hang (or wait inside curl
+ * for its host's max_per_host) filled all 32 and every other feed's pages
+ * waited behind them, timeout after timeout (60 hanging pages: 17 s with
+ * total_timeout = 5s; 5000 of them: hours at the default 60 s). */
+#define PAGES_PER_POLL_MAX (PAGES_ACTIVE_MAX / 4)
 /* Feed polls in progress at once; the rest wait their turn. Bounds the
  * documents and queued records held in memory when thousands of feeds
  * come due together (start-up, --once). */
@@ -102,6 +107,7 @@ struct poll {
 	struct page *pages;
 	size_t pages_pending;
 	size_t pages_waiting;    /* of which in the ingest's wait queue */
+	size_t pages_active;     /* of which holding a slot */
 	int pages_failed;        /* pages to retry on the next poll */
 	char first_page_error[160];
 	int pages_noted;         /* pages given up: stored from the feed */
@@ -405,13 +411,31 @@ poll_free(struct poll *p)
 	poll_destroy(p);
 }
 
+/* Does a live poll still hold set? It reads it for each of its pages,
+ * which may be fetched long after a reload replaced it. */
+static int
+profiles_held(const struct ingest *in, const struct profile_set *set)
+{
+	const struct poll *p;
+
+	for (p = in->polls; p; p = p->next)
+		if (p->profiles == set)
+			return 1;
+	return 0;
+}
+
+/* Free the retired profile sets no parse and no poll can read any more. */
 static void
 profiles_reap(struct ingest *in)
 {
-	struct retired *r;
+	struct retired *r, **rp;
 
-	while (!in->inflight && (r = in->retired)) {
-		in->retired = r->next;
+	for (rp = &in->retired; !in->inflight && (r = *rp);) {
+		if (profiles_held(in, r->set)) {
+			rp = &r->next;
+			continue;
+		}
+		*rp = r->next;
 		profile_set_free(r->set);
 		free(r);
 	}
@@ -447,6 +471,7 @@ poll_unlink(struct poll *p)
 	p->next = NULL;
 	p->pprev = NULL;
 	p->in->npolls--;
+	profiles_reap(p->in);
 }
 
 static int
@@ -965,6 +990,7 @@ page_release(struct page *pg)
 	if (pg->active) {
 		pg->active = 0;
 		pg->p->in->pages_active--;
+		pg->p->pages_active--;
 	}
 }
 
@@ -982,6 +1008,7 @@ page_launch(struct page *pg)
 		return r;
 	pg->active = 1;
 	p->in->pages_active++;
+	p->pages_active++;
 	return 0;
 }
 
@@ -1000,13 +1027,22 @@ pages_pump(struct ingest *in)
 	if (!in->wait_head)
 		rechecks_pump(in);
 	while (!in->closing && page_admissible(in) && in->wait_head) {
-		struct page *pg = in->wait_head;
-		struct poll *p = pg->p;
+		struct page *pg, **pp, *prev = NULL;
+		struct poll *p;
 		int r;
 
-		in->wait_head = pg->wnext;
-		if (!in->wait_head)
-			in->wait_tail = NULL;
+		/* the first waiting page whose poll is under its share */
+		for (pp = &in->wait_head; (pg = *pp); pp = &pg->wnext) {
+			if (pg->p->pages_active < PAGES_PER_POLL_MAX)
+				break;
+			prev = pg;
+		}
+		if (!pg)
+			break;
+		p = pg->p;
+		*pp = pg->wnext;
+		if (in->wait_tail == pg)
+			in->wait_tail = prev;
 		pg->wnext = NULL;
 		pg->waiting = 0;
 		p->pages_waiting--;
@@ -1021,6 +1057,19 @@ pages_pump(struct ingest *in)
 	}
 }
 
+/* Is a waiting page's poll under its share? (Else the pages waiting are
+ * all of polls at their share, and a page of another goes first.) */
+static int
+waiting_admissible(const struct ingest *in)
+{
+	const struct page *pg;
+
+	for (pg = in->wait_head; pg; pg = pg->wnext)
+		if (pg->p->pages_active < PAGES_PER_POLL_MAX)
+			return 1;
+	return 0;
+}
+
 static int
 start_page(struct poll *p, size_t idx, uint64_t fp)
 {
@@ -1033,7 +1082,8 @@ start_page(struct poll *p, size_t idx, uint64_t fp)
 	pg->p = p;
 	pg->entry = idx;
 	pg->fp = fp;
-	if (page_admissible(in) && !in->wait_head) {
+	if (page_admissible(in) && p->pages_active < PAGES_PER_POLL_MAX &&
+	    !waiting_admissible(in)) {
 		r = page_launch(pg);
 		if (r < 0) {
 			free(pg);
@@ -1113,8 +1163,20 @@ after_feed_step(uv_work_t *w, int status)
 		return;
 	}
 	if (p->rc < 0) {
-		poll_fail(p, -1, "not a feed: %s",
-			  p->err ? p->err : strerror(-p->rc));
+		const char *e = p->err ? p->err : strerror(-p->rc);
+
+		/* the parsers' messages say "not a feed" already; an empty
+		 * body or a document of another type says what it was */
+		if (!strncmp(e, "not a feed: ", 12))
+			e += 12;
+		if (p->len == 0)
+			poll_fail(p, -1, "not a feed: the body is empty "
+				  "(0 bytes, Content-Type %s)",
+				  p->ct ? p->ct : "none");
+		else
+			poll_fail(p, -1, "not a feed: %s (%zu bytes, "
+				  "Content-Type %s)", e, p->len,
+				  p->ct ? p->ct : "none");
 		return;
 	}
 	if (p->doc->bozo)
@@ -1982,7 +2044,7 @@ ingest_set_profiles(struct ingest *in, const struct profile_set *set,
 	in->env.profiles = set;
 	if (!old)
 		return;
-	if (!in->inflight) {
+	if (!in->inflight && !profiles_held(in, old)) {
 		profile_set_free(old);
 		return;
 	}

@@ -56,6 +56,12 @@ enum client_state {
 	CL_DRAIN,    /* sending a final line, then closed */
 };
 
+/* Clients beyond max_clients that may still connect when privileged. */
+#define NOTIFY_ADMIN_RESERVE 8
+
+struct client;
+static int client_privileged(const struct client *c);
+
 struct client {
 	struct notify *n;
 	struct client *prev, *next;
@@ -145,6 +151,8 @@ struct notify {
 	struct notify_ops ops;
 	char *path;           /* owned copy of o.path, or NULL */
 	int bound;            /* we created the path: unlink it at close */
+	int rebinding;        /* server closing, to listen again on rebind_fd */
+	int rebind_fd;
 	dev_t dev;
 	ino_t ino;
 	uv_pipe_t server;
@@ -2019,7 +2027,12 @@ on_connection(uv_stream_t *server, int status)
 		c->gid = cred.gid;
 		c->pid = cred.pid;
 	}
-	if (n->nclients >= n->o.max_clients) {
+	/* Root, our uid and the admin group get a few slots past the
+	 * limit: members of the socket's group holding every slot must not
+	 * lock the operator out of status, poll and reload. */
+	if (n->nclients >= n->o.max_clients &&
+	    (n->nclients >= n->o.max_clients + NOTIFY_ADMIN_RESERVE ||
+	     !client_privileged(c))) {
 		/* Read (and ignore) its input until closed: see
 		 * client_finish. */
 		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
@@ -2256,6 +2269,67 @@ fail:
 	return r;
 }
 
+/* The old listening handle is closed: listen on the new socket. */
+static void
+on_server_rebound(uv_handle_t *h)
+{
+	struct notify *n = h->data;
+	int r;
+
+	n->rebinding = 0;
+	if (n->closing) {
+		close(n->rebind_fd);
+		n->rebind_fd = -1;
+		on_notify_handle_closed(h);
+		return;
+	}
+	uv_pipe_init(n->loop, &n->server, 0);
+	n->server.data = n;
+	r = uv_pipe_open(&n->server, n->rebind_fd);
+	if (r < 0)
+		close(n->rebind_fd);
+	else
+		r = uv_listen((uv_stream_t *)&n->server, SOMAXCONN,
+			      on_connection);
+	n->rebind_fd = -1;
+	if (r < 0)
+		log_err("notify: listening again on %s: %s", n->path,
+			uv_strerror(r));
+	else
+		log_warn("notify: the socket %s had been removed or replaced; "
+			 "listening on it again", n->path);
+}
+
+int
+notify_check_path(struct notify *n)
+{
+	struct stat st;
+	char *err = NULL;
+	int fd = -1, r;
+
+	if (!n->bound || n->closing || n->rebinding)
+		return 0;
+	if (lstat(n->path, &st) == 0 && st.st_dev == n->dev &&
+	    st.st_ino == n->ino)
+		return 0;
+	/* bind_path refuses a live socket of someone else and anything
+	 * that is not a socket, and removes a stale one */
+	r = bind_path(n, &fd, &err);
+	if (r < 0) {
+		log_limited("notify:rebind", 1, LOG_LVL_ERR,
+			    "notify: the socket %s was removed or replaced "
+			    "and cannot be bound again: %s; clients cannot "
+			    "connect until briefwatchd restarts", n->path,
+			    err ? err : strerror(-r));
+		free(err);
+		return r;
+	}
+	n->rebinding = 1;
+	n->rebind_fd = fd;
+	uv_close((uv_handle_t *)&n->server, on_server_rebound);
+	return 1;
+}
+
 void
 notify_close(struct notify *n, void (*done)(void *arg), void *arg)
 {
@@ -2269,7 +2343,8 @@ notify_close(struct notify *n, void (*done)(void *arg), void *arg)
 	unbind_path(n);
 	for (c = n->clients; c; c = c->next)
 		client_close(c);
-	uv_close((uv_handle_t *)&n->server, on_notify_handle_closed);
+	if (!n->rebinding) /* else on_server_rebound finishes it */
+		uv_close((uv_handle_t *)&n->server, on_notify_handle_closed);
 	uv_close((uv_handle_t *)&n->heartbeat, on_notify_handle_closed);
 	uv_close((uv_handle_t *)&n->pump, on_notify_handle_closed);
 	/* The matcher first: it may still signal match_done. */

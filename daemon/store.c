@@ -1112,6 +1112,18 @@ store_optimize(struct store *s)
 }
 
 int
+store_checkpoint(struct store *s, int *left)
+{
+	int log = 0, done = 0, r;
+
+	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				      &log, &done);
+	if (left)
+		*left = log > done ? log - done : 0;
+	return r == SQLITE_OK ? 0 : -EIO;
+}
+
+int
 store_check(struct store *s)
 {
 	char keep[sizeof(s->err)];

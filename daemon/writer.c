@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "briefing.h"
 #include "log.h"
@@ -82,6 +84,10 @@ struct writer {
 	int back_failed;        /* ... and one of them failed */
 	uint64_t size_limit;    /* max_database_size for ws (loop side) */
 	int size_limit_dirty;
+	char *dbpath;           /* the file ws opened, and its identity then */
+	dev_t dbdev;            /* (dbino 0: not checked) */
+	ino_t dbino;
+	ino_t walino, shmino;   /* DATABASE-wal, -shm, once seen */
 	int closing;
 	int handles_open;
 	void (*done)(void *);
@@ -160,6 +166,68 @@ note_refused(struct batch *bt, const struct writer_unit *u, const char *why)
 	bt->refused_item = u->item_id;
 }
 
+/* DATABASE-wal or -shm deleted or replaced while we have them open (an
+ * admin taking them for temporary files): the commits only in the WAL
+ * live in an unlinked file, lost at a crash, and a new process (the CLI)
+ * makes a new WAL and index of its own. Copy what the WAL holds into the
+ * database file (from here, on the writer's connection) and write no
+ * more until a restart. */
+static int
+side_file_moved(struct writer *w, const char *ext, ino_t *ino, char *err,
+		size_t size)
+{
+	char path[4096];
+	struct stat st;
+	int left = -1;
+
+	if (snprintf(path, sizeof(path), "%s%s", w->dbpath, ext) >=
+	    (int)sizeof(path))
+		return 0;
+	if (stat(path, &st) == 0 && (!*ino || st.st_ino == *ino)) {
+		*ino = st.st_ino;
+		return 0;
+	}
+	if (!*ino)
+		return 0;
+	(void)store_checkpoint(w->ws, &left);
+	snprintf(err, size, "%s%s was %s while briefwatchd ran; the WAL's "
+		 "commits were copied into the database file (%d frames "
+		 "left); not writing any more (restart briefwatchd)",
+		 w->dbpath, ext, access(path, F_OK) == 0 ? "replaced" :
+		 "deleted", left);
+	return 1;
+}
+
+/* Is the database path no longer the file w->ws has open (deleted, or
+ * replaced by a rename: an admin restoring a backup)? SQLite would go on
+ * writing into the unlinked file, announcing briefings that vanish at the
+ * next start; so refuse to write (the batch is kept and retried, like a
+ * full disk) and say why. */
+static int
+db_file_moved(struct writer *w, char *err, size_t size)
+{
+	struct stat st;
+
+	if (!w->dbino)
+		return 0;
+	if (stat(w->dbpath, &st) < 0) {
+		snprintf(err, size, "database %s was %s while briefwatchd "
+			 "ran; not writing into the old file (restart "
+			 "briefwatchd)", w->dbpath, errno == ENOENT ?
+			 "deleted" : "made unreadable");
+		return 1;
+	}
+	if (st.st_dev != w->dbdev || st.st_ino != w->dbino) {
+		snprintf(err, size, "database %s was replaced by another "
+			 "file while briefwatchd ran; not writing into the "
+			 "old one (restart briefwatchd to use the new one)",
+			 w->dbpath);
+		return 1;
+	}
+	return side_file_moved(w, "-wal", &w->walino, err, size) ||
+	       side_file_moved(w, "-shm", &w->shmino, err, size);
+}
+
 /* Write batch bt in one transaction on w->ws: on the writer thread, or
  * on the loop thread when there is none or it has ended. Reads only the
  * units' own data and bt's loop-side fields. */
@@ -181,7 +249,9 @@ write_batch(struct writer *w, struct batch *bt)
 		if (store_set_size_limit(s, bt->limit) < 0)
 			r = -EIO;
 	}
-	if (r == 0)
+	if (r == 0 && db_file_moved(w, bt->err, sizeof(bt->err)))
+		r = -ESTALE;
+	else if (r == 0)
 		r = store_begin(s);
 	for (u = bt->units; r >= 0 && u; u = u->next) {
 		switch (u->kind) {
@@ -242,7 +312,7 @@ write_batch(struct writer *w, struct batch *bt)
 		r = store_commit(s);
 	if (r >= 0 && log_level >= LOG_LVL_DEBUG)
 		clock_gettime(CLOCK_REALTIME, &bt->committed);
-	if (r < 0) {
+	if (r < 0 && r != -ESTALE) {
 		snprintf(bt->err, sizeof(bt->err), "%s", store_errmsg(s));
 		store_rollback(s);
 	}
@@ -602,6 +672,16 @@ writer_new(uv_loop_t *loop, const char *database,
 		free(w);
 		return r;
 	}
+	{
+		struct stat st;
+
+		w->dbpath = strdup(database);
+		if (w->dbpath && stat(database, &st) == 0 && st.st_ino &&
+		    S_ISREG(st.st_mode)) {
+			w->dbdev = st.st_dev;
+			w->dbino = st.st_ino;
+		}
+	}
 	uv_idle_init(loop, &w->flush);
 	w->flush.data = w;
 	uv_timer_init(loop, &w->retry);
@@ -629,6 +709,7 @@ on_closed(uv_handle_t *h)
 		writer_unit_free(u);
 	}
 	store_close(w->ws);
+	free(w->dbpath);
 	if (w->done)
 		w->done(w->done_arg);
 	free(w);

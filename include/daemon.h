@@ -81,6 +81,7 @@ struct daemon {
 	int exit_code;
 	int closing_handles;      /* close callbacks still to come */
 	int lock_fd;              /* dblock on the database, -1 if none */
+	int dblock_fd;            /* dblock_take_db's fd, -1 if none */
 	int once_rechecked;       /* --once: the due re-checks were started */
 	char *once_failed;        /* --once: which feeds failed, for the
 				   * last line; the caller frees it */

@@ -14,6 +14,12 @@
  * errno and a malloc'd message in *err: -EBUSY when another process holds
  * the lock (its pid named when known). */
 int dblock_take(const char *database, int *fd, char **err);
+/* Lock the database file itself too (flock, which SQLite's fcntl locks
+ * do not see), once it exists: a lock file removed while the first daemon
+ * ran (a cleanup of "stale" files) let a second one in. Same contract as
+ * dblock_take; release the fd only after every connection to the database
+ * is closed (closing any fd of the file drops the process's fcntl locks). */
+int dblock_take_db(const char *database, int *fd, char **err);
 /* 1 if a process accepts connections on the Unix socket path (a live
  * daemon), 0 if not (absent, stale, not a socket). */
 int dblock_socket_live(const char *path);

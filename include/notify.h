@@ -81,6 +81,10 @@ size_t notify_clients(const struct notify *n);
 size_t notify_subscribers(const struct notify *n);
 /* Close the server and every client; unlink the path only if we bound it.
  * done(arg) runs once every handle is closed; n is freed then. */
+/* The socket path removed or replaced (a careless cleanup of /run) while
+ * we run: bind it again (not a path systemd passed us). 1 if rebinding, 0
+ * if nothing to do, or a negative errno (logged). Call it now and then. */
+int notify_check_path(struct notify *n);
 void notify_close(struct notify *n, void (*done)(void *arg), void *arg);
 
 #endif

@@ -292,6 +292,9 @@ int store_foreach_briefing(struct store *s, const struct store_query *filter,
 
 /* Merge the FTS segments and run PRAGMA optimize (periodic, e.g. daily). */
 int store_optimize(struct store *s);
+/* Copy the WAL's frames into the database file, as far as no reader holds
+ * them (a passive checkpoint); *left: frames not copied. */
+int store_checkpoint(struct store *s, int *left);
 /* FTS integrity-check on both indexes plus PRAGMA quick_check; -EIO with
  * the finding in store_errmsg. Needs a writable store (FTS5 runs the check
  * as an INSERT): -EROFS on a READONLY one. */

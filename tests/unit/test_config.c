@@ -169,6 +169,39 @@ test_durations_and_sizes_parse_with_units(void **state)
 	assert_int_equal(config_parse_size("99999999999999999999G", &sz), -EINVAL);
 }
 
+/* Second red-team pass: strtod's other spellings are not durations, and
+ * a URL's port must be one (curl refused both only at the first poll). */
+static void
+test_hex_durations_and_bad_ports_are_refused(void **state)
+{
+	const char *why = NULL;
+	int64_t ms = 0;
+
+	(void)state;
+	assert_int_equal(config_parse_duration("0x1p4m", &ms), -EINVAL);
+	assert_int_equal(config_parse_duration("0x10", &ms), -EINVAL);
+	assert_int_equal(config_parse_duration("nan", &ms), -EINVAL);
+	assert_int_equal(config_parse_duration("infinity", &ms), -EINVAL);
+	assert_int_equal(config_parse_duration(".5h", &ms), 0);
+	assert_int_equal(ms, 1800000);
+	assert_int_equal(config_parse_duration("1e3s", &ms), 0);
+	assert_int_equal(ms, 1000000);
+	assert_int_equal(config_check_url("http://example.com:99999/f", &why),
+			 -EINVAL);
+	assert_non_null(strstr(why, "port"));
+	assert_int_equal(config_check_url("http://example.com:0/", &why),
+			 -EINVAL);
+	assert_int_equal(config_check_url("http://example.com:80a/", &why),
+			 -EINVAL);
+	assert_int_equal(config_check_url("http://[::1]x/f", &why), -EINVAL);
+	assert_int_equal(config_check_url("http://example.com:8080/f", &why),
+			 0);
+	assert_int_equal(config_check_url("https://u:p@example.com:65535?x",
+					  &why), 0);
+	assert_int_equal(config_check_url("http://[::1]:443/f", &why), 0);
+	assert_int_equal(config_check_url("http://example.com:/f", &why), 0);
+}
+
 static void
 test_embedded_nul_and_huge_input_do_not_crash(void **state)
 {
@@ -604,6 +637,7 @@ main(void)
 		cmocka_unit_test(test_feeds_file_refuses_daemon_settings),
 		cmocka_unit_test(test_a_formatted_feed_reads_back_unchanged),
 		cmocka_unit_test(test_the_key_tables_match_the_documentation),
+		cmocka_unit_test(test_hex_durations_and_bad_ports_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

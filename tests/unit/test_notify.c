@@ -1424,7 +1424,7 @@ static void
 test_client_beyond_max_clients_gets_an_error_and_is_closed(void **s)
 {
 	struct fx fx;
-	struct cl a, b, extra;
+	struct cl a, b, extra, reserve[8];
 	json_t *j;
 	int i;
 
@@ -1440,12 +1440,26 @@ test_client_beyond_max_clients_gets_an_error_and_is_closed(void **s)
 	json_decref(j);
 	j = cl_json(&fx, &b);
 	json_decref(j);
+	/* This process is the daemon's uid, so privileged: it gets the 8
+	 * slots reserved beyond max_clients for the operator first. */
+	for (i = 0; i < 8; i++) {
+		cl_connect(&fx, &reserve[i]);
+		cl_send(&reserve[i], "{\"op\":\"ping\"}\n");
+		j = cl_json(&fx, &reserve[i]);
+		assert_string_equal(jtype(j), "pong");
+		json_decref(j);
+	}
 	cl_connect(&fx, &extra);
 	/* It talks first: its line must not turn our reply into a reset. */
 	cl_send(&extra, "{\"op\":\"subscribe\"}\n");
 	cl_expect_error(&fx, &extra, "too_many_clients");
 	cl_expect_eof(&fx, &extra);
 	cl_close(&extra);
+	assert_int_equal(notify_clients(fx.n), 10);
+	for (i = 0; i < 8; i++)
+		cl_close(&reserve[i]);
+	for (i = 0; i < MAX_TURNS && notify_clients(fx.n) != 2; i++)
+		turn(&fx, -1);
 	assert_int_equal(notify_clients(fx.n), 2);
 	/* A slot freed is a slot taken. */
 	cl_close(&a);
