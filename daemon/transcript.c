@@ -852,11 +852,31 @@ label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
 	return 0;
 }
 
+/* Who an answer label ("A", "R", "Ответ") stands for: the page's
+ * principal speaker, else the last speaker of a statement; NULL when
+ * there is neither (the label is then a name like any other). */
+static const char *
+answer_speaker(struct ctx *c, int *r)
+{
+	const char *name = NULL, *role = NULL;
+	size_t i;
+
+	if (c->principal) {
+		*r = tx_resolve(&c->pp, c->principal, strlen(c->principal),
+				NULL, 0, &name, &role);
+		return *r < 0 ? NULL : name;
+	}
+	for (i = c->nt; i > 0; i--)
+		if (c->t[i - 1].type == TURN_STATEMENT && c->t[i - 1].speaker)
+			return c->t[i - 1].speaker;
+	return NULL;
+}
+
 static int
 add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 {
 	const char *name = NULL, *role = NULL;
-	int r;
+	int r = 0;
 
 	const char *lb = b->text + l->label_off;
 
@@ -865,6 +885,10 @@ add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 		if (r == 0)
 			r = label_asker(&c->t[c->nt - 1], lb, l);
 	}
+	else if (l->answer && (name = answer_speaker(c, &r)))
+		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
+	else if (r < 0)
+		return r;
 	else if ((name = resolved(c, lb, l->label_len)))
 		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
 	else if ((r = tx_resolve(&c->pp, lb, l->name_len,
@@ -1450,6 +1474,33 @@ set_lang(struct ctx *c, const struct walk *w)
 	c->lang = bit ? bit | lang_bit("en", 2) : LANG_ALL;
 }
 
+/* A page that names nobody in its title or summary may name its
+ * principal speaker in a header line before the first label
+ * ("Spokesperson Lim Jae-won", "Speaker: Ms. Dana Whitcombe, Director,
+ * Communications Department"): the first person named there with an
+ * office. 0 or -ENOMEM. */
+static int
+header_principal(struct ctx *c, const struct blk *b)
+{
+	char *n = NULL, *r = NULL;
+	int rc;
+
+	if (!tx_is_header_line(b->text, b->len) ||
+	    is_date_line(b->text, b->len))
+		return 0;
+	rc = tx_find_named_person(b->text, &n, &r);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	c->principal = n;
+	c->principal_role = r;
+	if ((rc = tx_people_add(&c->pp, n, r)) < 0)
+		return rc;
+	c->pp.principal = c->principal;
+	return 0;
+}
+
 /* The lines before the first label (a header block: "TRANSCRIPT OF THE
  * PRIME MINISTER" / "THE HON JOHN HOWARD MP", a list of participants) join
  * the corpus as one run, so that an office and the name on the next line
@@ -1473,6 +1524,8 @@ header_people(struct ctx *c, struct walk *w)
 			break;
 		if (b->len > 300 || i >= 16)
 			continue;
+		if (!c->principal && (r = header_principal(c, b)) < 0)
+			break;
 		r = buf_append(&c->corpus, b->text, b->len);
 		if (r == 0)
 			r = buf_putc(&c->corpus, ' ');

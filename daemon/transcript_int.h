@@ -27,6 +27,8 @@ struct tx_label {
 	size_t time_off, time_len; /* a time code ("00:01:23") in the
 				    * paragraph, from its start; or 0 */
 	int outlet;       /* a question labelled with its outlet ("AFP") */
+	int answer;       /* an answer label ("A", "R", "Ответ"): the page's
+			   * principal speaker */
 };
 
 /* Recognise a label at the start of t[0..len). lead is the length of a

@@ -504,6 +504,56 @@ is_floor(const char *s, size_t n, const char *extra_q)
 	return 0;
 }
 
+/* Answer labels: the reply of the page's principal speaker ("A:",
+ * "R - ", "Ответ:"). Folded. */
+static int
+is_answer(const char *s, size_t n)
+{
+	static const char *const v[] = {
+		"a", "r", "answer", "antwort", "reponse", "r\xc3\xa9ponse",
+		"respuesta", "resposta", "risposta",
+		"\xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82", /* ответ */
+		"\xd0\xbe", /* о */
+		"\xe7\xad\x94", /* 答 */
+		NULL,
+	};
+	char key[64];
+
+	if (n == 0 || n >= 24)
+		return 0;
+	fold(s, n, key, sizeof(key));
+	return in_list(key, v);
+}
+
+/* One-letter labels: "Q", "P" (pregunta), "В" (вопрос) ask; "A", "R",
+ * "О" answer. Only with a separator after them (see letter_label). */
+static enum tx_label_kind
+letter_kind(const char *s, size_t n)
+{
+	static const char *const q[] = {"q", "p", "\xd0\xb2", NULL};
+	char key[8];
+
+	if (n == 0 || n > 2 || utf8_len(s, n) != n || !is_upper(s))
+		return TXL_NONE;
+	fold(s, n, key, sizeof(key));
+	if (in_list(key, q))
+		return TXL_QUESTION;
+	return is_answer(s, n) ? TXL_STATEMENT : TXL_NONE;
+}
+
+/* A dash that ends a label: "-", "–", "—"; its width, else 0. */
+static size_t
+dash_at(const char *t, size_t len, size_t i)
+{
+	if (i < len && t[i] == '-')
+		return 1;
+	if (i + 2 < len && (unsigned char)t[i] == 0xE2 &&
+	    (unsigned char)t[i + 1] == 0x80 &&
+	    ((unsigned char)t[i + 2] == 0x93 || (unsigned char)t[i + 2] == 0x94))
+		return 3;
+	return 0;
+}
+
 /* A time code: [H]H:MM[:SS] (optionally ".f"), nothing else. */
 static int
 is_time_code(const char *s, size_t n)
@@ -680,6 +730,8 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		return TXL_NONE;
 	if (is_floor(c, nl, extra_q))
 		return TXL_QUESTION;
+	if (is_answer(c, nl) && (l->answer = 1))
+		return TXL_STATEMENT;
 	if (floor_and_name(c, nl) || is_outlet_label(c, nl)) {
 		l->outlet = is_outlet_label(c, nl);
 		return TXL_QUESTION;
@@ -833,6 +885,60 @@ find_colon(const char *t, size_t lim, size_t *w)
 	}
 }
 
+/* Labels ended by a dash instead of a colon: "Presidente del Gobierno.-"
+ * and "P.-" (La Moncloa), "Q - " / "R - " (French ministries), "A :"
+ * after one letter, "M. LE MINISTRE — " (a label in capitals before a
+ * spaced dash). */
+static enum tx_label_kind
+dash_label(const char *t, size_t len, const char *extra_q, unsigned lang,
+	   struct tx_label *l)
+{
+	size_t i, n, d, lim = len < 120 ? len : 120;
+
+	/* one letter, spaces, then ':' / '-' / '–' / '—' / ".-" */
+	for (n = 1; n < len && n < 3 && ((unsigned char)t[n] & 0xC0) == 0x80;
+	     n++)
+		;
+	if (n < len && letter_kind(t, n) != TXL_NONE) {
+		i = skip_spaces(t, len, n);
+		if (i < len && t[i] == ':')
+			d = 1;
+		else if (i < len && t[i] == '.')
+			d = dash_at(t, len, i + 1) ? 1 + dash_at(t, len, i + 1) : 0;
+		else
+			d = dash_at(t, len, i);
+		if (d && (i + d == len || t[i + d] == ' ')) {
+			l->kind = letter_kind(t, n);
+			l->answer = l->kind == TXL_STATEMENT;
+			l->label_len = l->name_len = n;
+			l->rest = skip_spaces(t, len, i + d);
+			return l->kind;
+		}
+	}
+	for (i = 1; i + 1 < lim; i++) {
+		size_t e = i;
+
+		if (t[i] == ':')
+			return TXL_NONE;
+		if (t[i] == '.' && (d = dash_at(t, len, i + 1)))
+			d++;
+		else if (t[i] == ' ' && (d = dash_at(t, len, i + 1)) &&
+			 i + 1 + d < len && t[i + 1 + d] == ' ' &&
+			 !has_lower_n(t, i) && memchr(t, ' ', i))
+			d++;
+		else
+			continue;
+		while (e && t[e - 1] == ' ')
+			e--;
+		if ((l->kind = label_ok(t, e, 0, extra_q, lang, l)) == TXL_NONE)
+			return TXL_NONE;
+		l->label_len = e;
+		l->rest = skip_spaces(t, len, i + d);
+		return l->kind;
+	}
+	return TXL_NONE;
+}
+
 static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
 				   const char *extra_q, unsigned lang,
 				   struct tx_label *l);
@@ -926,6 +1032,9 @@ text:
 		}
 	}
 	memset(l, 0, sizeof(*l));
+	if (dash_label(t, len, extra_q, lang, l) != TXL_NONE)
+		return l->kind;
+	memset(l, 0, sizeof(*l));
 	/* "Q  text" (no colon), "Q." and a bare "Q" / "QUESTION" line */
 	if (len >= 1 && t[0] == 'Q' &&
 	    (len == 1 || t[1] == ' ' || (t[1] == '.' && (len == 2 ||
@@ -997,6 +1106,15 @@ wkey_title(const struct word *w)
 	word_key(w->s, w->n, key, sizeof(key));
 	return lang_has(LANG_ALL, LANG_HONORIFIC, key) ||
 	       lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+wkey_honorific(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_HONORIFIC, key);
 }
 
 static int
@@ -1176,6 +1294,13 @@ join(const struct word *w, size_t a, size_t b)
 	while (n && strchr(",;:.", w[a].s[n - 1]) &&
 	       !(w[b - 1].n == 2 && w[a].s[n - 1] == '.'))
 		n--;
+	/* "Prime Minister Leclerc's remarks": the possessive goes */
+	if (w[b - 1].n > 3 && n >= 2 && w[a].s[n - 2] == '\'' &&
+	    (w[a].s[n - 1] == 's' || w[a].s[n - 1] == 'S'))
+		n -= 2;
+	else if (w[b - 1].n > 5 && n >= 4 &&
+		 !memcmp(w[a].s + n - 4, "\xe2\x80\x99s", 4))
+		n -= 4;
 	s = malloc(n + 1);
 	if (s) {
 		memcpy(s, w[a].s, n);
@@ -1209,6 +1334,18 @@ role_after(const struct word *w, size_t i, size_t k, char **role)
 	size_t e;
 
 	*role = NULL;
+	if (i < k && wkey_office(&w[i]) && !is_upper(w[i].s)) {
+		/* "Laurent Dufresne, ministre de l'Europe et des affaires
+		 * étrangères, avec ...": an office in lower case (as French,
+		 * Spanish, Italian write them) runs to the end of the clause */
+		for (e = i; e < k && e < i + 10; e++)
+			if (ends_clause(&w[e]) || e + 1 == k)
+				break;
+		if (e < k && e < i + 10) {
+			*role = join(w, i, e + 1);
+			return *role ? 0 : -ENOMEM;
+		}
+	}
 	for (e = i; e < k && e < i + 10; e++) {
 		if (!is_role_word(&w[e]))
 			return 0;
@@ -1496,6 +1633,9 @@ tx_find_named_person(const char *text, char **name, char **role)
 		    role_after(w, e, k, role) < 0)
 			return -ENOMEM;
 		if (*role) {
+			/* "M. Laurent Dufresne, ministre ...": no honorific */
+			while (i + 2 < e && wkey_honorific(&w[i]))
+				i++;
 			*name = join(w, i, e);
 			return found(name, role, 0);
 		}
