@@ -1,0 +1,116 @@
+/* test_transcript_real.c — rules learned from real publishers' pages
+ * (tests/fixtures/transcripts-own, the second dozen): label separators,
+ * answer labels, where the principal speaker is named, boilerplate around
+ * the transcript. Each case fails without its rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "transcript.h"
+
+static struct briefing *
+parse_str(const char *html)
+{
+	struct transcript_opts o = {.url = "http://x/"};
+	struct briefing *b = NULL;
+	char *err = NULL;
+
+	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err), 0);
+	assert_null(err);
+	return b;
+}
+
+/* La Moncloa ends labels with ".-"; French ministries print "Q - " and
+ * "R - "; the answer is the principal's. */
+static void
+test_dash_ended_labels_and_answer_letters(void **state)
+{
+	const char *es = "<html lang=es><body><h1>Rueda de prensa del presidente del "
+			 "Gobierno, Mario Ferrán</h1><div>"
+			 "<p><strong>Presidente del Gobierno.-</strong> Buenas tardes.</p>"
+			 "<p><strong>P.-</strong> ¿Habrá presupuestos?</p>"
+			 "<p>Presidente del Gobierno.- Sí.</p></div></body></html>";
+	const char *fr = "<html lang=fr><body><h1>Entretien de M. Laurent Dufresne, "
+			 "ministre de l'Europe et des affaires étrangères, avec "
+			 "« Radio Atlantique »</h1><div>"
+			 "<p>Q - Bonjour. Le cessez-le-feu tient-il ?</p>"
+			 "<p>R - Il tient.</p><p>Q - Merci.</p></div></body></html>";
+	struct briefing *b = parse_str(es);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Mario Ferrán");
+	assert_string_equal(b->turns[0].label, "Presidente del Gobierno");
+	assert_string_equal(b->turns[0].text, "Buenas tardes.");
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].text, "¿Habrá presupuestos?");
+	assert_string_equal(b->turns[2].text, "Sí.");
+	briefing_free(b);
+	b = parse_str(fr);
+	assert_int_equal(b->nturns, 3);
+	assert_int_equal(b->turns[0].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].speaker, "Laurent Dufresne");
+	assert_string_equal(b->turns[1].label, "R");
+	assert_string_equal(b->turns[1].text, "Il tient.");
+	assert_string_equal(b->speakers[0].role,
+			    "ministre de l'Europe et des affaires étrangères");
+	briefing_free(b);
+}
+
+/* "A :" (Korean MOFA) and "Ответ:" (MID) answer for the principal, who is
+ * named only in a header line before the first label. */
+static void
+test_answer_labels_speak_for_the_principal_of_the_header(void **state)
+{
+	const char *html = "<html><body><h1>Spokesperson's Press Briefing</h1><div>"
+			   "<p>Spokesperson Lim Jae-won</p>"
+			   "<p>Good afternoon. One announcement.</p>"
+			   "<p>Q&nbsp;:&nbsp;Will she go?</p>"
+			   "<p>A&nbsp;:&nbsp;The schedule is open.</p>"
+			   "<p>Ответ: Да.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 4);
+	assert_string_equal(b->turns[0].speaker, "Lim Jae-won");
+	assert_string_equal(b->turns[0].text, "Good afternoon. One announcement.");
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[2].speaker, "Lim Jae-won");
+	assert_string_equal(b->turns[2].label, "A");
+	assert_string_equal(b->turns[3].speaker, "Lim Jae-won");
+	assert_int_equal(b->nspeakers, 1);
+	briefing_free(b);
+}
+
+/* "Prime Minister Leclerc's remarks at ...": the speaker is Leclerc. */
+static void
+test_possessive_is_not_part_of_the_principal(void **state)
+{
+	const char *html = "<html><body><h1>Prime Minister Leclerc\xe2\x80\x99s remarks "
+			   "at the National Housing Summit</h1><div>"
+			   "<p>Hello, everyone. Thank you for coming today.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].speaker, "Leclerc");
+	briefing_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dash_ended_labels_and_answer_letters),
+		cmocka_unit_test(test_answer_labels_speak_for_the_principal_of_the_header),
+		cmocka_unit_test(test_possessive_is_not_part_of_the_principal),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
