@@ -1181,8 +1181,38 @@ set_title(struct ctx *c)
 
 /* A date string for the record: ISO input is kept as written. NULL when
  * s holds no date (or, with *err set, for lack of memory). */
+/* "03/12/2026 18h40" (gov.br), "3/12/2026": a numeric date with
+ * slashes, read day first on a page that is not in English (or when the
+ * first number cannot be a month), month first on an English one. The
+ * time after it is left out. 0 and *dv, or -1. */
+static int
+slash_date(const char *s, size_t n, int dmy, struct date_value *dv)
+{
+	unsigned v[3] = {0, 0, 0};
+	size_t i = 0, k, d;
+	char iso[16];
+
+	for (k = 0; k < 3; k++) {
+		for (d = 0; i < n && s[i] >= '0' && s[i] <= '9' && d < 4; i++, d++)
+			v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
+		if (d == 0 || (k < 2 && (d > 2 || i >= n || s[i++] != '/')))
+			return -1;
+		if (k == 2 && d != 4)
+			return -1;
+	}
+	if (i < n && s[i] != ' ' && s[i] != ',')
+		return -1;
+	if (v[0] > 12)
+		dmy = 1;
+	else if (v[1] > 12)
+		dmy = 0;
+	snprintf(iso, sizeof(iso), "%04u-%02u-%02u", v[2] % 10000u,
+		 (dmy ? v[1] : v[0]) % 100u, (dmy ? v[0] : v[1]) % 100u);
+	return date_parse(iso, strlen(iso), dv) == 0 ? 0 : -1;
+}
+
 static char *
-date_value(const char *s, int *err)
+date_value_dmy(const char *s, int dmy, int *err)
 {
 	struct date_value dv;
 	char out[DATE_ISO_MAX], *r;
@@ -1196,7 +1226,17 @@ date_value(const char *s, int *err)
 		n--;
 	if (date_parse(s, n, &dv) < 0) {
 		p = strchr(s, ':');
-		if (!p || date_parse(p + 1, strlen(p + 1), &dv) < 0)
+		if (p && date_parse(p + 1, strlen(p + 1), &dv) == 0)
+			;
+		else if (dmy >= 0 && slash_date(s, n, dmy, &dv) == 0)
+			;
+		else if ((p = strstr(s, ", ")) && p - s < 40 &&
+			 (size_t)(p + 2 - s) < n &&
+			 strcspn(s, "0123456789") > (size_t)(p - s) &&
+			 memchr(p + 2, ' ', n - (size_t)(p + 2 - s)) &&
+			 date_parse(p + 2, n - (size_t)(p + 2 - s), &dv) == 0)
+			; /* "Santander, miércoles 3 de diciembre de 2026" */
+		else
 			return NULL;
 		n = 0;
 	}
@@ -1212,6 +1252,12 @@ date_value(const char *s, int *err)
 	return r;
 }
 
+static char *
+date_value(const char *s, int *err)
+{
+	return date_value_dmy(s, -1, err);
+}
+
 /* A date the title ends with ("Press Briefing, February 1, 2021",
  * "Conferencia de prensa del 31 de mayo de 2021") or holds in CJK form
  * ("2025年2月19日外交部发言人…"): the page's date when it prints none. */
@@ -1222,6 +1268,10 @@ date_in_title(const char *t, int *err)
 	char out[DATE_ISO_MAX], *r;
 	const char *p = strstr(t, "\xe5\xb9\xb4"), *q; /* 年 */
 	size_t n = strlen(t), i, words = 0;
+
+	/* "Entretien ... (Paris, 3 décembre 2026)" */
+	while (n && (t[n - 1] == ')' || t[n - 1] == ']' || t[n - 1] == ' '))
+		n--;
 
 	if (p && p - t >= 4 && (q = strstr(p, "\xe6\x97\xa5"))) { /* 日 */
 		const char *a = p - 4;
@@ -1253,6 +1303,7 @@ struct dscan {
 	char *published, *updated;
 	int budget;
 	int *err;
+	int dmy; /* numeric dates with slashes: 1 day first, 0 month first */
 };
 
 /* Walk text in document order for dates printed on the page. */
@@ -1293,7 +1344,8 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 				if (!d->updated)
 					d->updated = date_value(t, d->err);
 			} else if (!d->published && strlen(t) < 48) {
-				d->published = date_value(t, d->err);
+				d->published = date_value_dmy(t, d->dmy,
+							      d->err);
 			}
 			free(t);
 		}
@@ -1303,8 +1355,21 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 static void
 set_dates(struct ctx *c)
 {
-	struct dscan d = {NULL, NULL, 4000, &c->err};
+	struct dscan d = {NULL, NULL, 4000, &c->err, 1};
 	char *s;
+
+	{
+		/* month first only in US English; no language: neither */
+		xmlNodePtr root = xmlDocGetRootElement(c->doc);
+		const char *l = root ? attr(root, "lang") : NULL;
+
+		if (!l && root)
+			l = attr(root, "xml:lang");
+		if (!l || !*l)
+			d.dmy = -1;
+		else if (!strcasecmp(l, "en") || !strcasecmp(l, "en-us"))
+			d.dmy = 0;
+	}
 
 	s = xp_text(c->xp, PF(c, xpath_published), &c->err);
 	c->b->published = date_value(s, &c->err);

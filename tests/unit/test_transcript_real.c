@@ -103,6 +103,40 @@ test_possessive_is_not_part_of_the_principal(void **state)
 	briefing_free(b);
 }
 
+/* Dates as ministries print them: a place before the date, numeric
+ * day-first dates with a time in "18h40" form, a date only in the title's
+ * closing brackets. */
+static void
+test_dates_after_a_place_with_slashes_and_in_title_brackets(void **state)
+{
+	const char *es = "<html lang=es><body><h1>Rueda de prensa</h1>"
+			 "<p class=d>Santander, miércoles 3 de diciembre de 2026</p>"
+			 "<div><p>Presidente.- Hola.</p></div></body></html>";
+	const char *pt = "<html lang=pt-br><body><h1>Entrevista</h1>"
+			 "<span>Publicado em</span> <span>03/12/2026 18h40</span>"
+			 "<div><p>JORNALISTA: Oi?</p></div></body></html>";
+	const char *us = "<html lang=en-US><body><h1>Briefing</h1>"
+			 "<span>03/12/2026</span>"
+			 "<div><p>MS. KO: Hi.</p></div></body></html>";
+	const char *fr = "<html lang=fr><body><h1>Entretien de M. Paul Roy "
+			 "avec « Radio » (Paris, 3 décembre 2026)</h1>"
+			 "<div><p>Q - Bonjour ?</p></div></body></html>";
+	struct briefing *b = parse_str(es);
+
+	(void)state;
+	assert_string_equal(b->published, "2026-12-03");
+	briefing_free(b);
+	b = parse_str(pt);
+	assert_string_equal(b->published, "2026-12-03");
+	briefing_free(b);
+	b = parse_str(us);
+	assert_string_equal(b->published, "2026-03-12");
+	briefing_free(b);
+	b = parse_str(fr);
+	assert_string_equal(b->published, "2026-12-03");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -110,6 +144,7 @@ main(void)
 		cmocka_unit_test(test_dash_ended_labels_and_answer_letters),
 		cmocka_unit_test(test_answer_labels_speak_for_the_principal_of_the_header),
 		cmocka_unit_test(test_possessive_is_not_part_of_the_principal),
+		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
