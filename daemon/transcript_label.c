@@ -1921,6 +1921,64 @@ out:
 	return 0;
 }
 
+/* "TJ", "TAG": a label of two to four capital letters (ASCII) that is
+ * nobody's surname stands for a name whose words start with those
+ * letters, as WHO transcripts print them under a speaker key ("TJ Tomas
+ * Jerabek", "MK Dr Marta Kovac"). The name written right after the
+ * initials wins, else the first name that fits in text; malloc'd, or
+ * NULL (*rc -ENOMEM when out of memory). */
+static char *
+find_by_initials(const char *text, const char *nm, size_t nlen, int *rc)
+{
+	struct word w[512];
+	size_t k, i, j, pass;
+
+	if (!text)
+		return NULL;
+	k = split_words(text, strlen(text), w, 512);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i + nlen <= k; i++) {
+			size_t s = i;
+
+			if (pass == 0) {
+				if (w[i].n != nlen || memcmp(w[i].s, nm, nlen))
+					continue;
+				s = i + 1;
+				while (s < k && wkey_honorific(&w[s]))
+					s++;
+			}
+			if (s + nlen > k)
+				continue;
+			for (j = 0; j < nlen; j++)
+				if (w[s + j].s[0] != nm[j] ||
+				    !is_name_word(&w[s + j]) ||
+				    !has_lower(w[s + j].s, w[s + j].n) ||
+				    (j + 1 < nlen && ends_clause(&w[s + j])))
+					break;
+			if (j == nlen) {
+				char *r = join(w, s, s + nlen);
+
+				if (!r)
+					*rc = -ENOMEM;
+				return r;
+			}
+		}
+	return NULL;
+}
+
+static int
+initials_label(const char *nm, size_t nlen)
+{
+	size_t i;
+
+	if (nlen < 2 || nlen > 4)
+		return 0;
+	for (i = 0; i < nlen; i++)
+		if (nm[i] < 'A' || nm[i] > 'Z')
+			return 0;
+	return 1;
+}
+
 /* Does the segment start like a name (not with a title or office)? */
 static int
 seg_is_name(const char *s, size_t n)
@@ -1961,6 +2019,25 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	if ((exp = lang_expand(key)))
 		return resolve_name(pp, exp, strlen(exp), role, rlen, name,
 				    rolep);
+	if (initials_label(nm, nlen) && !lang_has(LANG_ALL, LANG_OFFICE, key)) {
+		char sk[64], *full;
+		int e = 0, i2;
+
+		word_key(nm, nlen, sk, sizeof(sk));
+		if (people_find(pp, sk) < 0 &&
+		    ((full = find_by_initials(pp->corpus, nm, nlen, &e)) ||
+		     (!e && (full = find_by_initials(pp->body, nm, nlen, &e))))) {
+			i2 = tx_people_add(pp, full, NULL);
+			free(full);
+			if (i2 < 0)
+				return i2;
+			*name = pp->v[i2].name;
+			*rolep = pp->v[i2].role;
+			return 0;
+		}
+		if (e)
+			return e;
+	}
 	/* "В.Путин" -> "В. Путин" */
 	k = split_words(nm, nlen, w, MAXW);
 	for (i = 0; i < k; i++)

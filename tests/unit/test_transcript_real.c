@@ -137,6 +137,25 @@ test_dates_after_a_place_with_slashes_and_in_title_brackets(void **state)
 	briefing_free(b);
 }
 
+/* WHO: initials as labels, resolved through the speaker key; an
+ * office abbreviation ("PM") is not initials. */
+static void
+test_initials_labels_resolve_through_the_speaker_key(void **state)
+{
+	const char *html = "<html><body><h1>WHO media briefing</h1><div>"
+			   "<p><strong>Speaker key:</strong></p>"
+			   "<p>TJ Tomas Jerabek<br>IA Dr Ines Abara</p>"
+			   "<p>TJ: Welcome. Dr Abara, please.</p>"
+			   "<p>IA: Thank you, Tomas.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[0].speaker, "Tomas Jerabek");
+	assert_string_equal(b->turns[1].speaker, "Ines Abara");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -144,6 +163,7 @@ main(void)
 		cmocka_unit_test(test_dash_ended_labels_and_answer_letters),
 		cmocka_unit_test(test_answer_labels_speak_for_the_principal_of_the_header),
 		cmocka_unit_test(test_possessive_is_not_part_of_the_principal),
+		cmocka_unit_test(test_initials_labels_resolve_through_the_speaker_key),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
