@@ -542,6 +542,7 @@ struct walk {
 	xmlNodePtr lead_node;
 	size_t lead;
 	size_t em_bytes, all_bytes;
+	size_t toc_bytes; /* text inside in-page links (<a href="#...">) */
 	int em_depth;
 	int heading, center;
 	xmlNodePtr *drop;
@@ -555,6 +556,9 @@ flush(struct walk *w)
 	struct blk *b;
 
 	tx_rtrim(&w->cur);
+	/* a line made only of in-page links is a table of contents */
+	if (w->toc_bytes && w->toc_bytes + 1 >= w->all_bytes)
+		buf_reset(&w->cur);
 	if (w->cur.len && w->rc == 0) {
 		if (w->n == w->cap) {
 			size_t nc = w->cap ? 2 * w->cap : 64;
@@ -591,7 +595,7 @@ reset:
 	w->lead_state = 0;
 	w->lead_node = NULL;
 	w->lead = 0;
-	w->em_bytes = w->all_bytes = 0;
+	w->em_bytes = w->all_bytes = w->toc_bytes = 0;
 	return w->rc;
 }
 
@@ -692,6 +696,14 @@ walk(struct walk *w, xmlNodePtr n, int depth)
 				w->lead_state = 2;
 				w->lead = w->cur.len;
 			}
+			continue;
+		}
+		if (is_el(n, "a") && attr(n, "href") && attr(n, "href")[0] == '#' &&
+		    attr(n, "href")[1]) {
+			size_t before = w->all_bytes;
+
+			walk(w, n->children, depth + 1);
+			w->toc_bytes += w->all_bytes - before;
 			continue;
 		}
 		if (is_el(n, "em") || is_el(n, "i")) {
@@ -1497,6 +1509,7 @@ set_people(struct ctx *c)
 			return -ENOMEM;
 	} else if ((rc = tx_find_named_person(buf_str(&c->corpus), &n,
 					      &r)) == 0) {
+		tx_nominative(n);
 		c->principal = n;
 		c->principal_role = r;
 	} else if (rc == -ENOMEM) {

@@ -90,6 +90,10 @@ int tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	       const char *role, size_t rlen, const char **name,
 	       const char **rolep);
 
+/* A Russian feminine surname in the genitive, as titles print it
+ * ("Волковой"), back to the nominative ("Волкова"), in place. */
+void tx_nominative(char *name);
+
 /* Strip honorifics ("The Rt Hon", "MP") from a byline name; malloc'd. */
 char *tx_clean_name(const char *s);
 /* The first person named in text with a role next to them ("Foreign

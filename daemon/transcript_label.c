@@ -1644,6 +1644,39 @@ tx_find_named_person(const char *text, char **name, char **role)
 	return -ENOENT;
 }
 
+void
+tx_nominative(char *name)
+{
+	/* a title names people in the genitive ("Брифинг официального
+	 * представителя ... Е.А.Волковой"): feminine surnames in -овой,
+	 * -евой, -ёвой, -иной go back to -ова, ..., -ина; -ской to -ская */
+	static const char *const gen[] = {
+		"\xd0\xbe\xd0\xb2\xd0\xbe\xd0\xb9",           /* овой */
+		"\xd0\xb5\xd0\xb2\xd0\xbe\xd0\xb9",           /* евой */
+		"\xd1\x91\xd0\xb2\xd0\xbe\xd0\xb9",           /* ёвой */
+		"\xd0\xb8\xd0\xbd\xd0\xbe\xd0\xb9",           /* иной */
+		"\xd1\x81\xd0\xba\xd0\xbe\xd0\xb9",           /* ской */
+		NULL,
+	};
+	size_t n = strlen(name), i;
+	const char *w = strrchr(name, ' ');
+
+	w = w ? w + 1 : name;
+	if ((size_t)(name + n - w) < 12) /* a stem of two letters at least */
+		return;
+	for (i = 0; gen[i]; i++) {
+		if (memcmp(name + n - 8, gen[i], 8))
+			continue;
+		if (i == 4) /* ая */
+			memcpy(name + n - 4, "\xd0\xb0\xd1\x8f", 4);
+		else {
+			memcpy(name + n - 4, "\xd0\xb0", 2); /* а */
+			name[n - 2] = 0;
+		}
+		return;
+	}
+}
+
 char *
 tx_clean_name(const char *s)
 {
@@ -2052,7 +2085,8 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	fixed[o] = ' ';
 	memcpy(fixed + o + 1, nm + o, nlen - o);
 	fixed[nlen + 1] = 0;
-	rc = resolve_name(pp, fixed, nlen + 1, role, rlen, name, rolep);
+	/* "Е.А.Волкова": split each initial in turn */
+	rc = tx_resolve(pp, fixed, nlen + 1, role, rlen, name, rolep);
 	free(fixed);
 	return rc;
 }

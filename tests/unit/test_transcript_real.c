@@ -156,6 +156,34 @@ test_initials_labels_resolve_through_the_speaker_key(void **state)
 	briefing_free(b);
 }
 
+/* MID: the spokeswoman named in the genitive with two glued initials in
+ * the title, her prepared part unlabelled, answers as "Ответ:", a table
+ * of contents of in-page links that is not text. */
+static void
+test_mid_briefing_genitive_initials_and_contents_links(void **state)
+{
+	const char *html = "<html lang=ru><body><h1>Брифинг официального "
+			   "представителя МИД России Е.А.Волковой, Москва, "
+			   "3 декабря 2026 года</h1><div>"
+			   "<p><a href=\"#1\">О переговорах</a><br>"
+			   "<a href=\"#2\">О поставках</a></p>"
+			   "<p><strong>О переговорах</strong></p>"
+			   "<p>8 декабря в Москве состоятся переговоры.</p>"
+			   "<p><strong>Вопрос:</strong> Когда?</p>"
+			   "<p><strong>Ответ:</strong> Скоро.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Е. А. Волкова");
+	assert_string_equal(b->turns[0].text, "О переговорах\n\n"
+			    "8 декабря в Москве состоятся переговоры.");
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[2].speaker, "Е. А. Волкова");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -164,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_answer_labels_speak_for_the_principal_of_the_header),
 		cmocka_unit_test(test_possessive_is_not_part_of_the_principal),
 		cmocka_unit_test(test_initials_labels_resolve_through_the_speaker_key),
+		cmocka_unit_test(test_mid_briefing_genitive_initials_and_contents_links),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
