@@ -74,7 +74,9 @@ static const struct lang_table lang_en = {
 				  "finance", "education", "environment",
 				  "energy", "agriculture", "transport",
 				  "infrastructure", "employment", "industry",
-				  "innovation", "veterans", "citizenship"),
+				  "innovation", "veterans", "citizenship",
+				  /* Ireland's heads of government */
+				  "taoiseach", "t\xc3\xa1naiste", "tanaiste"),
 		[LANG_CONNECT] = L("of", "the", "for", "and", "on", "to", "&"),
 		[LANG_FIELD] = L("subjects", "subject", "subject(s)", "topics",
 				 "topic", "note", "notes", "update", "updated",
@@ -99,7 +101,15 @@ static const struct lang_table lang_en = {
 				 "roundtable", "discussion", "speech", "address",
 				 "visit", "trip", "upcoming", "en", "route",
 				 "ahead", "following", "during", "announcement",
-				 "doorstop"),
+				 "doorstop",
+				 /* events a speech is given at */
+				 "symposium", "summit", "forum", "congress",
+				 "convention", "dinner", "luncheon", "gala",
+				 "ceremony", "seminar", "workshop", "webinar",
+				 "reception", "launch", "awards", "festival",
+				 "expo", "lecture", "keynote",
+				 /* "Speaker: Ms. Dana Whitcombe, Director" */
+				 "speaker"),
 		[LANG_OUTLET] = L("afp", "ap", "associated press", "reuters",
 				  "bloomberg", "xinhua", "cctv", "cgtn", "dpa",
 				  "efe", "ansa", "kyodo", "kyodo news", "nhk",

@@ -1487,6 +1487,50 @@ corpus_add(struct ctx *c, const char *s)
 	return r;
 }
 
+/* A byline naming one person: the first element whose class says
+ * byline, author, minister or speaker ("Hon Rachel Tane" on a minister's
+ * speech), outside navigation, sidebars and footers. malloc'd or NULL. */
+static char *
+byline_person(struct ctx *c, xmlNodePtr n, int depth)
+{
+	static const char *const cls[] = {"byline", "author", "minister",
+					  "speaker", NULL};
+	char *t, *r;
+	size_t i;
+
+	for (; n && depth < 64; n = n->next) {
+		const char *k;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, "script") || is_el(n, "style") ||
+		    is_el(n, "nav") || is_el(n, "aside") ||
+		    is_el(n, "footer") || is_el(n, "head") ||
+		    has_skip_class(n))
+			continue;
+		if ((k = attr(n, "class"))) {
+			char low[128];
+
+			for (i = 0; k[i] && i + 1 < sizeof(low); i++)
+				low[i] = (char)tolower((unsigned char)k[i]);
+			low[i] = 0;
+			for (i = 0; cls[i]; i++)
+				if (strstr(low, cls[i]))
+					break;
+			if (cls[i] && text_len(n, 0) < 80 &&
+			    (t = node_text(n, &c->err))) {
+				r = tx_byline_name(t);
+				free(t);
+				if (r)
+					return r;
+			}
+		}
+		if ((r = byline_person(c, n->children, depth + 1)))
+			return r;
+	}
+	return NULL;
+}
+
 static int
 set_people(struct ctx *c)
 {
@@ -1514,6 +1558,8 @@ set_people(struct ctx *c)
 		c->principal_role = r;
 	} else if (rc == -ENOMEM) {
 		return rc;
+	} else {
+		c->principal = byline_person(c, xmlDocGetRootElement(c->doc), 0);
 	}
 	c->pp.corpus = buf_str(&c->corpus);
 	if (c->principal) {

@@ -90,6 +90,11 @@ int tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	       const char *role, size_t rlen, const char **name,
 	       const char **rolep);
 
+/* A byline's text as a person's name ("Hon Rachel Tane" -> "Rachel
+ * Tane"): two to four capitalised name words once honorifics are gone,
+ * else NULL (an office, "Prime Minister's Office", a date). malloc'd. */
+char *tx_byline_name(const char *s);
+
 /* A Russian feminine surname in the genitive, as titles print it
  * ("Волковой"), back to the nominative ("Волкова"), in place. */
 void tx_nominative(char *name);

@@ -148,7 +148,7 @@ static const struct wordset office_words = {
 
 static const char *const suffix_words_v[] = {
 	"cbe", "cmg", "dbe", "gcmg", "kbe", "kc", "kcmg", "mbe", "mep", "mla",
-	"mp", "ms", "msp", "obe", "qc",
+	"mp", "ms", "msp", "obe", "qc", "td",
 };
 static const struct wordset suffix_words = {
 	suffix_words_v, sizeof(suffix_words_v) / sizeof(suffix_words_v[0]),
@@ -1627,6 +1627,19 @@ tx_find_named_person(const char *text, char **name, char **role)
 			i = e > i ? e - 1 : i;
 			continue;
 		}
+		/* "Infrastructure New Zealand Symposium": a name that runs
+		 * into an event noun is the event's */
+		if (e < k && is_upper(w[e].s) &&
+		    wkey_in(&w[e], (const char *const[]){
+			    "symposium", "summit", "forum", "congress",
+			    "convention", "conference", "dinner", "luncheon",
+			    "gala", "ceremony", "seminar", "workshop",
+			    "webinar", "reception", "awards", "festival",
+			    "expo", "lecture", "week", "day", "dialogue",
+			    NULL})) {
+			i = e;
+			continue;
+		}
 		if (role_before(w, i, role) < 0)
 			return -ENOMEM;
 		if (!*role && w[e - 1].s[w[e - 1].n - 1] == ',' &&
@@ -1642,6 +1655,28 @@ tx_find_named_person(const char *text, char **name, char **role)
 		i = e - 1;
 	}
 	return -ENOENT;
+}
+
+char *
+tx_byline_name(const char *s)
+{
+	struct word w[MAXW];
+	char *c = tx_clean_name(s);
+	size_t k, i;
+
+	if (!c)
+		return NULL;
+	k = split_words(c, strlen(c), w, MAXW);
+	if (k < 2 || k > 4 || strlen(c) > 60)
+		goto no;
+	for (i = 0; i < k; i++)
+		if (!is_name_word(&w[i]) || !has_lower(w[i].s, w[i].n) ||
+		    (i + 1 < k && ends_clause(&w[i])))
+			goto no;
+	return c;
+no:
+	free(c);
+	return NULL;
 }
 
 void

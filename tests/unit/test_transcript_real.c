@@ -184,6 +184,48 @@ test_mid_briefing_genitive_initials_and_contents_links(void **state)
 	briefing_free(b);
 }
 
+/* gov.ie: "Taoiseach:" / "Tánaiste:" are offices, resolved from a
+ * participants line ("Taoiseach Niamh Gallagher TD"). */
+static void
+test_irish_offices_resolve_from_the_speakers_line(void **state)
+{
+	const char *html = "<html><body><h1>Press conference</h1><div>"
+			   "<p>Speakers: Taoiseach Niamh Gallagher TD; "
+			   "Tánaiste Conor Walsh TD</p>"
+			   "<p><strong>Taoiseach:</strong></p><p>Good afternoon.</p>"
+			   "<p><strong>Tánaiste:</strong></p><p>Thank you.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[0].speaker, "Niamh Gallagher");
+	assert_string_equal(b->turns[1].speaker, "Conor Walsh");
+	briefing_free(b);
+}
+
+/* Beehive: an event's name in the title is nobody ("Infrastructure New
+ * Zealand Symposium"); the minister is in the byline. */
+static void
+test_event_names_are_not_people_and_the_byline_speaks(void **state)
+{
+	const char *html = "<html><body><article><header>"
+			   "<h1>Speech to the Infrastructure New Zealand Symposium</h1>"
+			   "<div class=\"article__meta\"><div class=\"minister\">"
+			   "<a href=\"/m\">Hon Rachel Tane</a></div></div></header>"
+			   "<div class=body><p>Kia ora koutou katoa. Thank you for "
+			   "having me this morning.</p></div></article>"
+			   "<aside><a href=\"/m2\">Hon James Whitu</a></aside>"
+			   "</body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].speaker, "Rachel Tane");
+	assert_int_equal(b->nspeakers, 1);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -193,6 +235,8 @@ main(void)
 		cmocka_unit_test(test_possessive_is_not_part_of_the_principal),
 		cmocka_unit_test(test_initials_labels_resolve_through_the_speaker_key),
 		cmocka_unit_test(test_mid_briefing_genitive_initials_and_contents_links),
+		cmocka_unit_test(test_irish_offices_resolve_from_the_speakers_line),
+		cmocka_unit_test(test_event_names_are_not_people_and_the_byline_speaks),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
