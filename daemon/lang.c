@@ -46,7 +46,9 @@ static const struct lang_table lang_en = {
 				 "host question"),
 		[LANG_HONORIFIC] = L("mr", "mrs", "ms", "miss", "mx", "dr", "sir",
 				     "dame", "hon", "rt", "the", "prof", "lord",
-				     "lady", "his", "her", "excellency"),
+				     "lady", "his", "her", "excellency",
+				     /* India */
+				     "shri", "smt", "shrimati", "sri"),
 		[LANG_OFFICE] = L("president", "minister", "secretary",
 				  "spokesperson", "spokesman", "spokeswoman",
 				  "treasurer", "premier", "chancellor",

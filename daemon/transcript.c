@@ -967,6 +967,8 @@ build_turns(struct ctx *c, struct walk *w)
 		const struct blk *b = &w->v[i];
 		struct tx_label l;
 
+		if (started && tx_is_end_line(b->text, b->len))
+			break;
 		if (tx_is_skip_line(b->text, b->len))
 			continue;
 		if (!b->heading || b->lead)
@@ -1120,6 +1122,44 @@ contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
+/* An h1 that is the site's logo: its class or id says logo, or all it
+ * holds is a link to the home page ("/", "/eng/index.do", "/en/"). */
+static int
+logo_heading(xmlNodePtr n)
+{
+	const char *k[2] = {attr(n, "class"), attr(n, "id")}, *h;
+	xmlNodePtr a = NULL, ch;
+	size_t i, slashes = 0;
+	int i2;
+
+	for (i2 = 0; i2 < 2; i2++)
+		if (k[i2] && (strstr(k[i2], "logo") || strstr(k[i2], "site-name") ||
+			      strstr(k[i2], "site-title")))
+			return 1;
+	for (ch = n->children; ch; ch = ch->next) {
+		if (ch->type == XML_TEXT_NODE && ch->content &&
+		    ch->content[strspn((const char *)ch->content, " \t\r\n")])
+			return 0;
+		if (ch->type == XML_ELEMENT_NODE) {
+			if (a || !is_el(ch, "a"))
+				return 0;
+			a = ch;
+		}
+	}
+	if (!a || !(h = attr(a, "href")))
+		return 0;
+	if (strstr(h, "://"))
+		h = strchr(strstr(h, "://") + 3, '/');
+	if (!h || !*h)
+		return 1;
+	if (strstr(h, "/index."))
+		return 1;
+	for (i = 0; h[i] && h[i] != '?' && h[i] != '#'; i++)
+		slashes += h[i] == '/';
+	/* "/" or a language root "/en/" */
+	return h[0] == '/' && h[i - 1] == '/' && slashes <= 2 && i <= 7;
+}
+
 static char *
 find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 {
@@ -1128,7 +1168,7 @@ find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 	for (; n && depth < 64; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(n, "h1") && !has_skip_class(n)) {
+		if (is_el(n, "h1") && !has_skip_class(n) && !logo_heading(n)) {
 			t = node_text(n, &c->err);
 			if (t && c->m.title && contains_ci(c->m.title, t))
 				return t;

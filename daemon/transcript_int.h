@@ -50,6 +50,10 @@ int tx_word_tables_sorted(void);
 /* Paragraphs that are never turn text: time stamps, "###", END, "(As
  * delivered)", "(The briefing was concluded at ...)". */
 int tx_is_skip_line(const char *t, size_t len);
+/* A line that ends the transcript ("END", "(Concludes)", "###",
+ * "* * * * *"): what follows it (contacts, a place and date) is not turn
+ * text. */
+int tx_is_end_line(const char *t, size_t len);
 /* A line of a header block before the first turn, not turn text: a
  * field ("Subjects: ...", "Themen: ..."), a line in capitals
  * ("TRANSCRIPT OF THE PRIME MINISTER"). */

@@ -412,6 +412,33 @@ tx_is_skip_line(const char *t, size_t len)
 }
 
 int
+tx_is_end_line(const char *t, size_t len)
+{
+	static const char *const v[] = {
+		"end", "ends", "end transcript", "end of transcript",
+		"concludes", "###", "# # #", "-30-", "/end/", "fin", NULL,
+	};
+	char key[32];
+	size_t a = 0, b = len, stars = 0, i;
+
+	if (len == 0 || len > 24)
+		return 0;
+	for (i = 0; i < len; i++)
+		stars += t[i] == '*';
+	if (stars >= 4 && strspn(t, "* ") == len)
+		return 1; /* "* * * * *" (three stars part sections) */
+	while (a < b && strchr("([- ", t[a]))
+		a++;
+	while (b > a && strchr(")]-. ", t[b - 1]))
+		b--;
+	if (b - a >= sizeof(key) - 4)
+		return 0;
+	fold(t + a, b - a, key, sizeof(key));
+	return in_list(key, v) || !strcmp(key, "###") ||
+	       (len <= 8 && !strncmp(t, "-30-", 4));
+}
+
+int
 tx_is_header_line(const char *t, size_t len)
 {
 	char key[64];

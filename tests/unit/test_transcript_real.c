@@ -226,6 +226,50 @@ test_event_names_are_not_people_and_the_byline_speaks(void **state)
 	briefing_free(b);
 }
 
+/* IMF: the contacts box after "* * * * *" is not the last turn's text;
+ * MEA: nor the place and date after "(Concludes)". */
+static void
+test_text_after_an_end_line_is_dropped(void **state)
+{
+	const char *html = "<html><body><h1>Transcript of IMF Press Briefing</h1><div>"
+			   "<p>MS. WHITCOMBE: Good morning.</p><p>* * * * *</p>"
+			   "<p><strong>IMF Communications Department</strong></p>"
+			   "<p>PRESS OFFICER: Ian Greer</p></div></body></html>";
+	const char *mea = "<html><body><h1>Briefing</h1><div>"
+			  "<p><strong>Official Spokesperson, Shri Arvind Menon:</strong> "
+			  "Namaskar.</p><p><strong>(Concludes)</strong></p>"
+			  "<p>New Delhi</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "Good morning.");
+	assert_int_equal(b->nspeakers, 1);
+	briefing_free(b);
+	b = parse_str(mea);
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "Namaskar.");
+	assert_string_equal(b->turns[0].speaker, "Arvind Menon");
+	briefing_free(b);
+}
+
+/* A logo in an h1 (a link to the home page) is not the title. */
+static void
+test_logo_heading_is_not_the_title(void **state)
+{
+	const char *html = "<html><head><title>Spokesperson's Press Briefing "
+			   "(December 3, 2026) | Ministry</title></head><body>"
+			   "<div id=header><h1 class=x><a href=\"/eng/index.do\">"
+			   "Ministry of Foreign Affairs</a></h1></div>"
+			   "<div><h2>Spokesperson's Press Briefing (December 3, 2026)</h2>"
+			   "<p>Q: Hello?</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_string_equal(b->title, "Spokesperson's Press Briefing (December 3, 2026)");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -237,6 +281,8 @@ main(void)
 		cmocka_unit_test(test_mid_briefing_genitive_initials_and_contents_links),
 		cmocka_unit_test(test_irish_offices_resolve_from_the_speakers_line),
 		cmocka_unit_test(test_event_names_are_not_people_and_the_byline_speaks),
+		cmocka_unit_test(test_text_after_an_end_line_is_dropped),
+		cmocka_unit_test(test_logo_heading_is_not_the_title),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
