@@ -512,6 +512,48 @@ static const struct lang_table lang_ru = {
 		    "как", "у", "я", "вы", "но", "для"),
 };
 
+/* ---- Ukrainian ---- */
+static const struct lang_table lang_uk = {
+	.code = "uk",
+	.inflected = 1,
+	.cat = {
+		[LANG_FLOOR] = L("питання", "запитання", "журналіст",
+				 "журналістка", "журналісти", "кореспондент",
+				 "кореспондентка", "репліка", "голос із зали",
+				 "із зали", "учасник", "учасниця"),
+		[LANG_HONORIFIC] = L("пан", "пані"),
+		[LANG_OFFICE] = L("президент", "прем'єр-міністр",
+				  "прем’єр-міністр", "міністр", "речник",
+				  "речниця", "голова", "заступник", "заступниця",
+				  "посол", "радник", "радниця", "секретар",
+				  "ведучий", "ведуча", "модератор", "керівник",
+				  "директор", "генерал", "україн", "уряд"),
+		[LANG_CONNECT] = L("з", "і", "та", "у", "в", "на", "по"),
+		[LANG_FIELD] = L("тема", "теми", "дата", "час", "місце",
+				 "джерело", "оновлено", "учасники",
+				 "пресконференція", "звернення", "заява",
+				 "інтерв'ю", "інтерв’ю", "зустріч", "виступ"),
+	},
+	.months = {
+		L("січня", "січень", "січ"), L("лютого", "лютий", "лют"),
+		L("березня", "березень", "бер"),
+		L("квітня", "квітень", "квіт"),
+		L("травня", "травень", "трав"),
+		L("червня", "червень", "черв"),
+		L("липня", "липень", "лип"),
+		L("серпня", "серпень", "серп"),
+		L("вересня", "вересень", "вер"),
+		L("жовтня", "жовтень", "жовт"),
+		L("листопада", "листопад", "лист"),
+		L("грудня", "грудень", "груд"),
+	},
+	.weekdays = L("понеділок", "вівторок", "середа", "четвер",
+		      "п'ятниця", "п’ятниця", "субота", "неділя", "нд"),
+	.date_fillers = L("року", "рік", "р"),
+	.common = L("і", "та", "що", "це", "ми", "але", "як", "для", "він",
+		    "вона", "які", "також", "було", "буде", "україни"),
+};
+
 /* ---- Dutch ---- */
 static const struct lang_table lang_nl = {
 	.code = "nl",
@@ -599,7 +641,7 @@ static const struct lang_table lang_zh = {
 
 static const struct lang_table *const langs[] = {
 	&lang_en, &lang_es, &lang_fr, &lang_de, &lang_pt, &lang_it, &lang_ru,
-	&lang_zh, &lang_nl, &lang_hu, &lang_el,
+	&lang_zh, &lang_nl, &lang_hu, &lang_el, &lang_uk,
 };
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
@@ -1339,8 +1381,23 @@ lang_guess(const char *s, size_t n)
 			lat++;
 		i += utf8_len(s + i, n - i);
 	}
-	if (cyr > lat)
-		return lang_bit("ru", 2);
+	if (cyr > lat) {
+		/* і ї є ґ are Ukrainian letters Russian does not write */
+		size_t uk = 0;
+
+		for (i = 0; i + 1 < n; i++)
+			uk += ((unsigned char)s[i] == 0xD1 &&
+			       ((unsigned char)s[i + 1] == 0x96 ||
+				(unsigned char)s[i + 1] == 0x97 ||
+				(unsigned char)s[i + 1] == 0x94)) ||
+			      ((unsigned char)s[i] == 0xD2 &&
+			       (unsigned char)s[i + 1] == 0x91) ||
+			      ((unsigned char)s[i] == 0xD0 &&
+			       ((unsigned char)s[i + 1] == 0x86 ||
+				(unsigned char)s[i + 1] == 0x87 ||
+				(unsigned char)s[i + 1] == 0x84));
+		return lang_bit(uk * 50 > cyr ? "uk" : "ru", 2);
+	}
 	for (i = 0; i < n;) {
 		while (i < n && !utf8_is_letter(s + i, n - i))
 			i += utf8_len(s + i, n - i);

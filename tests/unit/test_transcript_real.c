@@ -270,6 +270,28 @@ test_logo_heading_is_not_the_title(void **state)
 	briefing_free(b);
 }
 
+/* Ukrainian: its floor labels and dates ("3 грудня 2026 року"), also
+ * when the page does not declare its language. */
+static void
+test_ukrainian_floor_labels_and_dates(void **state)
+{
+	const char *html = "<html><body><h1>Пресконференція</h1>"
+			   "<p class=date>3 грудня 2026 року - 18:20</p><div>"
+			   "<p><b>Дмитро Коваль:</b> Добрий день. Дякую, що прийшли.</p>"
+			   "<p><b>Журналіст:</b> Коли будуть поставки?</p>"
+			   "<p><b>Питання:</b> А членство?</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_int_equal(b->turns[2].type, TURN_QUESTION);
+	assert_non_null(b->published);
+	assert_memory_equal(b->published, "2026-12-03", 10);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -283,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_event_names_are_not_people_and_the_byline_speaks),
 		cmocka_unit_test(test_text_after_an_end_line_is_dropped),
 		cmocka_unit_test(test_logo_heading_is_not_the_title),
+		cmocka_unit_test(test_ukrainian_floor_labels_and_dates),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
