@@ -393,7 +393,7 @@ tx_is_skip_line(const char *t, size_t len)
 	}
 	while (a < b && strchr("([*- \xe2\x80\x94", t[a]))
 		a++;
-	while (b > a && strchr(")]*-. ", t[b - 1]))
+	while (b > a && strchr(")]*-.! ", t[b - 1]))
 		b--;
 	if (is_timestamp(t + a, b - a))
 		return 1;
@@ -706,10 +706,13 @@ floor_and_name(const char *c, size_t n)
 	for (i = e + 1; i < n && c[i] != ' '; i++)
 		;
 	fold(c + e + 1, i - e - 1, key, sizeof(key));
-	if (is_title_key(key))
-		return 0; /* "Press Secretary" */
-	return words <= 3 && is_upper(c + e + 1) && has_lower_n(c + e + 1,
-								   n - e - 1);
+	if (key[0] && key[strlen(key) - 1] == '.')
+		key[strlen(key) - 1] = 0;
+	if (is_title_key(key) && !lang_has(LANG_ALL, LANG_HONORIFIC, key))
+		return 0; /* "Press Secretary"; "Frage Dr. Rinke" asks */
+	/* "FRAGE JUNG": all in capitals, as the floor word is */
+	return words <= 3 && is_upper(c + e + 1) &&
+	       (has_lower_n(c + e + 1, n - e - 1) || !has_lower_n(c, n));
 }
 
 /* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
@@ -966,6 +969,52 @@ dash_label(const char *t, size_t len, const char *extra_q, unsigned lang,
 	return TXL_NONE;
 }
 
+/* "[Prime Minister Sato] text", "[Reporter]" (Kantei), "【Reporter】": a
+ * label in square brackets, no colon. Only offices, titles and floor
+ * labels: "[Laughter]", "[Provisional Translation]" are notes. */
+static enum tx_label_kind
+bracket_label(const char *t, size_t len, const char *extra_q, unsigned lang,
+	      struct tx_label *l)
+{
+	size_t o, e, i, w;
+	const char *close;
+	enum tx_label_kind k;
+	char key[64];
+	int titled = 0;
+
+	if (len > 3 && t[0] == '[')
+		o = 1, close = "]";
+	else if (len > 6 && !memcmp(t, "\xe3\x80\x90", 3))
+		o = 3, close = "\xe3\x80\x91";
+	else
+		return TXL_NONE;
+	for (e = o; e < len && e < o + 80 && t[e] != close[0]; e++)
+		;
+	if (e >= len || e == o || strncmp(t + e, close, strlen(close)))
+		return TXL_NONE;
+	if ((k = label_ok(t + o, e - o, 0, extra_q, lang, l)) == TXL_NONE)
+		return TXL_NONE;
+	for (i = o; k == TXL_STATEMENT && !l->answer && i < e && !titled; i = w) {
+		while (i < e && t[i] == ' ')
+			i++;
+		for (w = i; w < e && t[w] != ' '; w++)
+			;
+		word_key(t + i, w - i, key, sizeof(key));
+		titled = key[0] && is_title_key(key);
+	}
+	if (k == TXL_STATEMENT && !l->answer && !titled)
+		return TXL_NONE;
+	l->kind = k;
+	l->label_off = o;
+	l->label_len = e - o;
+	e += strlen(close);
+	e = skip_spaces(t, len, e);
+	if (e < len && t[e] == ':')
+		e = skip_spaces(t, len, e + 1);
+	l->rest = e;
+	return k;
+}
+
 static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
 				   const char *extra_q, unsigned lang,
 				   struct tx_label *l);
@@ -1043,6 +1092,9 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		}
 	}
 text:
+	memset(l, 0, sizeof(*l));
+	if (bracket_label(t, len, extra_q, lang, l) != TXL_NONE)
+		return l->kind;
 	memset(l, 0, sizeof(*l));
 	lim = len < 200 ? len : 200;
 	colon = find_colon(t, lim, &cw);

@@ -292,6 +292,51 @@ test_ukrainian_floor_labels_and_dates(void **state)
 	briefing_free(b);
 }
 
+/* RegPK in capitals: "FRAGE JUNG:", "FRAGE DR. RINKE:" ask. */
+static void
+test_floor_word_and_name_in_capitals_is_a_question(void **state)
+{
+	const char *html = "<html lang=de><body><h1>Regierungspressekonferenz</h1><div>"
+			   "<p>SRS'IN HARTMANN: Guten Tag.</p>"
+			   "<p>FRAGE JUNG: Wann?</p>"
+			   "<p>FRAGE DR. RINKE: Wo?</p>"
+			   "<p>BURGER (AA): Dort.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 4);
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_int_equal(b->turns[2].type, TURN_QUESTION);
+	assert_int_equal(b->nspeakers, 2);
+	briefing_free(b);
+}
+
+/* Kantei: "[Prime Minister Sato]" and "[Reporter]" in square brackets;
+ * "[Laughter]" is a note in the text. EEAS: "Check against delivery!" is
+ * not text. */
+static void
+test_square_bracket_labels_and_exclaimed_boilerplate(void **state)
+{
+	const char *html = "<html><body><h1>Press Conference by Prime Minister "
+			   "SATO Haruki</h1><div>"
+			   "<p>Check against delivery!</p>"
+			   "<p>[Prime Minister Sato]<br>Today we decided.</p>"
+			   "<p>[Laughter] It was a long day.</p>"
+			   "<p>[Reporter] How is it funded?</p>"
+			   "<p>[Prime Minister Sato] By a budget.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].label, "Prime Minister Sato");
+	assert_string_equal(b->turns[0].text,
+			    "Today we decided.\n\n[Laughter] It was a long day.");
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].text, "How is it funded?");
+	assert_string_equal(b->turns[2].text, "By a budget.");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -306,6 +351,8 @@ main(void)
 		cmocka_unit_test(test_text_after_an_end_line_is_dropped),
 		cmocka_unit_test(test_logo_heading_is_not_the_title),
 		cmocka_unit_test(test_ukrainian_floor_labels_and_dates),
+		cmocka_unit_test(test_floor_word_and_name_in_capitals_is_a_question),
+		cmocka_unit_test(test_square_bracket_labels_and_exclaimed_boilerplate),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
