@@ -961,9 +961,16 @@ build_turns(struct ctx *c, struct walk *w)
 	const char *eq = PF(c, question_labels);
 	const char *opener = NULL;
 	int started = 0, sp = 0, r;
-	size_t i;
+	size_t i, end = w->n;
 
-	for (i = 0; i < w->n; i++) {
+	/* emphasised paragraphs closing the body are an editor's note ("Ouça
+	 * a íntegra da entrevista ..."), unless bracketed "(Laughter.)" */
+	while (end > 0 && w->v[end - 1].em_only &&
+	       !strchr("([", w->v[end - 1].text[0]))
+		end--;
+	if (end <= c->first_label || end == 0)
+		end = w->n; /* an all-italic page keeps its text */
+	for (i = 0; i < end; i++) {
 		const struct blk *b = &w->v[i];
 		struct tx_label l;
 
@@ -1285,7 +1292,10 @@ date_value_dmy(const char *s, int dmy, int *err)
 		else if ((p = strstr(s, ", ")) && p - s < 40 &&
 			 (size_t)(p + 2 - s) < n &&
 			 strcspn(s, "0123456789") > (size_t)(p - s) &&
-			 memchr(p + 2, ' ', n - (size_t)(p + 2 - s)) &&
+			 (memchr(p + 2, ' ', n - (size_t)(p + 2 - s)) ||
+			  (n - (size_t)(p + 2 - s) >= 8 &&
+			   strspn(p + 2, "0123456789./-") ==
+				   n - (size_t)(p + 2 - s))) &&
 			 date_parse(p + 2, n - (size_t)(p + 2 - s), &dv) == 0)
 			; /* "Santander, miércoles 3 de diciembre de 2026" */
 		else

@@ -367,6 +367,30 @@ is_timestamp(const char *s, size_t n)
 	return d <= 16;
 }
 
+/* "Link to the video: https://...", "https://..." alone: a link line. */
+static int
+url_line(const char *t, size_t len)
+{
+	const char *u = NULL, *p;
+	size_t i;
+
+	for (p = t; p + 8 <= t + len; p++)
+		if (!strncmp(p, "http://", 7) || !strncmp(p, "https://", 8)) {
+			u = p;
+			break;
+		}
+	if (!u || len > 300)
+		return 0;
+	for (i = (size_t)(u - t); i < len; i++)
+		if (t[i] == ' ')
+			return 0; /* text after the address */
+	if (u == t)
+		return 1;
+	for (p = u; p > t && p[-1] == ' '; p--)
+		;
+	return p > t && p[-1] == ':' && p - t <= 48;
+}
+
 int
 tx_is_skip_line(const char *t, size_t len)
 {
@@ -401,6 +425,14 @@ tx_is_skip_line(const char *t, size_t len)
 	if (n + 3 >= sizeof(key))
 		return 0;
 	if (in_list(key, exact) || lang_boilerplate(key))
+		return 1;
+	if (url_line(t, len))
+		return 1;
+	/* "(Fin de la rueda de prensa)", "(End of the briefing)" */
+	if (paren && (!strncmp(key, "fin ", 4) || !strncmp(key, "end of ", 7) ||
+		      !strncmp(key, "fine ", 5) ||
+		      !strncmp(key, "\xd0\xba\xd0\xbe\xd0\xbd\xd0\xb5\xd1\x86", 10) ||
+		      !strncmp(key, "encerra", 7) || !strncmp(key, "ende ", 5)))
 		return 1;
 	if (paren && (strstr(key, "conclud") || strstr(key, "adjourn") ||
 		      strstr(key, " ended at") || strstr(key, "began at") ||

@@ -337,6 +337,34 @@ test_square_bracket_labels_and_exclaimed_boilerplate(void **state)
 	briefing_free(b);
 }
 
+/* What closes a page is not the last turn's text: a link line, a
+ * closing note in brackets in any language, an editor's note in italics;
+ * a bracketed "(Laughter.)" in italics stays. */
+static void
+test_closing_links_notes_and_italic_editor_notes_are_dropped(void **state)
+{
+	const char *html = "<html lang=pt><body><h1>Entrevista</h1><div>"
+			   "<p>JORNALISTA: Oi?</p>"
+			   "<p>PRESIDENTE TAVARES: Muito obrigado.</p>"
+			   "<p><em>(risos)</em></p>"
+			   "<p>Link to the video: https://example.org/v/1</p>"
+			   "<p>(Fin de la rueda de prensa)</p>"
+			   "<p><em>Ouça a íntegra da entrevista no canal.</em></p>"
+			   "</div></body></html>";
+	const char *eu = "<html lang=en><body><h1>Doorstep</h1>"
+			 "<div><span>Brussels, 01.12.2026</span></div><div>"
+			 "<p>Q. Will it pass?</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[1].text, "Muito obrigado.\n\n(risos)");
+	briefing_free(b);
+	b = parse_str(eu);
+	assert_string_equal(b->published, "2026-12-01");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -353,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_ukrainian_floor_labels_and_dates),
 		cmocka_unit_test(test_floor_word_and_name_in_capitals_is_a_question),
 		cmocka_unit_test(test_square_bracket_labels_and_exclaimed_boilerplate),
+		cmocka_unit_test(test_closing_links_notes_and_italic_editor_notes_are_dropped),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
