@@ -487,6 +487,23 @@ tx_is_header_line(const char *t, size_t len)
 		     in_set(key, &label_stop)))
 			return 1;
 	}
+	{
+		/* "The following is a near-verbatim transcript of ...": the
+		 * page's note on the text, not the text */
+		static const char *const note[] = {
+			"the following is a", "the following is the",
+			"following is a transcript", "below is a transcript",
+			"below is the transcript", "this is a transcript",
+			"this is an edited transcript", "this is a rush transcript",
+			"this transcript has been", NULL,
+		};
+		size_t j;
+
+		fold(t, len < 40 ? len : 40, key, sizeof(key));
+		for (j = 0; note[j]; j++)
+			if (!strncmp(key, note[j], strlen(note[j])))
+				return 1;
+	}
 	if (len > 120)
 		return 0;
 	/* "Prime Minister, the Hon Peter Lawson MP": a short line that

@@ -365,6 +365,27 @@ test_closing_links_notes_and_italic_editor_notes_are_dropped(void **state)
 	briefing_free(b);
 }
 
+/* "The following is a near-verbatim transcript of ... by NAME, Deputy
+ * Spokesman": it names the speaker but is not his text. */
+static void
+test_note_on_the_transcript_is_not_text(void **state)
+{
+	const char *html = "<html><body><h1>Daily Press Briefing</h1><div>"
+			   "<p>The following is a near-verbatim transcript of "
+			   "today's noon briefing by Rafael Ortiz, Deputy Spokesman "
+			   "for the Secretary-General.</p>"
+			   "<p>Good afternoon.</p><p>Question: Why?</p>"
+			   "<p>Deputy Spokesman: Because.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Rafael Ortiz");
+	assert_string_equal(b->turns[0].text, "Good afternoon.");
+	assert_string_equal(b->turns[2].speaker, "Rafael Ortiz");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -382,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_floor_word_and_name_in_capitals_is_a_question),
 		cmocka_unit_test(test_square_bracket_labels_and_exclaimed_boilerplate),
 		cmocka_unit_test(test_closing_links_notes_and_italic_editor_notes_are_dropped),
+		cmocka_unit_test(test_note_on_the_transcript_is_not_text),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
