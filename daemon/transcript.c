@@ -1167,6 +1167,30 @@ logo_heading(xmlNodePtr n)
 	return h[0] == '/' && h[i - 1] == '/' && slashes <= 2 && i <= 7;
 }
 
+/* A page without an h1: the first h2 whose text the <title> holds
+ * ("MFA Press Statement: Transcript of ..." over an h2 "Transcript of
+ * ..."), outside navigation and sidebars. */
+static char *
+heading_in_title(struct ctx *c, xmlNodePtr n, int depth)
+{
+	char *t;
+
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		if (is_el(n, "h2")) {
+			t = node_text(n, &c->err);
+			if (t && strlen(t) >= 12 && contains_ci(c->m.title, t))
+				return t;
+			free(t);
+			continue;
+		}
+		if ((t = heading_in_title(c, n->children, depth + 1)))
+			return t;
+	}
+	return NULL;
+}
+
 static char *
 find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 {
@@ -1226,6 +1250,8 @@ set_title(struct ctx *c)
 	if (!c->b->title)
 		c->b->title = find_title(c, xmlDocGetRootElement(c->doc), 0,
 					 &first);
+	if (!c->b->title && !first && c->m.title)
+		c->b->title = heading_in_title(c, xmlDocGetRootElement(c->doc), 0);
 	if (!c->b->title && first)
 		c->b->title = first, first = NULL;
 	free(first);

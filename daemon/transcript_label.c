@@ -459,6 +459,10 @@ tx_is_end_line(const char *t, size_t len)
 		stars += t[i] == '*';
 	if (stars >= 4 && strspn(t, "* ") == len)
 		return 1; /* "* * * * *" (three stars part sections) */
+	for (i = stars = 0; i < len; i++)
+		stars += t[i] == '.';
+	if (stars >= 4 && strspn(t, ". ") == len)
+		return 1; /* ". . . . ." (Singapore MFA) */
 	while (a < b && strchr("([- ", t[a]))
 		a++;
 	while (b > a && strchr(")]-. ", t[b - 1]))
@@ -504,8 +508,16 @@ tx_is_header_line(const char *t, size_t len)
 			if (!strncmp(key, note[j], strlen(note[j])))
 				return 1;
 	}
-	if (len > 120)
-		return 0;
+	if (len > 120) {
+		/* a long line in capitals: "TRANSCRIPT OF MINISTER FOR
+		 * FOREIGN AFFAIRS DR LIM WEI MING'S DOORSTOP INTERVIEW ..." */
+		if (len > 300)
+			return 0;
+		for (i = 0; i < len; i++)
+			if (is_lower(t + i))
+				return 0;
+		return 1;
+	}
 	/* "Prime Minister, the Hon Peter Lawson MP": a short line that
 	 * ends without punctuation names, it does not speak */
 	if (len < 100 && len > 0 && !strchr(".!?:;\")", t[len - 1]) &&

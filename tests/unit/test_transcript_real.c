@@ -386,6 +386,33 @@ test_note_on_the_transcript_is_not_text(void **state)
 	briefing_free(b);
 }
 
+/* Singapore MFA: no h1, the h2 the <title> holds is the title; a long
+ * header line in capitals and the ". . . . ." closing are not text. */
+static void
+test_h2_title_capitals_header_and_dotted_end(void **state)
+{
+	const char *html = "<html><head><title>MFA Press Statement: Transcript of "
+			   "Minister Dr Lim Wei Ming's Doorstop, 3 December 2026"
+			   "</title></head><body><h2>Latest</h2>"
+			   "<h2>Transcript of Minister Dr Lim Wei Ming's Doorstop, "
+			   "3 December 2026</h2><div>"
+			   "<b>TRANSCRIPT OF MINISTER FOR FOREIGN AFFAIRS DR LIM WEI "
+			   "MING'S DOORSTOP INTERVIEW WITH THE SINGAPORE MEDIA, "
+			   "3 DECEMBER 2026</b><br><br>"
+			   "<span>Question</span>:<br>What was discussed?<br><br>"
+			   "<span>Minister</span>:<br>Trade.<br><br>. . . . .<br><br>"
+			   "MINISTRY OF FOREIGN AFFAIRS<br>SINGAPORE</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_string_equal(b->title, "Transcript of Minister Dr Lim Wei Ming's "
+			    "Doorstop, 3 December 2026");
+	assert_int_equal(b->nturns, 2);
+	assert_int_equal(b->turns[0].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].text, "Trade.");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -404,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_square_bracket_labels_and_exclaimed_boilerplate),
 		cmocka_unit_test(test_closing_links_notes_and_italic_editor_notes_are_dropped),
 		cmocka_unit_test(test_note_on_the_transcript_is_not_text),
+		cmocka_unit_test(test_h2_title_capitals_header_and_dotted_end),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
