@@ -274,6 +274,7 @@ xp_text(xmlXPathContextPtr ctx, const char *expr, int *err)
 struct meta {
 	char *title, *og_title, *site, *desc, *og_desc, *keywords;
 	char *published, *kind, *locale;
+	char *ld_published; /* JSON-LD "datePublished" */
 };
 
 static void
@@ -286,6 +287,7 @@ meta_free(struct meta *m)
 	free(m->og_desc);
 	free(m->keywords);
 	free(m->published);
+	free(m->ld_published);
 	free(m->kind);
 	free(m->locale);
 }
@@ -304,6 +306,29 @@ meta_set(char **dst, const char *v, int *err)
 	if (b.len && !*err && !(*dst = buf_detach(&b)))
 		*err = -ENOMEM;
 	buf_free(&b);
+}
+
+/* "datePublished": "2026-12-02T10:15:00+11:00" in JSON-LD (schema.org):
+ * the value as written, or NULL. */
+static char *
+ld_date(const char *j, int *err)
+{
+	const char *p = strstr(j, "\"datePublished\""), *q;
+	char *r;
+
+	if (!p)
+		return NULL;
+	p += strlen("\"datePublished\"");
+	while (*p == ' ' || *p == ':' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p != '"')
+		return NULL;
+	q = strchr(++p, '"');
+	if (!q || q - p < 8 || q - p > 40)
+		return NULL;
+	if (!(r = strndup(p, (size_t)(q - p))))
+		*err = -ENOMEM;
+	return r;
 }
 
 static void
@@ -355,6 +380,12 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth, int *err)
 			for (i = 0; pubkeys[i]; i++)
 				if (!strcasecmp(k, pubkeys[i]))
 					meta_set(&m->published, v, err);
+		} else if (is_el(n, "script") && attr(n, "type") &&
+			   strstr(attr(n, "type"), "ld+json") && !m->ld_published &&
+			   n->children && n->children->content) {
+			m->ld_published = ld_date((const char *)n->children->content,
+						  err);
+			continue;
 		} else if (is_el(n, "body")) {
 			continue;
 		}
@@ -520,6 +551,76 @@ generic_body(xmlDocPtr doc, int *err)
 out:
 	free(c);
 	return best;
+}
+
+/* Text of the paragraphs under n (as score_walk counts them), and the
+ * part of n's text inside links. */
+static size_t
+para_text(xmlNodePtr n, int depth)
+{
+	size_t t = 0;
+
+	for (n = n->children; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote"))
+			t += text_len(n, 0);
+		else
+			t += para_text(n, depth + 1);
+	}
+	return t;
+}
+
+static size_t
+link_text(xmlNodePtr n, int depth)
+{
+	size_t t = 0;
+
+	for (n = n->children; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		t += is_el(n, "a") ? text_len(n, 0) : link_text(n, depth + 1);
+	}
+	return t;
+}
+
+#define BODY_PARTS 16
+
+/* The text split in sibling blocks around an image, an embed or an
+ * advert (content management systems' "paragraph" components): the
+ * chosen block, raised to the ancestor that holds no other paragraphs,
+ * and its siblings that hold a quarter of its paragraph text or more,
+ * not mostly links, in document order. Returns how many went to v. */
+static int
+body_parts(xmlNodePtr best, xmlNodePtr *v)
+{
+	xmlNodePtr u = best, s;
+	size_t pt, st;
+	int n = 0;
+
+	if (!best)
+		return 0;
+	pt = para_text(u, 0);
+	while (u->parent && u->parent->type == XML_ELEMENT_NODE &&
+	       !is_el(u->parent, "body") && !is_el(u->parent, "html") &&
+	       para_text(u->parent, 0) == pt)
+		u = u->parent;
+	if (!u->parent || u->parent->type != XML_ELEMENT_NODE || pt == 0) {
+		v[0] = best;
+		return 1;
+	}
+	for (s = u->parent->children; s && n < BODY_PARTS; s = s->next) {
+		if (s == u) {
+			v[n++] = best;
+			continue;
+		}
+		if (s->type != XML_ELEMENT_NODE || skipped(s) || is_el(s, "h1"))
+			continue;
+		st = para_text(s, 0);
+		if (st > 100 && st * 4 >= pt && link_text(s, 0) * 3 < text_len(s, 0))
+			v[n++] = s;
+	}
+	return n;
 }
 
 /* ---- paragraphs -------------------------------------------------------- */
@@ -1167,6 +1268,34 @@ logo_heading(xmlNodePtr n)
 	return h[0] == '/' && h[i - 1] == '/' && slashes <= 2 && i <= 7;
 }
 
+/* The h1 or h2 that printed the title, or NULL. */
+static xmlNodePtr
+title_node(struct ctx *c, xmlNodePtr n, int depth)
+{
+	xmlNodePtr r;
+	char *t;
+
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || is_el(n, "head") ||
+		    is_el(n, "script") || is_el(n, "nav") || is_el(n, "footer") ||
+		    is_el(n, "aside"))
+			continue;
+		if (is_el(n, "h1") || is_el(n, "h2")) {
+			int same;
+
+			t = node_text(n, &c->err);
+			same = t && !strcmp(t, c->b->title);
+			free(t);
+			if (same)
+				return n;
+			continue;
+		}
+		if ((r = title_node(c, n->children, depth + 1)))
+			return r;
+	}
+	return NULL;
+}
+
 /* A page without an h1: the first h2 whose text the <title> holds
  * ("MFA Press Statement: Transcript of ..." over an h2 "Transcript of
  * ..."), outside navigation and sidebars. */
@@ -1440,6 +1569,30 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 	}
 }
 
+/* The date printed nearest the title: scanned in the h1's parent, then
+ * its grandparent, and so on, so that the article's date line wins over
+ * a "latest news" strip above it. NULL when the page has no h1 or no
+ * date. */
+static char *
+date_near_title(struct ctx *c, int dmy)
+{
+	xmlNodePtr h = NULL, a;
+	struct dscan d = {NULL, NULL, 4000, &c->err, dmy};
+
+	if (c->b->title)
+		h = title_node(c, xmlDocGetRootElement(c->doc), 0);
+	for (a = h ? h->parent : NULL; a && a->type == XML_ELEMENT_NODE;
+	     a = a->parent) {
+		d.budget = 4000;
+		date_scan(a->children, &d, 0);
+		free(d.updated);
+		d.updated = NULL;
+		if (d.published || c->err)
+			return d.published;
+	}
+	return NULL;
+}
+
 static void
 set_dates(struct ctx *c)
 {
@@ -1470,6 +1623,10 @@ set_dates(struct ctx *c)
 	date_scan(xmlDocGetRootElement(c->doc), &d, 0);
 	if (!c->b->published && c->m.published)
 		c->b->published = date_value(c->m.published, &c->err);
+	if (!c->b->published && c->m.ld_published)
+		c->b->published = date_value(c->m.ld_published, &c->err);
+	if (!c->b->published)
+		c->b->published = date_near_title(c, d.dmy);
 	if (!c->b->published)
 		c->b->published = d.published, d.published = NULL;
 	if (!c->b->published && c->b->title)
@@ -2162,7 +2319,7 @@ static int
 walk_body(struct ctx *c, struct walk *w)
 {
 	xmlXPathObjectPtr bo = NULL, dr = NULL;
-	xmlNodePtr *nodes = NULL, one;
+	xmlNodePtr *nodes = NULL, one, parts[BODY_PARTS];
 	int n = 0, i, j;
 
 	if (PF(c, xpath_body) && *c->p->xpath_body)
@@ -2172,8 +2329,8 @@ walk_body(struct ctx *c, struct walk *w)
 		n = bo->nodesetval->nodeNr;
 	} else {
 		one = generic_body(c->doc, &c->err);
-		nodes = &one;
-		n = one ? 1 : 0;
+		nodes = parts;
+		n = body_parts(one, parts);
 	}
 	for (i = 0; i < n && w->rc == 0; i++) {
 		for (j = 0; j < n; j++)

@@ -413,6 +413,41 @@ test_h2_title_capitals_header_and_dotted_end(void **state)
 	briefing_free(b);
 }
 
+/* A transcript split in two text blocks around an image is read whole;
+ * the article's date line wins over a "latest" strip above the article;
+ * JSON-LD's datePublished counts as a meta date. */
+static void
+test_split_body_and_the_date_nearest_the_title(void **state)
+{
+	const char *html = "<html lang=en-AU><body>"
+			   "<div class=strip><span>28 November 2026</span> <a href=/r>Other</a></div>"
+			   "<article><h1>Doorstop interview, Suva</h1>"
+			   "<div class=d>2 December 2026</div>"
+			   "<div class=part><div class=txt>"
+			   "<p>PENNY MORGAN: Good morning. I am pleased to be in Suva for my fourth visit.</p>"
+			   "<p>JOURNALIST: Minister, how much is the new package worth to the region?</p>"
+			   "<p>PENNY MORGAN: It is $120 million over four years, delivered with partners.</p>"
+			   "</div></div><div class=part><img src=x.jpg></div>"
+			   "<div class=part><div class=txt>"
+			   "<p>JOURNALIST: Is this a response to the offers of other countries?</p>"
+			   "<p>PENNY MORGAN: It is a response to what the Pacific has asked of us.</p>"
+			   "</div></div></article></body></html>";
+	const char *ld = "<html><head><script type=\"application/ld+json\">"
+			 "{\"@type\":\"NewsArticle\",\"datePublished\": "
+			 "\"2026-12-02T10:15:00+11:00\"}</script></head><body>"
+			 "<div><span>28 November 2026</span></div><h1>T</h1>"
+			 "<div><p>MS. KO: Hello there.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 5);
+	assert_string_equal(b->published, "2026-12-02");
+	briefing_free(b);
+	b = parse_str(ld);
+	assert_memory_equal(b->published, "2026-12-02", 10);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -432,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_closing_links_notes_and_italic_editor_notes_are_dropped),
 		cmocka_unit_test(test_note_on_the_transcript_is_not_text),
 		cmocka_unit_test(test_h2_title_capitals_header_and_dotted_end),
+		cmocka_unit_test(test_split_body_and_the_date_nearest_the_title),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
