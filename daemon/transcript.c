@@ -509,6 +509,22 @@ static void
 score_walk(xmlNodePtr n, struct cands *c, int depth)
 {
 	for (; n && depth < 64; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content && n->parent &&
+		    depth > 0 &&
+		    (is_el(n->parent, "div") || is_el(n->parent, "td") ||
+		     is_el(n->parent, "section") || is_el(n->parent, "article") ||
+		     is_el(n->parent, "main") || is_el(n->parent, "font") ||
+		     is_el(n->parent, "center"))) {
+			/* text between <br>s straight in a <div>: paragraphs
+			 * too (info.gov.hk, older ministry pages) */
+			size_t t = strlen((const char *)n->content);
+
+			if (t > 80) {
+				cand_add(c, n->parent, t);
+				cand_add(c, n->parent->parent, t / 2);
+			}
+			continue;
+		}
 		if (n->type != XML_ELEMENT_NODE || skipped(n))
 			continue;
 		if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote")) {

@@ -428,6 +428,13 @@ tx_is_skip_line(const char *t, size_t len)
 		return 1;
 	if (url_line(t, len))
 		return 1;
+	/* "(Please also refer to the Chinese portion of the transcript.)" */
+	if (paren && (!strncmp(key, "please refer", 12) ||
+		      !strncmp(key, "please also refer", 17) ||
+		      !strncmp(key, "see also", 8) ||
+		      !strncmp(key, "with video", 10) ||
+		      !strncmp(key, "with photo", 10)))
+		return 1;
 	/* "(Fin de la rueda de prensa)", "(End of the briefing)" */
 	if (paren && (!strncmp(key, "fin ", 4) || !strncmp(key, "end of ", 7) ||
 		      !strncmp(key, "fine ", 5) ||
@@ -450,10 +457,10 @@ tx_is_end_line(const char *t, size_t len)
 		"end", "ends", "end transcript", "end of transcript",
 		"concludes", "###", "# # #", "-30-", "/end/", "fin", NULL,
 	};
-	char key[32];
+	char key[64];
 	size_t a = 0, b = len, stars = 0, i;
 
-	if (len == 0 || len > 24)
+	if (len == 0 || len > 48)
 		return 0;
 	for (i = 0; i < len; i++)
 		stars += t[i] == '*';
@@ -470,6 +477,8 @@ tx_is_end_line(const char *t, size_t len)
 	if (b - a >= sizeof(key) - 4)
 		return 0;
 	fold(t + a, b - a, key, sizeof(key));
+	if (!strncmp(key, "ends/", 5) || !strncmp(key, "end/", 4))
+		return 1; /* "Ends/Tuesday, December 2, 2026" */
 	return in_list(key, v) || !strcmp(key, "###") ||
 	       (len <= 8 && !strncmp(t, "-30-", 4));
 }

@@ -347,6 +347,8 @@ test_closing_links_notes_and_italic_editor_notes_are_dropped(void **state)
 			   "<p>JORNALISTA: Oi?</p>"
 			   "<p>PRESIDENTE TAVARES: Muito obrigado.</p>"
 			   "<p><em>(risos)</em></p>"
+			   "<p>(Please also refer to the Chinese portion of the "
+			   "transcript.)</p>"
 			   "<p>Link to the video: https://example.org/v/1</p>"
 			   "<p>(Fin de la rueda de prensa)</p>"
 			   "<p><em>Ouça a íntegra da entrevista no canal.</em></p>"
@@ -448,6 +450,31 @@ test_split_body_and_the_date_nearest_the_title(void **state)
 	briefing_free(b);
 }
 
+/* info.gov.hk: the text straight in a <div> between <br>s is the body
+ * (not the whole page); "Ends/Tuesday, ..." closes it. */
+static void
+test_br_separated_div_text_is_the_body(void **state)
+{
+	const char *html = "<html><body><div id=nav><a href=/>Home</a> | <a href=/tc>TC</a></div>"
+			   "<h1>Transcript of remarks by CE</h1><div id=pr>"
+			   "Following is the transcript of remarks by the Chief Executive, "
+			   "Mr Michael Chan, at a media session today:<br><br>"
+			   "Reporter: Chief Executive, the Legislative Council will vote on the "
+			   "bill next week. Are you confident?<br><br>"
+			   "Chief Executive: The bill is about speeding up the supply of public "
+			   "housing, which is what people want.<br><br></div>"
+			   "<p class=d>Ends/Tuesday, December 2, 2026<br>Issued at HKT 12:45</p>"
+			   "<div class=f>Important notices | Privacy Policy</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[1].speaker, "Michael Chan");
+	assert_string_equal(b->turns[1].text, "The bill is about speeding up the "
+			    "supply of public housing, which is what people want.");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -468,6 +495,7 @@ main(void)
 		cmocka_unit_test(test_note_on_the_transcript_is_not_text),
 		cmocka_unit_test(test_h2_title_capitals_header_and_dotted_end),
 		cmocka_unit_test(test_split_body_and_the_date_nearest_the_title),
+		cmocka_unit_test(test_br_separated_div_text_is_the_body),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
