@@ -1024,7 +1024,8 @@ dash_label(const char *t, size_t len, const char *extra_q, unsigned lang,
 			d++;
 		else if (t[i] == ' ' && (d = dash_at(t, len, i + 1)) &&
 			 i + 1 + d < len && t[i + 1 + d] == ' ' &&
-			 !has_lower_n(t, i) && memchr(t, ' ', i))
+			 !has_lower_n(t, i) &&
+			 (memchr(t, ' ', i) || is_floor(t, i, extra_q)))
 			d++;
 		else
 			continue;
@@ -1767,6 +1768,14 @@ tx_find_named_person(const char *text, char **name, char **role)
 		if (e > i && wkey_in_set(&w[i], &particles) && !is_upper(w[i].s) &&
 		    names > 2)
 			continue; /* "de la République Emmanuel Macron" */
+		if (names >= 2 && wkey_in_set(&w[i], &particles) &&
+		    !is_upper(w[i].s)) {
+			/* "Entretien de Paul Girard": "de" is the preposition
+			 * ("van der Meer" keeps its particles: one name) */
+			while (i < e && wkey_in_set(&w[i], &particles) &&
+			       !is_upper(w[i].s))
+				i++;
+		}
 		if (e - i < 2 && !(e - i == 1 && i > 0 &&
 				   (wkey_in_set(&w[i - 1], &office_words) ||
 				    wkey_title(&w[i - 1])) &&
@@ -1946,7 +1955,9 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	char *name = NULL, *r = NULL, *lbl = NULL;
 	int i, rc;
 
-	while (a < k && wkey_in(&w[a], (const char *const[]){"the", NULL}))
+	/* "M. LE MINISTRE": honorifics and articles before the office */
+	while (a + 1 < k && (wkey_in(&w[a], (const char *const[]){"the", NULL}) ||
+			     wkey_honorific(&w[a]) || wkey_joiner(&w[a])))
 		a++;
 	i = people_find_office(pp, w + a, k - a);
 	if (i >= 0) {

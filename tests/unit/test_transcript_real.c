@@ -475,6 +475,29 @@ test_br_separated_div_text_is_the_body(void **state)
 	briefing_free(b);
 }
 
+/* Ministère des Armées: "QUESTION — " and "M. LE MINISTRE — " (spaced
+ * dash, capitals); the minister named after "Entretien de" in the title
+ * is not "de Paul Girard"; "LE MINISTRE" is his office. */
+static void
+test_spaced_dash_labels_and_office_with_article(void **state)
+{
+	const char *html = "<html lang=fr><body><h1>Entretien de Paul Girard, "
+			   "ministre des Armées, au journal « L'Écho »</h1><div>"
+			   "<p>QUESTION — Les stocks sont-ils suffisants ?</p>"
+			   "<p>M. LE MINISTRE — Nous avons triplé la production.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_int_equal(b->turns[0].type, TURN_QUESTION);
+	assert_string_equal(b->turns[0].text, "Les stocks sont-ils suffisants ?");
+	assert_string_equal(b->turns[1].speaker, "Paul Girard");
+	assert_string_equal(b->turns[1].label, "M. LE MINISTRE");
+	assert_int_equal(b->nspeakers, 1);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -496,6 +519,7 @@ main(void)
 		cmocka_unit_test(test_h2_title_capitals_header_and_dotted_end),
 		cmocka_unit_test(test_split_body_and_the_date_nearest_the_title),
 		cmocka_unit_test(test_br_separated_div_text_is_the_body),
+		cmocka_unit_test(test_spaced_dash_labels_and_office_with_article),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
