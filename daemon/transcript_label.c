@@ -1020,8 +1020,9 @@ dash_label(const char *t, size_t len, const char *extra_q, unsigned lang,
 
 		if (t[i] == ':')
 			return TXL_NONE;
-		if (t[i] == '.' && (d = dash_at(t, len, i + 1)))
-			d++;
+		if (t[i] == '.' && (d = dash_at(t, len, i + 1)) &&
+		    (i + 1 + d == len || t[i + 1 + d] == ' '))
+			d++; /* "Gobierno.- Buenas", not "U.S.-Thai" */
 		else if (t[i] == ' ' && (d = dash_at(t, len, i + 1)) &&
 			 i + 1 + d < len && t[i + 1 + d] == ' ' &&
 			 !has_lower_n(t, i) &&

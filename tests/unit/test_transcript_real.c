@@ -34,7 +34,8 @@ test_dash_ended_labels_and_answer_letters(void **state)
 			 "Gobierno, Mario Ferrán</h1><div>"
 			 "<p><strong>Presidente del Gobierno.-</strong> Buenas tardes.</p>"
 			 "<p><strong>P.-</strong> ¿Habrá presupuestos?</p>"
-			 "<p>Presidente del Gobierno.- Sí.</p></div></body></html>";
+			 "<p>Presidente del Gobierno.- Sí.</p>"
+			 "<p>The U.S.-Thai alliance matters.</p></div></body></html>";
 	const char *fr = "<html lang=fr><body><h1>Entretien de M. Laurent Dufresne, "
 			 "ministre de l'Europe et des affaires étrangères, avec "
 			 "« Radio Atlantique »</h1><div>"
@@ -49,7 +50,8 @@ test_dash_ended_labels_and_answer_letters(void **state)
 	assert_string_equal(b->turns[0].text, "Buenas tardes.");
 	assert_int_equal(b->turns[1].type, TURN_QUESTION);
 	assert_string_equal(b->turns[1].text, "¿Habrá presupuestos?");
-	assert_string_equal(b->turns[2].text, "Sí.");
+	assert_string_equal(b->turns[2].text,
+			    "Sí.\n\nThe U.S.-Thai alliance matters.");
 	briefing_free(b);
 	b = parse_str(fr);
 	assert_int_equal(b->nturns, 3);
