@@ -1072,6 +1072,34 @@ label_cached(struct ctx *c, const struct blk *b, const char *eq,
 	c->lc[i].l = *l;
 }
 
+/* Does the paragraph name the person (the surname; for a surname in
+ * Cyrillic its stem, case endings aside) without speaking in the first
+ * person ("I'm Dana Whitcombe")? */
+static int
+third_person(const char *t, const char *person)
+{
+	const char *sp = strrchr(person, ' ');
+	const char *sur = sp ? sp + 1 : person;
+	size_t n = strlen(sur), i;
+
+	if (n < 4)
+		return 0;
+	if ((unsigned char)sur[0] == 0xD0 || (unsigned char)sur[0] == 0xD1) {
+		if (n < 10)
+			return 0; /* a stem of three letters or more */
+		n -= 4;   /* two Cyrillic letters of case ending */
+	}
+	if (!strncmp(t, "I ", 2) || strstr(t, " I ") || strstr(t, "I'm") ||
+	    strstr(t, "I\xe2\x80\x99m") || strstr(t, " my ") ||
+	    !strncmp(t, "My ", 3))
+		return 0;
+	for (i = 0; t[i]; i++)
+		if (!strncasecmp(t + i, sur, n) &&
+		    (i == 0 || !isalnum((unsigned char)t[i - 1])))
+			return 1;
+	return 0;
+}
+
 static int
 build_turns(struct ctx *c, struct walk *w)
 {
@@ -1129,6 +1157,13 @@ build_turns(struct ctx *c, struct walk *w)
 			 * to say it, is narration ("The President met ...") */
 			if (!c->principal && i < c->first_label &&
 			    c->first_label < w->n)
+				continue;
+			/* nor when it names the principal in the third
+			 * person ("Владимир Путин встретился с ...
+			 * Талгатом Таджуддином") */
+			if (c->principal && i < c->first_label &&
+			    c->first_label < w->n &&
+			    third_person(b->text, c->principal))
 				continue;
 			if (!opener && c->principal) {
 				const char *role = NULL;

@@ -417,8 +417,14 @@ tx_is_skip_line(const char *t, size_t len)
 	}
 	while (a < b && strchr("([*- \xe2\x80\x94", t[a]))
 		a++;
-	while (b > a && strchr(")]*-.! ", t[b - 1]))
-		b--;
+	for (;;) {
+		if (b > a && strchr(")]*-.! ", t[b - 1]))
+			b--;
+		else if (b >= a + 3 && !memcmp(t + b - 3, "\xe2\x80\xa6", 3))
+			b -= 3; /* "E&OE……………" */
+		else
+			break;
+	}
 	if (is_timestamp(t + a, b - a))
 		return 1;
 	n = fold(t + a, b - a, key, sizeof(key));
@@ -531,7 +537,11 @@ tx_is_header_line(const char *t, size_t len)
 	 * ends without punctuation names, it does not speak */
 	if (len < 100 && len > 0 && !strchr(".!?:;\")", t[len - 1]) &&
 	    !(len >= 3 && (unsigned char)t[len - 3] == 0xE2) &&
-	    !((unsigned char)t[len - 1] >= 0x80))
+	    (!((unsigned char)t[len - 1] >= 0x80) ||
+	     /* a letter of two bytes (Cyrillic, accented Latin): "Москва,
+	      * Кремль"; not CJK, whose sentences end in ideographs */
+	     (len >= 2 && (unsigned char)t[len - 2] >= 0xC3 &&
+	      (unsigned char)t[len - 2] <= 0xDF)))
 		return 1;
 	for (i = 0; i < len; i++) {
 		if (is_lower(t + i))

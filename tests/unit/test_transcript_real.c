@@ -169,6 +169,7 @@ test_mid_briefing_genitive_initials_and_contents_links(void **state)
 			   "3 декабря 2026 года</h1><div>"
 			   "<p><a href=\"#1\">О переговорах</a><br>"
 			   "<a href=\"#2\">О поставках</a></p>"
+			   "<p>Добрый день.</p>"
 			   "<p><strong>О переговорах</strong></p>"
 			   "<p>8 декабря в Москве состоятся переговоры.</p>"
 			   "<p><strong>Вопрос:</strong> Когда?</p>"
@@ -179,7 +180,7 @@ test_mid_briefing_genitive_initials_and_contents_links(void **state)
 	(void)state;
 	assert_int_equal(b->nturns, 3);
 	assert_string_equal(b->turns[0].speaker, "Е. А. Волкова");
-	assert_string_equal(b->turns[0].text, "О переговорах\n\n"
+	assert_string_equal(b->turns[0].text, "Добрый день.\n\nО переговорах\n\n"
 			    "8 декабря в Москве состоятся переговоры.");
 	assert_int_equal(b->turns[1].type, TURN_QUESTION);
 	assert_string_equal(b->turns[2].speaker, "Е. А. Волкова");
@@ -500,6 +501,25 @@ test_spaced_dash_labels_and_office_with_article(void **state)
 	briefing_free(b);
 }
 
+/* Kremlin: the lede names the guest of the title in the third person
+ * and is narration; "Москва, Кремль" is a header line. */
+static void
+test_third_person_lede_and_cyrillic_header_line(void **state)
+{
+	const char *html = "<html lang=ru><body><h1>Встреча с председателем "
+			   "управления Талгатом Таджуддином</h1><div>"
+			   "<p>Владимир Путин встретился с председателем управления "
+			   "Талгатом Таджуддином.</p><p>Москва, Кремль</p>"
+			   "<p>В.Путин: Очень рад Вас видеть.</p>"
+			   "<p>Т.Таджуддин: Спасибо.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[0].label, "В.Путин");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -522,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_split_body_and_the_date_nearest_the_title),
 		cmocka_unit_test(test_br_separated_div_text_is_the_body),
 		cmocka_unit_test(test_spaced_dash_labels_and_office_with_article),
+		cmocka_unit_test(test_third_person_lede_and_cyrillic_header_line),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
