@@ -923,6 +923,18 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	}
 	if (digits > 3)
 		return TXL_NONE;
+	if (commas) {
+		/* "Preguntarle, presidente", "Gracias, señor": one word, a
+		 * comma, a lower-case word is an address in a sentence */
+		const char *cm = memchr(c, ',', nl);
+		size_t k2 = (size_t)(cm - c) + 1;
+
+		while (k2 < nl && c[k2] == ' ')
+			k2++;
+		if (!memchr(c, ' ', (size_t)(cm - c)) && k2 < nl &&
+		    is_lower(c + k2))
+			return TXL_NONE;
+	}
 	if (words == 0 || words > ((office || commas) ? 24u : bold ? 8u : 6u))
 		return TXL_NONE;
 	if (commas > 3)

@@ -520,6 +520,26 @@ test_third_person_lede_and_cyrillic_header_line(void **state)
 	briefing_free(b);
 }
 
+/* "Preguntarle, presidente: ¿qué le diría ...?" is a sentence that
+ * addresses someone, not a name and a role. */
+static void
+test_one_word_and_a_lower_case_address_is_not_a_label(void **state)
+{
+	const char *html = "<html lang=es><body><h1>Conferencia</h1><div>"
+			   "<p>INTERLOCUTOR: Gracias, presidente.</p>"
+			   "<p>Preguntarle, presidente: ¿qué le diría usted?</p>"
+			   "<p>PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR: Pues sí.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_int_equal(b->turns[0].type, TURN_QUESTION);
+	assert_string_equal(b->turns[0].text, "Gracias, presidente.\n\n"
+			    "Preguntarle, presidente: ¿qué le diría usted?");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -543,6 +563,7 @@ main(void)
 		cmocka_unit_test(test_br_separated_div_text_is_the_body),
 		cmocka_unit_test(test_spaced_dash_labels_and_office_with_article),
 		cmocka_unit_test(test_third_person_lede_and_cyrillic_header_line),
+		cmocka_unit_test(test_one_word_and_a_lower_case_address_is_not_a_label),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
