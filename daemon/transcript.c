@@ -972,6 +972,32 @@ label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
 						    l->role_len))
 		return (t->asker = strndup(lb + l->role_off, l->role_len))
 			       ? 0 : -ENOMEM;
+	{
+		/* "Question from Chris Mason, BBC News" */
+		const char *f = memmem(lb, n, " from ", 6);
+
+		if (f) {
+			char *q = strndup(f + 6, n - (size_t)(f + 6 - lb));
+			int r;
+
+			if (!q)
+				return -ENOMEM;
+			char *cm = strchr(q, ',');
+
+			r = 0;
+			if (cm) { /* "Name, Outlet" */
+				*cm++ = 0;
+				while (*cm == ' ')
+					cm++;
+				if (*cm && !(t->outlet = strdup(cm)))
+					r = -ENOMEM;
+			}
+			if (r == 0 && !(t->asker = strdup(q)))
+				r = -ENOMEM;
+			free(q);
+			return r < 0 ? r : 0;
+		}
+	}
 	if (l->outlet)
 		return (t->outlet = strndup(lb, n)) ? 0 : -ENOMEM;
 	if (n > k && n < sizeof(key) &&

@@ -132,6 +132,17 @@ static const struct wordset title_words = {
 	title_words_v, sizeof(title_words_v) / sizeof(title_words_v[0]),
 };
 
+/* Title words that are honorifics, not offices ("Mr. Speaker" names the
+ * Speaker; "Mr. Smith" is not an office). */
+static const char *const title_words_honorific_v[] = {
+	"dame", "dr", "hon", "honorable", "honourable", "lady", "lord", "miss",
+	"mr", "mrs", "ms", "mx", "prof", "professor", "rt", "sir", "the",
+};
+static const struct wordset title_words_honorific = {
+	title_words_honorific_v,
+	sizeof(title_words_honorific_v) / sizeof(title_words_honorific_v[0]),
+};
+
 /* Words that make a phrase an office ("Press Secretary"). */
 static const char *const office_words_v[] = {
 	"admiral", "adviser", "advisor", "ambassador", "attorney", "captain",
@@ -217,7 +228,7 @@ tx_word_tables_sorted(void)
 {
 	static const struct wordset *const all[] = {
 		&title_words, &office_words, &suffix_words, &name_suffixes,
-		&particles, &label_stop, &floor_labels,
+		&particles, &label_stop, &floor_labels, &title_words_honorific,
 	};
 	size_t i, j;
 
@@ -1705,7 +1716,7 @@ find_by_office(const char *text, const char *body, const struct word *ow,
 		       wkey_in(&w[e], (const char *const[]){
 			       "the", "hon", "rt", "mr", "mrs", "ms", "dr",
 			       "he", "hrh", "sir", "dame", "honourable",
-			       "honorable", NULL}))
+			       "honorable", "professor", "prof", NULL}))
 			e++;
 		s = e;
 		while (e < k && e - s < 4 && caps_name_word(&w[e]) &&
@@ -2087,6 +2098,15 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 			a = j - 1;
 			break;
 		}
+	/* "Chief Scientific Adviser", "Chief Medical Officer": a title,
+	 * then words ending in an office, is an office phrase */
+	if (a > 0 && e > a && e - a <= 3 &&
+	    (wkey_in_set(&w[e - 1], &office_words) || wkey_office(&w[e - 1])) &&
+	    !wkey_in_set(&w[0], &title_words_honorific) &&
+	    !wkey_honorific(&w[0])) {
+		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
+		goto out;
+	}
 	if (a == e || (e == a + 1 && a > 0 &&
 		       (wkey_in_set(&w[a], &office_words) ||
 			wkey_title(&w[a])) &&

@@ -540,6 +540,32 @@ test_one_word_and_a_lower_case_address_is_not_a_label(void **state)
 	briefing_free(b);
 }
 
+/* GOV.UK: "Chief Scientific Adviser:" is an office (resolved from the
+ * summary's "the Chief Scientific Adviser, Professor Sir Ian Crane"), and
+ * "Question from Chris Mason, BBC News:" asks, with asker and outlet. */
+static void
+test_office_phrase_labels_and_question_from(void **state)
+{
+	const char *html = "<html><head><meta name=description content=\"Prime "
+			   "Minister Jane Harlow made remarks, joined by the Chief "
+			   "Scientific Adviser, Professor Sir Ian Crane.\"></head>"
+			   "<body><h1>PM remarks at press conference</h1><div>"
+			   "<p><strong>Prime Minister:</strong></p><p>Good afternoon.</p>"
+			   "<p><strong>Chief Scientific Adviser:</strong></p><p>Slide one.</p>"
+			   "<p><strong>Question from Chris Mason, BBC News:</strong></p>"
+			   "<p>Is it permanent?</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Jane Harlow");
+	assert_string_equal(b->turns[1].speaker, "Ian Crane");
+	assert_int_equal(b->turns[2].type, TURN_QUESTION);
+	assert_string_equal(b->turns[2].asker, "Chris Mason");
+	assert_string_equal(b->turns[2].outlet, "BBC News");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -564,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_spaced_dash_labels_and_office_with_article),
 		cmocka_unit_test(test_third_person_lede_and_cyrillic_header_line),
 		cmocka_unit_test(test_one_word_and_a_lower_case_address_is_not_a_label),
+		cmocka_unit_test(test_office_phrase_labels_and_question_from),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
