@@ -411,7 +411,15 @@ tx_is_skip_line(const char *t, size_t len)
 		"check against delivery", "as written", "***", "* * *",
 		"\xe2\x80\x94", "-", "", "transcript", "begin transcript",
 		"as delivered on", "check against delivery", "end of transcript",
-		"the briefing was concluded", NULL,
+		"the briefing was concluded",
+		/* page controls that land in the text as a line of their
+		 * own: a print or share link, "back to top" */
+		"print", "print this page", "print page", "share",
+		"share this page", "share this article", "back to top",
+		"top of page", "page top", "to top", "download pdf",
+		"download", "copy link", "read more",
+		"imprimir", "imprimer", "drucken", "compartir", "partager",
+		"teilen", "stampa", "condividi", NULL,
 	};
 	char key[96];
 	size_t a = 0, b = len, n;

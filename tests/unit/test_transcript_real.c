@@ -566,6 +566,23 @@ test_office_phrase_labels_and_question_from(void **state)
 	briefing_free(b);
 }
 
+/* A print or share link, "Back to top" on a line of its own in the
+ * body are page controls, not text. */
+static void
+test_page_control_lines_are_not_text(void **state)
+{
+	const char *html = "<html><body><h1>Briefing</h1><div>"
+			   "<p>MS. KO: Hello.</p><p><a href=#>Print</a></p>"
+			   "<p>Share this page</p><p>It is a fine day.</p>"
+			   "<p><a href=#top>Back to top</a></p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "Hello.\n\nIt is a fine day.");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -591,6 +608,7 @@ main(void)
 		cmocka_unit_test(test_third_person_lede_and_cyrillic_header_line),
 		cmocka_unit_test(test_one_word_and_a_lower_case_address_is_not_a_label),
 		cmocka_unit_test(test_office_phrase_labels_and_question_from),
+		cmocka_unit_test(test_page_control_lines_are_not_text),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
