@@ -2041,6 +2041,18 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 			return 0;
 		}
 	}
+	if (!pp->principal && pp->n > 0 &&
+	    wkey_in(&w[k - 1], (const char *const[]){"spokesman",
+						     "spokesperson",
+						     "spokeswoman", NULL})) {
+		/* nobody named in the title: the spokesman is the first
+		 * person who spoke under a name and no other office */
+		for (i = 0; i < (int)pp->n; i++)
+			if (!pp->v[i].role || strstr(pp->v[i].role, "pokes")) {
+				*idx = i;
+				return 0;
+			}
+	}
 	lbl = has_lower(nm, nlen) ? strndup(nm, nlen) : titlecase(nm, nlen);
 	if (!lbl)
 		return -ENOMEM;

@@ -583,6 +583,25 @@ test_page_control_lines_are_not_text(void **state)
 	briefing_free(b);
 }
 
+/* Nobody named in the title: "Spokesman:" is the first person who spoke
+ * under his name. */
+static void
+test_spokesman_without_principal_is_the_first_named_speaker(void **state)
+{
+	const char *html = "<html><body><h1>Daily Press Briefing by the Office of "
+			   "the Spokesperson</h1><div>"
+			   "<p>STÉPHANE DUJARRIC: Good afternoon.</p>"
+			   "<p>Question: Any news?</p>"
+			   "<p>Spokesman: None.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[2].speaker, b->turns[0].speaker);
+	assert_int_equal(b->nspeakers, 1);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -609,6 +628,7 @@ main(void)
 		cmocka_unit_test(test_one_word_and_a_lower_case_address_is_not_a_label),
 		cmocka_unit_test(test_office_phrase_labels_and_question_from),
 		cmocka_unit_test(test_page_control_lines_are_not_text),
+		cmocka_unit_test(test_spokesman_without_principal_is_the_first_named_speaker),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
