@@ -1169,6 +1169,7 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 	 unsigned lang, struct tx_label *l)
 {
 	size_t n, lim, colon, cw = 1;
+	int t_dash = 0;
 
 	memset(l, 0, sizeof(*l));
 	if (lead > len)
@@ -1183,6 +1184,20 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		} else if (skip_spaces(t, len, lead) < len &&
 			   t[skip_spaces(t, len, lead)] == ':') {
 			l->rest = skip_spaces(t, len, lead) + 1;
+		} else if (n > 4 && dash_at(t, n, n - 1 - (t[n - 1] & 0x80 ? 2 : 0)) &&
+			   t[n - 1 - (t[n - 1] & 0x80 ? 3 : 1)] == ' ') {
+			/* "<b>Anna Berg —</b> text": a bold label, a dash */
+			l->rest = lead;
+			n -= (t[n - 1] & 0x80) ? 3 : 1;
+			t_dash = 1;
+		} else if (skip_spaces(t, len, lead) + 1 < len &&
+			   dash_at(t, len, skip_spaces(t, len, lead)) &&
+			   t[skip_spaces(t, len, lead) +
+			     dash_at(t, len, skip_spaces(t, len, lead))] == ' ') {
+			/* "<b>Anna Berg</b> — text" */
+			l->rest = skip_spaces(t, len, lead) +
+				  dash_at(t, len, skip_spaces(t, len, lead));
+			t_dash = 1;
 		} else if (skip_spaces(t, len, lead) >= len ||
 			   is_floor(t, n, extra_q)) {
 			/* a bold line alone: a label only if it looks like one */
@@ -1195,7 +1210,7 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		l->kind = label_ok(t, n, 1, extra_q, lang, l);
 		if (l->kind != TXL_NONE) {
 			if (l->rest == lead && t[n] != ':' && lead < len &&
-			    !is_floor(t, n, extra_q)) {
+			    !t_dash && !is_floor(t, n, extra_q)) {
 				l->kind = TXL_NONE; /* bold run-in text */
 				goto text;
 			}

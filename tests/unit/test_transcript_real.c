@@ -602,6 +602,27 @@ test_spokesman_without_principal_is_the_first_named_speaker(void **state)
 	briefing_free(b);
 }
 
+/* Interviews: a bold name and a dash, inside or after the bold. */
+static void
+test_bold_name_and_a_dash_is_a_label(void **state)
+{
+	const char *html = "<html><body><h1>Interview</h1><div>"
+			   "<p><b>Karl Holm \xe2\x80\x94</b> What is the plan?</p>"
+			   "<p><b>Anna Berg</b> \xe2\x80\x94 We build.</p>"
+			   "<p><b>Important</b> \xe2\x80\x94 this is text.</p>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 2);
+	assert_string_equal(b->turns[0].speaker, "Karl Holm");
+	assert_string_equal(b->turns[0].text, "What is the plan?");
+	assert_string_equal(b->turns[1].speaker, "Anna Berg");
+	assert_string_equal(b->turns[1].text,
+			    "We build.\n\nImportant \xe2\x80\x94 this is text.");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -629,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_office_phrase_labels_and_question_from),
 		cmocka_unit_test(test_page_control_lines_are_not_text),
 		cmocka_unit_test(test_spokesman_without_principal_is_the_first_named_speaker),
+		cmocka_unit_test(test_bold_name_and_a_dash_is_a_label),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
