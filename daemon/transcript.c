@@ -1502,6 +1502,43 @@ slash_date(const char *s, size_t n, int dmy, struct date_value *dv)
 	return date_parse(iso, strlen(iso), dv) == 0 ? 0 : -1;
 }
 
+/* "2026.12.03" (year first, dots): 0 and *dv, or -1. */
+static int
+ymd_dots(const char *s, size_t n, struct date_value *dv)
+{
+	char iso[16];
+
+	if (n < 10 || !isdigit((unsigned char)s[0]) || s[4] != '.' ||
+	    s[7] != '.' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2 ||
+	    (n > 10 && s[10] != ' '))
+		return -1;
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", s, s + 5, s + 8);
+	return date_parse(iso, 10, dv) == 0 ? 0 : -1;
+}
+
+/* A date after up to three words without digits ("Publié le 3 décembre
+ * 2026", "Veröffentlicht am 3. Dezember 2026", "Опубликовано 3 декабря
+ * 2026"): 0 and *dv, or -1. */
+static int
+after_words(const char *s, size_t n, struct date_value *dv)
+{
+	size_t i, words = 0;
+
+	for (i = 1; i < n && words < 3; i++) {
+		if (isdigit((unsigned char)s[i - 1]))
+			return -1;
+		if (s[i - 1] != ' ' || s[i] == ' ')
+			continue;
+		words++;
+		if ((isalnum((unsigned char)s[i]) ||
+		     ((unsigned char)s[i] >= 0xC3 && (unsigned char)s[i] <= 0xDF)) &&
+		    date_parse(s + i, n - i, dv) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static char *
 date_value_dmy(const char *s, int dmy, int *err)
 {
@@ -1521,6 +1558,10 @@ date_value_dmy(const char *s, int dmy, int *err)
 			;
 		else if (dmy >= 0 && slash_date(s, n, dmy, &dv) == 0)
 			;
+		else if (ymd_dots(s, n, &dv) == 0)
+			; /* "2026.12.03" */
+		else if (after_words(s, n, &dv) == 0)
+			; /* "Publié le 3 décembre 2026" */
 		else if ((p = strstr(s, ", ")) && p - s < 40 &&
 			 (size_t)(p + 2 - s) < n &&
 			 strcspn(s, "0123456789") > (size_t)(p - s) &&

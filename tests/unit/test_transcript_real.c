@@ -623,6 +623,40 @@ test_bold_name_and_a_dash_is_a_label(void **state)
 	briefing_free(b);
 }
 
+/* "Publié le 3 décembre 2026", "Veröffentlicht am 3. Dezember 2026",
+ * "2026.12.03" are dates; a title "Briefing – July 5, 2022" is not the
+ * date line under it. */
+static void
+test_dates_after_words_and_year_first_with_dots(void **state)
+{
+	const char *fr = "<html lang=fr><body><h1>Entretien</h1>"
+			 "<p class=d>Publié le 3 décembre 2026</p>"
+			 "<div><p>Q - Bonjour ?</p></div></body></html>";
+	const char *de = "<html lang=de><body><h1>Interview</h1>"
+			 "<p class=d>Veröffentlicht am 3. Dezember 2026</p>"
+			 "<div><p>Frage: Wann?</p></div></body></html>";
+	const char *ko = "<html lang=en><body><h1>Briefing</h1>"
+			 "<p class=d>2026.12.03</p>"
+			 "<div><p>Q: When?</p></div></body></html>";
+	const char *st = "<html><body><h1>Department Press Briefing \xe2\x80\x93 "
+			 "July 5, 2022</h1><p class=date>2022-07-06</p>"
+			 "<div><p>MR PRICE: Hello there everyone.</p></div></body></html>";
+	struct briefing *b = parse_str(fr);
+
+	(void)state;
+	assert_string_equal(b->published, "2026-12-03");
+	briefing_free(b);
+	b = parse_str(de);
+	assert_string_equal(b->published, "2026-12-03");
+	briefing_free(b);
+	b = parse_str(ko);
+	assert_string_equal(b->published, "2026-12-03");
+	briefing_free(b);
+	b = parse_str(st);
+	assert_string_equal(b->published, "2022-07-06");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -651,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_page_control_lines_are_not_text),
 		cmocka_unit_test(test_spokesman_without_principal_is_the_first_named_speaker),
 		cmocka_unit_test(test_bold_name_and_a_dash_is_a_label),
+		cmocka_unit_test(test_dates_after_words_and_year_first_with_dots),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
