@@ -378,6 +378,46 @@ is_timestamp(const char *s, size_t n)
 	return d <= 16;
 }
 
+/* A cookie notice that landed in the text ("This website uses cookies
+ * ... Accept"). */
+static int
+cookie_notice(const char *t, size_t len)
+{
+	char key[400];
+
+	fold(t, len, key, sizeof(key));
+	return strstr(key, "cookie") &&
+	       (strstr(key, "accept") || strstr(key, "this site") ||
+		strstr(key, "this website") || strstr(key, "our website") ||
+		strstr(key, "we use") || strstr(key, "privacy policy") ||
+		strstr(key, "utilise des cookies") ||
+		strstr(key, "utiliza cookies") || strstr(key, "verwendet cookies") ||
+		strstr(key, "verwenden cookies"));
+}
+
+/* A photo caption or credit line: "Photo: ...", "(Photo: ...)",
+ * "Foto: ...", "Фото: ...", "Image: ...", "Credit: ...". */
+static int
+caption_line(const char *t, size_t len)
+{
+	static const char *const v[] = {
+		"photo:", "photo :", "photos:", "foto:", "fotos:", "image:",
+		"credit:", "photo credit:", "crédit photo", "pie de foto",
+		"\xd1\x84\xd0\xbe\xd1\x82\xd0\xbe:", /* фото: */
+		"video:", "vídeo:", "vidéo :", "vidéo:", NULL,
+	};
+	char key[32];
+	size_t i, a = t[0] == '(' || t[0] == '[';
+
+	if (len < 8 || len > 160)
+		return 0;
+	fold(t + a, len - a < 24 ? len - a : 24, key, sizeof(key));
+	for (i = 0; v[i]; i++)
+		if (!strncmp(key, v[i], strlen(v[i])))
+			return 1;
+	return 0;
+}
+
 /* "Link to the video: https://...", "https://..." alone: a link line. */
 static int
 url_line(const char *t, size_t len)
@@ -426,8 +466,12 @@ tx_is_skip_line(const char *t, size_t len)
 	int paren;
 
 	paren = len > 2 && t[0] == '(' && t[len - 1] == ')';
+	if (len < 400 && cookie_notice(t, len))
+		return 1;
 	if (len > 160)
 		return 0;
+	if (caption_line(t, len))
+		return 1;
 	if (len >= 3 && len <= 16) {
 		n = fold(t, len, key, sizeof(key));
 		if (strspn(key, "-=~_*#. o0\xe2\x80\x93\x94") == n &&

@@ -657,6 +657,26 @@ test_dates_after_words_and_year_first_with_dots(void **state)
 	briefing_free(b);
 }
 
+/* A cookie notice and a photo credit inside the text container are not
+ * text. */
+static void
+test_cookie_notice_and_photo_credit_in_the_body(void **state)
+{
+	const char *html = "<html><body><h1>Briefing</h1><div>"
+			   "<p>MS. KO: Hello.</p>"
+			   "<p>(Photo: Ministry of Foreign Affairs / Ana Ruiz)</p>"
+			   "<p>It is a fine day.</p>"
+			   "<div class=cc-window><p>This website uses cookies to "
+			   "improve your experience. Accept</p></div>"
+			   "</div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 1);
+	assert_string_equal(b->turns[0].text, "Hello.\n\nIt is a fine day.");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -686,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_spokesman_without_principal_is_the_first_named_speaker),
 		cmocka_unit_test(test_bold_name_and_a_dash_is_a_label),
 		cmocka_unit_test(test_dates_after_words_and_year_first_with_dots),
+		cmocka_unit_test(test_cookie_notice_and_photo_credit_in_the_body),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
