@@ -411,7 +411,12 @@ static const char *const skip_classes[] = {
 	"visuallyhidden", "sr-only", "screen-reader", "skip-link",
 	"feedback", "pagination", "post-navigation", "nav-links", "banner",
 	"print-button", "video-links", "media-links", "tags", "byline-share",
-	"footnote-nav", "signup", NULL,
+	"footnote-nav", "signup",
+	/* lists of other articles: "latest news", "most read", teasers */
+	"latest-news", "news-latest", "latestnews", "latest-updates",
+	"latestupdates", "latest-strip", "most-read", "mostread",
+	"most-popular", "trending", "teaser", "widget", "read-next",
+	"readnext", "more-news", "morenews", NULL,
 };
 
 static int

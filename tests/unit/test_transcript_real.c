@@ -677,6 +677,32 @@ test_cookie_notice_and_photo_credit_in_the_body(void **state)
 	briefing_free(b);
 }
 
+/* A block of "latest news" teasers that outweighs a short transcript is
+ * not the body. */
+static void
+test_latest_news_teasers_are_not_the_body(void **state)
+{
+	const char *t = "<div class=views-row><h3><a href=/n>Other news</a></h3>"
+			"<p>The Secretary General concluded a five-day visit to the "
+			"region on Friday, where he met foreign ministers and civil "
+			"society representatives to discuss border management.</p></div>";
+	char html[4096];
+	struct briefing *b;
+
+	snprintf(html, sizeof(html),
+		 "<html><body><h1>Press conference</h1><div class=body>"
+		 "<p>Elena Varga: Good afternoon, I am back from Chisinau.</p>"
+		 "<p>Question: Is there a date for the talks?</p>"
+		 "<p>Elena Varga: Not yet, we are working on it.</p></div>"
+		 "<div class=\"block-views-blocknews-latest\"><div class=view-content>"
+		 "%s%s%s%s</div></div></body></html>", t, t, t, t);
+	b = parse_str(html);
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Elena Varga");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -707,6 +733,7 @@ main(void)
 		cmocka_unit_test(test_bold_name_and_a_dash_is_a_label),
 		cmocka_unit_test(test_dates_after_words_and_year_first_with_dots),
 		cmocka_unit_test(test_cookie_notice_and_photo_credit_in_the_body),
+		cmocka_unit_test(test_latest_news_teasers_are_not_the_body),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
