@@ -1644,6 +1644,10 @@ role_before(const struct word *w, size_t a, char **role)
 		s++;
 	if (s >= a || !has_office(w, s, a))
 		return 0;
+	/* "Minister for Foreign Affairs Dr Lim Wei Ming": the honorific is
+	 * not part of the role */
+	while (a > s + 1 && wkey_honorific(&w[a - 1]))
+		a--;
 	*role = join(w, s, a);
 	return *role ? 0 : -ENOMEM;
 }

@@ -412,6 +412,8 @@ test_h2_title_capitals_header_and_dotted_end(void **state)
 	(void)state;
 	assert_string_equal(b->title, "Transcript of Minister Dr Lim Wei Ming's "
 			    "Doorstop, 3 December 2026");
+	assert_string_equal(b->speakers[0].name, "Lim Wei Ming");
+	assert_string_equal(b->speakers[0].role, "Minister");
 	assert_int_equal(b->nturns, 2);
 	assert_int_equal(b->turns[0].type, TURN_QUESTION);
 	assert_string_equal(b->turns[1].text, "Trade.");
