@@ -509,16 +509,19 @@ static void
 test_third_person_lede_and_cyrillic_header_line(void **state)
 {
 	const char *html = "<html lang=ru><body><h1>Встреча с председателем "
-			   "управления Талгатом Таджуддином</h1><div>"
-			   "<p>Владимир Путин встретился с председателем управления "
-			   "Талгатом Таджуддином.</p><p>Москва, Кремль</p>"
+			   "Центрального духовного управления мусульман России "
+			   "Рашидом Галиевым</h1><div>"
+			   "<p>Владимир Путин встретился с председателем "
+			   "Центрального духовного управления мусульман России "
+			   "Рашидом Галиевым.</p><p>Москва, Кремль</p>"
 			   "<p>В.Путин: Очень рад Вас видеть.</p>"
-			   "<p>Т.Таджуддин: Спасибо.</p></div></body></html>";
+			   "<p>Р.Галиев: Спасибо.</p></div></body></html>";
 	struct briefing *b = parse_str(html);
 
 	(void)state;
 	assert_int_equal(b->nturns, 2);
 	assert_string_equal(b->turns[0].label, "В.Путин");
+	assert_int_equal(b->nspeakers, 2);
 	briefing_free(b);
 }
 
