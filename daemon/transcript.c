@@ -978,6 +978,17 @@ label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
 		return (t->asker = strndup(lb + l->role_off, l->role_len))
 			       ? 0 : -ENOMEM;
 	{
+		/* "JEAN MANGALUZ/PHILIPPINE STAR" */
+		const char *sl = memchr(lb, '/', n);
+
+		if (sl && !l->role_len) {
+			if (!(t->asker = strndup(lb, (size_t)(sl - lb))) ||
+			    !(t->outlet = strndup(sl + 1, n - (size_t)(sl + 1 - lb))))
+				return -ENOMEM;
+			return 0;
+		}
+	}
+	{
 		/* "Question from Chris Mason, BBC News" */
 		const char *f = memmem(lb, n, " from ", 6);
 

@@ -858,6 +858,34 @@ floor_and_name(const char *c, size_t n)
 	       (has_lower_n(c + e + 1, n - e - 1) || !has_lower_n(c, n));
 }
 
+/* "JEAN MANGALUZ/PHILIPPINE STAR": a reporter's name (two words or more),
+ * a slash and the outlet, capitalised: a question from the floor ("HR/VP"
+ * is an office). */
+static int
+name_slash_outlet(const char *c, size_t n)
+{
+	const char *sl = memchr(c, '/', n);
+	size_t a, i, words;
+
+	if (!sl || memchr(sl + 1, '/', n - (size_t)(sl + 1 - c)) || n > 80)
+		return 0;
+	a = (size_t)(sl - c);
+	if (a < 3 || a + 2 >= n || c[a - 1] == ' ' || !is_upper(c) ||
+	    !is_upper(sl + 1))
+		return 0;
+	for (i = 0, words = 1; i < a; i++) {
+		if (c[i] == ' ') {
+			words++;
+			if (i + 1 < a && !is_upper(c + i + 1))
+				return 0;
+		} else if (strchr(";:!?\"()[]", c[i]) ||
+			   (c[i] >= '0' && c[i] <= '9')) {
+			return 0;
+		}
+	}
+	return words >= 2 && words <= 4;
+}
+
 /* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
  * "В.Путин", "毛宁"), a name with a role in brackets or after a comma, an
  * office phrase of any length before a name ("SECRETARY OF DEFENSE LLOYD
@@ -905,6 +933,8 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 		return TXL_QUESTION;
 	if (is_answer(c, nl) && (l->answer = 1))
 		return TXL_STATEMENT;
+	if (name_slash_outlet(c, nl))
+		return TXL_QUESTION;
 	if (floor_and_name(c, nl) || is_outlet_label(c, nl)) {
 		l->outlet = is_outlet_label(c, nl);
 		return TXL_QUESTION;

@@ -708,6 +708,27 @@ test_latest_news_teasers_are_not_the_body(void **state)
 	briefing_free(b);
 }
 
+/* PCO: "JEAN MANGALUZ/PHILIPPINE STAR:" asks (asker/outlet); "HR/VP:"
+ * is not such a label. */
+static void
+test_reporter_slash_outlet_label_is_a_question(void **state)
+{
+	const char *html = "<html><body><h1>Press Briefing of Palace Press "
+			   "Officer Usec. Claire Castro</h1><div>"
+			   "<p>USEC. CASTRO: Good morning.</p>"
+			   "<p>JEAN MANGALUZ/PHILIPPINE STAR: Any update on rice?</p>"
+			   "<p>USEC. CASTRO: Prices are down.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_int_equal(b->turns[1].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].asker, "JEAN MANGALUZ");
+	assert_string_equal(b->turns[1].outlet, "PHILIPPINE STAR");
+	assert_string_equal(b->turns[2].speaker, "Claire Castro");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -739,6 +760,7 @@ main(void)
 		cmocka_unit_test(test_dates_after_words_and_year_first_with_dots),
 		cmocka_unit_test(test_cookie_notice_and_photo_credit_in_the_body),
 		cmocka_unit_test(test_latest_news_teasers_are_not_the_body),
+		cmocka_unit_test(test_reporter_slash_outlet_label_is_a_question),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
