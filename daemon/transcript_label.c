@@ -2091,7 +2091,10 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	int i, rc;
 
 	/* "M. LE MINISTRE": honorifics and articles before the office */
-	while (a + 1 < k && (wkey_in(&w[a], (const char *const[]){"the", NULL}) ||
+	while (a + 1 < k && (wkey_in(&w[a], (const char *const[]){
+				     "the", "le", "la", "les", "l", "el", "los",
+				     "las", "il", "lo", "o", "a", "os", "as",
+				     "der", "die", "das", "het", "de", NULL}) ||
 			     wkey_honorific(&w[a]) || wkey_joiner(&w[a])))
 		a++;
 	i = people_find_office(pp, w + a, k - a);
@@ -2197,6 +2200,13 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 		idx = rc = tx_people_add(pp, full, NULL);
 		goto out;
 	}
+	/* "O PRESIDENTE", "EL PRESIDENTE", "LE MINISTRE": an article
+	 * before an office */
+	if (k >= 2 && wkey_in(&w[0], (const char *const[]){
+			     "le", "la", "les", "el", "los", "las", "il", "lo",
+			     "o", "a", "os", "as", "der", "die", "het", NULL}) &&
+	    (wkey_in_set(&w[1], &title_words) || wkey_title(&w[1])))
+		a = 1;
 	while (a < k && (wkey_in_set(&w[a], &title_words) ||
 			 wkey_title(&w[a]) ||
 			 (a > 0 && wkey_joiner(&w[a]))))

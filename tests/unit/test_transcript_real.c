@@ -729,6 +729,25 @@ test_reporter_slash_outlet_label_is_a_question(void **state)
 	briefing_free(b);
 }
 
+/* "O PRESIDENTE:" — an article before the office — is the president the
+ * title names. */
+static void
+test_article_before_an_office_label(void **state)
+{
+	const char *html = "<html lang=pt><body><h1>Entrevista do presidente "
+			   "Augusto Tavares</h1><div>"
+			   "<p>O PRESIDENTE: Bom dia a todos.</p>"
+			   "<p>JORNALISTA: Quando?</p>"
+			   "<p>O PRESIDENTE: Amanhã.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Augusto Tavares");
+	assert_int_equal(b->nspeakers, 1);
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -761,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_cookie_notice_and_photo_credit_in_the_body),
 		cmocka_unit_test(test_latest_news_teasers_are_not_the_body),
 		cmocka_unit_test(test_reporter_slash_outlet_label_is_a_question),
+		cmocka_unit_test(test_article_before_an_office_label),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
