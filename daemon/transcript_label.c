@@ -1100,6 +1100,46 @@ find_colon(const char *t, size_t lim, size_t *w)
 	}
 }
 
+/* Numbered questions and answers: "Q1:", "A1:", "Q3.", "Question 2:",
+ * "Answer 2:", "Frage 4:". */
+static enum tx_label_kind
+numbered_qa(const char *t, size_t len, const char *extra_q,
+	    struct tx_label *l)
+{
+	size_t w = 0, d, e, sep;
+	enum tx_label_kind k;
+
+	while (w < len && w < 24 && (is_letter(t + w) || t[w] == ' ') &&
+	       !(t[w] >= '0' && t[w] <= '9'))
+		w += utf8_len(t + w, len - w);
+	for (d = w; d < len && d - w < 3 && t[d] >= '0' && t[d] <= '9'; d++)
+		;
+	if (d == w || d >= len || w == 0)
+		return TXL_NONE;
+	e = w;
+	while (e && t[e - 1] == ' ')
+		e--;
+	if (e == 0)
+		return TXL_NONE;
+	if (is_floor(t, e, extra_q))
+		k = TXL_QUESTION;
+	else if (is_answer(t, e))
+		k = TXL_STATEMENT;
+	else
+		return TXL_NONE;
+	if (t[d] == ':' || t[d] == '.' || t[d] == ')')
+		sep = 1;
+	else if ((sep = dash_at(t, len, d)) == 0)
+		return TXL_NONE;
+	if (d + sep < len && t[d + sep] != ' ')
+		return TXL_NONE;
+	l->kind = k;
+	l->answer = k == TXL_STATEMENT;
+	l->label_len = l->name_len = d;
+	l->rest = skip_spaces(t, len, d + sep);
+	return k;
+}
+
 /* Labels ended by a dash instead of a colon: "Presidente del Gobierno.-"
  * and "P.-" (La Moncloa), "Q - " / "R - " (French ministries), "A :"
  * after one letter, "M. LE MINISTRE — " (a label in capitals before a
@@ -1296,6 +1336,9 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 text:
 	memset(l, 0, sizeof(*l));
 	if (bracket_label(t, len, extra_q, lang, l) != TXL_NONE)
+		return l->kind;
+	memset(l, 0, sizeof(*l));
+	if (numbered_qa(t, len, extra_q, l) != TXL_NONE)
 		return l->kind;
 	memset(l, 0, sizeof(*l));
 	lim = len < 200 ? len : 200;

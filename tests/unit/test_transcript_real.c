@@ -748,6 +748,28 @@ test_article_before_an_office_label(void **state)
 	briefing_free(b);
 }
 
+/* Numbered questions and answers ("Q1:", "A1:", "Question 2:", "A3.");
+ * "A 3-year plan" is text. */
+static void
+test_numbered_questions_and_answers(void **state)
+{
+	const char *html = "<html><body><h1>Interview with Foreign Minister "
+			   "Anna Berg</h1><div>"
+			   "<p>Q1: What is the plan?</p><p>A1: We build.</p>"
+			   "<p>A 3-year plan is ready.</p>"
+			   "<p>Question 2: When?</p><p>A3. Soon.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 4);
+	assert_int_equal(b->turns[0].type, TURN_QUESTION);
+	assert_string_equal(b->turns[1].speaker, "Anna Berg");
+	assert_string_equal(b->turns[1].text, "We build.\n\nA 3-year plan is ready.");
+	assert_int_equal(b->turns[2].type, TURN_QUESTION);
+	assert_string_equal(b->turns[3].speaker, "Anna Berg");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -781,6 +803,7 @@ main(void)
 		cmocka_unit_test(test_latest_news_teasers_are_not_the_body),
 		cmocka_unit_test(test_reporter_slash_outlet_label_is_a_question),
 		cmocka_unit_test(test_article_before_an_office_label),
+		cmocka_unit_test(test_numbered_questions_and_answers),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
