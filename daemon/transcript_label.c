@@ -2416,6 +2416,37 @@ initials_label(const char *nm, size_t nlen)
 	return 1;
 }
 
+/* Every word of s[0..n) an office, title or connector ("Moderator",
+ * "Foreign Minister"). */
+static int
+all_office(const char *s, size_t n)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, n, w, MAXW), i;
+
+	for (i = 0; i < k; i++)
+		if (!wkey_in_set(&w[i], &title_words) && !wkey_title(&w[i]) &&
+		    !wkey_in_set(&w[i], &office_words) && !wkey_office(&w[i]) &&
+		    !(i > 0 && wkey_joiner(&w[i])))
+			return 0;
+	return k > 0;
+}
+
+/* Two to four capitalised name words ("Jane Doe"). */
+static int
+all_names(const char *s, size_t n)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, n, w, MAXW), i;
+
+	if (k < 2 || k > 4)
+		return 0;
+	for (i = 0; i < k; i++)
+		if (!is_name_word(&w[i]) || !has_lower(w[i].s, w[i].n))
+			return 0;
+	return 1;
+}
+
 /* Does the segment start like a name (not with a title or office)? */
 static int
 seg_is_name(const char *s, size_t n)
@@ -2437,6 +2468,10 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	size_t k, i, g, o;
 	int rc;
 
+	/* "Moderator (Jane Doe)", "Minister (Anna Berg)": an office with
+	 * the name in brackets */
+	if (rlen && rlen < 64 && all_office(nm, nlen) && all_names(role, rlen))
+		return tx_resolve(pp, role, rlen, nm, nlen, name, rolep);
 	/* "NAME, ROLE" / "ROLE, NAME" */
 	if (comma) {
 		size_t n1 = (size_t)(comma - nm), o2 = n1 + 1;

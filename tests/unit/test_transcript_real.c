@@ -770,6 +770,27 @@ test_numbered_questions_and_answers(void **state)
 	briefing_free(b);
 }
 
+/* "Moderator (Jane Doe):" is Jane Doe, moderator; "Jens Stoltenberg (NATO
+ * Secretary General):" keeps its order. */
+static void
+test_office_with_the_name_in_brackets(void **state)
+{
+	const char *html = "<html><body><h1>Panel</h1><div>"
+			   "<p>Moderator (Jane Doe): Welcome.</p>"
+			   "<p>Jens Stoltenberg (NATO Secretary General): Good.</p>"
+			   "<p>Jane Doe: Next.</p></div></body></html>";
+	struct briefing *b = parse_str(html);
+
+	(void)state;
+	assert_int_equal(b->nturns, 3);
+	assert_string_equal(b->turns[0].speaker, "Jane Doe");
+	assert_string_equal(b->turns[1].speaker, "Jens Stoltenberg");
+	assert_string_equal(b->turns[2].speaker, "Jane Doe");
+	assert_int_equal(b->nspeakers, 2);
+	assert_string_equal(b->speakers[0].role, "Moderator");
+	briefing_free(b);
+}
+
 int
 main(void)
 {
@@ -804,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_reporter_slash_outlet_label_is_a_question),
 		cmocka_unit_test(test_article_before_an_office_label),
 		cmocka_unit_test(test_numbered_questions_and_answers),
+		cmocka_unit_test(test_office_with_the_name_in_brackets),
 		cmocka_unit_test(test_dates_after_a_place_with_slashes_and_in_title_brackets),
 	};
 
