@@ -1100,6 +1100,31 @@ find_colon(const char *t, size_t lim, size_t *w)
 	}
 }
 
+/* A label in capitals ended by a dash must hold an office, a title or be
+ * a floor label: "NEW YORK — The United Nations ..." and "<b>WASHINGTON</b>
+ * — ..." are datelines. */
+static int
+caps_dash_ok(const char *t, size_t n, const struct tx_label *l)
+{
+	size_t i, w;
+	char key[64];
+
+	if (has_lower_n(t, n) || l->kind == TXL_QUESTION || l->answer)
+		return 1;
+	for (i = 0; i < n; i = w) {
+		while (i < n && t[i] == ' ')
+			i++;
+		for (w = i; w < n && t[w] != ' '; w++)
+			;
+		if (w == i)
+			break;
+		word_key(t + i, w - i, key, sizeof(key));
+		if (is_title_key(key))
+			return 1;
+	}
+	return 0;
+}
+
 /* Numbered questions and answers: "Q1:", "A1:", "Q3.", "Question 2:",
  * "Answer 2:", "Frage 4:". */
 static enum tx_label_kind
@@ -1187,8 +1212,9 @@ dash_label(const char *t, size_t len, const char *extra_q, unsigned lang,
 			continue;
 		while (e && t[e - 1] == ' ')
 			e--;
-		if ((l->kind = label_ok(t, e, 0, extra_q, lang, l)) == TXL_NONE)
-			return TXL_NONE;
+		if ((l->kind = label_ok(t, e, 0, extra_q, lang, l)) == TXL_NONE ||
+		    !caps_dash_ok(t, e, l))
+			return l->kind = TXL_NONE;
 		l->label_len = e;
 		l->rest = skip_spaces(t, len, i + d);
 		return l->kind;
@@ -1322,6 +1348,8 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		while (n && t[n - 1] == ' ')
 			n--;
 		l->kind = label_ok(t, n, 1, extra_q, lang, l);
+		if (l->kind != TXL_NONE && t_dash && !caps_dash_ok(t, n, l))
+			l->kind = TXL_NONE;
 		if (l->kind != TXL_NONE) {
 			if (l->rest == lead && t[n] != ':' && lead < len &&
 			    !t_dash && !is_floor(t, n, extra_q)) {

@@ -607,11 +607,14 @@ test_spokesman_without_principal_is_the_first_named_speaker(void **state)
 	briefing_free(b);
 }
 
-/* Interviews: a bold name and a dash, inside or after the bold. */
+/* Interviews: a bold name and a dash, inside or after the bold; a
+ * dateline in capitals before a dash is not a label. */
 static void
 test_bold_name_and_a_dash_is_a_label(void **state)
 {
 	const char *html = "<html><body><h1>Interview</h1><div>"
+			   "<p>NEW YORK \xe2\x80\x94 The talks go on, the UN said.</p>"
+			   "<p><b>WASHINGTON</b> \xe2\x80\x94 The President met them.</p>"
 			   "<p><b>Karl Holm \xe2\x80\x94</b> What is the plan?</p>"
 			   "<p><b>Anna Berg</b> \xe2\x80\x94 We build.</p>"
 			   "<p><b>Important</b> \xe2\x80\x94 this is text.</p>"
