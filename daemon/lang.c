@@ -46,7 +46,9 @@ static const struct lang_table lang_en = {
 				 "host question"),
 		[LANG_HONORIFIC] = L("mr", "mrs", "ms", "miss", "mx", "dr", "sir",
 				     "dame", "hon", "rt", "the", "prof", "lord",
-				     "lady", "his", "her", "excellency"),
+				     "lady", "his", "her", "excellency",
+				     /* India */
+				     "shri", "smt", "shrimati", "sri"),
 		[LANG_OFFICE] = L("president", "minister", "secretary",
 				  "spokesperson", "spokesman", "spokeswoman",
 				  "treasurer", "premier", "chancellor",
@@ -74,7 +76,9 @@ static const struct lang_table lang_en = {
 				  "finance", "education", "environment",
 				  "energy", "agriculture", "transport",
 				  "infrastructure", "employment", "industry",
-				  "innovation", "veterans", "citizenship"),
+				  "innovation", "veterans", "citizenship",
+				  /* Ireland's heads of government */
+				  "taoiseach", "t\xc3\xa1naiste", "tanaiste"),
 		[LANG_CONNECT] = L("of", "the", "for", "and", "on", "to", "&"),
 		[LANG_FIELD] = L("subjects", "subject", "subject(s)", "topics",
 				 "topic", "note", "notes", "update", "updated",
@@ -99,7 +103,15 @@ static const struct lang_table lang_en = {
 				 "roundtable", "discussion", "speech", "address",
 				 "visit", "trip", "upcoming", "en", "route",
 				 "ahead", "following", "during", "announcement",
-				 "doorstop"),
+				 "doorstop",
+				 /* events a speech is given at */
+				 "symposium", "summit", "forum", "congress",
+				 "convention", "dinner", "luncheon", "gala",
+				 "ceremony", "seminar", "workshop", "webinar",
+				 "reception", "launch", "awards", "festival",
+				 "expo", "lecture", "keynote",
+				 /* "Speaker: Ms. Dana Whitcombe, Director" */
+				 "speaker"),
 		[LANG_OUTLET] = L("afp", "ap", "associated press", "reuters",
 				  "bloomberg", "xinhua", "cctv", "cgtn", "dpa",
 				  "efe", "ansa", "kyodo", "kyodo news", "nhk",
@@ -500,6 +512,48 @@ static const struct lang_table lang_ru = {
 		    "как", "у", "я", "вы", "но", "для"),
 };
 
+/* ---- Ukrainian ---- */
+static const struct lang_table lang_uk = {
+	.code = "uk",
+	.inflected = 1,
+	.cat = {
+		[LANG_FLOOR] = L("питання", "запитання", "журналіст",
+				 "журналістка", "журналісти", "кореспондент",
+				 "кореспондентка", "репліка", "голос із зали",
+				 "із зали", "учасник", "учасниця"),
+		[LANG_HONORIFIC] = L("пан", "пані"),
+		[LANG_OFFICE] = L("президент", "прем'єр-міністр",
+				  "прем’єр-міністр", "міністр", "речник",
+				  "речниця", "голова", "заступник", "заступниця",
+				  "посол", "радник", "радниця", "секретар",
+				  "ведучий", "ведуча", "модератор", "керівник",
+				  "директор", "генерал", "україн", "уряд"),
+		[LANG_CONNECT] = L("з", "і", "та", "у", "в", "на", "по"),
+		[LANG_FIELD] = L("тема", "теми", "дата", "час", "місце",
+				 "джерело", "оновлено", "учасники",
+				 "пресконференція", "звернення", "заява",
+				 "інтерв'ю", "інтерв’ю", "зустріч", "виступ"),
+	},
+	.months = {
+		L("січня", "січень", "січ"), L("лютого", "лютий", "лют"),
+		L("березня", "березень", "бер"),
+		L("квітня", "квітень", "квіт"),
+		L("травня", "травень", "трав"),
+		L("червня", "червень", "черв"),
+		L("липня", "липень", "лип"),
+		L("серпня", "серпень", "серп"),
+		L("вересня", "вересень", "вер"),
+		L("жовтня", "жовтень", "жовт"),
+		L("листопада", "листопад", "лист"),
+		L("грудня", "грудень", "груд"),
+	},
+	.weekdays = L("понеділок", "вівторок", "середа", "четвер",
+		      "п'ятниця", "п’ятниця", "субота", "неділя", "нд"),
+	.date_fillers = L("року", "рік", "р"),
+	.common = L("і", "та", "що", "це", "ми", "але", "як", "для", "він",
+		    "вона", "які", "також", "було", "буде", "україни"),
+};
+
 /* ---- Dutch ---- */
 static const struct lang_table lang_nl = {
 	.code = "nl",
@@ -587,7 +641,7 @@ static const struct lang_table lang_zh = {
 
 static const struct lang_table *const langs[] = {
 	&lang_en, &lang_es, &lang_fr, &lang_de, &lang_pt, &lang_it, &lang_ru,
-	&lang_zh, &lang_nl, &lang_hu, &lang_el,
+	&lang_zh, &lang_nl, &lang_hu, &lang_el, &lang_uk,
 };
 #define NLANGS (sizeof(langs) / sizeof(langs[0]))
 
@@ -1359,8 +1413,23 @@ lang_guess(const char *s, size_t n)
 			lat++;
 		i += utf8_len(s + i, n - i);
 	}
-	if (cyr > lat)
-		return lang_bit("ru", 2);
+	if (cyr > lat) {
+		/* і ї є ґ are Ukrainian letters Russian does not write */
+		size_t uk = 0;
+
+		for (i = 0; i + 1 < n; i++)
+			uk += ((unsigned char)s[i] == 0xD1 &&
+			       ((unsigned char)s[i + 1] == 0x96 ||
+				(unsigned char)s[i + 1] == 0x97 ||
+				(unsigned char)s[i + 1] == 0x94)) ||
+			      ((unsigned char)s[i] == 0xD2 &&
+			       (unsigned char)s[i + 1] == 0x91) ||
+			      ((unsigned char)s[i] == 0xD0 &&
+			       ((unsigned char)s[i + 1] == 0x86 ||
+				(unsigned char)s[i + 1] == 0x87 ||
+				(unsigned char)s[i + 1] == 0x84));
+		return lang_bit(uk * 50 > cyr ? "uk" : "ru", 2);
+	}
 	for (i = 0; i < n;) {
 		while (i < n && !utf8_is_letter(s + i, n - i))
 			i += utf8_len(s + i, n - i);

@@ -274,6 +274,7 @@ xp_text(xmlXPathContextPtr ctx, const char *expr, int *err)
 struct meta {
 	char *title, *og_title, *site, *desc, *og_desc, *keywords;
 	char *published, *kind, *locale;
+	char *ld_published; /* JSON-LD "datePublished" */
 };
 
 static void
@@ -286,6 +287,7 @@ meta_free(struct meta *m)
 	free(m->og_desc);
 	free(m->keywords);
 	free(m->published);
+	free(m->ld_published);
 	free(m->kind);
 	free(m->locale);
 }
@@ -304,6 +306,29 @@ meta_set(char **dst, const char *v, int *err)
 	if (b.len && !*err && !(*dst = buf_detach(&b)))
 		*err = -ENOMEM;
 	buf_free(&b);
+}
+
+/* "datePublished": "2026-12-02T10:15:00+11:00" in JSON-LD (schema.org):
+ * the value as written, or NULL. */
+static char *
+ld_date(const char *j, int *err)
+{
+	const char *p = strstr(j, "\"datePublished\""), *q;
+	char *r;
+
+	if (!p)
+		return NULL;
+	p += strlen("\"datePublished\"");
+	while (*p == ' ' || *p == ':' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p != '"')
+		return NULL;
+	q = strchr(++p, '"');
+	if (!q || q - p < 8 || q - p > 40)
+		return NULL;
+	if (!(r = strndup(p, (size_t)(q - p))))
+		*err = -ENOMEM;
+	return r;
 }
 
 static void
@@ -355,6 +380,12 @@ meta_scan(xmlNodePtr n, struct meta *m, int depth, int *err)
 			for (i = 0; pubkeys[i]; i++)
 				if (!strcasecmp(k, pubkeys[i]))
 					meta_set(&m->published, v, err);
+		} else if (is_el(n, "script") && attr(n, "type") &&
+			   strstr(attr(n, "type"), "ld+json") && !m->ld_published &&
+			   n->children && n->children->content) {
+			m->ld_published = ld_date((const char *)n->children->content,
+						  err);
+			continue;
 		} else if (is_el(n, "body")) {
 			continue;
 		}
@@ -380,7 +411,12 @@ static const char *const skip_classes[] = {
 	"visuallyhidden", "sr-only", "screen-reader", "skip-link",
 	"feedback", "pagination", "post-navigation", "nav-links", "banner",
 	"print-button", "video-links", "media-links", "tags", "byline-share",
-	"footnote-nav", "signup", NULL,
+	"footnote-nav", "signup",
+	/* lists of other articles: "latest news", "most read", teasers */
+	"latest-news", "news-latest", "latestnews", "latest-updates",
+	"latestupdates", "latest-strip", "most-read", "mostread",
+	"most-popular", "trending", "teaser", "widget", "read-next",
+	"readnext", "more-news", "morenews", NULL,
 };
 
 static int
@@ -478,6 +514,22 @@ static void
 score_walk(xmlNodePtr n, struct cands *c, int depth)
 {
 	for (; n && depth < 64; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content && n->parent &&
+		    depth > 0 &&
+		    (is_el(n->parent, "div") || is_el(n->parent, "td") ||
+		     is_el(n->parent, "section") || is_el(n->parent, "article") ||
+		     is_el(n->parent, "main") || is_el(n->parent, "font") ||
+		     is_el(n->parent, "center"))) {
+			/* text between <br>s straight in a <div>: paragraphs
+			 * too (info.gov.hk, older ministry pages) */
+			size_t t = strlen((const char *)n->content);
+
+			if (t > 80) {
+				cand_add(c, n->parent, t);
+				cand_add(c, n->parent->parent, t / 2);
+			}
+			continue;
+		}
 		if (n->type != XML_ELEMENT_NODE || skipped(n))
 			continue;
 		if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote")) {
@@ -522,6 +574,76 @@ out:
 	return best;
 }
 
+/* Text of the paragraphs under n (as score_walk counts them), and the
+ * part of n's text inside links. */
+static size_t
+para_text(xmlNodePtr n, int depth)
+{
+	size_t t = 0;
+
+	for (n = n->children; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote"))
+			t += text_len(n, 0);
+		else
+			t += para_text(n, depth + 1);
+	}
+	return t;
+}
+
+static size_t
+link_text(xmlNodePtr n, int depth)
+{
+	size_t t = 0;
+
+	for (n = n->children; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		t += is_el(n, "a") ? text_len(n, 0) : link_text(n, depth + 1);
+	}
+	return t;
+}
+
+#define BODY_PARTS 16
+
+/* The text split in sibling blocks around an image, an embed or an
+ * advert (content management systems' "paragraph" components): the
+ * chosen block, raised to the ancestor that holds no other paragraphs,
+ * and its siblings that hold a quarter of its paragraph text or more,
+ * not mostly links, in document order. Returns how many went to v. */
+static int
+body_parts(xmlNodePtr best, xmlNodePtr *v)
+{
+	xmlNodePtr u = best, s;
+	size_t pt, st;
+	int n = 0;
+
+	if (!best)
+		return 0;
+	pt = para_text(u, 0);
+	while (u->parent && u->parent->type == XML_ELEMENT_NODE &&
+	       !is_el(u->parent, "body") && !is_el(u->parent, "html") &&
+	       para_text(u->parent, 0) == pt)
+		u = u->parent;
+	if (!u->parent || u->parent->type != XML_ELEMENT_NODE || pt == 0) {
+		v[0] = best;
+		return 1;
+	}
+	for (s = u->parent->children; s && n < BODY_PARTS; s = s->next) {
+		if (s == u) {
+			v[n++] = best;
+			continue;
+		}
+		if (s->type != XML_ELEMENT_NODE || skipped(s) || is_el(s, "h1"))
+			continue;
+		st = para_text(s, 0);
+		if (st > 100 && st * 4 >= pt && link_text(s, 0) * 3 < text_len(s, 0))
+			v[n++] = s;
+	}
+	return n;
+}
+
 /* ---- paragraphs -------------------------------------------------------- */
 
 struct blk {
@@ -542,6 +664,7 @@ struct walk {
 	xmlNodePtr lead_node;
 	size_t lead;
 	size_t em_bytes, all_bytes;
+	size_t toc_bytes; /* text inside in-page links (<a href="#...">) */
 	int em_depth;
 	int heading, center;
 	xmlNodePtr *drop;
@@ -555,6 +678,9 @@ flush(struct walk *w)
 	struct blk *b;
 
 	tx_rtrim(&w->cur);
+	/* a line made only of in-page links is a table of contents */
+	if (w->toc_bytes && w->toc_bytes + 1 >= w->all_bytes)
+		buf_reset(&w->cur);
 	if (w->cur.len && w->rc == 0) {
 		if (w->n == w->cap) {
 			size_t nc = w->cap ? 2 * w->cap : 64;
@@ -591,7 +717,7 @@ reset:
 	w->lead_state = 0;
 	w->lead_node = NULL;
 	w->lead = 0;
-	w->em_bytes = w->all_bytes = 0;
+	w->em_bytes = w->all_bytes = w->toc_bytes = 0;
 	return w->rc;
 }
 
@@ -692,6 +818,14 @@ walk(struct walk *w, xmlNodePtr n, int depth)
 				w->lead_state = 2;
 				w->lead = w->cur.len;
 			}
+			continue;
+		}
+		if (is_el(n, "a") && attr(n, "href") && attr(n, "href")[0] == '#' &&
+		    attr(n, "href")[1]) {
+			size_t before = w->all_bytes;
+
+			walk(w, n->children, depth + 1);
+			w->toc_bytes += w->all_bytes - before;
 			continue;
 		}
 		if (is_el(n, "em") || is_el(n, "i")) {
@@ -843,6 +977,43 @@ label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
 						    l->role_len))
 		return (t->asker = strndup(lb + l->role_off, l->role_len))
 			       ? 0 : -ENOMEM;
+	{
+		/* "JEAN MANGALUZ/PHILIPPINE STAR" */
+		const char *sl = memchr(lb, '/', n);
+
+		if (sl && !l->role_len) {
+			if (!(t->asker = strndup(lb, (size_t)(sl - lb))) ||
+			    !(t->outlet = strndup(sl + 1, n - (size_t)(sl + 1 - lb))))
+				return -ENOMEM;
+			return 0;
+		}
+	}
+	{
+		/* "Question from Chris Mason, BBC News" */
+		const char *f = memmem(lb, n, " from ", 6);
+
+		if (f) {
+			char *q = strndup(f + 6, n - (size_t)(f + 6 - lb));
+			int r;
+
+			if (!q)
+				return -ENOMEM;
+			char *cm = strchr(q, ',');
+
+			r = 0;
+			if (cm) { /* "Name, Outlet" */
+				*cm++ = 0;
+				while (*cm == ' ')
+					cm++;
+				if (*cm && !(t->outlet = strdup(cm)))
+					r = -ENOMEM;
+			}
+			if (r == 0 && !(t->asker = strdup(q)))
+				r = -ENOMEM;
+			free(q);
+			return r < 0 ? r : 0;
+		}
+	}
 	if (l->outlet)
 		return (t->outlet = strndup(lb, n)) ? 0 : -ENOMEM;
 	if (n > k && n < sizeof(key) &&
@@ -852,11 +1023,31 @@ label_asker(struct xturn *t, const char *lb, const struct tx_label *l)
 	return 0;
 }
 
+/* Who an answer label ("A", "R", "Ответ") stands for: the page's
+ * principal speaker, else the last speaker of a statement; NULL when
+ * there is neither (the label is then a name like any other). */
+static const char *
+answer_speaker(struct ctx *c, int *r)
+{
+	const char *name = NULL, *role = NULL;
+	size_t i;
+
+	if (c->principal) {
+		*r = tx_resolve(&c->pp, c->principal, strlen(c->principal),
+				NULL, 0, &name, &role);
+		return *r < 0 ? NULL : name;
+	}
+	for (i = c->nt; i > 0; i--)
+		if (c->t[i - 1].type == TURN_STATEMENT && c->t[i - 1].speaker)
+			return c->t[i - 1].speaker;
+	return NULL;
+}
+
 static int
 add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 {
 	const char *name = NULL, *role = NULL;
-	int r;
+	int r = 0;
 
 	const char *lb = b->text + l->label_off;
 
@@ -865,6 +1056,10 @@ add_label_turn(struct ctx *c, const struct blk *b, const struct tx_label *l)
 		if (r == 0)
 			r = label_asker(&c->t[c->nt - 1], lb, l);
 	}
+	else if (l->answer && (name = answer_speaker(c, &r)))
+		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
+	else if (r < 0)
+		return r;
 	else if ((name = resolved(c, lb, l->label_len)))
 		r = turn_new(c, TURN_STATEMENT, name, lb, l->label_len);
 	else if ((r = tx_resolve(&c->pp, lb, l->name_len,
@@ -919,18 +1114,55 @@ label_cached(struct ctx *c, const struct blk *b, const char *eq,
 	c->lc[i].l = *l;
 }
 
+/* Does the paragraph name the person (the surname; for a surname in
+ * Cyrillic its stem, case endings aside) without speaking in the first
+ * person ("I'm Dana Whitcombe")? */
+static int
+third_person(const char *t, const char *person)
+{
+	const char *sp = strrchr(person, ' ');
+	const char *sur = sp ? sp + 1 : person;
+	size_t n = strlen(sur), i;
+
+	if (n < 4)
+		return 0;
+	if ((unsigned char)sur[0] == 0xD0 || (unsigned char)sur[0] == 0xD1) {
+		if (n < 10)
+			return 0; /* a stem of three letters or more */
+		n -= 4;   /* two Cyrillic letters of case ending */
+	}
+	if (!strncmp(t, "I ", 2) || strstr(t, " I ") || strstr(t, "I'm") ||
+	    strstr(t, "I\xe2\x80\x99m") || strstr(t, " my ") ||
+	    !strncmp(t, "My ", 3))
+		return 0;
+	for (i = 0; t[i]; i++)
+		if (!strncasecmp(t + i, sur, n) &&
+		    (i == 0 || !isalnum((unsigned char)t[i - 1])))
+			return 1;
+	return 0;
+}
+
 static int
 build_turns(struct ctx *c, struct walk *w)
 {
 	const char *eq = PF(c, question_labels);
 	const char *opener = NULL;
 	int started = 0, sp = 0, r;
-	size_t i;
+	size_t i, end = w->n;
 
-	for (i = 0; i < w->n; i++) {
+	/* emphasised paragraphs closing the body are an editor's note ("Ouça
+	 * a íntegra da entrevista ..."), unless bracketed "(Laughter.)" */
+	while (end > 0 && w->v[end - 1].em_only &&
+	       !strchr("([", w->v[end - 1].text[0]))
+		end--;
+	if (end <= c->first_label || end == 0)
+		end = w->n; /* an all-italic page keeps its text */
+	for (i = 0; i < end; i++) {
 		const struct blk *b = &w->v[i];
 		struct tx_label l;
 
+		if (started && tx_is_end_line(b->text, b->len))
+			break;
 		if (tx_is_skip_line(b->text, b->len))
 			continue;
 		if (!b->heading || b->lead)
@@ -967,6 +1199,13 @@ build_turns(struct ctx *c, struct walk *w)
 			 * to say it, is narration ("The President met ...") */
 			if (!c->principal && i < c->first_label &&
 			    c->first_label < w->n)
+				continue;
+			/* nor when it names the principal in the third
+			 * person ("Владимир Путин встретился с ...
+			 * Талгатом Таджуддином") */
+			if (c->principal && i < c->first_label &&
+			    c->first_label < w->n &&
+			    third_person(b->text, c->principal))
 				continue;
 			if (!opener && c->principal) {
 				const char *role = NULL;
@@ -1084,6 +1323,96 @@ contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
+/* An h1 that is the site's logo: its class or id says logo, or all it
+ * holds is a link to the home page ("/", "/eng/index.do", "/en/"). */
+static int
+logo_heading(xmlNodePtr n)
+{
+	const char *k[2] = {attr(n, "class"), attr(n, "id")}, *h;
+	xmlNodePtr a = NULL, ch;
+	size_t i, slashes = 0;
+	int i2;
+
+	for (i2 = 0; i2 < 2; i2++)
+		if (k[i2] && (strstr(k[i2], "logo") || strstr(k[i2], "site-name") ||
+			      strstr(k[i2], "site-title")))
+			return 1;
+	for (ch = n->children; ch; ch = ch->next) {
+		if (ch->type == XML_TEXT_NODE && ch->content &&
+		    ch->content[strspn((const char *)ch->content, " \t\r\n")])
+			return 0;
+		if (ch->type == XML_ELEMENT_NODE) {
+			if (a || !is_el(ch, "a"))
+				return 0;
+			a = ch;
+		}
+	}
+	if (!a || !(h = attr(a, "href")))
+		return 0;
+	if (strstr(h, "://"))
+		h = strchr(strstr(h, "://") + 3, '/');
+	if (!h || !*h)
+		return 1;
+	if (strstr(h, "/index."))
+		return 1;
+	for (i = 0; h[i] && h[i] != '?' && h[i] != '#'; i++)
+		slashes += h[i] == '/';
+	/* "/" or a language root "/en/" */
+	return h[0] == '/' && h[i - 1] == '/' && slashes <= 2 && i <= 7;
+}
+
+/* The h1 or h2 that printed the title, or NULL. */
+static xmlNodePtr
+title_node(struct ctx *c, xmlNodePtr n, int depth)
+{
+	xmlNodePtr r;
+	char *t;
+
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || is_el(n, "head") ||
+		    is_el(n, "script") || is_el(n, "nav") || is_el(n, "footer") ||
+		    is_el(n, "aside"))
+			continue;
+		if (is_el(n, "h1") || is_el(n, "h2")) {
+			int same;
+
+			t = node_text(n, &c->err);
+			same = t && !strcmp(t, c->b->title);
+			free(t);
+			if (same)
+				return n;
+			continue;
+		}
+		if ((r = title_node(c, n->children, depth + 1)))
+			return r;
+	}
+	return NULL;
+}
+
+/* A page without an h1: the first h2 whose text the <title> holds
+ * ("MFA Press Statement: Transcript of ..." over an h2 "Transcript of
+ * ..."), outside navigation and sidebars. */
+static char *
+heading_in_title(struct ctx *c, xmlNodePtr n, int depth)
+{
+	char *t;
+
+	for (; n && depth < 64; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || skipped(n))
+			continue;
+		if (is_el(n, "h2")) {
+			t = node_text(n, &c->err);
+			if (t && strlen(t) >= 12 && contains_ci(c->m.title, t))
+				return t;
+			free(t);
+			continue;
+		}
+		if ((t = heading_in_title(c, n->children, depth + 1)))
+			return t;
+	}
+	return NULL;
+}
+
 static char *
 find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 {
@@ -1092,7 +1421,7 @@ find_title(struct ctx *c, xmlNodePtr n, int depth, char **first)
 	for (; n && depth < 64; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_el(n, "h1") && !has_skip_class(n)) {
+		if (is_el(n, "h1") && !has_skip_class(n) && !logo_heading(n)) {
 			t = node_text(n, &c->err);
 			if (t && c->m.title && contains_ci(c->m.title, t))
 				return t;
@@ -1143,6 +1472,8 @@ set_title(struct ctx *c)
 	if (!c->b->title)
 		c->b->title = find_title(c, xmlDocGetRootElement(c->doc), 0,
 					 &first);
+	if (!c->b->title && !first && c->m.title)
+		c->b->title = heading_in_title(c, xmlDocGetRootElement(c->doc), 0);
 	if (!c->b->title && first)
 		c->b->title = first, first = NULL;
 	free(first);
@@ -1157,8 +1488,75 @@ set_title(struct ctx *c)
 
 /* A date string for the record: ISO input is kept as written. NULL when
  * s holds no date (or, with *err set, for lack of memory). */
+/* "03/12/2026 18h40" (gov.br), "3/12/2026": a numeric date with
+ * slashes, read day first on a page that is not in English (or when the
+ * first number cannot be a month), month first on an English one. The
+ * time after it is left out. 0 and *dv, or -1. */
+static int
+slash_date(const char *s, size_t n, int dmy, struct date_value *dv)
+{
+	unsigned v[3] = {0, 0, 0};
+	size_t i = 0, k, d;
+	char iso[16];
+
+	for (k = 0; k < 3; k++) {
+		for (d = 0; i < n && s[i] >= '0' && s[i] <= '9' && d < 4; i++, d++)
+			v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
+		if (d == 0 || (k < 2 && (d > 2 || i >= n || s[i++] != '/')))
+			return -1;
+		if (k == 2 && d != 4)
+			return -1;
+	}
+	if (i < n && s[i] != ' ' && s[i] != ',')
+		return -1;
+	if (v[0] > 12)
+		dmy = 1;
+	else if (v[1] > 12)
+		dmy = 0;
+	snprintf(iso, sizeof(iso), "%04u-%02u-%02u", v[2] % 10000u,
+		 (dmy ? v[1] : v[0]) % 100u, (dmy ? v[0] : v[1]) % 100u);
+	return date_parse(iso, strlen(iso), dv) == 0 ? 0 : -1;
+}
+
+/* "2026.12.03" (year first, dots): 0 and *dv, or -1. */
+static int
+ymd_dots(const char *s, size_t n, struct date_value *dv)
+{
+	char iso[16];
+
+	if (n < 10 || !isdigit((unsigned char)s[0]) || s[4] != '.' ||
+	    s[7] != '.' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2 ||
+	    (n > 10 && s[10] != ' '))
+		return -1;
+	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", s, s + 5, s + 8);
+	return date_parse(iso, 10, dv) == 0 ? 0 : -1;
+}
+
+/* A date after up to three words without digits ("Publié le 3 décembre
+ * 2026", "Veröffentlicht am 3. Dezember 2026", "Опубликовано 3 декабря
+ * 2026"): 0 and *dv, or -1. */
+static int
+after_words(const char *s, size_t n, struct date_value *dv)
+{
+	size_t i, words = 0;
+
+	for (i = 1; i < n && words < 3; i++) {
+		if (isdigit((unsigned char)s[i - 1]))
+			return -1;
+		if (s[i - 1] != ' ' || s[i] == ' ')
+			continue;
+		words++;
+		if ((isalnum((unsigned char)s[i]) ||
+		     ((unsigned char)s[i] >= 0xC3 && (unsigned char)s[i] <= 0xDF)) &&
+		    date_parse(s + i, n - i, dv) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static char *
-date_value(const char *s, int *err)
+date_value_dmy(const char *s, int dmy, int *err)
 {
 	struct date_value dv;
 	char out[DATE_ISO_MAX], *r;
@@ -1172,7 +1570,24 @@ date_value(const char *s, int *err)
 		n--;
 	if (date_parse(s, n, &dv) < 0) {
 		p = strchr(s, ':');
-		if (!p || date_parse(p + 1, strlen(p + 1), &dv) < 0)
+		if (p && date_parse(p + 1, strlen(p + 1), &dv) == 0)
+			;
+		else if (dmy >= 0 && slash_date(s, n, dmy, &dv) == 0)
+			;
+		else if (ymd_dots(s, n, &dv) == 0)
+			; /* "2026.12.03" */
+		else if (after_words(s, n, &dv) == 0)
+			; /* "Publié le 3 décembre 2026" */
+		else if ((p = strstr(s, ", ")) && p - s < 40 &&
+			 (size_t)(p + 2 - s) < n &&
+			 strcspn(s, "0123456789") > (size_t)(p - s) &&
+			 (memchr(p + 2, ' ', n - (size_t)(p + 2 - s)) ||
+			  (n - (size_t)(p + 2 - s) >= 8 &&
+			   strspn(p + 2, "0123456789./-") ==
+				   n - (size_t)(p + 2 - s))) &&
+			 date_parse(p + 2, n - (size_t)(p + 2 - s), &dv) == 0)
+			; /* "Santander, miércoles 3 de diciembre de 2026" */
+		else
 			return NULL;
 		n = 0;
 	}
@@ -1188,6 +1603,12 @@ date_value(const char *s, int *err)
 	return r;
 }
 
+static char *
+date_value(const char *s, int *err)
+{
+	return date_value_dmy(s, -1, err);
+}
+
 /* A date the title ends with ("Press Briefing, February 1, 2021",
  * "Conferencia de prensa del 31 de mayo de 2021") or holds in CJK form
  * ("2025年2月19日外交部发言人…"): the page's date when it prints none. */
@@ -1198,6 +1619,10 @@ date_in_title(const char *t, int *err)
 	char out[DATE_ISO_MAX], *r;
 	const char *p = strstr(t, "\xe5\xb9\xb4"), *q; /* 年 */
 	size_t n = strlen(t), i, words = 0;
+
+	/* "Entretien ... (Paris, 3 décembre 2026)" */
+	while (n && (t[n - 1] == ')' || t[n - 1] == ']' || t[n - 1] == ' '))
+		n--;
 
 	if (p && p - t >= 4 && (q = strstr(p, "\xe6\x97\xa5"))) { /* 日 */
 		const char *a = p - 4;
@@ -1229,6 +1654,7 @@ struct dscan {
 	char *published, *updated;
 	int budget;
 	int *err;
+	int dmy; /* numeric dates with slashes: 1 day first, 0 month first */
 };
 
 /* Walk text in document order for dates printed on the page. */
@@ -1269,18 +1695,56 @@ date_scan(xmlNodePtr n, struct dscan *d, int depth)
 				if (!d->updated)
 					d->updated = date_value(t, d->err);
 			} else if (!d->published && strlen(t) < 48) {
-				d->published = date_value(t, d->err);
+				d->published = date_value_dmy(t, d->dmy,
+							      d->err);
 			}
 			free(t);
 		}
 	}
 }
 
+/* The date printed nearest the title: scanned in the h1's parent, then
+ * its grandparent, and so on, so that the article's date line wins over
+ * a "latest news" strip above it. NULL when the page has no h1 or no
+ * date. */
+static char *
+date_near_title(struct ctx *c, int dmy)
+{
+	xmlNodePtr h = NULL, a;
+	struct dscan d = {NULL, NULL, 4000, &c->err, dmy};
+
+	if (c->b->title)
+		h = title_node(c, xmlDocGetRootElement(c->doc), 0);
+	for (a = h ? h->parent : NULL; a && a->type == XML_ELEMENT_NODE;
+	     a = a->parent) {
+		d.budget = 4000;
+		date_scan(a->children, &d, 0);
+		free(d.updated);
+		d.updated = NULL;
+		if (d.published || c->err)
+			return d.published;
+	}
+	return NULL;
+}
+
 static void
 set_dates(struct ctx *c)
 {
-	struct dscan d = {NULL, NULL, 4000, &c->err};
+	struct dscan d = {NULL, NULL, 4000, &c->err, 1};
 	char *s;
+
+	{
+		/* month first only in US English; no language: neither */
+		xmlNodePtr root = xmlDocGetRootElement(c->doc);
+		const char *l = root ? attr(root, "lang") : NULL;
+
+		if (!l && root)
+			l = attr(root, "xml:lang");
+		if (!l || !*l)
+			d.dmy = -1;
+		else if (!strcasecmp(l, "en") || !strcasecmp(l, "en-us"))
+			d.dmy = 0;
+	}
 
 	s = xp_text(c->xp, PF(c, xpath_published), &c->err);
 	c->b->published = date_value(s, &c->err);
@@ -1293,6 +1757,10 @@ set_dates(struct ctx *c)
 	date_scan(xmlDocGetRootElement(c->doc), &d, 0);
 	if (!c->b->published && c->m.published)
 		c->b->published = date_value(c->m.published, &c->err);
+	if (!c->b->published && c->m.ld_published)
+		c->b->published = date_value(c->m.ld_published, &c->err);
+	if (!c->b->published)
+		c->b->published = date_near_title(c, d.dmy);
 	if (!c->b->published)
 		c->b->published = d.published, d.published = NULL;
 	if (!c->b->published && c->b->title)
@@ -1386,6 +1854,50 @@ corpus_add(struct ctx *c, const char *s)
 	return r;
 }
 
+/* A byline naming one person: the first element whose class says
+ * byline, author, minister or speaker ("Hon Rachel Tane" on a minister's
+ * speech), outside navigation, sidebars and footers. malloc'd or NULL. */
+static char *
+byline_person(struct ctx *c, xmlNodePtr n, int depth)
+{
+	static const char *const cls[] = {"byline", "author", "minister",
+					  "speaker", NULL};
+	char *t, *r;
+	size_t i;
+
+	for (; n && depth < 64; n = n->next) {
+		const char *k;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(n, "script") || is_el(n, "style") ||
+		    is_el(n, "nav") || is_el(n, "aside") ||
+		    is_el(n, "footer") || is_el(n, "head") ||
+		    has_skip_class(n))
+			continue;
+		if ((k = attr(n, "class"))) {
+			char low[128];
+
+			for (i = 0; k[i] && i + 1 < sizeof(low); i++)
+				low[i] = (char)tolower((unsigned char)k[i]);
+			low[i] = 0;
+			for (i = 0; cls[i]; i++)
+				if (strstr(low, cls[i]))
+					break;
+			if (cls[i] && text_len(n, 0) < 80 &&
+			    (t = node_text(n, &c->err))) {
+				r = tx_byline_name(t);
+				free(t);
+				if (r)
+					return r;
+			}
+		}
+		if ((r = byline_person(c, n->children, depth + 1)))
+			return r;
+	}
+	return NULL;
+}
+
 static int
 set_people(struct ctx *c)
 {
@@ -1408,10 +1920,13 @@ set_people(struct ctx *c)
 			return -ENOMEM;
 	} else if ((rc = tx_find_named_person(buf_str(&c->corpus), &n,
 					      &r)) == 0) {
+		tx_nominative(n);
 		c->principal = n;
 		c->principal_role = r;
 	} else if (rc == -ENOMEM) {
 		return rc;
+	} else {
+		c->principal = byline_person(c, xmlDocGetRootElement(c->doc), 0);
 	}
 	c->pp.corpus = buf_str(&c->corpus);
 	if (c->principal) {
@@ -1450,6 +1965,33 @@ set_lang(struct ctx *c, const struct walk *w)
 	c->lang = bit ? bit | lang_bit("en", 2) : LANG_ALL;
 }
 
+/* A page that names nobody in its title or summary may name its
+ * principal speaker in a header line before the first label
+ * ("Spokesperson Lim Jae-won", "Speaker: Ms. Dana Whitcombe, Director,
+ * Communications Department"): the first person named there with an
+ * office. 0 or -ENOMEM. */
+static int
+header_principal(struct ctx *c, const struct blk *b)
+{
+	char *n = NULL, *r = NULL;
+	int rc;
+
+	if (!tx_is_header_line(b->text, b->len) ||
+	    is_date_line(b->text, b->len))
+		return 0;
+	rc = tx_find_named_person(b->text, &n, &r);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	c->principal = n;
+	c->principal_role = r;
+	if ((rc = tx_people_add(&c->pp, n, r)) < 0)
+		return rc;
+	c->pp.principal = c->principal;
+	return 0;
+}
+
 /* The lines before the first label (a header block: "TRANSCRIPT OF THE
  * PRIME MINISTER" / "THE HON JOHN HOWARD MP", a list of participants) join
  * the corpus as one run, so that an office and the name on the next line
@@ -1473,6 +2015,8 @@ header_people(struct ctx *c, struct walk *w)
 			break;
 		if (b->len > 300 || i >= 16)
 			continue;
+		if (!c->principal && (r = header_principal(c, b)) < 0)
+			break;
 		r = buf_append(&c->corpus, b->text, b->len);
 		if (r == 0)
 			r = buf_putc(&c->corpus, ' ');
@@ -1909,7 +2453,7 @@ static int
 walk_body(struct ctx *c, struct walk *w)
 {
 	xmlXPathObjectPtr bo = NULL, dr = NULL;
-	xmlNodePtr *nodes = NULL, one;
+	xmlNodePtr *nodes = NULL, one, parts[BODY_PARTS];
 	int n = 0, i, j;
 
 	if (PF(c, xpath_body) && *c->p->xpath_body)
@@ -1919,8 +2463,8 @@ walk_body(struct ctx *c, struct walk *w)
 		n = bo->nodesetval->nodeNr;
 	} else {
 		one = generic_body(c->doc, &c->err);
-		nodes = &one;
-		n = one ? 1 : 0;
+		nodes = parts;
+		n = body_parts(one, parts);
 	}
 	for (i = 0; i < n && w->rc == 0; i++) {
 		for (j = 0; j < n; j++)

@@ -27,6 +27,8 @@ struct tx_label {
 	size_t time_off, time_len; /* a time code ("00:01:23") in the
 				    * paragraph, from its start; or 0 */
 	int outlet;       /* a question labelled with its outlet ("AFP") */
+	int answer;       /* an answer label ("A", "R", "Ответ"): the page's
+			   * principal speaker */
 };
 
 /* Recognise a label at the start of t[0..len). lead is the length of a
@@ -48,6 +50,10 @@ int tx_word_tables_sorted(void);
 /* Paragraphs that are never turn text: time stamps, "###", END, "(As
  * delivered)", "(The briefing was concluded at ...)". */
 int tx_is_skip_line(const char *t, size_t len);
+/* A line that ends the transcript ("END", "(Concludes)", "###",
+ * "* * * * *"): what follows it (contacts, a place and date) is not turn
+ * text. */
+int tx_is_end_line(const char *t, size_t len);
 /* A line of a header block before the first turn, not turn text: a
  * field ("Subjects: ...", "Themen: ..."), a line in capitals
  * ("TRANSCRIPT OF THE PRIME MINISTER"). */
@@ -87,6 +93,15 @@ void tx_people_free(struct tx_people *pp);
 int tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	       const char *role, size_t rlen, const char **name,
 	       const char **rolep);
+
+/* A byline's text as a person's name ("Hon Rachel Tane" -> "Rachel
+ * Tane"): two to four capitalised name words once honorifics are gone,
+ * else NULL (an office, "Prime Minister's Office", a date). malloc'd. */
+char *tx_byline_name(const char *s);
+
+/* A Russian feminine surname in the genitive, as titles print it
+ * ("Волковой"), back to the nominative ("Волкова"), in place. */
+void tx_nominative(char *name);
 
 /* Strip honorifics ("The Rt Hon", "MP") from a byline name; malloc'd. */
 char *tx_clean_name(const char *s);

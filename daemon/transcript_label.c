@@ -132,6 +132,17 @@ static const struct wordset title_words = {
 	title_words_v, sizeof(title_words_v) / sizeof(title_words_v[0]),
 };
 
+/* Title words that are honorifics, not offices ("Mr. Speaker" names the
+ * Speaker; "Mr. Smith" is not an office). */
+static const char *const title_words_honorific_v[] = {
+	"dame", "dr", "hon", "honorable", "honourable", "lady", "lord", "miss",
+	"mr", "mrs", "ms", "mx", "prof", "professor", "rt", "sir", "the",
+};
+static const struct wordset title_words_honorific = {
+	title_words_honorific_v,
+	sizeof(title_words_honorific_v) / sizeof(title_words_honorific_v[0]),
+};
+
 /* Words that make a phrase an office ("Press Secretary"). */
 static const char *const office_words_v[] = {
 	"admiral", "adviser", "advisor", "ambassador", "attorney", "captain",
@@ -148,7 +159,7 @@ static const struct wordset office_words = {
 
 static const char *const suffix_words_v[] = {
 	"cbe", "cmg", "dbe", "gcmg", "kbe", "kc", "kcmg", "mbe", "mep", "mla",
-	"mp", "ms", "msp", "obe", "qc",
+	"mp", "ms", "msp", "obe", "qc", "td",
 };
 static const struct wordset suffix_words = {
 	suffix_words_v, sizeof(suffix_words_v) / sizeof(suffix_words_v[0]),
@@ -217,7 +228,7 @@ tx_word_tables_sorted(void)
 {
 	static const struct wordset *const all[] = {
 		&title_words, &office_words, &suffix_words, &name_suffixes,
-		&particles, &label_stop, &floor_labels,
+		&particles, &label_stop, &floor_labels, &title_words_honorific,
 	};
 	size_t i, j;
 
@@ -367,6 +378,70 @@ is_timestamp(const char *s, size_t n)
 	return d <= 16;
 }
 
+/* A cookie notice that landed in the text ("This website uses cookies
+ * ... Accept"). */
+static int
+cookie_notice(const char *t, size_t len)
+{
+	char key[400];
+
+	fold(t, len, key, sizeof(key));
+	return strstr(key, "cookie") &&
+	       (strstr(key, "accept") || strstr(key, "this site") ||
+		strstr(key, "this website") || strstr(key, "our website") ||
+		strstr(key, "we use") || strstr(key, "privacy policy") ||
+		strstr(key, "utilise des cookies") ||
+		strstr(key, "utiliza cookies") || strstr(key, "verwendet cookies") ||
+		strstr(key, "verwenden cookies"));
+}
+
+/* A photo caption or credit line: "Photo: ...", "(Photo: ...)",
+ * "Foto: ...", "Фото: ...", "Image: ...", "Credit: ...". */
+static int
+caption_line(const char *t, size_t len)
+{
+	static const char *const v[] = {
+		"photo:", "photo :", "photos:", "foto:", "fotos:", "image:",
+		"credit:", "photo credit:", "crédit photo", "pie de foto",
+		"\xd1\x84\xd0\xbe\xd1\x82\xd0\xbe:", /* фото: */
+		"video:", "vídeo:", "vidéo :", "vidéo:", NULL,
+	};
+	char key[32];
+	size_t i, a = t[0] == '(' || t[0] == '[';
+
+	if (len < 8 || len > 160)
+		return 0;
+	fold(t + a, len - a < 24 ? len - a : 24, key, sizeof(key));
+	for (i = 0; v[i]; i++)
+		if (!strncmp(key, v[i], strlen(v[i])))
+			return 1;
+	return 0;
+}
+
+/* "Link to the video: https://...", "https://..." alone: a link line. */
+static int
+url_line(const char *t, size_t len)
+{
+	const char *u = NULL, *p;
+	size_t i;
+
+	for (p = t; p + 8 <= t + len; p++)
+		if (!strncmp(p, "http://", 7) || !strncmp(p, "https://", 8)) {
+			u = p;
+			break;
+		}
+	if (!u || len > 300)
+		return 0;
+	for (i = (size_t)(u - t); i < len; i++)
+		if (t[i] == ' ')
+			return 0; /* text after the address */
+	if (u == t)
+		return 1;
+	for (p = u; p > t && p[-1] == ' '; p--)
+		;
+	return p > t && p[-1] == ':' && p - t <= 48;
+}
+
 int
 tx_is_skip_line(const char *t, size_t len)
 {
@@ -376,15 +451,27 @@ tx_is_skip_line(const char *t, size_t len)
 		"check against delivery", "as written", "***", "* * *",
 		"\xe2\x80\x94", "-", "", "transcript", "begin transcript",
 		"as delivered on", "check against delivery", "end of transcript",
-		"the briefing was concluded", NULL,
+		"the briefing was concluded",
+		/* page controls that land in the text as a line of their
+		 * own: a print or share link, "back to top" */
+		"print", "print this page", "print page", "share",
+		"share this page", "share this article", "back to top",
+		"top of page", "page top", "to top", "download pdf",
+		"download", "copy link", "read more",
+		"imprimir", "imprimer", "drucken", "compartir", "partager",
+		"teilen", "stampa", "condividi", NULL,
 	};
 	char key[96];
 	size_t a = 0, b = len, n;
 	int paren;
 
 	paren = len > 2 && t[0] == '(' && t[len - 1] == ')';
+	if (len < 400 && cookie_notice(t, len))
+		return 1;
 	if (len > 160)
 		return 0;
+	if (caption_line(t, len))
+		return 1;
 	if (len >= 3 && len <= 16) {
 		n = fold(t, len, key, sizeof(key));
 		if (strspn(key, "-=~_*#. o0\xe2\x80\x93\x94") == n &&
@@ -393,14 +480,35 @@ tx_is_skip_line(const char *t, size_t len)
 	}
 	while (a < b && strchr("([*- \xe2\x80\x94", t[a]))
 		a++;
-	while (b > a && strchr(")]*-. ", t[b - 1]))
-		b--;
+	for (;;) {
+		if (b > a && strchr(")]*-.! ", t[b - 1]))
+			b--;
+		else if (b >= a + 3 && !memcmp(t + b - 3, "\xe2\x80\xa6", 3))
+			b -= 3; /* "E&OE……………" */
+		else
+			break;
+	}
 	if (is_timestamp(t + a, b - a))
 		return 1;
 	n = fold(t + a, b - a, key, sizeof(key));
 	if (n + 3 >= sizeof(key))
 		return 0;
 	if (in_list(key, exact) || lang_boilerplate(key))
+		return 1;
+	if (url_line(t, len))
+		return 1;
+	/* "(Please also refer to the Chinese portion of the transcript.)" */
+	if (paren && (!strncmp(key, "please refer", 12) ||
+		      !strncmp(key, "please also refer", 17) ||
+		      !strncmp(key, "see also", 8) ||
+		      !strncmp(key, "with video", 10) ||
+		      !strncmp(key, "with photo", 10)))
+		return 1;
+	/* "(Fin de la rueda de prensa)", "(End of the briefing)" */
+	if (paren && (!strncmp(key, "fin ", 4) || !strncmp(key, "end of ", 7) ||
+		      !strncmp(key, "fine ", 5) ||
+		      !strncmp(key, "\xd0\xba\xd0\xbe\xd0\xbd\xd0\xb5\xd1\x86", 10) ||
+		      !strncmp(key, "encerra", 7) || !strncmp(key, "ende ", 5)))
 		return 1;
 	if (paren && (strstr(key, "conclud") || strstr(key, "adjourn") ||
 		      strstr(key, " ended at") || strstr(key, "began at") ||
@@ -409,6 +517,39 @@ tx_is_skip_line(const char *t, size_t len)
 		return 1;
 	return !strncmp(key, "the briefing was concluded", 26) ||
 	       !strncmp(key, "the briefing concluded", 22);
+}
+
+int
+tx_is_end_line(const char *t, size_t len)
+{
+	static const char *const v[] = {
+		"end", "ends", "end transcript", "end of transcript",
+		"concludes", "###", "# # #", "-30-", "/end/", "fin", NULL,
+	};
+	char key[64];
+	size_t a = 0, b = len, stars = 0, i;
+
+	if (len == 0 || len > 48)
+		return 0;
+	for (i = 0; i < len; i++)
+		stars += t[i] == '*';
+	if (stars >= 4 && strspn(t, "* ") == len)
+		return 1; /* "* * * * *" (three stars part sections) */
+	for (i = stars = 0; i < len; i++)
+		stars += t[i] == '.';
+	if (stars >= 4 && strspn(t, ". ") == len)
+		return 1; /* ". . . . ." (Singapore MFA) */
+	while (a < b && strchr("([- ", t[a]))
+		a++;
+	while (b > a && strchr(")]-. ", t[b - 1]))
+		b--;
+	if (b - a >= sizeof(key) - 4)
+		return 0;
+	fold(t + a, b - a, key, sizeof(key));
+	if (!strncmp(key, "ends/", 5) || !strncmp(key, "end/", 4))
+		return 1; /* "Ends/Tuesday, December 2, 2026" */
+	return in_list(key, v) || !strcmp(key, "###") ||
+	       (len <= 8 && !strncmp(t, "-30-", 4));
 }
 
 int
@@ -428,13 +569,42 @@ tx_is_header_line(const char *t, size_t len)
 		     in_set(key, &label_stop)))
 			return 1;
 	}
-	if (len > 120)
-		return 0;
+	{
+		/* "The following is a near-verbatim transcript of ...": the
+		 * page's note on the text, not the text */
+		static const char *const note[] = {
+			"the following is a", "the following is the",
+			"following is a transcript", "below is a transcript",
+			"below is the transcript", "this is a transcript",
+			"this is an edited transcript", "this is a rush transcript",
+			"this transcript has been", NULL,
+		};
+		size_t j;
+
+		fold(t, len < 40 ? len : 40, key, sizeof(key));
+		for (j = 0; note[j]; j++)
+			if (!strncmp(key, note[j], strlen(note[j])))
+				return 1;
+	}
+	if (len > 120) {
+		/* a long line in capitals: "TRANSCRIPT OF MINISTER FOR
+		 * FOREIGN AFFAIRS DR LIM WEI MING'S DOORSTOP INTERVIEW ..." */
+		if (len > 300)
+			return 0;
+		for (i = 0; i < len; i++)
+			if (is_lower(t + i))
+				return 0;
+		return 1;
+	}
 	/* "Prime Minister, the Hon Peter Lawson MP": a short line that
 	 * ends without punctuation names, it does not speak */
 	if (len < 100 && len > 0 && !strchr(".!?:;\")", t[len - 1]) &&
 	    !(len >= 3 && (unsigned char)t[len - 3] == 0xE2) &&
-	    !((unsigned char)t[len - 1] >= 0x80))
+	    (!((unsigned char)t[len - 1] >= 0x80) ||
+	     /* a letter of two bytes (Cyrillic, accented Latin): "Москва,
+	      * Кремль"; not CJK, whose sentences end in ideographs */
+	     (len >= 2 && (unsigned char)t[len - 2] >= 0xC3 &&
+	      (unsigned char)t[len - 2] <= 0xDF)))
 		return 1;
 	for (i = 0; i < len; i++) {
 		if (is_lower(t + i))
@@ -501,6 +671,56 @@ is_floor(const char *s, size_t n, const char *extra_q)
 			return 1;
 		p += m + (p[m] == '|');
 	}
+	return 0;
+}
+
+/* Answer labels: the reply of the page's principal speaker ("A:",
+ * "R - ", "Ответ:"). Folded. */
+static int
+is_answer(const char *s, size_t n)
+{
+	static const char *const v[] = {
+		"a", "r", "answer", "antwort", "reponse", "r\xc3\xa9ponse",
+		"respuesta", "resposta", "risposta",
+		"\xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82", /* ответ */
+		"\xd0\xbe", /* о */
+		"\xe7\xad\x94", /* 答 */
+		NULL,
+	};
+	char key[64];
+
+	if (n == 0 || n >= 24)
+		return 0;
+	fold(s, n, key, sizeof(key));
+	return in_list(key, v);
+}
+
+/* One-letter labels: "Q", "P" (pregunta), "В" (вопрос) ask; "A", "R",
+ * "О" answer. Only with a separator after them (see letter_label). */
+static enum tx_label_kind
+letter_kind(const char *s, size_t n)
+{
+	static const char *const q[] = {"q", "p", "\xd0\xb2", NULL};
+	char key[8];
+
+	if (n == 0 || n > 2 || utf8_len(s, n) != n || !is_upper(s))
+		return TXL_NONE;
+	fold(s, n, key, sizeof(key));
+	if (in_list(key, q))
+		return TXL_QUESTION;
+	return is_answer(s, n) ? TXL_STATEMENT : TXL_NONE;
+}
+
+/* A dash that ends a label: "-", "–", "—"; its width, else 0. */
+static size_t
+dash_at(const char *t, size_t len, size_t i)
+{
+	if (i < len && t[i] == '-')
+		return 1;
+	if (i + 2 < len && (unsigned char)t[i] == 0xE2 &&
+	    (unsigned char)t[i + 1] == 0x80 &&
+	    ((unsigned char)t[i + 2] == 0x93 || (unsigned char)t[i + 2] == 0x94))
+		return 3;
 	return 0;
 }
 
@@ -629,10 +849,41 @@ floor_and_name(const char *c, size_t n)
 	for (i = e + 1; i < n && c[i] != ' '; i++)
 		;
 	fold(c + e + 1, i - e - 1, key, sizeof(key));
-	if (is_title_key(key))
-		return 0; /* "Press Secretary" */
-	return words <= 3 && is_upper(c + e + 1) && has_lower_n(c + e + 1,
-								   n - e - 1);
+	if (key[0] && key[strlen(key) - 1] == '.')
+		key[strlen(key) - 1] = 0;
+	if (is_title_key(key) && !lang_has(LANG_ALL, LANG_HONORIFIC, key))
+		return 0; /* "Press Secretary"; "Frage Dr. Rinke" asks */
+	/* "FRAGE JUNG": all in capitals, as the floor word is */
+	return words <= 3 && is_upper(c + e + 1) &&
+	       (has_lower_n(c + e + 1, n - e - 1) || !has_lower_n(c, n));
+}
+
+/* "JEAN MANGALUZ/PHILIPPINE STAR": a reporter's name (two words or more),
+ * a slash and the outlet, capitalised: a question from the floor ("HR/VP"
+ * is an office). */
+static int
+name_slash_outlet(const char *c, size_t n)
+{
+	const char *sl = memchr(c, '/', n);
+	size_t a, i, words;
+
+	if (!sl || memchr(sl + 1, '/', n - (size_t)(sl + 1 - c)) || n > 80)
+		return 0;
+	a = (size_t)(sl - c);
+	if (a < 3 || a + 2 >= n || c[a - 1] == ' ' || !is_upper(c) ||
+	    !is_upper(sl + 1))
+		return 0;
+	for (i = 0, words = 1; i < a; i++) {
+		if (c[i] == ' ') {
+			words++;
+			if (i + 1 < a && !is_upper(c + i + 1))
+				return 0;
+		} else if (strchr(";:!?\"()[]", c[i]) ||
+			   (c[i] >= '0' && c[i] <= '9')) {
+			return 0;
+		}
+	}
+	return words >= 2 && words <= 4;
 }
 
 /* Is c[0..n) a speaker label? Accepted: a name ("Jen Psaki", "MS. PSAKI",
@@ -679,6 +930,10 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	if (nl == 0)
 		return TXL_NONE;
 	if (is_floor(c, nl, extra_q))
+		return TXL_QUESTION;
+	if (is_answer(c, nl) && (l->answer = 1))
+		return TXL_STATEMENT;
+	if (name_slash_outlet(c, nl))
 		return TXL_QUESTION;
 	if (floor_and_name(c, nl) || is_outlet_label(c, nl)) {
 		l->outlet = is_outlet_label(c, nl);
@@ -761,6 +1016,18 @@ label_ok(const char *c, size_t n, int bold, const char *extra_q,
 	}
 	if (digits > 3)
 		return TXL_NONE;
+	if (commas) {
+		/* "Preguntarle, presidente", "Gracias, señor": one word, a
+		 * comma, a lower-case word is an address in a sentence */
+		const char *cm = memchr(c, ',', nl);
+		size_t k2 = (size_t)(cm - c) + 1;
+
+		while (k2 < nl && c[k2] == ' ')
+			k2++;
+		if (!memchr(c, ' ', (size_t)(cm - c)) && k2 < nl &&
+		    is_lower(c + k2))
+			return TXL_NONE;
+	}
 	if (words == 0 || words > ((office || commas) ? 24u : bold ? 8u : 6u))
 		return TXL_NONE;
 	if (commas > 3)
@@ -833,6 +1100,174 @@ find_colon(const char *t, size_t lim, size_t *w)
 	}
 }
 
+/* A label in capitals ended by a dash must hold an office, a title or be
+ * a floor label: "NEW YORK — The United Nations ..." and "<b>WASHINGTON</b>
+ * — ..." are datelines. */
+static int
+caps_dash_ok(const char *t, size_t n, const struct tx_label *l)
+{
+	size_t i, w;
+	char key[64];
+
+	if (has_lower_n(t, n) || l->kind == TXL_QUESTION || l->answer)
+		return 1;
+	for (i = 0; i < n; i = w) {
+		while (i < n && t[i] == ' ')
+			i++;
+		for (w = i; w < n && t[w] != ' '; w++)
+			;
+		if (w == i)
+			break;
+		word_key(t + i, w - i, key, sizeof(key));
+		if (is_title_key(key))
+			return 1;
+	}
+	return 0;
+}
+
+/* Numbered questions and answers: "Q1:", "A1:", "Q3.", "Question 2:",
+ * "Answer 2:", "Frage 4:". */
+static enum tx_label_kind
+numbered_qa(const char *t, size_t len, const char *extra_q,
+	    struct tx_label *l)
+{
+	size_t w = 0, d, e, sep;
+	enum tx_label_kind k;
+
+	while (w < len && w < 24 && (is_letter(t + w) || t[w] == ' ') &&
+	       !(t[w] >= '0' && t[w] <= '9'))
+		w += utf8_len(t + w, len - w);
+	for (d = w; d < len && d - w < 3 && t[d] >= '0' && t[d] <= '9'; d++)
+		;
+	if (d == w || d >= len || w == 0)
+		return TXL_NONE;
+	e = w;
+	while (e && t[e - 1] == ' ')
+		e--;
+	if (e == 0)
+		return TXL_NONE;
+	if (is_floor(t, e, extra_q))
+		k = TXL_QUESTION;
+	else if (is_answer(t, e))
+		k = TXL_STATEMENT;
+	else
+		return TXL_NONE;
+	if (t[d] == ':' || t[d] == '.' || t[d] == ')')
+		sep = 1;
+	else if ((sep = dash_at(t, len, d)) == 0)
+		return TXL_NONE;
+	if (d + sep < len && t[d + sep] != ' ')
+		return TXL_NONE;
+	l->kind = k;
+	l->answer = k == TXL_STATEMENT;
+	l->label_len = l->name_len = d;
+	l->rest = skip_spaces(t, len, d + sep);
+	return k;
+}
+
+/* Labels ended by a dash instead of a colon: "Presidente del Gobierno.-"
+ * and "P.-" (La Moncloa), "Q - " / "R - " (French ministries), "A :"
+ * after one letter, "M. LE MINISTRE — " (a label in capitals before a
+ * spaced dash). */
+static enum tx_label_kind
+dash_label(const char *t, size_t len, const char *extra_q, unsigned lang,
+	   struct tx_label *l)
+{
+	size_t i, n, d, lim = len < 120 ? len : 120;
+
+	/* one letter, spaces, then ':' / '-' / '–' / '—' / ".-" */
+	for (n = 1; n < len && n < 3 && ((unsigned char)t[n] & 0xC0) == 0x80;
+	     n++)
+		;
+	if (n < len && letter_kind(t, n) != TXL_NONE) {
+		i = skip_spaces(t, len, n);
+		if (i < len && t[i] == ':')
+			d = 1;
+		else if (i < len && t[i] == '.')
+			d = dash_at(t, len, i + 1) ? 1 + dash_at(t, len, i + 1) : 0;
+		else
+			d = dash_at(t, len, i);
+		if (d && (i + d == len || t[i + d] == ' ')) {
+			l->kind = letter_kind(t, n);
+			l->answer = l->kind == TXL_STATEMENT;
+			l->label_len = l->name_len = n;
+			l->rest = skip_spaces(t, len, i + d);
+			return l->kind;
+		}
+	}
+	for (i = 1; i + 1 < lim; i++) {
+		size_t e = i;
+
+		if (t[i] == ':')
+			return TXL_NONE;
+		if (t[i] == '.' && (d = dash_at(t, len, i + 1)) &&
+		    (i + 1 + d == len || t[i + 1 + d] == ' '))
+			d++; /* "Gobierno.- Buenas", not "U.S.-Thai" */
+		else if (t[i] == ' ' && (d = dash_at(t, len, i + 1)) &&
+			 i + 1 + d < len && t[i + 1 + d] == ' ' &&
+			 !has_lower_n(t, i) &&
+			 (memchr(t, ' ', i) || is_floor(t, i, extra_q)))
+			d++;
+		else
+			continue;
+		while (e && t[e - 1] == ' ')
+			e--;
+		if ((l->kind = label_ok(t, e, 0, extra_q, lang, l)) == TXL_NONE ||
+		    !caps_dash_ok(t, e, l))
+			return l->kind = TXL_NONE;
+		l->label_len = e;
+		l->rest = skip_spaces(t, len, i + d);
+		return l->kind;
+	}
+	return TXL_NONE;
+}
+
+/* "[Prime Minister Sato] text", "[Reporter]" (Kantei), "【Reporter】": a
+ * label in square brackets, no colon. Only offices, titles and floor
+ * labels: "[Laughter]", "[Provisional Translation]" are notes. */
+static enum tx_label_kind
+bracket_label(const char *t, size_t len, const char *extra_q, unsigned lang,
+	      struct tx_label *l)
+{
+	size_t o, e, i, w;
+	const char *close;
+	enum tx_label_kind k;
+	char key[64];
+	int titled = 0;
+
+	if (len > 3 && t[0] == '[')
+		o = 1, close = "]";
+	else if (len > 6 && !memcmp(t, "\xe3\x80\x90", 3))
+		o = 3, close = "\xe3\x80\x91";
+	else
+		return TXL_NONE;
+	for (e = o; e < len && e < o + 80 && t[e] != close[0]; e++)
+		;
+	if (e >= len || e == o || strncmp(t + e, close, strlen(close)))
+		return TXL_NONE;
+	if ((k = label_ok(t + o, e - o, 0, extra_q, lang, l)) == TXL_NONE)
+		return TXL_NONE;
+	for (i = o; k == TXL_STATEMENT && !l->answer && i < e && !titled; i = w) {
+		while (i < e && t[i] == ' ')
+			i++;
+		for (w = i; w < e && t[w] != ' '; w++)
+			;
+		word_key(t + i, w - i, key, sizeof(key));
+		titled = key[0] && is_title_key(key);
+	}
+	if (k == TXL_STATEMENT && !l->answer && !titled)
+		return TXL_NONE;
+	l->kind = k;
+	l->label_off = o;
+	l->label_len = e - o;
+	e += strlen(close);
+	e = skip_spaces(t, len, e);
+	if (e < len && t[e] == ':')
+		e = skip_spaces(t, len, e + 1);
+	l->rest = e;
+	return k;
+}
+
 static enum tx_label_kind label_at(const char *t, size_t len, size_t lead,
 				   const char *extra_q, unsigned lang,
 				   struct tx_label *l);
@@ -874,6 +1309,7 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 	 unsigned lang, struct tx_label *l)
 {
 	size_t n, lim, colon, cw = 1;
+	int t_dash = 0;
 
 	memset(l, 0, sizeof(*l));
 	if (lead > len)
@@ -888,6 +1324,20 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		} else if (skip_spaces(t, len, lead) < len &&
 			   t[skip_spaces(t, len, lead)] == ':') {
 			l->rest = skip_spaces(t, len, lead) + 1;
+		} else if (n > 4 && dash_at(t, n, n - 1 - (t[n - 1] & 0x80 ? 2 : 0)) &&
+			   t[n - 1 - (t[n - 1] & 0x80 ? 3 : 1)] == ' ') {
+			/* "<b>Anna Berg —</b> text": a bold label, a dash */
+			l->rest = lead;
+			n -= (t[n - 1] & 0x80) ? 3 : 1;
+			t_dash = 1;
+		} else if (skip_spaces(t, len, lead) + 1 < len &&
+			   dash_at(t, len, skip_spaces(t, len, lead)) &&
+			   t[skip_spaces(t, len, lead) +
+			     dash_at(t, len, skip_spaces(t, len, lead))] == ' ') {
+			/* "<b>Anna Berg</b> — text" */
+			l->rest = skip_spaces(t, len, lead) +
+				  dash_at(t, len, skip_spaces(t, len, lead));
+			t_dash = 1;
 		} else if (skip_spaces(t, len, lead) >= len ||
 			   is_floor(t, n, extra_q)) {
 			/* a bold line alone: a label only if it looks like one */
@@ -898,9 +1348,11 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		while (n && t[n - 1] == ' ')
 			n--;
 		l->kind = label_ok(t, n, 1, extra_q, lang, l);
+		if (l->kind != TXL_NONE && t_dash && !caps_dash_ok(t, n, l))
+			l->kind = TXL_NONE;
 		if (l->kind != TXL_NONE) {
 			if (l->rest == lead && t[n] != ':' && lead < len &&
-			    !is_floor(t, n, extra_q)) {
+			    !t_dash && !is_floor(t, n, extra_q)) {
 				l->kind = TXL_NONE; /* bold run-in text */
 				goto text;
 			}
@@ -910,6 +1362,12 @@ label_at(const char *t, size_t len, size_t lead, const char *extra_q,
 		}
 	}
 text:
+	memset(l, 0, sizeof(*l));
+	if (bracket_label(t, len, extra_q, lang, l) != TXL_NONE)
+		return l->kind;
+	memset(l, 0, sizeof(*l));
+	if (numbered_qa(t, len, extra_q, l) != TXL_NONE)
+		return l->kind;
 	memset(l, 0, sizeof(*l));
 	lim = len < 200 ? len : 200;
 	colon = find_colon(t, lim, &cw);
@@ -925,6 +1383,9 @@ text:
 			return l->kind;
 		}
 	}
+	memset(l, 0, sizeof(*l));
+	if (dash_label(t, len, extra_q, lang, l) != TXL_NONE)
+		return l->kind;
 	memset(l, 0, sizeof(*l));
 	/* "Q  text" (no colon), "Q." and a bare "Q" / "QUESTION" line */
 	if (len >= 1 && t[0] == 'Q' &&
@@ -997,6 +1458,15 @@ wkey_title(const struct word *w)
 	word_key(w->s, w->n, key, sizeof(key));
 	return lang_has(LANG_ALL, LANG_HONORIFIC, key) ||
 	       lang_has(LANG_ALL, LANG_OFFICE, key);
+}
+
+static int
+wkey_honorific(const struct word *w)
+{
+	char key[64];
+
+	word_key(w->s, w->n, key, sizeof(key));
+	return lang_has(LANG_ALL, LANG_HONORIFIC, key);
 }
 
 static int
@@ -1176,6 +1646,13 @@ join(const struct word *w, size_t a, size_t b)
 	while (n && strchr(",;:.", w[a].s[n - 1]) &&
 	       !(w[b - 1].n == 2 && w[a].s[n - 1] == '.'))
 		n--;
+	/* "Prime Minister Leclerc's remarks": the possessive goes */
+	if (w[b - 1].n > 3 && n >= 2 && w[a].s[n - 2] == '\'' &&
+	    (w[a].s[n - 1] == 's' || w[a].s[n - 1] == 'S'))
+		n -= 2;
+	else if (w[b - 1].n > 5 && n >= 4 &&
+		 !memcmp(w[a].s + n - 4, "\xe2\x80\x99s", 4))
+		n -= 4;
 	s = malloc(n + 1);
 	if (s) {
 		memcpy(s, w[a].s, n);
@@ -1209,6 +1686,18 @@ role_after(const struct word *w, size_t i, size_t k, char **role)
 	size_t e;
 
 	*role = NULL;
+	if (i < k && wkey_office(&w[i]) && !is_upper(w[i].s)) {
+		/* "Laurent Dufresne, ministre de l'Europe et des affaires
+		 * étrangères, avec ...": an office in lower case (as French,
+		 * Spanish, Italian write them) runs to the end of the clause */
+		for (e = i; e < k && e < i + 10; e++)
+			if (ends_clause(&w[e]) || e + 1 == k)
+				break;
+		if (e < k && e < i + 10) {
+			*role = join(w, i, e + 1);
+			return *role ? 0 : -ENOMEM;
+		}
+	}
 	for (e = i; e < k && e < i + 10; e++) {
 		if (!is_role_word(&w[e]))
 			return 0;
@@ -1256,6 +1745,10 @@ role_before(const struct word *w, size_t a, char **role)
 		s++;
 	if (s >= a || !has_office(w, s, a))
 		return 0;
+	/* "Minister for Foreign Affairs Dr Lim Wei Ming": the honorific is
+	 * not part of the role */
+	while (a > s + 1 && wkey_honorific(&w[a - 1]))
+		a--;
 	*role = join(w, s, a);
 	return *role ? 0 : -ENOMEM;
 }
@@ -1395,7 +1888,7 @@ find_by_office(const char *text, const char *body, const struct word *ow,
 		       wkey_in(&w[e], (const char *const[]){
 			       "the", "hon", "rt", "mr", "mrs", "ms", "dr",
 			       "he", "hrh", "sir", "dame", "honourable",
-			       "honorable", NULL}))
+			       "honorable", "professor", "prof", NULL}))
 			e++;
 		s = e;
 		while (e < k && e - s < 4 && caps_name_word(&w[e]) &&
@@ -1481,6 +1974,14 @@ tx_find_named_person(const char *text, char **name, char **role)
 		if (e > i && wkey_in_set(&w[i], &particles) && !is_upper(w[i].s) &&
 		    names > 2)
 			continue; /* "de la République Emmanuel Macron" */
+		if (names >= 2 && wkey_in_set(&w[i], &particles) &&
+		    !is_upper(w[i].s)) {
+			/* "Entretien de Paul Girard": "de" is the preposition
+			 * ("van der Meer" keeps its particles: one name) */
+			while (i < e && wkey_in_set(&w[i], &particles) &&
+			       !is_upper(w[i].s))
+				i++;
+		}
 		if (e - i < 2 && !(e - i == 1 && i > 0 &&
 				   (wkey_in_set(&w[i - 1], &office_words) ||
 				    wkey_title(&w[i - 1])) &&
@@ -1490,18 +1991,89 @@ tx_find_named_person(const char *text, char **name, char **role)
 			i = e > i ? e - 1 : i;
 			continue;
 		}
+		/* "Infrastructure New Zealand Symposium": a name that runs
+		 * into an event noun is the event's */
+		if (e < k && is_upper(w[e].s) &&
+		    wkey_in(&w[e], (const char *const[]){
+			    "symposium", "summit", "forum", "congress",
+			    "convention", "conference", "dinner", "luncheon",
+			    "gala", "ceremony", "seminar", "workshop",
+			    "webinar", "reception", "awards", "festival",
+			    "expo", "lecture", "week", "day", "dialogue",
+			    NULL})) {
+			i = e;
+			continue;
+		}
 		if (role_before(w, i, role) < 0)
 			return -ENOMEM;
 		if (!*role && w[e - 1].s[w[e - 1].n - 1] == ',' &&
 		    role_after(w, e, k, role) < 0)
 			return -ENOMEM;
 		if (*role) {
+			/* "M. Laurent Dufresne, ministre ...": no honorific */
+			while (i + 2 < e && wkey_honorific(&w[i]))
+				i++;
 			*name = join(w, i, e);
 			return found(name, role, 0);
 		}
 		i = e - 1;
 	}
 	return -ENOENT;
+}
+
+char *
+tx_byline_name(const char *s)
+{
+	struct word w[MAXW];
+	char *c = tx_clean_name(s);
+	size_t k, i;
+
+	if (!c)
+		return NULL;
+	k = split_words(c, strlen(c), w, MAXW);
+	if (k < 2 || k > 4 || strlen(c) > 60)
+		goto no;
+	for (i = 0; i < k; i++)
+		if (!is_name_word(&w[i]) || !has_lower(w[i].s, w[i].n) ||
+		    (i + 1 < k && ends_clause(&w[i])))
+			goto no;
+	return c;
+no:
+	free(c);
+	return NULL;
+}
+
+void
+tx_nominative(char *name)
+{
+	/* a title names people in the genitive ("Брифинг официального
+	 * представителя ... Е.А.Волковой"): feminine surnames in -овой,
+	 * -евой, -ёвой, -иной go back to -ова, ..., -ина; -ской to -ская */
+	static const char *const gen[] = {
+		"\xd0\xbe\xd0\xb2\xd0\xbe\xd0\xb9",           /* овой */
+		"\xd0\xb5\xd0\xb2\xd0\xbe\xd0\xb9",           /* евой */
+		"\xd1\x91\xd0\xb2\xd0\xbe\xd0\xb9",           /* ёвой */
+		"\xd0\xb8\xd0\xbd\xd0\xbe\xd0\xb9",           /* иной */
+		"\xd1\x81\xd0\xba\xd0\xbe\xd0\xb9",           /* ской */
+		NULL,
+	};
+	size_t n = strlen(name), i;
+	const char *w = strrchr(name, ' ');
+
+	w = w ? w + 1 : name;
+	if ((size_t)(name + n - w) < 12) /* a stem of two letters at least */
+		return;
+	for (i = 0; gen[i]; i++) {
+		if (memcmp(name + n - 8, gen[i], 8))
+			continue;
+		if (i == 4) /* ая */
+			memcpy(name + n - 4, "\xd0\xb0\xd1\x8f", 4);
+		else {
+			memcpy(name + n - 4, "\xd0\xb0", 2); /* а */
+			name[n - 2] = 0;
+		}
+		return;
+	}
 }
 
 char *
@@ -1589,7 +2161,12 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 	char *name = NULL, *r = NULL, *lbl = NULL;
 	int i, rc;
 
-	while (a < k && wkey_in(&w[a], (const char *const[]){"the", NULL}))
+	/* "M. LE MINISTRE": honorifics and articles before the office */
+	while (a + 1 < k && (wkey_in(&w[a], (const char *const[]){
+				     "the", "le", "la", "les", "l", "el", "los",
+				     "las", "il", "lo", "o", "a", "os", "as",
+				     "der", "die", "das", "het", "de", NULL}) ||
+			     wkey_honorific(&w[a]) || wkey_joiner(&w[a])))
 		a++;
 	i = people_find_office(pp, w + a, k - a);
 	if (i >= 0) {
@@ -1630,6 +2207,18 @@ resolve_office(struct tx_people *pp, const char *nm, size_t nlen,
 			*idx = i;
 			return 0;
 		}
+	}
+	if (!pp->principal && pp->n > 0 &&
+	    wkey_in(&w[k - 1], (const char *const[]){"spokesman",
+						     "spokesperson",
+						     "spokeswoman", NULL})) {
+		/* nobody named in the title: the spokesman is the first
+		 * person who spoke under a name and no other office */
+		for (i = 0; i < (int)pp->n; i++)
+			if (!pp->v[i].role || strstr(pp->v[i].role, "pokes")) {
+				*idx = i;
+				return 0;
+			}
 	}
 	lbl = has_lower(nm, nlen) ? strndup(nm, nlen) : titlecase(nm, nlen);
 	if (!lbl)
@@ -1682,6 +2271,13 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 		idx = rc = tx_people_add(pp, full, NULL);
 		goto out;
 	}
+	/* "O PRESIDENTE", "EL PRESIDENTE", "LE MINISTRE": an article
+	 * before an office */
+	if (k >= 2 && wkey_in(&w[0], (const char *const[]){
+			     "le", "la", "les", "el", "los", "las", "il", "lo",
+			     "o", "a", "os", "as", "der", "die", "het", NULL}) &&
+	    (wkey_in_set(&w[1], &title_words) || wkey_title(&w[1])))
+		a = 1;
 	while (a < k && (wkey_in_set(&w[a], &title_words) ||
 			 wkey_title(&w[a]) ||
 			 (a > 0 && wkey_joiner(&w[a]))))
@@ -1696,6 +2292,15 @@ resolve_name(struct tx_people *pp, const char *nm, size_t nlen,
 			a = j - 1;
 			break;
 		}
+	/* "Chief Scientific Adviser", "Chief Medical Officer": a title,
+	 * then words ending in an office, is an office phrase */
+	if (a > 0 && e > a && e - a <= 3 &&
+	    (wkey_in_set(&w[e - 1], &office_words) || wkey_office(&w[e - 1])) &&
+	    !wkey_in_set(&w[0], &title_words_honorific) &&
+	    !wkey_honorific(&w[0])) {
+		rc = resolve_office(pp, nm, nlen, role, rlen, &idx);
+		goto out;
+	}
 	if (a == e || (e == a + 1 && a > 0 &&
 		       (wkey_in_set(&w[a], &office_words) ||
 			wkey_title(&w[a])) &&
@@ -1781,6 +2386,95 @@ out:
 	return 0;
 }
 
+/* "TJ", "TAG": a label of two to four capital letters (ASCII) that is
+ * nobody's surname stands for a name whose words start with those
+ * letters, as WHO transcripts print them under a speaker key ("TJ Tomas
+ * Jerabek", "MK Dr Marta Kovac"). The name written right after the
+ * initials wins, else the first name that fits in text; malloc'd, or
+ * NULL (*rc -ENOMEM when out of memory). */
+static char *
+find_by_initials(const char *text, const char *nm, size_t nlen, int *rc)
+{
+	struct word w[512];
+	size_t k, i, j, pass;
+
+	if (!text)
+		return NULL;
+	k = split_words(text, strlen(text), w, 512);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i + nlen <= k; i++) {
+			size_t s = i;
+
+			if (pass == 0) {
+				if (w[i].n != nlen || memcmp(w[i].s, nm, nlen))
+					continue;
+				s = i + 1;
+				while (s < k && wkey_honorific(&w[s]))
+					s++;
+			}
+			if (s + nlen > k)
+				continue;
+			for (j = 0; j < nlen; j++)
+				if (w[s + j].s[0] != nm[j] ||
+				    !is_name_word(&w[s + j]) ||
+				    !has_lower(w[s + j].s, w[s + j].n) ||
+				    (j + 1 < nlen && ends_clause(&w[s + j])))
+					break;
+			if (j == nlen) {
+				char *r = join(w, s, s + nlen);
+
+				if (!r)
+					*rc = -ENOMEM;
+				return r;
+			}
+		}
+	return NULL;
+}
+
+static int
+initials_label(const char *nm, size_t nlen)
+{
+	size_t i;
+
+	if (nlen < 2 || nlen > 4)
+		return 0;
+	for (i = 0; i < nlen; i++)
+		if (nm[i] < 'A' || nm[i] > 'Z')
+			return 0;
+	return 1;
+}
+
+/* Every word of s[0..n) an office, title or connector ("Moderator",
+ * "Foreign Minister"). */
+static int
+all_office(const char *s, size_t n)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, n, w, MAXW), i;
+
+	for (i = 0; i < k; i++)
+		if (!wkey_in_set(&w[i], &title_words) && !wkey_title(&w[i]) &&
+		    !wkey_in_set(&w[i], &office_words) && !wkey_office(&w[i]) &&
+		    !(i > 0 && wkey_joiner(&w[i])))
+			return 0;
+	return k > 0;
+}
+
+/* Two to four capitalised name words ("Jane Doe"). */
+static int
+all_names(const char *s, size_t n)
+{
+	struct word w[MAXW];
+	size_t k = split_words(s, n, w, MAXW), i;
+
+	if (k < 2 || k > 4)
+		return 0;
+	for (i = 0; i < k; i++)
+		if (!is_name_word(&w[i]) || !has_lower(w[i].s, w[i].n))
+			return 0;
+	return 1;
+}
+
 /* Does the segment start like a name (not with a title or office)? */
 static int
 seg_is_name(const char *s, size_t n)
@@ -1802,6 +2496,10 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	size_t k, i, g, o;
 	int rc;
 
+	/* "Moderator (Jane Doe)", "Minister (Anna Berg)": an office with
+	 * the name in brackets */
+	if (rlen && rlen < 64 && all_office(nm, nlen) && all_names(role, rlen))
+		return tx_resolve(pp, role, rlen, nm, nlen, name, rolep);
 	/* "NAME, ROLE" / "ROLE, NAME" */
 	if (comma) {
 		size_t n1 = (size_t)(comma - nm), o2 = n1 + 1;
@@ -1821,6 +2519,25 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	if ((exp = lang_expand(key)))
 		return resolve_name(pp, exp, strlen(exp), role, rlen, name,
 				    rolep);
+	if (initials_label(nm, nlen) && !lang_has(LANG_ALL, LANG_OFFICE, key)) {
+		char sk[64], *full;
+		int e = 0, i2;
+
+		word_key(nm, nlen, sk, sizeof(sk));
+		if (people_find(pp, sk) < 0 &&
+		    ((full = find_by_initials(pp->corpus, nm, nlen, &e)) ||
+		     (!e && (full = find_by_initials(pp->body, nm, nlen, &e))))) {
+			i2 = tx_people_add(pp, full, NULL);
+			free(full);
+			if (i2 < 0)
+				return i2;
+			*name = pp->v[i2].name;
+			*rolep = pp->v[i2].role;
+			return 0;
+		}
+		if (e)
+			return e;
+	}
 	/* "В.Путин" -> "В. Путин" */
 	k = split_words(nm, nlen, w, MAXW);
 	for (i = 0; i < k; i++)
@@ -1835,7 +2552,8 @@ tx_resolve(struct tx_people *pp, const char *nm, size_t nlen,
 	fixed[o] = ' ';
 	memcpy(fixed + o + 1, nm + o, nlen - o);
 	fixed[nlen + 1] = 0;
-	rc = resolve_name(pp, fixed, nlen + 1, role, rlen, name, rolep);
+	/* "Е.А.Волкова": split each initial in turn */
+	rc = tx_resolve(pp, fixed, nlen + 1, role, rlen, name, rolep);
 	free(fixed);
 	return rc;
 }
