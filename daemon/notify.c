@@ -1350,12 +1350,20 @@ fan_out(struct notify *n, struct fanpage *pg, size_t *direct,
 
 /* Fan out pages of new events after the server's cursor to the end of the
  * log. A page whose subscribers hold standing queries waits for the
- * matcher; on_match_done calls this again to fan it out and go on. */
+ * matcher; on_match_done calls this again to fan it out and go on.
+ *
+ * A page shorter than replay_page was the end of the log when it was
+ * read, which is "now" only for a page read in this call: a page back
+ * from the matcher (or that waited for it behind a replay page) is
+ * followed by another read, since the commits announced meanwhile were
+ * not read (notify_publish returns at once while the matcher holds the
+ * page) and no further announcement may come (the last commit of an
+ * ingest: the standing-query stall of docs/reliability.md). */
 static void
 publish_pages(struct notify *n)
 {
 	struct client *c;
-	int r = 0, waiting = 0;
+	int r = 0, waiting = 0, fresh;
 
 	if (n->publishing || n->closing) {
 		/* A store callback published again (never expected). */
@@ -1370,11 +1378,13 @@ publish_pages(struct notify *n)
 		for (;;) {
 			/* A page the matcher has finished is fanned out
 			 * before anything is read. */
+			fresh = 0;
 			if (n->pg.n == 0 || n->pg.v[n->pg.n - 1].ev.seq <=
 			    n->cursor) {
 				r = fanpage_read(n, &n->pg, n->cursor);
 				if (r < 0 || n->pg.n == 0)
 					break;
+				fresh = 1;
 			}
 			if (match_post(n, &n->pg, NULL) > 0) {
 				waiting = 1;
@@ -1382,7 +1392,7 @@ publish_pages(struct notify *n)
 			}
 			fan_out(n, &n->pg, &n->fdirect, &n->flinewise);
 			n->cursor = n->pg.v[n->pg.n - 1].ev.seq;
-			if (n->pg.n < n->o.replay_page)
+			if (fresh && n->pg.n < n->o.replay_page)
 				break;
 		}
 	} while (r == 0 && !waiting && n->publish_again);

@@ -201,12 +201,18 @@ def run(tmp, base, www, queries):
     else:
         z = [n for s, n in reader.lines.items() if s in reader.titles]
         a = [n for s, n in reader.lines.items() if s not in reader.titles]
+        # On a new connection: ctl, which never subscribes, has been
+        # closed at the daemon's idle timeout (60 s) by now.
+        try:
+            with Client(sock) as st:
+                status = st.request({"op": "status"}, timeout=20)
+        except OSError as e:
+            status = "no answer (%s)" % e
         fail("after 300 s: %s briefings stored; events delivered: %d "
              "'zebras' subscribers min %d max %d (of %d), %d others min %d "
              "max %d (of %d); daemon status: %r"
              % (stored(), len(z), min(z), max(z), zebras, len(a),
-                min(a or [0]), max(a or [0]), ITEMS,
-                ctl.request({"op": "status"})))
+                min(a or [0]), max(a or [0]), ITEMS, status))
     t_deliver = time.monotonic() - t0
     time.sleep(0.5)  # nothing more, nothing late
     stop.set()
