@@ -2,6 +2,7 @@
 #include "evfilter.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "store.h"
@@ -18,11 +19,28 @@ in_list(char **list, size_t n, const char *s)
 	return 0;
 }
 
+/* Is the briefing's language tag (records hold the primary subtag, "en";
+ * a line from elsewhere may hold "en-GB", "en_GB" or "EN") code or one of
+ * its variants? Case-insensitive; "en" is not "eng" nor "enm". */
+static int
+lang_in_list(char **list, size_t n, const char *tag)
+{
+	size_t i, k;
+
+	for (i = 0; tag && i < n; i++) {
+		k = strlen(list[i]);
+		if (!strncasecmp(tag, list[i], k) &&
+		    (tag[k] == '\0' || tag[k] == '-' || tag[k] == '_'))
+			return 1;
+	}
+	return 0;
+}
+
 int
 evfilter_empty(const struct evfilter *f)
 {
 	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->ntypes &&
-	       !f->query;
+	       !f->nlangs && !f->query;
 }
 
 int
@@ -38,10 +56,14 @@ evfilter_match(const struct evfilter *f, struct store *st,
 		return 0;
 	if (f->ntypes && !in_list(f->types, f->ntypes, ev->type))
 		return 0;
-	if (f->nkinds || f->nspeakers) {
+	if (f->nkinds || f->nspeakers || f->nlangs) {
 		if (!*parsed)
 			*parsed = json_loadb(ev->json, len, 0, NULL);
 		b = json_object_get(*parsed, "briefing");
+		/* no "lang": the page declared none; no code names it */
+		if (f->nlangs && !lang_in_list(f->langs, f->nlangs,
+				json_string_value(json_object_get(b, "lang"))))
+			return 0;
 		if (f->nkinds && !in_list(f->kinds, f->nkinds,
 				json_string_value(json_object_get(b, "kind"))))
 			return 0;

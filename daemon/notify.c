@@ -641,7 +641,8 @@ event_matches(struct client *c, struct fanpage *pg, size_t i)
 	struct evfilter ef = {
 		.feeds = f->feeds, .nfeeds = f->nfeeds,
 		.speakers = f->speakers, .nspeakers = f->nspeakers,
-		.kinds = f->kinds, .nkinds = f->nkinds, .query = f->query};
+		.kinds = f->kinds, .nkinds = f->nkinds,
+		.langs = f->langs, .nlangs = f->nlangs, .query = f->query};
 	int qrc, r, *have = NULL;
 	size_t k;
 
@@ -1136,7 +1137,8 @@ client_unfiltered(const struct client *c)
 {
 	const struct proto_req *f = &c->sub;
 
-	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->query;
+	return !f->nfeeds && !f->nkinds && !f->nspeakers && !f->nlangs &&
+	       !f->query;
 }
 
 
@@ -1177,7 +1179,7 @@ takes_all(const struct client *c, const struct fanpage *pg, size_t i)
 
 	if (client_unfiltered(c))
 		return 1;
-	if (f->nfeeds || f->nkinds || f->nspeakers || !f->query)
+	if (f->nfeeds || f->nkinds || f->nspeakers || f->nlangs || !f->query)
 		return 0;
 	k = page_query(pg, f->query);
 	if (k == pg->nq || pg->qrc[k] < 0)

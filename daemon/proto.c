@@ -76,6 +76,9 @@ proto_req_clear(struct proto_req *req)
 		free(req->speakers[i]);
 	for (i = 0; i < req->nkinds; i++)
 		free(req->kinds[i]);
+	for (i = 0; i < req->nlangs; i++)
+		free(req->langs[i]);
+	free(req->langs);
 	free(req->feeds);
 	free(req->speakers);
 	free(req->kinds);
@@ -133,12 +136,12 @@ get_string(struct dec *d, const char *key, size_t max, char **dst,
 		fail(d, -ENOMEM, "internal", "out of memory");
 }
 
-/* An optional array of non-empty strings. */
+/* An optional array of non-empty strings: the value v. */
 static void
-get_list(struct dec *d, const char *key, char ***dst, size_t *n,
-	 const char *why)
+get_list_value(struct dec *d, const json_t *v, char ***dst, size_t *n,
+	       const char *why)
 {
-	const json_t *v = json_object_get(d->obj, key), *e;
+	const json_t *e;
 	size_t i, len;
 
 	if (d->err || !v || json_is_null(v))
@@ -168,6 +171,51 @@ get_list(struct dec *d, const char *key, char ***dst, size_t *n,
 			return;
 		}
 		*n = i + 1;
+	}
+}
+
+/* An optional array of non-empty strings: the member key. */
+static void
+get_list(struct dec *d, const char *key, char ***dst, size_t *n,
+	 const char *why)
+{
+	get_list_value(d, json_object_get(d->obj, key), dst, n, why);
+}
+
+/* subscribe's "lang": language subtags ("en", "fra"), an array or one
+ * string, lower-cased. A region ("en-GB") is refused rather than read as
+ * "en": records keep the primary subtag only (docs/record.md), so it
+ * could never narrow the filter, and widening it silently would not be
+ * what was asked. "und", "mul", "zxx" name no language: no record has
+ * them. */
+static void
+get_langs(struct dec *d, struct proto_req *req)
+{
+	static const char why[] =
+		"\"lang\" must be a language code or an array of at most 64: "
+		"2- or 3-letter primary subtags such as \"en\" or \"fr\" "
+		"(records keep no region: \"en\" matches every English page)";
+	const json_t *v = json_object_get(d->obj, "lang");
+	json_t *one = NULL;
+	size_t i, k;
+	char *c;
+
+	if (json_is_string(v) && !(v = one = json_pack("[O]", v))) {
+		fail(d, -ENOMEM, "internal", "out of memory");
+		return;
+	}
+	get_list_value(d, v, &req->langs, &req->nlangs, why);
+	json_decref(one);
+	for (i = 0; !d->err && i < req->nlangs; i++) {
+		c = req->langs[i];
+		for (k = 0; c[k]; k++) {
+			if ((c[k] | 0x20) < 'a' || (c[k] | 0x20) > 'z')
+				break;
+			c[k] = (char)(c[k] | 0x20);
+		}
+		if (c[k] || k < 2 || k > 3 || !strcmp(c, "und") ||
+		    !strcmp(c, "mul") || !strcmp(c, "zxx"))
+			fail(d, -EINVAL, "bad_request", why);
 	}
 }
 
@@ -201,6 +249,7 @@ decode_subscribe(struct dec *d, struct proto_req *req)
 			fail(d, -EINVAL, "bad_request",
 			     "unknown kind in \"kinds\" (transcript, speech, "
 			     "release, other)");
+	get_langs(d, req);
 	get_string(d, "query", PROTO_MAX_QUERY, &req->query,
 		   "\"query\" must be a non-empty string of at most 1024 "
 		   "bytes");

@@ -20,6 +20,9 @@ struct evfilter {
 					    * index folds (tok_fold_contains) */
 	char **kinds;    size_t nkinds;    /* briefing kinds */
 	char **types;    size_t ntypes;    /* event types ("briefing.new") */
+	char **langs;    size_t nlangs;    /* language subtags ("en"): the
+					    * briefing's "lang" is the code
+					    * or a variant of it ("en-GB") */
 	const char *query;                 /* FTS5 standing search, or NULL */
 };
 

@@ -14,7 +14,7 @@ struct buf;
 
 /* Limits on one request (docs/protocol.md "Limits"). Longer arrays or
  * strings are refused with "bad_request". */
-#define PROTO_MAX_ITEMS 64     /* entries in feeds/speakers/kinds */
+#define PROTO_MAX_ITEMS 64     /* entries in feeds/speakers/kinds/lang */
 #define PROTO_MAX_NAME 256     /* bytes of one feed/speaker/kind/field */
 #define PROTO_MAX_QUERY 1024   /* bytes of a full-text query */
 #define PROTO_MAX_LIMIT 1000   /* search "limit" */
@@ -50,6 +50,7 @@ struct proto_req {
 	char **feeds;   size_t nfeeds;
 	char **speakers; size_t nspeakers;
 	char **kinds;   size_t nkinds;
+	char **langs;   size_t nlangs; /* "lang": subtags, lower case */
 	char *query;         /* FTS5 standing search, or NULL */
 	/* search */
 	char *speaker, *feed, *kind, *date_since, *date_until;

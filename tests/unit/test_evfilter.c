@@ -20,15 +20,21 @@ static const char *const line =
 	"{\"name\":\"Jörg Straße\"}]}}";
 
 static int
-match(const struct evfilter *f, const int *qrc)
+match_line(const struct evfilter *f, const int *qrc, const char *l)
 {
-	struct store_event ev = {7, "briefing.new", 3, "nato", line};
+	struct store_event ev = {7, "briefing.new", 3, "nato", l};
 	json_t *parsed = NULL;
-	int r = evfilter_match(f, NULL, &ev, strlen(line), &parsed, qrc,
+	int r = evfilter_match(f, NULL, &ev, strlen(l), &parsed, qrc,
 			       "test:query");
 
 	json_decref(parsed);
 	return r;
+}
+
+static int
+match(const struct evfilter *f, const int *qrc)
+{
+	return match_line(f, qrc, line);
 }
 
 static void
@@ -82,6 +88,46 @@ test_fields_combine_with_and(void **state)
 	assert_int_equal(match(&f, NULL), 0);
 }
 
+/* "lang": the briefing's declared language is one of the codes or a
+ * variant of one ("en" takes "en-GB"); a briefing that declares none
+ * passes no lang filter. */
+static void
+test_lang_matches_the_code_and_its_variants(void **state)
+{
+	static const char *const en =
+		"{\"seq\":8,\"briefing\":{\"kind\":\"speech\","
+		"\"lang\":\"en\"}}";
+	static const char *const en_gb =
+		"{\"seq\":9,\"briefing\":{\"kind\":\"speech\","
+		"\"lang\":\"EN_gb\"}}";
+	static const char *const eng =
+		"{\"seq\":9,\"briefing\":{\"kind\":\"speech\","
+		"\"lang\":\"eng\"}}";
+	char *l_en[] = {"en"}, *l_fr[] = {"fr"}, *l_both[] = {"fr", "en"},
+	     *kinds[] = {"speech"}, *other[] = {"release"};
+	struct evfilter f = {0};
+
+	(void)state;
+	f.langs = l_en;
+	f.nlangs = 1;
+	assert_false(evfilter_empty(&f));
+	assert_int_equal(match_line(&f, NULL, en), 1);
+	assert_int_equal(match_line(&f, NULL, en_gb), 1);
+	assert_int_equal(match_line(&f, NULL, eng), 0);
+	assert_int_equal(match(&f, NULL), 0); /* declares no language */
+	f.langs = l_fr;
+	assert_int_equal(match_line(&f, NULL, en), 0);
+	f.langs = l_both;
+	f.nlangs = 2;
+	assert_int_equal(match_line(&f, NULL, en_gb), 1);
+	/* AND with the other fields */
+	f.kinds = kinds;
+	f.nkinds = 1;
+	assert_int_equal(match_line(&f, NULL, en), 1);
+	f.kinds = other;
+	assert_int_equal(match_line(&f, NULL, en), 0);
+}
+
 /* notify.c evaluates a page's standing queries at once: the result it
  * hands in decides, and the store (NULL here) is not asked. */
 static void
@@ -106,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_speakers_fold_case_diacritics_and_sharp_s),
 		cmocka_unit_test(test_fields_combine_with_and),
 		cmocka_unit_test(test_a_precomputed_query_result_decides),
+		cmocka_unit_test(test_lang_matches_the_code_and_its_variants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

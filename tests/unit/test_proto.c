@@ -52,6 +52,14 @@ static const struct bad_case bad_cases[] = {
 	 "bad_request"},
 	{"{\"op\":\"subscribe\",\"kinds\":[\"podcast\"]}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"query\":42}", "bad_request"},
+	/* red-team pass 2: "lang" was ignored; now a filter, checked */
+	{"{\"op\":\"subscribe\",\"lang\":\"english\"}", "bad_request"},
+	{"{\"op\":\"subscribe\",\"lang\":[\"en-GB\"]}", "bad_request"},
+	{"{\"op\":\"subscribe\",\"lang\":[\"e\"]}", "bad_request"},
+	{"{\"op\":\"subscribe\",\"lang\":[\"und\"]}", "bad_request"},
+	{"{\"op\":\"subscribe\",\"lang\":[\"fr\",7]}", "bad_request"},
+	{"{\"op\":\"subscribe\",\"lang\":{\"en\":1}}", "bad_request"},
+	{"{\"op\":\"subscribe\",\"lang\":[\"\u00e9n\"]}", "bad_request"},
 	{"{\"op\":\"subscribe\",\"query\":\"\"}", "bad_request"},
 	{"{\"op\":\"search\",\"limit\":0}", "bad_request"},
 	{"{\"op\":\"search\",\"limit\":1001}", "bad_request"},
@@ -125,6 +133,33 @@ test_subscribe_with_all_filters_decodes_every_field(void **state)
 	proto_req_clear(&req);
 	assert_null(req.feeds);
 	assert_int_equal(req.since, -1);
+}
+
+/* subscribe's "lang" (red-team pass 2: it was silently ignored): one
+ * code or an array, lower-cased; other unknown keys stay ignored, as
+ * docs/protocol.md promises newer clients. */
+static void
+test_subscribe_lang_is_a_filter_list(void **state)
+{
+	const char *one = "{\"op\":\"subscribe\",\"lang\":\"EN\"}",
+		   *two = "{\"op\":\"subscribe\",\"lang\":[\"fr\",\"Deu\"],"
+			  "\"langs_v9\":[1]}";
+	struct proto_req req;
+	const char *code, *why;
+
+	(void)state;
+	assert_int_equal(proto_decode(one, strlen(one), &req, &code, &why), 0);
+	assert_int_equal(req.nlangs, 1);
+	assert_string_equal(req.langs[0], "en");
+	assert_null(req.lang);
+	proto_req_clear(&req);
+	assert_null(req.langs);
+	assert_int_equal(req.nlangs, 0);
+	assert_int_equal(proto_decode(two, strlen(two), &req, &code, &why), 0);
+	assert_int_equal(req.nlangs, 2);
+	assert_string_equal(req.langs[0], "fr");
+	assert_string_equal(req.langs[1], "deu");
+	proto_req_clear(&req);
 }
 
 static void
@@ -326,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_append_line_adds_exactly_one_newline),
 		cmocka_unit_test(
 			test_add_and_remove_feed_decode_and_are_privileged),
+		cmocka_unit_test(test_subscribe_lang_is_a_filter_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
