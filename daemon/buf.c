@@ -64,6 +64,20 @@ buf_append(struct buf *b, const void *data, size_t len)
 }
 
 int
+buf_append_no_nuls(struct buf *b, const char *s, size_t n)
+{
+	const char *z;
+
+	while (n && (z = memchr(s, '\0', n))) {
+		if (buf_append(b, s, (size_t)(z - s)) < 0)
+			return -ENOMEM;
+		n -= (size_t)(z - s) + 1;
+		s = z + 1;
+	}
+	return buf_append(b, s, n);
+}
+
+int
 buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

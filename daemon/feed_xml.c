@@ -1642,23 +1642,6 @@ junk_before_decl(const char *s, size_t n)
 }
 
 /* Decode data to UTF-8, repair it and parse it as XML into p->doc. */
-/* s[0..n) without its NUL bytes, into out. */
-static int
-drop_nuls(const char *s, size_t n, struct buf *out)
-{
-	const char *z;
-
-	while (n && (z = memchr(s, '\0', n))) {
-		if (buf_append(out, s, (size_t)(z - s)) < 0)
-			return -ENOMEM;
-		n -= (size_t)(z - s) + 1;
-		s = z + 1;
-	}
-	if (buf_append(out, s, n) < 0 || buf_append(out, "", 0) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
 void
 feed_xml_parse(struct fp *p, const char *data, size_t len,
 	       const char *content_type)
@@ -1697,7 +1680,7 @@ feed_xml_parse(struct fp *p, const char *data, size_t len,
 	if (memchr(s, '\0', n)) {
 		/* libxml2 ends the document at a NUL: one stray byte lost
 		 * every item after it. Dropped (s may point into dec). */
-		if (drop_nuls(s, n, &nonul) < 0) {
+		if (buf_append_no_nuls(&nonul, s, n) < 0) {
 			fp_fail(p, -ENOMEM, "out of memory");
 			goto done;
 		}

@@ -205,8 +205,6 @@ sniff_html(const char *h, size_t len)
 	};
 	size_t lim = len < 2048 ? len : 2048, i, j;
 
-	if (memchr(h, 0, lim))
-		return 0;
 	for (i = 0; i < lim; i++) {
 		if (h[i] != '<')
 			continue;
@@ -219,6 +217,29 @@ sniff_html(const char *h, size_t len)
 		}
 	}
 	return 0;
+}
+
+/* Are the NUL bytes of a page binary content rather than a stray byte or
+ * two in a text (red-team pass 2: one NUL in the first 2 KiB made a page
+ * "not an HTML document")? Binary data (an image, a compressed body, a
+ * UTF-16 text) holds C0 control bytes all over: about one byte in ten
+ * for compressed data, every other byte for UTF-16. Text holds tabs and
+ * line ends, and ESC in ISO-2022 text. So: more than 8 control bytes
+ * (besides those) plus one in 64 of the first 2 KiB (40 in 2 KiB) is
+ * binary. */
+static int
+binary_nuls(const char *h, size_t len)
+{
+	size_t lim = len < 2048 ? len : 2048, i, ctl = 0;
+	unsigned char c;
+
+	for (i = 0; i < lim; i++) {
+		c = (unsigned char)h[i];
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		    c != '\f' && c != 0x1b)
+			ctl++;
+	}
+	return ctl > 8 + lim / 64;
 }
 
 /* ---- XPath ------------------------------------------------------------ */
@@ -2602,7 +2623,7 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 {
 	struct ctx c;
 	struct walk w;
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, nonul = BUF_INIT;
 	size_t max;
 	int r;
 
@@ -2616,13 +2637,29 @@ transcript_parse(const char *html, size_t len, const struct transcript_opts *o,
 		return set_err(err, -EFBIG, "page larger than the size limit");
 	if (pdf_sniff(html, len)) /* its text as HTML, then the same rules */
 		return parse_pdf(html, len, o, out, err);
-	if (!sniff_html(html, len))
+	if (memchr(html, '\0', len)) {
+		/* Stray NULs are dropped, as the feed parser drops them
+		 * (libxml2 would end the text at one); binary data stays
+		 * refused. */
+		if (binary_nuls(html, len))
+			return set_err(err, -EINVAL, "not an HTML document");
+		if (buf_append_no_nuls(&nonul, html, len) < 0) {
+			buf_free(&nonul);
+			return set_err(err, -ENOMEM, "out of memory");
+		}
+		html = nonul.data;
+		len = nonul.len;
+	}
+	if (!sniff_html(html, len)) {
+		buf_free(&nonul);
 		return set_err(err, -EINVAL, "not an HTML document");
+	}
 	memset(&c, 0, sizeof(c));
 	memset(&w, 0, sizeof(w));
 	c.o = o;
 	c.doc = parse_doc(html, len, o, &tmp, &c.err);
 	buf_free(&tmp);
+	buf_free(&nonul);
 	if (c.err) {
 		r = set_err(err, c.err, "out of memory");
 		goto out;

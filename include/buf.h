@@ -30,6 +30,9 @@ struct buf {
 /* Make room for at least extra more bytes plus the terminator. */
 int buf_grow(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *data, size_t len);
+/* Append s[0..n) without its NUL bytes (a stray NUL ends the text for
+ * libxml2: the feed and page parsers drop them first). 0 or -ENOMEM. */
+int buf_append_no_nuls(struct buf *b, const char *s, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 /* v in decimal, as printf's %lld writes it. */

@@ -56,12 +56,29 @@ test_ilseq_from_the_json_writer_is_not_sticky(void **state)
 	free(s);
 }
 
+/* The feed and page parsers' NUL dropping (feed_xml.c, transcript.c). */
+static void
+test_append_no_nuls_drops_every_nul(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(buf_append_no_nuls(&b, "\0a\0\0bc\0", 7), 0);
+	assert_int_equal(b.len, 3);
+	assert_string_equal(buf_str(&b), "abc");
+	assert_int_equal(buf_append_no_nuls(&b, "\0", 1), 0);
+	assert_int_equal(buf_append_no_nuls(&b, "de", 2), 0);
+	assert_string_equal(buf_str(&b), "abcde");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_failed_append_sticks_until_reset),
 		cmocka_unit_test(test_ilseq_from_the_json_writer_is_not_sticky),
+		cmocka_unit_test(test_append_no_nuls_drops_every_nul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

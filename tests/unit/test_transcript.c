@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,76 @@ test_non_html_input_is_rejected(void **state)
 	free(err);
 }
 
+/* Red-team pass 2: one NUL byte in the first 2 KiB made the page "not an
+ * HTML document". Stray NULs are dropped (buf_append_no_nuls, as for
+ * feeds), wherever they are. */
+static void
+test_stray_nul_bytes_in_a_page_are_dropped(void **state)
+{
+	static const char html[] =
+		"<!DOCTYPE html>\0<html lang=\"en\"><head><title>Press\0 "
+		"briefing</title></head><body><h1>Press briefing\0</h1><div>"
+		"<p>MS. KO: We have three\0 goals: peace, trade and "
+		"climate.</p><p>Q: And\0\0 Sudan?</p>"
+		"<p>MS. KO: The talks continue today.</p></div></body></html>";
+	struct transcript_opts o = {.url = "http://x/"};
+	struct briefing *b = NULL;
+	char *err = NULL;
+	size_t i, found = 0;
+
+	(void)state;
+	assert_int_equal(transcript_parse(html, sizeof(html) - 1, &o, &b,
+					  &err), 0);
+	assert_null(err);
+	assert_string_equal(b->title, "Press briefing");
+	assert_string_equal(b->lang, "en");
+	assert_true(b->nturns >= 2);
+	assert_string_equal(b->turns[0].text,
+			    "We have three goals: peace, trade and climate.");
+	/* the text after the two NULs is there, whole */
+	for (i = 0; i < b->nturns; i++)
+		found += strstr(b->turns[i].text, "And Sudan?") != NULL;
+	assert_int_equal(found, 1);
+	briefing_free(b);
+}
+
+/* ... but binary data stays refused: an image whose bytes happen to hold
+ * "<html><p>" and a page in UTF-16 (a NUL every other byte). */
+static void
+test_binary_pages_with_nuls_are_still_refused(void **state)
+{
+	static const char png_head[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	static const char tags[] = "<html><body><p>MR. A: hi there.</p>";
+	struct transcript_opts o = {.url = "http://x/"};
+	struct briefing *b = NULL;
+	char img[4096], u16[512], *err = NULL;
+	const char *t = "<html><body><p>MR. A: hi there, all.</p></body></html>";
+	uint32_t x = 12345;
+	size_t i, n;
+
+	(void)state;
+	memcpy(img, png_head, sizeof(png_head) - 1);
+	for (i = sizeof(png_head) - 1; i < sizeof(img); i++) {
+		x = x * 1103515245u + 12345u; /* compressed-looking bytes */
+		img[i] = (char)(x >> 16);
+	}
+	memcpy(img + 200, tags, sizeof(tags) - 1);
+	assert_int_equal(transcript_parse(img, sizeof(img), &o, &b, &err),
+			 -EINVAL);
+	assert_null(b);
+	assert_string_equal(err, "not an HTML document");
+	free(err);
+	err = NULL;
+	for (n = 0; t[n]; n++) {
+		u16[2 * n] = t[n];
+		u16[2 * n + 1] = '\0';
+	}
+	assert_int_equal(transcript_parse(u16, 2 * n, &o, &b, &err), -EINVAL);
+	assert_null(b);
+	assert_string_equal(err, "not an HTML document");
+	free(err);
+}
+
 static void
 test_input_over_the_size_cap_is_rejected(void **state)
 {
@@ -367,6 +438,8 @@ main(void)
 		cmocka_unit_test(test_timestamps_end_markers_and_closing_notes_are_not_turn_text),
 		cmocka_unit_test(test_plain_sentences_with_colons_are_not_labels),
 		cmocka_unit_test(test_non_html_input_is_rejected),
+		cmocka_unit_test(test_stray_nul_bytes_in_a_page_are_dropped),
+		cmocka_unit_test(test_binary_pages_with_nuls_are_still_refused),
 		cmocka_unit_test(test_input_over_the_size_cap_is_rejected),
 		cmocka_unit_test(test_feed_override_of_body_xpath_is_used),
 		cmocka_unit_test(test_detect_needs_an_element_holding_the_attribute_literal),
