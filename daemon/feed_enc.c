@@ -185,13 +185,10 @@ set_bozo(char **bozo, const char *fmt, ...)
 	char tmp[256];
 	va_list ap;
 
-	if (*bozo)
-		return 0;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	*bozo = strdup(tmp);
-	return *bozo ? 0 : -ENOMEM;
+	return feed_bozo_add(bozo, tmp);
 }
 
 /* A BOM or the byte pattern of "<?" (XML 1.0 appendix F): the encoding

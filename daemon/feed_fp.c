@@ -28,14 +28,60 @@ fp_fail(struct fp *p, int err, const char *msg)
 		xmlStopParser(p->ctxt);
 }
 
+/* Is r one of the reasons joined in all (a whole one: between the start
+ * or "; " and the end or "; ")? Reasons may hold "; " themselves, so a
+ * repeat of a two-part reason is found too. */
+static int
+has_reason(const char *all, const char *r)
+{
+	size_t n = strlen(r);
+	const char *s;
+
+	for (s = all; (s = strstr(s, r)); s++)
+		if ((s == all || (s - all >= 2 && !memcmp(s - 2, "; ", 2))) &&
+		    (!s[n] || !memcmp(s + n, "; ", 2)))
+			return 1;
+	return 0;
+}
+
+int
+feed_bozo_add(char **reason, const char *add)
+{
+	static const char more[] = "; ...";
+	size_t have, n = strlen(add);
+	char *t;
+
+	if (!*reason) {
+		*reason = strdup(add);
+		return *reason ? 0 : -ENOMEM;
+	}
+	have = strlen(*reason);
+	if (!n || has_reason(*reason, add) ||
+	    (have >= sizeof(more) - 1 &&
+	     !strcmp(*reason + have - (sizeof(more) - 1), more)))
+		return 0;
+	if (have + 2 + n + sizeof(more) - 1 > FEED_BOZO_MAX) {
+		/* Full: say that more happened, once; later reasons are
+		 * dropped, so the order stays the order of the causes. */
+		if (have + sizeof(more) - 1 > FEED_BOZO_MAX)
+			return 0;
+		add = more + 2;
+		n = sizeof(more) - 3;
+	}
+	t = realloc(*reason, have + 2 + n + 1);
+	if (!t)
+		return -ENOMEM;
+	memcpy(t + have, "; ", 2);
+	memcpy(t + have + 2, add, n + 1);
+	*reason = t;
+	return 0;
+}
+
 void
 fp_bozo(struct fp *p, const char *reason)
 {
-	if (p->doc->bozo)
-		return;
 	p->doc->bozo = 1;
-	p->doc->bozo_reason = strdup(reason);
-	if (!p->doc->bozo_reason)
+	if (feed_bozo_add(&p->doc->bozo_reason, reason) < 0)
 		fp_fail(p, -ENOMEM, "out of memory");
 }
 

@@ -15,6 +15,17 @@
  * is the UTF-8 text: either inside data (no copy was needed) or out's
  * buffer. enc receives the charset name reported; *bozo a reason when the
  * bytes were not what they claimed (malloc'd, may stay NULL). */
+/* The longest bozo_reason (bytes, without the NUL); the first reason is
+ * kept whole whatever its length (each is far shorter). */
+#define FEED_BOZO_MAX 512
+
+/* Add a recovery's reason to *reason (malloc'd or NULL): the reasons in
+ * the order they happened, joined with "; ", each once; past
+ * FEED_BOZO_MAX bytes the rest are left out and "..." says so. The first
+ * stays first: the log and feed_out.c's JSON lead with it. 0 or -ENOMEM
+ * (*reason unchanged). */
+int feed_bozo_add(char **reason, const char *add);
+
 int feed_enc_decode(const char *data, size_t len, const char *content_type,
 		    struct buf *out, const char **start, size_t *outlen,
 		    char enc[40], char **bozo);
@@ -116,7 +127,8 @@ struct fp {
  * p (fp_fail: p->err, p->errmsg, and the XML parser stopped); the callers
  * go on and check p->err where it matters. */
 void fp_fail(struct fp *p, int err, const char *msg);
-/* Mark the document bozo with reason (the first reason wins). */
+/* Mark the document bozo and add reason to its bozo_reason
+ * (feed_bozo_add). */
 void fp_bozo(struct fp *p, const char *reason);
 char *fp_strdup(struct fp *p, const char *s);
 /* Truncate b at max bytes, backing up to a UTF-8 boundary. */

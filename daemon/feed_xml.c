@@ -1530,8 +1530,10 @@ on_error(void *ctx, xmlErrorPtr e)
 		fp_fail(p, -ENOMEM, "out of memory");
 		return;
 	}
-	if (!e || e->level < XML_ERR_ERROR || p->doc->bozo)
+	/* the first libxml2 error only: the later ones follow from it */
+	if (!e || e->level < XML_ERR_ERROR || p->xml_error)
 		return;
+	p->xml_error = 1;
 	snprintf(msg, sizeof(msg), "line %d: %s", e->line,
 		 e->message ? e->message : "not well-formed");
 	n = strlen(msg);
@@ -1575,7 +1577,7 @@ parse_xml(struct fp *p, const char *s, size_t n)
 	}
 	if (!p->err)
 		xmlParseChunk(p->ctxt, NULL, 0, 1);
-	if (!p->err && !p->ctxt->wellFormed)
+	if (!p->err && !p->ctxt->wellFormed && !p->xml_error)
 		fp_bozo(p, "not well-formed XML");
 	/* libxml2 makes a document to hang a DTD on when it meets a
 	 * DOCTYPE with declarations, even in pure SAX mode. */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "feed.h"
+#include "../../daemon/feed_int.h"
 
 static char *
 slurp(const char *name, size_t *len)
@@ -371,6 +372,74 @@ test_windows1252_bytes_declared_utf8_are_recovered(void **state)
 	feed_doc_free(d);
 }
 
+/* Red-team pass 2: bozo_reason kept the first cause only (a NUL removed
+ * hid the max_entries cut). Every recovery is named, in the order they
+ * happen, the first first, each once. */
+static void
+test_bozo_reason_names_every_recovery_once_in_order(void **state)
+{
+	static const char xml[] =
+		"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"
+		"<rss version=\"2.0\"><channel><title>Caf\xc3\xa9\0 & co"
+		"</title><item><title>a &amp; b & c</title></item>"
+		"<item><title>2</title></item><item><title>3</title></item>"
+		"<item><title>4 & 5</title></item></channel></rss>";
+	struct feed_limits lim;
+	struct feed_doc *d = NULL;
+	char *err = NULL;
+
+	(void)state;
+	feed_limits_default(&lim);
+	lim.max_entries = 2;
+	assert_int_equal(feed_parse(xml, sizeof(xml) - 1,
+				    "application/octet-stream", NULL,
+				    &lim, &d, &err), 0);
+	assert_int_equal(d->bozo, 1);
+	assert_string_equal(d->bozo_reason,
+			    "Content-Type application/octet-stream is not an "
+			    "XML media type; "
+			    "declared iso-8859-1, but the bytes are valid "
+			    "UTF-8; read as utf-8; "
+			    "NUL bytes removed; "
+			    "undefined entity or unescaped '&' repaired; "
+			    "more than 2 entries; the rest were dropped");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->feed.title, "Caf\xc3\xa9 & co");
+	feed_doc_free(d);
+}
+
+/* The joining itself: no repeats (also of a reason that holds "; "), a
+ * reason inside another is not a repeat, and past FEED_BOZO_MAX the rest
+ * is "...", once. */
+static void
+test_bozo_reasons_are_joined_once_and_bounded(void **state)
+{
+	char *r = NULL, one[64];
+	int i;
+
+	(void)state;
+	assert_int_equal(feed_bozo_add(&r, "a; b"), 0);
+	assert_int_equal(feed_bozo_add(&r, "c"), 0);
+	assert_int_equal(feed_bozo_add(&r, "a; b"), 0);
+	assert_int_equal(feed_bozo_add(&r, "b"), 0);
+	assert_int_equal(feed_bozo_add(&r, "c"), 0);
+	assert_int_equal(feed_bozo_add(&r, "a"), 0);
+	assert_int_equal(feed_bozo_add(&r, "cc"), 0);
+	assert_string_equal(r, "a; b; c; cc");
+	for (i = 0; i < 100; i++) {
+		snprintf(one, sizeof(one), "reason number %d", i);
+		assert_int_equal(feed_bozo_add(&r, one), 0);
+	}
+	assert_true(strlen(r) <= FEED_BOZO_MAX);
+	assert_string_equal(r + strlen(r) - 5, "; ...");
+	assert_non_null(strstr(r, "; reason number 0; reason number 1; "));
+	assert_null(strstr(r, "reason number 99"));
+	assert_int_equal(feed_bozo_add(&r, "x"), 0);
+	assert_string_equal(r + strlen(r) - 5, "; ...");
+	assert_ptr_equal(strstr(r, "..."), r + strlen(r) - 3);
+	free(r);
+}
+
 static void
 test_one_invalid_utf8_byte_is_replaced_with_bozo(void **state)
 {
@@ -639,6 +708,9 @@ main(void)
 		cmocka_unit_test(test_text_xml_without_charset_reports_us_ascii),
 		cmocka_unit_test(test_windows1252_bytes_declared_utf8_are_recovered),
 		cmocka_unit_test(test_one_invalid_utf8_byte_is_replaced_with_bozo),
+		cmocka_unit_test(
+			test_bozo_reason_names_every_recovery_once_in_order),
+		cmocka_unit_test(test_bozo_reasons_are_joined_once_and_bounded),
 		cmocka_unit_test(test_unescaped_ampersands_and_unclosed_cdata_are_recovered),
 		cmocka_unit_test(test_document_declaring_entities_is_refused),
 		cmocka_unit_test(test_non_feed_xml_and_garbage_are_einval),
