@@ -11,10 +11,6 @@
 #include "buf.h"
 #include "feed.h"
 
-/* Decide the charset and decode data to UTF-8. On return *start, *outlen
- * is the UTF-8 text: either inside data (no copy was needed) or out's
- * buffer. enc receives the charset name reported; *bozo a reason when the
- * bytes were not what they claimed (malloc'd, may stay NULL). */
 /* The longest bozo_reason (bytes, without the NUL); the first reason is
  * kept whole whatever its length (each is far shorter). */
 #define FEED_BOZO_MAX 512
@@ -26,6 +22,11 @@
  * (*reason unchanged). */
 int feed_bozo_add(char **reason, const char *add);
 
+/* Decide the charset and decode data to UTF-8. On return *start, *outlen
+ * is the UTF-8 text: either inside data (no copy was needed) or out's
+ * buffer. enc receives the charset name reported; *bozo a reason when the
+ * bytes were not what they claimed (malloc'd, may stay NULL; several are
+ * joined by feed_bozo_add). */
 int feed_enc_decode(const char *data, size_t len, const char *content_type,
 		    struct buf *out, const char **start, size_t *outlen,
 		    char enc[40], char **bozo);
