@@ -53,7 +53,11 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS  = $(WARN) $(CFLAGS) -D_GNU_SOURCE -DBW_VERSION='"$(VERSION)"' \
               -DBW_SYSCONFDIR='"$(SYSCONFDIR)"' -iquote include \
               $(shell $(PKG_CONFIG) --cflags $(call pc_names,$(LIBS_PC))) -MMD -MP
-ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(call pc_names,$(LIBS_PC))) \
+# poppler-glib is dlopen()ed on the first PDF page (daemon/pdf_lib.c): its
+# headers are needed, its libraries are not linked, whatever the linker's
+# --as-needed default (the sanitizer build's link would keep them).
+LINK_PC     = $(filter-out poppler-glib,$(call pc_names,$(LIBS_PC)))
+ALL_LDLIBS  = $(shell $(PKG_CONFIG) --libs $(LINK_PC)) \
               $(foreach p,$(LIBS_NOPC),-l$(firstword $(subst :, ,$(p)))) -lm $(LDLIBS)
 
 # Every daemon/*.c except the two programs' mains goes into one archive that

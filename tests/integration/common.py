@@ -127,6 +127,24 @@ def write_file(path, text):
     os.rename(path + ".tmp", path)
 
 
+def render(src, dst, base):
+    """Copy the fixture tree src to dst, with {BASE} in each *.in file
+    replaced by base (the served copy loses the .in); each file written
+    whole (a temporary file renamed over it)."""
+    for root, _, files in os.walk(src):
+        for name in files:
+            rel = os.path.relpath(os.path.join(root, name), src)
+            out = os.path.join(dst, rel[:-3] if rel.endswith(".in") else rel)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(os.path.join(root, name), "rb") as f:
+                data = f.read()
+            if rel.endswith(".in"):
+                data = data.replace(b"{BASE}", base.encode())
+            with open(out + ".tmp", "wb") as f:
+                f.write(data)
+            os.rename(out + ".tmp", out)
+
+
 def daemon_section(db, sock, **keys):
     """The [daemon] section the tests start from: database, socket,
     allow_private = yes (the fixtures are on 127.0.0.1), then keys in

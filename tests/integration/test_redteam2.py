@@ -75,20 +75,6 @@ def ok(msg):
     print("ok -", msg, flush=True)
 
 
-def render(src, dst, base):
-    for root, _, files in os.walk(src):
-        for name in files:
-            rel = os.path.relpath(os.path.join(root, name), src)
-            out = os.path.join(dst, rel[:-3] if rel.endswith(".in") else rel)
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            with open(os.path.join(root, name), "rb") as f:
-                data = f.read()
-            if rel.endswith(".in"):
-                data = data.replace(b"{BASE}", base.encode())
-            with open(out, "wb") as f:
-                f.write(data)
-
-
 def status(sock):
     r = common.cli(B, sock, "status", "--json")
     if r.returncode != 0:
@@ -387,7 +373,7 @@ def part_fair_pages(base, www):
     www2 = os.path.join(TMP, "www2")
     os.makedirs(www2, exist_ok=True)
     base2 = common.start_fixture_server(www2, os.path.join(TMP, "port2"))
-    render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www2, base2)
+    common.render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www2, base2)
     # nato's items appear only once the hanging pages are in flight
     nato = os.path.join(www2, "feeds", "nato.xml")
     with open(nato) as f:
@@ -583,7 +569,7 @@ def main():
     www = os.path.join(TMP, "www")
     os.makedirs(www)
     base = common.start_fixture_server(www, os.path.join(TMP, "port"))
-    render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www, base)
+    common.render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www, base)
     try:
         t0 = time.monotonic()
         part_db(base, www)

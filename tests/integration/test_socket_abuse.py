@@ -43,21 +43,6 @@ def wait_for(timeout, pred, what):
     return common.wait_for(timeout, pred, what, errors=(Exception,))
 
 
-def render(src, dst, base):
-    for root, _, files in os.walk(src):
-        for name in files:
-            rel = os.path.relpath(os.path.join(root, name), src)
-            out = os.path.join(dst, rel[:-3] if rel.endswith(".in") else rel)
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            with open(os.path.join(root, name), "rb") as f:
-                data = f.read()
-            if rel.endswith(".in"):
-                data = data.replace(b"{BASE}", base.encode())
-            with open(out + ".tmp", "wb") as f:
-                f.write(data)
-            os.rename(out + ".tmp", out)
-
-
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -137,7 +122,7 @@ def main():
     os.makedirs(www)
     base = common.start_fixture_server(www, os.path.join(TMP, "port"),
                                        http_log=os.path.join(TMP, "http.log"))
-    render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www, base)
+    common.render(os.path.join(SRCDIR, "tests/fixtures/demo/www"), www, base)
     sock = os.path.join(TMP, "bw.sock")
     conf = os.path.join(TMP, "bw.conf")
     with open(conf, "w") as f:
@@ -250,7 +235,7 @@ profile = whitehouse
 
     # A new briefing while all of that is connected: everyone who reads
     # gets it.
-    render(os.path.join(SRCDIR, "tests/fixtures/demo/late"), www, base)
+    common.render(os.path.join(SRCDIR, "tests/fixtures/demo/late"), www, base)
     r = request(sock, {"op": "poll", "feed": "nato"})
     if r.get("type") != "poll":
         fail("poll as root: %r" % r)

@@ -480,6 +480,28 @@ test_no_relay_limits_nothing_and_reports_off(void **state)
 	relay_stop(NULL);
 }
 
+static void
+test_nkey_key_in_relay_section(void **state)
+{
+	struct config *a, *b;
+	char *err = NULL;
+	(void)state;
+	a = parse("[relay]\nservers = nats://x:1\nnkey = /a\n", &err);
+	assert_non_null(a);
+	assert_string_equal(a->relay->nkey, "/a");
+	b = parse("[relay]\nservers = nats://x:1\nnkey = /b\n", &err);
+	assert_non_null(b);
+	assert_false(relay_conf_equal(a->relay, b->relay));
+	config_free(b);
+	b = parse("[relay]\nservers = nats://x:1\nnkey = /a\n"
+				"credentials = /c\n", &err);
+	assert_null(b);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "credentials or nkey, not both"));
+	free(err);
+	config_free(a);
+}
+
 int
 main(void)
 {
@@ -492,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_relay_conf_check_needs_servers_and_pairs),
 		cmocka_unit_test(test_relay_conf_equal_compares_every_key),
 		cmocka_unit_test(test_no_relay_limits_nothing_and_reports_off),
+		cmocka_unit_test(test_nkey_key_in_relay_section),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_origin_is_a_uuid_kept_across_opens),
 		T(test_origins_of_two_databases_differ),

@@ -1,6 +1,6 @@
 /* test_relay_nkey.c — `[relay] nkey = SEEDFILE`: the public key of a user
- * nkey seed (relay_nkey.c), the files it refuses and what it says, and
- * the [relay] keys around it. The vector's seed is the 32 bytes 0..31;
+ * nkey seed (relay_nkey.c) and the files it refuses and what it says
+ * (the [relay] key itself is tested in test_relay.c). The vector's seed is the 32 bytes 0..31;
  * its encodings come from tests/fixtures/natsauth.py, whose encoding
  * reproduces the operator seed/public key pair published in the nkeys.net
  * README. Against a real nats-server: tests/integration/test_relay_creds.py.
@@ -17,8 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "relay.h"
 #include "relay_nkey.h"
 
 #define SEED "SUAAAAICAMCAKBQHBAEQUCYMBUHA6EARCIJRIFIWC4MBSGQ3DQOR4H776Y"
@@ -93,46 +91,12 @@ test_bad_seed_files_say_why(void **state)
 	assert_non_null(strstr(msg, "/nonexistent/seed: No such file"));
 }
 
-static struct config *
-parse(const char *text, char **err)
-{
-	struct config *c = NULL;
-
-	*err = NULL;
-	if (config_parse(text, strlen(text), &c, err) < 0)
-		return NULL;
-	return c;
-}
-
-static void
-test_nkey_key_in_relay_section(void **state)
-{
-	struct config *a, *b;
-	char *err = NULL;
-	(void)state;
-	a = parse("[relay]\nservers = nats://x:1\nnkey = /a\n", &err);
-	assert_non_null(a);
-	assert_string_equal(a->relay->nkey, "/a");
-	b = parse("[relay]\nservers = nats://x:1\nnkey = /b\n", &err);
-	assert_non_null(b);
-	assert_false(relay_conf_equal(a->relay, b->relay));
-	config_free(b);
-	b = parse("[relay]\nservers = nats://x:1\nnkey = /a\n"
-				"credentials = /c\n", &err);
-	assert_null(b);
-	assert_non_null(err);
-	assert_non_null(strstr(err, "credentials or nkey, not both"));
-	free(err);
-	config_free(a);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_public_key_of_a_seed),
 		cmocka_unit_test(test_bad_seed_files_say_why),
-		cmocka_unit_test(test_nkey_key_in_relay_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

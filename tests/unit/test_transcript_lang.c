@@ -18,18 +18,7 @@
 #include "lang.h"
 #include "transcript.h"
 #include "../../daemon/transcript_int.h"
-
-static struct briefing *
-parse_str(const char *html)
-{
-	struct transcript_opts o = {.url = "http://x/"};
-	struct briefing *b = NULL;
-	char *err = NULL;
-
-	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err), 0);
-	assert_null(err);
-	return b;
-}
+#include "transcript_test.h"
 
 static void
 assert_date(const char *s, const char *want)

@@ -12,18 +12,7 @@
 #include <cmocka.h>
 
 #include "transcript.h"
-
-static struct briefing *
-parse_str(const char *html)
-{
-	struct transcript_opts o = {.url = "http://x/"};
-	struct briefing *b = NULL;
-	char *err = NULL;
-
-	assert_int_equal(transcript_parse(html, strlen(html), &o, &b, &err), 0);
-	assert_null(err);
-	return b;
-}
+#include "transcript_test.h"
 
 /* La Moncloa ends labels with ".-"; French ministries print "Q - " and
  * "R - "; the answer is the principal's. */
