@@ -44,7 +44,8 @@ struct batch {
 	char err[256];          /* the store's message when rc < 0 */
 	size_t stored;          /* briefings new or changed */
 	int64_t maxseq;         /* highest event seq written */
-	struct timespec committed; /* when, with log_level debug */
+	struct timespec began;     /* COMMIT asked for, with log_level debug */
+	struct timespec committed; /* COMMIT returned, with log_level debug */
 	size_t refused;         /* records the store refused (dropped) */
 	char refused_err[256];  /* the first refusal's reason */
 	char *refused_feed, *refused_item;
@@ -308,6 +309,8 @@ write_batch(struct writer *w, struct batch *bt)
 		}
 		}
 	}
+	if (r >= 0 && log_level >= LOG_LVL_DEBUG)
+		clock_gettime(CLOCK_REALTIME, &bt->began);
 	if (r >= 0)
 		r = store_commit(s);
 	if (r >= 0 && log_level >= LOG_LVL_DEBUG)
@@ -347,7 +350,7 @@ writer_main(void *arg)
 		int rc = bt->rc;
 		int64_t maxseq = skip ? 0 : bt->maxseq;
 		size_t stored = bt->stored;
-		struct timespec at = bt->committed;
+		struct timespec at = bt->committed, began = bt->began;
 
 		uv_mutex_lock(&w->th.mu);
 		if (!skip && rc < 0)
@@ -357,12 +360,22 @@ writer_main(void *arg)
 		if (rc == 0 && maxseq && log_level >= LOG_LVL_DEBUG) {
 			/* For latency work (bench/sublat.c joins it with
 			 * what subscribers read): when the events became
-			 * durable. Logged once the loop has been told. */
+			 * durable, "at" the time COMMIT returned. Other
+			 * connections can read the rows a little earlier:
+			 * they are durable (synchronous = FULL) once
+			 * visible, but COMMIT may go on to checkpoint the
+			 * WAL, and this thread may be preempted before it
+			 * reads the clock. So the time COMMIT was asked for
+			 * is logged too, the earliest moment the events can
+			 * have been seen. Logged once the loop has been
+			 * told. */
 			uv_mutex_unlock(&w->th.mu);
 			log_debug("store: committed %zu briefings, events up "
-				  "to seq %lld, at %lld.%06ld", stored,
-				  (long long)maxseq, (long long)at.tv_sec,
-				  at.tv_nsec / 1000);
+				  "to seq %lld, at %lld.%06ld (commit began "
+				  "%lld.%06ld)", stored, (long long)maxseq,
+				  (long long)at.tv_sec, at.tv_nsec / 1000,
+				  (long long)began.tv_sec,
+				  began.tv_nsec / 1000);
 			uv_mutex_lock(&w->th.mu);
 		}
 	}
