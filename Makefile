@@ -107,7 +107,8 @@ $(B)/bwtok.so: daemon/tokenizer.c include/tokenizer.h
 
 TEST_CFLAGS = $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
               -DBW_SRCDIR='"$(CURDIR)"'
-TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka) $(ALL_LDLIBS)
+# test_pdf draws its PDFs with cairo: the tests link poppler-glib's set
+TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka poppler-glib) $(ALL_LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(LIB)
 	$(call pc_check,$(TEST_PC))
