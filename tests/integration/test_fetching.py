@@ -544,6 +544,7 @@ interval = 2s
     check(requests_for("/_bad/hang") == [("/_bad/hang", "-", "-")],
           "hang requested more than once: %r" % requests_for("/_bad/hang"))
     ok("hanging feed fails on the low-speed limit: %r" % f["last_result"])
+    check(d.feed("trickle")["state"] == "polling", "trickle ended early")
     # The good feed, after hang and drip held their connections for their
     # 20 s: a poll completed from here on worked, and none of its polls
     # ever failed. (Not a snapshot of its state: that may land inside one
@@ -557,7 +558,6 @@ interval = 2s
           'poll "good": ' not in d.log_text(),
           "good feed hurt: %s (now %d; good.xml requests: %r)"
           % (json.dumps(f, sort_keys=True), int(time.time()), good_reqs[-4:]))
-    check(d.feed("trickle")["state"] == "polling", "trickle ended early")
     before = {x["name"]: x for x in d.status()["feeds"]}
     d.stop()
     ok("SIGTERM with a transfer in flight: exit 0, clean loop")
