@@ -2051,6 +2051,7 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 		{"speaker", required_argument, NULL, 'S'},
 		{"kind", required_argument, NULL, 'k'},
 		{"query", required_argument, NULL, 'q'},
+		{"lang", required_argument, NULL, 'l'},
 		{"count", required_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
 		{"no-reconnect", no_argument, NULL, 'R'},
@@ -2058,7 +2059,7 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	json_t *req = json_pack("{ss}", "op", "subscribe");
-	json_t *feeds = NULL, *speakers = NULL, *kinds = NULL;
+	json_t *feeds = NULL, *speakers = NULL, *kinds = NULL, *langs = NULL;
 	struct sigaction sa = {0};
 	enum tail_end end;
 	long long since;
@@ -2087,6 +2088,7 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 			kinds = str_array(kinds, optarg);
 			break;
 		case 'q': json_object_set_new(req, "query", json_string(optarg)); break;
+		case 'l': langs = str_array(langs, optarg); break;
 		case 'n':
 			rc = arg_count("tail", "--count", optarg, &n);
 			count = (long)n;
@@ -2105,6 +2107,8 @@ cmd_tail(struct cli *cli, int argc, char **argv)
 		json_object_set_new(req, "speakers", speakers);
 	if (kinds)
 		json_object_set_new(req, "kinds", kinds);
+	if (langs) /* checked by the daemon: a bad code is its bad_request */
+		json_object_set_new(req, "lang", langs);
 	if (rc) {
 		json_decref(req);
 		return rc < 0 ? 0 : rc;
@@ -2265,7 +2269,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--count N] [--json] [--no-reconnect]\n"
+	{"tail", "[--since SEQ] [--feed F] [--speaker S] [--kind K] [--query Q] [--lang L] [--count N] [--json] [--no-reconnect]\n"
 		 "--nats URL [--durable NAME] [--feed F] [--since SEQ] [--count N] [--json] [--stream NAME] [--subject-prefix P] [--idle-exit DURATION] [--creds FILE | --nkey SEEDFILE]",
 	 "print briefings as the daemon (or its NATS stream) announces them",
 	 CMD_CONFIG, run_tail},

@@ -13,6 +13,7 @@ Real parts: fixture HTTP server, briefwatchd, SQLite, Unix sockets.
 
     test_subscribe_lang.py BUILD_DIR
 """
+import json
 import os
 import shutil
 import sys
@@ -129,6 +130,21 @@ try:
         with subscribe(sock, dict(req, since=0)) as c:
             check("replay " + tag, until_pong(c, tag), want)
     print("ok - replaying subscribers (since 0) with lang filters got exactly their events")
+
+    # The CLI's tail --lang (repeatable) is the same filter.
+    r = common.cli(B, sock, "tail", "--since", "0", "--lang", "fr", "--lang", "EN",
+                   "--count", str(2 * PER), "--json", "--no-reconnect")
+    if r.returncode != 0:
+        fail("tail --lang fr --lang EN: exit %d: %s" % (r.returncode, r.stderr))
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    check("tail --lang fr --lang EN",
+          [m for m in lines if m.get("type", "").startswith("briefing.")], ["fr", "uk"])
+    r = common.cli(B, sock, "tail", "--since", "0", "--lang", "en-GB", "--no-reconnect")
+    if r.returncode == 0 or "lang" not in r.stderr:
+        fail("tail --lang en-GB: exit %d, %r; want a refusal naming lang"
+             % (r.returncode, r.stderr))
+    print("ok - briefwatch tail --lang: the same filter; a region refused: %s"
+          % r.stderr.strip())
 
     for bad in ({"lang": ["en-GB"]}, {"lang": "english"}, {"lang": [1]}):
         with Client(sock) as c:
