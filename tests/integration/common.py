@@ -13,6 +13,7 @@ briefwatchd) and stopping every one of them.
 """
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -125,6 +126,34 @@ def write_file(path, text):
     with open(path + ".tmp", "w") as f:
         f.write(text)
     os.rename(path + ".tmp", path)
+
+
+def fork_as_nobody(child):
+    """Run child(w) in a forked process as uid nobody (no supplementary
+    groups), w the write end of a pipe; child's return ends the process
+    (status 0, 1 after an exception, which is written to w first: the
+    child never returns into the test). Returns (pid, r), r the read end."""
+    nobody = pwd.getpwnam("nobody")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            child(w)
+            status = 0
+        except BaseException as e:
+            try:
+                os.write(w, ('{"child_error": %s}' % json.dumps(repr(e))).encode())
+            except BaseException:
+                pass
+        finally:
+            os._exit(status)
+    os.close(w)
+    return pid, r
 
 
 def render(src, dst, base):

@@ -48,7 +48,6 @@ file, real Unix sockets and tests/fixtures/server.py.
 """
 import json
 import os
-import pwd
 import resource
 import shutil
 import signal
@@ -106,29 +105,19 @@ def log_text():
 def flood_as_nobody(sock, n):
     """A child as uid nobody holding n connections (fewer if refused);
     (pid, connections it made) once they are open. Killed by the caller."""
-    nobody = pwd.getpwnam("nobody")
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            held = []
-            for _ in range(n):
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                try:
-                    s.connect(sock)
-                except OSError:
-                    break
-                held.append(s)
-            os.write(w, b"%d\n" % len(held))
-            os.close(w)
-            time.sleep(600)
-        finally:
-            os._exit(0)
-    os.close(w)
+    def hold(w):
+        held = []
+        for _ in range(n):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(sock)
+            except OSError:
+                break
+            held.append(s)
+        os.write(w, b"%d\n" % len(held))
+        os.close(w)
+        time.sleep(600)
+    pid, r = common.fork_as_nobody(hold)
     got = os.read(r, 64)
     os.close(r)
     return pid, int(got or b"0")

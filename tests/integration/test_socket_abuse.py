@@ -13,7 +13,6 @@ BW_LONG=1 runs 100,000 cycles instead of 10,000.
 """
 import json
 import os
-import pwd
 import shutil
 import socket
 import sys
@@ -86,22 +85,8 @@ def request(path, obj_or_raw, timeout=10):
 
 def as_nobody(path, req):
     """Connect as uid nobody in a child; return its reply."""
-    nobody = pwd.getpwnam("nobody")
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            reply = request(path, req)
-            os.write(w, json.dumps(reply).encode())
-            os._exit(0)
-        except BaseException as e:  # report, never return into the test
-            os.write(w, json.dumps({"child_error": repr(e)}).encode())
-            os._exit(1)
-    os.close(w)
+    pid, r = common.fork_as_nobody(
+        lambda w: os.write(w, json.dumps(request(path, req)).encode()))
     data = b""
     while True:
         chunk = os.read(r, 65536)
