@@ -123,6 +123,15 @@ def flood_as_nobody(sock, n):
     return pid, int(got or b"0")
 
 
+def nato_conf(tag, base, **keys):
+    """TMP/tag.db, .sock and .conf, the configuration (keys for [daemon])
+    written with one feed, nato, from base: (db, sock, conf)."""
+    db, sock, conf = (os.path.join(TMP, tag + ext) for ext in (".db", ".sock", ".conf"))
+    common.write_file(conf, common.daemon_section(db, sock, **keys) +
+                      "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    return db, sock, conf
+
+
 def stop_flood(pid):
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
@@ -131,12 +140,7 @@ def stop_flood(pid):
 # ---- 1. the database file deleted or replaced under the daemon ----------
 
 def part_db(base, www):
-    db = os.path.join(TMP, "db1.db")
-    sock = os.path.join(TMP, "db1.sock")
-    conf = os.path.join(TMP, "db1.conf")
-    common.write_file(conf, common.daemon_section(db, sock, interval="1h",
-                                                  fetch_pages="no") +
-                      "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    db, sock, conf = nato_conf("db1", base, interval="1h", fetch_pages="no")
     for how in ("replaced", "deleted", "wal"):
         d = common.start_daemon(B, conf, "--foreground")
         common.wait_answers(B, sock)
@@ -279,12 +283,7 @@ def part_reload_pages(base, www):
 
 
 def part_clock(base):
-    db = os.path.join(TMP, "ck.db")
-    sock = os.path.join(TMP, "ck.sock")
-    conf = os.path.join(TMP, "ck.conf")
-    common.write_file(conf, common.daemon_section(
-        db, sock, interval="1h", fetch_pages="no") +
-        "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    db, sock, conf = nato_conf("ck", base, interval="1h", fetch_pages="no")
     d = common.start_daemon(B, conf, "--foreground")
     common.wait_answers(B, sock)
     common.wait_for(20, lambda: feed_of(status(sock), "nato").get("polls", 0) >= 1,
@@ -308,12 +307,7 @@ def part_clock(base):
 
 
 def part_socket_removed(base):
-    db = os.path.join(TMP, "so.db")
-    sock = os.path.join(TMP, "so.sock")
-    conf = os.path.join(TMP, "so.conf")
-    common.write_file(conf, common.daemon_section(
-        db, sock, interval="1h", fetch_pages="no") +
-        "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    db, sock, conf = nato_conf("so", base, interval="1h", fetch_pages="no")
     d = common.start_daemon(B, conf, "--foreground")
     common.wait_answers(B, sock)
     sub = Client(sock)
@@ -415,12 +409,8 @@ def part_fair_pages(base, www):
 # ---- 2 and 3: client slots and the open-file limit -----------------------
 
 def part_slots(base):
-    db = os.path.join(TMP, "sl.db")
-    sock = os.path.join(TMP, "sl.sock")
-    conf = os.path.join(TMP, "sl.conf")
-    common.write_file(conf, common.daemon_section(
-        db, sock, interval="1h", fetch_pages="no", socket_mode="0666",
-        max_clients="20") + "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    db, sock, conf = nato_conf("sl", base, interval="1h", fetch_pages="no",
+                                socket_mode="0666", max_clients="20")
     d = common.start_daemon(B, conf, "--foreground")
     common.wait_answers(B, sock)
     pid, n = flood_as_nobody(sock, 40)
@@ -441,12 +431,8 @@ def part_slots(base):
 
 
 def part_nofile(base, www):
-    db = os.path.join(TMP, "nf.db")
-    sock = os.path.join(TMP, "nf.sock")
-    conf = os.path.join(TMP, "nf.conf")
-    common.write_file(conf, common.daemon_section(
-        db, sock, interval="1h", fetch_pages="no", socket_mode="0666") +
-        "[feed nato]\nurl = %s/feeds/nato.xml\n" % base)
+    db, sock, conf = nato_conf("nf", base, interval="1h", fetch_pages="no",
+                                socket_mode="0666")
 
     def low():
         resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
