@@ -112,20 +112,12 @@ test_dates_after_a_place_with_slashes_and_in_title_brackets(void **state)
 	const char *fr = "<html lang=fr><body><h1>Entretien de M. Paul Roy "
 			 "avec « Radio » (Paris, 3 décembre 2026)</h1>"
 			 "<div><p>Q - Bonjour ?</p></div></body></html>";
-	struct briefing *b = parse_str(es);
 
 	(void)state;
-	assert_string_equal(b->published, "2026-12-03");
-	briefing_free(b);
-	b = parse_str(pt);
-	assert_string_equal(b->published, "2026-12-03");
-	briefing_free(b);
-	b = parse_str(us);
-	assert_string_equal(b->published, "2026-03-12");
-	briefing_free(b);
-	b = parse_str(fr);
-	assert_string_equal(b->published, "2026-12-03");
-	briefing_free(b);
+	assert_published(es, "2026-12-03");
+	assert_published(pt, "2026-12-03");
+	assert_published(us, "2026-03-12");
+	assert_published(fr, "2026-12-03");
 }
 
 /* WHO: initials as labels, resolved through the speaker key; an
@@ -638,20 +630,12 @@ test_dates_after_words_and_year_first_with_dots(void **state)
 	const char *st = "<html><body><h1>Department Press Briefing \xe2\x80\x93 "
 			 "July 5, 2022</h1><p class=date>2022-07-06</p>"
 			 "<div><p>MR PRICE: Hello there everyone.</p></div></body></html>";
-	struct briefing *b = parse_str(fr);
 
 	(void)state;
-	assert_string_equal(b->published, "2026-12-03");
-	briefing_free(b);
-	b = parse_str(de);
-	assert_string_equal(b->published, "2026-12-03");
-	briefing_free(b);
-	b = parse_str(ko);
-	assert_string_equal(b->published, "2026-12-03");
-	briefing_free(b);
-	b = parse_str(st);
-	assert_string_equal(b->published, "2022-07-06");
-	briefing_free(b);
+	assert_published(fr, "2026-12-03");
+	assert_published(de, "2026-12-03");
+	assert_published(ko, "2026-12-03");
+	assert_published(st, "2022-07-06");
 }
 
 /* A cookie notice and a photo credit inside the text container are not
